@@ -1,5 +1,6 @@
 package io.hfbeam.cli;
 
+import java.io.PrintStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,20 +10,45 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "hfbeam 0.1.0",
     description = "Build versioned Hugging Face datasets with Apache Beam pipelines.",
-    subcommands = {})
+    subcommands = {QaExportCommand.class, ConvertCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
     System.exit(execute(args));
   }
 
-  /** Runs the CLI and returns the exit code (0 ok, 1 run failed, 2 usage error); tests call this. */
+  /** Runs the CLI and returns the exit code (0 ok, 1 run failed, 2 usage error). */
   public static int execute(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    return commandLine(System.out, System.err).execute(args);
+  }
+
+  static CommandLine commandLine(PrintStream out, PrintStream err) {
+    CommandLine cl = new CommandLine(new Main(), new StreamsFactory(out, err));
+    // Usage errors: one readable line and a pointer to --help, exit 2.
+    cl.setParameterExceptionHandler((ex, a) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println("error: " + ex.getMessage());
+      c.getErr().println("see: " + c.getCommandSpec().qualifiedName() + " --help");
+      return 2;
+    });
+    return cl;
   }
 
   @Override
   public void run() {
     new CommandLine(this).usage(System.out);
+  }
+
+  /** Gives workflow commands the streams to print to, so tests can read them. */
+  private record StreamsFactory(PrintStream out, PrintStream err) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> cls) throws Exception {
+      K k = CommandLine.defaultFactory().create(cls);
+      if (k instanceof WorkflowCommand w) {
+        w.out = out;
+        w.err = err;
+      }
+      return k;
+    }
   }
 }

@@ -1,0 +1,93 @@
+package io.hfbeam.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hfbeam.io.ParquetSettings;
+import io.hfbeam.runner.RunnerProfiles;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
+import picocli.CommandLine.Option;
+
+/**
+ * Flags every workflow takes. Precedence: a flag given on the command line, else the value in the pipeline YAML
+ * ({@code --config}, default {@code pipelines/<workflow>.yaml}), else the built-in default.
+ */
+public final class CommonOptions {
+  @Option(names = "--config", paramLabel = "FILE", description = "Pipeline YAML with this workflow's defaults (default: pipelines/<workflow>.yaml).")
+  String config;
+
+  @Option(names = "--runner", paramLabel = "direct|flink-local|FILE", description = "Runner profile (default from the YAML, else direct).")
+  String runner;
+
+  @Option(names = "--output", paramLabel = "DIR", description = "Output directory of the dataset.")
+  String output;
+
+  @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism for the runner (Flink parallelism, DirectRunner threads).")
+  Integer parallelism;
+
+  @Option(names = "--max-error-rate", paramLabel = "R", description = "Fail the run (exit 1) when more than this fraction of records fail (default 1.0: never).")
+  Double maxErrorRate;
+
+  @Option(names = "--compression", paramLabel = "zstd|snappy|gzip|none", description = "Parquet compression (default zstd).")
+  String compression;
+
+  @Option(names = "--row-group-mb", paramLabel = "MB", description = "Parquet row group size in MB (default 128).")
+  Integer rowGroupMb;
+
+  @Option(names = "--verbose", description = "Print stack traces on errors.")
+  boolean verbose;
+
+  private ObjectNode yaml;
+
+  /** The pipeline YAML, loaded once. */
+  ObjectNode yaml(String workflow) {
+    if (yaml == null) {
+      String path = config != null ? config : "pipelines/" + workflow + ".yaml";
+      if (config == null && !ConfigFiles.exists(path)) {
+        yaml = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      } else {
+        yaml = ConfigFiles.readYaml(path);
+      }
+    }
+    return yaml;
+  }
+
+  String string(String workflow, String flag, String key, String dflt) {
+    if (flag != null) return flag;
+    JsonNode n = yaml(workflow).path(key);
+    return n.isMissingNode() || n.isNull() ? dflt : n.asText();
+  }
+
+  double number(String workflow, Double flag, String key, double dflt) {
+    if (flag != null) return flag;
+    JsonNode n = yaml(workflow).path(key);
+    return n.isNumber() ? n.asDouble() : dflt;
+  }
+
+  JsonNode node(String workflow, String key) {
+    return yaml(workflow).path(key);
+  }
+
+  PipelineOptions pipelineOptions(String workflow) {
+    Map<String, String> overrides = new LinkedHashMap<>();
+    String profile = string(workflow, runner, "runner", "direct");
+    if (parallelism != null) {
+      overrides.put(RunnerProfiles.args(profile).get(0).contains("Flink") ? "parallelism" : "targetParallelism",
+          parallelism.toString());
+    }
+    return RunnerProfiles.options(profile, overrides);
+  }
+
+  ParquetSettings parquet(String workflow) {
+    JsonNode pq = node(workflow, "parquet");
+    String codec = compression != null ? compression : pq.path("compression").asText("zstd");
+    int mb = rowGroupMb != null ? rowGroupMb : pq.path("row_group_mb").asInt(128);
+    if (mb <= 0) throw new IllegalArgumentException("--row-group-mb must be > 0");
+    return ParquetSettings.builder().codec(codec).rowGroupBytes(mb * 1024L * 1024L).build();
+  }
+
+  long chunkBytes(String workflow) {
+    return (long) (number(workflow, null, "chunk_mb", 32) * 1024 * 1024);
+  }
+}

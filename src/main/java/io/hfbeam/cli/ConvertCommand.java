@@ -1,0 +1,132 @@
+package io.hfbeam.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hfbeam.hf.Features;
+import io.hfbeam.io.InputFiles;
+import io.hfbeam.runner.WorkflowRun;
+import io.hfbeam.transform.Batch;
+import io.hfbeam.transform.Split;
+import io.hfbeam.workflow.ConvertWorkflow;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "convert", mixinStandardHelpOptions = true,
+    description = "Convert JSONL, CSV or Parquet into a Hugging Face dataset with declared or inferred features.")
+final class ConvertCommand extends WorkflowCommand {
+  @Option(names = "--input", paramLabel = "FILE|DIR|GLOB", split = ",", description = "Input files (repeat or comma-separate).")
+  List<String> inputs;
+
+  @Option(names = "--input-format", paramLabel = "auto|jsonl|csv|tsv|parquet", description = "Input format (default: by extension).")
+  String inputFormat;
+
+  @Option(names = "--features", paramLabel = "FILE", description = "YAML/JSON file declaring the features (default: the YAML's features, else inferred).")
+  String featuresFile;
+
+  @Option(names = "--format", paramLabel = "jsonl|parquet|both", description = "Output formats (default parquet).")
+  String format;
+
+  @Option(names = "--split-by", paramLabel = "FIELD", split = ",", description = "Fields whose values keep records in one split (default: per record).")
+  List<String> splitBy;
+
+  @Option(names = "--train-ratio", paramLabel = "R", description = "train share; the rest is test (default 0.95).")
+  Double trainRatio;
+
+  @Option(names = "--seed", description = "Seed of the split hash (default 42).")
+  Long seed;
+
+  @Option(names = "--batch-size", paramLabel = "N", description = "At most N rows per file (default 100000).")
+  Long batchSize;
+
+  @Option(names = "--first-batch", paramLabel = "N", description = "Number of the first batch file (default 1).")
+  Integer firstBatch;
+
+  @Option(names = "--file-pattern", paramLabel = "PATTERN", description = "File names, e.g. {split}/batch_{NNN}.parquet or data/{split}-{index:05d}-of-{count:05d}.parquet.")
+  String filePattern;
+
+  private ConvertWorkflow.Settings settings;
+  private PipelineOptions options;
+
+  @Override
+  String workflow() {
+    return "convert";
+  }
+
+  @Override
+  void prepare() {
+    String w = workflow();
+    List<String> specs = inputs != null ? inputs : textList(common.node(w, "input"));
+    if (specs.isEmpty()) throw new IllegalArgumentException("--input is required");
+    List<Path> files = InputFiles.expand(specs, "*.{jsonl,json,ndjson,csv,tsv,parquet,gz,bz2,zst}");
+    String fmt = common.string(w, inputFormat, "input_format", "auto").toUpperCase(Locale.ROOT);
+    ConvertWorkflow.InputFormat in;
+    try {
+      in = fmt.equals("AUTO") ? ConvertWorkflow.InputFormat.detect(files.get(0)) : ConvertWorkflow.InputFormat.valueOf(fmt);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().startsWith("cannot tell") ? e.getMessage()
+          : "--input-format must be auto, jsonl, csv, tsv or parquet, got " + fmt.toLowerCase(Locale.ROOT));
+    }
+    Features features;
+    if (featuresFile != null) {
+      features = Features.parse(ConfigFiles.readYaml(featuresFile));
+    } else if (common.node(w, "features").isObject() || common.node(w, "features").isArray()) {
+      features = Features.parse(common.node(w, "features"));
+    } else {
+      int rows = common.node(w, "infer_rows").asInt(1000);
+      features = ConvertWorkflow.infer(files, in, rows);
+      out.println("inferred features (from up to " + rows + " records): " + features.toJson());
+    }
+    String outFormat = common.string(w, format, "format", "parquet").toLowerCase(Locale.ROOT);
+    if (!List.of("jsonl", "parquet", "both").contains(outFormat)) {
+      throw new IllegalArgumentException("--format must be jsonl, parquet or both, got " + outFormat);
+    }
+    JsonNode split = common.node(w, "split");
+    Split.Settings.Builder sb = Split.Settings.builder()
+        .seed(seed != null ? seed : split.path("seed").asLong(42))
+        .keyFields(splitBy != null ? splitBy : textList(split.path("key")));
+    if (trainRatio != null) {
+      sb.trainRatio(trainRatio);
+    } else {
+      split.path("ratios").fields().forEachRemaining(e -> sb.split(e.getKey(), e.getValue().asDouble()));
+    }
+    Split.Settings splitSettings = sb.build();
+    for (String key : splitSettings.keyFields()) {
+      if (!features.names().contains(key)) throw new IllegalArgumentException("--split-by field '" + key + "' is not a feature: " + features.names());
+    }
+    long size = batchSize != null ? batchSize : common.node(w, "batch_size").asLong(100_000);
+    int first = firstBatch != null ? firstBatch : common.node(w, "first_batch").asInt(1);
+    String pattern = filePattern != null ? filePattern : common.node(w, "parquet").path("pattern").asText("{split}/batch_{NNN}.parquet");
+    io.hfbeam.io.FileNaming.of(pattern);
+    settings = new ConvertWorkflow.Settings(files, in, features,
+        Path.of(common.string(w, common.output, "output", "out/convert")),
+        !outFormat.equals("jsonl"), !outFormat.equals("parquet"), pattern, common.parquet(w),
+        splitSettings, Batch.Settings.of(size).withFirstBatch(first), common.chunkBytes(w));
+    options = common.pipelineOptions(w);
+  }
+
+  private static List<String> textList(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    if (n.isTextual()) out.add(n.asText());
+    n.forEach(x -> out.add(x.asText()));
+    return out;
+  }
+
+  @Override
+  WorkflowRun.Outcome execute() {
+    Pipeline p = Pipeline.create(options);
+    ConvertWorkflow.build(p, settings);
+    return WorkflowRun.run(p, "read", InputFiles.totalBytes(settings.inputs()),
+        common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
+        settings.output().resolve("_errors/errors.jsonl").toString(), out);
+  }
+
+  @Override
+  String done() {
+    return DoneMessage.of(settings.output());
+  }
+}

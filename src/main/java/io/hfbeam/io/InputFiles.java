@@ -1,0 +1,121 @@
+package io.hfbeam.io;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Expands what the user named (files, directories, globs) into a sorted file list and cuts it into chunks: byte
+ * ranges that readers process in parallel. Chunk ids order the input globally (file index, then range), so
+ * sorting by chunk id restores input order.
+ */
+public final class InputFiles {
+  /** Chunks per file the id space leaves room for: chunk id = fileIndex * CHUNKS_PER_FILE + range index. */
+  public static final long CHUNKS_PER_FILE = 1L << 24;
+
+  private InputFiles() {}
+
+  /** One byte range of one file; compressed files are a single range. */
+  public record Chunk(String path, int fileIndex, int index, long start, long end, boolean whole)
+      implements Serializable {
+    public long id() {
+      return fileIndex * CHUNKS_PER_FILE + index;
+    }
+
+    public static int fileIndexOf(long chunkId) {
+      return (int) (chunkId / CHUNKS_PER_FILE);
+    }
+  }
+
+  /**
+   * Resolves each spec (a file, a directory searched recursively for names matching {@code pattern}, or a glob)
+   * into an existing file list, in spec order then name order. Throws IllegalArgumentException, with the spec,
+   * when nothing matches.
+   */
+  public static List<Path> expand(List<String> specs, String pattern) {
+    List<Path> out = new ArrayList<>();
+    PathMatcher nameMatcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+    for (String spec : specs) {
+      Path p = Path.of(spec);
+      List<Path> found;
+      if (Files.isRegularFile(p)) {
+        found = List.of(p);
+      } else if (Files.isDirectory(p)) {
+        found = walk(p, f -> nameMatcher.matches(f.getFileName()));
+      } else if (spec.contains("*") || spec.contains("?") || spec.contains("[") || spec.contains("{")) {
+        Path base = globBase(spec);
+        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + spec);
+        found = Files.isDirectory(base) ? walk(base, m::matches) : List.of();
+      } else {
+        throw new IllegalArgumentException("input not found: " + spec);
+      }
+      if (found.isEmpty()) {
+        throw new IllegalArgumentException("no input files match " + spec + (Files.isDirectory(p) ? "/" + pattern : ""));
+      }
+      out.addAll(found);
+    }
+    return out;
+  }
+
+  private static Path globBase(String spec) {
+    Path base = Path.of(".");
+    Path whole = Path.of(spec);
+    Path acc = whole.isAbsolute() ? whole.getRoot() : null;
+    for (Path part : whole) {
+      String s = part.toString();
+      if (s.contains("*") || s.contains("?") || s.contains("[") || s.contains("{")) break;
+      acc = acc == null ? part : acc.resolve(part);
+    }
+    return acc == null ? base : acc;
+  }
+
+  private static List<Path> walk(Path dir, java.util.function.Predicate<Path> keep) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile)
+          .filter(f -> !f.getFileName().toString().startsWith("."))
+          .filter(keep)
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Cuts files into ranges of about {@code chunkBytes}; compressed files are not splittable. */
+  public static List<Chunk> chunks(List<Path> files, long chunkBytes) {
+    List<Chunk> out = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      Path f = files.get(i);
+      long size = size(f);
+      if (Compressions.isCompressed(f) || size <= chunkBytes) {
+        out.add(new Chunk(f.toString(), i, 0, 0, size, true));
+        continue;
+      }
+      int n = (int) ((size + chunkBytes - 1) / chunkBytes);
+      for (int k = 0; k < n; k++) {
+        long start = k * chunkBytes;
+        out.add(new Chunk(f.toString(), i, k, start, Math.min(size, start + chunkBytes), false));
+      }
+    }
+    return out;
+  }
+
+  public static long totalBytes(List<Path> files) {
+    return files.stream().mapToLong(InputFiles::size).sum();
+  }
+
+  private static long size(Path f) {
+    try {
+      return Files.size(f);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.hfbeam.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads UTF-8 lines from a byte stream and knows each line's byte offset, which {@link java.io.BufferedReader}
+ * cannot tell. Accepts LF and CRLF endings.
+ */
+final class LineReader {
+  private final InputStream in;
+  private byte[] buf = new byte[1 << 16];
+  private int pos;
+  private int lim;
+  private long offset;
+  private long lineOffset;
+
+  LineReader(InputStream in, long startOffset) {
+    this.in = in;
+    this.offset = startOffset;
+  }
+
+  /** Byte offset of the line last returned. */
+  long lineOffset() {
+    return lineOffset;
+  }
+
+  /** Byte offset of the next unread byte. */
+  long offset() {
+    return offset;
+  }
+
+  /** The next line without its terminator, or null at end of input. */
+  String readLine() throws IOException {
+    lineOffset = offset;
+    int start = pos;
+    while (true) {
+      for (int i = start; i < lim; i++) {
+        if (buf[i] == '\n') {
+          int end = i > pos && buf[i - 1] == '\r' ? i - 1 : i;
+          String s = new String(buf, pos, end - pos, StandardCharsets.UTF_8);
+          offset += i + 1 - pos;
+          pos = i + 1;
+          return s;
+        }
+      }
+      start = lim - pos;
+      if (!fill()) {
+        if (lim == pos) return null;
+        int end = lim > pos && buf[lim - 1] == '\r' ? lim - 1 : lim;
+        String s = new String(buf, pos, end - pos, StandardCharsets.UTF_8);
+        offset += lim - pos;
+        pos = lim;
+        return s;
+      }
+      start += pos;
+    }
+  }
+
+  /** Skips to just after the next '\n'; returns false at end of input. */
+  boolean skipLine() throws IOException {
+    while (true) {
+      for (int i = pos; i < lim; i++) {
+        if (buf[i] == '\n') {
+          offset += i + 1 - pos;
+          pos = i + 1;
+          return true;
+        }
+      }
+      offset += lim - pos;
+      pos = lim;
+      if (!fill()) return false;
+    }
+  }
+
+  /** Moves unread bytes to the front, grows the buffer if a line fills it, reads more; false at EOF. */
+  private boolean fill() throws IOException {
+    if (pos > 0) {
+      System.arraycopy(buf, pos, buf, 0, lim - pos);
+      lim -= pos;
+      pos = 0;
+    }
+    if (lim == buf.length) {
+      byte[] bigger = new byte[buf.length * 2];
+      System.arraycopy(buf, 0, bigger, 0, lim);
+      buf = bigger;
+    }
+    int n = in.read(buf, lim, buf.length - lim);
+    if (n <= 0) return false;
+    lim += n;
+    return true;
+  }
+}

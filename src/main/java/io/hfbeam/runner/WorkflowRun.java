@@ -1,0 +1,50 @@
+package io.hfbeam.runner;
+
+import java.io.PrintStream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+
+/**
+ * Runs a built pipeline to the end, showing progress, then prints the per-step summary and applies the error
+ * budget. Every workflow ends here, so every run ends the same way.
+ */
+public final class WorkflowRun {
+  private WorkflowRun() {}
+
+  /** The summary of a finished run and whether it stayed within its error budget. */
+  public record Outcome(RunSummary summary, long records, long failed, String budgetMessage) {
+    public boolean ok() {
+      return budgetMessage == null;
+    }
+  }
+
+  /**
+   * @param readStep the step whose records_in counts the input records (the error-rate denominator)
+   * @param totalBytes input size for progress ETA (0 when unknown)
+   * @param maxErrorRate fraction of records allowed to fail before the run counts as failed
+   */
+  public static Outcome run(Pipeline pipeline, String readStep, long totalBytes, double maxErrorRate,
+      String errorsPath, PrintStream out) {
+    long t0 = System.nanoTime();
+    Thread progress = Progress.start(totalBytes, 10_000, out);
+    PipelineResult result;
+    try {
+      result = pipeline.run();
+      PipelineResult.State state = result.waitUntilFinish();
+      if (state != PipelineResult.State.DONE) throw new IllegalStateException("pipeline ended in state " + state);
+    } finally {
+      progress.interrupt();
+    }
+    RunSummary summary = RunSummary.of(result, (System.nanoTime() - t0) / 1e9);
+    out.println();
+    out.print(summary.table());
+    long records = summary.get(readStep, "records_in");
+    long failed = summary.totalFailed();
+    String budget = null;
+    if (records > 0 && failed / (double) records > maxErrorRate) {
+      budget = String.format("%d of %d records failed (%.1f%%), more than --max-error-rate %s; see %s",
+          failed, records, 100.0 * failed / records, maxErrorRate, errorsPath);
+    }
+    return new Outcome(summary, records, failed, budget);
+  }
+}

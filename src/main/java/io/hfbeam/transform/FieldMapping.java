@@ -1,0 +1,200 @@
+package io.hfbeam.transform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.hfbeam.hf.Features;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The HF-schema mapping, read from YAML: output fields in order, each taken from a nested path or a template,
+ * with a type, a default for missing optional values, an optional cast, and routing of records to splits.
+ *
+ * <pre>
+ * fields:
+ *   - {name: source, from: source_document, type: string, default: ""}
+ *   - {name: persona, template: "{persona.roll}/{persona.erfarenhet}", type: string, required: true}
+ * routes:
+ *   - {split: train, when: {file: "qa_passed*.jsonl"}}
+ *   - {split: rejected, when: {field: validation.godkand, equals: false}}
+ * </pre>
+ */
+public final class FieldMapping implements Serializable {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]+)}");
+
+  /** One output field. {@code defaultJson} is the default value as JSON text (null: no default). */
+  public record FieldSpec(String name, String from, String template, String type, boolean required,
+      String defaultJson, boolean cast) implements Serializable {
+
+    /** Template placeholders, e.g. ["persona.roll", "persona.erfarenhet"]. */
+    List<String> placeholders() {
+      List<String> out = new ArrayList<>();
+      Matcher m = PLACEHOLDER.matcher(template);
+      while (m.find()) out.add(m.group(1).trim());
+      return out;
+    }
+  }
+
+  /** Records matching {@code when} go to {@code split}; all conditions must hold. */
+  public record Route(String split, String fileGlob, String field, String equalsJson, Boolean exists)
+      implements Serializable {}
+
+  private final List<FieldSpec> fields;
+  private final List<Route> routes;
+  private final String defaultSplit;
+  private final String featuresJson;
+
+  private FieldMapping(List<FieldSpec> fields, List<Route> routes, String defaultSplit, Features features) {
+    this.fields = List.copyOf(fields);
+    this.routes = List.copyOf(routes);
+    this.defaultSplit = defaultSplit;
+    this.featuresJson = features.toJson();
+  }
+
+  public List<FieldSpec> fields() {
+    return fields;
+  }
+
+  public List<Route> routes() {
+    return routes;
+  }
+
+  /** Split for records no route matches (null: such records are failures). */
+  public String defaultSplit() {
+    return defaultSplit;
+  }
+
+  public Features features() {
+    return Features.fromJson(featuresJson);
+  }
+
+  /** Every split the routes can produce, in route order, then the default split. */
+  public List<String> splits() {
+    List<String> out = new ArrayList<>();
+    for (Route r : routes) if (!out.contains(r.split())) out.add(r.split());
+    if (defaultSplit != null && !out.contains(defaultSplit)) out.add(defaultSplit);
+    return out;
+  }
+
+  /** Copies each declared feature from the field of the same name; for sources that already have the shape. */
+  public static FieldMapping identity(Features features, boolean cast, String split) {
+    List<FieldSpec> specs = new ArrayList<>();
+    for (String name : features.names()) {
+      specs.add(new FieldSpec(name, name, null, null, false, null, cast));
+    }
+    return new FieldMapping(specs, List.of(), split, features);
+  }
+
+  public static FieldMapping load(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return parse(YAML.readTree(in), file.toString());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read mapping " + file + ": " + e.getMessage());
+    }
+  }
+
+  public static FieldMapping parse(JsonNode root, String where) {
+    if (root == null || !root.has("fields") || !root.get("fields").isArray()) {
+      throw new IllegalArgumentException(where + ": a mapping needs a 'fields' list");
+    }
+    List<FieldSpec> specs = new ArrayList<>();
+    for (JsonNode f : root.get("fields")) {
+      String name = text(f, "name", where);
+      String template = f.hasNonNull("template") ? f.get("template").asText() : null;
+      String from = f.hasNonNull("from") ? f.get("from").asText() : (template == null ? name : null);
+      JsonNode typeNode = f.get("type");
+      String type = typeNode == null ? "string" : typeNode.isTextual() ? typeNode.asText() : typeNode.toString();
+      String def = f.has("default") ? f.get("default").toString() : null;
+      specs.add(new FieldSpec(name, from, template, type, f.path("required").asBoolean(false), def,
+          f.path("cast").asBoolean(false)));
+    }
+    List<Route> routes = new ArrayList<>();
+    for (JsonNode r : root.path("routes")) {
+      JsonNode when = r.path("when");
+      for (Iterator<String> it = when.fieldNames(); it.hasNext(); ) {
+        String k = it.next();
+        if (!List.of("file", "field", "equals", "exists").contains(k)) {
+          throw new IllegalArgumentException(where + ": unknown route condition '" + k + "' (use file, field, equals, exists)");
+        }
+      }
+      routes.add(new Route(text(r, "split", where),
+          when.hasNonNull("file") ? when.get("file").asText() : null,
+          when.hasNonNull("field") ? when.get("field").asText() : null,
+          when.has("equals") ? when.get("equals").toString() : null,
+          when.has("exists") ? when.get("exists").asBoolean() : null));
+    }
+    String defaultSplit = root.hasNonNull("default_split") ? root.get("default_split").asText()
+        : routes.isEmpty() ? "train" : null;
+    ObjectNode types = JsonNodeFactory.instance.objectNode();
+    for (JsonNode f : root.get("fields")) {
+      types.set(f.get("name").asText(), f.hasNonNull("type") ? f.get("type") : JsonNodeFactory.instance.textNode("string"));
+    }
+    try {
+      return new FieldMapping(specs, routes, defaultSplit, Features.parse(types));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + ": " + e.getMessage());
+    }
+  }
+
+  private static String text(JsonNode node, String key, String where) {
+    if (!node.hasNonNull(key)) throw new IllegalArgumentException(where + ": missing '" + key + "' in " + node);
+    return node.get(key).asText();
+  }
+
+  /** Follows a dotted path through nested objects; MissingNode when any step is absent. */
+  static JsonNode path(JsonNode root, String dotted) {
+    JsonNode n = root;
+    for (String part : dotted.split("\\.")) {
+      n = n.path(part);
+      if (n.isMissingNode()) return n;
+    }
+    return n;
+  }
+
+  static JsonNode parseDefault(String json) {
+    try {
+      return json == null ? null : JSON.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  /** The split for a record, or null when no route matches and there is no default. */
+  String route(JsonNode record, String fileName) {
+    for (Route r : routes) {
+      if (r.fileGlob() != null && !globToRegex(r.fileGlob()).matcher(fileName).matches()) continue;
+      if (r.field() != null) {
+        JsonNode v = path(record, r.field());
+        if (r.exists() != null && r.exists() == (v.isMissingNode() || v.isNull())) continue;
+        if (r.equalsJson() != null && !parseDefault(r.equalsJson()).equals(v)) continue;
+      }
+      return r.split();
+    }
+    return defaultSplit;
+  }
+
+  static Pattern globToRegex(String glob) {
+    StringBuilder sb = new StringBuilder();
+    for (char c : glob.toCharArray()) {
+      switch (c) {
+        case '*' -> sb.append("[^/]*");
+        case '?' -> sb.append("[^/]");
+        default -> sb.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.compile(sb.toString());
+  }
+}

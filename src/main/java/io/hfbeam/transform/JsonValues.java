@@ -1,0 +1,191 @@
+package io.hfbeam.transform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hfbeam.hf.Feature;
+import io.hfbeam.hf.Features;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.Instant;
+
+/**
+ * Converts JSON values into the Java values a Beam Row holds for a Hugging Face feature. Strict by default (a
+ * number where a string is declared is an error); with {@code cast} it converts between text, numbers and bools.
+ */
+public final class JsonValues {
+  private JsonValues() {}
+
+  /** A value that does not fit its declared feature; the message names what was expected. */
+  public static final class TypeMismatch extends RuntimeException {
+    TypeMismatch(String message) {
+      super(message);
+    }
+  }
+
+  public static Object convert(JsonNode node, Feature feature, boolean cast) {
+    if (node == null || node.isNull() || node.isMissingNode()) return null;
+    if (feature instanceof Feature.Value v) return scalar(node, v.dtype(), cast);
+    if (feature instanceof Feature.ClassLabel c) return classLabel(node, c, cast);
+    if (feature instanceof Feature.Sequence s) {
+      List<Object> items = list(node, s.feature(), cast);
+      if (s.length() >= 0 && items.size() != s.length()) {
+        throw new TypeMismatch("expected a list of length " + s.length() + ", got " + items.size());
+      }
+      return items;
+    }
+    if (feature instanceof Feature.ArrayND a) return array(node, a.shape(), 0, a.dtype(), cast);
+    if (feature instanceof Feature.Struct st) return struct(node, st.fields(), cast);
+    throw new IllegalArgumentException("unsupported feature " + feature);
+  }
+
+  private static List<Object> list(JsonNode node, Feature element, boolean cast) {
+    if (!node.isArray()) throw new TypeMismatch("expected a list, got " + kind(node));
+    List<Object> out = new ArrayList<>(node.size());
+    for (JsonNode item : node) out.add(convert(item, element, cast));
+    return out;
+  }
+
+  private static List<Object> array(JsonNode node, List<Integer> shape, int dim, String dtype, boolean cast) {
+    if (!node.isArray()) throw new TypeMismatch("expected a nested list of shape " + shape + ", got " + kind(node));
+    Integer want = shape.get(dim);
+    if (want != null && want >= 0 && node.size() != want) {
+      throw new TypeMismatch("expected " + want + " items in dimension " + dim + " of shape " + shape + ", got " + node.size());
+    }
+    List<Object> out = new ArrayList<>(node.size());
+    for (JsonNode item : node) {
+      out.add(dim == shape.size() - 1 ? scalar(item, dtype, cast) : array(item, shape, dim + 1, dtype, cast));
+    }
+    return out;
+  }
+
+  private static Row struct(JsonNode node, LinkedHashMap<String, Feature> fields, boolean cast) {
+    if (!node.isObject()) throw new TypeMismatch("expected an object, got " + kind(node));
+    Schema schema = Features.of(fields).beamSchema();
+    Object[] values = new Object[fields.size()];
+    int i = 0;
+    for (Map.Entry<String, Feature> f : fields.entrySet()) {
+      try {
+        values[i++] = convert(node.get(f.getKey()), f.getValue(), cast);
+      } catch (TypeMismatch e) {
+        throw new TypeMismatch(f.getKey() + ": " + e.getMessage());
+      }
+    }
+    return Row.withSchema(schema).addValues(values).build();
+  }
+
+  private static Long classLabel(JsonNode node, Feature.ClassLabel c, boolean cast) {
+    if (node.isTextual()) {
+      int idx = c.names().indexOf(node.asText());
+      if (idx < 0) throw new TypeMismatch("'" + node.asText() + "' is not one of the class names " + c.names());
+      return (long) idx;
+    }
+    if (node.isIntegralNumber()) {
+      long v = node.asLong();
+      if (v < 0 || v >= c.names().size()) throw new TypeMismatch("class index " + v + " out of range 0.." + (c.names().size() - 1));
+      return v;
+    }
+    throw new TypeMismatch("expected a class name or index, got " + kind(node));
+  }
+
+  static Object scalar(JsonNode node, String dtype, boolean cast) {
+    if (node == null || node.isNull() || node.isMissingNode()) return null;
+    switch (dtype) {
+      case "string":
+      case "large_string":
+        if (node.isTextual()) return node.asText();
+        if (cast && node.isValueNode()) return node.asText();
+        throw new TypeMismatch("expected a string, got " + kind(node));
+      case "bool":
+        if (node.isBoolean()) return node.asBoolean();
+        if (cast && node.isTextual() && (node.asText().equalsIgnoreCase("true") || node.asText().equalsIgnoreCase("false"))) {
+          return Boolean.parseBoolean(node.asText());
+        }
+        if (cast && node.isIntegralNumber() && (node.asLong() == 0 || node.asLong() == 1)) return node.asLong() == 1;
+        throw new TypeMismatch("expected a bool, got " + kind(node));
+      case "float16":
+      case "float32":
+        return (float) number(node, dtype, cast);
+      case "float64":
+        return number(node, dtype, cast);
+      case "int8":
+        return (byte) integer(node, dtype, Byte.MIN_VALUE, Byte.MAX_VALUE, cast);
+      case "int16":
+        return (short) integer(node, dtype, Short.MIN_VALUE, Short.MAX_VALUE, cast);
+      case "int32":
+        return (int) integer(node, dtype, Integer.MIN_VALUE, Integer.MAX_VALUE, cast);
+      case "int64":
+      case "uint64":
+        return integer(node, dtype, dtype.equals("uint64") ? 0 : Long.MIN_VALUE, Long.MAX_VALUE, cast);
+      case "uint8":
+        return (short) integer(node, dtype, 0, 255, cast);
+      case "uint16":
+        return (int) integer(node, dtype, 0, 65535, cast);
+      case "uint32":
+        return integer(node, dtype, 0, 4294967295L, cast);
+      case "binary":
+        if (node.isTextual()) {
+          try {
+            return Base64.getDecoder().decode(node.asText());
+          } catch (IllegalArgumentException e) {
+            throw new TypeMismatch("expected base64 text for binary");
+          }
+        }
+        throw new TypeMismatch("expected base64 text for binary, got " + kind(node));
+      default:
+        if (dtype.startsWith("timestamp")) {
+          if (!node.isTextual()) throw new TypeMismatch("expected an ISO-8601 timestamp, got " + kind(node));
+          try {
+            return Instant.parse(node.asText());
+          } catch (IllegalArgumentException e) {
+            throw new TypeMismatch("'" + node.asText() + "' is not an ISO-8601 timestamp");
+          }
+        }
+        throw new IllegalArgumentException("unsupported dtype " + dtype);
+    }
+  }
+
+  private static double number(JsonNode node, String dtype, boolean cast) {
+    if (node.isNumber()) return node.asDouble();
+    if (cast && node.isTextual()) {
+      try {
+        return Double.parseDouble(node.asText().trim());
+      } catch (NumberFormatException e) {
+        throw new TypeMismatch("'" + node.asText() + "' is not a number (" + dtype + ")");
+      }
+    }
+    throw new TypeMismatch("expected a number (" + dtype + "), got " + kind(node));
+  }
+
+  private static long integer(JsonNode node, String dtype, long min, long max, boolean cast) {
+    long v;
+    if (node.isIntegralNumber() && node.canConvertToLong()) {
+      v = node.asLong();
+    } else if (node.isNumber() && node.asDouble() == Math.rint(node.asDouble()) && cast) {
+      v = (long) node.asDouble();
+    } else if (cast && node.isTextual()) {
+      try {
+        v = Long.parseLong(node.asText().trim());
+      } catch (NumberFormatException e) {
+        throw new TypeMismatch("'" + node.asText() + "' is not an integer (" + dtype + ")");
+      }
+    } else {
+      throw new TypeMismatch("expected an integer (" + dtype + "), got " + kind(node));
+    }
+    if (v < min || v > max) throw new TypeMismatch(v + " is out of range for " + dtype);
+    return v;
+  }
+
+  static String kind(JsonNode node) {
+    if (node.isTextual()) return "a string";
+    if (node.isIntegralNumber()) return "an integer";
+    if (node.isNumber()) return "a number";
+    if (node.isBoolean()) return "a bool";
+    if (node.isArray()) return "a list";
+    if (node.isObject()) return "an object";
+    return node.getNodeType().toString().toLowerCase();
+  }
+}

@@ -1,0 +1,147 @@
+package io.hfbeam.workflow;
+
+import io.hfbeam.hf.Features;
+import io.hfbeam.io.FileNaming;
+import io.hfbeam.io.InputFiles;
+import io.hfbeam.io.ParquetSettings;
+import io.hfbeam.io.ReadTextLines;
+import io.hfbeam.io.WriteDataset;
+import io.hfbeam.transform.Batch;
+import io.hfbeam.transform.FieldMapping;
+import io.hfbeam.transform.MapFields;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.values.PCollectionTuple;
+
+/**
+ * qa-export: internal QA JSONL (qa_passed.jsonl, qa_rejected.jsonl) to flat Hugging Face JSONL files and,
+ * optionally, a Parquet dataset with a card (train = passed, rejected = rejected).
+ *
+ * <p>Steps: ReadQa (parallel line ranges) -> MapToHf (the YAML mapping in config/) -> KeepInputOrder (one batch
+ * per split, input order) -> WriteDataset; failures -> Errors (to _errors/errors.jsonl with line numbers).
+ */
+public final class QaExportWorkflow {
+  public static final List<String> INPUT_FILES = List.of("qa_passed.jsonl", "qa_rejected.jsonl");
+
+  private QaExportWorkflow() {}
+
+  /** Output formats. */
+  public enum Format {
+    JSONL, PARQUET, BOTH;
+
+    boolean jsonl() {
+      return this != PARQUET;
+    }
+
+    boolean parquet() {
+      return this != JSONL;
+    }
+  }
+
+  /** Settings of one run; build with {@link #builder()}. */
+  public record Settings(Path input, Path output, Format format, FieldMapping mapping,
+      Map<String, String> jsonlFiles, String parquetPattern, ParquetSettings parquet, long chunkBytes) {
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** The input files that exist, in the fixed order passed-then-rejected. */
+    public List<Path> inputFiles() {
+      if (!Files.isDirectory(input)) throw new IllegalArgumentException("input directory not found: " + input);
+      List<Path> files = new ArrayList<>();
+      for (String name : INPUT_FILES) {
+        Path f = input.resolve(name);
+        if (Files.isRegularFile(f)) files.add(f);
+      }
+      if (files.isEmpty()) {
+        throw new IllegalArgumentException("no " + String.join(" or ", INPUT_FILES) + " in " + input);
+      }
+      return files;
+    }
+  }
+
+  public static final class Builder {
+    private Path input;
+    private Path output = Path.of("out", "qa-export");
+    private Format format = Format.BOTH;
+    private FieldMapping mapping;
+    private Map<String, String> jsonlFiles = new LinkedHashMap<>(Map.of("train", "qa_pairs.jsonl", "rejected", "qa_rejected_hf.jsonl"));
+    private String parquetPattern = FileNaming.BATCHES;
+    private ParquetSettings parquet = ParquetSettings.builder().build();
+    private long chunkBytes = 32L << 20;
+
+    public Builder input(Path p) {
+      input = p;
+      return this;
+    }
+
+    public Builder output(Path p) {
+      output = p;
+      return this;
+    }
+
+    public Builder format(Format f) {
+      format = f;
+      return this;
+    }
+
+    public Builder mapping(FieldMapping m) {
+      mapping = m;
+      return this;
+    }
+
+    public Builder jsonlFiles(Map<String, String> files) {
+      jsonlFiles = new LinkedHashMap<>(files);
+      return this;
+    }
+
+    public Builder parquetPattern(String p) {
+      parquetPattern = p;
+      return this;
+    }
+
+    public Builder parquet(ParquetSettings s) {
+      parquet = s;
+      return this;
+    }
+
+    public Builder chunkBytes(long n) {
+      chunkBytes = n;
+      return this;
+    }
+
+    public Settings build() {
+      if (input == null) throw new IllegalArgumentException("--input is required");
+      if (mapping == null) throw new IllegalArgumentException("a field mapping is required");
+      return new Settings(input, output, format, mapping, jsonlFiles, parquetPattern, parquet, chunkBytes);
+    }
+  }
+
+  /** Adds the workflow to {@code p}. */
+  public static void build(Pipeline p, Settings s) {
+    Features features = s.mapping().features();
+    List<Path> files = s.inputFiles();
+    PCollectionTuple read = p.apply("ReadQa", ReadTextLines.of(InputFiles.chunks(files, s.chunkBytes())));
+    PCollectionTuple mapped = read.get(ReadTextLines.LINES).apply("MapToHf", MapFields.with(s.mapping()));
+
+    WriteDataset.Settings sink = WriteDataset.Settings.builder()
+        .outputDir(s.output().toString())
+        .features(features)
+        .splitOrder(s.mapping().splits())
+        .title("QA pairs")
+        .description("Question-answer pairs exported from the internal QA format by `hfbeam qa-export`. "
+            + "The `train` split holds the pairs that passed validation, `rejected` those that did not.");
+    if (s.format().jsonl()) sink.jsonl(new FileNaming("{split}.jsonl", s.jsonlFiles()));
+    if (s.format().parquet()) sink.parquet(FileNaming.of(s.parquetPattern()), s.parquet());
+    mapped.get(MapFields.MAPPED)
+        .apply("KeepInputOrder", Batch.with(Batch.Settings.single()))
+        .apply("WriteDataset", WriteDataset.with(sink.build()));
+
+    Errors.write(mapped.get(MapFields.FAILED), read.get(ReadTextLines.CHUNK_LINES), s.output());
+  }
+}
