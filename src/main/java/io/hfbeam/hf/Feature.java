@@ -1,0 +1,121 @@
+package io.hfbeam.hf;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One Hugging Face {@code datasets} feature type. The records mirror the Python classes of the same name; the JSON,
+ * YAML, Beam and Parquet forms live in {@link Features} so that all of them derive from one definition.
+ */
+public sealed interface Feature extends Serializable {
+
+  /** A scalar column, e.g. {@code Value("int8")}. Aliases {@code float}/{@code double} are normalised. */
+  record Value(String dtype) implements Feature {
+    private static final Set<String> DTYPES = Set.of(
+        "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+        "float16", "float32", "float64", "string", "large_string", "binary",
+        "timestamp[s]", "timestamp[ms]", "timestamp[us]", "timestamp[ns]");
+
+    public Value {
+      Objects.requireNonNull(dtype, "dtype");
+      dtype = canonical(dtype);
+    }
+
+    /** Validates a dtype name and resolves the aliases {@code datasets} accepts. */
+    static String canonical(String dtype) {
+      String d = dtype.trim();
+      if (d.equals("float")) return "float32";
+      if (d.equals("double")) return "float64";
+      if (!DTYPES.contains(d)) {
+        throw new IllegalArgumentException("unsupported dtype '" + dtype + "'; expected one of " + new java.util.TreeSet<>(DTYPES));
+      }
+      return d;
+    }
+
+    public boolean isTimestamp() {
+      return dtype.startsWith("timestamp[");
+    }
+
+    /** The unit inside {@code timestamp[unit]}. */
+    public String timestampUnit() {
+      if (!isTimestamp()) throw new IllegalStateException(dtype + " is not a timestamp");
+      return dtype.substring("timestamp[".length(), dtype.length() - 1);
+    }
+  }
+
+  /** Integer labels with names; stored as int64 like {@code datasets} does. */
+  record ClassLabel(List<String> names) implements Feature {
+    public ClassLabel {
+      names = List.copyOf(names);
+    }
+  }
+
+  /** A list of {@code feature}; {@code length} -1 means variable length. */
+  record Sequence(Feature feature, int length) implements Feature {
+    public Sequence {
+      Objects.requireNonNull(feature, "feature");
+      if (length < -1) throw new IllegalArgumentException("Sequence length must be -1 (variable) or >= 0, got " + length);
+    }
+
+    public Sequence(Feature feature) {
+      this(feature, -1);
+    }
+  }
+
+  /**
+   * Array2D..Array5D: a fixed-shape nested list of one dtype. Only the first dimension may be dynamic; it is stored
+   * as {@code null} (input -1 is accepted for it).
+   */
+  record ArrayND(List<Integer> shape, String dtype) implements Feature {
+    public ArrayND {
+      Objects.requireNonNull(shape, "shape");
+      if (shape.size() < 2 || shape.size() > 5) {
+        throw new IllegalArgumentException("ArrayND needs rank 2..5, got shape " + shape);
+      }
+      List<Integer> s = new ArrayList<>(shape);
+      if (s.get(0) != null && s.get(0) == -1) s.set(0, null);
+      for (int i = 1; i < s.size(); i++) {
+        if (s.get(i) == null || s.get(i) < 1) {
+          throw new IllegalArgumentException("only the first ArrayND dimension may be dynamic, got shape " + shape);
+        }
+      }
+      shape = Collections.unmodifiableList(s);
+      dtype = Value.canonical(dtype);
+    }
+
+    public int rank() {
+      return shape.size();
+    }
+
+    /** Name used by {@code datasets}: Array2D..Array5D. */
+    public String typeName() {
+      return "Array" + rank() + "D";
+    }
+
+    /**
+     * The type of one element of the outer list. Everywhere outside the JSON/YAML forms an ArrayND is handled as
+     * nested lists, which is exactly its Arrow storage type.
+     */
+    public Feature element() {
+      if (rank() == 2) return new Sequence(new Value(dtype), shape.get(1));
+      return new ArrayND(shape.subList(1, shape.size()), dtype);
+    }
+  }
+
+  /** A nested dict of named sub-features, in declared order. */
+  record Struct(LinkedHashMap<String, Feature> fields) implements Feature {
+    public Struct {
+      Objects.requireNonNull(fields, "fields");
+      fields = new LinkedHashMap<>(fields);
+      for (Map.Entry<String, Feature> e : fields.entrySet()) {
+        Objects.requireNonNull(e.getValue(), () -> "feature of struct field '" + e.getKey() + "'");
+      }
+    }
+  }
+}
