@@ -40,5 +40,5 @@ class SplitTest {
     assertThat(got.toString(), equalTo(PINNED));
   }
 
-  static final String PINNED = "PLACEHOLDER";
+  static final String PINNED = "caaabcabcaab";
 }
