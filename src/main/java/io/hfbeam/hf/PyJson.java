@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.io.schubfach.DoubleToDecimal;
 import com.fasterxml.jackson.core.io.schubfach.FloatToDecimal;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -12,6 +14,13 @@ import java.util.Map;
  * because files are content-addressed on the Hub (same rows must give the same sha256 as the Python tooling).
  */
 public final class PyJson {
+  /*
+   * Java's Double.toString spec (which Schubfach implements) never emits a single digit when two digits are closer
+   * to the value (Double.MIN_VALUE is "4.9E-324"); Python emits the shortest string ("5e-324"). So a two-digit
+   * result is retried with one digit, the nearest first.
+   */
+  private static final RoundingMode[] ONE_DIGIT_ORDER = {RoundingMode.HALF_EVEN, RoundingMode.DOWN, RoundingMode.UP};
+
   private PyJson() {}
 
   /** Appends a quoted string with Python's escapes; non-ASCII is kept as is (ensure_ascii=False). */
@@ -47,7 +56,15 @@ public final class PyJson {
     if (Double.isNaN(d)) return "NaN";
     if (Double.isInfinite(d)) return d > 0 ? "Infinity" : "-Infinity";
     if (d == 0) return (1 / d < 0) ? "-0.0" : "0.0";
-    return pythonStyle(new BigDecimal(DoubleToDecimal.toString(d)));
+    BigDecimal shortest = new BigDecimal(DoubleToDecimal.toString(d));
+    if (shortest.stripTrailingZeros().precision() == 2) {
+      BigDecimal exact = new BigDecimal(d);
+      for (RoundingMode mode : ONE_DIGIT_ORDER) {
+        BigDecimal one = exact.round(new MathContext(1, mode));
+        if (Double.parseDouble(one.toString()) == d) return pythonStyle(one);
+      }
+    }
+    return pythonStyle(shortest);
   }
 
   /**
@@ -58,7 +75,15 @@ public final class PyJson {
     if (Float.isNaN(f)) return "NaN";
     if (Float.isInfinite(f)) return f > 0 ? "Infinity" : "-Infinity";
     if (f == 0) return (1 / f < 0) ? "-0.0" : "0.0";
-    return pythonStyle(new BigDecimal(FloatToDecimal.toString(f)));
+    BigDecimal shortest = new BigDecimal(FloatToDecimal.toString(f));
+    if (shortest.stripTrailingZeros().precision() == 2) {
+      BigDecimal exact = new BigDecimal(f);
+      for (RoundingMode mode : ONE_DIGIT_ORDER) {
+        BigDecimal one = exact.round(new MathContext(1, mode));
+        if (Float.parseFloat(one.toString()) == f) return pythonStyle(one);
+      }
+    }
+    return pythonStyle(shortest);
   }
 
   private static String pythonStyle(BigDecimal value) {
