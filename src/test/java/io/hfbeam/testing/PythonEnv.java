@@ -38,7 +38,8 @@ public final class PythonEnv {
           if (run(List.of("python3", "-m", "venv", DIR.toString()), 300).exitCode != 0) {
             return fail("python3 -m venv failed (is python3-venv installed?)");
           }
-          List<String> pip = new ArrayList<>(List.of(python(), "-m", "pip", "install", "-q"));
+          // --retries 0: an unreachable default index fails at once and pip goes on to the configured mirrors.
+          List<String> pip = new ArrayList<>(List.of(python(), "-m", "pip", "install", "-q", "--retries", "0"));
           pip.addAll(List.of(PACKAGES));
           Result r = run(pip, 900);
           if (r.exitCode != 0) return fail("pip install failed: " + r.output);
