@@ -21,14 +21,14 @@ class ConvertFlinkIT {
     Files.writeString(features, "id: int64\ngroup: string\nlabel: class_label(neg,pos)\nscore: int8\ntags: list<string>\ntext: string\n");
     Path small = tmp.resolve("small.yaml");
     Files.writeString(small, "chunk_mb: 0.05\n");
-    String[] common = {"--config", small.toString(), "--input", in.toString(), "--features", features.toString(),
+    String[] common = {"convert", "--config", small.toString(), "--input", in.toString(), "--features", features.toString(),
         "--split-by", "group", "--batch-size", "700", "--format", "both"};
-    Cli f = Cli.run(concat(common, "--output", tmp.resolve("flink").toString(), "--runner", "flink-local"));
+    Cli f = Cli.run(concat(common, "--output", tmp.resolve("flink/ds").toString(), "--runner", "flink-local"));
     assertThat(f.toString(), f.exitCode, equalTo(0));
-    Cli d = Cli.run(concat(common, "--output", tmp.resolve("direct").toString(), "--runner", "direct"));
+    Cli d = Cli.run(concat(common, "--output", tmp.resolve("direct/ds").toString(), "--runner", "direct"));
     assertThat(d.toString(), d.exitCode, equalTo(0));
-    assertThat(Files2.hashes(tmp.resolve("flink")), equalTo(Files2.hashes(tmp.resolve("direct"))));
-    assertThat(Files.readAllLines(tmp.resolve("flink/_errors/errors.jsonl")).size(), equalTo(1));
+    assertThat(Files2.hashes(tmp.resolve("flink/ds")), equalTo(Files2.hashes(tmp.resolve("direct/ds"))));
+    assertThat(Files.readAllLines(tmp.resolve("flink/ds/_errors/errors.jsonl")).size(), equalTo(1));
   }
 
   static String[] concat(String[] a, String... b) {
