@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An independent implementation, chess.js ({@code loadPgn}, then its verbose history), replays all 5000 games of the 5000-game file; every FEN after every
- * move (327,416 positions) must equal ours. chess.js writes "game TAB ply TAB fen" lines to a file that is then
+ * An independent implementation, chess.js ({@code loadPgn}, then its verbose history), replays all 5000 games
+ * of the 5000-game file; every FEN after every move (327,416 positions) must equal ours. chess.js writes "game TAB ply TAB fen" lines to a file that is then
  * compared line by line with our replay, so neither side holds all positions in memory.
  */
 class ChessJsCrossCheckTest {
