@@ -120,7 +120,7 @@ final class ConvertCommand extends WorkflowCommand {
   WorkflowRun.Outcome execute() {
     Pipeline p = Pipeline.create(options);
     ConvertWorkflow.build(p, settings);
-    return WorkflowRun.run(p, "read", InputFiles.totalBytes(settings.inputs()),
+    return WorkflowRun.run(p, InputFiles.totalBytes(settings.inputs()),
         common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
         settings.output().resolve("_errors/errors.jsonl").toString(), out);
   }

@@ -67,7 +67,7 @@ final class QaExportCommand extends WorkflowCommand {
   WorkflowRun.Outcome execute() {
     Pipeline p = Pipeline.create(options);
     QaExportWorkflow.build(p, settings);
-    return WorkflowRun.run(p, "read", InputFiles.totalBytes(settings.inputFiles()),
+    return WorkflowRun.run(p, InputFiles.totalBytes(settings.inputFiles()),
         common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
         settings.output().resolve("_errors/errors.jsonl").toString(), out);
   }

@@ -2,7 +2,7 @@ package io.hfbeam.io;
 
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TupleTag;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The dead-letter record every step emits for input it cannot use: where it came from, which step refused it,
@@ -14,6 +14,7 @@ public final class Failures {
           .addNullableStringField("source")
           .addNullableInt64Field("line")
           .addNullableInt64Field("offset")
+          .addNullableInt64Field("record")
           .addNullableStringField("step")
           .addNullableStringField("reason")
           .addNullableStringField("excerpt")
@@ -23,20 +24,29 @@ public final class Failures {
 
   private Failures() {}
 
-  /** The tag of the failure output in every multi-output step. */
-  public static TupleTag<org.apache.beam.sdk.values.KV<io.hfbeam.transform.RecordKey, Row>> tag() {
-    return new TupleTag<>("failures") {};
-  }
-
-  /** A failure; {@code line} is 1-based or null when the source has no lines. */
-  public static Row of(String source, Long line, Long offset, String step, String reason, String excerpt) {
+  /**
+   * A failure. {@code line} is 1-based (relative to the chunk while a chunk is processed) or null when the source
+   * has no lines; {@code record} numbers records where lines do not (a game in a PGN file).
+   */
+  public static Row of(String source, Long line, Long offset, Long record, String step, String reason, String excerpt) {
     return Row.withSchema(SCHEMA)
-        .addValues(source, line, offset, step, oneLine(reason), excerpt(excerpt))
+        .addValues(source, line, offset, record, step, oneLine(reason), excerpt(excerpt))
         .build();
   }
 
-  public static Row withLine(Row failure, long line) {
-    return Row.fromRow(failure).withFieldValue("line", line).build();
+  /** Reads back a failure written to a part, moving its chunk-relative line by {@code linesBefore}. */
+  public static Row fromJson(JsonNode n, long linesBefore) {
+    Long line = n.path("line").isNumber() ? n.get("line").asLong() + linesBefore : null;
+    return Row.withSchema(SCHEMA).addValues(text(n, "source"), line, num(n, "offset"), num(n, "record"),
+        text(n, "step"), text(n, "reason"), text(n, "excerpt")).build();
+  }
+
+  private static String text(JsonNode n, String k) {
+    return n.path(k).isTextual() ? n.get(k).asText() : null;
+  }
+
+  private static Long num(JsonNode n, String k) {
+    return n.path(k).isNumber() ? n.get(k).asLong() : null;
   }
 
   static String excerpt(String text) {

@@ -107,6 +107,13 @@ public final class InputFiles {
     return out;
   }
 
+  /** One chunk per file, for formats that cannot be split (CSV, Parquet). */
+  public static List<Chunk> wholeFiles(List<Path> files) {
+    List<Chunk> out = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) out.add(new Chunk(files.get(i).toString(), i, 0, 0, size(files.get(i)), true));
+    return out;
+  }
+
   public static long totalBytes(List<Path> files) {
     return files.stream().mapToLong(InputFiles::size).sum();
   }

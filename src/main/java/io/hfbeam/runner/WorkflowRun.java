@@ -19,11 +19,10 @@ public final class WorkflowRun {
   }
 
   /**
-   * @param readStep the step whose records_in counts the input records (the error-rate denominator)
    * @param totalBytes input size for progress ETA (0 when unknown)
    * @param maxErrorRate fraction of records allowed to fail before the run counts as failed
    */
-  public static Outcome run(Pipeline pipeline, String readStep, long totalBytes, double maxErrorRate,
+  public static Outcome run(Pipeline pipeline, long totalBytes, double maxErrorRate,
       String errorsPath, PrintStream out) {
     long t0 = System.nanoTime();
     Thread progress = Progress.start(totalBytes, 10_000, out);
@@ -38,8 +37,8 @@ public final class WorkflowRun {
     RunSummary summary = RunSummary.of(result, (System.nanoTime() - t0) / 1e9);
     out.println();
     out.print(summary.table());
-    long records = summary.get(readStep, "records_in");
     long failed = summary.totalFailed();
+    long records = summary.get("write", "records_out") + failed;
     String budget = null;
     if (records > 0 && failed / (double) records > maxErrorRate) {
       budget = String.format("%d of %d records failed (%.1f%%), more than --max-error-rate %s; see %s",

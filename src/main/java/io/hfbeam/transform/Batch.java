@@ -1,52 +1,31 @@
 package io.hfbeam.transform;
 
+import io.hfbeam.io.Part;
+import java.io.DataInputStream;
+import java.io.BufferedInputStream;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupByKey;
-import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Sum;
-import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptors;
-import org.apache.beam.sdk.coders.Coder;
 
 /**
- * Numbers batches of at most {@code maxRows} records in input order, deterministically on any runner: counts per
- * input chunk give each chunk's first rank (a side input), then each chunk's records are sorted by position and
- * ranked. Memory holds one chunk, never the whole input. Batches count per split, or over all records before the
- * split ({@link Scope#BEFORE_SPLIT}: a batch of N records is then divided among the splits, as the chess datasets
- * do).
+ * Numbers batches of at most {@code maxRows} records in input order and says which rows of which parts make each
+ * batch file. Deterministic on any runner: it depends only on the parts' row counts, which depend only on the
+ * input. Batches count the records of each split ({@link Scope#PER_SPLIT}), or all records before the split
+ * ({@link Scope#BEFORE_SPLIT}: a batch of N records is divided among the splits, as the chess datasets do).
  */
-public final class Batch extends PTransform<PCollection<KV<RecordKey, Row>>, PCollection<KV<RecordKey, Row>>> {
+public final class Batch {
+  private Batch() {}
+
   /** What a batch counts: records of one split, or all records before the split. */
   public enum Scope { PER_SPLIT, BEFORE_SPLIT }
 
-  private final Settings settings;
-
-  private Batch(Settings settings) {
-    this.settings = settings;
-  }
-
-  public static Batch with(Settings settings) {
-    return new Batch(settings);
-  }
-
-  /** Batch size, first batch number, optional limit on the number of batches. */
+  /** Batch size, first batch number, optional limit on the number of batches (-1: none). */
   public record Settings(long maxRows, int firstBatch, long maxBatches, Scope scope) implements Serializable {
     public Settings {
       if (maxRows <= 0) throw new IllegalArgumentException("batch size must be > 0, got " + maxRows);
@@ -75,82 +54,112 @@ public final class Batch extends PTransform<PCollection<KV<RecordKey, Row>>, PCo
     }
   }
 
-  @Override
-  public PCollection<KV<RecordKey, Row>> expand(PCollection<KV<RecordKey, Row>> input) {
-    Scope scope = settings.scope();
-    PCollection<KV<String, KV<RecordKey, Row>>> byChunk =
-        input.apply("KeyByChunk", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), input.getTypeDescriptor()))
-                .via(e -> KV.of(chunkKey(scope, e.getKey()), e)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), input.getCoder()));
-    PCollectionView<Map<String, Long>> counts =
-        byChunk
-            .apply("One", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-                .via(e -> KV.of(e.getKey(), 1L)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
-            .apply("CountPerChunk", Sum.longsPerKey())
-            .apply("AsMap", View.asMap());
-    Coder<KV<RecordKey, Row>> coder = input.getCoder();
-    return byChunk
-        .apply("GroupChunk", GroupByKey.create())
-        .apply("Rank", ParDo.of(new RankFn(settings, counts)).withSideInputs(counts))
-        .setCoder(coder);
-  }
-
-  static String chunkKey(Scope scope, RecordKey k) {
-    return (scope == Scope.PER_SPLIT ? k.split() : "") + "\u0000" + k.chunk();
-  }
-
-  static final class RankFn extends DoFn<KV<String, Iterable<KV<RecordKey, Row>>>, KV<RecordKey, Row>> {
-    private final Settings settings;
-    private final PCollectionView<Map<String, Long>> countsView;
-    private final Counter out = Metrics.counter("Batch", "records_out");
-    private final Counter dropped = Metrics.counter("Batch", "records_beyond_batch_limit");
-    private transient Map<String, Long> cachedFor;
-    private transient Map<String, Long> firstRank;
-
-    RankFn(Settings settings, PCollectionView<Map<String, Long>> countsView) {
-      this.settings = settings;
-      this.countsView = countsView;
+  /** Rows [from, to) of a part. */
+  public record Piece(String base, long from, long to, long partRows, long partArrowBytes) implements Serializable {
+    public boolean whole() {
+      return from == 0 && to == partRows;
     }
 
-    @ProcessElement
-    public void process(ProcessContext c) {
-      Map<String, Long> counts = c.sideInput(countsView);
-      long rank = firstRank(counts).get(c.element().getKey());
-      List<KV<RecordKey, Row>> records = new ArrayList<>();
-      for (KV<RecordKey, Row> e : c.element().getValue()) records.add(e);
-      records.sort((a, b) -> a.getKey().compareTo(b.getKey()));
-      for (KV<RecordKey, Row> e : records) {
-        long index = rank++ / settings.maxRows();
-        if (settings.maxBatches() >= 0 && index >= settings.maxBatches()) {
-          dropped.inc();
-          continue;
+    public long rows() {
+      return to - from;
+    }
+
+    /** The part's Arrow bytes in proportion to the rows taken. */
+    public long arrowBytes() {
+      return partRows == 0 ? 0 : partArrowBytes / partRows * rows() + partArrowBytes % partRows * rows() / partRows;
+    }
+  }
+
+  /** One output file: its split, batch number, position among the split's files, and its pieces in order. */
+  public record FilePlan(String split, long batch, int index, int count, List<Piece> pieces) implements Serializable {
+    public long rows() {
+      return pieces.stream().mapToLong(Piece::rows).sum();
+    }
+
+    public long arrowBytes() {
+      return pieces.stream().mapToLong(Piece::arrowBytes).sum();
+    }
+  }
+
+  /** Plans every output file from the data parts and the chunks' statistics parts. */
+  public static List<FilePlan> plan(List<Part> parts, Settings s, Comparator<String> splitOrder) throws IOException {
+    Map<String, List<Part>> bySplit = new TreeMap<>(splitOrder);
+    TreeMap<Long, Long> chunkRecords = new TreeMap<>();
+    for (Part p : parts) {
+      if (!Part.DATA.equals(p.sink())) continue;
+      if (p.isStats()) chunkRecords.put(p.chunk(), p.chunkRecords());
+      else bySplit.computeIfAbsent(p.split(), k -> new ArrayList<>()).add(p);
+    }
+    Map<Long, Long> chunkStart = new TreeMap<>();
+    long acc = 0;
+    for (Map.Entry<Long, Long> e : chunkRecords.entrySet()) {
+      chunkStart.put(e.getKey(), acc);
+      acc += e.getValue();
+    }
+    List<FilePlan> out = new ArrayList<>();
+    for (Map.Entry<String, List<Part>> e : bySplit.entrySet()) {
+      List<Part> ps = e.getValue();
+      ps.sort(Comparator.comparingLong(Part::chunk));
+      TreeMap<Long, List<Piece>> batches = new TreeMap<>();
+      long rank = 0;
+      for (Part p : ps) {
+        if (s.scope() == Scope.PER_SPLIT) {
+          cut(batches, p, rank, null, s);
+          rank += p.rows();
+        } else {
+          cut(batches, p, chunkStart.getOrDefault(p.chunk(), 0L), readIndex(p), s);
         }
-        out.inc();
-        c.output(KV.of(e.getKey().withBatch(settings.firstBatch() + index), e.getValue()));
+      }
+      int index = 0;
+      for (Map.Entry<Long, List<Piece>> b : batches.entrySet()) {
+        out.add(new FilePlan(e.getKey(), s.firstBatch() + b.getKey(), index++, batches.size(), b.getValue()));
       }
     }
+    return out;
+  }
 
-    /** Prefix sums of the chunk counts within each scope, computed once per side-input value. */
-    private Map<String, Long> firstRank(Map<String, Long> counts) {
-      if (cachedFor != counts) {
-        Map<String, TreeMap<Long, String>> byScope = new HashMap<>();
-        for (String key : counts.keySet()) {
-          int sep = key.indexOf('\u0000');
-          byScope.computeIfAbsent(key.substring(0, sep), s -> new TreeMap<>()).put(Long.parseLong(key.substring(sep + 1)), key);
-        }
-        Map<String, Long> first = new HashMap<>();
-        for (TreeMap<Long, String> chunks : byScope.values()) {
-          long acc = 0;
-          for (String key : chunks.values()) {
-            first.put(key, acc);
-            acc += counts.get(key);
-          }
-        }
-        firstRank = first;
-        cachedFor = counts;
-      }
-      return firstRank;
+  /**
+   * Adds the part's rows to the batches they fall in. Row i has rank {@code start + i} (per split), or
+   * {@code start + index[i]} (before the split: index holds each row's place among all the chunk's records).
+   */
+  private static void cut(TreeMap<Long, List<Piece>> batches, Part p, long start, int[] index, Settings s) {
+    long n = s.maxRows();
+    long i = 0;
+    while (i < p.rows()) {
+      long rank = start + (index == null ? i : index[(int) i]);
+      long b = rank / n;
+      if (s.maxBatches() >= 0 && b >= s.maxBatches()) return;
+      long end = (b + 1) * n; // first rank of the next batch
+      long j = index == null ? Math.min(p.rows(), end - start) : firstAtLeast(index, i, end - start);
+      batches.computeIfAbsent(b, k -> new ArrayList<>()).add(new Piece(p.base(), i, j, p.rows(), p.arrowBytes()));
+      i = j;
     }
   }
+
+  /** First position >= from whose index is >= value (indices increase). */
+  private static long firstAtLeast(int[] index, long from, long value) {
+    int lo = (int) from;
+    int hi = index.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (index[mid] < value) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private static int[] readIndex(Part p) throws IOException {
+    int[] out = new int[(int) p.rows()];
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(Path.of(p.base() + ".idx")), 1 << 16))) {
+      for (int i = 0; i < out.length; i++) out[i] = in.readInt();
+    }
+    return out;
+  }
+
+  /** Splits in the given order first, then the rest by name. */
+  public static Comparator<String> splitOrder(List<String> first) {
+    return Comparator.<String>comparingInt(x -> first.contains(x) ? first.indexOf(x) : first.size())
+        .thenComparing(Comparator.naturalOrder());
+  }
+
 }

@@ -2,16 +2,10 @@ package io.hfbeam.transform;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -19,16 +13,8 @@ import org.apache.beam.sdk.values.Row;
  * of one game, all turns of one conversation) land in the same split, and the result does not depend on the
  * runner, the parallelism or the input order. Without key fields every record is its own key (its position).
  */
-public final class Split extends PTransform<PCollection<KV<RecordKey, Row>>, PCollection<KV<RecordKey, Row>>> {
-  private final Settings settings;
-
-  private Split(Settings settings) {
-    this.settings = settings;
-  }
-
-  public static Split with(Settings settings) {
-    return new Split(settings);
-  }
+public final class Split {
+  private Split() {}
 
   /** Split names with ratios (normalised to sum 1), key fields and seed. */
   public static final class Settings implements Serializable {
@@ -56,6 +42,13 @@ public final class Split extends PTransform<PCollection<KV<RecordKey, Row>>, PCo
 
     public long seed() {
       return seed;
+    }
+
+    public Assigner assigner(org.apache.beam.sdk.schemas.Schema schema) {
+      for (String f : keyFields) {
+        if (!schema.hasField(f)) throw new IllegalArgumentException("split key '" + f + "' is not a field: " + schema.getFieldNames());
+      }
+      return new Assigner(this, schema);
     }
 
     /** The split for a key string: deterministic for a given seed and ratios. */
@@ -130,30 +123,33 @@ public final class Split extends PTransform<PCollection<KV<RecordKey, Row>>, PCo
     return z ^ (z >>> 31);
   }
 
-  @Override
-  public PCollection<KV<RecordKey, Row>> expand(PCollection<KV<RecordKey, Row>> input) {
-    return input.apply("AssignSplit", ParDo.of(new AssignFn(settings))).setCoder(input.getCoder());
-  }
-
-  static final class AssignFn extends DoFn<KV<RecordKey, Row>, KV<RecordKey, Row>> {
+  /** Assigns splits to Rows of one schema, counting each split for the run summary. */
+  public static final class Assigner {
     private final Settings settings;
+    private final int[] keyIndex;
+    private final java.util.Map<String, org.apache.beam.sdk.metrics.Counter> counters = new java.util.HashMap<>();
 
-    AssignFn(Settings settings) {
+    Assigner(Settings settings, org.apache.beam.sdk.schemas.Schema schema) {
       this.settings = settings;
+      this.keyIndex = settings.keyFields().stream().mapToInt(schema::indexOf).toArray();
     }
 
-    @ProcessElement
-    public void process(@Element KV<RecordKey, Row> e, OutputReceiver<KV<RecordKey, Row>> out) {
-      String split = settings.assign(key(e));
-      Metrics.counter("Split", "split_" + split).inc();
-      out.output(KV.of(e.getKey().withSplit(split), e.getValue()));
-    }
-
-    private String key(KV<RecordKey, Row> e) {
-      if (settings.keyFields().isEmpty()) return e.getKey().chunk() + ":" + e.getKey().ordinal();
-      List<String> parts = new ArrayList<>(settings.keyFields().size());
-      for (String f : settings.keyFields()) parts.add(String.valueOf((Object) e.getValue().getValue(f)));
-      return String.join("\u0000", parts);
+    /** The split of a row; without key fields the record's own place ({@code where}) is its key. */
+    public String assign(Row row, String where) {
+      String key;
+      if (keyIndex.length == 0) {
+        key = where;
+      } else {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < keyIndex.length; i++) {
+          if (i > 0) sb.append('\u0000');
+          sb.append((Object) row.getValue(keyIndex[i]));
+        }
+        key = sb.toString();
+      }
+      String split = settings.assign(key);
+      counters.computeIfAbsent(split, x -> Metrics.counter("Split", "split_" + x)).inc();
+      return split;
     }
   }
 }

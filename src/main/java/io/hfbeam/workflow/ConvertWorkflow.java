@@ -9,16 +9,17 @@ import io.hfbeam.hf.FeatureInference;
 import io.hfbeam.hf.Features;
 import io.hfbeam.io.FileNaming;
 import io.hfbeam.io.InputFiles;
+import io.hfbeam.io.AssembleDataset;
+import io.hfbeam.io.ChunkProcessor;
+import io.hfbeam.io.JsonSource;
 import io.hfbeam.io.LinesOf;
+import io.hfbeam.io.ParquetRows;
 import io.hfbeam.io.ParquetSettings;
-import io.hfbeam.io.ReadCsv;
-import io.hfbeam.io.ReadParquet;
-import io.hfbeam.io.ReadTextLines;
-import io.hfbeam.io.WriteDataset;
+import io.hfbeam.io.ProcessChunks;
+import io.hfbeam.io.RowPartFormat;
 import io.hfbeam.transform.Batch;
 import io.hfbeam.transform.FieldMapping;
-import io.hfbeam.transform.MapFields;
-import io.hfbeam.transform.RecordKey;
+import io.hfbeam.transform.MapRecords;
 import io.hfbeam.transform.Split;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,17 +28,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 
 /**
  * convert: JSONL, CSV or Parquet into a Hugging Face dataset with declared or inferred features, split by a
  * seeded key hash, in numbered batches, as Parquet and/or JSONL with a card.
  *
- * <p>Steps: Read (by input format) -> ToFeatures (cast to the features; JSONL/CSV only) -> Split -> Batch ->
- * WriteDataset; failures -> Errors.
+ * <p>Steps: ReadMapSplit (read by input format -> cast to the features -> split by key hash -> parts) ->
+ * AssembleDataset (numbered batches, the card, _errors/errors.jsonl).
  */
 public final class ConvertWorkflow {
   private ConvertWorkflow() {}
@@ -64,7 +62,7 @@ public final class ConvertWorkflow {
 
   /** Features inferred from the first {@code rows} records of the inputs. */
   public static Features infer(List<Path> inputs, InputFormat format, int rows) {
-    if (format == InputFormat.PARQUET) return ReadParquet.features(inputs.get(0));
+    if (format == InputFormat.PARQUET) return ParquetRows.features(inputs.get(0));
     FeatureInference inference = new FeatureInference(format != InputFormat.JSONL);
     ObjectMapper json = new ObjectMapper();
     int seen = 0;
@@ -87,7 +85,7 @@ public final class ConvertWorkflow {
             }
           }
         } else {
-          try (MappingIterator<Map<String, String>> it = ReadCsv.open(f, separator(format))) {
+          try (MappingIterator<Map<String, String>> it = JsonSource.Csv.open(f, separator(format))) {
             while (seen < rows && it.hasNextValue()) {
               ObjectNode obj = JsonNodeFactory.instance.objectNode();
               it.nextValue().forEach((k, v) -> {
@@ -112,31 +110,35 @@ public final class ConvertWorkflow {
   }
 
   public static void build(Pipeline p, Settings s) {
-    PCollection<KV<RecordKey, Row>> rows;
-    if (s.inputFormat() == InputFormat.PARQUET) {
-      rows = p.apply("ReadParquet", ReadParquet.of(s.inputs(), s.features()));
-    } else {
-      PCollectionTuple read = s.inputFormat() == InputFormat.JSONL
-          ? p.apply("ReadJsonl", ReadTextLines.of(InputFiles.chunks(s.inputs(), s.chunkBytes())))
-          : p.apply("ReadCsv", ReadCsv.of(s.inputs(), separator(s.inputFormat())));
-      PCollectionTuple mapped = read.get(ReadTextLines.LINES)
-          .apply("ToFeatures", MapFields.with(FieldMapping.identity(s.features(), true, "train")));
-      rows = mapped.get(MapFields.MAPPED);
-      Errors.write(mapped.get(MapFields.FAILED), read.get(ReadTextLines.CHUNK_LINES), s.output());
-    }
-    WriteDataset.Settings sink = WriteDataset.Settings.builder()
-        .outputDir(s.output().toString())
-        .features(s.features())
+    RowPartFormat format = new RowPartFormat(s.features(), s.parquet() ? s.parquetSettings() : null, s.jsonl());
+    AssembleDataset.Settings<Row> dataset = AssembleDataset.Settings.of(s.output(), format)
+        .parquetNaming(FileNaming.of(s.parquetPattern()))
+        .jsonlNaming(FileNaming.of(s.parquetPattern()).withExtension("jsonl"))
+        .batch(s.batch())
         .splitOrder(List.copyOf(s.split().ratios().keySet()))
-        .title(s.output().getFileName().toString())
-        .description("Converted by `hfbeam convert` from " + s.inputs().size() + " " + s.inputFormat().name().toLowerCase(Locale.ROOT)
-            + " file(s). Split " + s.split().ratios() + (s.split().keyFields().isEmpty() ? " per record" : " by " + s.split().keyFields())
+        .title(s.output().toAbsolutePath().normalize().getFileName().toString())
+        .description("Converted by `hfbeam convert` from " + s.inputs().size() + " "
+            + s.inputFormat().name().toLowerCase(Locale.ROOT) + " file(s). Split " + s.split().ratios()
+            + (s.split().keyFields().isEmpty() ? " per record" : " by " + s.split().keyFields())
             + " with seed " + s.split().seed() + ".");
-    if (s.parquet()) sink.parquet(FileNaming.of(s.parquetPattern()), s.parquetSettings());
-    if (s.jsonl()) sink.jsonl(FileNaming.of(s.parquetPattern()).withExtension("jsonl"));
-    rows.apply("Split", Split.with(s.split()))
-        .apply("Batch", Batch.with(s.batch()))
-        .apply("WriteDataset", WriteDataset.with(sink.build()));
+    ChunkProcessor<Row> processor;
+    List<InputFiles.Chunk> chunks;
+    FieldMapping identity = FieldMapping.identity(s.features(), true, "train");
+    switch (s.inputFormat()) {
+      case PARQUET -> {
+        processor = new ParquetRows(s.features(), s.split());
+        chunks = InputFiles.wholeFiles(s.inputs());
+      }
+      case JSONL -> {
+        processor = new MapRecords(JsonSource.jsonLines(), identity, s.split());
+        chunks = InputFiles.chunks(s.inputs(), s.chunkBytes());
+      }
+      default -> {
+        processor = new MapRecords(JsonSource.csv(separator(s.inputFormat())), identity, s.split());
+        chunks = InputFiles.wholeFiles(s.inputs());
+      }
+    }
+    p.apply("ReadMapSplit", ProcessChunks.of(chunks, processor, format, dataset.partsDir(), false))
+        .apply("AssembleDataset", AssembleDataset.with(dataset));
   }
-
 }

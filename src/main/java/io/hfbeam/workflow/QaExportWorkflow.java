@@ -4,11 +4,13 @@ import io.hfbeam.hf.Features;
 import io.hfbeam.io.FileNaming;
 import io.hfbeam.io.InputFiles;
 import io.hfbeam.io.ParquetSettings;
-import io.hfbeam.io.ReadTextLines;
-import io.hfbeam.io.WriteDataset;
+import io.hfbeam.io.AssembleDataset;
+import io.hfbeam.io.JsonSource;
+import io.hfbeam.io.ProcessChunks;
+import io.hfbeam.io.RowPartFormat;
 import io.hfbeam.transform.Batch;
 import io.hfbeam.transform.FieldMapping;
-import io.hfbeam.transform.MapFields;
+import io.hfbeam.transform.MapRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,14 +18,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
 
 /**
  * qa-export: internal QA JSONL (qa_passed.jsonl, qa_rejected.jsonl) to flat Hugging Face JSONL files and,
  * optionally, a Parquet dataset with a card (train = passed, rejected = rejected).
  *
- * <p>Steps: ReadQa (parallel line ranges) -> MapToHf (the YAML mapping in config/) -> KeepInputOrder (one batch
- * per split, input order) -> WriteDataset; failures -> Errors (to _errors/errors.jsonl with line numbers).
+ * <p>Steps: ReadAndMapQa (JSON lines in parallel byte ranges -> the YAML mapping in config/ -> parts per split,
+ * bad lines to the failure parts) -> AssembleDataset (one file per split in input order, the card, and
+ * _errors/errors.jsonl with line numbers).
  */
 public final class QaExportWorkflow {
   public static final List<String> INPUT_FILES = List.of("qa_passed.jsonl", "qa_rejected.jsonl");
@@ -125,23 +128,17 @@ public final class QaExportWorkflow {
   /** Adds the workflow to {@code p}. */
   public static void build(Pipeline p, Settings s) {
     Features features = s.mapping().features();
-    List<Path> files = s.inputFiles();
-    PCollectionTuple read = p.apply("ReadQa", ReadTextLines.of(InputFiles.chunks(files, s.chunkBytes())));
-    PCollectionTuple mapped = read.get(ReadTextLines.LINES).apply("MapToHf", MapFields.with(s.mapping()));
-
-    WriteDataset.Settings sink = WriteDataset.Settings.builder()
-        .outputDir(s.output().toString())
-        .features(features)
+    RowPartFormat format = new RowPartFormat(features, s.format().parquet() ? s.parquet() : null, s.format().jsonl());
+    AssembleDataset.Settings<Row> dataset = AssembleDataset.Settings.of(s.output(), format)
+        .parquetNaming(FileNaming.of(s.parquetPattern()))
+        .jsonlNaming(new FileNaming("{split}.jsonl", s.jsonlFiles()))
+        .batch(Batch.Settings.single())
         .splitOrder(s.mapping().splits())
         .title("QA pairs")
         .description("Question-answer pairs exported from the internal QA format by `hfbeam qa-export`. "
             + "The `train` split holds the pairs that passed validation, `rejected` those that did not.");
-    if (s.format().jsonl()) sink.jsonl(new FileNaming("{split}.jsonl", s.jsonlFiles()));
-    if (s.format().parquet()) sink.parquet(FileNaming.of(s.parquetPattern()), s.parquet());
-    mapped.get(MapFields.MAPPED)
-        .apply("KeepInputOrder", Batch.with(Batch.Settings.single()))
-        .apply("WriteDataset", WriteDataset.with(sink.build()));
-
-    Errors.write(mapped.get(MapFields.FAILED), read.get(ReadTextLines.CHUNK_LINES), s.output());
+    p.apply("ReadAndMapQa", ProcessChunks.of(InputFiles.chunks(s.inputFiles(), s.chunkBytes()),
+            new MapRecords(JsonSource.jsonLines(), s.mapping(), null), format, dataset.partsDir(), false))
+        .apply("AssembleDataset", AssembleDataset.with(dataset));
   }
 }

@@ -1,0 +1,337 @@
+package io.hfbeam.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hfbeam.hf.DatasetCard;
+import io.hfbeam.hf.Features;
+import io.hfbeam.transform.Batch;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * Turns parts into the dataset: plans the batch files ({@link Batch#plan}), assembles them in parallel (whole
+ * parts are linked and their Parquet row groups copied without decoding; only a part cut by a batch boundary is
+ * re-encoded), moves each file into place atomically, writes {@code _errors/errors.jsonl} with file line numbers,
+ * then the dataset card. Emits every finished file, for publishing.
+ */
+public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCollection<WrittenFile>> {
+  public static final String ERRORS_FILE = "_errors/errors.jsonl";
+  private final Settings<T> settings;
+
+  private AssembleDataset(Settings<T> settings) {
+    this.settings = settings;
+  }
+
+  public static <T> AssembleDataset<T> with(Settings<T> settings) {
+    return new AssembleDataset<>(settings);
+  }
+
+  /** Where and how to write. */
+  public static final class Settings<T> implements Serializable {
+    String outputDir;
+    PartFormat<T> format;
+    FileNaming parquetNaming = FileNaming.of(FileNaming.BATCHES);
+    FileNaming jsonlNaming = FileNaming.of(FileNaming.BATCHES).withExtension("jsonl");
+    Batch.Settings batch = Batch.Settings.single();
+    List<String> splitOrder = List.of("train", "validation", "test");
+    boolean card = true;
+    String title = "Dataset";
+    String description = "";
+    LinkedHashMap<String, String> sections = new LinkedHashMap<>();
+
+    public static <T> Settings<T> of(Path outputDir, PartFormat<T> format) {
+      Settings<T> s = new Settings<>();
+      s.outputDir = outputDir.toString();
+      s.format = format;
+      return s;
+    }
+
+    public Settings<T> parquetNaming(FileNaming n) {
+      parquetNaming = n;
+      return this;
+    }
+
+    public Settings<T> jsonlNaming(FileNaming n) {
+      jsonlNaming = n;
+      return this;
+    }
+
+    public Settings<T> batch(Batch.Settings b) {
+      batch = b;
+      return this;
+    }
+
+    /** Splits listed here come first in the card, in this order; others follow by name. */
+    public Settings<T> splitOrder(List<String> order) {
+      splitOrder = List.copyOf(order);
+      return this;
+    }
+
+    public Settings<T> card(boolean write) {
+      card = write;
+      return this;
+    }
+
+    public Settings<T> title(String t) {
+      title = t;
+      return this;
+    }
+
+    public Settings<T> description(String d) {
+      description = d;
+      return this;
+    }
+
+    public Settings<T> section(String heading, String markdown) {
+      sections.put(heading, markdown);
+      return this;
+    }
+
+    public Path partsDir() {
+      return AssembleDataset.partsDir(Path.of(outputDir));
+    }
+  }
+
+  /** Parts are written under a hidden folder of the output, removed once the dataset is assembled. */
+  public static Path partsDir(Path output) {
+    return output.resolve(".hfbeam-parts");
+  }
+
+  /** Work for one output file: the data file of a batch, or the errors file. */
+  record Job(Batch.FilePlan plan, List<Part> errorParts, Map<Long, Long> linesBefore) implements Serializable {}
+
+  @Override
+  public PCollection<WrittenFile> expand(PCollection<Part> parts) {
+    return parts
+        .apply("CollectParts", Combine.globally(new CollectList<Part>()))
+        .apply("PlanFiles", ParDo.of(new PlanFn<>(settings)))
+        .setCoder(SerializableCoder.of(Job.class))
+        .apply("SpreadFiles", Reshuffle.viaRandomKey())
+        .apply("AssembleFiles", ParDo.of(new AssembleFn<>(settings)))
+        .setCoder(SerializableCoder.of(WrittenFile.class))
+        .apply("CollectFiles", Combine.globally(new CollectList<WrittenFile>()))
+        .apply("WriteCard", ParDo.of(new CardFn<>(settings)))
+        .setCoder(SerializableCoder.of(WrittenFile.class));
+  }
+
+  static final class PlanFn<T> extends DoFn<List<Part>, Job> {
+    private final Settings<T> s;
+
+    PlanFn(Settings<T> s) {
+      this.s = s;
+    }
+
+    @ProcessElement
+    public void process(@Element List<Part> parts, OutputReceiver<Job> out) throws IOException {
+      for (Batch.FilePlan plan : Batch.plan(parts, s.batch, Batch.splitOrder(s.splitOrder))) {
+        out.output(new Job(plan, null, null));
+      }
+      List<Part> errors = new ArrayList<>();
+      TreeMap<Long, Long> lines = new TreeMap<>();
+      for (Part p : parts) {
+        if (Part.ERRORS.equals(p.sink())) errors.add(p);
+        else if (p.isStats()) lines.put(p.chunk(), p.chunkLines());
+      }
+      errors.sort(Comparator.comparingLong(Part::chunk));
+      Map<Long, Long> before = new HashMap<>();
+      Map<Integer, Long> perFile = new HashMap<>();
+      for (Map.Entry<Long, Long> e : lines.entrySet()) {
+        int file = InputFiles.Chunk.fileIndexOf(e.getKey());
+        long acc = perFile.getOrDefault(file, 0L);
+        before.put(e.getKey(), acc);
+        perFile.put(file, acc + e.getValue());
+      }
+      out.output(new Job(null, errors, before));
+    }
+  }
+
+  static final class AssembleFn<T> extends DoFn<Job, WrittenFile> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Settings<T> s;
+    private final Counter files = Metrics.counter("write", "files_written");
+    private final Counter bytes = Metrics.counter("write", "bytes_written");
+
+    AssembleFn(Settings<T> s) {
+      this.s = s;
+    }
+
+    @ProcessElement
+    public void process(@Element Job job, OutputReceiver<WrittenFile> out) throws IOException {
+      Path root = Path.of(s.outputDir);
+      if (job.plan() == null) {
+        writeErrors(root, job, out);
+        return;
+      }
+      Batch.FilePlan plan = job.plan();
+      if (s.format.parquet()) {
+        String rel = s.parquetNaming.name(plan.split(), plan.batch(), plan.index(), plan.count());
+        Path target = root.resolve(rel);
+        publish(target, tmp -> assembleParquet(plan, tmp));
+        emit(out, plan.split(), rel, target, plan.rows(), plan.arrowBytes());
+      }
+      if (s.format.jsonl()) {
+        String rel = s.jsonlNaming.name(plan.split(), plan.batch(), plan.index(), plan.count());
+        Path target = root.resolve(rel);
+        publish(target, tmp -> {
+          try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            for (Batch.Piece p : plan.pieces()) copyLines(Path.of(p.base() + ".jsonl"), p.from(), p.to(), os, p.whole());
+          }
+        });
+        emit(out, plan.split(), rel, target, plan.rows(), plan.arrowBytes());
+      }
+    }
+
+    private void assembleParquet(Batch.FilePlan plan, Path tmp) throws IOException {
+      List<Path> inputs = new ArrayList<>();
+      List<Path> slices = new ArrayList<>();
+      try {
+        for (Batch.Piece p : plan.pieces()) {
+          Path part = Path.of(p.base() + ".parquet");
+          if (p.whole()) {
+            inputs.add(part);
+          } else {
+            Path slice = Path.of(p.base() + "." + p.from() + "-" + p.to() + ".parquet");
+            s.format.sliceParquet(part, p.from(), p.to(), slice);
+            slices.add(slice);
+            inputs.add(slice);
+          }
+        }
+        if (inputs.size() == 1) {
+          Files.copy(inputs.get(0), tmp, StandardCopyOption.REPLACE_EXISTING);
+        } else {
+          HfParquetWriter.concat(inputs, tmp, s.format.features(), ParquetSettings.defaults());
+        }
+      } finally {
+        for (Path p : slices) Files.deleteIfExists(p);
+      }
+    }
+
+    private void writeErrors(Path root, Job job, OutputReceiver<WrittenFile> out) throws IOException {
+      Path target = root.resolve(ERRORS_FILE);
+      if (job.errorParts().isEmpty()) {
+        Files.deleteIfExists(target); // a re-run without failures must not keep the old ones
+        return;
+      }
+      Features features = Features.fromBeamSchema(Failures.SCHEMA);
+      long[] count = {0};
+      publish(target, tmp -> {
+        try (JsonlRowWriter w = new JsonlRowWriter(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), features)) {
+          for (Part p : job.errorParts()) {
+            long before = job.linesBefore().getOrDefault(p.chunk(), 0L);
+            for (String line : Files.readAllLines(Path.of(p.base() + ".jsonl"), StandardCharsets.UTF_8)) {
+              w.write(Failures.fromJson(JSON.readTree(line), before));
+              count[0]++;
+            }
+          }
+        }
+      });
+      emit(out, null, ERRORS_FILE, target, count[0], 0);
+    }
+
+    private void emit(OutputReceiver<WrittenFile> out, String split, String rel, Path target, long rows, long arrow)
+        throws IOException {
+      long size = Files.size(target);
+      files.inc();
+      bytes.inc(size);
+      out.output(new WrittenFile(split, rel, target.toString(), rows, size, arrow));
+    }
+  }
+
+  /** Copies lines [from, to) of a JSONL part. */
+  static void copyLines(Path part, long from, long to, OutputStream out, boolean whole) throws IOException {
+    if (whole) {
+      Files.copy(part, out);
+      return;
+    }
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(part), 1 << 16)) {
+      long line = 0;
+      int b;
+      while (line < to && (b = in.read()) >= 0) {
+        if (line >= from) out.write(b);
+        if (b == '\n') line++;
+      }
+    }
+  }
+
+  static final class CardFn<T> extends DoFn<List<WrittenFile>, WrittenFile> {
+    private final Settings<T> s;
+
+    CardFn(Settings<T> s) {
+      this.s = s;
+    }
+
+    @ProcessElement
+    public void process(@Element List<WrittenFile> written, OutputReceiver<WrittenFile> out) throws IOException {
+      List<WrittenFile> sorted = new ArrayList<>(written);
+      sorted.sort(Comparator.comparing(WrittenFile::path));
+      deleteTree(s.partsDir());
+      for (WrittenFile f : sorted) out.output(f);
+      if (!s.card) return;
+      String ext = s.format.parquet() ? ".parquet" : ".jsonl";
+      FileNaming naming = s.format.parquet() ? s.parquetNaming : s.jsonlNaming;
+      Map<String, long[]> sizes = new TreeMap<>(Batch.splitOrder(s.splitOrder));
+      long download = 0;
+      for (WrittenFile f : sorted) {
+        if (f.split() == null || !f.path().endsWith(ext)) continue;
+        long[] acc = sizes.computeIfAbsent(f.split(), k -> new long[2]);
+        acc[0] += f.rows();
+        acc[1] += f.arrowBytes();
+        download += f.bytes();
+      }
+      List<DatasetCard.SplitInfo> infos = new ArrayList<>();
+      sizes.forEach((split, acc) -> infos.add(new DatasetCard.SplitInfo(split, acc[0], acc[1], List.of(naming.glob(split)))));
+      String card = DatasetCard.builder().title(s.title).description(s.description).features(s.format.features())
+          .splits(infos).downloadSize(download).sections(s.sections).build().render();
+      Path target = Path.of(s.outputDir).resolve("README.md");
+      publish(target, tmp -> Files.writeString(tmp, card, StandardCharsets.UTF_8));
+      out.output(new WrittenFile(null, "README.md", target.toString(), 0, Files.size(target), 0));
+    }
+  }
+
+  interface IoAction {
+    void run(Path tmp) throws IOException;
+  }
+
+  /** Writes to a hidden temp name beside the target, then renames: readers never see a partial file. */
+  static void publish(Path target, IoAction write) throws IOException {
+    Files.createDirectories(target.toAbsolutePath().getParent());
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+    write.run(tmp);
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> st = Files.walk(dir)) {
+      for (Path p : st.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+}

@@ -1,0 +1,63 @@
+package io.hfbeam.transform;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hfbeam.io.ChunkProcessor;
+import io.hfbeam.io.Failures;
+import io.hfbeam.io.InputFiles;
+import io.hfbeam.io.JsonSource;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * Reads JSON-shaped records, maps them to the declared features ({@link FieldMapper}) and, when a
+ * {@link Split} is given, assigns the split by key hash instead of the mapping's routes. Bad records become
+ * failures with their line and reason.
+ */
+public final class MapRecords implements ChunkProcessor<Row> {
+  static final String STEP = "MapFields";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final JsonSource source;
+  private final FieldMapper mapper;
+  private final Split.Settings split;
+
+  /** @param split null: the mapping's routes choose the split */
+  public MapRecords(JsonSource source, FieldMapping mapping, Split.Settings split) {
+    this.source = source;
+    this.mapper = new FieldMapper(mapping);
+    this.split = split;
+  }
+
+  @Override
+  public long process(InputFiles.Chunk chunk, Emitter<Row> out) throws IOException {
+    Counter in = Metrics.counter(STEP, "records_in");
+    Counter ok = Metrics.counter(STEP, "records_out");
+    Counter failed = Metrics.counter(STEP, "records_failed");
+    String fileName = Path.of(chunk.path()).getFileName().toString();
+    Split.Assigner assigner = split == null ? null : split.assigner(mapper.schema());
+    return source.read(chunk, (text, parsed, line, offset) -> {
+      in.inc();
+      try {
+        JsonNode node = parsed;
+        if (node == null) {
+          try {
+            node = JSON.readTree(text);
+          } catch (JsonProcessingException e) {
+            throw new FieldMapper.MappingError("invalid JSON: " + e.getOriginalMessage());
+          }
+        }
+        FieldMapper.Mapped m = mapper.map(node, fileName);
+        out.record(assigner == null ? m.split() : assigner.assign(m.row(), fileName + ":" + offset), m.row());
+        ok.inc();
+      } catch (FieldMapper.MappingError e) {
+        failed.inc();
+        out.failure(Failures.of(chunk.path(), line + 1, offset, null, STEP, e.getMessage(),
+            text != null ? text : String.valueOf(parsed)));
+      }
+    });
+  }
+}
