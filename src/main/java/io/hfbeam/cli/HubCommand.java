@@ -283,6 +283,10 @@ public final class HubCommand implements Runnable {
         out().println("Use it with: HF_ENDPOINT=" + server.url() + " HF_TOKEN=hf_<anything> HF_HUB_DISABLE_XET=1");
         out().flush();
         server.join();
+      } catch (InterruptedException e) {
+        // Stopping the thread that serves is the normal way to end an embedded "hub serve".
+        Thread.currentThread().interrupt();
+        out().println("Local Hub stopped");
       }
     }
   }

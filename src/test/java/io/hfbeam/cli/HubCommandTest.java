@@ -104,6 +104,27 @@ class HubCommandTest {
   }
 
   @Test
+  void serveRunsALocalHubUntilStopped() throws Exception {
+    StringWriter o = new StringWriter();
+    CommandLine cmd = new CommandLine(new HubCommand(env));
+    cmd.setOut(new PrintWriter(o, true));
+    int[] code = {-1};
+    Thread serving = new Thread(() -> code[0] = cmd.execute("serve", "--port", "0", "--data", tmp.resolve("served").toString(),
+        "--user", "carol"));
+    serving.start();
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!o.toString().contains("Local Hub at ") && System.currentTimeMillis() < deadline) Thread.sleep(20);
+    String url = o.toString().lines().findFirst().orElseThrow().replaceAll("^Local Hub at (\\S+).*$", "$1");
+    env.put("HF_ENDPOINT", url);
+    assertThat(run("whoami"), is(0));
+    assertThat(out.trim(), is("carol"));
+    serving.interrupt();
+    serving.join(10_000);
+    assertThat(code[0], is(0));
+    assertThat(o.toString(), containsString("Local Hub stopped"));
+  }
+
+  @Test
   void usageErrorsExitTwoAndFailuresExitOneWithOneLine() {
     assertThat(run("create", "not-a-repo-id"), is(2));
     assertThat(err.lines().count(), is(1L));

@@ -1,6 +1,7 @@
 package io.hfbeam.hub.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hfbeam.hub.GitOids;
 import io.hfbeam.hub.server.Model.Commit;
 import io.hfbeam.hub.server.Model.FileEntry;
 import io.hfbeam.hub.server.Model.RepoMeta;
@@ -73,7 +74,10 @@ final class RepoApi extends Endpoints {
       s.put("rfilename", path);
       s.put("size", f.size());
       s.put("blobId", f.gitOid());
-      if (f.lfs()) s.put("lfs", Map.of("size", f.size(), "sha256", f.sha256(), "pointerSize", 134));
+      if (f.lfs()) {
+        s.put("lfs", Map.of("size", f.size(), "sha256", f.sha256(),
+            "pointerSize", GitOids.lfsPointer(f.sha256(), f.size()).length()));
+      }
       siblings.add(s);
     });
     Map<String, Object> info = new LinkedHashMap<>();

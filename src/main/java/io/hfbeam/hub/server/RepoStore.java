@@ -54,11 +54,13 @@ final class RepoStore {
       "*.tar filter=lfs diff=lfs merge=lfs -text", "*.zip filter=lfs diff=lfs merge=lfs -text",
       "*.zst filter=lfs diff=lfs merge=lfs -text", "*.jpg filter=lfs diff=lfs merge=lfs -text",
       "*.png filter=lfs diff=lfs merge=lfs -text", "*.wav filter=lfs diff=lfs merge=lfs -text",
-      "*.mp3 filter=lfs diff=lfs merge=lfs -text", "") ;
+      "*.mp3 filter=lfs diff=lfs merge=lfs -text", "");
 
   private final Path root;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, ReentrantLock> repoLocks = new ConcurrentHashMap<>();
+  /** Commits never change once written, so reading each from disk once is enough. */
+  private final Map<Path, Commit> commitCache = new ConcurrentHashMap<>();
 
   RepoStore(Path root) throws IOException {
     this.root = root;
@@ -102,17 +104,21 @@ final class RepoStore {
     if (!HEX.matcher(rev).matches()) return Optional.empty();
     Path dir = repoDir(repo.type(), repo.id()).resolve("commits");
     Path exact = dir.resolve(rev + ".json");
-    if (Files.exists(exact)) return Optional.of(read(exact, Commit.class));
+    if (Files.exists(exact)) return Optional.of(readCommit(exact));
     try (var files = Files.list(dir)) {
       List<Path> matches = files.filter(p -> p.getFileName().toString().startsWith(rev)).toList();
-      return matches.size() == 1 ? Optional.of(read(matches.get(0), Commit.class)) : Optional.empty();
+      return matches.size() == 1 ? Optional.of(readCommit(matches.get(0))) : Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   Commit commit(RepoMeta repo, String id) {
-    return read(repoDir(repo.type(), repo.id()).resolve("commits").resolve(id + ".json"), Commit.class);
+    return readCommit(repoDir(repo.type(), repo.id()).resolve("commits").resolve(id + ".json"));
+  }
+
+  private Commit readCommit(Path file) {
+    return commitCache.computeIfAbsent(file, f -> read(f, Commit.class));
   }
 
   /** Commits reachable from {@code head}, newest first (first parents only: the local Hub never merges). */
