@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class HubHttp {
   private static final Logger LOG = LoggerFactory.getLogger(HubHttp.class);
+  private static final int MAX_REDIRECTS = 5;
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient client;
@@ -75,6 +77,10 @@ final class HubHttp {
       return new Call(method, url, body, headers, auth, t);
     }
 
+    Call withUrl(String newUrl) {
+      return new Call(method, newUrl, body, headers, auth, timeout);
+    }
+
     Call withoutAuth() {
       return new Call(method, url, body, headers, false, timeout);
     }
@@ -94,6 +100,7 @@ final class HubHttp {
   }
 
   <T> HttpResponse<T> send(Call call, BodyHandler<T> handler) throws IOException {
+    int redirects = 0;
     for (int attempt = 1; ; attempt++) {
       HttpResponse<T> response;
       try {
@@ -107,6 +114,15 @@ final class HubHttp {
         continue;
       }
       int status = response.statusCode();
+      Optional<String> relative = relativeRedirect(response);
+      if (relative.isPresent() && redirects++ < MAX_REDIRECTS) {
+        // Like huggingface_hub: follow the Hub's own relative redirects (renamed repos, resolve-cache) and hand
+        // absolute ones (a CDN) back to the caller, which must not send the token there.
+        discard(response);
+        call = call.withUrl(URI.create(call.url()).resolve(relative.get()).toString());
+        attempt--;
+        continue;
+      }
       if (status < 400) return response;
       if (!retry.isRetryableStatus(status) || attempt >= retry.maxAttempts()) {
         throw failure(call, response.statusCode(), response.headers(), bodyText(response));
@@ -114,6 +130,12 @@ final class HubHttp {
       discard(response);
       backoff(call, attempt, response.headers(), Integer.toString(status));
     }
+  }
+
+  private static Optional<String> relativeRedirect(HttpResponse<?> response) {
+    int status = response.statusCode();
+    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return Optional.empty();
+    return response.headers().firstValue("Location").filter(l -> URI.create(l).getHost() == null);
   }
 
   /** A single attempt, no retries and no status check: for callers (the commit) that must decide themselves. */
