@@ -47,7 +47,12 @@ final class Downloader {
     Path snapshot = cache.snapshotFile(repo, commit, path);
     if (Files.exists(snapshot)) return snapshot;
     Path blob = cache.blob(repo, etag);
-    if (!Files.exists(blob)) fetchBlob(dataUrl, blob, etag, size);
+    if (!Files.exists(blob)) {
+      try (CacheLock lock = CacheLock.acquire(cache.root().resolve(".locks").resolve(repo.cacheFolderName())
+          .resolve(etag + ".lock"))) {
+        if (!Files.exists(blob)) fetchBlob(dataUrl, blob, etag, size);
+      }
+    }
     return cache.link(repo, commit, path, etag);
   }
 

@@ -78,8 +78,10 @@ public final class HubEnvironment {
     return get("HF_HUB_OFFLINE").map(v -> v.equals("1") || v.equalsIgnoreCase("true")).orElse(false);
   }
 
+  /** Values are used as given, except a leading "~/", which Python's expanduser also resolves. */
   private Optional<String> get(String name) {
-    return Optional.ofNullable(env.get(name)).filter(v -> !v.isBlank());
+    return Optional.ofNullable(env.get(name)).filter(v -> !v.isBlank())
+        .map(v -> v.startsWith("~/") ? System.getProperty("user.home") + v.substring(1) : v);
   }
 
   /** As huggingface_hub: drop every CR and LF, then trim. */

@@ -168,6 +168,24 @@ class HubClientTest {
   }
 
   @Test
+  void concurrentDownloadsOfOneFileShareOneBlob() throws Exception {
+    client.createRepo(REPO, false, false);
+    byte[] content = randomBytes(300_000, 4);
+    client.createCommit(REPO, "main", List.of(CommitOperation.add("shared.bin", content)), "shared", null);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Path>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) results.add(pool.submit(() -> client.download(REPO, "main", "shared.bin")));
+      for (var r : results) assertArrayEquals(content, Files.readAllBytes(r.get()));
+    } finally {
+      pool.shutdownNow();
+    }
+    try (var blobs = Files.list(tmp.resolve("hf/hub/datasets--alice--data/blobs"))) {
+      assertThat(blobs.map(p -> p.getFileName().toString()).toList(), is(List.of(GitOids.sha256(content))));
+    }
+  }
+
+  @Test
   void offlineModeReadsOnlyTheCache() throws Exception {
     client.createRepo(REPO, false, false);
     client.createCommit(REPO, "main", List.of(CommitOperation.add("a.txt", "A".getBytes())), "a", null);
