@@ -58,9 +58,9 @@ final class CommitProtocol {
       List<CommitOperation> pending = stillNeeded(repo, revision, operations);
       if (pending.isEmpty()) {
         String head = client.repoInfo(repo, revision).sha();
-        return new CommitInfo(head, commitUrl(repo, head), false);
+        return new CommitInfo(head, commitUrl(repo, head), false, null);
       }
-      Set<String> lfsPaths = uploadLfs(repo, revision, pending);
+      Set<String> lfsPaths = uploadLfs(repo, revision, pending, false);
       byte[] payload = ndjson(summary, description, parent, pending, lfsPaths);
       String url = http.endpoint() + "/api/" + repo.type().plural + "/" + repo.id() + "/commit/" + enc(revision);
       HubHttp.Call call = new HubHttp.Call("POST", url, BodyPublishers.ofByteArray(payload),
@@ -72,7 +72,7 @@ final class CommitProtocol {
         int status = r.statusCode();
         if (status == 200) {
           var json = HubHttp.JSON.readTree(r.body());
-          return new CommitInfo(json.path("commitOid").asText(), json.path("commitUrl").asText(), true);
+          return new CommitInfo(json.path("commitOid").asText(), json.path("commitUrl").asText(), true, null);
         }
         if (status != 409 && status != 412 && !retry.isRetryableStatus(status)) {
           throw http.failure(call, status, r.headers(), new String(r.body(), StandardCharsets.UTF_8));
@@ -104,6 +104,45 @@ final class CommitProtocol {
     }
   }
 
+  /**
+   * Opens a pull request against {@code revision} with the operations. A PR lands on a new {@code refs/pr/N}
+   * that only the answer names, so a lost answer cannot be checked: only a 429, which is never applied, is
+   * retried; a timeout or reset ends in an exception that says so.
+   */
+  CommitInfo pullRequest(RepoId repo, String revision, List<CommitOperation> operations, String message)
+      throws IOException {
+    String summary = message.lines().findFirst().orElse("").trim();
+    if (summary.isEmpty()) throw new IllegalArgumentException("commit message must not be empty");
+    String description = message.substring(message.indexOf(summary) + summary.length()).trim();
+    String parent = client.repoInfo(repo, revision).sha();
+    List<CommitOperation> pending = stillNeeded(repo, revision, operations);
+    if (pending.isEmpty()) return new CommitInfo(parent, commitUrl(repo, parent), false, null);
+    byte[] payload = ndjson(summary, description, parent, pending, uploadLfs(repo, revision, pending, true));
+    String url = http.endpoint() + "/api/" + repo.type().plural + "/" + repo.id() + "/commit/" + enc(revision)
+        + "?create_pr=1";
+    HubHttp.Call call = new HubHttp.Call("POST", url, BodyPublishers.ofByteArray(payload),
+        Map.of("Content-Type", "application/x-ndjson"), true, commitTimeout);
+    RetryPolicy retry = http.retry();
+    for (int attempt = 1; ; attempt++) {
+      HttpResponse<byte[]> r;
+      try {
+        r = http.once(call, HttpResponse.BodyHandlers.ofByteArray());
+      } catch (IOException e) {
+        throw new HubException("Pull request on " + repo + "@" + revision + " not confirmed ("
+            + e.getClass().getSimpleName() + "); check the repo's discussions before opening it again", e);
+      }
+      if (r.statusCode() == 200) {
+        var json = HubHttp.JSON.readTree(r.body());
+        return new CommitInfo(json.path("commitOid").asText(), json.path("commitUrl").asText(), true,
+            json.path("pullRequestUrl").asText(null));
+      }
+      if (r.statusCode() != 429 || attempt >= retry.maxAttempts()) {
+        throw http.failure(call, r.statusCode(), r.headers(), new String(r.body(), StandardCharsets.UTF_8));
+      }
+      retry.sleep(retry.delay(attempt, r.headers()));
+    }
+  }
+
   /** Adds whose content the branch already has at that path, and deletes of absent files, are dropped. */
   private List<CommitOperation> stillNeeded(RepoId repo, String revision, List<CommitOperation> operations)
       throws IOException {
@@ -124,7 +163,8 @@ final class CommitProtocol {
   }
 
   /** Preupload decides per file; LFS files go up before the commit that names them. Returns their paths. */
-  private Set<String> uploadLfs(RepoId repo, String revision, List<CommitOperation> pending) throws IOException {
+  private Set<String> uploadLfs(RepoId repo, String revision, List<CommitOperation> pending, boolean pullRequest)
+      throws IOException {
     List<CommitOperation.Add> adds = pending.stream().filter(CommitOperation.Add.class::isInstance)
         .map(CommitOperation.Add.class::cast).toList();
     Set<String> lfsPaths = new HashSet<>();
@@ -134,13 +174,14 @@ final class CommitProtocol {
         files.add(Map.of("path", a.path(), "size", a.size(),
             "sample", Base64.getEncoder().encodeToString(a.sample())));
       }
-      String url = http.endpoint() + "/api/" + repo.type().plural + "/" + repo.id() + "/preupload/" + enc(revision);
+      String url = http.endpoint() + "/api/" + repo.type().plural + "/" + repo.id() + "/preupload/" + enc(revision)
+          + (pullRequest ? "?create_pr=1" : "");
       for (var f : http.json(HubHttp.Call.json("POST", url, Map.of("files", files))).path("files")) {
         if ("lfs".equals(f.path("uploadMode").asText())) lfsPaths.add(f.path("path").asText());
       }
     }
     List<CommitOperation.Add> lfs = adds.stream().filter(a -> lfsPaths.contains(a.path()) && a.size() > 0).toList();
-    new LfsUploader(http).upload(repo, revision, lfs);
+    new LfsUploader(http).upload(repo, pullRequest ? null : revision, lfs);
     return lfsPaths;
   }
 
@@ -176,7 +217,7 @@ final class CommitProtocol {
 
   private CommitInfo found(RepoId repo, CommitEntry landed) {
     LOG.info("Commit {} to {} had landed; not committing again", landed.id(), repo);
-    return new CommitInfo(landed.id(), commitUrl(repo, landed.id()), true);
+    return new CommitInfo(landed.id(), commitUrl(repo, landed.id()), true, null);
   }
 
   /**

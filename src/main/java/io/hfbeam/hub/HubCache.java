@@ -3,11 +3,11 @@ package io.hfbeam.hub;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The download cache, laid out exactly as huggingface_hub lays it out, so each side finds the other's files:
@@ -59,20 +59,21 @@ public final class HubCache {
     move(tmp, ref);
   }
 
-  /** Points {@code snapshots/{commit}/{path}} at the blob with a relative symlink (a copy where links fail). */
+  /**
+   * Points {@code snapshots/{commit}/{path}} at the blob with a relative symlink (a copy where links fail). The
+   * link is made under a temporary name and renamed into place, so a concurrent reader never finds it missing.
+   */
   public Path link(RepoId repo, String commit, String path, String etag) throws IOException {
     Path target = snapshotFile(repo, commit, path);
     Files.createDirectories(target.getParent());
     Path blob = blob(repo, etag);
-    Path relative = target.getParent().relativize(blob);
-    Files.deleteIfExists(target);
+    Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      Files.createSymbolicLink(target, relative);
-    } catch (FileAlreadyExistsException e) {
-      // a concurrent download of the same file linked it first
+      Files.createSymbolicLink(tmp, target.getParent().relativize(blob));
     } catch (UnsupportedOperationException | IOException e) {
-      Files.copy(blob, target, StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(blob, tmp);
     }
+    move(tmp, target);
     return target;
   }
 

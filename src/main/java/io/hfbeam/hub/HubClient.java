@@ -238,6 +238,15 @@ public final class HubClient {
     return commits.commit(repo, revision, operations, message, parentCommit);
   }
 
+  /**
+   * Opens a pull request against branch {@code revision} with the operations (the Hub's {@code create_pr});
+   * {@link CommitInfo#pullRequestUrl()} ends in {@code /discussions/N} and the commit is on {@code refs/pr/N}.
+   */
+  public CommitInfo createPullRequest(RepoId repo, String revision, List<CommitOperation> operations,
+                                      String message) throws IOException {
+    return commits.pullRequest(repo, revision, operations, message);
+  }
+
   private Path cached(RepoId repo, String revision, String path) throws IOException {
     Optional<String> commit = cache.commitFor(repo, revision);
     if (commit.isPresent() && Files.exists(cache.snapshotFile(repo, commit.get(), path))) {

@@ -26,8 +26,8 @@ final class LfsUploader {
     this.http = http;
   }
 
-  /** Uploads what the Hub lacks; returns the number of bytes sent. */
-  long upload(RepoId repo, String revision, List<CommitOperation.Add> files) throws IOException {
+  /** Uploads what the Hub lacks; returns the number of bytes sent. {@code ref} is null for a pull request. */
+  long upload(RepoId repo, String ref, List<CommitOperation.Add> files) throws IOException {
     Map<String, CommitOperation.Add> byOid = new LinkedHashMap<>();
     for (CommitOperation.Add f : files) byOid.putIfAbsent(f.sha256(), f);
     List<CommitOperation.Add> unique = new ArrayList<>(byOid.values());
@@ -36,8 +36,9 @@ final class LfsUploader {
       List<CommitOperation.Add> chunk = unique.subList(from, Math.min(unique.size(), from + BATCH));
       List<Map<String, Object>> objects = new ArrayList<>();
       for (CommitOperation.Add f : chunk) objects.add(Map.of("oid", f.sha256(), "size", f.size()));
-      Map<String, Object> body = Map.of("operation", "upload", "transfers", List.of("basic", "multipart"),
-          "objects", objects, "hash_algo", "sha256", "ref", Map.of("name", revision));
+      Map<String, Object> body = new LinkedHashMap<>(Map.of("operation", "upload",
+          "transfers", List.of("basic", "multipart"), "objects", objects, "hash_algo", "sha256"));
+      if (ref != null) body.put("ref", Map.of("name", ref));
       HubHttp.Call call = HubHttp.Call.json("POST", http.endpoint() + "/" + repo + ".git/info/lfs/objects/batch", body)
           .withHeaders(Map.of("Content-Type", LFS_JSON, "Accept", LFS_JSON));
       for (JsonNode object : http.json(call).path("objects")) {

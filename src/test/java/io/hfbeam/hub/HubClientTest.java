@@ -168,6 +168,20 @@ class HubClientTest {
   }
 
   @Test
+  void pullRequestsLandOnTheirOwnRef() throws Exception {
+    client.createRepo(REPO, false, false);
+    String main = client.repoInfo(REPO, "main").sha();
+    byte[] lfs = randomBytes(500, 6);
+    CommitInfo pr = client.createPullRequest(REPO, "main",
+        List.of(CommitOperation.add("proposal.txt", "p".getBytes()), CommitOperation.add("p.bin", lfs)), "Propose");
+    assertThat(pr.pullRequestUrl(), endsWith("/datasets/alice/data/discussions/1"));
+    assertThat(client.repoInfo(REPO, "main").sha(), is(main));
+    assertThat(client.repoInfo(REPO, "refs/pr/1").sha(), is(pr.oid()));
+    assertArrayEquals(lfs, Files.readAllBytes(client.download(REPO, "refs/pr/1", "p.bin")));
+    assertThat(Files.readString(tmp.resolve("hf/hub/datasets--alice--data/refs/refs/pr/1")), is(pr.oid()));
+  }
+
+  @Test
   void concurrentDownloadsOfOneFileShareOneBlob() throws Exception {
     client.createRepo(REPO, false, false);
     byte[] content = randomBytes(300_000, 4);
