@@ -81,11 +81,11 @@ public final class HubCommand implements Runnable {
         execute();
         return 0;
       } catch (IllegalArgumentException e) {
-        err().println("error: " + e.getMessage() + " (see 'hub " + spec.name() + " --help')");
+        err().println("error: " + redact(e.getMessage()) + " (see 'hub " + spec.name() + " --help')");
         if (verbose) e.printStackTrace(err());
         return 2;
       } catch (Exception e) {
-        err().println("error: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+        err().println("error: " + redact(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
         if (verbose) e.printStackTrace(err());
         return 1;
       }
@@ -291,6 +291,11 @@ public final class HubCommand implements Runnable {
     }
   }
 
+  /** Picocli echoes unmatched arguments, so a mistyped "--token hf_..." would print the token: mask it. */
+  static String redact(String message) {
+    return message == null ? null : message.replaceAll("hf_[A-Za-z0-9_-]+", "hf_***");
+  }
+
   /**
    * Installs {@link #oneLineUsageErrors()} when {@code hub} is the root command. Picocli consults only the root's
    * handler, so an entry point that has {@code hub} as a subcommand installs the handler itself.
@@ -307,7 +312,7 @@ public final class HubCommand implements Runnable {
   public static CommandLine.IParameterExceptionHandler oneLineUsageErrors() {
     return (ex, args) -> {
       CommandLine cmd = ex.getCommandLine();
-      cmd.getErr().println("error: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+      cmd.getErr().println("error: " + redact(ex.getMessage()) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
       return cmd.getCommandSpec().exitCodeOnInvalidInput();
     };
   }

@@ -136,6 +136,8 @@ class HubCommandTest {
     assertThat(err.lines().count(), is(1L));
     assertThat(run("upload", "alice/x", "--no-such-flag"), is(2));
     assertThat(err.lines().count(), is(1L));
+    assertThat(run("login", "--tokn", TOKEN), is(2)); // a typo must not echo the token
+    assertThat(err, not(containsString(TOKEN)));
 
     assertThat(run("ls", "alice/missing"), is(1));
     assertThat(err.lines().count(), is(1L));
