@@ -32,8 +32,9 @@ public final class HubClient {
   private final CommitProtocol commits;
 
   /**
-   * How to build a client. The token is never part of the settings: it is read from the environment (or the
-   * environment map given for tests) when the client is created, on the machine that uses it.
+   * How to build a client. No token field: the token is read when the client is created, on the machine that
+   * uses it, from the process environment or token file. (A map given to {@link Builder#environment} travels
+   * with the settings, token included, so pipelines leave it unset; it is meant for tests and embedding.)
    */
   public static final class Settings implements Serializable {
     private static final long serialVersionUID = 1L;
