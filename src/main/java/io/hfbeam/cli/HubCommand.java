@@ -1,0 +1,319 @@
+package io.hfbeam.cli;
+
+import io.hfbeam.hub.CommitInfo;
+import io.hfbeam.hub.CommitOperation;
+import io.hfbeam.hub.HubClient;
+import io.hfbeam.hub.HubEnvironment;
+import io.hfbeam.hub.RepoFile;
+import io.hfbeam.hub.RepoId;
+import io.hfbeam.hub.WhoAmI;
+import io.hfbeam.hub.server.LocalHubServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code hfbeam hub ...}: the Hub client and the local Hub server from the command line. */
+@Command(name = "hub", mixinStandardHelpOptions = true, modelTransformer = HubCommand.OneLineUsageErrors.class,
+    description = "Talk to the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN as in huggingface_hub), or serve a local one.",
+    subcommands = {HubCommand.Login.class, HubCommand.Whoami.class, HubCommand.Create.class, HubCommand.Ls.class,
+        HubCommand.Download.class, HubCommand.Upload.class, HubCommand.Serve.class})
+public final class HubCommand implements Runnable {
+  /** The Hub recommends at most 50-100 files per commit; we stay at the safe end. */
+  static final int MAX_FILES_PER_COMMIT = 50;
+
+  private final Map<String, String> env;
+
+  @Spec CommandSpec spec;
+
+  public HubCommand() {
+    this(System.getenv());
+  }
+
+  /** With an explicit environment (HF_TOKEN, HF_ENDPOINT, HF_HOME, ...), for tests and embedding. */
+  public HubCommand(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  HubClient client(Map<String, String> overrides) throws IOException {
+    Map<String, String> all = new HashMap<>(env);
+    all.putAll(overrides);
+    return HubClient.Settings.builder().environment(all).build().newClient();
+  }
+
+  /**
+   * Shared by the subcommands: runs the work, and turns failures into one line on stderr with exit 1 (2 for
+   * usage errors found after parsing); the stack trace only with --verbose.
+   */
+  abstract static class Sub implements Callable<Integer> {
+    @ParentCommand HubCommand hub;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--verbose", description = "Print stack traces of failures.")
+    boolean verbose;
+
+    abstract void execute() throws Exception;
+
+    @Override
+    public Integer call() {
+      try {
+        execute();
+        return 0;
+      } catch (IllegalArgumentException e) {
+        err().println("error: " + redact(e.getMessage()) + " (see 'hub " + spec.name() + " --help')");
+        if (verbose) e.printStackTrace(err());
+        return 2;
+      } catch (Exception e) {
+        err().println("error: " + redact(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+        if (verbose) e.printStackTrace(err());
+        return 1;
+      }
+    }
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+      return spec.commandLine().getErr();
+    }
+
+    HubClient client() throws IOException {
+      return hub.client(Map.of());
+    }
+  }
+
+  /** Options of commands that address a repository. */
+  abstract static class RepoSub extends Sub {
+    @Option(names = "--type", defaultValue = "dataset", description = "Repo type: dataset, model or space (default: ${DEFAULT-VALUE}).")
+    String type;
+
+    RepoId repo(String id) {
+      return new RepoId(RepoId.Type.parse(type), id);
+    }
+  }
+
+  @Command(name = "login", description = "Check a token with whoami and store it where huggingface_hub reads it.")
+  static final class Login extends Sub {
+    @Option(names = "--token", description = "The token; when absent it is read from standard input (safer: not in the process list).")
+    String token;
+
+    @Override
+    void execute() throws Exception {
+      String value = token != null ? token : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      if (value == null || value.isBlank()) throw new IllegalArgumentException("no token given on --token or standard input");
+      WhoAmI me = hub.client(Map.of("HF_TOKEN", value.trim())).whoami();
+      Path file = new HubEnvironment(hub.env).storeToken(value);
+      out().println("Logged in as " + me.name() + "; token saved to " + file);
+    }
+  }
+
+  @Command(name = "whoami", description = "Show the account of the current token.")
+  static final class Whoami extends Sub {
+    @Override
+    void execute() throws Exception {
+      WhoAmI me = client().whoami();
+      out().println(me.name() + (me.orgs().isEmpty() ? "" : " (orgs: " + String.join(", ", me.orgs()) + ")"));
+    }
+  }
+
+  @Command(name = "create", description = "Create a repository (a dataset unless --type says otherwise).")
+  static final class Create extends RepoSub {
+    @Parameters(paramLabel = "REPO", description = "owner/name")
+    String repo;
+
+    @Option(names = "--private", description = "Create it private.")
+    boolean isPrivate;
+
+    @Option(names = "--exist-ok", description = "Succeed when it already exists.")
+    boolean existOk;
+
+    @Override
+    void execute() throws Exception {
+      out().println(client().createRepo(repo(repo), isPrivate, existOk));
+    }
+  }
+
+  @Command(name = "ls", description = "List the files of a repository; directories end with '/'.")
+  static final class Ls extends RepoSub {
+    @Parameters(index = "0", paramLabel = "REPO", description = "owner/name")
+    String repo;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PATH", description = "Folder in the repo (default: root).")
+    String path = "";
+
+    @Option(names = "--revision", defaultValue = "main", description = "Branch, tag or commit (default: ${DEFAULT-VALUE}).")
+    String revision;
+
+    @Option(names = {"-r", "--recursive"}, description = "Include the contents of sub-folders.")
+    boolean recursive;
+
+    @Override
+    void execute() throws Exception {
+      for (RepoFile f : client().listFiles(repo(repo), revision, path, recursive)) {
+        out().println(f.directory() ? f.path() + "/" : f.path() + "\t" + f.size());
+      }
+    }
+  }
+
+  @Command(name = "download", description = "Download a file, or the whole repo, into the huggingface_hub cache; prints the local path.")
+  static final class Download extends RepoSub {
+    @Parameters(index = "0", paramLabel = "REPO", description = "owner/name")
+    String repo;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PATH", description = "File in the repo; without it, every file.")
+    String path;
+
+    @Option(names = "--revision", defaultValue = "main", description = "Branch, tag or commit (default: ${DEFAULT-VALUE}).")
+    String revision;
+
+    @Override
+    void execute() throws Exception {
+      HubClient client = client();
+      out().println(path == null ? client.snapshotDownload(repo(repo), revision) : client.download(repo(repo), revision, path));
+    }
+  }
+
+  @Command(name = "upload", description = "Upload a file or a folder, in commits of at most " + MAX_FILES_PER_COMMIT + " files.")
+  static final class Upload extends RepoSub {
+    @Parameters(index = "0", paramLabel = "REPO", description = "owner/name")
+    String repo;
+
+    @Parameters(index = "1", paramLabel = "LOCAL", description = "File or folder to upload.")
+    Path local;
+
+    @Parameters(index = "2", arity = "0..1", paramLabel = "PATH_IN_REPO", description = "Where it goes (default: the file name, or the root for a folder).")
+    String pathInRepo;
+
+    @Option(names = "--revision", defaultValue = "main", description = "Branch to commit to (default: ${DEFAULT-VALUE}).")
+    String revision;
+
+    @Option(names = {"-m", "--message"}, description = "Commit message (default: 'Add <file> and N more').")
+    String message;
+
+    @Option(names = "--batch-size", defaultValue = "50", description = "Files per commit, 1 to " + MAX_FILES_PER_COMMIT + " (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--create", description = "Create the repo first when it does not exist.")
+    boolean create;
+
+    @Option(names = "--private", description = "With --create: create it private.")
+    boolean isPrivate;
+
+    @Override
+    void execute() throws Exception {
+      if (batchSize < 1 || batchSize > MAX_FILES_PER_COMMIT) {
+        throw new IllegalArgumentException("--batch-size must be between 1 and " + MAX_FILES_PER_COMMIT);
+      }
+      if (!Files.exists(local)) throw new IllegalArgumentException("no such file or folder: " + local);
+      RepoId id = repo(repo);
+      List<CommitOperation> ops = operations();
+      HubClient client = client();
+      if (create) client.createRepo(id, isPrivate, true);
+      int batches = (ops.size() + batchSize - 1) / batchSize;
+      for (int b = 0; b < batches; b++) {
+        List<CommitOperation> batch = ops.subList(b * batchSize, Math.min(ops.size(), (b + 1) * batchSize));
+        String title = (message != null ? message : describe(batch))
+            + (batches > 1 ? " (part " + (b + 1) + " of " + batches + ")" : "");
+        CommitInfo info = client.createCommit(id, revision, batch, title, null);
+        out().println(info.created() ? info.url() : "unchanged: " + batch.size() + " file(s) already on " + revision);
+      }
+    }
+
+    private List<CommitOperation> operations() throws IOException {
+      List<CommitOperation> ops = new ArrayList<>();
+      if (Files.isRegularFile(local)) {
+        ops.add(CommitOperation.add(pathInRepo != null ? pathInRepo : local.getFileName().toString(), local));
+        return ops;
+      }
+      String prefix = pathInRepo == null || pathInRepo.isEmpty() ? "" : pathInRepo.replaceAll("/+$", "") + "/";
+      try (Stream<Path> files = Files.walk(local)) {
+        for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+          String rel = local.relativize(f).toString().replace('\\', '/');
+          // Never upload a local git folder or huggingface_hub's upload state.
+          if (rel.startsWith(".git/") || rel.equals(".git") || rel.startsWith(".cache/huggingface/")) continue;
+          ops.add(CommitOperation.add(prefix + rel, f));
+        }
+      }
+      if (ops.isEmpty()) throw new IllegalArgumentException("folder " + local + " has no files");
+      return ops;
+    }
+
+    private static String describe(List<CommitOperation> batch) {
+      return "Add " + batch.get(0).path() + (batch.size() > 1 ? " and " + (batch.size() - 1) + " more" : "");
+    }
+  }
+
+  @Command(name = "serve", description = "Run a local Hub that huggingface_hub, @huggingface/hub and datasets accept (HF_ENDPOINT=<url>).")
+  static final class Serve extends Sub {
+    @Option(names = "--port", defaultValue = "8080", description = "Port on 127.0.0.1, 0 for any (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--data", required = true, description = "Folder that holds the repositories.")
+    Path data;
+
+    @Option(names = "--user", defaultValue = "hfbeam-local", description = "Account name whoami reports (default: ${DEFAULT-VALUE}).")
+    String user;
+
+    @Override
+    void execute() throws Exception {
+      try (LocalHubServer server = LocalHubServer.start(port, data, LocalHubServer.Options.defaults().withUser(user))) {
+        out().println("Local Hub at " + server.url() + " (data in " + data.toAbsolutePath() + ")");
+        out().println("Use it with: HF_ENDPOINT=" + server.url() + " HF_TOKEN=hf_<anything> HF_HUB_DISABLE_XET=1");
+        out().flush();
+        server.join();
+      } catch (InterruptedException e) {
+        // Stopping the thread that serves is the normal way to end an embedded "hub serve".
+        Thread.currentThread().interrupt();
+        out().println("Local Hub stopped");
+      }
+    }
+  }
+
+  /** Picocli echoes unmatched arguments, so a mistyped "--token hf_..." would print the token: mask it. */
+  static String redact(String message) {
+    return message == null ? null : message.replaceAll("hf_[A-Za-z0-9_-]+", "hf_***");
+  }
+
+  /**
+   * Installs {@link #oneLineUsageErrors()} when {@code hub} is the root command. Picocli consults only the root's
+   * handler, so an entry point that has {@code hub} as a subcommand installs the handler itself.
+   */
+  static final class OneLineUsageErrors implements CommandLine.IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec commandSpec) {
+      if (commandSpec.commandLine() != null) commandSpec.commandLine().setParameterExceptionHandler(oneLineUsageErrors());
+      return commandSpec;
+    }
+  }
+
+  /** A parameter-exception handler that prints one line instead of the whole usage help. */
+  public static CommandLine.IParameterExceptionHandler oneLineUsageErrors() {
+    return (ex, args) -> {
+      CommandLine cmd = ex.getCommandLine();
+      cmd.getErr().println("error: " + redact(ex.getMessage()) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+      return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    };
+  }
+}

@@ -1,0 +1,286 @@
+package io.hfbeam.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Hugging Face Hub client over the JDK HttpClient, speaking the same HTTP protocol as huggingface_hub and
+ * sharing its token file and download cache. Thread-safe. In a Beam DoFn, keep the {@link Settings} (they are
+ * Serializable and hold no token) and create the client in {@code @Setup}.
+ */
+public final class HubClient {
+  private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"next\"");
+
+  private final HubHttp http;
+  private final HubCache cache;
+  private final boolean offline;
+  private final CommitProtocol commits;
+
+  /**
+   * How to build a client. No token field: the token is read when the client is created, on the machine that
+   * uses it, from the process environment or token file. (A map given to {@link Builder#environment} travels
+   * with the settings, token included, so pipelines leave it unset; it is meant for tests and embedding.)
+   */
+  public static final class Settings implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String endpoint;
+    private final HashMap<String, String> environment;
+    private final RetryPolicy retry;
+    private final Duration requestTimeout;
+    private final Duration commitTimeout;
+
+    private Settings(Builder b) {
+      this.endpoint = b.endpoint;
+      this.environment = b.environment;
+      this.retry = b.retry;
+      this.requestTimeout = b.requestTimeout;
+      this.commitTimeout = b.commitTimeout;
+    }
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    public HubClient newClient() throws IOException {
+      return new HubClient(this);
+    }
+
+    HubEnvironment env() {
+      return environment != null ? new HubEnvironment(environment) : HubEnvironment.system();
+    }
+
+    /** Builder with the defaults: endpoint and token from the environment, {@link RetryPolicy#defaults()}. */
+    public static final class Builder {
+      private String endpoint;
+      private HashMap<String, String> environment;
+      private RetryPolicy retry = RetryPolicy.defaults();
+      private Duration requestTimeout = Duration.ofSeconds(60);
+      private Duration commitTimeout = Duration.ofSeconds(120);
+
+      /** Overrides HF_ENDPOINT. */
+      public Builder endpoint(String url) {
+        this.endpoint = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        return this;
+      }
+
+      /** Reads HF_* variables from this map instead of the process environment (tests, embedding). */
+      public Builder environment(Map<String, String> env) {
+        this.environment = new HashMap<>(env);
+        return this;
+      }
+
+      public Builder retry(RetryPolicy policy) {
+        this.retry = policy;
+        return this;
+      }
+
+      public Builder requestTimeout(Duration timeout) {
+        this.requestTimeout = timeout;
+        return this;
+      }
+
+      /** How long to wait for a commit answer before checking whether it landed anyway. */
+      public Builder commitTimeout(Duration timeout) {
+        this.commitTimeout = timeout;
+        return this;
+      }
+
+      public Settings build() {
+        return new Settings(this);
+      }
+    }
+  }
+
+  private HubClient(Settings settings) throws IOException {
+    HubEnvironment env = settings.env();
+    String endpoint = settings.endpoint != null ? settings.endpoint : env.endpoint();
+    this.http = new HubHttp(endpoint, env.token().orElse(null), settings.retry, settings.requestTimeout);
+    this.cache = new HubCache(env.hubCache());
+    this.offline = env.offline();
+    this.commits = new CommitProtocol(this, http, settings.commitTimeout);
+  }
+
+  /** A client configured from the process environment, as huggingface_hub would be. */
+  public static HubClient fromEnvironment() throws IOException {
+    return Settings.builder().build().newClient();
+  }
+
+  public String endpoint() {
+    return http.endpoint();
+  }
+
+  public boolean hasToken() {
+    return http.hasToken();
+  }
+
+  public HubCache cache() {
+    return cache;
+  }
+
+  public WhoAmI whoami() throws IOException {
+    JsonNode me = http.json(HubHttp.Call.get(http.endpoint() + "/api/whoami-v2"));
+    List<String> orgs = new ArrayList<>();
+    me.path("orgs").forEach(o -> orgs.add(o.path("name").asText()));
+    return new WhoAmI(me.path("name").asText(), me.path("type").asText(), orgs,
+        me.path("auth").path("accessToken").path("role").asText(null));
+  }
+
+  /** Creates the repo; with {@code existOk} an existing repo is fine (409 is swallowed). Returns its URL. */
+  public String createRepo(RepoId repo, boolean isPrivate, boolean existOk) throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("name", repo.name());
+    body.put("organization", repo.namespace());
+    body.put("type", repo.type().apiName());
+    body.put("visibility", isPrivate ? "private" : "public");
+    try {
+      return http.json(HubHttp.Call.json("POST", http.endpoint() + "/api/repos/create", body)).path("url").asText();
+    } catch (HubException e) {
+      if (e.status() == 409 && existOk) return http.endpoint() + "/" + repo;
+      if (e.status() == 409) {
+        throw new HubException(409, null, repo + " already exists on " + http.endpoint() + "; pass exist-ok to reuse it");
+      }
+      throw e;
+    }
+  }
+
+  public RepoInfo repoInfo(RepoId repo, String revision) throws IOException {
+    JsonNode info = http.json(HubHttp.Call.get(api(repo) + "/revision/" + enc(revision)));
+    List<String> files = new ArrayList<>();
+    info.path("siblings").forEach(s -> files.add(s.path("rfilename").asText()));
+    return new RepoInfo(info.path("id").asText(), info.path("sha").asText(), info.path("private").asBoolean(),
+        info.path("lastModified").asText(null), files);
+  }
+
+  /** Files and directories under {@code path} ("" for the root), following every page. */
+  public List<RepoFile> listFiles(RepoId repo, String revision, String path, boolean recursive) throws IOException {
+    String url = api(repo) + "/tree/" + enc(revision) + (path.isEmpty() ? "" : "/" + Downloader.encodePath(path))
+        + "?recursive=" + recursive + "&expand=false";
+    List<RepoFile> out = new ArrayList<>();
+    for (JsonNode n : pages(url, Integer.MAX_VALUE)) out.add(RepoFile.fromJson(n));
+    return out;
+  }
+
+  /** Entries for the given paths at a revision; paths that do not exist are left out. */
+  public List<RepoFile> pathsInfo(RepoId repo, String revision, List<String> paths) throws IOException {
+    List<RepoFile> out = new ArrayList<>();
+    for (int from = 0; from < paths.size(); from += 500) {
+      List<String> chunk = paths.subList(from, Math.min(paths.size(), from + 500));
+      JsonNode entries = http.json(HubHttp.Call.json("POST", api(repo) + "/paths-info/" + enc(revision),
+          Map.of("paths", chunk, "expand", false)));
+      entries.forEach(n -> out.add(RepoFile.fromJson(n)));
+    }
+    return out;
+  }
+
+  /** The whole history of a revision, newest first. */
+  public List<CommitEntry> listCommits(RepoId repo, String revision) throws IOException {
+    return listCommits(repo, revision, Integer.MAX_VALUE);
+  }
+
+  /** At most {@code max} of the newest commits (fetching only the pages needed). */
+  public List<CommitEntry> listCommits(RepoId repo, String revision, int max) throws IOException {
+    List<CommitEntry> out = new ArrayList<>();
+    for (JsonNode n : pages(api(repo) + "/commits/" + enc(revision), max)) {
+      out.add(new CommitEntry(n.path("id").asText(), n.path("title").asText(), n.path("message").asText(),
+          n.path("date").asText()));
+    }
+    return out;
+  }
+
+  /**
+   * Downloads one file into the shared cache and returns its path under {@code snapshots/}. With
+   * HF_HUB_OFFLINE=1 it only looks in the cache, where Python's downloads count too.
+   */
+  public Path download(RepoId repo, String revision, String path) throws IOException {
+    if (offline) return cached(repo, revision, path);
+    return new Downloader(http, cache).download(repo, revision, path);
+  }
+
+  /** Downloads every file of a revision; returns {@code snapshots/{commit}}. */
+  public Path snapshotDownload(RepoId repo, String revision) throws IOException {
+    if (offline) {
+      String commit = cache.commitFor(repo, revision).orElseThrow(() -> notCached(repo, revision, ""));
+      Path dir = cache.snapshotDir(repo, commit);
+      if (!Files.isDirectory(dir)) throw notCached(repo, revision, "");
+      return dir;
+    }
+    String commit = repoInfo(repo, revision).sha();
+    Downloader downloader = new Downloader(http, cache);
+    for (RepoFile f : listFiles(repo, commit, "", true)) {
+      if (!f.directory()) downloader.download(repo, commit, f.path());
+    }
+    cache.writeRef(repo, revision, commit);
+    Files.createDirectories(cache.snapshotDir(repo, commit));
+    return cache.snapshotDir(repo, commit);
+  }
+
+  /**
+   * Commits {@code operations} to branch {@code revision} on top of {@code parentCommit} (null: the current
+   * head), exactly once even across timeouts and retries. Files the branch already has are not uploaded again,
+   * and when nothing is left to change no commit is made ({@link CommitInfo#created()} is false).
+   */
+  public CommitInfo createCommit(RepoId repo, String revision, List<CommitOperation> operations, String message,
+                                 String parentCommit) throws IOException {
+    return commits.commit(repo, revision, operations, message, parentCommit);
+  }
+
+  /**
+   * Opens a pull request against branch {@code revision} with the operations (the Hub's {@code create_pr});
+   * {@link CommitInfo#pullRequestUrl()} ends in {@code /discussions/N} and the commit is on {@code refs/pr/N}.
+   */
+  public CommitInfo createPullRequest(RepoId repo, String revision, List<CommitOperation> operations,
+                                      String message) throws IOException {
+    return commits.pullRequest(repo, revision, operations, message);
+  }
+
+  private Path cached(RepoId repo, String revision, String path) throws IOException {
+    Optional<String> commit = cache.commitFor(repo, revision);
+    if (commit.isPresent() && Files.exists(cache.snapshotFile(repo, commit.get(), path))) {
+      return cache.snapshotFile(repo, commit.get(), path);
+    }
+    throw notCached(repo, revision, path);
+  }
+
+  private HubException notCached(RepoId repo, String revision, String path) {
+    return new HubException(0, null, repo + "@" + revision + (path.isEmpty() ? "" : " " + path)
+        + " is not in the cache " + cache.root() + " and HF_HUB_OFFLINE is set; unset it to download");
+  }
+
+  /** Follows {@code Link: <...>; rel="next"} until the end or until {@code max} items. */
+  private List<JsonNode> pages(String firstUrl, int max) throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    String url = firstUrl;
+    while (url != null && out.size() < max) {
+      HttpResponse<byte[]> r = http.send(HubHttp.Call.get(url));
+      for (JsonNode n : HubHttp.JSON.readTree(r.body())) {
+        if (out.size() < max) out.add(n);
+      }
+      url = r.headers().firstValue("Link").map(NEXT_LINK::matcher).filter(Matcher::find).map(m -> m.group(1))
+          .orElse(null);
+    }
+    return out;
+  }
+
+  private String api(RepoId repo) {
+    return http.endpoint() + "/api/" + repo.type().plural + "/" + repo.id();
+  }
+
+  private static String enc(String revision) {
+    return URLEncoder.encode(revision, StandardCharsets.UTF_8);
+  }
+}

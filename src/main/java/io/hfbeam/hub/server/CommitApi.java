@@ -1,0 +1,182 @@
+package io.hfbeam.hub.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.hfbeam.hub.server.Model.AddLfs;
+import io.hfbeam.hub.server.Model.AddRegular;
+import io.hfbeam.hub.server.Model.Change;
+import io.hfbeam.hub.server.Model.Commit;
+import io.hfbeam.hub.server.Model.DeleteFile;
+import io.hfbeam.hub.server.Model.DeleteFolder;
+import io.hfbeam.hub.server.Model.FileEntry;
+import io.hfbeam.hub.server.Model.RepoMeta;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The write path: validate-yaml, preupload (regular or LFS per file) and the NDJSON commit. */
+final class CommitApi extends Endpoints {
+  /** The Hub sends files above 10MB through LFS. */
+  static final long LFS_THRESHOLD = 10L * 1024 * 1024;
+
+  CommitApi(RepoStore store, LocalHubServer.Options options) {
+    super(store, options);
+  }
+
+  /** Python calls this before any commit touching README.md; bad YAML front matter gives 400. */
+  void validateYaml(Exchange ex) throws IOException {
+    String content = ex.jsonBody().path("content").asText("");
+    if (content.startsWith("---")) {
+      int end = content.indexOf("\n---", 3);
+      if (end < 0) throw yamlError("The YAML front matter is not closed with ---");
+      try {
+        JsonNode node = new YAMLMapper().readTree(content.substring(3, end));
+        if (node != null && !node.isNull() && !node.isObject()) throw yamlError("The YAML front matter must be a map");
+      } catch (IOException e) {
+        throw yamlError("Invalid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      }
+    }
+    ex.sendJson(200, Map.of("errors", List.of(), "warnings", List.of()));
+  }
+
+  private static YamlError yamlError(String message) {
+    return new YamlError(message);
+  }
+
+  /** Carries the {@code errors} array that Python prints. */
+  static final class YamlError extends HubError {
+    YamlError(String message) {
+      super(400, null, message);
+    }
+
+    @Override
+    Object body() {
+      return Map.of("error", getMessage(), "errors", List.of(Map.of("message", getMessage())), "warnings", List.of());
+    }
+  }
+
+  void preupload(Exchange ex, String typePlural, String id, String rev) throws IOException {
+    requireToken(ex);
+    RepoMeta repo = repo(ex, typePlural, id);
+    Commit head = revision(repo, rev);
+    JsonNode body = ex.jsonBody();
+    List<String> lfsPatterns = lfsPatterns(head, body.path("gitAttributes").asText(null));
+    List<Map<String, Object>> files = new ArrayList<>();
+    for (JsonNode file : body.path("files")) {
+      String path = file.path("path").asText();
+      long size = file.path("size").asLong();
+      byte[] sample = Base64.getDecoder().decode(file.path("sample").asText(""));
+      boolean lfs = size > 0 && (size > LFS_THRESHOLD || matches(lfsPatterns, path) || looksBinary(sample));
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("path", path);
+      out.put("uploadMode", lfs ? "lfs" : "regular");
+      out.put("shouldIgnore", false); // Python reads this key without a default
+      FileEntry existing = head.files().get(path);
+      if (existing != null) out.put("oid", existing.lfs() ? existing.sha256() : existing.gitOid());
+      files.add(out);
+    }
+    ex.sendJson(200, Map.of("files", files, "commitOid", head.id()));
+  }
+
+  void commit(Exchange ex, String typePlural, String id, String rev) throws IOException {
+    requireToken(ex);
+    RepoMeta repo = repo(ex, typePlural, id);
+    String title = null;
+    String description = "";
+    String parentCommit = null;
+    List<Change> changes = new ArrayList<>();
+    for (String line : new String(ex.body(), StandardCharsets.UTF_8).split("\n")) {
+      if (line.isBlank()) continue;
+      JsonNode node;
+      try {
+        node = Exchange.JSON.readTree(line);
+      } catch (IOException e) {
+        throw HubError.badRequest("Invalid NDJSON line in commit payload");
+      }
+      JsonNode value = node.path("value");
+      switch (node.path("key").asText()) {
+        case "header" -> {
+          title = value.path("summary").asText(null);
+          description = value.path("description").asText("");
+          parentCommit = value.path("parentCommit").isTextual() ? value.get("parentCommit").asText() : null;
+        }
+        case "file" -> {
+          String content = value.path("content").asText("");
+          byte[] bytes = "base64".equals(value.path("encoding").asText("base64"))
+              ? Base64.getDecoder().decode(content) : content.getBytes(StandardCharsets.UTF_8);
+          changes.add(new AddRegular(validPath(value.path("path").asText()), bytes));
+        }
+        case "lfsFile" -> changes.add(new AddLfs(validPath(value.path("path").asText()),
+            value.path("oid").asText(), value.has("size") ? value.get("size").asLong() : null));
+        case "deletedFile" -> changes.add(new DeleteFile(validPath(value.path("path").asText())));
+        case "deletedFolder" -> changes.add(new DeleteFolder(validPath(value.path("path").asText())));
+        default -> throw HubError.badRequest("Unknown commit line key: " + node.path("key").asText());
+      }
+    }
+    if (title == null || title.isBlank()) throw HubError.badRequest("The commit header with a summary is required");
+    if (parentCommit != null && !parentCommit.matches("[A-Fa-f0-9]{5,40}")) {
+      throw HubError.badRequest("Invalid parentCommit: " + parentCommit);
+    }
+    String message = description.isEmpty() ? title : title + "\n\n" + description;
+    boolean createPr = ex.queryFlag("create_pr");
+    RepoStore.Applied applied = store.apply(repo, rev, parentCommit, createPr, changes, title, message,
+        options.user());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("success", true);
+    out.put("commitOid", applied.commit().id());
+    out.put("commitUrl", repoUrl(ex, repo) + "/commit/" + applied.commit().id());
+    out.put("hookOutput", "");
+    if (createPr) out.put("pullRequestUrl", repoUrl(ex, repo) + "/discussions/" + applied.pullRequest());
+    ex.sendJson(200, out);
+  }
+
+  /** The path rules the Python client applies too; the server must not trust them. */
+  static String validPath(String path) {
+    String p = path.startsWith("./") ? path.substring(2) : path;
+    p = p.startsWith("/") ? p.substring(1) : p;
+    if (p.isEmpty()) throw HubError.badRequest("Empty path in commit");
+    for (String part : p.split("/")) {
+      if (part.equals("..") || part.equals(".") || part.equals(".git")) {
+        throw HubError.badRequest("Invalid path in repo: " + path);
+      }
+    }
+    return p;
+  }
+
+  private List<String> lfsPatterns(Commit head, String extraAttributes) throws IOException {
+    List<String> patterns = new ArrayList<>();
+    FileEntry attributes = head.files().get(".gitattributes");
+    if (attributes != null) {
+      addLfsPatterns(patterns, Files.readString(store.objectPath(attributes.sha256()), StandardCharsets.UTF_8));
+    }
+    if (extraAttributes != null) addLfsPatterns(patterns, extraAttributes);
+    return patterns;
+  }
+
+  private static void addLfsPatterns(List<String> patterns, String gitattributes) {
+    gitattributes.lines().map(String::trim).filter(l -> !l.startsWith("#") && l.contains("filter=lfs"))
+        .forEach(l -> patterns.add(l.split("\\s+")[0]));
+  }
+
+  /** gitattributes semantics, simplified: a pattern without "/" matches the file name at any depth. */
+  private static boolean matches(List<String> patterns, String path) {
+    for (String pattern : patterns) {
+      boolean anyDepth = !pattern.contains("/");
+      Path target = Path.of(anyDepth ? path.substring(path.lastIndexOf('/') + 1) : path);
+      if (FileSystems.getDefault().getPathMatcher("glob:" + pattern).matches(target)) return true;
+    }
+    return false;
+  }
+
+  private static boolean looksBinary(byte[] sample) {
+    for (byte b : sample) if (b == 0) return true;
+    return false;
+  }
+}

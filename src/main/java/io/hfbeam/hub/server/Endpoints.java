@@ -1,0 +1,84 @@
+package io.hfbeam.hub.server;
+
+import io.hfbeam.hub.GitOids;
+import io.hfbeam.hub.server.Model.Commit;
+import io.hfbeam.hub.server.Model.FileEntry;
+import io.hfbeam.hub.server.Model.RepoMeta;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** What every group of endpoints shares: the store, the options, auth rules and tree-entry JSON. */
+abstract class Endpoints {
+  static final Set<String> REPO_TYPES = Set.of("models", "datasets", "spaces");
+
+  final RepoStore store;
+  final LocalHubServer.Options options;
+
+  Endpoints(RepoStore store, LocalHubServer.Options options) {
+    this.store = store;
+    this.options = options;
+  }
+
+  /** Any "hf_" token is the configured user; anything else is rejected like a revoked token. */
+  static void requireToken(Exchange ex) {
+    String token = ex.token();
+    if (token == null) throw new HubError(401, null, "Authorization header is required for this endpoint");
+    if (!token.startsWith("hf_")) throw new HubError(401, null, "Invalid credentials in Authorization header");
+  }
+
+  /** The repo, or the real Hub's answers: 401 without a token (RepoNotFound), 404 with one. */
+  RepoMeta repo(Exchange ex, String typePlural, String id) {
+    String type = typePlural.substring(0, typePlural.length() - 1);
+    RepoMeta repo = store.repo(type, id).orElse(null);
+    String token = ex.token();
+    boolean authenticated = token != null && token.startsWith("hf_");
+    if (repo == null || (repo.privateRepo() && !authenticated)) {
+      if (!authenticated) throw new HubError(401, "RepoNotFound", "Repository not found");
+      throw HubError.repoNotFound();
+    }
+    return repo;
+  }
+
+  Commit revision(RepoMeta repo, String rev) {
+    return store.resolve(repo, rev).orElseThrow(() -> HubError.revisionNotFound(rev));
+  }
+
+  /** Base URL of a repo page: models have no type prefix on the real Hub. */
+  static String repoUrl(Exchange ex, RepoMeta repo) {
+    return ex.baseUrl() + ("model".equals(repo.type()) ? "" : "/" + repo.type() + "s") + "/" + repo.id();
+  }
+
+  static Map<String, Object> fileEntry(String path, FileEntry f) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("type", "file");
+    e.put("oid", f.gitOid());
+    e.put("size", f.size());
+    e.put("path", path);
+    if (f.lfs()) {
+      e.put("lfs", Map.of("oid", f.sha256(), "size", f.size(),
+          "pointerSize", GitOids.lfsPointer(f.sha256(), f.size()).length()));
+    }
+    return e;
+  }
+
+  /** Directory entry; its oid is a hash over the files below it, so it changes when they change. */
+  static Map<String, Object> directoryEntry(String path, Commit commit) {
+    var md = GitOids.digest("SHA-1");
+    commit.files().forEach((p, f) -> {
+      if (p.startsWith(path + "/")) md.update((p + " " + f.gitOid() + "\n").getBytes(StandardCharsets.UTF_8));
+    });
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("type", "directory");
+    e.put("oid", HexFormat.of().formatHex(md.digest()));
+    e.put("size", 0);
+    e.put("path", path);
+    return e;
+  }
+
+  static Map<String, Object> commitSummary(Commit c) {
+    return Map.of("id", c.id(), "title", c.title(), "date", c.date());
+  }
+}

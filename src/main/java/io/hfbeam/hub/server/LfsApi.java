@@ -1,0 +1,140 @@
+package io.hfbeam.hub.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hfbeam.hub.GitOids;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Git LFS batch API with basic and multipart transfers, as the Hub speaks it. Upload hrefs point back at this
+ * server under {@code /_lfs/} and, like the Hub's presigned URLs, need no Authorization.
+ */
+final class LfsApi extends Endpoints {
+  static final String LFS_JSON = "application/vnd.git-lfs+json";
+
+  LfsApi(RepoStore store, LocalHubServer.Options options) {
+    super(store, options);
+  }
+
+  void batch(Exchange ex, String typePlural, String id) throws IOException {
+    requireToken(ex);
+    repo(ex, typePlural, id);
+    JsonNode body = ex.jsonBody();
+    if (!"upload".equals(body.path("operation").asText())) {
+      throw HubError.badRequest("Only the upload operation is supported by the local Hub");
+    }
+    List<Map<String, Object>> objects = new ArrayList<>();
+    for (JsonNode object : body.path("objects")) {
+      String oid = object.path("oid").asText();
+      long size = object.path("size").asLong(-1);
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("oid", oid);
+      out.put("size", size);
+      if (!oid.matches("[0-9a-f]{64}") || size < 0) {
+        out.put("error", Map.of("code", 422, "message", "Invalid oid or size"));
+      } else if (!store.hasObject(oid)) {
+        out.put("authenticated", true);
+        out.put("actions", actions(ex, oid, size));
+      } // else: no actions, the client skips the upload
+      objects.add(out);
+    }
+    byte[] bytes = Exchange.JSON.writeValueAsBytes(Map.of("transfer", "basic", "objects", objects));
+    ex.sendBytes(200, LFS_JSON, bytes);
+  }
+
+  private Map<String, Object> actions(Exchange ex, String oid, long size) {
+    String base = ex.baseUrl() + "/_lfs/" + oid;
+    Map<String, Object> upload = new LinkedHashMap<>();
+    upload.put("href", base + "?size=" + size);
+    long chunk = options.multipartChunkSize();
+    if (size > options.multipartThreshold() && chunk > 0) {
+      // Multipart: numbered part URLs plus chunk_size in the header; href becomes the completion URL.
+      Map<String, String> header = new LinkedHashMap<>();
+      header.put("chunk_size", Long.toString(chunk));
+      long parts = (size + chunk - 1) / chunk;
+      for (int i = 1; i <= parts; i++) header.put(String.format("%05d", i), base + "/part/" + i);
+      upload.put("header", header);
+      upload.put("href", base + "/complete?size=" + size);
+    }
+    return Map.of("upload", upload,
+        "verify", Map.of("href", ex.baseUrl() + "/_lfs/verify"));
+  }
+
+  /** PUT /_lfs/{oid}?size=N: a basic upload. */
+  void put(Exchange ex, String oid) throws IOException {
+    long size = Long.parseLong(ex.queryParam("size") == null ? "-1" : ex.queryParam("size"));
+    if (!oid.matches("[0-9a-f]{64}")) throw HubError.badRequest("Invalid oid");
+    try (InputStream in = ex.bodyStream()) {
+      store.putObject(in, oid, size);
+    }
+    ex.sendBytes(200, "text/plain", new byte[0]);
+  }
+
+  /** PUT /_lfs/{oid}/part/{n}: one multipart slice; the ETag is what the completion call must name. */
+  void putPart(Exchange ex, String oid, String part) throws IOException {
+    if (!oid.matches("[0-9a-f]{64}") || !part.matches("[0-9]{1,5}")) throw HubError.badRequest("Invalid part");
+    Path dir = store.partsDir(oid);
+    Files.createDirectories(dir);
+    Path file = dir.resolve(Integer.parseInt(part) + ".part");
+    var md = GitOids.digest("SHA-256");
+    try (InputStream in = ex.bodyStream(); OutputStream out = Files.newOutputStream(file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+        out.write(buf, 0, n);
+      }
+    }
+    ex.header("ETag", "\"" + HexFormat.of().formatHex(md.digest()) + "\"");
+    ex.sendBytes(200, "text/plain", new byte[0]);
+  }
+
+  /** POST /_lfs/{oid}/complete: concatenates the parts named in the body, in order, and checks the whole. */
+  void complete(Exchange ex, String oid) throws IOException {
+    long size = Long.parseLong(ex.queryParam("size") == null ? "-1" : ex.queryParam("size"));
+    JsonNode parts = ex.jsonBody().path("parts");
+    if (!oid.equals(ex.jsonBody().path("oid").asText())) throw HubError.badRequest("oid does not match the URL");
+    List<InputStream> streams = new ArrayList<>();
+    try {
+      for (int i = 0; i < parts.size(); i++) {
+        JsonNode p = parts.get(i);
+        if (p.path("partNumber").asInt() != i + 1 || p.path("etag").asText("").isEmpty()) {
+          throw HubError.badRequest("Parts must be listed in order, each with its etag");
+        }
+        Path file = store.partsDir(oid).resolve((i + 1) + ".part");
+        if (!Files.exists(file)) throw HubError.badRequest("Part " + (i + 1) + " was not uploaded");
+        streams.add(Files.newInputStream(file));
+      }
+      try (InputStream all = new SequenceInputStream(Collections.enumeration(streams))) {
+        store.putObject(all, oid, size);
+      }
+    } finally {
+      for (InputStream s : streams) s.close();
+    }
+    try (var files = Files.list(store.partsDir(oid))) {
+      for (Path f : files.toList()) Files.delete(f);
+    }
+    Files.delete(store.partsDir(oid));
+    ex.sendBytes(200, LFS_JSON, "{}".getBytes());
+  }
+
+  /** POST /_lfs/verify {oid,size}: 404 unless the object is stored with that size. */
+  void verify(Exchange ex) throws IOException {
+    requireToken(ex);
+    JsonNode body = ex.jsonBody();
+    String oid = body.path("oid").asText();
+    if (!store.hasObject(oid) || store.objectSize(oid) != body.path("size").asLong(-1)) {
+      throw new HubError(404, null, "Object " + oid + " not found or of another size");
+    }
+    ex.sendBytes(200, LFS_JSON, "{}".getBytes());
+  }
+}

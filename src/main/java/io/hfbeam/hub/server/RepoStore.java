@@ -1,0 +1,306 @@
+package io.hfbeam.hub.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hfbeam.hub.GitOids;
+import io.hfbeam.hub.server.Model.AddLfs;
+import io.hfbeam.hub.server.Model.AddRegular;
+import io.hfbeam.hub.server.Model.Change;
+import io.hfbeam.hub.server.Model.Commit;
+import io.hfbeam.hub.server.Model.DeleteFile;
+import io.hfbeam.hub.server.Model.DeleteFolder;
+import io.hfbeam.hub.server.Model.FileEntry;
+import io.hfbeam.hub.server.Model.RepoMeta;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+/**
+ * Repositories on disk, git-like: commits (each with its full tree) named by 40-hex ids, branches as refs, file
+ * contents stored once by sha256 under {@code objects/}. Layout:
+ * {@code repos/{type}s/{ns}/{name}/repo.json}, {@code .../commits/{id}.json}, {@code objects/ab/{sha256}}.
+ */
+final class RepoStore {
+  static final String DEFAULT_BRANCH = "main";
+  private static final Pattern HEX = Pattern.compile("[0-9a-f]{7,40}");
+  private static final String GITATTRIBUTES = String.join("\n",
+      "*.7z filter=lfs diff=lfs merge=lfs -text", "*.arrow filter=lfs diff=lfs merge=lfs -text",
+      "*.bin filter=lfs diff=lfs merge=lfs -text", "*.bz2 filter=lfs diff=lfs merge=lfs -text",
+      "*.gz filter=lfs diff=lfs merge=lfs -text", "*.h5 filter=lfs diff=lfs merge=lfs -text",
+      "*.npy filter=lfs diff=lfs merge=lfs -text", "*.npz filter=lfs diff=lfs merge=lfs -text",
+      "*.onnx filter=lfs diff=lfs merge=lfs -text", "*.parquet filter=lfs diff=lfs merge=lfs -text",
+      "*.pickle filter=lfs diff=lfs merge=lfs -text", "*.pkl filter=lfs diff=lfs merge=lfs -text",
+      "*.pt filter=lfs diff=lfs merge=lfs -text", "*.safetensors filter=lfs diff=lfs merge=lfs -text",
+      "*.tar filter=lfs diff=lfs merge=lfs -text", "*.zip filter=lfs diff=lfs merge=lfs -text",
+      "*.zst filter=lfs diff=lfs merge=lfs -text", "*.jpg filter=lfs diff=lfs merge=lfs -text",
+      "*.png filter=lfs diff=lfs merge=lfs -text", "*.wav filter=lfs diff=lfs merge=lfs -text",
+      "*.mp3 filter=lfs diff=lfs merge=lfs -text", "");
+
+  private final Path root;
+  private final ObjectMapper json = new ObjectMapper();
+  private final Map<String, ReentrantLock> repoLocks = new ConcurrentHashMap<>();
+  /** Commits never change once written, so reading each from disk once is enough. */
+  private final Map<Path, Commit> commitCache = new ConcurrentHashMap<>();
+
+  RepoStore(Path root) throws IOException {
+    this.root = root;
+    Files.createDirectories(root.resolve("objects").resolve("tmp"));
+    Files.createDirectories(root.resolve("repos"));
+  }
+
+  // ---- repositories
+
+  Optional<RepoMeta> repo(String type, String id) {
+    Path file = repoDir(type, id).resolve("repo.json");
+    return Files.exists(file) ? Optional.of(read(file, RepoMeta.class)) : Optional.empty();
+  }
+
+  /** Creates the repo with the initial commit the real Hub makes (a default .gitattributes); null if it exists. */
+  RepoMeta create(String type, String id, boolean isPrivate, String author) {
+    ReentrantLock lock = lockFor(type, id);
+    lock.lock();
+    try {
+      if (repo(type, id).isPresent()) return null;
+      byte[] attributes = GITATTRIBUTES.getBytes(StandardCharsets.UTF_8);
+      SortedMap<String, FileEntry> files = new TreeMap<>();
+      files.put(".gitattributes", regular(attributes));
+      Commit initial = newCommit(List.of(), "initial commit", "", author, files);
+      write(repoDir(type, id).resolve("commits").resolve(initial.id() + ".json"), initial);
+      String objectId = HexFormat.of().formatHex(GitOids.digest("SHA-1").digest(
+          (type + "/" + id + System.nanoTime()).getBytes(StandardCharsets.UTF_8))).substring(0, 24);
+      RepoMeta meta = new RepoMeta(objectId, type, id, isPrivate, now(), Map.of(DEFAULT_BRANCH, initial.id()), 0);
+      write(repoDir(type, id).resolve("repo.json"), meta);
+      return meta;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A branch name ("HEAD" meaning the default branch) or a full or abbreviated commit id. */
+  Optional<Commit> resolve(RepoMeta repo, String rev) {
+    String ref = "HEAD".equals(rev) ? DEFAULT_BRANCH : rev;
+    String commitId = repo.refs().get(ref);
+    if (commitId != null) return Optional.of(commit(repo, commitId));
+    if (!HEX.matcher(rev).matches()) return Optional.empty();
+    Path dir = repoDir(repo.type(), repo.id()).resolve("commits");
+    Path exact = dir.resolve(rev + ".json");
+    if (Files.exists(exact)) return Optional.of(readCommit(exact));
+    try (var files = Files.list(dir)) {
+      List<Path> matches = files.filter(p -> p.getFileName().toString().startsWith(rev)).toList();
+      return matches.size() == 1 ? Optional.of(readCommit(matches.get(0))) : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Commit commit(RepoMeta repo, String id) {
+    return readCommit(repoDir(repo.type(), repo.id()).resolve("commits").resolve(id + ".json"));
+  }
+
+  private Commit readCommit(Path file) {
+    return commitCache.computeIfAbsent(file, f -> read(f, Commit.class));
+  }
+
+  /** Commits reachable from {@code head}, newest first (first parents only: the local Hub never merges). */
+  List<Commit> history(RepoMeta repo, Commit head) {
+    List<Commit> out = new ArrayList<>();
+    for (Commit c = head; c != null; c = c.parents().isEmpty() ? null : commit(repo, c.parents().get(0))) out.add(c);
+    return out;
+  }
+
+  /**
+   * Applies one NDJSON commit to branch {@code rev} under the repo's lock. A concurrent commit gets 409 and a
+   * stale {@code parentCommit} 412, as on the real Hub. With {@code createPr} the commit goes to a new
+   * {@code refs/pr/N} branch instead. Returns the new commit and, for a PR, its number.
+   */
+  Applied apply(RepoMeta repoAtStart, String rev, String parentCommit, boolean createPr, List<Change> changes,
+                String title, String message, String author) {
+    ReentrantLock lock = lockFor(repoAtStart.type(), repoAtStart.id());
+    try {
+      if (!lock.tryLock(5, TimeUnit.SECONDS)) {
+        throw new HubError(409, null, "There is a conflicting operation in progress on this repository, retry later");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HubError(503, null, "interrupted");
+    }
+    try {
+      RepoMeta repo = repo(repoAtStart.type(), repoAtStart.id()).orElseThrow(HubError::repoNotFound);
+      boolean isBranch = repo.refs().containsKey("HEAD".equals(rev) ? DEFAULT_BRANCH : rev);
+      Commit head = resolve(repo, rev).orElseThrow(() -> HubError.revisionNotFound(rev));
+      if (!isBranch && !createPr) throw HubError.badRequest("Can only commit to a branch, not to commit " + rev);
+      if (parentCommit != null && !head.id().startsWith(parentCommit.toLowerCase())) {
+        throw new HubError(412, null,
+            "The branch was updated since you opened this page. Please refresh and try again.");
+      }
+      SortedMap<String, FileEntry> files = new TreeMap<>(head.files());
+      for (Change change : changes) applyChange(files, change);
+      Commit created = newCommit(List.of(head.id()), title, message, author, files);
+      write(repoDir(repo.type(), repo.id()).resolve("commits").resolve(created.id() + ".json"), created);
+      int pr = createPr ? repo.pullRequests() + 1 : 0;
+      String ref = createPr ? "refs/pr/" + pr : ("HEAD".equals(rev) ? DEFAULT_BRANCH : rev);
+      write(repoDir(repo.type(), repo.id()).resolve("repo.json"),
+          repo.withRef(ref, created.id(), createPr ? pr : repo.pullRequests()));
+      return new Applied(created, pr);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  record Applied(Commit commit, int pullRequest) {}
+
+  private void applyChange(SortedMap<String, FileEntry> files, Change change) {
+    if (change instanceof AddRegular add) {
+      files.put(add.path(), regular(add.content()));
+    } else if (change instanceof AddLfs add) {
+      if (!hasObject(add.sha256())) {
+        throw HubError.badRequest("LFS object " + add.sha256() + " for " + add.path() + " was never uploaded");
+      }
+      long size = objectSize(add.sha256());
+      if (add.size() != null && add.size() != size) {
+        throw HubError.badRequest("LFS object " + add.sha256() + " has size " + size + ", not " + add.size());
+      }
+      String pointerOid = GitOids.gitBlobSha1(GitOids.lfsPointer(add.sha256(), size).getBytes(StandardCharsets.UTF_8));
+      files.put(add.path(), new FileEntry(add.sha256(), size, pointerOid, true));
+    } else if (change instanceof DeleteFile delete) {
+      if (files.remove(delete.path()) == null) {
+        throw new HubError(404, "EntryNotFound", "A file with this name doesn't exist: " + delete.path());
+      }
+    } else if (change instanceof DeleteFolder delete) {
+      String prefix = delete.path().endsWith("/") ? delete.path() : delete.path() + "/";
+      if (!files.keySet().removeIf(p -> p.startsWith(prefix))) {
+        throw new HubError(404, "EntryNotFound", "A folder with this name doesn't exist: " + delete.path());
+      }
+    }
+  }
+
+  private FileEntry regular(byte[] content) {
+    return new FileEntry(putObject(content), content.length, GitOids.gitBlobSha1(content), false);
+  }
+
+  private Commit newCommit(List<String> parents, String title, String message, String author,
+                           SortedMap<String, FileEntry> files) {
+    String date = now();
+    // The id covers parent, tree, text and time, so two identical commits in a row still get distinct ids.
+    String material = parents + "\n" + files + "\n" + title + "\n" + message + "\n" + date + System.nanoTime();
+    String id = HexFormat.of().formatHex(GitOids.digest("SHA-1").digest(material.getBytes(StandardCharsets.UTF_8)));
+    return new Commit(id, parents, title, message, author, date, files);
+  }
+
+  // ---- content-addressed objects
+
+  Path objectPath(String sha256) {
+    return root.resolve("objects").resolve(sha256.substring(0, 2)).resolve(sha256);
+  }
+
+  boolean hasObject(String sha256) {
+    return sha256.matches("[0-9a-f]{64}") && Files.exists(objectPath(sha256));
+  }
+
+  long objectSize(String sha256) {
+    try {
+      return Files.size(objectPath(sha256));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  String putObject(byte[] content) {
+    String sha = GitOids.sha256(content);
+    if (hasObject(sha)) return sha;
+    try {
+      Path tmp = Files.createTempFile(root.resolve("objects").resolve("tmp"), "put", ".tmp");
+      Files.write(tmp, content);
+      moveInto(tmp, objectPath(sha));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sha;
+  }
+
+  /** Streams an upload to a temp file and keeps it only if its sha256 and size are the announced ones. */
+  void putObject(InputStream in, String expectedSha256, long expectedSize) throws IOException {
+    Path tmp = Files.createTempFile(root.resolve("objects").resolve("tmp"), "lfs", ".tmp");
+    try {
+      MessageDigest md = GitOids.digest("SHA-256");
+      try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), md)) {
+        in.transferTo(out);
+      }
+      String actual = HexFormat.of().formatHex(md.digest());
+      long size = Files.size(tmp);
+      if (!actual.equals(expectedSha256) || (expectedSize >= 0 && size != expectedSize)) {
+        throw HubError.badRequest("Uploaded content does not match oid " + expectedSha256 + " and size " + expectedSize);
+      }
+      moveInto(tmp, objectPath(expectedSha256));
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  Path partsDir(String sha256) {
+    return root.resolve("objects").resolve("parts").resolve(sha256);
+  }
+
+  private static void moveInto(Path tmp, Path target) throws IOException {
+    Files.createDirectories(target.getParent());
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  // ---- plumbing
+
+  private ReentrantLock lockFor(String type, String id) {
+    return repoLocks.computeIfAbsent(type + "/" + id, k -> new ReentrantLock());
+  }
+
+  private Path repoDir(String type, String id) {
+    return root.resolve("repos").resolve(type + "s").resolve(id);
+  }
+
+  private <T> T read(Path file, Class<T> type) {
+    try {
+      return json.readValue(file.toFile(), type);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Write-then-rename, so a crash never leaves half a ref or commit behind. */
+  private void write(Path file, Object value) {
+    try {
+      Files.createDirectories(file.getParent());
+      Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+      json.writeValue(tmp.toFile(), value);
+      moveInto(tmp, file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String now() {
+    return Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+}
