@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "hfbeam 0.1.0",
     description = "Build versioned Hugging Face datasets with Apache Beam pipelines.",
-    subcommands = {QaExportCommand.class, ConvertCommand.class})
+    subcommands = {QaExportCommand.class, ConvertCommand.class, HubCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
@@ -24,13 +24,8 @@ public final class Main implements Runnable {
 
   static CommandLine commandLine(PrintStream out, PrintStream err) {
     CommandLine cl = new CommandLine(new Main(), new StreamsFactory(out, err));
-    // Usage errors: one readable line and a pointer to --help, exit 2.
-    cl.setParameterExceptionHandler((ex, a) -> {
-      CommandLine c = ex.getCommandLine();
-      c.getErr().println("error: " + ex.getMessage());
-      c.getErr().println("see: " + c.getCommandSpec().qualifiedName() + " --help");
-      return 2;
-    });
+    // Usage errors: one readable line with a pointer to --help, exit 2 (tokens masked).
+    cl.setParameterExceptionHandler(HubCommand.oneLineUsageErrors());
     return cl;
   }
 
