@@ -1,0 +1,140 @@
+package io.hfbeam.io;
+
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * Integer and float columns, scalar or fixed-shape tensor. Every value becomes a long key (integers sign- or
+ * zero-extended, floats by raw bits) so one dictionary and one loop serve all dtypes; PLAIN writes the low 4 or 8
+ * bytes back out.
+ */
+final class NumericColumn extends DictionaryColumn {
+  /** The Java array type a column accepts, fixed by its dtype. */
+  enum Input { INT8, UINT8, INT16, INT32, INT64, FLOAT32, FLOAT64 }
+
+  final Input input;
+  private final boolean wide;
+  private final boolean integer;
+  private final LongDictionary dictionary;
+  private long plainMin = Long.MAX_VALUE;
+  private long plainMax = Long.MIN_VALUE;
+
+  NumericColumn(TensorShape shape, ColumnDescriptor descriptor, CompressionCodecName codec, int zstdLevel,
+      int maxDictionaryBytes) {
+    super(shape, descriptor, codec, zstdLevel);
+    this.input = Input.valueOf(shape.dtype().toUpperCase(java.util.Locale.ROOT));
+    this.wide = input == Input.INT64 || input == Input.FLOAT64;
+    this.integer = input != Input.FLOAT32 && input != Input.FLOAT64;
+    this.dictionary = new LongDictionary(Math.max(1, maxDictionaryBytes / (wide ? 8 : 4)));
+  }
+
+  private void put(long key) {
+    if (!plainMode) {
+      int d = dictionary.indexOf(key);
+      if (d >= 0) {
+        indices[count++] = d;
+        return;
+      }
+      fallBack();
+    }
+    plainValue(key);
+  }
+
+  private void plainValue(long key) {
+    if (wide) plain.longLE(key);
+    else plain.intLE((int) key);
+    if (integer) {
+      plainMin = Math.min(plainMin, key);
+      plainMax = Math.max(plainMax, key);
+    }
+  }
+
+  private int begin() {
+    beginCell();
+    int n = shape.cellValues();
+    ensureIndices(n);
+    return n;
+  }
+
+  void scalar(long key) {
+    begin();
+    put(key);
+  }
+
+  void tensor(byte[] src, int off) {
+    int n = begin();
+    if (input == Input.UINT8) {
+      for (int i = 0; i < n; i++) put(src[off + i] & 0xFF);
+    } else {
+      for (int i = 0; i < n; i++) put(src[off + i]);
+    }
+  }
+
+  void tensor(short[] src, int off) {
+    int n = begin();
+    for (int i = 0; i < n; i++) put(src[off + i]);
+  }
+
+  void tensor(int[] src, int off) {
+    int n = begin();
+    for (int i = 0; i < n; i++) put(src[off + i]);
+  }
+
+  void tensor(long[] src, int off) {
+    int n = begin();
+    for (int i = 0; i < n; i++) put(src[off + i]);
+  }
+
+  void tensor(float[] src, int off) {
+    int n = begin();
+    for (int i = 0; i < n; i++) put(Float.floatToRawIntBits(src[off + i]));
+  }
+
+  void tensor(double[] src, int off) {
+    int n = begin();
+    for (int i = 0; i < n; i++) put(Double.doubleToRawLongBits(src[off + i]));
+  }
+
+  @Override
+  int dictionarySize() {
+    return dictionary.size;
+  }
+
+  @Override
+  void plainEntry(int index, Bytes out) {
+    long v = dictionary.values[index];
+    if (wide) out.longLE(v);
+    else out.intLE((int) v);
+  }
+
+  @Override
+  void clearDictionary() {
+    dictionary.clear();
+    plainMin = Long.MAX_VALUE;
+    plainMax = Long.MIN_VALUE;
+  }
+
+  /**
+   * Integer min/max from the dictionary entries plus PLAIN values: every entry occurs in the chunk. Keys of uint8 are
+   * zero-extended, so signed order equals the type's unsigned order. Floats get no min/max (NaN and -0.0 rules).
+   */
+  @Override
+  void addMinMax(Statistics<?> stats) {
+    if (!integer) return;
+    long min = plainMin;
+    long max = plainMax;
+    for (int i = 0; i < dictionary.size; i++) {
+      min = Math.min(min, dictionary.values[i]);
+      max = Math.max(max, dictionary.values[i]);
+    }
+    if (min > max) return;
+    if (wide) {
+      stats.updateStats(min);
+      stats.updateStats(max);
+    } else {
+      stats.updateStats((int) min);
+      stats.updateStats((int) max);
+    }
+  }
+}
