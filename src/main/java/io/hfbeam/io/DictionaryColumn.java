@@ -11,8 +11,8 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * re-encoded), as parquet-java does; the next row group tries a dictionary again.
  *
  * <p>Indices are bit-packed at a whole-byte width (8, 16, 24 or 32 bits) rather than the minimum: packing becomes a
- * byte copy, and the compressor then sees repeated tensor rows as repeated byte strings. Any reader honours the
- * width stored in each page, and after ZSTD the result is smaller than minimal-width packing on chess windows.
+ * byte copy, and the compressor then sees repeated tensor rows as repeated byte strings. Readers honour the width
+ * stored in each page (DuckDB, pyarrow and parquet-java do, see the tests).
  */
 abstract class DictionaryColumn extends ColumnWriter {
   int[] indices = new int[1024];

@@ -45,6 +45,21 @@ final class LongDictionary {
     return d;
   }
 
+  /**
+   * Writes the indices of a run of byte values already in the dictionary to {@code dst} at {@code at}; returns how
+   * many, stopping at the first new value.
+   */
+  int knownBytes(byte[] src, int off, int n, boolean unsigned, int[] dst, int at) {
+    int[] table = direct;
+    int mask = unsigned ? 0xFF : -1;
+    for (int i = 0; i < n; i++) {
+      int d = table[(src[off + i] & mask) - DIRECT_MIN];
+      if (d < 0) return i;
+      dst[at + i] = d;
+    }
+    return n;
+  }
+
   void clear() {
     Arrays.fill(direct, -1);
     Arrays.fill(table, 0);

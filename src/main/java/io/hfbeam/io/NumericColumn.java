@@ -62,12 +62,20 @@ final class NumericColumn extends DictionaryColumn {
     put(key);
   }
 
+  /** int8/uint8 take the dictionary's direct table in a tight loop, leaving new values and PLAIN to {@link #put}. */
   void tensor(byte[] src, int off) {
     int n = begin();
-    if (input == Input.UINT8) {
-      for (int i = 0; i < n; i++) put(src[off + i] & 0xFF);
-    } else {
-      for (int i = 0; i < n; i++) put(src[off + i]);
+    boolean unsigned = input == Input.UINT8;
+    int i = 0;
+    while (i < n) {
+      if (!plainMode) {
+        int done = dictionary.knownBytes(src, off + i, n - i, unsigned, indices, count);
+        count += done;
+        i += done;
+        if (i == n) break;
+      }
+      put(unsigned ? src[off + i] & 0xFF : src[off + i]);
+      i++;
     }
   }
 
