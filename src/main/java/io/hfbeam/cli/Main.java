@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "hfbeam 0.1.0",
     description = "Build versioned Hugging Face datasets with Apache Beam pipelines.",
-    subcommands = {QaExportCommand.class, ConvertCommand.class, HubCommand.class})
+    subcommands = {ChessPositionsCommand.class, QaExportCommand.class, ConvertCommand.class, HubCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -191,7 +191,7 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
       if (s.format.parquet()) {
         String rel = s.parquetNaming.name(plan.split(), plan.batch(), plan.index(), plan.count());
         Path target = root.resolve(rel);
-        publish(target, tmp -> assembleParquet(plan, tmp));
+        publish(target, tmp -> s.format.assembleParquet(plan.pieces(), tmp));
         emit(out, plan.split(), rel, target, plan.rows(), plan.arrowBytes());
       }
       if (s.format.jsonl()) {
@@ -203,31 +203,6 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
           }
         });
         emit(out, plan.split(), rel, target, plan.rows(), plan.arrowBytes());
-      }
-    }
-
-    private void assembleParquet(Batch.FilePlan plan, Path tmp) throws IOException {
-      List<Path> inputs = new ArrayList<>();
-      List<Path> slices = new ArrayList<>();
-      try {
-        for (Batch.Piece p : plan.pieces()) {
-          Path part = Path.of(p.base() + ".parquet");
-          if (p.whole()) {
-            inputs.add(part);
-          } else {
-            Path slice = Path.of(p.base() + "." + p.from() + "-" + p.to() + ".parquet");
-            s.format.sliceParquet(part, p.from(), p.to(), slice);
-            slices.add(slice);
-            inputs.add(slice);
-          }
-        }
-        if (inputs.size() == 1) {
-          Files.copy(inputs.get(0), tmp, StandardCopyOption.REPLACE_EXISTING);
-        } else {
-          HfParquetWriter.concat(inputs, tmp, s.format.features(), ParquetSettings.defaults());
-        }
-      } finally {
-        for (Path p : slices) Files.deleteIfExists(p);
       }
     }
 

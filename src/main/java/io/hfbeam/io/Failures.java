@@ -34,10 +34,15 @@ public final class Failures {
         .build();
   }
 
-  /** Reads back a failure written to a part, moving its chunk-relative line by {@code linesBefore}. */
-  public static Row fromJson(JsonNode n, long linesBefore) {
-    Long line = n.path("line").isNumber() ? n.get("line").asLong() + linesBefore : null;
-    return Row.withSchema(SCHEMA).addValues(text(n, "source"), line, num(n, "offset"), num(n, "record"),
+  /**
+   * Reads back a failure written to a part. While a chunk is processed its line (or, for sources without lines,
+   * its record number) counts from the chunk's start; {@code before} (lines or records of the file's earlier
+   * chunks) makes it count from the file's start.
+   */
+  public static Row fromJson(JsonNode n, long before) {
+    Long line = n.path("line").isNumber() ? n.get("line").asLong() + before : null;
+    Long record = n.path("record").isNumber() ? n.get("record").asLong() + (line == null ? before : 0) : null;
+    return Row.withSchema(SCHEMA).addValues(text(n, "source"), line, num(n, "offset"), record,
         text(n, "step"), text(n, "reason"), text(n, "excerpt")).build();
   }
 

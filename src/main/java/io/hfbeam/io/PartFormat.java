@@ -5,11 +5,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.List;
+import io.hfbeam.transform.Batch;
 
 /**
- * How records of type T become part files, and how a range of a part's rows is cut out again when a batch
- * boundary falls inside it. Parts are written in the final formats (Parquet, JSONL), so assembling a dataset is
- * mostly copying.
+ * How records of type T become part files, and how pieces of parts (row ranges, where batch boundaries cut
+ * them) become one Parquet file. JSONL parts are always final-format lines, so they are copied.
  */
 public interface PartFormat<T> extends Serializable {
   Features features();
@@ -21,8 +22,8 @@ public interface PartFormat<T> extends Serializable {
   /** Opens writers for a part at {@code base} (+ .parquet / .jsonl). */
   Writer<T> open(Path base) throws IOException;
 
-  /** Writes rows [from, to) of the Parquet part {@code part} to {@code out}. */
-  void sliceParquet(Path part, long from, long to, Path out) throws IOException;
+  /** Writes the Parquet file made of these pieces of parts, in order, to {@code out}. */
+  void assembleParquet(List<Batch.Piece> pieces, Path out) throws IOException;
 
   /** Writes one part's records. */
   interface Writer<T> extends Closeable {

@@ -6,6 +6,10 @@ import java.io.OutputStream;
 import java.io.BufferedOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import io.hfbeam.transform.Batch;
 import org.apache.beam.sdk.values.Row;
 
 /** Parts of Beam Rows: Parquet through {@link HfParquetWriter}, JSONL through {@link JsonlRowWriter}. */
@@ -67,8 +71,34 @@ public final class RowPartFormat implements PartFormat<Row> {
     };
   }
 
+  /** Whole parts are copied row group by row group; a part cut by a batch boundary is re-encoded. */
   @Override
-  public void sliceParquet(Path part, long from, long to, Path out) throws IOException {
+  public void assembleParquet(List<Batch.Piece> pieces, Path out) throws IOException {
+    List<Path> inputs = new ArrayList<>();
+    List<Path> slices = new ArrayList<>();
+    try {
+      for (Batch.Piece p : pieces) {
+        Path part = Path.of(p.base() + ".parquet");
+        if (p.whole()) {
+          inputs.add(part);
+        } else {
+          Path slice = Path.of(p.base() + "." + p.from() + "-" + p.to() + ".parquet");
+          slice(part, p.from(), p.to(), slice);
+          slices.add(slice);
+          inputs.add(slice);
+        }
+      }
+      if (inputs.size() == 1) {
+        Files.copy(inputs.get(0), out, StandardCopyOption.REPLACE_EXISTING);
+      } else {
+        HfParquetWriter.concat(inputs, out, features(), parquet);
+      }
+    } finally {
+      for (Path p : slices) Files.deleteIfExists(p);
+    }
+  }
+
+  private void slice(Path part, long from, long to, Path out) throws IOException {
     try (HfParquetReader r = HfParquetReader.open(part);
         HfParquetWriter w = HfParquetWriter.create(out, features(), parquet)) {
       long i = 0;

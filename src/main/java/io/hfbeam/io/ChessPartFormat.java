@@ -1,0 +1,170 @@
+package io.hfbeam.io;
+
+import io.hfbeam.chess.ChessSample;
+import io.hfbeam.chess.PositionEncoding;
+import io.hfbeam.hf.Feature;
+import io.hfbeam.hf.Features;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import io.hfbeam.transform.Batch;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.nio.file.Files;
+
+/**
+ * Chess samples written through {@link TensorParquetWriter}, the column writer for fixed-shape tensors: the
+ * window, the scalars and the optional metadata columns.
+ */
+public final class ChessPartFormat implements PartFormat<ChessSample> {
+  private final PositionEncoding encoding;
+  private final int windowSize;
+  private final boolean metadata;
+  private final ParquetSettings parquet;
+  private transient Features features;
+
+  public ChessPartFormat(PositionEncoding encoding, int windowSize, boolean metadata, ParquetSettings parquet) {
+    this.encoding = encoding;
+    this.windowSize = windowSize;
+    this.metadata = metadata;
+    this.parquet = parquet;
+  }
+
+  /** window: ArrayND((windowSize, *encoding shape), dtype); scalars: Sequence(int8, 3); metadata when asked. */
+  @Override
+  public Features features() {
+    if (features == null) {
+      LinkedHashMap<String, Feature> f = new LinkedHashMap<>();
+      List<Integer> shape = new ArrayList<>();
+      shape.add(windowSize);
+      shape.addAll(encoding.shape());
+      f.put("window", new Feature.ArrayND(shape, encoding.dtype()));
+      f.put("scalars", new Feature.Sequence(new Feature.Value("int8"), 3));
+      if (metadata) {
+        f.put("game_id", new Feature.Value("string"));
+        f.put("ply", new Feature.Value("int32"));
+        f.put("white_elo", new Feature.Value("int16"));
+        f.put("black_elo", new Feature.Value("int16"));
+        f.put("result", new Feature.Value("string"));
+        f.put("source_file", new Feature.Value("string"));
+      }
+      features = Features.of(f);
+    }
+    return features;
+  }
+
+  @Override
+  public boolean parquet() {
+    return true;
+  }
+
+  @Override
+  public boolean jsonl() {
+    return false;
+  }
+
+  TensorParquetWriter.Options options() {
+    return TensorParquetWriter.Options.defaults().codec(parquet.codec().parquet()).rowGroupBytes(parquet.rowGroupBytes());
+  }
+
+  /**
+   * A part is the raw samples in input order (fixed-size window and scalars, then the metadata), so that cutting
+   * it at a batch boundary is a read, and the Parquet encoding (the costly step) happens once per batch file, in
+   * parallel across files.
+   */
+  @Override
+  public Writer<ChessSample> open(Path base) throws IOException {
+    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(raw(base)), 1 << 16));
+    long fixedArrow = (long) windowSize * encoding.size() * (encoding.isLong() ? 8 : 1) + 3 + 4L * (windowSize + 2);
+    return new Writer<>() {
+      long arrow;
+
+      @Override
+      public void write(ChessSample s) throws IOException {
+        if (s.window != null) {
+          out.write(s.window);
+        } else {
+          for (long v : s.windowLong) out.writeLong(v);
+        }
+        out.write(s.scalars);
+        arrow += fixedArrow;
+        if (metadata) {
+          out.writeUTF(s.gameId);
+          out.writeInt(s.ply);
+          out.writeInt(s.whiteElo == null ? Integer.MIN_VALUE : s.whiteElo);
+          out.writeInt(s.blackElo == null ? Integer.MIN_VALUE : s.blackElo);
+          out.writeUTF(s.result);
+          out.writeUTF(s.sourceFile);
+          arrow += 4 + 2 + 2 + 4L * 3 + s.gameId.length() + s.result.length() + s.sourceFile.length();
+        }
+      }
+
+      @Override
+      public long arrowBytes() {
+        return arrow;
+      }
+
+      @Override
+      public void close() throws IOException {
+        out.close();
+      }
+    };
+  }
+
+  private static Path raw(Path base) {
+    return Path.of(base + ".samples");
+  }
+
+  @Override
+  public void assembleParquet(List<Batch.Piece> pieces, Path out) throws IOException {
+    ChessSample s = new ChessSample(windowSize * encoding.size(), encoding.isLong());
+    try (TensorParquetWriter w = TensorParquetWriter.create(out, features(), options())) {
+      for (Batch.Piece p : pieces) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(raw(Path.of(p.base()))), 1 << 16))) {
+          for (long i = 0; i < p.to(); i++) {
+            read(in, s);
+            if (i >= p.from()) write(w.row(), s);
+          }
+        }
+      }
+    }
+  }
+
+  private void read(DataInputStream in, ChessSample s) throws IOException {
+    if (s.window != null) {
+      in.readFully(s.window);
+    } else {
+      for (int k = 0; k < s.windowLong.length; k++) s.windowLong[k] = in.readLong();
+    }
+    in.readFully(s.scalars);
+    if (metadata) {
+      s.gameId = in.readUTF();
+      s.ply = in.readInt();
+      int we = in.readInt();
+      int be = in.readInt();
+      s.whiteElo = we == Integer.MIN_VALUE ? null : we;
+      s.blackElo = be == Integer.MIN_VALUE ? null : be;
+      s.result = in.readUTF();
+      s.sourceFile = in.readUTF();
+    }
+  }
+
+  private void write(RowSink row, ChessSample s) {
+    if (s.window != null) row.tensor(0, s.window, 0);
+    else row.tensor(0, s.windowLong, 0);
+    row.tensor(1, s.scalars, 0);
+    if (metadata) {
+      row.string(2, s.gameId).int32(3, s.ply);
+      if (s.whiteElo == null) row.nullValue(4);
+      else row.int32(4, Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, s.whiteElo)));
+      if (s.blackElo == null) row.nullValue(5);
+      else row.int32(5, Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, s.blackElo)));
+      row.string(6, s.result).string(7, s.sourceFile);
+    }
+    row.end();
+  }
+}

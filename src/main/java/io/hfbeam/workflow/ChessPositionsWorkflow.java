@@ -1,0 +1,83 @@
+package io.hfbeam.workflow;
+
+import io.hfbeam.chess.ChessSample;
+import io.hfbeam.chess.PositionEncoding;
+import io.hfbeam.io.AssembleDataset;
+import io.hfbeam.io.ChessPartFormat;
+import io.hfbeam.io.FileNaming;
+import io.hfbeam.io.InputFiles;
+import io.hfbeam.io.ParquetSettings;
+import io.hfbeam.io.PgnPositions;
+import io.hfbeam.io.ProcessChunks;
+import io.hfbeam.io.WrittenFile;
+import io.hfbeam.transform.Batch;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * chess-positions: PGN games to a token-encoded, leak-free, batched Hugging Face dataset.
+ *
+ * <p>Steps: PgnToSamples (games starting in each byte range -> replay -> encode -> window -> sample -> split by
+ * game -> Parquet parts) -> AssembleDataset (batches of N positions counted before the split, so batch k holds
+ * about 95% train and 5% test; files train/batch_NNN.parquet, test/batch_NNN.parquet; the card documents the
+ * encoding).
+ */
+public final class ChessPositionsWorkflow {
+  private ChessPositionsWorkflow() {}
+
+  /** Settings of one run. */
+  public record Settings(List<Path> inputs, Path output, PgnPositions.Settings samples, Batch.Settings batch,
+      String filePattern, ParquetSettings parquet, long chunkBytes) {}
+
+  public static PCollection<WrittenFile> build(Pipeline p, Settings s) {
+    PgnPositions.Settings ps = s.samples();
+    ChessPartFormat format = new ChessPartFormat(ps.encoding(), ps.windowSize(), ps.metadata(), s.parquet());
+    AssembleDataset.Settings<ChessSample> dataset = AssembleDataset.Settings.of(s.output(), format)
+        .parquetNaming(FileNaming.of(s.filePattern()))
+        .batch(s.batch())
+        .splitOrder(List.copyOf(ps.split().ratios().keySet()))
+        .title("Chess positions")
+        .description(description(s))
+        .section("Encoding", ps.encoding().describe() + "\n\n" + windowText(ps))
+        .section("Selection", selectionText(ps));
+    return p
+        .apply("PgnToSamples", ProcessChunks.of(InputFiles.chunks(s.inputs(), s.chunkBytes()), new PgnPositions(ps),
+            format, dataset.partsDir(), true))
+        .apply("AssembleDataset", AssembleDataset.with(dataset));
+  }
+
+  private static String description(Settings s) {
+    PgnPositions.Settings ps = s.samples();
+    return "Chess positions from " + s.inputs().size() + " PGN file(s), encoded as `"
+        + ps.encoding().name().toLowerCase(Locale.ROOT) + "`, in batches of " + s.batch().maxRows()
+        + " positions counted before the split, split " + ps.split().ratios() + " by "
+        + (ps.splitByGame() ? "game (no game is in two splits)" : "position") + " with seed " + ps.split().seed()
+        + ". Built by `hfbeam chess-positions`.";
+  }
+
+  private static String windowText(PgnPositions.Settings ps) {
+    String scalars = ps.scalars() == PgnPositions.Scalars.ZEROS
+        ? "`scalars` are zeros (reserved)."
+        : "`scalars` are [side to move (0 white, 1 black), result from the mover's view (1 win, 0 draw or unknown, "
+            + "-1 loss), the mover's Elo // 100 (1500 when unknown)].";
+    return ps.window() == PgnPositions.Window.REPEAT
+        ? "`window` holds " + ps.windowSize() + " copies of the position. " + scalars
+        : "`window` holds the position and the " + (ps.windowSize() - 1) + " before it in the same game, oldest first "
+            + "(the position itself last); before the first move the window is padded with positions whose every "
+            + "value is " + PositionEncoding.PAD + ". " + scalars;
+  }
+
+  private static String selectionText(PgnPositions.Settings ps) {
+    if (ps.sampling() == PgnPositions.Sampling.ALL) {
+      return "Every position after each move of each game's mainline (not the start position).";
+    }
+    return "`chesspos` sampling: a game is kept with probability 1 / (1 + exp(-0.005 * (min(WhiteElo, BlackElo) - 2000))), "
+        + "a missing or `?` Elo counting as 1500; the position after move i (0-based) is kept with probability "
+        + "min((i / 30)^2, 1) * " + ps.rate() + (ps.minPly() > 0 ? ", from ply " + ps.minPly() : "")
+        + (ps.maxPly() < Integer.MAX_VALUE ? ", up to ply " + ps.maxPly() : "")
+        + ". All draws are seeded per game (seed " + ps.seed() + "), so re-runs are identical.";
+  }
+}
