@@ -195,6 +195,10 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
         int skipped = ops.size() - fresh.size();
         filesSkipped.inc(skipped);
         if (fresh.isEmpty()) {
+          // inc(0) still reports the counters, so an unchanged re-run shows its zeros in the run summary
+          commits.inc(0);
+          filesUploaded.inc(0);
+          bytesUploaded.inc(0);
           out.output(new PublishedCommit(i, PublishedCommit.NO_CHANGES, "", 0, 0, skipped));
           continue;
         }
