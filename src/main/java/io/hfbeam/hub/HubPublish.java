@@ -34,6 +34,13 @@ import org.apache.beam.sdk.values.PCollection;
  * files_uploaded, bytes_uploaded, files_skipped.
  *
  * <p>Bounded inputs only: the plan waits for every file (the card comes after all data files anyway).
+ *
+ * <p>Runners. DirectRunner: the annotation is accepted, nothing is buffered. Flink in batch mode (the
+ * {@code flink-local} profile): Beam 2.62 translates the step to a plain Flink ParDo that ignores the annotation
+ * (only the streaming {@code DoFnOperator} buffers until a checkpoint completes); a failed batch job fails the
+ * run, and re-running it is cheap because files the Hub has are skipped. Flink in streaming mode (or with
+ * {@code useDataStreamForBatch}): the job is refused unless {@code checkpointingInterval > 0} with EXACTLY_ONCE,
+ * and a bounded pipeline then needs {@code shutdownSourcesAfterIdleMs} to finish (beam-flink.md 4.2, 4.4).
  */
 public final class HubPublish extends PTransform<PCollection<WrittenFile>, PCollection<PublishedCommit>> {
   private final Settings settings;

@@ -9,8 +9,4 @@ import java.io.Serializable;
 public record PublishedCommit(int index, String oid, String message, int filesUploaded, long bytesUploaded,
                               int filesSkipped) implements Serializable {
   public static final String NO_CHANGES = "no changes";
-
-  public boolean created() {
-    return !NO_CHANGES.equals(oid);
-  }
 }
