@@ -3,6 +3,7 @@ package io.hfbeam.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hfbeam.hf.Features;
 import io.hfbeam.io.InputFiles;
+import io.hfbeam.io.WrittenFile;
 import io.hfbeam.runner.WorkflowRun;
 import io.hfbeam.transform.Batch;
 import io.hfbeam.transform.Split;
@@ -13,12 +14,16 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.values.PCollection;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "convert", mixinStandardHelpOptions = true,
     description = "Convert JSONL, CSV or Parquet into a Hugging Face dataset with declared or inferred features.")
 final class ConvertCommand extends WorkflowCommand {
+  @Mixin HubOptions hub;
+
   @Option(names = "--input", paramLabel = "FILE|DIR|GLOB", split = ",", description = "Input files (repeat or comma-separate).")
   List<String> inputs;
 
@@ -119,7 +124,8 @@ final class ConvertCommand extends WorkflowCommand {
   @Override
   WorkflowRun.Outcome execute() {
     Pipeline p = Pipeline.create(options);
-    ConvertWorkflow.build(p, settings);
+    PCollection<WrittenFile> files = ConvertWorkflow.build(p, settings);
+    if (hub.enabled()) hub.publish(files, env, common.node(workflow(), "hub"));
     return WorkflowRun.run(p, InputFiles.totalBytes(settings.inputs()),
         common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
         settings.output().resolve("_errors/errors.jsonl").toString(), out);
@@ -127,6 +133,6 @@ final class ConvertCommand extends WorkflowCommand {
 
   @Override
   String done() {
-    return DoneMessage.of(settings.output());
+    return DoneMessage.of(settings.output()) + (hub.enabled() ? "\npublished to " + hub.repoId() + "@" + hub.revision : "");
   }
 }

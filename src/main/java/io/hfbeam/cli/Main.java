@@ -1,6 +1,7 @@
 package io.hfbeam.cli;
 
 import java.io.PrintStream;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,7 +24,12 @@ public final class Main implements Runnable {
   }
 
   static CommandLine commandLine(PrintStream out, PrintStream err) {
-    CommandLine cl = new CommandLine(new Main(), new StreamsFactory(out, err));
+    return commandLine(out, err, null);
+  }
+
+  /** With {@code env} (HF_ENDPOINT, HF_TOKEN, HF_HOME, ...) instead of the process environment, when not null. */
+  static CommandLine commandLine(PrintStream out, PrintStream err, Map<String, String> env) {
+    CommandLine cl = new CommandLine(new Main(), new StreamsFactory(out, err, env));
     // Usage errors: one readable line with a pointer to --help, exit 2 (tokens masked).
     cl.setParameterExceptionHandler(HubCommand.oneLineUsageErrors());
     return cl;
@@ -34,14 +40,16 @@ public final class Main implements Runnable {
     new CommandLine(this).usage(System.out);
   }
 
-  /** Gives workflow commands the streams to print to, so tests can read them. */
-  private record StreamsFactory(PrintStream out, PrintStream err) implements CommandLine.IFactory {
+  /** Gives commands the streams to print to and the environment to read, so tests can set and read them. */
+  private record StreamsFactory(PrintStream out, PrintStream err, Map<String, String> env) implements CommandLine.IFactory {
     @Override
     public <K> K create(Class<K> cls) throws Exception {
+      if (cls == HubCommand.class && env != null) return cls.cast(new HubCommand(env));
       K k = CommandLine.defaultFactory().create(cls);
       if (k instanceof WorkflowCommand w) {
         w.out = out;
         w.err = err;
+        w.env = env;
       }
       return k;
     }

@@ -1,6 +1,7 @@
 package io.hfbeam.cli;
 
 import io.hfbeam.io.InputFiles;
+import io.hfbeam.io.WrittenFile;
 import io.hfbeam.runner.WorkflowRun;
 import io.hfbeam.transform.FieldMapping;
 import io.hfbeam.workflow.QaExportWorkflow;
@@ -10,12 +11,16 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.values.PCollection;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "qa-export", mixinStandardHelpOptions = true,
     description = "Export internal QA JSONL (qa_passed.jsonl, qa_rejected.jsonl) as a flat Hugging Face dataset.")
 final class QaExportCommand extends WorkflowCommand {
+  @Mixin HubOptions hub;
+
   @Option(names = "--input", paramLabel = "DIR", description = "Directory holding qa_passed.jsonl and qa_rejected.jsonl.")
   String input;
 
@@ -66,7 +71,8 @@ final class QaExportCommand extends WorkflowCommand {
   @Override
   WorkflowRun.Outcome execute() {
     Pipeline p = Pipeline.create(options);
-    QaExportWorkflow.build(p, settings);
+    PCollection<WrittenFile> files = QaExportWorkflow.build(p, settings);
+    if (hub.enabled()) hub.publish(files, env, common.node(workflow(), "hub"));
     return WorkflowRun.run(p, InputFiles.totalBytes(settings.inputFiles()),
         common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
         settings.output().resolve("_errors/errors.jsonl").toString(), out);
@@ -74,6 +80,6 @@ final class QaExportCommand extends WorkflowCommand {
 
   @Override
   String done() {
-    return DoneMessage.of(settings.output());
+    return DoneMessage.of(settings.output()) + (hub.enabled() ? "\npublished to " + hub.repoId() + "@" + hub.revision : "");
   }
 }

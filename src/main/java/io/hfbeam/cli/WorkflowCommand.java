@@ -1,13 +1,20 @@
 package io.hfbeam.cli;
 
 import io.hfbeam.runner.WorkflowRun;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * Shape of every workflow command: prepare settings (a bad flag or a missing file is a usage error, exit 2,
- * one line), run the pipeline (a failure exits 1, one line), and end with where the dataset is.
+ * one line), check the Hub token and create the repo when the command publishes ({@link HubOptions}: a bad token
+ * exits 1 in seconds, one line, before any processing), run the pipeline (a failure exits 1, one line), and end
+ * with where the dataset is.
  */
 abstract class WorkflowCommand implements Callable<Integer> {
   static final int OK = 0;
@@ -15,9 +22,12 @@ abstract class WorkflowCommand implements Callable<Integer> {
   static final int USAGE = 2;
 
   @Mixin CommonOptions common;
+  @Spec CommandSpec spec;
 
   PrintStream out = System.out;
   PrintStream err = System.err;
+  /** HF_* variables for the Hub client; null means the process environment (tests and embedding set a map). */
+  Map<String, String> env;
 
   /** The workflow name, also the name of its pipeline YAML. */
   abstract String workflow();
@@ -38,6 +48,15 @@ abstract class WorkflowCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       return fail(USAGE, e);
     }
+    Optional<HubOptions> hub = hubOptions();
+    try {
+      if (hub.isPresent()) hub.get().checkAndCreateRepo(env);
+    } catch (IllegalArgumentException e) {
+      return fail(USAGE, e);
+    } catch (IOException e) {
+      err.println("error: " + firstLine(e)); // the Hub's messages already say what to do
+      return FAILED;
+    }
     try {
       WorkflowRun.Outcome outcome = execute();
       if (!outcome.ok()) {
@@ -51,13 +70,23 @@ abstract class WorkflowCommand implements Callable<Integer> {
     }
   }
 
+  /** The publishing options when the command has the {@link HubOptions} mixin and --repo was given. */
+  Optional<HubOptions> hubOptions() {
+    return spec.mixins().values().stream().map(CommandSpec::userObject).filter(HubOptions.class::isInstance)
+        .map(HubOptions.class::cast).filter(HubOptions::enabled).findFirst();
+  }
+
   int fail(int code, Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-    String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    err.println("error: " + msg.lines().findFirst().orElse(msg));
+    err.println("error: " + firstLine(e));
     if (common != null && common.verbose) e.printStackTrace(err);
     else if (code == FAILED) err.println("(run again with --verbose for the stack trace)");
     return code;
+  }
+
+  private static String firstLine(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+    String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return msg.lines().findFirst().orElse(msg);
   }
 }

@@ -71,6 +71,28 @@ public final class DatasetCard {
     return md.toString();
   }
 
+  /** The YAML front matter of a card (an empty object when it has none), for tools that edit a card. */
+  public static ObjectNode frontMatter(String card) {
+    int end = card.startsWith("---\n") ? card.indexOf("\n---\n", 3) : -1;
+    if (end < 0) return JsonNodeFactory.instance.objectNode();
+    try {
+      return (ObjectNode) YAML.readTree(card.substring(4, end + 1));
+    } catch (IOException | ClassCastException e) {
+      throw new IllegalArgumentException("the card's YAML front matter is not a mapping: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code card} with its front matter replaced by {@code yaml}, written the way {@link #render()} writes it. */
+  public static String withFrontMatter(String card, ObjectNode yaml) {
+    int end = card.startsWith("---\n") ? card.indexOf("\n---\n", 3) : -1;
+    String body = end < 0 ? "\n" + card : card.substring(end + 5);
+    try {
+      return "---\n" + YAML.writeValueAsString(yaml) + "---\n" + body;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static LinkedHashMap<String, Feature> single(String name, Feature f) {
     LinkedHashMap<String, Feature> m = new LinkedHashMap<>();
     m.put(name, f);

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
+import io.hfbeam.io.WrittenFile;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -109,7 +111,7 @@ public final class ConvertWorkflow {
     return f == InputFormat.TSV ? '\t' : ',';
   }
 
-  public static void build(Pipeline p, Settings s) {
+  public static PCollection<WrittenFile> build(Pipeline p, Settings s) {
     RowPartFormat format = new RowPartFormat(s.features(), s.parquet() ? s.parquetSettings() : null, s.jsonl());
     AssembleDataset.Settings<Row> dataset = AssembleDataset.Settings.of(s.output(), format)
         .parquetNaming(FileNaming.of(s.parquetPattern()))
@@ -138,7 +140,7 @@ public final class ConvertWorkflow {
         chunks = InputFiles.wholeFiles(s.inputs());
       }
     }
-    p.apply("ReadMapSplit", ProcessChunks.of(chunks, processor, format, dataset.partsDir(), false))
+    return p.apply("ReadMapSplit", ProcessChunks.of(chunks, processor, format, dataset.partsDir(), false))
         .apply("AssembleDataset", AssembleDataset.with(dataset));
   }
 }

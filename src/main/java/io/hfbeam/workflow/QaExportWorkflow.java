@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
+import io.hfbeam.io.WrittenFile;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -125,8 +127,8 @@ public final class QaExportWorkflow {
     }
   }
 
-  /** Adds the workflow to {@code p}. */
-  public static void build(Pipeline p, Settings s) {
+  /** Adds the workflow to {@code p}; returns every file it writes (the card last), for publishing. */
+  public static PCollection<WrittenFile> build(Pipeline p, Settings s) {
     Features features = s.mapping().features();
     RowPartFormat format = new RowPartFormat(features, s.format().parquet() ? s.parquet() : null, s.format().jsonl());
     AssembleDataset.Settings<Row> dataset = AssembleDataset.Settings.of(s.output(), format)
@@ -137,7 +139,7 @@ public final class QaExportWorkflow {
         .title("QA pairs")
         .description("Question-answer pairs exported from the internal QA format by `hfbeam qa-export`. "
             + "The `train` split holds the pairs that passed validation, `rejected` those that did not.");
-    p.apply("ReadAndMapQa", ProcessChunks.of(InputFiles.chunks(s.inputFiles(), s.chunkBytes()),
+    return p.apply("ReadAndMapQa", ProcessChunks.of(InputFiles.chunks(s.inputFiles(), s.chunkBytes()),
             new MapRecords(JsonSource.jsonLines(), s.mapping(), null), format, dataset.partsDir(), false))
         .apply("AssembleDataset", AssembleDataset.with(dataset));
   }

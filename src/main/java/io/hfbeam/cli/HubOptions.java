@@ -1,0 +1,94 @@
+package io.hfbeam.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hfbeam.hub.HubClient;
+import io.hfbeam.hub.HubException;
+import io.hfbeam.hub.HubPublish;
+import io.hfbeam.hub.PublishedCommit;
+import io.hfbeam.hub.RepoFile;
+import io.hfbeam.hub.RepoId;
+import io.hfbeam.io.WrittenFile;
+import java.io.IOException;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.values.PCollection;
+import picocli.CommandLine.Option;
+
+/**
+ * Publishing flags for workflow commands; a command takes them with {@code @Mixin HubOptions hub;} and passes its
+ * written files through {@link #publish}. {@link WorkflowCommand} checks the token and creates the repo before the
+ * pipeline starts. Commit sizes come from the pipeline YAML's {@code hub:} section ({@code max_files_per_commit},
+ * {@code max_mb_per_commit}, {@code path_prefix}, {@code include_errors}).
+ */
+public final class HubOptions {
+  private static final Pattern BATCH = Pattern.compile("batch_(\\d+)");
+
+  @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "Publish the dataset to this Hub dataset repo (created if missing).")
+  String repo;
+
+  @Option(names = "--private", description = "Create the repo private (an existing repo keeps its visibility).")
+  boolean isPrivate;
+
+  @Option(names = "--revision", paramLabel = "BRANCH", defaultValue = "main", description = "Branch to commit to (default: ${DEFAULT-VALUE}).")
+  String revision;
+
+  @Option(names = "--create-pr", description = "Open a pull request instead of committing to the branch.")
+  boolean createPr;
+
+  boolean enabled() {
+    return repo != null;
+  }
+
+  RepoId repoId() {
+    try {
+      return RepoId.dataset(repo);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--repo: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The client settings. With the process environment ({@code env} null) no environment map is put in them, so
+   * the token never travels with the pipeline: each worker reads its own.
+   */
+  static HubClient.Settings clientSettings(Map<String, String> env) {
+    HubClient.Settings.Builder b = HubClient.Settings.builder();
+    return env == null ? b.build() : b.environment(env).build();
+  }
+
+  /** Checks the token (whoami) and creates the repo if missing: a bad token costs seconds, not a run. */
+  void checkAndCreateRepo(Map<String, String> env) throws IOException {
+    HubClient client = clientSettings(env).newClient();
+    client.whoami();
+    client.createRepo(repoId(), isPrivate, true);
+  }
+
+  /** Adds the publish step after the workflow's sink. */
+  PCollection<PublishedCommit> publish(PCollection<WrittenFile> files, Map<String, String> env, JsonNode yaml) {
+    HubPublish.Builder b = HubPublish.to(repoId().id()).revision(revision).privateRepo(isPrivate).createPr(createPr)
+        .client(clientSettings(env))
+        .pathPrefix(yaml.path("path_prefix").asText(""))
+        .includeErrors(yaml.path("include_errors").asBoolean(false));
+    if (yaml.has("max_files_per_commit")) b.maxFilesPerCommit(yaml.get("max_files_per_commit").asInt());
+    if (yaml.has("max_mb_per_commit")) b.maxBytesPerCommit(yaml.get("max_mb_per_commit").asLong() << 20);
+    return files.apply("PublishToHub", b.build());
+  }
+
+  /**
+   * 1 + the highest {@code batch_NNN} among the repo's files (any split, any folder), or 1 for a new or empty repo,
+   * so a workflow appending to a dataset continues its numbering.
+   */
+  public static int nextBatchNumber(HubClient client, RepoId repo, String revision) throws IOException {
+    int highest = 0;
+    try {
+      for (RepoFile f : client.listFiles(repo, revision, "", true)) {
+        Matcher m = BATCH.matcher(f.path().substring(f.path().lastIndexOf('/') + 1));
+        if (!f.directory() && m.lookingAt()) highest = Math.max(highest, Integer.parseInt(m.group(1)));
+      }
+    } catch (HubException e) {
+      if (e.status() != 404) throw e; // no repo or no branch yet: the numbering starts at 1
+    }
+    return highest + 1;
+  }
+}
