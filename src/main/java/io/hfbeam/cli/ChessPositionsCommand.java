@@ -13,7 +13,10 @@ import java.util.Locale;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import io.hfbeam.io.WrittenFile;
+import org.apache.beam.sdk.values.PCollection;
 
 @Command(name = "chess-positions", mixinStandardHelpOptions = true,
     description = "PGN games to a token-encoded, leak-free, batched Hugging Face dataset.")
@@ -21,8 +24,7 @@ final class ChessPositionsCommand extends WorkflowCommand {
   @Option(names = "--data-path", paramLabel = "DIR|FILE|GLOB", split = ",", description = "PGN inputs (.pgn, .pgn.gz, .pgn.bz2, .pgn.zst).")
   List<String> dataPath;
 
-  @Option(names = "--repo", paramLabel = "owner/name", description = "Publish to this Hugging Face dataset repo.")
-  String repo;
+  @Mixin HubOptions hub;
 
   @Option(names = "--batches", paramLabel = "N", description = "Stop after N batches (default: all).")
   Long batches;
@@ -77,9 +79,6 @@ final class ChessPositionsCommand extends WorkflowCommand {
   @Override
   void prepare() {
     String w = workflow();
-    if (repo != null) {
-      throw new IllegalArgumentException("--repo: publishing chess-positions to the Hub is not wired yet; write locally and use 'hfbeam hub upload'");
-    }
     List<String> specs = dataPath != null ? dataPath : List.of(common.string(w, null, "data_path", "samples/pgn"));
     List<Path> files = InputFiles.expand(specs, "*.{pgn,pgn.gz,pgn.bz2,pgn.zst}");
     long s = seed != null ? seed : common.node(w, "seed").asLong(42);
@@ -118,9 +117,17 @@ final class ChessPositionsCommand extends WorkflowCommand {
   }
 
   @Override
-  WorkflowRun.Outcome execute() {
+  WorkflowRun.Outcome execute() throws java.io.IOException {
+    if (hub.enabled() && firstBatch == null && !common.node(workflow(), "first_batch").isNumber()) {
+      // appending v2, v3 ... batches: continue after the highest batch already in the repo
+      int next = HubOptions.nextBatchNumber(HubOptions.clientSettings(env).newClient(), hub.repoId(), hub.revision);
+      settings = new ChessPositionsWorkflow.Settings(settings.inputs(), settings.output(), settings.samples(),
+          settings.batch().withFirstBatch(next), settings.filePattern(), settings.parquet(), settings.chunkBytes());
+      out.println("continuing the batch numbering of " + hub.repoId() + " at batch " + next);
+    }
     Pipeline p = Pipeline.create(options);
-    ChessPositionsWorkflow.build(p, settings);
+    PCollection<WrittenFile> files = ChessPositionsWorkflow.build(p, settings);
+    if (hub.enabled()) hub.publish(files, env, common.node(workflow(), "hub"));
     return WorkflowRun.run(p, InputFiles.totalBytes(settings.inputs()),
         common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
         settings.output().resolve("_errors/errors.jsonl").toString(), out);
@@ -128,6 +135,6 @@ final class ChessPositionsCommand extends WorkflowCommand {
 
   @Override
   String done() {
-    return DoneMessage.of(settings.output());
+    return DoneMessage.of(settings.output()) + (hub.enabled() ? "\npublished to " + hub.repoId() + "@" + hub.revision : "");
   }
 }
