@@ -86,9 +86,10 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
         else Arrays.fill(sample.windowLong, PositionEncoding.PAD);
         Board board = game.startBoard();
         int[] moves = game.moves();
+        positions.inc(moves.length); // counters once per game: per-position increments cost as much as encoding
+        long keptInGame = 0;
         for (int i = 0; i < moves.length; i++) {
           board.play(moves[i]);
-          positions.inc();
           int last = (s.windowSize() - 1) * per;
           if (s.window() == Window.HISTORY) {
             shiftLeft(sample, per);
@@ -108,8 +109,9 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
           sample.sourceFile = sourceFile;
           String split = s.splitByGame() ? gameSplit : s.split().assign(gameId + ":" + (i + 1));
           out.record(split, sample);
-          kept.inc();
+          keptInGame++;
         }
+        kept.inc(keptInGame);
       }
     }
     return n;

@@ -39,8 +39,9 @@ public final class MapRecords implements ChunkProcessor<Row> {
     Counter failed = Metrics.counter(STEP, "records_failed");
     String fileName = Path.of(chunk.path()).getFileName().toString();
     Split.Assigner assigner = split == null ? null : split.assigner(mapper.schema());
-    return source.read(chunk, (text, parsed, line, offset) -> {
-      in.inc();
+    long[] counts = new long[3]; // in, out, failed: counted locally, added to the counters once per chunk
+    long lines = source.read(chunk, (text, parsed, line, offset) -> {
+      counts[0]++;
       try {
         JsonNode node = parsed;
         if (node == null) {
@@ -52,12 +53,16 @@ public final class MapRecords implements ChunkProcessor<Row> {
         }
         FieldMapper.Mapped m = mapper.map(node, fileName);
         out.record(assigner == null ? m.split() : assigner.assign(m.row(), fileName + ":" + offset), m.row());
-        ok.inc();
+        counts[1]++;
       } catch (FieldMapper.MappingError e) {
-        failed.inc();
+        counts[2]++;
         out.failure(Failures.of(chunk.path(), line + 1, offset, null, STEP, e.getMessage(),
             text != null ? text : String.valueOf(parsed)));
       }
     });
+    in.inc(counts[0]);
+    ok.inc(counts[1]);
+    failed.inc(counts[2]);
+    return lines;
   }
 }
