@@ -37,18 +37,18 @@ public final class JsonlRowWriter implements Closeable {
   private static final DateTimeFormatter ISO_SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
   private final Writer out;
-  private final Features features;
+  private final Map<String, Feature> fields;
   private final StringBuilder line = new StringBuilder(256);
 
   public JsonlRowWriter(OutputStream out, Features features) {
     this.out = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
-    this.features = features;
+    this.fields = features.asMap(); // a copy: taken once, not per row
   }
 
   /** Writes one row and a {@code \n}. */
   public void write(Row row) throws IOException {
     line.setLength(0);
-    appendStruct(line, row, features.asMap());
+    appendStruct(line, row, fields);
     line.append('\n');
     out.append(line);
   }

@@ -56,6 +56,7 @@ public final class FieldMapping implements Serializable {
   private final List<Route> routes;
   private final String defaultSplit;
   private final String featuresJson;
+  private transient Pattern[] globs;
 
   private FieldMapping(List<FieldSpec> fields, List<Route> routes, String defaultSplit, Features features) {
     this.fields = List.copyOf(fields);
@@ -174,8 +175,12 @@ public final class FieldMapping implements Serializable {
 
   /** The split for a record, or null when no route matches and there is no default. */
   String route(JsonNode record, String fileName) {
-    for (Route r : routes) {
-      if (r.fileGlob() != null && !globToRegex(r.fileGlob()).matcher(fileName).matches()) continue;
+    if (globs == null) {
+      globs = routes.stream().map(r -> r.fileGlob() == null ? null : globToRegex(r.fileGlob())).toArray(Pattern[]::new);
+    }
+    for (int i = 0; i < routes.size(); i++) {
+      Route r = routes.get(i);
+      if (globs[i] != null && !globs[i].matcher(fileName).matches()) continue;
       if (r.field() != null) {
         JsonNode v = path(record, r.field());
         if (r.exists() != null && r.exists() == (v.isMissingNode() || v.isNull())) continue;
