@@ -3,7 +3,6 @@ package io.hfbeam.cli;
 import io.hfbeam.chess.PositionEncoding;
 import io.hfbeam.io.InputFiles;
 import io.hfbeam.io.PgnPositions;
-import io.hfbeam.runner.WorkflowRun;
 import io.hfbeam.transform.Batch;
 import io.hfbeam.transform.Split;
 import io.hfbeam.workflow.ChessPositionsWorkflow;
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -69,7 +67,6 @@ final class ChessPositionsCommand extends WorkflowCommand {
   Boolean metadata;
 
   private ChessPositionsWorkflow.Settings settings;
-  private PipelineOptions options;
 
   @Override
   String workflow() {
@@ -117,7 +114,7 @@ final class ChessPositionsCommand extends WorkflowCommand {
   }
 
   @Override
-  WorkflowRun.Outcome execute() throws java.io.IOException {
+  PCollection<WrittenFile> build(Pipeline p) throws java.io.IOException {
     if (hub.enabled() && firstBatch == null && !common.node(workflow(), "first_batch").isNumber()) {
       // appending v2, v3 ... batches: continue after the highest batch already in the repo
       int next = HubOptions.nextBatchNumber(HubOptions.clientSettings(env).newClient(), hub.repoId(), hub.revision);
@@ -125,16 +122,16 @@ final class ChessPositionsCommand extends WorkflowCommand {
           settings.batch().withFirstBatch(next), settings.filePattern(), settings.parquet(), settings.chunkBytes());
       out.println("continuing the batch numbering of " + hub.repoId() + " at batch " + next);
     }
-    Pipeline p = Pipeline.create(options);
-    PCollection<WrittenFile> files = ChessPositionsWorkflow.build(p, settings);
-    if (hub.enabled()) hub.publish(files, env, common.node(workflow(), "hub"));
-    return WorkflowRun.run(p, InputFiles.totalBytes(settings.inputs()),
-        common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
-        settings.output().resolve("_errors/errors.jsonl").toString(), out);
+    return ChessPositionsWorkflow.build(p, settings);
   }
 
   @Override
-  String done() {
-    return DoneMessage.of(settings.output()) + (hub.enabled() ? "\npublished to " + hub.repoId() + "@" + hub.revision : "");
+  Path output() {
+    return settings.output();
+  }
+
+  @Override
+  long inputBytes() {
+    return InputFiles.totalBytes(settings.inputs());
   }
 }

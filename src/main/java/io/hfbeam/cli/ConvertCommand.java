@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hfbeam.hf.Features;
 import io.hfbeam.io.InputFiles;
 import io.hfbeam.io.WrittenFile;
-import io.hfbeam.runner.WorkflowRun;
 import io.hfbeam.transform.Batch;
 import io.hfbeam.transform.Split;
 import io.hfbeam.workflow.ConvertWorkflow;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.values.PCollection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,7 +53,6 @@ final class ConvertCommand extends WorkflowCommand {
   String filePattern;
 
   private ConvertWorkflow.Settings settings;
-  private PipelineOptions options;
 
   @Override
   String workflow() {
@@ -122,17 +119,17 @@ final class ConvertCommand extends WorkflowCommand {
   }
 
   @Override
-  WorkflowRun.Outcome execute() {
-    Pipeline p = Pipeline.create(options);
-    PCollection<WrittenFile> files = ConvertWorkflow.build(p, settings);
-    if (hub.enabled()) hub.publish(files, env, common.node(workflow(), "hub"));
-    return WorkflowRun.run(p, InputFiles.totalBytes(settings.inputs()),
-        common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
-        settings.output().resolve("_errors/errors.jsonl").toString(), out);
+  PCollection<WrittenFile> build(Pipeline p) {
+    return ConvertWorkflow.build(p, settings);
   }
 
   @Override
-  String done() {
-    return DoneMessage.of(settings.output()) + (hub.enabled() ? "\npublished to " + hub.repoId() + "@" + hub.revision : "");
+  Path output() {
+    return settings.output();
+  }
+
+  @Override
+  long inputBytes() {
+    return InputFiles.totalBytes(settings.inputs());
   }
 }

@@ -2,7 +2,6 @@ package io.hfbeam.cli;
 
 import io.hfbeam.io.InputFiles;
 import io.hfbeam.io.WrittenFile;
-import io.hfbeam.runner.WorkflowRun;
 import io.hfbeam.transform.FieldMapping;
 import io.hfbeam.workflow.QaExportWorkflow;
 import java.nio.file.Path;
@@ -10,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.values.PCollection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +29,6 @@ final class QaExportCommand extends WorkflowCommand {
   String mapping;
 
   private QaExportWorkflow.Settings settings;
-  private PipelineOptions options;
 
   @Override
   String workflow() {
@@ -69,17 +66,17 @@ final class QaExportCommand extends WorkflowCommand {
   }
 
   @Override
-  WorkflowRun.Outcome execute() {
-    Pipeline p = Pipeline.create(options);
-    PCollection<WrittenFile> files = QaExportWorkflow.build(p, settings);
-    if (hub.enabled()) hub.publish(files, env, common.node(workflow(), "hub"));
-    return WorkflowRun.run(p, InputFiles.totalBytes(settings.inputFiles()),
-        common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
-        settings.output().resolve("_errors/errors.jsonl").toString(), out);
+  PCollection<WrittenFile> build(Pipeline p) {
+    return QaExportWorkflow.build(p, settings);
   }
 
   @Override
-  String done() {
-    return DoneMessage.of(settings.output()) + (hub.enabled() ? "\npublished to " + hub.repoId() + "@" + hub.revision : "");
+  Path output() {
+    return settings.output();
+  }
+
+  @Override
+  long inputBytes() {
+    return InputFiles.totalBytes(settings.inputFiles());
   }
 }

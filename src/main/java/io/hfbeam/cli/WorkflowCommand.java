@@ -7,6 +7,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
+import io.hfbeam.io.AssembleDataset;
+import io.hfbeam.io.WrittenFile;
+import java.nio.file.Path;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.values.PCollection;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -35,11 +41,31 @@ abstract class WorkflowCommand implements Callable<Integer> {
   /** Reads flags and YAML and checks inputs; throws IllegalArgumentException for usage errors. */
   abstract void prepare();
 
-  /** Builds and runs the pipeline. */
-  abstract WorkflowRun.Outcome execute() throws Exception;
+  /** Adds the workflow to the pipeline; returns its finished files (what gets published). */
+  abstract PCollection<WrittenFile> build(Pipeline p) throws IOException;
 
-  /** What to print after a successful run: where the dataset is and how to load it. */
-  abstract String done();
+  /** The dataset's output directory. */
+  abstract Path output();
+
+  /** Size of the input, for progress. */
+  abstract long inputBytes();
+
+  /** Pipeline options from the runner profile; set by {@link #prepare()}. */
+  PipelineOptions options;
+
+  /** Builds the pipeline, publishes when asked, runs it to the end with the summary and the error budget. */
+  WorkflowRun.Outcome execute() throws IOException {
+    Pipeline p = Pipeline.create(options);
+    PCollection<WrittenFile> files = build(p);
+    hubOptions().ifPresent(h -> h.publish(files, env, common.node(workflow(), "hub")));
+    return WorkflowRun.run(p, inputBytes(), common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
+        output().resolve(AssembleDataset.ERRORS_FILE).toString(), out);
+  }
+
+  /** What to print after a successful run: where the dataset is, how to load it, where it was published. */
+  String done() {
+    return DoneMessage.of(output()) + hubOptions().map(h -> "\npublished to " + h.repoId() + "@" + h.revision).orElse("");
+  }
 
   @Override
   public Integer call() {
