@@ -31,6 +31,14 @@ final class MoveGenerator {
   }
 
   static int generate(Board b, int[] moves) {
+    return generate(b, moves, -1L);
+  }
+
+  /**
+   * The legal moves whose target square is in {@code toMask}; castling only when the mask is every square. SAN
+   * parsing asks for one target square, which skips most of the generation (replaying games is mostly SAN parsing).
+   */
+  static int generate(Board b, int[] moves, long toMask) {
     int us = b.side, them = us ^ 1;
     long[] p = b.pieces;
     long own = b.byColor[us], enemy = b.byColor[them], occ = b.occupied;
@@ -39,13 +47,13 @@ final class MoveGenerator {
     int n = 0;
 
     long occWithoutKing = occ ^ (1L << king);
-    for (long t = Attacks.KING[king] & ~own; t != 0; t &= t - 1) {
+    for (long t = Attacks.KING[king] & ~own & toMask; t != 0; t &= t - 1) {
       int to = Long.numberOfTrailingZeros(t);
       if (attackers(b, to, them, occWithoutKing) == 0) moves[n++] = Move.of(king, to, 0, Move.NORMAL);
     }
     if ((checkers & (checkers - 1)) != 0) return n;
 
-    long target = checkers == 0 ? ~own : checkers | Attacks.BETWEEN[king][Long.numberOfTrailingZeros(checkers)];
+    long target = (checkers == 0 ? ~own : checkers | Attacks.BETWEEN[king][Long.numberOfTrailingZeros(checkers)]) & toMask;
     long pinned = pinned(b, king, us, them, own, occ);
 
     int o = us * 6;
@@ -66,7 +74,7 @@ final class MoveGenerator {
       n = emit(moves, n, from, t);
     }
     n = pawnMoves(b, moves, n, us, king, pinned, target & ~own, enemy);
-    if (checkers == 0) n = castling(b, moves, n, us, them, king);
+    if (checkers == 0 && toMask == -1L) n = castling(b, moves, n, us, them, king);
     return n;
   }
 

@@ -9,16 +9,16 @@ package io.hfbeam.chess;
  */
 public final class San {
   private static final String PIECE_LETTERS = "PNBRQK";
+  private static final ThreadLocal<int[]> BUFFER = ThreadLocal.withInitial(() -> new int[256]);
 
   private San() {}
 
   /** The legal move the SAN denotes; throws {@link SanException} saying whether it is unparseable, illegal or ambiguous. */
   public static int parse(Board board, String san) {
     String s = stripSuffixes(san);
-    int[] moves = new int[256];
-    int n = board.legalMoves(moves);
-    if (s.equals("O-O") || s.equals("0-0")) return castle(board, moves, n, 6, san);
-    if (s.equals("O-O-O") || s.equals("0-0-0")) return castle(board, moves, n, 2, san);
+    int[] moves = BUFFER.get();
+    if (s.equals("O-O") || s.equals("0-0")) return castle(board, moves, board.legalMoves(moves), 6, san);
+    if (s.equals("O-O-O") || s.equals("0-0-0")) return castle(board, moves, board.legalMoves(moves), 2, san);
 
     int end = s.length();
     int promotion = 0;
@@ -47,6 +47,7 @@ public final class San {
     }
     if (pieceType == Board.PAWN && fromFile < 0) fromFile = to & 7;
     if (pieceType != Board.PAWN && promotion != 0) throw new SanException(san, "only pawns promote");
+    int n = MoveGenerator.generate(board, moves, 1L << to);
 
     int found = 0, match = 0;
     for (int i = 0; i < n; i++) {
