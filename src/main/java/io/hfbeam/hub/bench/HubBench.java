@@ -160,14 +160,19 @@ public final class HubBench {
     List<Double> plain = new ArrayList<>();
     List<Double> hub = new ArrayList<>();
     List<Double> hash = new ArrayList<>();
+    List<Double> plainCpu = new ArrayList<>();
+    List<Double> hubCpu = new ArrayList<>();
     for (int rep = 0; rep < reps; rep++) {
       // alternate the order so that neither side always runs on a warmer page cache or JIT
-      if (rep % 2 == 0) {
-        plain.add(plainCopy(files));
-        hub.add(hubUpload(files, rep));
-      } else {
-        hub.add(hubUpload(files, rep));
-        plain.add(plainCopy(files));
+      for (int side = 0; side < 2; side++) {
+        long c0 = cpuNanos();
+        if ((side == 0) == (rep % 2 == 0)) {
+          plain.add(plainCopy(files));
+          plainCpu.add((cpuNanos() - c0) / 1e9);
+        } else {
+          hub.add(hubUpload(files, rep));
+          hubCpu.add((cpuNanos() - c0) / 1e9);
+        }
       }
       long t0 = System.nanoTime();
       for (Path f : files) GitOids.sha256(f);
@@ -183,6 +188,8 @@ public final class HubBench {
         String.format("%.0f MB/s (runs: %s)", mbTotal / hubBest, rates(mbTotal, hub)), "");
     row("upload throughput ratio, Hub / plain copy (best against best; median against median)",
         String.format("**%.2fx** (%.2fx)", plainBest / hubBest, median(plain) / median(hub)), ">= 0.7x");
+    row("CPU seconds of this process (client and server) per run, median: plain copy / Hub",
+        String.format("%.2f s / %.2f s (%.2fx)", median(plainCpu), median(hubCpu), median(plainCpu) / median(hubCpu)), "");
     row("for reference: sha256 of the same bytes alone, one thread",
         String.format("%.0f MB/s", mbTotal / hash.stream().min(Double::compare).orElseThrow()), "");
     deleteTree(src);
@@ -312,6 +319,11 @@ public final class HubBench {
       return s.filter(Files::isRegularFile).filter(p -> !p.getParent().getFileName().toString().equals("tmp"))
           .mapToLong(p -> p.toFile().length()).sum();
     }
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static String rates(double mb, List<Double> secs) {
