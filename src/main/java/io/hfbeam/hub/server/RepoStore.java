@@ -19,7 +19,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -243,8 +242,13 @@ final class RepoStore {
     Path tmp = Files.createTempFile(root.resolve("objects").resolve("tmp"), "lfs", ".tmp");
     try {
       MessageDigest md = GitOids.digest("SHA-256");
-      try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), md)) {
-        in.transferTo(out);
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        // Fill a large buffer before hashing and writing it: one write call per MB, not per network chunk.
+        byte[] buf = new byte[1 << 20];
+        for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
+          md.update(buf, 0, n);
+          out.write(buf, 0, n);
+        }
       }
       String actual = HexFormat.of().formatHex(md.digest());
       long size = Files.size(tmp);
