@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The commits of one publish run, decided from the emitted files alone so that a replay plans the same commits:
  * files sorted by path, the card last (so it lands together with the last data files), cut into commits of at
- * most {@code maxFiles} files and {@code maxBytes} bytes (a single larger file gets a commit of its own).
+ * most {@code maxFiles} files (plus the card) and {@code maxBytes} bytes (a single larger file gets a commit of its
+ * own), so 1,000 data files make 20 commits.
  */
 record PublishPlan(List<List<WrittenFile>> commits) implements Serializable {
   static final String CARD = "README.md";
@@ -21,7 +22,8 @@ record PublishPlan(List<List<WrittenFile>> commits) implements Serializable {
     List<WrittenFile> current = new ArrayList<>();
     long bytes = 0;
     for (WrittenFile f : sorted) {
-      if (!current.isEmpty() && (current.size() >= maxFiles || bytes + f.bytes() > maxBytes)) {
+      boolean full = current.size() >= maxFiles && !f.path().equals(CARD); // the card rides with the last data files
+      if (!current.isEmpty() && (full || bytes + f.bytes() > maxBytes)) {
         commits.add(List.copyOf(current));
         current.clear();
         bytes = 0;

@@ -22,8 +22,7 @@ class PublishPlanTest {
         file("test/batch_001.parquet", 10), file("train/batch_001.parquet", 10), file("train/batch_003.parquet", 100));
     assertThat(paths(PublishPlan.of(files, 2, 1000)), is(List.of(
         List.of("test/batch_001.parquet", "train/batch_001.parquet"),
-        List.of("train/batch_002.parquet", "train/batch_003.parquet"),
-        List.of("README.md"))));
+        List.of("train/batch_002.parquet", "train/batch_003.parquet", "README.md")))); // the card is not counted
     assertThat(paths(PublishPlan.of(files, 50, 50)), is(List.of(
         List.of("test/batch_001.parquet", "train/batch_001.parquet", "train/batch_002.parquet"),
         List.of("train/batch_003.parquet"),
