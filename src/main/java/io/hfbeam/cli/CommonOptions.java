@@ -17,7 +17,7 @@ public final class CommonOptions {
   @Option(names = "--config", paramLabel = "FILE", description = "Pipeline YAML with this workflow's defaults (default: pipelines/<workflow>.yaml).")
   String config;
 
-  @Option(names = "--runner", paramLabel = "direct|flink-local|FILE", description = "Runner profile (default from the YAML, else direct).")
+  @Option(names = "--runner", paramLabel = "direct|flink-local|flink-cluster|FILE", description = "Runner profile (default from the YAML, else direct).")
   String runner;
 
   @Option(names = "--output", paramLabel = "DIR", description = "Output directory of the dataset.")
