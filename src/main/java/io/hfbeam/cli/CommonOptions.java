@@ -76,6 +76,9 @@ public final class CommonOptions {
       overrides.put(RunnerProfiles.args(profile).get(0).contains("Flink") ? "parallelism" : "targetParallelism",
           parallelism.toString());
     }
+    if (RunnerProfiles.args(profile).stream().noneMatch(a -> a.startsWith("--jobName="))) {
+      overrides.put("jobName", "hfbeam-" + workflow);   // the job's name in the Flink web UI
+    }
     return RunnerProfiles.options(profile, overrides);
   }
 

@@ -98,6 +98,14 @@ public final class RunnerProfiles {
         + "(build it with mvn -DskipTests package)");
   }
 
+  /** The web UI of the Flink cluster these options submit to ({@code flinkMaster: host:port}), else null. */
+  public static String flinkClusterUrl(PipelineOptions options) {
+    if (!isFlink(options)) return null;
+    String master = options.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getFlinkMaster();
+    if (master == null || master.startsWith("[")) return null;
+    return master.startsWith("http://") || master.startsWith("https://") ? master : "http://" + master;
+  }
+
   public static boolean isFlink(PipelineOptions options) {
     return options.getRunner().getSimpleName().startsWith("Flink");
   }
