@@ -17,7 +17,7 @@ public final class CommonOptions {
   @Option(names = "--config", paramLabel = "FILE", description = "Pipeline YAML with this workflow's defaults (default: pipelines/<workflow>.yaml).")
   String config;
 
-  @Option(names = "--runner", paramLabel = "direct|flink-local|FILE", description = "Runner profile (default from the YAML, else direct).")
+  @Option(names = "--runner", paramLabel = "direct|flink-local|flink-cluster|FILE", description = "Runner profile (default from the YAML, else direct).")
   String runner;
 
   @Option(names = "--output", paramLabel = "DIR", description = "Output directory of the dataset.")
@@ -75,6 +75,9 @@ public final class CommonOptions {
     if (parallelism != null) {
       overrides.put(RunnerProfiles.args(profile).get(0).contains("Flink") ? "parallelism" : "targetParallelism",
           parallelism.toString());
+    }
+    if (RunnerProfiles.args(profile).stream().noneMatch(a -> a.startsWith("--jobName="))) {
+      overrides.put("jobName", "hfbeam-" + workflow);   // the job's name in the Flink web UI
     }
     return RunnerProfiles.options(profile, overrides);
   }

@@ -66,7 +66,8 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
 
     public static <T> Settings<T> of(Path outputDir, PartFormat<T> format) {
       Settings<T> s = new Settings<>();
-      s.outputDir = outputDir.toString();
+      // absolute: workers (a Flink TaskManager) do not run in the launcher's current directory
+      s.outputDir = outputDir.toAbsolutePath().normalize().toString();
       s.format = format;
       return s;
     }

@@ -22,9 +22,22 @@ public final class InputFiles {
 
   private InputFiles() {}
 
-  /** One byte range of one file; compressed files are a single range. */
-  public record Chunk(String path, int fileIndex, int index, long start, long end, boolean whole)
+  /**
+   * One byte range of one file; compressed files are a single range. {@code path} is the file as the user named
+   * it (reported in errors), {@code absolute} the same file resolved on the launching machine: workers open that,
+   * since a Flink TaskManager does not run in the launcher's current directory.
+   */
+  public record Chunk(String path, int fileIndex, int index, long start, long end, boolean whole, String absolute)
       implements Serializable {
+    public Chunk(String path, int fileIndex, int index, long start, long end, boolean whole) {
+      this(path, fileIndex, index, start, end, whole, Path.of(path).toAbsolutePath().normalize().toString());
+    }
+
+    /** The file to open. */
+    public Path file() {
+      return Path.of(absolute);
+    }
+
     public long id() {
       return fileIndex * CHUNKS_PER_FILE + index;
     }

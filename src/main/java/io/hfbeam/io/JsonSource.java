@@ -44,7 +44,7 @@ public interface JsonSource extends Serializable {
   final class JsonLines implements JsonSource {
     @Override
     public long read(InputFiles.Chunk chunk, Visitor visitor) throws IOException {
-      Path path = Path.of(chunk.path());
+      Path path = chunk.file();
       try (InputStream in = open(path, chunk)) {
         LineReader reader = new LineReader(in, chunk.whole() ? 0 : Math.max(0, chunk.start() - 1));
         if (!chunk.whole() && chunk.start() > 0 && !reader.skipLine()) return 0;
@@ -75,7 +75,7 @@ public interface JsonSource extends Serializable {
 
     @Override
     public long read(InputFiles.Chunk chunk, Visitor visitor) throws IOException {
-      try (MappingIterator<Map<String, String>> it = open(Path.of(chunk.path()), separator)) {
+      try (MappingIterator<Map<String, String>> it = open(chunk.file(), separator)) {
         long lines = 1;
         while (it.hasNextValue()) {
           long line = it.getCurrentLocation().getLineNr();

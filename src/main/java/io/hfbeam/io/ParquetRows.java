@@ -30,7 +30,7 @@ public final class ParquetRows implements ChunkProcessor<Row> {
   @Override
   public long process(InputFiles.Chunk chunk, Emitter<Row> out) throws IOException {
     Counter in = Metrics.counter("read", "records_in");
-    Path file = Path.of(chunk.path());
+    Path file = chunk.file();
     Split.Assigner assigner = split.assigner(Features.fromJson(featuresJson).beamSchema());
     String name = file.getFileName().toString();
     try (HfParquetReader r = HfParquetReader.open(file)) {

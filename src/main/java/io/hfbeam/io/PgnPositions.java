@@ -56,7 +56,7 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
     Counter failed = Metrics.counter("ReadPgn", "records_failed");
     Counter positions = Metrics.counter("Encode", "records_in");
     Counter kept = Metrics.counter("Sample", "records_out");
-    Path file = Path.of(chunk.path());
+    Path file = chunk.file();
     String sourceFile = file.getFileName().toString();
     ChessSample sample = new ChessSample(s.windowValues(), s.encoding().isLong());
     ChessposSampler sampler = new ChessposSampler(s.seed(), s.rate(), s.minPly(), s.maxPly());

@@ -52,7 +52,7 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
    */
   public static <T> ProcessChunks<T> of(List<InputFiles.Chunk> chunks, ChunkProcessor<T> processor,
       PartFormat<T> format, Path partsDir, boolean recordIndex) {
-    return new ProcessChunks<>(chunks, processor, format, partsDir.toString(), recordIndex);
+    return new ProcessChunks<>(chunks, processor, format, partsDir.toAbsolutePath().normalize().toString(), recordIndex);
   }
 
   @Override
@@ -92,7 +92,7 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
       records.inc(o.total);
       Progress.addRecords(o.total & 1023);
       failed.inc(o.failures);
-      long bytes = chunk.end() >= 0 ? chunk.end() - chunk.start() : Files.size(Path.of(chunk.path()));
+      long bytes = chunk.end() >= 0 ? chunk.end() - chunk.start() : Files.size(chunk.file());
       bytesIn.inc(bytes);
       Progress.addBytes(bytes);
       for (Part p : o.parts()) out.output(p);

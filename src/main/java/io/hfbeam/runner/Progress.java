@@ -44,6 +44,28 @@ public final class Progress {
     return t;
   }
 
+  /** For a job on a Flink cluster: where to watch it, then the elapsed time every {@code everyMillis}. */
+  public static Thread startCluster(String webUi, long everyMillis, PrintStream out) {
+    out.println("submitting to the Flink cluster at " + webUi + " (progress: its web UI, Jobs > Running Jobs)");
+    long t0 = System.nanoTime();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  Thread.sleep(everyMillis);
+                  out.printf("progress: running on the Flink cluster, %.0f s%n", (System.nanoTime() - t0) / 1e9);
+                }
+              } catch (InterruptedException e) {
+                // run finished
+              }
+            },
+            "hfbeam-progress");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
   static String line(long totalBytes, double seconds) {
     long bytes = BYTES.get();
     long records = RECORDS.get();

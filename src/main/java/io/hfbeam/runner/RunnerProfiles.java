@@ -11,12 +11,18 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * Runner profiles: {@code direct}, {@code flink-local} (and later {@code flink-cluster}) name YAML files in
+ * Runner profiles: {@code direct}, {@code flink-local} and {@code flink-cluster} name YAML files in
  * {@code runners/}; any other value is a path to a profile file. A profile names the Beam runner and its options.
+ *
+ * <p>Option values may reference the environment as {@code ${NAME}} or {@code ${NAME:-default}}. The option
+ * {@code filesToStage} (jars shipped to a Flink cluster, comma separated) accepts {@code self}, the jar this CLI
+ * runs from ({@code java -jar target/hfbeam.jar}); relative paths are resolved against the current directory.
  */
 public final class RunnerProfiles {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -41,9 +47,63 @@ public final class RunnerProfiles {
     args.add("--runner=" + root.get("runner").asText());
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("options").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      args.add("--" + e.getKey() + "=" + e.getValue().asText());
+      String value = expand(e.getValue().asText(), System.getenv());
+      if (e.getKey().equals("filesToStage")) value = filesToStage(value);
+      args.add("--" + e.getKey() + "=" + value);
     }
     return args;
+  }
+
+  private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+
+  /** Replaces {@code ${NAME}} and {@code ${NAME:-default}} with the environment's value (or the default). */
+  static String expand(String value, Map<String, String> env) {
+    Matcher m = ENV.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String v = env.get(m.group(1));
+      if (v == null || v.isEmpty()) {
+        if (m.group(2) == null) throw new IllegalArgumentException("environment variable " + m.group(1) + " is not set");
+        v = m.group(2);
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(v));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /** Comma-separated jars to stage, absolute; {@code self} is the jar holding this class. */
+  static String filesToStage(String value) {
+    List<String> out = new ArrayList<>();
+    for (String f : value.split(",")) {
+      f = f.trim();
+      if (f.isEmpty()) continue;
+      Path p = f.equals("self") ? selfJar() : Path.of(f).toAbsolutePath().normalize();
+      if (!Files.isRegularFile(p)) throw new IllegalArgumentException("filesToStage: no such file " + p);
+      out.add(p.toString());
+    }
+    return String.join(",", out);
+  }
+
+  private static Path selfJar() {
+    try {
+      Path p = Path.of(RunnerProfiles.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isRegularFile(p) && p.toString().endsWith(".jar")) return p;
+    } catch (Exception e) {
+      // fall through
+    }
+    Path built = Path.of("target/hfbeam.jar").toAbsolutePath();
+    if (Files.isRegularFile(built)) return built;
+    throw new IllegalArgumentException("filesToStage: self needs the job jar: run with java -jar target/hfbeam.jar "
+        + "(build it with mvn -DskipTests package)");
+  }
+
+  /** The web UI of the Flink cluster these options submit to ({@code flinkMaster: host:port}), else null. */
+  public static String flinkClusterUrl(PipelineOptions options) {
+    if (!isFlink(options)) return null;
+    String master = options.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getFlinkMaster();
+    if (master == null || master.startsWith("[")) return null;
+    return master.startsWith("http://") || master.startsWith("https://") ? master : "http://" + master;
   }
 
   public static boolean isFlink(PipelineOptions options) {
@@ -66,7 +126,7 @@ public final class RunnerProfiles {
       }
       try (InputStream in = RunnerProfiles.class.getClassLoader().getResourceAsStream(resource)) {
         if (in == null) {
-          throw new IllegalArgumentException("unknown runner '" + profile + "': use direct, flink-local or a profile file");
+          throw new IllegalArgumentException("unknown runner '" + profile + "': use direct, flink-local, flink-cluster or a profile file");
         }
         return YAML.readTree(in);
       }

@@ -25,7 +25,9 @@ public final class WorkflowRun {
   public static Outcome run(Pipeline pipeline, long totalBytes, double maxErrorRate,
       String errorsPath, PrintStream out) {
     long t0 = System.nanoTime();
-    Thread progress = Progress.start(totalBytes, 10_000, out);
+    String cluster = RunnerProfiles.flinkClusterUrl(pipeline.getOptions());
+    // on a cluster the work happens in the TaskManagers: this JVM cannot count it, the web UI shows it
+    Thread progress = cluster == null ? Progress.start(totalBytes, 10_000, out) : Progress.startCluster(cluster, 10_000, out);
     PipelineResult result;
     try {
       result = pipeline.run();

@@ -37,7 +37,7 @@ public final class MapRecords implements ChunkProcessor<Row> {
     Counter in = Metrics.counter(STEP, "records_in");
     Counter ok = Metrics.counter(STEP, "records_out");
     Counter failed = Metrics.counter(STEP, "records_failed");
-    String fileName = Path.of(chunk.path()).getFileName().toString();
+    String fileName = chunk.file().getFileName().toString();
     Split.Assigner assigner = split == null ? null : split.assigner(mapper.schema());
     long[] counts = new long[3]; // in, out, failed: counted locally, added to the counters once per chunk
     long lines = source.read(chunk, (text, parsed, line, offset) -> {

@@ -1,0 +1,115 @@
+package io.hfbeam.runner;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.hfbeam.cli.Cli;
+import io.hfbeam.testing.Files2;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real standalone Flink 1.19 session cluster (runners/flink-cluster/start: JobManager and TaskManager JVMs), the
+ * chess workflow submitted to it through the shaded jar ({@code java -jar target/hfbeam.jar ... --runner
+ * flink-cluster}), byte-identical to a DirectRunner run. The cluster gets its own ports (REST 18081, RPC 16123;
+ * override with -Dflink.it.restPort / -Dflink.it.rpcPort) and its own work folder under target/, so a cluster the
+ * developer runs on 8081 is neither used nor stopped.
+ */
+@Timeout(value = 170, unit = TimeUnit.SECONDS)
+class FlinkClusterIT {
+  static final Path PGN50 = Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn");
+  static final Path SCRIPTS = Path.of("runners/flink-cluster").toAbsolutePath();
+  static final Path WORK = Path.of("target/flink-cluster-it").toAbsolutePath();
+  static final String REST_PORT = System.getProperty("flink.it.restPort", "18081");
+  static final String RPC_PORT = System.getProperty("flink.it.rpcPort", "16123");
+  static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  static Thread stopOnExit;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    // stop the cluster even if this JVM is ended before @AfterAll runs
+    stopOnExit = new Thread(FlinkClusterIT::stopQuietly);
+    Runtime.getRuntime().addShutdownHook(stopOnExit);
+    Result r = run(List.of(SCRIPTS.resolve("start").toString()), Map.of("FLINK_START_TIMEOUT", "80"), 100);
+    if (r.exitCode != 0) {
+      fail("the Flink cluster did not start (runners/flink-cluster/start, REST port " + REST_PORT + ", RPC port "
+          + RPC_PORT + "; set -Dflink.it.restPort=/-Dflink.it.rpcPort= if they are taken):\n" + r.output);
+    }
+    assertThat(r.output, containsString("web UI: http://localhost:" + REST_PORT));
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    Result r = run(List.of(SCRIPTS.resolve("stop").toString()), Map.of(), 60);
+    Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    assertThat(r.output, r.exitCode, equalTo(0));
+    for (String name : List.of("jobmanager", "taskmanager")) {
+      assertThat(name + " pid file left behind", Files.exists(WORK.resolve(name + ".pid")), equalTo(false));
+    }
+  }
+
+  @Test
+  void chessPositionsOnTheClusterEqualsDirect() throws Exception {
+    Path jar = Path.of("target/hfbeam.jar").toAbsolutePath();
+    if (!Files.isRegularFile(jar)) fail("target/hfbeam.jar is missing: run mvn package (failsafe runs after it)");
+    Path cluster = tmp.resolve("cluster/ds");
+    Path direct = tmp.resolve("direct/ds");
+    String[] args = {"chess-positions", "--data-path", PGN50.toString(), "--metadata"};
+
+    Result c = run(List.of(JAVA, "-jar", jar.toString(), args[0], args[1], args[2], args[3],
+        "--runner", "flink-cluster", "--output", cluster.toString()), Map.of(), 110);
+    assertThat(c.output, c.exitCode, equalTo(0));
+    assertThat(c.output, containsString("3,391"));
+
+    Cli d = Cli.run(new String[] {args[0], args[1], args[2], args[3], "--runner", "direct", "--output", direct.toString()});
+    assertThat(d.toString(), d.exitCode, equalTo(0));
+    assertThat(Files2.hashes(cluster), equalTo(Files2.hashes(direct)));
+  }
+
+  record Result(int exitCode, String output) {}
+
+  /** Runs a command with the IT cluster's environment; output to a file (a child JVM cannot block a pipe). */
+  static Result run(List<String> command, Map<String, String> env, long timeoutSeconds) throws Exception {
+    Files.createDirectories(WORK);
+    File log = Files.createTempFile(WORK, "cmd", ".log").toFile();
+    ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
+        .redirectOutput(log).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().put("FLINK_CLUSTER_WORK", WORK.toString());
+    pb.environment().put("FLINK_REST_PORT", REST_PORT);
+    pb.environment().put("FLINK_RPC_PORT", RPC_PORT);
+    pb.environment().put("FLINK_MASTER", "localhost:" + REST_PORT);
+    pb.environment().put("JAVA", JAVA);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly().waitFor();
+      return new Result(-1, "TIMEOUT after " + timeoutSeconds + " s: " + command + "\n" + Files.readString(log.toPath()));
+    }
+    String out = Files.readString(log.toPath());
+    Files.delete(log.toPath());
+    return new Result(p.exitValue(), out);
+  }
+
+  static void stopQuietly() {
+    try {
+      run(List.of(SCRIPTS.resolve("stop").toString()), Map.of(), 60);
+    } catch (Exception | Error e) {
+      // best effort in a shutdown hook
+    }
+  }
+}

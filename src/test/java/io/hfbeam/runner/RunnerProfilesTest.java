@@ -1,0 +1,52 @@
+package io.hfbeam.runner;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunnerProfilesTest {
+  @TempDir Path tmp;
+
+  @Test
+  void expandsEnvironmentVariablesWithDefaults() {
+    Map<String, String> env = Map.of("FLINK_MASTER", "host:9000", "EMPTY", "");
+    assertThat(RunnerProfiles.expand("${FLINK_MASTER:-localhost:8081}", env), equalTo("host:9000"));
+    assertThat(RunnerProfiles.expand("${NOPE:-localhost:8081}", env), equalTo("localhost:8081"));
+    assertThat(RunnerProfiles.expand("${EMPTY:-x}/y", env), equalTo("x/y"));
+    assertThat(RunnerProfiles.expand("[local]", env), equalTo("[local]"));
+    assertThrows(IllegalArgumentException.class, () -> RunnerProfiles.expand("${NOPE}", env));
+  }
+
+  @Test
+  void filesToStageAreAbsolute() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("job.jar"), "x");
+    assertThat(RunnerProfiles.filesToStage(jar.toString()), equalTo(jar.toString()));
+    Path rel = Path.of("").toAbsolutePath().relativize(jar);
+    assertThat(RunnerProfiles.filesToStage(rel.toString()), equalTo(jar.toString()));
+    assertThrows(IllegalArgumentException.class, () -> RunnerProfiles.filesToStage(tmp.resolve("missing.jar").toString()));
+  }
+
+  @Test
+  void flinkClusterProfileTargetsLocalhost8081AndStagesTheJobJar() throws Exception {
+    Path built = Path.of("target/hfbeam.jar");
+    if (!Files.isRegularFile(built)) Files.createDirectories(built.getParent());
+    boolean created = !Files.exists(built);
+    if (created) Files.writeString(built, "placeholder");
+    try {
+      var args = RunnerProfiles.args("flink-cluster");
+      assertThat(args, hasItem("--runner=FlinkRunner"));
+      assertThat(args, hasItem("--parallelism=2"));
+      if (System.getenv("FLINK_MASTER") == null) assertThat(args, hasItem("--flinkMaster=localhost:8081"));
+      assertThat(args, hasItem("--filesToStage=" + built.toAbsolutePath()));
+    } finally {
+      if (created) Files.delete(built);
+    }
+  }
+}
