@@ -23,8 +23,11 @@ public final class HfParquetWriter implements Closeable {
   private final ParquetWriter<Row> writer;
   private long rows;
 
-  private HfParquetWriter(ParquetWriter<Row> writer) {
+  private final Path file;
+
+  private HfParquetWriter(ParquetWriter<Row> writer, Path file) {
     this.writer = writer;
+    this.file = file;
   }
 
   /** Creates (or overwrites) {@code file}. */
@@ -39,7 +42,7 @@ public final class HfParquetWriter implements Closeable {
         .withDictionaryPageSize(s.pageBytes())
         .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
         .build();
-    return new HfParquetWriter(w);
+    return new HfParquetWriter(w, file);
   }
 
   public void write(Row row) throws IOException {
@@ -54,6 +57,7 @@ public final class HfParquetWriter implements Closeable {
   @Override
   public void close() throws IOException {
     writer.close();
+    ParquetFooters.sortEncodings(file);
   }
 
   /**
@@ -69,6 +73,7 @@ public final class HfParquetWriter implements Closeable {
       w.appendFile(LocalFiles.input(part));
     }
     w.end(Map.of(RowWriteSupport.HF_KEY, f.huggingfaceMetadata()));
+    ParquetFooters.sortEncodings(out);
   }
 
   private static final class Builder extends ParquetWriter.Builder<Row, Builder> {
