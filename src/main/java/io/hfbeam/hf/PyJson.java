@@ -26,8 +26,12 @@ public final class PyJson {
   /** Appends a quoted string with Python's escapes; non-ASCII is kept as is (ensure_ascii=False). */
   public static void appendString(StringBuilder out, String s) {
     out.append('"');
+    int run = 0; // start of the pending run of characters that need no escape, appended in one call
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out.append(s, run, i);
+      run = i + 1;
       switch (c) {
         case '"' -> out.append("\\\"");
         case '\\' -> out.append("\\\\");
@@ -36,15 +40,10 @@ public final class PyJson {
         case '\t' -> out.append("\\t");
         case '\b' -> out.append("\\b");
         case '\f' -> out.append("\\f");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
+        default -> out.append(String.format("\\u%04x", (int) c));
       }
     }
+    out.append(s, run, s.length());
     out.append('"');
   }
 

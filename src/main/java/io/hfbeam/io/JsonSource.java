@@ -28,9 +28,12 @@ public interface JsonSource extends Serializable {
   /** Calls the visitor for each record in order; returns the source lines the chunk holds. */
   long read(InputFiles.Chunk chunk, Visitor visitor) throws IOException;
 
-  /** One record: either unparsed text (JSON lines) or an already parsed object (CSV). */
+  /**
+   * One record: either unparsed UTF-8 bytes {@code bytes[off, off + len)} (JSON lines; valid only during the call)
+   * or an already parsed object (CSV, with {@code bytes} null).
+   */
   interface Visitor {
-    void record(String text, JsonNode parsed, long lineInChunk, long offset);
+    void record(byte[] bytes, int off, int len, JsonNode parsed, long lineInChunk, long offset);
   }
 
   static JsonSource jsonLines() {
@@ -49,13 +52,22 @@ public interface JsonSource extends Serializable {
         LineReader reader = new LineReader(in, chunk.whole() ? 0 : Math.max(0, chunk.start() - 1));
         if (!chunk.whole() && chunk.start() > 0 && !reader.skipLine()) return 0;
         long n = 0;
-        String text;
-        while ((chunk.whole() || reader.offset() < chunk.end()) && (text = reader.readLine()) != null) {
-          if (!text.isBlank()) visitor.record(text, null, n, reader.lineOffset());
+        int len;
+        while ((chunk.whole() || reader.offset() < chunk.end()) && (len = reader.readLineBytes()) >= 0) {
+          byte[] b = reader.buffer();
+          int off = reader.lineStart();
+          if (!blank(b, off, len)) visitor.record(b, off, len, null, n, reader.lineOffset());
           n++;
         }
         return n;
       }
+    }
+
+    private static boolean blank(byte[] b, int off, int len) {
+      for (int i = off; i < off + len; i++) {
+        if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r' && b[i] != '\f' && b[i] != 0x0B) return false;
+      }
+      return true;
     }
 
     private static InputStream open(Path path, InputFiles.Chunk chunk) throws IOException {
@@ -84,7 +96,7 @@ public interface JsonSource extends Serializable {
           it.nextValue().forEach((k, v) -> {
             if (v != null && !v.isEmpty()) obj.put(k, v);
           });
-          visitor.record(null, obj, Math.max(0, line - 1), offset);
+          visitor.record(null, 0, 0, obj, Math.max(0, line - 1), offset);
           lines = it.getCurrentLocation().getLineNr();
         }
         return lines;

@@ -15,6 +15,7 @@ final class LineReader {
   private int lim;
   private long offset;
   private long lineOffset;
+  private int lineStart;
 
   LineReader(InputStream in, long startOffset) {
     this.in = in;
@@ -56,6 +57,44 @@ final class LineReader {
       }
       start += pos;
     }
+  }
+
+  /**
+   * The next line without its terminator as a range of {@link #buffer()} ({@link #lineStart()}, returned length),
+   * valid until the next call; -1 at end of input. Saves decoding text that a byte parser reads anyway.
+   */
+  int readLineBytes() throws IOException {
+    lineOffset = offset;
+    int start = pos;
+    while (true) {
+      for (int i = start; i < lim; i++) {
+        if (buf[i] == '\n') {
+          int end = i > pos && buf[i - 1] == '\r' ? i - 1 : i;
+          lineStart = pos;
+          offset += i + 1 - pos;
+          pos = i + 1;
+          return end - lineStart;
+        }
+      }
+      start = lim - pos;
+      if (!fill()) {
+        if (lim == pos) return -1;
+        int end = lim > pos && buf[lim - 1] == '\r' ? lim - 1 : lim;
+        lineStart = pos;
+        offset += lim - pos;
+        pos = lim;
+        return end - lineStart;
+      }
+      start += pos;
+    }
+  }
+
+  byte[] buffer() {
+    return buf;
+  }
+
+  int lineStart() {
+    return lineStart;
   }
 
   /** Skips to just after the next '\n'; returns false at end of input. */

@@ -158,6 +158,7 @@ public final class FieldMapping implements Serializable {
   /** Follows a dotted path through nested objects; MissingNode when any step is absent. */
   static JsonNode path(JsonNode root, String dotted) {
     JsonNode n = root;
+    if (dotted.indexOf('.') < 0) return n.path(dotted);
     for (String part : dotted.split("\\.")) {
       n = n.path(part);
       if (n.isMissingNode()) return n;

@@ -8,6 +8,7 @@ import io.hfbeam.io.Failures;
 import io.hfbeam.io.InputFiles;
 import io.hfbeam.io.JsonSource;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -40,15 +41,16 @@ public final class MapRecords implements ChunkProcessor<Row> {
     String fileName = chunk.file().getFileName().toString();
     Split.Assigner assigner = split == null ? null : split.assigner(mapper.schema());
     long[] counts = new long[3]; // in, out, failed: counted locally, added to the counters once per chunk
-    long lines = source.read(chunk, (text, parsed, line, offset) -> {
+    long lines = source.read(chunk, (bytes, off, len, parsed, line, offset) -> {
       counts[0]++;
       try {
         JsonNode node = parsed;
         if (node == null) {
           try {
-            node = JSON.readTree(text);
-          } catch (JsonProcessingException e) {
-            throw new FieldMapper.MappingError("invalid JSON: " + e.getOriginalMessage());
+            node = JSON.readTree(bytes, off, len);
+          } catch (IOException e) {
+            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new FieldMapper.MappingError("invalid JSON: " + why);
           }
         }
         FieldMapper.Mapped m = mapper.map(node, fileName);
@@ -57,7 +59,7 @@ public final class MapRecords implements ChunkProcessor<Row> {
       } catch (FieldMapper.MappingError e) {
         counts[2]++;
         out.failure(Failures.of(chunk.path(), line + 1, offset, null, STEP, e.getMessage(),
-            text != null ? text : String.valueOf(parsed)));
+            bytes != null ? new String(bytes, off, len, StandardCharsets.UTF_8) : String.valueOf(parsed)));
       }
     });
     in.inc(counts[0]);
