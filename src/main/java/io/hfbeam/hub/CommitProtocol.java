@@ -53,6 +53,7 @@ final class CommitProtocol {
     String body = message.substring(message.indexOf(summary) + summary.length()).trim();
     String description = (body.isEmpty() ? "" : body + "\n\n") + marker;
     String parent = parentCommit != null ? parentCommit : client.repoInfo(repo, revision).sha();
+    hashAll(operations);
     RetryPolicy retry = http.retry();
     for (int attempt = 1; ; attempt++) {
       List<CommitOperation> pending = stillNeeded(repo, revision, operations);
@@ -156,6 +157,24 @@ final class CommitProtocol {
       if (op instanceof CommitOperation.Delete ? there != null : !isSame((CommitOperation.Add) op, there)) pending.add(op);
     }
     return pending;
+  }
+
+  /**
+   * Hashes the files to add on all cores up front: the LFS batch call needs every oid before the first upload, and
+   * one thread hashing in series with the transfer was half of an upload's time.
+   */
+  private static void hashAll(List<CommitOperation> operations) throws IOException {
+    try {
+      operations.parallelStream().filter(CommitOperation.Add.class::isInstance).forEach(op -> {
+        try {
+          ((CommitOperation.Add) op).sha256();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   private static boolean isSame(CommitOperation.Add add, String remoteOid) throws IOException {
