@@ -10,6 +10,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.Pipeline;
+import io.hfbeam.hub.HubClient;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.PCollectionList;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -115,14 +126,54 @@ final class ChessPositionsCommand extends WorkflowCommand {
 
   @Override
   PCollection<WrittenFile> build(Pipeline p) throws java.io.IOException {
-    if (hub.enabled() && firstBatch == null && !common.node(workflow(), "first_batch").isNumber()) {
-      // appending v2, v3 ... batches: continue after the highest batch already in the repo
-      int next = HubOptions.nextBatchNumber(HubOptions.clientSettings(env).newClient(), hub.repoId(), hub.revision);
+    if (!hub.enabled()) return ChessPositionsWorkflow.build(p, settings);
+    // A run publishes a marker named by the fingerprint of its inputs and settings, holding its first batch: the
+    // same run repeated reuses that number (same files, zero commits); new data continues after the highest batch.
+    String marker = ".hfbeam/chess-positions-" + fingerprint() + ".json";
+    HubClient client = HubOptions.clientSettings(env).newClient();
+    Integer first = firstBatch;
+    if (first == null && !common.node(workflow(), "first_batch").isNumber()) {
+      first = HubOptions.previousFirstBatch(client, hub.repoId(), hub.revision, marker);
+      if (first != null) {
+        out.println("this run was published before; re-publishing its batches from batch " + first);
+      } else {
+        first = HubOptions.nextBatchNumber(client, hub.repoId(), hub.revision);
+        out.println("continuing the batch numbering of " + hub.repoId() + " at batch " + first);
+      }
       settings = new ChessPositionsWorkflow.Settings(settings.inputs(), settings.output(), settings.samples(),
-          settings.batch().withFirstBatch(next), settings.filePattern(), settings.parquet(), settings.chunkBytes());
-      out.println("continuing the batch numbering of " + hub.repoId() + " at batch " + next);
+          settings.batch().withFirstBatch(first), settings.filePattern(), settings.parquet(), settings.chunkBytes());
     }
-    return ChessPositionsWorkflow.build(p, settings);
+    Path local = settings.output().resolve(marker);
+    Files.createDirectories(local.getParent());
+    Files.writeString(local, "{\"first_batch\": " + settings.batch().firstBatch() + "}\n");
+    PCollection<WrittenFile> markerFile = p.apply("RunMarker", Create.of(new WrittenFile(null, marker, local.toString(), 0,
+        Files.size(local), 0)).withCoder(SerializableCoder.of(WrittenFile.class)));
+    return PCollectionList.of(ChessPositionsWorkflow.build(p, settings)).and(markerFile)
+        .apply("WithRunMarker", Flatten.pCollections());
+  }
+
+  /** sha256 of the settings that shape the files (not the first batch) and of every input's name and content. */
+  private String fingerprint() throws java.io.IOException {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      ChessPositionsWorkflow.Settings s = settings;
+      PgnPositions.Settings ps = s.samples();
+      String shape = String.join("|", ps.encoding().name(), ps.window().name(), "" + ps.windowSize(), ps.scalars().name(),
+          "" + ps.metadata(), ps.sampling().name(), "" + ps.rate(), "" + ps.minPly(), "" + ps.maxPly(), "" + ps.seed(),
+          "" + ps.splitByGame(), ps.split().ratios().toString(), "" + ps.split().seed(), "" + s.batch().maxRows(),
+          "" + s.batch().maxBatches(), s.filePattern(), s.parquet().toString());
+      md.update(shape.getBytes(StandardCharsets.UTF_8));
+      byte[] buf = new byte[1 << 16];
+      for (Path f : s.inputs()) {
+        md.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+        try (InputStream in = Files.newInputStream(f)) {
+          for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+        }
+      }
+      return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override

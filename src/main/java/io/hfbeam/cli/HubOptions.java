@@ -9,6 +9,8 @@ import io.hfbeam.hub.RepoFile;
 import io.hfbeam.hub.RepoId;
 import io.hfbeam.io.WrittenFile;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -90,5 +92,17 @@ public final class HubOptions {
       if (e.status() != 404) throw e; // no repo or no branch yet: the numbering starts at 1
     }
     return highest + 1;
+  }
+
+  /** The first batch recorded in a run marker the repo already has, or null when it has none. */
+  static Integer previousFirstBatch(HubClient client, RepoId repo, String revision, String marker) throws IOException {
+    try {
+      if (client.pathsInfo(repo, revision, List.of(marker)).isEmpty()) return null;
+      Path local = client.download(repo, revision, marker);
+      return com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(local.toFile()).path("first_batch").asInt();
+    } catch (HubException e) {
+      if (e.status() == 404) return null;
+      throw e;
+    }
   }
 }

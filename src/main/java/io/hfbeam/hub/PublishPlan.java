@@ -38,6 +38,8 @@ record PublishPlan(List<List<WrittenFile>> commits) implements Serializable {
   /** "Add train/batch_004.parquet and 1 more": what a commit adds, for the Hub's history. */
   static String message(List<String> paths) {
     if (paths.size() == 1 && paths.get(0).endsWith(CARD)) return "Update " + paths.get(0);
-    return "Add " + paths.get(0) + (paths.size() > 1 ? " and " + (paths.size() - 1) + " more" : "");
+    // name a data file, not a hidden bookkeeping file such as a run marker
+    String named = paths.stream().filter(x -> !x.startsWith(".")).findFirst().orElse(paths.get(0));
+    return "Add " + named + (paths.size() > 1 ? " and " + (paths.size() - 1) + " more" : "");
   }
 }

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** chess-positions --repo: publishes batches, appends v2 batches after the highest one, re-publishes idempotently. */
+/**
+ * chess-positions --repo: publishes batches; the same run repeated makes no commit; a run with new data appends
+ * after the highest batch (v2 batches, as the chess proposal foresees).
+ */
 class ChessPublishTest {
   static final RepoId REPO = RepoId.dataset("alice/chess");
 
@@ -57,11 +60,13 @@ class ChessPublishTest {
     assertThat(files, hasItems("README.md", "train/batch_001.parquet", "train/batch_004.parquet"));
     int commits = client.listCommits(REPO, "main").size();
 
-    Cli again = Cli.runWith(env, run("v1", "--first-batch", "1"));
+    Cli again = Cli.runWith(env, run("v1-again"));
     assertThat(again.toString(), again.exitCode, equalTo(0));
-    assertThat("same data, same names: no new commit", client.listCommits(REPO, "main").size(), equalTo(commits));
+    assertThat(again.out, containsString("re-publishing its batches from batch 1"));
+    assertThat("the same run repeated: no new commit", client.listCommits(REPO, "main").size(), equalTo(commits));
 
-    Cli append = Cli.runWith(env, run("v2"));
+    // new data (other settings give other files) continues after the highest batch
+    Cli append = Cli.runWith(env, run("v2", "--seed", "7"));
     assertThat(append.toString(), append.exitCode, equalTo(0));
     assertThat(append.out, containsString("at batch 5"));
     List<String> after = client.listFiles(REPO, "main", "", true).stream().map(RepoFile::path).toList();
