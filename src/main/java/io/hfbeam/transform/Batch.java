@@ -44,14 +44,6 @@ public final class Batch {
     public Settings withFirstBatch(int first) {
       return new Settings(maxRows, first, maxBatches, scope);
     }
-
-    public Settings withMaxBatches(long n) {
-      return new Settings(maxRows, firstBatch, n, scope);
-    }
-
-    public Settings withScope(Scope s) {
-      return new Settings(maxRows, firstBatch, maxBatches, s);
-    }
   }
 
   /** Rows [from, to) of a part. */

@@ -69,15 +69,6 @@ public final class FieldMapping implements Serializable {
     return fields;
   }
 
-  public List<Route> routes() {
-    return routes;
-  }
-
-  /** Split for records no route matches (null: such records are failures). */
-  public String defaultSplit() {
-    return defaultSplit;
-  }
-
   public Features features() {
     return Features.fromJson(featuresJson);
   }
