@@ -35,6 +35,13 @@ public final class CommonOptions {
   @Option(names = "--row-group-mb", paramLabel = "MB", description = "Parquet row group size in MB (default 128).")
   Integer rowGroupMb;
 
+  @Option(names = "--resume", description = "On Flink: continue an interrupted run of the same output from its latest checkpoint "
+      + "(kept in <output>.checkpoints/); starts from the beginning when there is none.")
+  boolean resume;
+
+  @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", description = "On Flink: seconds between checkpoints (default from the runner profile, 10).")
+  Double checkpointInterval;
+
   @Option(names = "--verbose", description = "Print stack traces on errors.")
   boolean verbose;
 

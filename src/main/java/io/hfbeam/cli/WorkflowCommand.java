@@ -1,5 +1,6 @@
 package io.hfbeam.cli;
 
+import io.hfbeam.runner.Checkpoints;
 import io.hfbeam.runner.WorkflowRun;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -58,8 +59,13 @@ abstract class WorkflowCommand implements Callable<Integer> {
     Pipeline p = Pipeline.create(options);
     PCollection<WrittenFile> files = build(p);
     hubOptions().ifPresent(h -> h.publish(files, env, common.node(workflow(), "hub")));
-    return WorkflowRun.run(p, inputBytes(), common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
+    WorkflowRun.Outcome outcome = WorkflowRun.run(p, inputBytes(),
+        common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
         output().resolve(AssembleDataset.ERRORS_FILE).toString(), out);
+    // the job finished: its checkpoints and the parts it assembled from are no longer needed
+    Checkpoints.clear(options);
+    AssembleDataset.deleteTree(AssembleDataset.partsDir(output()));
+    return outcome;
   }
 
   /** What to print after a successful run: where the dataset is, how to load it, where it was published. */
@@ -71,6 +77,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
   public Integer call() {
     try {
       prepare();
+      Checkpoints.configure(options, output(), common.resume, common.checkpointInterval, out);
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       return fail(USAGE, e);
     }

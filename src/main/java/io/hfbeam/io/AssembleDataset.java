@@ -26,6 +26,8 @@ import java.util.stream.Stream;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -262,10 +264,13 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
     }
 
     @ProcessElement
-    public void process(@Element List<WrittenFile> written, OutputReceiver<WrittenFile> out) throws IOException {
+    public void process(@Element List<WrittenFile> written, OutputReceiver<WrittenFile> out, PipelineOptions options)
+        throws IOException {
       List<WrittenFile> sorted = new ArrayList<>(written);
       sorted.sort(Comparator.comparing(WrittenFile::path));
-      deleteTree(s.partsDir());
+      // A checkpointed (streaming) run may be restored to a point before assembly, which needs the parts again:
+      // there the launcher removes them once the job has finished.
+      if (!options.as(StreamingOptions.class).isStreaming()) deleteTree(s.partsDir());
       for (WrittenFile f : sorted) out.output(f);
       if (!s.card) return;
       String ext = s.format.parquet() ? ".parquet" : ".jsonl";
@@ -301,7 +306,7 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  static void deleteTree(Path dir) {
+  public static void deleteTree(Path dir) {
     if (!Files.exists(dir)) return;
     try (Stream<Path> st = Files.walk(dir)) {
       for (Path p : st.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);

@@ -20,7 +20,15 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.coders.BooleanCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
@@ -59,9 +67,31 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
   public PCollection<Part> expand(PBegin input) {
     return input
         .apply("PlanChunks", Create.of(chunks).withCoder(SerializableCoder.of(InputFiles.Chunk.class)))
-        .apply("SpreadChunks", Reshuffle.viaRandomKey())
+        .apply("KeyByChunk", WithKeys.<Long, InputFiles.Chunk>of(InputFiles.Chunk::id).withKeyType(TypeDescriptors.longs()))
+        .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(InputFiles.Chunk.class)))
+        .apply("DropSeenChunks", ParDo.of(new DropSeenFn()))
+        .setCoder(SerializableCoder.of(InputFiles.Chunk.class))
         .apply("Process", ParDo.of(new ProcessFn<>(processor, format, partsDir, recordIndex)))
         .setCoder(SerializableCoder.of(Part.class));
+  }
+
+  /**
+   * Passes each chunk on once. Keyed by chunk, so chunks spread over the workers; and on Flink its state is part
+   * of every checkpoint: a run resumed from a checkpoint skips the chunks the checkpoint already covers (Beam
+   * 2.62's Flink source re-reads a bounded input from the start on restore), while chunks that were in flight are
+   * replayed from the checkpoint and processed once.
+   */
+  static final class DropSeenFn extends DoFn<KV<Long, InputFiles.Chunk>, InputFiles.Chunk> {
+    @StateId("seen")
+    private final StateSpec<ValueState<Boolean>> seenSpec = StateSpecs.value(BooleanCoder.of());
+
+    @ProcessElement
+    public void process(@Element KV<Long, InputFiles.Chunk> chunk, @StateId("seen") ValueState<Boolean> seen,
+        OutputReceiver<InputFiles.Chunk> out) {
+      if (seen.read() != null) return;
+      seen.write(true);
+      out.output(chunk.getValue());
+    }
   }
 
   static final class ProcessFn<T> extends DoFn<InputFiles.Chunk, Part> {
