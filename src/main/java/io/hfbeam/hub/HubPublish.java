@@ -30,17 +30,16 @@ import org.apache.beam.sdk.values.PCollection;
  * commit with nothing new is not made, so re-running a finished workflow makes no commit and uploads nothing.
  * The card goes in the last commit, rewritten to count the whole dataset on the Hub ({@link CumulativeCard}).
  *
- * <p>Steps: CollectFiles -> PlanCommits -> CommitToHub. Counters in namespace {@code publish}: commits,
+ * <p>Steps: CollectFiles -> PlanCommits -> CommitToHub -> CountPublished. Counters in namespace {@code publish}: commits,
  * files_uploaded, bytes_uploaded, files_skipped.
  *
  * <p>Bounded inputs only: the plan waits for every file (the card comes after all data files anyway).
  *
- * <p>Runners. DirectRunner: the annotation is accepted, nothing is buffered. Flink in batch mode (the
- * {@code flink-local} profile): Beam 2.62 translates the step to a plain Flink ParDo that ignores the annotation
- * (only the streaming {@code DoFnOperator} buffers until a checkpoint completes); a failed batch job fails the
- * run, and re-running it is cheap because files the Hub has are skipped. Flink in streaming mode (or with
- * {@code useDataStreamForBatch}): the job is refused unless {@code checkpointingInterval > 0} with EXACTLY_ONCE,
- * and a bounded pipeline then needs {@code shutdownSourcesAfterIdleMs} to finish (beam-flink.md 4.2, 4.4).
+ * <p>Runners. DirectRunner: the annotation is accepted, nothing is buffered. Flink (the {@code flink-local} and
+ * {@code flink-cluster} profiles run streaming with exactly-once checkpoints): the commit step sees a plan only
+ * once a checkpoint covering it has completed, or when the job ends ({@code enableStableInputDrain}); after a
+ * restore it may see the same plan again, which the skip-what-the-Hub-has rule makes harmless. Flink in batch
+ * mode runs the step as a plain ParDo.
  */
 public final class HubPublish extends PTransform<PCollection<WrittenFile>, PCollection<PublishedCommit>> {
   private final Settings settings;
@@ -60,6 +59,8 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
         .apply("PlanCommits", ParDo.of(new PlanFn(settings)))
         .setCoder(SerializableCoder.of(PublishPlan.class))
         .apply("CommitToHub", ParDo.of(new CommitFn(settings)))
+        .setCoder(SerializableCoder.of(PublishedCommit.class))
+        .apply("CountPublished", ParDo.of(new CountFn()))
         .setCoder(SerializableCoder.of(PublishedCommit.class));
   }
 
@@ -150,11 +151,12 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
 
     @ProcessElement
     public void process(@Element List<WrittenFile> files, OutputReceiver<PublishPlan> out) {
-      List<WrittenFile> selected = new ArrayList<>();
+      // by path: a run restored from a checkpoint may see a file twice (Beam 2.62's Flink sources re-emit on restore)
+      Map<String, WrittenFile> selected = new LinkedHashMap<>();
       for (WrittenFile f : files) {
-        if (s.includeErrors || !f.path().startsWith(errorsDir())) selected.add(f);
+        if (s.includeErrors || !f.path().startsWith(errorsDir())) selected.put(f.path(), f);
       }
-      out.output(PublishPlan.of(selected, s.maxFilesPerCommit, s.maxBytesPerCommit));
+      out.output(PublishPlan.of(new ArrayList<>(selected.values()), s.maxFilesPerCommit, s.maxBytesPerCommit));
     }
 
     private static String errorsDir() {
@@ -162,12 +164,29 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
     }
   }
 
-  static final class CommitFn extends DoFn<PublishPlan, PublishedCommit> {
-    private final Settings s;
+  /**
+   * Counts what the commits did. A step of its own: on Flink's streaming runner, metrics of a
+   * {@code @RequiresStableInput} step are lost (it runs when a checkpoint completes, outside the metrics scope).
+   */
+  static final class CountFn extends DoFn<PublishedCommit, PublishedCommit> {
     private final Counter commits = Metrics.counter("publish", "commits");
     private final Counter filesUploaded = Metrics.counter("publish", "files_uploaded");
     private final Counter bytesUploaded = Metrics.counter("publish", "bytes_uploaded");
     private final Counter filesSkipped = Metrics.counter("publish", "files_skipped");
+
+    @ProcessElement
+    public void process(@Element PublishedCommit c, OutputReceiver<PublishedCommit> out) {
+      // inc(0) still reports the counters, so an unchanged re-run shows its zeros in the run summary
+      commits.inc(PublishedCommit.NO_CHANGES.equals(c.oid()) ? 0 : 1);
+      filesUploaded.inc(c.filesUploaded());
+      bytesUploaded.inc(c.bytesUploaded());
+      filesSkipped.inc(c.filesSkipped());
+      out.output(c);
+    }
+  }
+
+  static final class CommitFn extends DoFn<PublishPlan, PublishedCommit> {
+    private final Settings s;
     private static final int MAX_HISTORY = 100;
     private transient HubClient client;
 
@@ -200,12 +219,7 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
         }
         List<CommitOperation> fresh = new ArrayList<>(notOnHub(ops, revision));
         int skipped = ops.size() - fresh.size();
-        filesSkipped.inc(skipped);
         if (fresh.isEmpty()) {
-          // inc(0) still reports the counters, so an unchanged re-run shows its zeros in the run summary
-          commits.inc(0);
-          filesUploaded.inc(0);
-          bytesUploaded.inc(0);
           out.output(new PublishedCommit(i, PublishedCommit.NO_CHANGES, "", 0, 0, skipped));
           continue;
         }
@@ -219,9 +233,6 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
         }
         long bytes = 0;
         for (CommitOperation op : fresh) bytes += ((CommitOperation.Add) op).size();
-        if (info.created()) commits.inc();
-        filesUploaded.inc(fresh.size());
-        bytesUploaded.inc(bytes);
         out.output(new PublishedCommit(i, info.created() ? info.oid() : PublishedCommit.NO_CHANGES, message,
             fresh.size(), bytes, skipped));
       }

@@ -150,7 +150,11 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
     }
 
     @ProcessElement
-    public void process(@Element List<Part> parts, OutputReceiver<Job> out) throws IOException {
+    public void process(@Element List<Part> all, OutputReceiver<Job> out) throws IOException {
+      // one part per chunk, sink and split: a restored Flink job may have processed a chunk twice (same content)
+      Map<String, Part> unique = new LinkedHashMap<>();
+      for (Part p : all) unique.putIfAbsent(p.sink() + "/" + p.split() + "/" + p.chunk(), p);
+      List<Part> parts = new ArrayList<>(unique.values());
       for (Batch.FilePlan plan : Batch.plan(parts, s.batch, Batch.splitOrder(s.splitOrder))) {
         out.output(new Job(plan, null, null));
       }

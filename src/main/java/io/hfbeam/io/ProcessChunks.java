@@ -112,13 +112,17 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
 
     @ProcessElement
     public void process(@Element InputFiles.Chunk chunk, OutputReceiver<Part> out) throws IOException {
-      ChunkOutput<T> o = new ChunkOutput<>(format, Path.of(partsDir), chunk.id(), recordIndex);
+      // Written in a private staging folder, then moved into place: a chunk processed twice (a restored Flink
+      // job may see a chunk again) never leaves a half-written or interleaved part under the final name.
+      Path staging = Path.of(partsDir).resolve(".staging").resolve(chunk.id() + "-" + java.util.UUID.randomUUID());
+      ChunkOutput<T> o = new ChunkOutput<>(format, staging, chunk.id(), recordIndex);
       long lines;
       try {
         lines = processor.process(chunk, o);
       } finally {
         o.close();
       }
+      o.moveTo(Path.of(partsDir));
       records.inc(o.total);
       Progress.addRecords(o.total & 1023);
       failed.inc(o.failures);
@@ -197,11 +201,32 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
       }
     }
 
+    /** The parts, under their final names in {@code partsDir} (call after {@link #moveTo}). */
     List<Part> parts() {
       List<Part> out = new ArrayList<>();
-      open.forEach((split, o) -> out.add(new Part(Part.DATA, split, chunk, o.rows, arrow(o), o.base.toString(), 0, 0)));
-      if (errorsBase != null) out.add(new Part(Part.ERRORS, "errors", chunk, failures, 0, errorsBase.toString(), 0, 0));
+      open.forEach((split, o) -> out.add(new Part(Part.DATA, split, chunk, o.rows, arrow(o), finalName(o.base), 0, 0)));
+      if (errorsBase != null) out.add(new Part(Part.ERRORS, "errors", chunk, failures, 0, finalName(errorsBase), 0, 0));
       return out;
+    }
+
+    private Path target;
+
+    private String finalName(Path staged) {
+      return target.resolve(dir.relativize(staged)).toString();
+    }
+
+    /** Moves every file written (closed) into the same place under {@code partsDir}, each atomically. */
+    void moveTo(Path partsDir) throws IOException {
+      target = partsDir;
+      if (!Files.exists(dir)) return;
+      try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          Path to = partsDir.resolve(dir.relativize(f));
+          Files.createDirectories(to.getParent());
+          Files.move(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+      }
+      AssembleDataset.deleteTree(dir);
     }
 
     private long arrow(Open<T> o) {

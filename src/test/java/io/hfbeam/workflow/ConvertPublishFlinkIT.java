@@ -17,9 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * convert --repo on embedded Flink (batch mode) publishes the same files as on the DirectRunner. Flink's batch
- * translation runs the @RequiresStableInput commit step as a plain ParDo (only the streaming operator buffers
- * until a checkpoint), so no checkpointing is needed here; the step's idempotence covers a re-run.
+ * convert --repo on embedded Flink (streaming, checkpointed) publishes the same files as on the DirectRunner, and
+ * the run summary counts them (the commit step's own metrics would be lost on Flink, see HubPublish.CountFn).
  */
 class ConvertPublishFlinkIT {
   @TempDir Path tmp;
