@@ -23,6 +23,9 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollectionList;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import io.hfbeam.io.AssemblePanes;
+import io.hfbeam.io.WatchFiles;
+import java.nio.file.Files;
 import picocli.CommandLine.Option;
 import io.hfbeam.io.WrittenFile;
 import org.apache.beam.sdk.values.PCollection;
@@ -34,6 +37,8 @@ final class ChessPositionsCommand extends WorkflowCommand {
   List<String> dataPath;
 
   @Mixin HubOptions hub;
+
+  @Mixin WatchOptions watch;
 
   @Option(names = "--batches", paramLabel = "N", description = "Stop after N batches (default: all).")
   Long batches;
@@ -88,7 +93,17 @@ final class ChessPositionsCommand extends WorkflowCommand {
   void prepare() {
     String w = workflow();
     List<String> specs = dataPath != null ? dataPath : List.of(common.string(w, null, "data_path", "samples/pgn"));
-    List<Path> files = InputFiles.expand(specs, "*.{pgn,pgn.gz,pgn.bz2,pgn.zst}");
+    List<Path> files;
+    if (watch.enabled()) {
+      if (specs.size() != 1) throw new IllegalArgumentException("--watch takes one --data-path: a directory or a glob");
+      Path dir = Path.of(specs.get(0));
+      if (!Files.isDirectory(dir) && !specs.get(0).contains("*")) {
+        throw new IllegalArgumentException("--watch needs an existing directory (or a glob) as --data-path: " + specs.get(0));
+      }
+      files = List.of();
+    } else {
+      files = InputFiles.expand(specs, "*.{pgn,pgn.gz,pgn.bz2,pgn.zst}");
+    }
     long s = seed != null ? seed : common.node(w, "seed").asLong(42);
     Split.Settings split = Split.Settings.builder()
         .trainRatio(trainRatio != null ? trainRatio : common.node(w, "train_ratio").asDouble(0.95)).seed(s).build();
@@ -122,6 +137,22 @@ final class ChessPositionsCommand extends WorkflowCommand {
     String v = common.string(w, given, key, dflt).toLowerCase(Locale.ROOT);
     if (!List.of(allowed).contains(v)) throw new IllegalArgumentException(flag + " must be one of " + String.join(", ", allowed) + ", got " + v);
     return v;
+  }
+
+  @Override
+  PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, WatchOptions w) throws java.io.IOException {
+    // numbering goes on after what is there (a --resume'd job takes its own from its checkpoint)
+    if (firstBatch == null && !common.node(workflow(), "first_batch").isNumber()) {
+      int first = hub.enabled()
+          ? HubOptions.nextBatchNumber(HubOptions.clientSettings(env).newClient(), hub.repoId(), hub.revision)
+          : HubOptions.nextLocalBatchNumber(settings.output());
+      settings = new ChessPositionsWorkflow.Settings(settings.inputs(), settings.output(), settings.samples(),
+          settings.batch().withFirstBatch(first), settings.filePattern(), settings.parquet(), settings.chunkBytes());
+    }
+    String glob = WatchFiles.glob(dataPath != null ? dataPath.get(0) : common.string(workflow(), null, "data_path", "samples/pgn"), "*.pgn*");
+    out.println("watching " + glob + " (every " + w.poll().getMillis() / 1000.0 + " s), batches from "
+        + settings.batch().firstBatch());
+    return ChessPositionsWorkflow.buildWatch(p, settings, glob, w.poll(), w.commitInterval());
   }
 
   @Override

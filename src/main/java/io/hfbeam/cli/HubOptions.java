@@ -9,6 +9,7 @@ import io.hfbeam.hub.RepoFile;
 import io.hfbeam.hub.RepoId;
 import io.hfbeam.io.WrittenFile;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -68,13 +69,22 @@ public final class HubOptions {
 
   /** Adds the publish step after the workflow's sink. */
   PCollection<PublishedCommit> publish(PCollection<WrittenFile> files, Map<String, String> env, JsonNode yaml) {
+    return files.apply("PublishToHub", publisher(env, yaml));
+  }
+
+  /** Adds the publish step after an unbounded workflow's sink: each list (one pane's files) in its own commits. */
+  PCollection<PublishedCommit> publishEach(PCollection<List<WrittenFile>> lists, Map<String, String> env, JsonNode yaml) {
+    return lists.apply("PublishToHub", publisher(env, yaml).eachList());
+  }
+
+  private HubPublish publisher(Map<String, String> env, JsonNode yaml) {
     HubPublish.Builder b = HubPublish.to(repoId().id()).revision(revision).privateRepo(isPrivate).createPr(createPr)
         .client(clientSettings(env))
         .pathPrefix(yaml.path("path_prefix").asText(""))
         .includeErrors(yaml.path("include_errors").asBoolean(false));
     if (yaml.has("max_files_per_commit")) b.maxFilesPerCommit(yaml.get("max_files_per_commit").asInt());
     if (yaml.has("max_mb_per_commit")) b.maxBytesPerCommit(yaml.get("max_mb_per_commit").asLong() << 20);
-    return files.apply("PublishToHub", b.build());
+    return b.build();
   }
 
   /**
@@ -90,6 +100,19 @@ public final class HubOptions {
       }
     } catch (HubException e) {
       if (e.status() != 404) throw e; // no repo or no branch yet: the numbering starts at 1
+    }
+    return highest + 1;
+  }
+
+  /** 1 + the highest {@code batch_NNN} among the files under a local output directory (1 when there are none). */
+  public static int nextLocalBatchNumber(Path output) throws IOException {
+    if (!Files.isDirectory(output)) return 1;
+    int highest = 0;
+    try (java.util.stream.Stream<Path> files = Files.walk(output)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Matcher m = BATCH.matcher(f.getFileName().toString());
+        if (m.lookingAt()) highest = Math.max(highest, Integer.parseInt(m.group(1)));
+      }
     }
     return highest + 1;
   }

@@ -1,6 +1,13 @@
 package io.hfbeam.cli;
 
+import io.hfbeam.io.AssemblePanes;
 import io.hfbeam.runner.Checkpoints;
+import io.hfbeam.runner.RunnerProfiles;
+import java.util.List;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import io.hfbeam.runner.WorkflowRun;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -54,11 +61,29 @@ abstract class WorkflowCommand implements Callable<Integer> {
   /** Pipeline options from the runner profile; set by {@link #prepare()}. */
   PipelineOptions options;
 
+  /**
+   * The continuous form of the workflow (--watch): the panes it writes. Only commands with the {@link WatchOptions}
+   * mixin are asked for it.
+   */
+  PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, WatchOptions watch) throws IOException {
+    throw new UnsupportedOperationException(workflow() + " has no --watch");
+  }
+
   /** Builds the pipeline, publishes when asked, runs it to the end with the summary and the error budget. */
   WorkflowRun.Outcome execute() throws IOException {
     Pipeline p = Pipeline.create(options);
-    PCollection<WrittenFile> files = build(p);
-    hubOptions().ifPresent(h -> h.publish(files, env, common.node(workflow(), "hub")));
+    Optional<WatchOptions> watch = watchOptions();
+    if (watch.isPresent()) {
+      PCollection<AssemblePanes.Pane> panes = buildWatch(p, watch.get());
+      hubOptions().ifPresent(h -> h.publishEach(panes
+          .apply("PaneFiles", MapElements.into(new TypeDescriptor<List<WrittenFile>>() {}).via(AssemblePanes.Pane::files))
+          .setCoder(ListCoder.of(SerializableCoder.of(WrittenFile.class))), env, common.node(workflow(), "hub")));
+      out.println("watching for new files; new batches at most every " + watch.get().commitInterval().getStandardSeconds()
+          + " s. Stop with Ctrl-C" + (RunnerProfiles.isFlink(options) ? "; continue later with --resume." : "."));
+    } else {
+      PCollection<WrittenFile> files = build(p);
+      hubOptions().ifPresent(h -> h.publish(files, env, common.node(workflow(), "hub")));
+    }
     WorkflowRun.Outcome outcome = WorkflowRun.run(p, inputBytes(),
         common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
         output().resolve(AssembleDataset.ERRORS_FILE).toString(), out);
@@ -77,7 +102,11 @@ abstract class WorkflowCommand implements Callable<Integer> {
   public Integer call() {
     try {
       prepare();
-      Checkpoints.configure(options, output(), common.resume, common.checkpointInterval, out);
+      Optional<WatchOptions> watch = spec.mixins().values().stream().map(CommandSpec::userObject)
+          .filter(WatchOptions.class::isInstance).map(WatchOptions.class::cast).findFirst();
+      if (watch.isPresent()) watch.get().check();
+      Checkpoints.configure(options, output(), common.resume, common.checkpointInterval,
+          watchOptions().map(WatchOptions::commitInterval).orElse(null), out);
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       return fail(USAGE, e);
     }
@@ -101,6 +130,12 @@ abstract class WorkflowCommand implements Callable<Integer> {
     } catch (Exception e) {
       return fail(FAILED, e);
     }
+  }
+
+  /** The watch options when the command has the {@link WatchOptions} mixin and --watch was given. */
+  Optional<WatchOptions> watchOptions() {
+    return spec.mixins().values().stream().map(CommandSpec::userObject).filter(WatchOptions.class::isInstance)
+        .map(WatchOptions.class::cast).filter(WatchOptions::enabled).findFirst();
   }
 
   /** The publishing options when the command has the {@link HubOptions} mixin and --repo was given. */

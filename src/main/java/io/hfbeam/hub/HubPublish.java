@@ -33,7 +33,8 @@ import org.apache.beam.sdk.values.PCollection;
  * <p>Steps: CollectFiles -> PlanCommits -> CommitToHub -> CountPublished. Counters in namespace {@code publish}: commits,
  * files_uploaded, bytes_uploaded, files_skipped.
  *
- * <p>Bounded inputs only: the plan waits for every file (the card comes after all data files anyway).
+ * <p>Applied to a bounded input, the plan waits for every file (the card comes after all data files anyway);
+ * {@link #eachList()} publishes the file lists of an unbounded workflow, one after the other.
  *
  * <p>Runners. DirectRunner: the annotation is accepted, nothing is buffered. Flink (the {@code flink-local} and
  * {@code flink-cluster} profiles run streaming with exactly-once checkpoints): the commit step sees a plan only
@@ -56,12 +57,35 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
   public PCollection<PublishedCommit> expand(PCollection<WrittenFile> files) {
     return files
         .apply("CollectFiles", Combine.globally(new CollectList<WrittenFile>()))
+        .apply("CommitLists", eachList());
+  }
+
+  /**
+   * Publishes each list of files as its own run of commits (the card, if in the list, in its last commit): for an
+   * unbounded workflow that emits the files of each pane as one list. Steps: PlanCommits -> CommitToHub ->
+   * CountPublished.
+   */
+  public PTransform<PCollection<List<WrittenFile>>, PCollection<PublishedCommit>> eachList() {
+    return new EachList(settings);
+  }
+
+  static final class EachList extends PTransform<PCollection<List<WrittenFile>>, PCollection<PublishedCommit>> {
+    private final Settings settings;
+
+    EachList(Settings settings) {
+      this.settings = settings;
+    }
+
+    @Override
+    public PCollection<PublishedCommit> expand(PCollection<List<WrittenFile>> lists) {
+      return lists
         .apply("PlanCommits", ParDo.of(new PlanFn(settings)))
         .setCoder(SerializableCoder.of(PublishPlan.class))
         .apply("CommitToHub", ParDo.of(new CommitFn(settings)))
         .setCoder(SerializableCoder.of(PublishedCommit.class))
         .apply("CountPublished", ParDo.of(new CountFn()))
         .setCoder(SerializableCoder.of(PublishedCommit.class));
+    }
   }
 
   /** Where and how to publish; build with {@link HubPublish#to}. */

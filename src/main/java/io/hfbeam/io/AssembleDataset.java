@@ -151,12 +151,20 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
 
     @ProcessElement
     public void process(@Element List<Part> all, OutputReceiver<Job> out) throws IOException {
+      for (Job job : jobs(s, all, s.batch)) out.output(job);
+    }
+  }
+
+  /** The batch files of these parts, numbered by {@code batch}, then the errors job (always last). */
+  static <T> List<Job> jobs(Settings<T> s, List<Part> all, Batch.Settings batch) throws IOException {
+    {
+      List<Job> jobs = new ArrayList<>();
       // one part per chunk, sink and split: a restored Flink job may have processed a chunk twice (same content)
       Map<String, Part> unique = new LinkedHashMap<>();
       for (Part p : all) unique.putIfAbsent(p.sink() + "/" + p.split() + "/" + p.chunk(), p);
       List<Part> parts = new ArrayList<>(unique.values());
-      for (Batch.FilePlan plan : Batch.plan(parts, s.batch, Batch.splitOrder(s.splitOrder))) {
-        out.output(new Job(plan, null, null));
+      for (Batch.FilePlan plan : Batch.plan(parts, batch, Batch.splitOrder(s.splitOrder))) {
+        jobs.add(new Job(plan, null, null));
       }
       List<Part> errors = new ArrayList<>();
       TreeMap<Long, Long> lines = new TreeMap<>();
@@ -173,12 +181,12 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
         before.put(e.getKey(), acc);
         perFile.put(file, acc + e.getValue());
       }
-      out.output(new Job(null, errors, before));
+      jobs.add(new Job(null, errors, before));
+      return jobs;
     }
   }
 
   static final class AssembleFn<T> extends DoFn<Job, WrittenFile> {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Settings<T> s;
     private final Counter files = Metrics.counter("write", "files_written");
     private final Counter bytes = Metrics.counter("write", "bytes_written");
@@ -189,59 +197,72 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
 
     @ProcessElement
     public void process(@Element Job job, OutputReceiver<WrittenFile> out) throws IOException {
-      Path root = Path.of(s.outputDir);
-      if (job.plan() == null) {
-        writeErrors(root, job, out);
-        return;
-      }
-      Batch.FilePlan plan = job.plan();
-      if (s.format.parquet()) {
-        String rel = s.parquetNaming.name(plan.split(), plan.batch(), plan.index(), plan.count());
-        Path target = root.resolve(rel);
-        publish(target, tmp -> s.format.assembleParquet(plan.pieces(), tmp));
-        emit(out, plan.split(), rel, target, plan.rows(), plan.arrowBytes());
-      }
-      if (s.format.jsonl()) {
-        String rel = s.jsonlNaming.name(plan.split(), plan.batch(), plan.index(), plan.count());
-        Path target = root.resolve(rel);
-        publish(target, tmp -> {
-          try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-            for (Batch.Piece p : plan.pieces()) copyLines(Path.of(p.base() + ".jsonl"), p.from(), p.to(), os, p.whole());
-          }
-        });
-        emit(out, plan.split(), rel, target, plan.rows(), plan.arrowBytes());
-      }
+      write(s, job, "", f -> {
+        files.inc();
+        bytes.inc(f.bytes());
+        out.output(f);
+      });
     }
+  }
 
-    private void writeErrors(Path root, Job job, OutputReceiver<WrittenFile> out) throws IOException {
-      Path target = root.resolve(ERRORS_FILE);
-      if (job.errorParts().isEmpty()) {
-        Files.deleteIfExists(target); // a re-run without failures must not keep the old ones
-        return;
-      }
-      Features features = Features.fromBeamSchema(Failures.SCHEMA);
-      long[] count = {0};
+  /**
+   * Writes the file of one job, moved into place atomically: a batch file (Parquet and/or JSONL), or the errors
+   * file, named {@code _errors/errors<errorsSuffix>.jsonl}.
+   */
+  static <T> void write(Settings<T> s, Job job, String errorsSuffix, java.util.function.Consumer<WrittenFile> out)
+      throws IOException {
+    Path root = Path.of(s.outputDir);
+    if (job.plan() == null) {
+      writeErrors(root, job, errorsSuffix, out);
+      return;
+    }
+    Batch.FilePlan plan = job.plan();
+    if (s.format.parquet()) {
+      String rel = s.parquetNaming.name(plan.split(), plan.batch(), plan.index(), plan.count());
+      Path target = root.resolve(rel);
+      publish(target, tmp -> s.format.assembleParquet(plan.pieces(), tmp));
+      out.accept(written(plan.split(), rel, target, plan.rows(), plan.arrowBytes()));
+    }
+    if (s.format.jsonl()) {
+      String rel = s.jsonlNaming.name(plan.split(), plan.batch(), plan.index(), plan.count());
+      Path target = root.resolve(rel);
       publish(target, tmp -> {
-        try (JsonlRowWriter w = new JsonlRowWriter(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), features)) {
-          for (Part p : job.errorParts()) {
-            long before = job.linesBefore().getOrDefault(p.chunk(), 0L);
-            for (String line : Files.readAllLines(Path.of(p.base() + ".jsonl"), StandardCharsets.UTF_8)) {
-              w.write(Failures.fromJson(JSON.readTree(line), before));
-              count[0]++;
-            }
-          }
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+          for (Batch.Piece p : plan.pieces()) copyLines(Path.of(p.base() + ".jsonl"), p.from(), p.to(), os, p.whole());
         }
       });
-      emit(out, null, ERRORS_FILE, target, count[0], 0);
+      out.accept(written(plan.split(), rel, target, plan.rows(), plan.arrowBytes()));
     }
+  }
 
-    private void emit(OutputReceiver<WrittenFile> out, String split, String rel, Path target, long rows, long arrow)
-        throws IOException {
-      long size = Files.size(target);
-      files.inc();
-      bytes.inc(size);
-      out.output(new WrittenFile(split, rel, target.toString(), rows, size, arrow));
+  private static void writeErrors(Path root, Job job, String suffix, java.util.function.Consumer<WrittenFile> out)
+      throws IOException {
+    String rel = ERRORS_FILE.replace(".jsonl", suffix + ".jsonl");
+    Path target = root.resolve(rel);
+    if (job.errorParts().isEmpty()) {
+      Files.deleteIfExists(target); // a re-run without failures must not keep the old ones
+      return;
     }
+    Features features = Features.fromBeamSchema(Failures.SCHEMA);
+    long[] count = {0};
+    publish(target, tmp -> {
+      try (JsonlRowWriter w = new JsonlRowWriter(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), features)) {
+        for (Part p : job.errorParts()) {
+          long before = job.linesBefore().getOrDefault(p.chunk(), 0L);
+          for (String line : Files.readAllLines(Path.of(p.base() + ".jsonl"), StandardCharsets.UTF_8)) {
+            w.write(Failures.fromJson(ERRORS_JSON.readTree(line), before));
+            count[0]++;
+          }
+        }
+      }
+    });
+    out.accept(written(null, rel, target, count[0], 0));
+  }
+
+  private static final ObjectMapper ERRORS_JSON = new ObjectMapper();
+
+  private static WrittenFile written(String split, String rel, Path target, long rows, long arrow) throws IOException {
+    return new WrittenFile(split, rel, target.toString(), rows, Files.size(target), arrow);
   }
 
   /** Copies lines [from, to) of a JSONL part. */
@@ -277,25 +298,43 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
       if (!options.as(StreamingOptions.class).isStreaming()) deleteTree(s.partsDir());
       for (WrittenFile f : sorted) out.output(f);
       if (!s.card) return;
-      String ext = s.format.parquet() ? ".parquet" : ".jsonl";
-      FileNaming naming = s.format.parquet() ? s.parquetNaming : s.jsonlNaming;
       Map<String, long[]> sizes = new TreeMap<>(Batch.splitOrder(s.splitOrder));
-      long download = 0;
-      for (WrittenFile f : sorted) {
-        if (f.split() == null || !f.path().endsWith(ext)) continue;
-        long[] acc = sizes.computeIfAbsent(f.split(), k -> new long[2]);
-        acc[0] += f.rows();
-        acc[1] += f.arrowBytes();
-        download += f.bytes();
-      }
-      List<DatasetCard.SplitInfo> infos = new ArrayList<>();
-      sizes.forEach((split, acc) -> infos.add(new DatasetCard.SplitInfo(split, acc[0], acc[1], List.of(naming.glob(split)))));
-      String card = DatasetCard.builder().title(s.title).description(s.description).features(s.format.features())
-          .splits(infos).downloadSize(download).sections(s.sections).build().render();
-      Path target = Path.of(s.outputDir).resolve("README.md");
-      publish(target, tmp -> Files.writeString(tmp, card, StandardCharsets.UTF_8));
-      out.output(new WrittenFile(null, "README.md", target.toString(), 0, Files.size(target), 0));
+      addSizes(s, sorted, sizes);
+      out.output(writeCard(s, sizes));
     }
+  }
+
+  /** Adds the rows, Arrow bytes and file bytes of the dataset files among {@code files} to {@code sizes} per split. */
+  static <T> void addSizes(Settings<T> s, List<WrittenFile> files, Map<String, long[]> sizes) {
+    String ext = s.format.parquet() ? ".parquet" : ".jsonl";
+    for (WrittenFile f : files) {
+      if (f.split() == null || !f.path().endsWith(ext)) continue;
+      long[] acc = sizes.computeIfAbsent(f.split(), k -> new long[3]);
+      acc[0] += f.rows();
+      acc[1] += f.arrowBytes();
+      acc[2] += f.bytes();
+    }
+  }
+
+  /** Writes README.md for splits of these sizes (rows, Arrow bytes, file bytes). */
+  static <T> WrittenFile writeCard(Settings<T> s, Map<String, long[]> sizes) throws IOException {
+    return writeCard(s, sizes, Path.of(s.outputDir).resolve("README.md"));
+  }
+
+  /** Writes a card for splits of these sizes to {@code target}; the file is published as README.md. */
+  static <T> WrittenFile writeCard(Settings<T> s, Map<String, long[]> sizes, Path target) throws IOException {
+    FileNaming naming = s.format.parquet() ? s.parquetNaming : s.jsonlNaming;
+    List<DatasetCard.SplitInfo> infos = new ArrayList<>();
+    long download = 0;
+    for (Map.Entry<String, long[]> e : sizes.entrySet()) {
+      long[] acc = e.getValue();
+      infos.add(new DatasetCard.SplitInfo(e.getKey(), acc[0], acc[1], List.of(naming.glob(e.getKey()))));
+      download += acc[2];
+    }
+    String card = DatasetCard.builder().title(s.title).description(s.description).features(s.format.features())
+        .splits(infos).downloadSize(download).sections(s.sections).build().render();
+    publish(target, tmp -> Files.writeString(tmp, card, StandardCharsets.UTF_8));
+    return new WrittenFile(null, "README.md", target.toString(), 0, Files.size(target), 0);
   }
 
   interface IoAction {

@@ -53,6 +53,11 @@ public record FileNaming(String pattern, Map<String, String> perSplit) implement
   }
 
   /** A glob matching every file this naming can give a split (for the dataset card's data_files). */
+  /** True when names carry the batch number and no per-split fixed names: each new batch gets a new name. */
+  public boolean hasBatchNumber() {
+    return perSplit.isEmpty() && (pattern.contains("{NNN}") || pattern.contains("{batch"));
+  }
+
   public String glob(String split) {
     String fixed = perSplit.get(split);
     if (fixed != null) return fixed;

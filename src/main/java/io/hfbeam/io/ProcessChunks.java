@@ -67,12 +67,39 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
   public PCollection<Part> expand(PBegin input) {
     return input
         .apply("PlanChunks", Create.of(chunks).withCoder(SerializableCoder.of(InputFiles.Chunk.class)))
-        .apply("KeyByChunk", WithKeys.<Long, InputFiles.Chunk>of(InputFiles.Chunk::id).withKeyType(TypeDescriptors.longs()))
-        .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(InputFiles.Chunk.class)))
-        .apply("DropSeenChunks", ParDo.of(new DropSeenFn()))
-        .setCoder(SerializableCoder.of(InputFiles.Chunk.class))
-        .apply("Process", ParDo.of(new ProcessFn<>(processor, format, partsDir, recordIndex)))
-        .setCoder(SerializableCoder.of(Part.class));
+        .apply("ToParts", new ToParts<>(processor, format, partsDir, recordIndex));
+  }
+
+  /** The processing of chunks from any source, bounded or not (a watched directory): chunks in, parts out. */
+  public static <T> ToParts<T> toParts(ChunkProcessor<T> processor, PartFormat<T> format, Path partsDir,
+      boolean recordIndex) {
+    return new ToParts<>(processor, format, partsDir.toAbsolutePath().normalize().toString(), recordIndex);
+  }
+
+  /** Steps: KeyByChunk -> DropSeenChunks -> Process. */
+  public static final class ToParts<T> extends PTransform<PCollection<InputFiles.Chunk>, PCollection<Part>> {
+    private final ChunkProcessor<T> processor;
+    private final PartFormat<T> format;
+    private final String partsDir;
+    private final boolean recordIndex;
+
+    ToParts(ChunkProcessor<T> processor, PartFormat<T> format, String partsDir, boolean recordIndex) {
+      this.processor = processor;
+      this.format = format;
+      this.partsDir = partsDir;
+      this.recordIndex = recordIndex;
+    }
+
+    @Override
+    public PCollection<Part> expand(PCollection<InputFiles.Chunk> chunks) {
+      return chunks
+          .apply("KeyByChunk", WithKeys.<Long, InputFiles.Chunk>of(InputFiles.Chunk::id).withKeyType(TypeDescriptors.longs()))
+          .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(InputFiles.Chunk.class)))
+          .apply("DropSeenChunks", ParDo.of(new DropSeenFn()))
+          .setCoder(SerializableCoder.of(InputFiles.Chunk.class))
+          .apply("Process", ParDo.of(new ProcessFn<>(processor, format, partsDir, recordIndex)))
+          .setCoder(SerializableCoder.of(Part.class));
+    }
   }
 
   /**

@@ -45,7 +45,7 @@ public final class Checkpoints {
    * @throws IllegalArgumentException when --resume cannot apply (not Flink, or no checkpointing)
    */
   public static Optional<Checkpoint> configure(PipelineOptions options, Path output, boolean resume,
-      Double intervalSeconds, PrintStream out) {
+      Double intervalSeconds, org.joda.time.Duration watchCommitInterval, PrintStream out) {
     if (!RunnerProfiles.isFlink(options)) {
       if (resume) throw new IllegalArgumentException("--resume needs a Flink runner (flink-local or flink-cluster): the DirectRunner keeps no checkpoints");
       if (intervalSeconds != null) throw new IllegalArgumentException("--checkpoint-interval needs a Flink runner (flink-local or flink-cluster)");
@@ -55,6 +55,15 @@ public final class Checkpoints {
     if (intervalSeconds != null) {
       if (intervalSeconds <= 0) throw new IllegalArgumentException("--checkpoint-interval must be > 0 seconds");
       flink.setCheckpointingInterval(Math.round(intervalSeconds * 1000));
+    }
+    if (watchCommitInterval != null) {
+      // an unbounded job: its sources must stay up; and a pane is committed after the checkpoint that covers it,
+      // so checkpoints come at least twice per commit interval
+      flink.setShutdownSourcesAfterIdleMs(Long.MAX_VALUE);
+      long half = Math.max(500, watchCommitInterval.getMillis() / 2);
+      if (intervalSeconds == null && flink.getCheckpointingInterval() != null && flink.getCheckpointingInterval() > half) {
+        flink.setCheckpointingInterval(half);
+      }
     }
     if (flink.getCheckpointingInterval() == null || flink.getCheckpointingInterval() <= 0) {
       if (resume) throw new IllegalArgumentException("--resume needs checkpoints: the runner profile sets no checkpointingInterval");

@@ -3,6 +3,9 @@ package io.hfbeam.workflow;
 import io.hfbeam.chess.ChessSample;
 import io.hfbeam.chess.PositionEncoding;
 import io.hfbeam.io.AssembleDataset;
+import io.hfbeam.io.AssemblePanes;
+import io.hfbeam.io.WatchFiles;
+import org.joda.time.Duration;
 import io.hfbeam.io.ChessPartFormat;
 import io.hfbeam.io.FileNaming;
 import io.hfbeam.io.InputFiles;
@@ -33,8 +36,38 @@ public final class ChessPositionsWorkflow {
       String filePattern, ParquetSettings parquet, long chunkBytes) {}
 
   public static PCollection<WrittenFile> build(Pipeline p, Settings s) {
+    ChessPartFormat format = format(s);
+    AssembleDataset.Settings<ChessSample> dataset = dataset(s, format);
+    return p
+        .apply("PgnToSamples", ProcessChunks.of(InputFiles.chunks(s.inputs(), s.chunkBytes()), new PgnPositions(s.samples()),
+            format, dataset.partsDir(), true))
+        .apply("AssembleDataset", AssembleDataset.with(dataset));
+  }
+
+  /**
+   * The continuous form: PGN files that appear under {@code glob} are processed as they come; every
+   * {@code commitInterval} the positions that arrived become the next batches (numbered on from
+   * {@code s.batch().firstBatch()}) and the card is updated. Runs until stopped.
+   *
+   * <p>Steps: WatchPgn -> PgnToSamples -> AssemblePanes.
+   */
+  public static PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Settings s, String glob, Duration poll,
+      Duration commitInterval) {
+    ChessPartFormat format = format(s);
+    AssembleDataset.Settings<ChessSample> dataset = dataset(s, format);
+    return p
+        .apply("WatchPgn", WatchFiles.of(glob, poll, s.chunkBytes()))
+        .apply("PgnToSamples", ProcessChunks.toParts(new PgnPositions(s.samples()), format, dataset.partsDir(), true))
+        .apply("AssemblePanes", AssemblePanes.every(commitInterval, dataset));
+  }
+
+  private static ChessPartFormat format(Settings s) {
     PgnPositions.Settings ps = s.samples();
-    ChessPartFormat format = new ChessPartFormat(ps.encoding(), ps.windowSize(), ps.metadata(), s.parquet());
+    return new ChessPartFormat(ps.encoding(), ps.windowSize(), ps.metadata(), s.parquet());
+  }
+
+  private static AssembleDataset.Settings<ChessSample> dataset(Settings s, ChessPartFormat format) {
+    PgnPositions.Settings ps = s.samples();
     AssembleDataset.Settings<ChessSample> dataset = AssembleDataset.Settings.of(s.output(), format)
         .parquetNaming(FileNaming.of(s.filePattern()))
         .batch(s.batch())
@@ -43,15 +76,13 @@ public final class ChessPositionsWorkflow {
         .description(description(s))
         .section("Encoding", ps.encoding().describe() + "\n\n" + windowText(ps))
         .section("Selection", selectionText(ps));
-    return p
-        .apply("PgnToSamples", ProcessChunks.of(InputFiles.chunks(s.inputs(), s.chunkBytes()), new PgnPositions(ps),
-            format, dataset.partsDir(), true))
-        .apply("AssembleDataset", AssembleDataset.with(dataset));
+    return dataset;
   }
 
   private static String description(Settings s) {
     PgnPositions.Settings ps = s.samples();
-    return "Chess positions from " + s.inputs().size() + " PGN file(s), encoded as `"
+    return "Chess positions from " + (s.inputs().isEmpty() ? "the PGN files of a watched directory" : s.inputs().size() + " PGN file(s)")
+        + ", encoded as `"
         + ps.encoding().name().toLowerCase(Locale.ROOT) + "`, in batches of " + s.batch().maxRows()
         + " positions counted before the split, split " + ps.split().ratios() + " by "
         + (ps.splitByGame() ? "game (no game is in two splits)" : "position") + " with seed " + ps.split().seed()

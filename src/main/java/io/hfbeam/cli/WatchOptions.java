@@ -1,0 +1,43 @@
+package io.hfbeam.cli;
+
+import org.joda.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * Continuous ingestion flags for workflows with file sources; a command takes them with
+ * {@code @Mixin WatchOptions watch;}. With {@code --watch} the input is a directory or glob that is polled for new
+ * files, and the job runs until stopped (Ctrl-C); on Flink, {@code --resume} continues it without reading again
+ * the files its checkpoint covers.
+ */
+public final class WatchOptions {
+  @Option(names = "--watch", description = "Keep running: process files as they appear in the input directory or glob, "
+      + "and write (and publish) what arrived at most every --commit-interval. Stop with Ctrl-C; continue with --resume on Flink.")
+  boolean watch;
+
+  @Option(names = "--poll-interval", paramLabel = "SECONDS", description = "With --watch: how often to look for new files (default 5).")
+  Double pollSeconds;
+
+  @Option(names = "--commit-interval", paramLabel = "SECONDS", description = "With --watch: new batch files (and a Hub commit) at most this often (default 60).")
+  Double commitSeconds;
+
+  boolean enabled() {
+    return watch;
+  }
+
+  /** Rejects the watch-only flags without --watch, and intervals that are not positive. */
+  void check() {
+    if (!watch && (pollSeconds != null || commitSeconds != null)) {
+      throw new IllegalArgumentException("--poll-interval and --commit-interval need --watch");
+    }
+    if (pollSeconds != null && pollSeconds <= 0) throw new IllegalArgumentException("--poll-interval must be > 0 seconds");
+    if (commitSeconds != null && commitSeconds <= 0) throw new IllegalArgumentException("--commit-interval must be > 0 seconds");
+  }
+
+  Duration poll() {
+    return Duration.millis(Math.round((pollSeconds == null ? 5 : pollSeconds) * 1000));
+  }
+
+  Duration commitInterval() {
+    return Duration.millis(Math.round((commitSeconds == null ? 60 : commitSeconds) * 1000));
+  }
+}

@@ -1,0 +1,165 @@
+package io.hfbeam.io;
+
+import io.hfbeam.transform.Batch;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+
+/**
+ * The dataset of an unbounded input, written pane by pane: the parts that arrive within a commit interval (counted
+ * from the first part of the pane) become the next batch files, numbered on from the previous pane's, and the local
+ * card is rewritten to count everything written so far. Emits one {@link Pane} per pane, for publishing: its files
+ * and a card counting them alone (publishing makes the Hub's card count what the Hub has).
+ *
+ * <p>Batch numbering and the card's totals are Flink state, so a restored job goes on where its checkpoint was; a
+ * pane whose files were written after that checkpoint is written again with the same names and contents. Parts are
+ * deleted only once a checkpoint covers their pane ({@code @RequiresStableInput}), so a restore never needs parts
+ * that are gone.
+ *
+ * <p>Steps: WindowIntoPanes -> CollectPaneParts -> KeyPanes -> WritePane, and DropPaneParts after WritePane.
+ */
+public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PCollection<AssemblePanes.Pane>> {
+  private final AssembleDataset.Settings<T> settings;
+  private final Duration interval;
+
+  private AssemblePanes(AssembleDataset.Settings<T> settings, Duration interval) {
+    this.settings = settings;
+    this.interval = interval;
+  }
+
+  /** @param interval how long a pane collects parts, from its first one: at most one commit per interval */
+  public static <T> AssemblePanes<T> every(Duration interval, AssembleDataset.Settings<T> settings) {
+    if (!settings.parquetNaming.hasBatchNumber() || settings.format.jsonl() && !settings.jsonlNaming.hasBatchNumber()) {
+      throw new IllegalArgumentException("a watched input needs a file pattern with the batch number ({NNN}), "
+          + "not a count of files that grows: e.g. {split}/batch_{NNN}.parquet");
+    }
+    return new AssemblePanes<>(settings, interval);
+  }
+
+  /** What one pane wrote (its batch files, errors file and the card, in that order) and the parts it used. */
+  public record Pane(long number, List<WrittenFile> files, List<String> partBases) implements Serializable {}
+
+  @Override
+  public PCollection<Pane> expand(PCollection<Part> parts) {
+    PCollection<Pane> panes = parts
+        .apply("WindowIntoPanes", Window.<Part>into(new GlobalWindows())
+            .triggering(Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(interval)))
+            .withAllowedLateness(Duration.ZERO)
+            .discardingFiredPanes())
+        .apply("CollectPaneParts", Combine.globally(new CollectList<Part>()).withoutDefaults())
+        .apply("KeyPanes", WithKeys.<String, List<Part>>of("pane").withKeyType(TypeDescriptors.strings()))
+        .apply("WritePane", ParDo.of(new WritePaneFn<>(settings)))
+        .setCoder(SerializableCoder.of(Pane.class));
+    panes.apply("DropPaneParts", ParDo.of(new DropPartsFn()));
+    return panes;
+  }
+
+  static final class WritePaneFn<T> extends DoFn<KV<String, List<Part>>, Pane> {
+    private final AssembleDataset.Settings<T> s;
+    private final Counter files = Metrics.counter("write", "files_written");
+    private final Counter bytes = Metrics.counter("write", "bytes_written");
+    private final Counter panes = Metrics.counter("write", "panes");
+
+    @StateId("pane")
+    private final StateSpec<ValueState<Long>> paneSpec = StateSpecs.value(VarLongCoder.of());
+
+    @StateId("nextBatch")
+    private final StateSpec<ValueState<Long>> nextBatchSpec = StateSpecs.value(VarLongCoder.of());
+
+    /** split -> {rows, Arrow bytes, file bytes} of everything written so far, for the card. */
+    @StateId("sizes")
+    private final StateSpec<ValueState<HashMap<String, long[]>>> sizesSpec = StateSpecs.value(sizesCoder());
+
+    WritePaneFn(AssembleDataset.Settings<T> s) {
+      this.s = s;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, List<Part>> element, @StateId("pane") ValueState<Long> paneState,
+        @StateId("nextBatch") ValueState<Long> nextBatch, @StateId("sizes") ValueState<HashMap<String, long[]>> sizesState,
+        OutputReceiver<Pane> out) throws IOException {
+      List<Part> parts = element.getValue();
+      long pane = paneState.read() == null ? 1 : paneState.read();
+      long first = nextBatch.read() == null ? s.batch.firstBatch() : nextBatch.read();
+      List<WrittenFile> written = new ArrayList<>();
+      long last = first - 1;
+      for (AssembleDataset.Job job : AssembleDataset.jobs(s, parts, s.batch.withFirstBatch((int) first))) {
+        if (job.plan() != null) last = Math.max(last, job.plan().batch());
+        AssembleDataset.write(s, job, String.format("-%05d", pane), f -> {
+          files.inc();
+          bytes.inc(f.bytes());
+          written.add(f);
+        });
+      }
+      HashMap<String, long[]> sizes = sizesState.read() == null ? new HashMap<>() : sizesState.read();
+      AssembleDataset.addSizes(s, written, sizes);
+      if (s.card) {
+        Map<String, long[]> ordered = new TreeMap<>(Batch.splitOrder(s.splitOrder));
+        ordered.putAll(sizes);
+        AssembleDataset.writeCard(s, ordered); // the local dataset: everything written so far
+        // What gets published counts this pane's files only: publishing adds what the Hub already has
+        // (CumulativeCard). Kept for a few panes, as a pane is published after the next checkpoint.
+        Map<String, long[]> paneSizes = new TreeMap<>(Batch.splitOrder(s.splitOrder));
+        AssembleDataset.addSizes(s, written, paneSizes);
+        Path cards = s.partsDir().resolve("cards");
+        written.add(AssembleDataset.writeCard(s, paneSizes, cards.resolve(pane + ".md")));
+        Files.deleteIfExists(cards.resolve((pane - 10) + ".md"));
+      }
+      List<String> bases = new ArrayList<>();
+      for (Part p : parts) if (p.base() != null) bases.add(p.base());
+      paneState.write(pane + 1);
+      nextBatch.write(last + 1);
+      sizesState.write(sizes);
+      panes.inc();
+      out.output(new Pane(pane, written, bases));
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static org.apache.beam.sdk.coders.Coder<HashMap<String, long[]>> sizesCoder() {
+    return (org.apache.beam.sdk.coders.Coder) SerializableCoder.of(HashMap.class);
+  }
+
+  /** Deletes a pane's parts once a checkpoint covers the pane (its files can then never be written again). */
+  static final class DropPartsFn extends DoFn<Pane, Void> {
+    @ProcessElement
+    @RequiresStableInput
+    public void process(@Element Pane pane) throws IOException {
+      for (String base : pane.partBases()) {
+        Path b = Path.of(base);
+        if (!Files.isDirectory(b.getParent())) continue;
+        String prefix = b.getFileName() + ".";
+        try (Stream<Path> files = Files.list(b.getParent())) {
+          for (Path f : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+}
