@@ -15,12 +15,17 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.values.PCollection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import io.hfbeam.io.AssemblePanes;
+import io.hfbeam.io.WatchFiles;
+import java.nio.file.Files;
 import picocli.CommandLine.Option;
 
 @Command(name = "convert", mixinStandardHelpOptions = true,
     description = "Convert JSONL, CSV or Parquet into a Hugging Face dataset with declared or inferred features.")
 final class ConvertCommand extends WorkflowCommand {
   @Mixin HubOptions hub;
+
+  @Mixin WatchOptions watch;
 
   @Option(names = "--input", paramLabel = "FILE|DIR|GLOB", split = ",", description = "Input files (repeat or comma-separate).")
   List<String> inputs;
@@ -53,6 +58,7 @@ final class ConvertCommand extends WorkflowCommand {
   String filePattern;
 
   private ConvertWorkflow.Settings settings;
+  private List<Path> watchSample = List.of();
 
   @Override
   String workflow() {
@@ -64,11 +70,32 @@ final class ConvertCommand extends WorkflowCommand {
     String w = workflow();
     List<String> specs = inputs != null ? inputs : textList(common.node(w, "input"));
     if (specs.isEmpty()) throw new IllegalArgumentException("--input is required");
-    List<Path> files = InputFiles.expand(specs, "*.{jsonl,json,ndjson,csv,tsv,parquet,gz,bz2,zst}");
+    String names = "*.{jsonl,json,ndjson,csv,tsv,parquet,gz,bz2,zst}";
+    List<Path> files;
+    if (watch.enabled()) {
+      if (specs.size() != 1) throw new IllegalArgumentException("--watch takes one --input: a directory or a glob");
+      if (!Files.isDirectory(Path.of(specs.get(0))) && !specs.get(0).contains("*")) {
+        throw new IllegalArgumentException("--watch needs an existing directory (or a glob) as --input: " + specs.get(0));
+      }
+      List<Path> present;
+      try {
+        present = InputFiles.expand(specs, names); // only to detect the format or infer features
+      } catch (IllegalArgumentException e) {
+        present = List.of();
+      }
+      watchSample = present;
+      files = List.of();
+    } else {
+      files = InputFiles.expand(specs, names);
+    }
     String fmt = common.string(w, inputFormat, "input_format", "auto").toUpperCase(Locale.ROOT);
     ConvertWorkflow.InputFormat in;
     try {
-      in = fmt.equals("AUTO") ? ConvertWorkflow.InputFormat.detect(files.get(0)) : ConvertWorkflow.InputFormat.valueOf(fmt);
+      List<Path> sample = watch.enabled() ? watchSample : files;
+      if (fmt.equals("AUTO") && sample.isEmpty()) {
+        throw new IllegalArgumentException("--watch on an empty directory needs --input-format");
+      }
+      in = fmt.equals("AUTO") ? ConvertWorkflow.InputFormat.detect(sample.get(0)) : ConvertWorkflow.InputFormat.valueOf(fmt);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("cannot tell") ? e.getMessage()
           : "--input-format must be auto, jsonl, csv, tsv or parquet, got " + fmt.toLowerCase(Locale.ROOT));
@@ -80,7 +107,10 @@ final class ConvertCommand extends WorkflowCommand {
       features = Features.parse(common.node(w, "features"));
     } else {
       int rows = common.node(w, "infer_rows").asInt(1000);
-      features = ConvertWorkflow.infer(files, in, rows);
+      if (watch.enabled() && watchSample.isEmpty()) {
+        throw new IllegalArgumentException("--watch on an empty directory needs the features declared (--features FILE)");
+      }
+      features = ConvertWorkflow.infer(watch.enabled() ? watchSample : files, in, rows);
       out.println("inferred features (from up to " + rows + " records): " + features.toJson());
     }
     String outFormat = common.string(w, format, "format", "parquet").toLowerCase(Locale.ROOT);
@@ -116,6 +146,22 @@ final class ConvertCommand extends WorkflowCommand {
     if (n.isTextual()) out.add(n.asText());
     n.forEach(x -> out.add(x.asText()));
     return out;
+  }
+
+  @Override
+  PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, WatchOptions w) throws java.io.IOException {
+    // numbering goes on after what is there (a --resume'd job takes its own from its checkpoint)
+    if (firstBatch == null && !common.node(workflow(), "first_batch").isNumber()) {
+      int first = hub.enabled()
+          ? HubOptions.nextBatchNumber(HubOptions.clientSettings(env).newClient(), hub.repoId(), hub.revision)
+          : HubOptions.nextLocalBatchNumber(settings.output());
+      settings = settings.withBatch(settings.batch().withFirstBatch(first));
+    }
+    String spec = inputs != null ? inputs.get(0) : textList(common.node(workflow(), "input")).get(0);
+    String glob = WatchFiles.glob(spec, ConvertWorkflow.watchPattern(settings.inputFormat()));
+    out.println("watching " + glob + " (every " + w.poll().getMillis() / 1000.0 + " s), batches from "
+        + settings.batch().firstBatch());
+    return ConvertWorkflow.buildWatch(p, settings, glob, w.poll(), w.commitInterval());
   }
 
   @Override

@@ -103,10 +103,14 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
   }
 
   /**
-   * Passes each chunk on once. Keyed by chunk, so chunks spread over the workers; and on Flink its state is part
-   * of every checkpoint: a run resumed from a checkpoint skips the chunks the checkpoint already covers (Beam
-   * 2.62's Flink source re-reads a bounded input from the start on restore), while chunks that were in flight are
-   * replayed from the checkpoint and processed once.
+   * Passes each chunk on once, keyed by chunk so chunks spread over the workers and a chunk is only ever processed
+   * by one of them. Why it matters on Flink: Beam 2.62's Flink source re-emits a bounded input from the start when
+   * a job is restored (its split enumerator re-assigns every split). The chunks a checkpoint did not cover come
+   * back from the checkpoint itself (the reader's unfinished splits, and the in-flight chunks that unaligned
+   * checkpoints store); the re-emitted copies are dropped here, by this state where the checkpoint has it, and
+   * otherwise by Beam as late data (they arrive after the source's final watermark: the run summary counts them as
+   * StatefulParDoDropped). A copy that still got through would only rewrite identical parts, which the plan
+   * counts once.
    */
   static final class DropSeenFn extends DoFn<KV<Long, InputFiles.Chunk>, InputFiles.Chunk> {
     @StateId("seen")

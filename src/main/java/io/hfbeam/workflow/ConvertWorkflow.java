@@ -10,6 +10,9 @@ import io.hfbeam.hf.Features;
 import io.hfbeam.io.FileNaming;
 import io.hfbeam.io.InputFiles;
 import io.hfbeam.io.AssembleDataset;
+import io.hfbeam.io.AssemblePanes;
+import io.hfbeam.io.WatchFiles;
+import org.joda.time.Duration;
 import io.hfbeam.io.ChunkProcessor;
 import io.hfbeam.io.JsonSource;
 import io.hfbeam.io.LinesOf;
@@ -60,7 +63,11 @@ public final class ConvertWorkflow {
   /** Settings of one run. */
   public record Settings(List<Path> inputs, InputFormat inputFormat, Features features, Path output,
       boolean parquet, boolean jsonl, String parquetPattern, ParquetSettings parquetSettings,
-      Split.Settings split, Batch.Settings batch, long chunkBytes) {}
+      Split.Settings split, Batch.Settings batch, long chunkBytes) {
+    public Settings withBatch(Batch.Settings b) {
+      return new Settings(inputs, inputFormat, features, output, parquet, jsonl, parquetPattern, parquetSettings, split, b, chunkBytes);
+    }
+  }
 
   /** Features inferred from the first {@code rows} records of the inputs. */
   public static Features infer(List<Path> inputs, InputFormat format, int rows) {
@@ -112,35 +119,70 @@ public final class ConvertWorkflow {
   }
 
   public static PCollection<WrittenFile> build(Pipeline p, Settings s) {
-    RowPartFormat format = new RowPartFormat(s.features(), s.parquet() ? s.parquetSettings() : null, s.jsonl());
+    RowPartFormat format = format(s);
+    AssembleDataset.Settings<Row> dataset = dataset(s, format);
+    ChunkProcessor<Row> processor = processor(s);
+    List<InputFiles.Chunk> chunks = splittable(s.inputFormat())
+        ? InputFiles.chunks(s.inputs(), s.chunkBytes()) : InputFiles.wholeFiles(s.inputs());
+    return p.apply("ReadMapSplit", ProcessChunks.of(chunks, processor, format, dataset.partsDir(), false))
+        .apply("AssembleDataset", AssembleDataset.with(dataset));
+  }
+
+  /**
+   * The continuous form: files that appear under {@code glob} are converted as they come; every
+   * {@code commitInterval} the rows that arrived become the next batches. Runs until stopped.
+   *
+   * <p>Steps: WatchInput -> ReadMapSplit -> AssemblePanes.
+   */
+  public static PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Settings s, String glob, Duration poll,
+      Duration commitInterval) {
+    RowPartFormat format = format(s);
+    AssembleDataset.Settings<Row> dataset = dataset(s, format);
+    return p
+        .apply("WatchInput", WatchFiles.of(glob, poll, splittable(s.inputFormat()) ? s.chunkBytes() : 0))
+        .apply("ReadMapSplit", ProcessChunks.toParts(processor(s), format, dataset.partsDir(), false))
+        .apply("AssemblePanes", AssemblePanes.every(commitInterval, dataset));
+  }
+
+  /** The file names a watched directory of this format is matched with. */
+  public static String watchPattern(InputFormat f) {
+    return switch (f) {
+      case JSONL -> "*.jsonl*";
+      case CSV -> "*.csv*";
+      case TSV -> "*.tsv*";
+      case PARQUET -> "*.parquet";
+    };
+  }
+
+  private static boolean splittable(InputFormat f) {
+    return f == InputFormat.JSONL;
+  }
+
+  private static ChunkProcessor<Row> processor(Settings s) {
+    FieldMapping identity = FieldMapping.identity(s.features(), true, "train");
+    return switch (s.inputFormat()) {
+      case PARQUET -> new ParquetRows(s.features(), s.split());
+      case JSONL -> new MapRecords(JsonSource.jsonLines(), identity, s.split());
+      default -> new MapRecords(JsonSource.csv(separator(s.inputFormat())), identity, s.split());
+    };
+  }
+
+  private static RowPartFormat format(Settings s) {
+    return new RowPartFormat(s.features(), s.parquet() ? s.parquetSettings() : null, s.jsonl());
+  }
+
+  private static AssembleDataset.Settings<Row> dataset(Settings s, RowPartFormat format) {
     AssembleDataset.Settings<Row> dataset = AssembleDataset.Settings.of(s.output(), format)
         .parquetNaming(FileNaming.of(s.parquetPattern()))
         .jsonlNaming(FileNaming.of(s.parquetPattern()).withExtension("jsonl"))
         .batch(s.batch())
         .splitOrder(List.copyOf(s.split().ratios().keySet()))
         .title(s.output().toAbsolutePath().normalize().getFileName().toString())
-        .description("Converted by `hfbeam convert` from " + s.inputs().size() + " "
-            + s.inputFormat().name().toLowerCase(Locale.ROOT) + " file(s). Split " + s.split().ratios()
+        .description("Converted by `hfbeam convert` from " + (s.inputs().isEmpty() ? "the" : s.inputs().size()) + " "
+            + s.inputFormat().name().toLowerCase(Locale.ROOT) + " file(s)" + (s.inputs().isEmpty() ? " of a watched directory" : "")
+            + ". Split " + s.split().ratios()
             + (s.split().keyFields().isEmpty() ? " per record" : " by " + s.split().keyFields())
             + " with seed " + s.split().seed() + ".");
-    ChunkProcessor<Row> processor;
-    List<InputFiles.Chunk> chunks;
-    FieldMapping identity = FieldMapping.identity(s.features(), true, "train");
-    switch (s.inputFormat()) {
-      case PARQUET -> {
-        processor = new ParquetRows(s.features(), s.split());
-        chunks = InputFiles.wholeFiles(s.inputs());
-      }
-      case JSONL -> {
-        processor = new MapRecords(JsonSource.jsonLines(), identity, s.split());
-        chunks = InputFiles.chunks(s.inputs(), s.chunkBytes());
-      }
-      default -> {
-        processor = new MapRecords(JsonSource.csv(separator(s.inputFormat())), identity, s.split());
-        chunks = InputFiles.wholeFiles(s.inputs());
-      }
-    }
-    return p.apply("ReadMapSplit", ProcessChunks.of(chunks, processor, format, dataset.partsDir(), false))
-        .apply("AssembleDataset", AssembleDataset.with(dataset));
+    return dataset;
   }
 }

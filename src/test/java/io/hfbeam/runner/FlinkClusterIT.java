@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * override with -Dflink.it.restPort / -Dflink.it.rpcPort) and its own work folder under target/, so a cluster the
  * developer runs on 8081 is neither used nor stopped.
  */
-@Timeout(value = 170, unit = TimeUnit.SECONDS)
+@Timeout(value = 500, unit = TimeUnit.SECONDS)
 class FlinkClusterIT {
   static final Path PGN50 = Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn");
   static final Path SCRIPTS = Path.of("runners/flink-cluster").toAbsolutePath();
@@ -76,6 +76,48 @@ class FlinkClusterIT {
     assertThat(c.output, containsString("3,391"));
 
     Cli d = Cli.run(new String[] {args[0], args[1], args[2], args[3], "--runner", "direct", "--output", direct.toString()});
+    assertThat(d.toString(), d.exitCode, equalTo(0));
+    assertThat(Files2.hashes(cluster), equalTo(Files2.hashes(direct)));
+  }
+
+  /**
+   * A TaskManager killed with SIGKILL mid-run: the start script starts a new one, the job restores its latest
+   * checkpoint by itself and finishes, and the dataset equals a DirectRunner run's byte for byte.
+   */
+  @Test
+  void taskManagerKilledMidRunRestoresFromItsCheckpoint() throws Exception {
+    Path jar = Path.of("target/hfbeam.jar").toAbsolutePath();
+    Path pgn = Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn").toAbsolutePath();
+    Path config = tmp.resolve("small-chunks.yaml");
+    Files.writeString(config, "chunk_mb: 0.25\n");
+    Path cluster = tmp.resolve("killed/ds");
+    File log = tmp.resolve("killed.log").toFile();
+    ProcessBuilder pb = new ProcessBuilder(JAVA, "-jar", jar.toString(), "chess-positions", "--config", config.toString(),
+        "--data-path", pgn.toString(), "--runner", "flink-cluster", "--checkpoint-interval", "1",
+        "--output", cluster.toString()).redirectErrorStream(true).redirectOutput(log);
+    pb.environment().put("FLINK_MASTER", "localhost:" + REST_PORT);
+    Process job = pb.start();
+    Path state = Checkpoints.stateDir(cluster);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (Checkpoints.latest(state).map(c -> c.number() < 2).orElse(true)) {
+      if (!job.isAlive()) fail("the job ended before its second checkpoint:\n" + Files.readString(log.toPath()));
+      if (System.nanoTime() > deadline) fail("no second checkpoint in 90 s:\n" + Files.readString(log.toPath()));
+      Thread.sleep(50);
+    }
+    long pid = Long.parseLong(Files.readString(WORK.resolve("taskmanager.pid")).trim());
+    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+    Result restart = run(List.of(SCRIPTS.resolve("start").toString()), Map.of("FLINK_START_TIMEOUT", "80"), 100);
+    assertThat(restart.output, restart.exitCode, equalTo(0));
+    assertThat(restart.output, containsString("new TaskManager"));
+    if (!job.waitFor(150, TimeUnit.SECONDS)) {
+      job.destroyForcibly();
+      fail("the job did not finish after the TaskManager came back:\n" + Files.readString(log.toPath()));
+    }
+    assertThat(Files.readString(log.toPath()), job.exitValue(), equalTo(0));
+
+    Path direct = tmp.resolve("killed-direct/ds");
+    Cli d = Cli.run("chess-positions", "--config", config.toString(), "--data-path", pgn.toString(), "--runner", "direct",
+        "--output", direct.toString());
     assertThat(d.toString(), d.exitCode, equalTo(0));
     assertThat(Files2.hashes(cluster), equalTo(Files2.hashes(direct)));
   }
