@@ -90,11 +90,11 @@ final class ConvertCommand extends WorkflowCommand {
     }
     String fmt = common.string(w, inputFormat, "input_format", "auto").toUpperCase(Locale.ROOT);
     ConvertWorkflow.InputFormat in;
+    List<Path> sample = watch.enabled() ? watchSample : files;
+    if (fmt.equals("AUTO") && sample.isEmpty()) {
+      throw new IllegalArgumentException("--watch on an empty directory needs --input-format (and --features)");
+    }
     try {
-      List<Path> sample = watch.enabled() ? watchSample : files;
-      if (fmt.equals("AUTO") && sample.isEmpty()) {
-        throw new IllegalArgumentException("--watch on an empty directory needs --input-format");
-      }
       in = fmt.equals("AUTO") ? ConvertWorkflow.InputFormat.detect(sample.get(0)) : ConvertWorkflow.InputFormat.valueOf(fmt);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("cannot tell") ? e.getMessage()

@@ -101,10 +101,9 @@ abstract class WorkflowCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
+      spec.mixins().values().stream().map(CommandSpec::userObject).filter(WatchOptions.class::isInstance)
+          .map(WatchOptions.class::cast).findFirst().ifPresent(WatchOptions::check);
       prepare();
-      Optional<WatchOptions> watch = spec.mixins().values().stream().map(CommandSpec::userObject)
-          .filter(WatchOptions.class::isInstance).map(WatchOptions.class::cast).findFirst();
-      if (watch.isPresent()) watch.get().check();
       Checkpoints.configure(options, output(), common.resume, common.checkpointInterval,
           watchOptions().map(WatchOptions::commitInterval).orElse(null), out);
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
