@@ -45,12 +45,12 @@ java -jar "$jar" chess-positions --data-path "$work/in" --output "$work/out" --w
 job_pid=$!
 
 # the Hub's card, polled: "epoch_seconds rows" whenever the count changes; and the job's RSS
-( last=-1; peak=0
+( set +e +o pipefail; last=-1; peak=0
   while kill -0 $job_pid 2>/dev/null; do
     rows=$(curl -sf "$HF_ENDPOINT/datasets/alice/watched/resolve/main/README.md" 2>/dev/null \
       | awk '/num_examples:/{s+=$2} END{print s+0}')
     [ "$rows" != "$last" ] && { echo "$(date +%s.%N) $rows" >> "$work/card.txt"; last=$rows; }
-    rss=$(ps -o rss= -p $job_pid 2>/dev/null | tr -d ' ' || echo 0)
+    rss=$(ps -o rss= -p $job_pid 2>/dev/null | tr -d ' ')
     [ -n "$rss" ] && [ "$rss" -gt "$peak" ] && { peak=$rss; echo "$peak" > "$work/peak_rss_kb"; }
     sleep 0.2
   done ) &
