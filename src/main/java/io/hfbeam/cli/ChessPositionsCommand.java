@@ -141,11 +141,8 @@ final class ChessPositionsCommand extends WorkflowCommand {
 
   @Override
   PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, WatchOptions w) throws java.io.IOException {
-    // numbering goes on after what is there (a --resume'd job takes its own from its checkpoint)
     if (firstBatch == null && !common.node(workflow(), "first_batch").isNumber()) {
-      int first = hub.enabled()
-          ? HubOptions.nextBatchNumber(HubOptions.clientSettings(env).newClient(), hub.repoId(), hub.revision)
-          : HubOptions.nextLocalBatchNumber(settings.output());
+      int first = nextBatchOfOutput();
       settings = new ChessPositionsWorkflow.Settings(settings.inputs(), settings.output(), settings.samples(),
           settings.batch().withFirstBatch(first), settings.filePattern(), settings.parquet(), settings.chunkBytes());
     }

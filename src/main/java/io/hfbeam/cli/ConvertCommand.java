@@ -150,11 +150,8 @@ final class ConvertCommand extends WorkflowCommand {
 
   @Override
   PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, WatchOptions w) throws java.io.IOException {
-    // numbering goes on after what is there (a --resume'd job takes its own from its checkpoint)
     if (firstBatch == null && !common.node(workflow(), "first_batch").isNumber()) {
-      int first = hub.enabled()
-          ? HubOptions.nextBatchNumber(HubOptions.clientSettings(env).newClient(), hub.repoId(), hub.revision)
-          : HubOptions.nextLocalBatchNumber(settings.output());
+      int first = nextBatchOfOutput();
       settings = settings.withBatch(settings.batch().withFirstBatch(first));
     }
     String spec = inputs != null ? inputs.get(0) : textList(common.node(workflow(), "input")).get(0);

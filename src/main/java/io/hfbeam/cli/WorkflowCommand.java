@@ -69,6 +69,17 @@ abstract class WorkflowCommand implements Callable<Integer> {
     throw new UnsupportedOperationException(workflow() + " has no --watch");
   }
 
+  /**
+   * Where a watching job's batch numbers start unless given: after the highest batch already on the Hub (with
+   * --repo) or in the output directory. A --resume'd job goes on with the numbering in its checkpoint.
+   */
+  int nextBatchOfOutput() throws IOException {
+    Optional<HubOptions> hub = hubOptions();
+    return hub.isPresent()
+        ? HubOptions.nextBatchNumber(HubOptions.clientSettings(env).newClient(), hub.get().repoId(), hub.get().revision)
+        : HubOptions.nextLocalBatchNumber(output());
+  }
+
   /** Builds the pipeline, publishes when asked, runs it to the end with the summary and the error budget. */
   WorkflowRun.Outcome execute() throws IOException {
     Pipeline p = Pipeline.create(options);

@@ -40,18 +40,11 @@ import org.apache.beam.sdk.values.Row;
  */
 public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>> {
   private final List<InputFiles.Chunk> chunks;
-  private final ChunkProcessor<T> processor;
-  private final PartFormat<T> format;
-  private final String partsDir;
-  private final boolean recordIndex;
+  private final ToParts<T> toParts;
 
-  private ProcessChunks(List<InputFiles.Chunk> chunks, ChunkProcessor<T> processor, PartFormat<T> format,
-      String partsDir, boolean recordIndex) {
+  private ProcessChunks(List<InputFiles.Chunk> chunks, ToParts<T> toParts) {
     this.chunks = chunks;
-    this.processor = processor;
-    this.format = format;
-    this.partsDir = partsDir;
-    this.recordIndex = recordIndex;
+    this.toParts = toParts;
   }
 
   /**
@@ -60,14 +53,14 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
    */
   public static <T> ProcessChunks<T> of(List<InputFiles.Chunk> chunks, ChunkProcessor<T> processor,
       PartFormat<T> format, Path partsDir, boolean recordIndex) {
-    return new ProcessChunks<>(chunks, processor, format, partsDir.toAbsolutePath().normalize().toString(), recordIndex);
+    return new ProcessChunks<>(chunks, toParts(processor, format, partsDir, recordIndex));
   }
 
   @Override
   public PCollection<Part> expand(PBegin input) {
     return input
         .apply("PlanChunks", Create.of(chunks).withCoder(SerializableCoder.of(InputFiles.Chunk.class)))
-        .apply("ToParts", new ToParts<>(processor, format, partsDir, recordIndex));
+        .apply("ToParts", toParts);
   }
 
   /** The processing of chunks from any source, bounded or not (a watched directory): chunks in, parts out. */
