@@ -58,6 +58,9 @@ abstract class WorkflowCommand implements Callable<Integer> {
   /** Size of the input, for progress. */
   abstract long inputBytes();
 
+  /** The checkpoint this run resumes from, if any. */
+  private Optional<Checkpoints.Checkpoint> resumedFrom = Optional.empty();
+
   /** Pipeline options from the runner profile; set by {@link #prepare()}. */
   PipelineOptions options;
 
@@ -98,6 +101,8 @@ abstract class WorkflowCommand implements Callable<Integer> {
     WorkflowRun.Outcome outcome = WorkflowRun.run(p, inputBytes(),
         common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
         output().resolve(AssembleDataset.ERRORS_FILE).toString(), out);
+    resumedFrom.ifPresent(c -> out.println("(resumed from checkpoint " + c.number()
+        + ": the counts above are this run's work; the rest was done before the checkpoint)"));
     // the job finished: its checkpoints and the parts it assembled from are no longer needed
     Checkpoints.clear(options);
     AssembleDataset.deleteTree(AssembleDataset.partsDir(output()));
@@ -115,7 +120,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
       spec.mixins().values().stream().map(CommandSpec::userObject).filter(WatchOptions.class::isInstance)
           .map(WatchOptions.class::cast).findFirst().ifPresent(WatchOptions::check);
       prepare();
-      Checkpoints.configure(options, output(), common.resume, common.checkpointInterval,
+      resumedFrom = Checkpoints.configure(options, output(), common.resume, common.checkpointInterval,
           watchOptions().map(WatchOptions::commitInterval).orElse(null), out);
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       return fail(USAGE, e);

@@ -90,6 +90,7 @@ class ResumeAfterKillIT {
     Result resumed = run(command("killed-processing", "--resume"), 200);
     assertThat(resumed.output, resumed.exitCode, equalTo(0));
     assertThat(resumed.output, containsString("resumed from checkpoint " + resumedFrom));
+    assertThat(resumed.output, containsString("the counts above are this run's work"));
     // the resumed run read only what the checkpoint did not cover
     assertThat(resumed.output, bytesRead(resumed.output), lessThan(Files.size(PGN)));
     assertSameAsClean("killed-processing");
