@@ -98,9 +98,17 @@ abstract class WorkflowCommand implements Callable<Integer> {
       PCollection<WrittenFile> files = build(p);
       hubOptions().ifPresent(h -> h.publish(files, env, common.node(workflow(), "hub")));
     }
-    WorkflowRun.Outcome outcome = WorkflowRun.run(p, inputBytes(),
-        common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
-        output().resolve(AssembleDataset.ERRORS_FILE).toString(), out);
+    // Ctrl-C or a kill: say how to go on (the checkpoints stay where they are)
+    Thread interrupted = new Thread(() -> Checkpoints.stateDirOf(options).ifPresent(dir -> err.println(
+        "\nstopped; checkpoints are kept in " + dir + ": run the same command with --resume to continue")));
+    Runtime.getRuntime().addShutdownHook(interrupted);
+    WorkflowRun.Outcome outcome;
+    try {
+      outcome = WorkflowRun.run(p, inputBytes(), common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
+          output().resolve(AssembleDataset.ERRORS_FILE).toString(), out);
+    } finally {
+      Runtime.getRuntime().removeShutdownHook(interrupted);
+    }
     resumedFrom.ifPresent(c -> out.println("(resumed from checkpoint " + c.number()
         + ": the counts above are this run's work; the rest was done before the checkpoint)"));
     // the job finished: its checkpoints and the parts it assembled from are no longer needed

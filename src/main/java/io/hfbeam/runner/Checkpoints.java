@@ -109,13 +109,17 @@ public final class Checkpoints {
     }
   }
 
+  /** The local state directory of a checkpointed Flink run, if the options make one. */
+  public static Optional<Path> stateDirOf(PipelineOptions options) {
+    if (!RunnerProfiles.isFlink(options)) return Optional.empty();
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    if (flink.getCheckpointingInterval() == null || flink.getCheckpointingInterval() <= 0) return Optional.empty();
+    return Optional.ofNullable(localDir(flink.getStateBackendStoragePath()));
+  }
+
   /** Removes the state directory of a run that finished (its checkpoints can no longer be resumed). */
   public static void clear(PipelineOptions options) {
-    if (!RunnerProfiles.isFlink(options)) return;
-    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
-    if (flink.getCheckpointingInterval() == null || flink.getCheckpointingInterval() <= 0) return;
-    Path dir = localDir(flink.getStateBackendStoragePath());
-    if (dir != null) io.hfbeam.io.AssembleDataset.deleteTree(dir);
+    stateDirOf(options).ifPresent(io.hfbeam.io.AssembleDataset::deleteTree);
   }
 
   private static Stream<Checkpoint> checkpointsOf(Path job) {
