@@ -83,6 +83,8 @@ final class ChessPositionsCommand extends WorkflowCommand {
   Boolean metadata;
 
   private ChessPositionsWorkflow.Settings settings;
+  /** With --watch: the directory or glob watched. */
+  private String watched;
 
   @Override
   String workflow() {
@@ -95,11 +97,7 @@ final class ChessPositionsCommand extends WorkflowCommand {
     List<String> specs = dataPath != null ? dataPath : List.of(common.string(w, null, "data_path", "samples/pgn"));
     List<Path> files;
     if (watch.enabled()) {
-      if (specs.size() != 1) throw new IllegalArgumentException("--watch takes one --data-path: a directory or a glob");
-      Path dir = Path.of(specs.get(0));
-      if (!Files.isDirectory(dir) && !specs.get(0).contains("*")) {
-        throw new IllegalArgumentException("--watch needs an existing directory (or a glob) as --data-path: " + specs.get(0));
-      }
+      watched = WatchOptions.source(specs, "--data-path");
       files = List.of();
     } else {
       files = InputFiles.expand(specs, "*.{pgn,pgn.gz,pgn.bz2,pgn.zst}");
@@ -146,7 +144,7 @@ final class ChessPositionsCommand extends WorkflowCommand {
       settings = new ChessPositionsWorkflow.Settings(settings.inputs(), settings.output(), settings.samples(),
           settings.batch().withFirstBatch(first), settings.filePattern(), settings.parquet(), settings.chunkBytes());
     }
-    String glob = WatchFiles.glob(dataPath != null ? dataPath.get(0) : common.string(workflow(), null, "data_path", "samples/pgn"), "*.pgn*");
+    String glob = WatchFiles.glob(watched, "*.pgn*");
     out.println("watching " + glob + " (every " + w.poll().getMillis() / 1000.0 + " s), batches from "
         + settings.batch().firstBatch());
     return ChessPositionsWorkflow.buildWatch(p, settings, glob, w.poll(), w.commitInterval());

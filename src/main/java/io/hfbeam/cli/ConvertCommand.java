@@ -58,7 +58,8 @@ final class ConvertCommand extends WorkflowCommand {
   String filePattern;
 
   private ConvertWorkflow.Settings settings;
-  private List<Path> watchSample = List.of();
+  /** With --watch: the directory or glob watched. */
+  private String watched;
 
   @Override
   String workflow() {
@@ -71,26 +72,22 @@ final class ConvertCommand extends WorkflowCommand {
     List<String> specs = inputs != null ? inputs : textList(common.node(w, "input"));
     if (specs.isEmpty()) throw new IllegalArgumentException("--input is required");
     String names = "*.{jsonl,json,ndjson,csv,tsv,parquet,gz,bz2,zst}";
-    List<Path> files;
+    List<Path> files; // what the run reads (none up front when watching)
+    List<Path> sample; // what the format is detected and the features inferred from
     if (watch.enabled()) {
-      if (specs.size() != 1) throw new IllegalArgumentException("--watch takes one --input: a directory or a glob");
-      if (!Files.isDirectory(Path.of(specs.get(0))) && !specs.get(0).contains("*")) {
-        throw new IllegalArgumentException("--watch needs an existing directory (or a glob) as --input: " + specs.get(0));
-      }
-      List<Path> present;
-      try {
-        present = InputFiles.expand(specs, names); // only to detect the format or infer features
-      } catch (IllegalArgumentException e) {
-        present = List.of();
-      }
-      watchSample = present;
+      watched = WatchOptions.source(specs, "--input");
       files = List.of();
+      try {
+        sample = InputFiles.expand(specs, names); // the files already there
+      } catch (IllegalArgumentException e) {
+        sample = List.of();
+      }
     } else {
       files = InputFiles.expand(specs, names);
+      sample = files;
     }
     String fmt = common.string(w, inputFormat, "input_format", "auto").toUpperCase(Locale.ROOT);
     ConvertWorkflow.InputFormat in;
-    List<Path> sample = watch.enabled() ? watchSample : files;
     if (fmt.equals("AUTO") && sample.isEmpty()) {
       throw new IllegalArgumentException("--watch on an empty directory needs --input-format (and --features)");
     }
@@ -107,10 +104,10 @@ final class ConvertCommand extends WorkflowCommand {
       features = Features.parse(common.node(w, "features"));
     } else {
       int rows = common.node(w, "infer_rows").asInt(1000);
-      if (watch.enabled() && watchSample.isEmpty()) {
+      if (sample.isEmpty()) {
         throw new IllegalArgumentException("--watch on an empty directory needs the features declared (--features FILE)");
       }
-      features = ConvertWorkflow.infer(watch.enabled() ? watchSample : files, in, rows);
+      features = ConvertWorkflow.infer(sample, in, rows);
       out.println("inferred features (from up to " + rows + " records): " + features.toJson());
     }
     String outFormat = common.string(w, format, "format", "parquet").toLowerCase(Locale.ROOT);
@@ -154,8 +151,7 @@ final class ConvertCommand extends WorkflowCommand {
       int first = nextBatchOfOutput();
       settings = settings.withBatch(settings.batch().withFirstBatch(first));
     }
-    String spec = inputs != null ? inputs.get(0) : textList(common.node(workflow(), "input")).get(0);
-    String glob = WatchFiles.glob(spec, ConvertWorkflow.watchPattern(settings.inputFormat()));
+    String glob = WatchFiles.glob(watched, ConvertWorkflow.watchPattern(settings.inputFormat()));
     out.println("watching " + glob + " (every " + w.poll().getMillis() / 1000.0 + " s), batches from "
         + settings.batch().firstBatch());
     return ConvertWorkflow.buildWatch(p, settings, glob, w.poll(), w.commitInterval());

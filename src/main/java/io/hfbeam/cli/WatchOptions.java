@@ -33,6 +33,16 @@ public final class WatchOptions {
     if (commitSeconds != null && commitSeconds <= 0) throw new IllegalArgumentException("--commit-interval must be > 0 seconds");
   }
 
+  /** The one directory or glob a watching job reads; {@code flag} names the input flag in messages. */
+  static String source(java.util.List<String> specs, String flag) {
+    if (specs.size() != 1) throw new IllegalArgumentException("--watch takes one " + flag + ": a directory or a glob");
+    String spec = specs.get(0);
+    if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of(spec)) && !spec.contains("*")) {
+      throw new IllegalArgumentException("--watch needs an existing directory (or a glob) as " + flag + ": " + spec);
+    }
+    return spec;
+  }
+
   Duration poll() {
     return Duration.millis(Math.round((pollSeconds == null ? 5 : pollSeconds) * 1000));
   }

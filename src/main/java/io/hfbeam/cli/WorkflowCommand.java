@@ -125,8 +125,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      spec.mixins().values().stream().map(CommandSpec::userObject).filter(WatchOptions.class::isInstance)
-          .map(WatchOptions.class::cast).findFirst().ifPresent(WatchOptions::check);
+      watchMixin().ifPresent(WatchOptions::check);
       prepare();
       resumedFrom = Checkpoints.configure(options, output(), common.resume, common.checkpointInterval,
           watchOptions().map(WatchOptions::commitInterval).orElse(null), out);
@@ -157,8 +156,12 @@ abstract class WorkflowCommand implements Callable<Integer> {
 
   /** The watch options when the command has the {@link WatchOptions} mixin and --watch was given. */
   Optional<WatchOptions> watchOptions() {
+    return watchMixin().filter(WatchOptions::enabled);
+  }
+
+  private Optional<WatchOptions> watchMixin() {
     return spec.mixins().values().stream().map(CommandSpec::userObject).filter(WatchOptions.class::isInstance)
-        .map(WatchOptions.class::cast).filter(WatchOptions::enabled).findFirst();
+        .map(WatchOptions.class::cast).findFirst();
   }
 
   /** The publishing options when the command has the {@link HubOptions} mixin and --repo was given. */

@@ -157,33 +157,31 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
 
   /** The batch files of these parts, numbered by {@code batch}, then the errors job (always last). */
   static <T> List<Job> jobs(Settings<T> s, List<Part> all, Batch.Settings batch) throws IOException {
-    {
-      List<Job> jobs = new ArrayList<>();
-      // one part per chunk, sink and split: a restored Flink job may have processed a chunk twice (same content)
-      Map<String, Part> unique = new LinkedHashMap<>();
-      for (Part p : all) unique.putIfAbsent(p.sink() + "/" + p.split() + "/" + p.chunk(), p);
-      List<Part> parts = new ArrayList<>(unique.values());
-      for (Batch.FilePlan plan : Batch.plan(parts, batch, Batch.splitOrder(s.splitOrder))) {
-        jobs.add(new Job(plan, null, null));
-      }
-      List<Part> errors = new ArrayList<>();
-      TreeMap<Long, Long> lines = new TreeMap<>();
-      for (Part p : parts) {
-        if (Part.ERRORS.equals(p.sink())) errors.add(p);
-        else if (p.isStats()) lines.put(p.chunk(), p.chunkLines());
-      }
-      errors.sort(Comparator.comparingLong(Part::chunk));
-      Map<Long, Long> before = new HashMap<>();
-      Map<Integer, Long> perFile = new HashMap<>();
-      for (Map.Entry<Long, Long> e : lines.entrySet()) {
-        int file = InputFiles.Chunk.fileIndexOf(e.getKey());
-        long acc = perFile.getOrDefault(file, 0L);
-        before.put(e.getKey(), acc);
-        perFile.put(file, acc + e.getValue());
-      }
-      jobs.add(new Job(null, errors, before));
-      return jobs;
+    List<Job> jobs = new ArrayList<>();
+    // one part per chunk, sink and split: a restored Flink job may have processed a chunk twice (same content)
+    Map<String, Part> unique = new LinkedHashMap<>();
+    for (Part p : all) unique.putIfAbsent(p.sink() + "/" + p.split() + "/" + p.chunk(), p);
+    List<Part> parts = new ArrayList<>(unique.values());
+    for (Batch.FilePlan plan : Batch.plan(parts, batch, Batch.splitOrder(s.splitOrder))) {
+      jobs.add(new Job(plan, null, null));
     }
+    List<Part> errors = new ArrayList<>();
+    TreeMap<Long, Long> lines = new TreeMap<>();
+    for (Part p : parts) {
+      if (Part.ERRORS.equals(p.sink())) errors.add(p);
+      else if (p.isStats()) lines.put(p.chunk(), p.chunkLines());
+    }
+    errors.sort(Comparator.comparingLong(Part::chunk));
+    Map<Long, Long> before = new HashMap<>();
+    Map<Integer, Long> perFile = new HashMap<>();
+    for (Map.Entry<Long, Long> e : lines.entrySet()) {
+      int file = InputFiles.Chunk.fileIndexOf(e.getKey());
+      long acc = perFile.getOrDefault(file, 0L);
+      before.put(e.getKey(), acc);
+      perFile.put(file, acc + e.getValue());
+    }
+    jobs.add(new Job(null, errors, before));
+    return jobs;
   }
 
   static final class AssembleFn<T> extends DoFn<Job, WrittenFile> {

@@ -152,12 +152,20 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
     @ProcessElement
     @RequiresStableInput
     public void process(@Element Pane pane) throws IOException {
+      // a part is base.<extension(s)>: one listing per folder, not per part
+      Map<Path, java.util.Set<String>> prefixes = new HashMap<>();
       for (String base : pane.partBases()) {
         Path b = Path.of(base);
-        if (!Files.isDirectory(b.getParent())) continue;
-        String prefix = b.getFileName() + ".";
-        try (Stream<Path> files = Files.list(b.getParent())) {
-          for (Path f : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) Files.deleteIfExists(f);
+        prefixes.computeIfAbsent(b.getParent(), k -> new java.util.HashSet<>()).add(b.getFileName() + ".");
+      }
+      for (Map.Entry<Path, java.util.Set<String>> dir : prefixes.entrySet()) {
+        if (!Files.isDirectory(dir.getKey())) continue;
+        try (Stream<Path> files = Files.list(dir.getKey())) {
+          for (Path f : files.toList()) {
+            String name = f.getFileName().toString();
+            int dot = name.indexOf('.');
+            if (dot > 0 && dir.getValue().contains(name.substring(0, dot + 1))) Files.deleteIfExists(f);
+          }
         }
       }
     }

@@ -102,7 +102,7 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
    * back from the checkpoint itself (the reader's unfinished splits, and the in-flight chunks that unaligned
    * checkpoints store); the re-emitted copies are dropped here, by this state where the checkpoint has it, and
    * otherwise by Beam as late data (they arrive after the source's final watermark: the run summary counts them as
-   * StatefulParDoDropped). A copy that still got through would only rewrite identical parts, which the plan
+   * restore.replayed_inputs_dropped). A copy that still got through would only rewrite identical parts, which the plan
    * counts once.
    */
   static final class DropSeenFn extends DoFn<KV<Long, InputFiles.Chunk>, InputFiles.Chunk> {
