@@ -18,7 +18,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 /**
  * Flink checkpoints of a workflow's output: where they are kept and how a run resumes from them. Runner-level
  * checkpoints are the only resume mechanism (no resume files of our own): a run with a checkpointing profile keeps
- * its retained checkpoints in a state directory beside the output ({@code <output>.checkpoints/<job>/chk-N}); an
+ * its retained checkpoints in a state directory beside the output ({@code <output>.checkpoints/<job>/chk-N}, or a
+ * folder per output under the profile's {@code stateBackendStoragePath}); an
  * interrupted run leaves its latest one there, {@code --resume} finds it and restores the job from it, and a run
  * that finishes removes the directory.
  */
@@ -71,6 +72,10 @@ public final class Checkpoints {
     }
     if (flink.getStateBackendStoragePath() == null) {
       flink.setStateBackendStoragePath(stateDir(output).toUri().toString());
+    } else {
+      // a location the profile names may serve several outputs: each keeps its own folder there, the one --resume
+      // looks in and a finished run removes
+      flink.setStateBackendStoragePath(perOutput(flink.getStateBackendStoragePath(), output));
     }
     if (flink.getStateBackend() == null) flink.setStateBackend("filesystem");
     Path dir = localDir(flink.getStateBackendStoragePath());
@@ -95,6 +100,13 @@ public final class Checkpoints {
     }
     out.println("resumed from checkpoint " + c.number() + " (" + c.dir() + ")");
     return latest;
+  }
+
+  /** {@code location/<output name>-<hash of its absolute path>}. */
+  static String perOutput(String location, Path output) {
+    Path abs = output.toAbsolutePath().normalize();
+    String key = abs.getFileName() + "-" + Integer.toHexString(abs.toString().hashCode());
+    return location.replaceAll("/+$", "") + "/" + key;
   }
 
   /** The newest completed checkpoint under a state directory (completed: its {@code _metadata} exists). */
