@@ -55,7 +55,11 @@ public final class PyJson {
     if (Double.isNaN(d)) return "NaN";
     if (Double.isInfinite(d)) return d > 0 ? "Infinity" : "-Infinity";
     if (d == 0) return (1 / d < 0) ? "-0.0" : "0.0";
-    BigDecimal shortest = new BigDecimal(DoubleToDecimal.toString(d));
+    String java = DoubleToDecimal.toString(d);
+    // Java writes 1e-3 <= |d| < 1e7 in plain notation with the same shortest digits as Python: no rewrite needed
+    // (its one-or-two-digit rule below only bites where doubles are too sparse for that, far outside this range)
+    if (java.indexOf('E') < 0) return java;
+    BigDecimal shortest = new BigDecimal(java);
     if (shortest.stripTrailingZeros().precision() == 2) {
       BigDecimal exact = new BigDecimal(d);
       for (RoundingMode mode : ONE_DIGIT_ORDER) {
@@ -74,7 +78,9 @@ public final class PyJson {
     if (Float.isNaN(f)) return "NaN";
     if (Float.isInfinite(f)) return f > 0 ? "Infinity" : "-Infinity";
     if (f == 0) return (1 / f < 0) ? "-0.0" : "0.0";
-    BigDecimal shortest = new BigDecimal(FloatToDecimal.toString(f));
+    String java = FloatToDecimal.toString(f);
+    if (java.indexOf('E') < 0) return java; // as for doubles above
+    BigDecimal shortest = new BigDecimal(java);
     if (shortest.stripTrailingZeros().precision() == 2) {
       BigDecimal exact = new BigDecimal(f);
       for (RoundingMode mode : ONE_DIGIT_ORDER) {

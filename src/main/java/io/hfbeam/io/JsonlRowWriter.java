@@ -33,23 +33,23 @@ import org.joda.time.ReadableInstant;
  */
 public final class JsonlRowWriter implements Closeable {
   private static final DateTimeFormatter ISO_SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private final OutputStream out;
   private final Map<String, Feature> fields;
-  private final StringBuilder line = new StringBuilder(256);
+  private final Bytes line = new Bytes(512);
 
   public JsonlRowWriter(OutputStream out, Features features) {
-    // String.getBytes has a fast path for non-ASCII text that an OutputStreamWriter's encoder loop lacks
     this.out = new BufferedOutputStream(out, 64 * 1024);
     this.fields = features.asMap(); // a copy: taken once, not per row
   }
 
   /** Writes one row and a {@code \n}. */
   public void write(Row row) throws IOException {
-    line.setLength(0);
+    line.reset();
     appendStruct(line, row, fields);
-    line.append('\n');
-    out.write(line.toString().getBytes(StandardCharsets.UTF_8));
+    line.write('\n');
+    out.write(line.buf, 0, line.size);
   }
 
   @Override
@@ -59,60 +59,100 @@ public final class JsonlRowWriter implements Closeable {
 
   /** One row as a JSON object, without the line end. */
   public static String toJsonLine(Row row, Features f) {
-    StringBuilder sb = new StringBuilder(256);
-    appendStruct(sb, row, f.asMap());
-    return sb.toString();
+    Bytes b = new Bytes(256);
+    appendStruct(b, row, f.asMap());
+    return new String(b.buf, 0, b.size, StandardCharsets.UTF_8);
   }
 
-  private static void appendStruct(StringBuilder sb, Row row, Map<String, Feature> fields) {
-    sb.append('{');
+  // The line is built as UTF-8 bytes: a String is encoded once (an intrinsic), then escaped byte by byte, which
+  // is safe because every byte of a multi-byte UTF-8 sequence is >= 0x80 and never needs an escape.
+
+  private static void appendStruct(Bytes b, Row row, Map<String, Feature> fields) {
+    b.write('{');
     boolean first = true;
     for (Map.Entry<String, Feature> e : fields.entrySet()) {
-      if (!first) sb.append(", ");
+      if (!first) ascii(b, ", ");
       first = false;
-      PyJson.appendString(sb, e.getKey());
-      sb.append(": ");
-      appendValue(sb, row.getValue(e.getKey()), e.getValue());
+      appendString(b, e.getKey());
+      ascii(b, ": ");
+      appendValue(b, row.getValue(e.getKey()), e.getValue());
     }
-    sb.append('}');
+    b.write('}');
   }
 
-  private static void appendValue(StringBuilder sb, Object v, Feature f) {
+  private static void appendValue(Bytes b, Object v, Feature f) {
     if (v == null) {
-      sb.append("null");
+      ascii(b, "null");
     } else if (f instanceof Value val) {
-      appendScalar(sb, v, val);
+      appendScalar(b, v, val);
     } else if (f instanceof ClassLabel) {
-      sb.append(((Number) v).longValue());
+      ascii(b, Long.toString(((Number) v).longValue()));
     } else if (f instanceof Sequence || f instanceof ArrayND) {
       Feature element = f instanceof Sequence s ? s.feature() : ((ArrayND) f).element();
-      sb.append('[');
+      b.write('[');
       boolean first = true;
       for (Object item : (Collection<?>) v) {
-        if (!first) sb.append(", ");
+        if (!first) ascii(b, ", ");
         first = false;
-        appendValue(sb, item, element);
+        appendValue(b, item, element);
       }
-      sb.append(']');
+      b.write(']');
     } else {
-      appendStruct(sb, (Row) v, ((Struct) f).fields());
+      appendStruct(b, (Row) v, ((Struct) f).fields());
     }
   }
 
-  private static void appendScalar(StringBuilder sb, Object v, Value f) {
+  private static void appendScalar(Bytes b, Object v, Value f) {
     if (f.isTimestamp()) {
-      PyJson.appendString(sb, isoformat(((ReadableInstant) v).getMillis()));
+      appendString(b, isoformat(((ReadableInstant) v).getMillis()));
       return;
     }
     switch (f.dtype()) {
-      case "bool" -> sb.append((Boolean) v ? "true" : "false");
-      case "uint64" -> sb.append(Long.toUnsignedString(((Number) v).longValue()));
-      case "float16", "float32" -> sb.append(PyJson.floatRepr(((Number) v).floatValue()));
-      case "float64" -> sb.append(PyJson.floatRepr(((Number) v).doubleValue()));
-      case "string", "large_string" -> PyJson.appendString(sb, (String) v);
-      case "binary" -> PyJson.appendString(sb, Base64.getEncoder().encodeToString((byte[]) v));
-      default -> sb.append(((Number) v).longValue()); // signed and small unsigned integers
+      case "bool" -> ascii(b, (Boolean) v ? "true" : "false");
+      case "uint64" -> ascii(b, Long.toUnsignedString(((Number) v).longValue()));
+      case "float16", "float32" -> ascii(b, PyJson.floatRepr(((Number) v).floatValue()));
+      case "float64" -> ascii(b, PyJson.floatRepr(((Number) v).doubleValue()));
+      case "string", "large_string" -> appendString(b, (String) v);
+      case "binary" -> appendString(b, Base64.getEncoder().encodeToString((byte[]) v));
+      default -> ascii(b, Long.toString(((Number) v).longValue())); // signed and small unsigned integers
     }
+  }
+
+  /** A quoted string with Python's escapes; non-ASCII is kept as is (ensure_ascii=False), as {@link PyJson}. */
+  private static void appendString(Bytes b, String s) {
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    b.ensure(utf8.length + 2);
+    b.write('"');
+    int run = 0; // start of the pending run of bytes that need no escape, copied in one call
+    for (int i = 0; i < utf8.length; i++) {
+      int c = utf8[i];
+      if (c < 0 || (c >= 0x20 && c != '"' && c != '\\')) continue;
+      b.write(utf8, run, i - run);
+      run = i + 1;
+      switch (c) {
+        case '"' -> ascii(b, "\\\"");
+        case '\\' -> ascii(b, "\\\\");
+        case '\n' -> ascii(b, "\\n");
+        case '\r' -> ascii(b, "\\r");
+        case '\t' -> ascii(b, "\\t");
+        case '\b' -> ascii(b, "\\b");
+        case '\f' -> ascii(b, "\\f");
+        default -> {
+          ascii(b, "\\u00");
+          b.write(HEX[c >> 4]);
+          b.write(HEX[c & 0xF]);
+        }
+      }
+    }
+    b.write(utf8, run, utf8.length - run);
+    b.write('"');
+  }
+
+  private static void ascii(Bytes b, String s) {
+    int n = s.length();
+    b.ensure(n);
+    for (int i = 0; i < n; i++) b.buf[b.size + i] = (byte) s.charAt(i);
+    b.size += n;
   }
 
   private static String isoformat(long millis) {

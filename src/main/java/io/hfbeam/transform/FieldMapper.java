@@ -22,6 +22,8 @@ public final class FieldMapper implements Serializable {
   private transient Schema schema;
   private transient List<Feature> types;
   private transient JsonNode[] defaults;
+  private transient String[][] from;
+  private transient Object[][] templates;
 
   public FieldMapper(FieldMapping mapping) {
     this.mapping = mapping;
@@ -47,7 +49,23 @@ public final class FieldMapper implements Serializable {
     Features features = mapping.features();
     types = features.names().stream().map(features::get).toList();
     defaults = mapping.fields().stream().map(f -> FieldMapping.parseDefault(f.defaultJson())).toArray(JsonNode[]::new);
+    from = mapping.fields().stream().map(f -> f.from() == null ? null : FieldMapping.steps(f.from())).toArray(String[][]::new);
+    templates = mapping.fields().stream().map(f -> f.template() == null ? null : compile(f.template())).toArray(Object[][]::new);
     schema = features.beamSchema();
+  }
+
+  /** A template as its parts in order: literal text (String) and placeholder paths (String[] steps). */
+  private static Object[] compile(String template) {
+    List<Object> parts = new java.util.ArrayList<>();
+    Matcher m = PLACEHOLDER.matcher(template);
+    int last = 0;
+    while (m.find()) {
+      if (m.start() > last) parts.add(template.substring(last, m.start()));
+      parts.add(FieldMapping.steps(m.group(1).trim()));
+      last = m.end();
+    }
+    if (last < template.length()) parts.add(template.substring(last));
+    return parts.toArray();
   }
 
   public Mapped map(JsonNode record, String fileName) {
@@ -61,7 +79,7 @@ public final class FieldMapper implements Serializable {
     Object[] values = new Object[specs.size()];
     for (int i = 0; i < values.length; i++) {
       FieldMapping.FieldSpec spec = specs.get(i);
-      JsonNode raw = spec.template() != null ? template(record, spec) : FieldMapping.path(record, spec.from());
+      JsonNode raw = templates[i] != null ? template(record, templates[i]) : FieldMapping.path(record, from[i]);
       if (raw == null || raw.isMissingNode() || raw.isNull()) {
         if (spec.required()) throw new MappingError("missing required field '" + describe(spec) + "'");
         raw = defaults[i];
@@ -80,16 +98,21 @@ public final class FieldMapper implements Serializable {
   }
 
   /** Fills the template; null when a placeholder is missing, so required/default rules apply. */
-  private static JsonNode template(JsonNode record, FieldMapping.FieldSpec spec) {
-    Matcher m = PLACEHOLDER.matcher(spec.template());
-    StringBuilder sb = new StringBuilder();
-    while (m.find()) {
-      JsonNode v = FieldMapping.path(record, m.group(1).trim());
+  private static JsonNode template(JsonNode record, Object[] parts) {
+    StringBuilder sb = new StringBuilder(64);
+    for (Object part : parts) {
+      if (part instanceof String text) {
+        sb.append(text);
+        continue;
+      }
+      String[] steps = (String[]) part;
+      JsonNode v = FieldMapping.path(record, steps);
       if (v.isMissingNode() || v.isNull()) return null;
-      if (v.isContainerNode()) throw new MappingError(m.group(1) + " is " + JsonValues.kind(v) + ", not a value for the template");
-      m.appendReplacement(sb, Matcher.quoteReplacement(v.asText()));
+      if (v.isContainerNode()) {
+        throw new MappingError(String.join(".", steps) + " is " + JsonValues.kind(v) + ", not a value for the template");
+      }
+      sb.append(v.asText());
     }
-    m.appendTail(sb);
     return TextNode.valueOf(sb.toString());
   }
 }

@@ -56,7 +56,14 @@ public final class FieldMapping implements Serializable {
   private final List<Route> routes;
   private final String defaultSplit;
   private final String featuresJson;
-  private transient Pattern[] globs;
+  private transient CompiledRoutes compiled;
+  private transient FileGlobs fileGlobs;
+
+  /** Which route globs a file name matches; one object, so a reader never pairs a name with another's result. */
+  private record FileGlobs(String fileName, boolean[] match) {}
+
+  /** The routes' conditions prepared once: file globs, {@code equals} values, field paths split at the dots. */
+  private record CompiledRoutes(Pattern[] globs, JsonNode[] equalsValues, String[][] fields) {}
 
   private FieldMapping(List<FieldSpec> fields, List<Route> routes, String defaultSplit, Features features) {
     this.fields = List.copyOf(fields);
@@ -148,13 +155,32 @@ public final class FieldMapping implements Serializable {
 
   /** Follows a dotted path through nested objects; MissingNode when any step is absent. */
   static JsonNode path(JsonNode root, String dotted) {
+    return path(root, steps(dotted));
+  }
+
+  /** {@link #path(JsonNode, String)} with the path already split at its dots. */
+  static JsonNode path(JsonNode root, String[] steps) {
     JsonNode n = root;
-    if (dotted.indexOf('.') < 0) return n.path(dotted);
-    for (String part : dotted.split("\\.")) {
+    for (String part : steps) {
       n = n.path(part);
       if (n.isMissingNode()) return n;
     }
     return n;
+  }
+
+  static String[] steps(String dotted) {
+    return dotted.split("\\.");
+  }
+
+  /** Every dotted path a record is read at: fields, template placeholders and route conditions. */
+  public List<String> paths() {
+    List<String> out = new ArrayList<>();
+    for (FieldSpec f : fields) {
+      if (f.template() != null) out.addAll(f.placeholders());
+      else out.add(f.from());
+    }
+    for (Route r : routes) if (r.field() != null) out.add(r.field());
+    return out;
   }
 
   static JsonNode parseDefault(String json) {
@@ -167,16 +193,29 @@ public final class FieldMapping implements Serializable {
 
   /** The split for a record, or null when no route matches and there is no default. */
   String route(JsonNode record, String fileName) {
-    if (globs == null) {
-      globs = routes.stream().map(r -> r.fileGlob() == null ? null : globToRegex(r.fileGlob())).toArray(Pattern[]::new);
+    CompiledRoutes c = compiled;
+    if (c == null) {
+      compiled = c = new CompiledRoutes(
+          routes.stream().map(r -> r.fileGlob() == null ? null : globToRegex(r.fileGlob())).toArray(Pattern[]::new),
+          routes.stream().map(r -> parseDefault(r.equalsJson())).toArray(JsonNode[]::new),
+          routes.stream().map(r -> r.field() == null ? null : steps(r.field())).toArray(String[][]::new));
+    }
+    Pattern[] globs = c.globs();
+    JsonNode[] equalsValues = c.equalsValues();
+    String[][] routeFields = c.fields();
+    FileGlobs fg = fileGlobs;
+    if (fg == null || !fg.fileName().equals(fileName)) { // records come file by file: match once per file
+      boolean[] match = new boolean[routes.size()];
+      for (int i = 0; i < match.length; i++) match[i] = globs[i] == null || globs[i].matcher(fileName).matches();
+      fileGlobs = fg = new FileGlobs(fileName, match);
     }
     for (int i = 0; i < routes.size(); i++) {
       Route r = routes.get(i);
-      if (globs[i] != null && !globs[i].matcher(fileName).matches()) continue;
-      if (r.field() != null) {
-        JsonNode v = path(record, r.field());
+      if (!fg.match()[i]) continue;
+      if (routeFields[i] != null) {
+        JsonNode v = path(record, routeFields[i]);
         if (r.exists() != null && r.exists() == (v.isMissingNode() || v.isNull())) continue;
-        if (r.equalsJson() != null && !parseDefault(r.equalsJson()).equals(v)) continue;
+        if (equalsValues[i] != null && !equalsValues[i].equals(v)) continue;
       }
       return r.split();
     }

@@ -10,6 +10,7 @@ import io.hfbeam.io.JsonSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.values.Row;
@@ -25,12 +26,15 @@ public final class MapRecords implements ChunkProcessor<Row> {
   private final JsonSource source;
   private final FieldMapper mapper;
   private final Split.Settings split;
+  private final List<String> paths;
+  private transient JsonSubset subset;
 
   /** @param split null: the mapping's routes choose the split */
   public MapRecords(JsonSource source, FieldMapping mapping, Split.Settings split) {
     this.source = source;
     this.mapper = new FieldMapper(mapping);
     this.split = split;
+    this.paths = mapping.paths();
   }
 
   @Override
@@ -39,6 +43,8 @@ public final class MapRecords implements ChunkProcessor<Row> {
     Counter ok = Metrics.counter(STEP, "records_out");
     Counter failed = Metrics.counter(STEP, "records_failed");
     String fileName = chunk.file().getFileName().toString();
+    if (subset == null) subset = new JsonSubset(paths);
+    JsonSubset subset = this.subset;
     Split.Assigner assigner = split == null ? null : split.assigner(mapper.schema());
     long[] counts = new long[3]; // in, out, failed: counted locally, added to the counters once per chunk
     long lines = source.read(chunk, (bytes, off, len, parsed, line, offset) -> {
@@ -47,7 +53,8 @@ public final class MapRecords implements ChunkProcessor<Row> {
         JsonNode node = parsed;
         if (node == null) {
           try {
-            node = JSON.readTree(bytes, off, len);
+            node = subset.read(bytes, off, len);
+            if (node == null) node = JSON.readTree(bytes, off, len); // not an object: the mapper says what it is
           } catch (IOException e) {
             String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw new FieldMapper.MappingError("invalid JSON: " + why);

@@ -58,7 +58,10 @@ class JsonlRowWriterTest {
       "0.1|0.1", "1e-05|1e-05", "0.0001|0.0001", "1e16|1e+16", "123456789012345680.0|1.2345678901234568e+17",
       "0.727|0.727", "1.0|1.0", "-0.0|-0.0", "5e-324|5e-324", "1.7976931348623157e308|1.7976931348623157e+308",
       "1.5e-7|1.5e-07", "9999999999999998.0|9999999999999998.0", "100.0|100.0", "2.5e-4|0.00025",
-      "0.3333333333333333|0.3333333333333333", "NaN|NaN", "Infinity|Infinity", "-Infinity|-Infinity"})
+      "0.3333333333333333|0.3333333333333333", "NaN|NaN", "Infinity|Infinity", "-Infinity|-Infinity",
+      // both sides of the edges of Java's plain notation (1e-3 and 1e7), which is written without a rewrite
+      "0.001|0.001", "0.0009999999999999998|0.0009999999999999998", "9999999.999999998|9999999.999999998",
+      "10000000.0|10000000.0", "1234567.0|1234567.0", "-0.5|-0.5", "0.72|0.72", "2.0000000000000004|2.0000000000000004"})
   void float64IsPythonRepr(String input, String python) {
     assertThat(PyJson.floatRepr(Double.parseDouble(input)), equalTo(python));
   }
