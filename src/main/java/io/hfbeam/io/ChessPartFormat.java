@@ -7,6 +7,7 @@ import io.hfbeam.hf.Features;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import io.hfbeam.transform.Batch;
@@ -79,17 +80,14 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
   @Override
   public Writer<ChessSample> open(Path base) throws IOException {
     DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(raw(base)), 1 << 16));
+    Frames frames = new Frames(windowSize, encoding.size(), encoding.isLong());
     long fixedArrow = (long) windowSize * encoding.size() * (encoding.isLong() ? 8 : 1) + 3 + 4L * (windowSize + 2);
     return new Writer<>() {
       long arrow;
 
       @Override
       public void write(ChessSample s) throws IOException {
-        if (s.window != null) {
-          out.write(s.window);
-        } else {
-          for (long v : s.windowLong) out.writeLong(v);
-        }
+        frames.write(out, s);
         out.write(s.scalars);
         arrow += fixedArrow;
         if (metadata) {
@@ -124,9 +122,10 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
     ChessSample s = new ChessSample(windowSize * encoding.size(), encoding.isLong());
     try (TensorParquetWriter w = TensorParquetWriter.create(out, features(), options())) {
       for (Batch.Piece p : pieces) {
+        Frames frames = new Frames(windowSize, encoding.size(), encoding.isLong());
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(raw(Path.of(p.base()))), 1 << 16))) {
           for (long i = 0; i < p.to(); i++) {
-            read(in, s);
+            read(in, s, frames);
             if (i >= p.from()) write(w.row(), s);
           }
         }
@@ -134,12 +133,8 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
     }
   }
 
-  private void read(DataInputStream in, ChessSample s) throws IOException {
-    if (s.window != null) {
-      in.readFully(s.window);
-    } else {
-      for (int k = 0; k < s.windowLong.length; k++) s.windowLong[k] = in.readLong();
-    }
+  private void read(DataInputStream in, ChessSample s, Frames frames) throws IOException {
+    frames.read(in, s);
     in.readFully(s.scalars);
     if (metadata) {
       s.gameId = in.readUTF();
@@ -166,5 +161,92 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
       row.string(6, s.result).string(7, s.sourceFile);
     }
     row.end();
+  }
+
+  /**
+   * The window in a part, frame by frame (a frame is one encoded position), each either written out or named as
+   * a copy: of the frame before it in this window (--window repeat: 10 copies of one position) or of a frame of
+   * the previous sample's window (--window history: the window shifts by a position or more). That keeps a
+   * part at about one new frame per sample, 82 bytes instead of 693 for token_sequence, so the raw round trip
+   * between processing and the Parquet encoding costs little. Writer and reader each keep the previous window.
+   */
+  static final class Frames {
+    private static final int LITERAL = 0;
+    private static final int OWN_PREVIOUS = 1;
+    private static final int PREVIOUS_SAMPLE = 2; // + the frame's index in the previous sample's window
+
+    private final int frames;
+    private final int per;
+    private final byte[] prev;
+    private final long[] prevLong;
+    private boolean hasPrev;
+
+    Frames(int frames, int per, boolean longs) {
+      this.frames = frames;
+      this.per = per;
+      this.prev = longs ? null : new byte[frames * per];
+      this.prevLong = longs ? new long[frames * per] : null;
+    }
+
+    void write(DataOutputStream out, ChessSample s) throws IOException {
+      for (int k = 0; k < frames; k++) {
+        int tag = tag(s, k);
+        out.write(tag);
+        if (tag != LITERAL) continue;
+        if (s.window != null) {
+          out.write(s.window, k * per, per);
+        } else {
+          for (int i = k * per; i < (k + 1) * per; i++) out.writeLong(s.windowLong[i]);
+        }
+      }
+      remember(s);
+    }
+
+    void read(DataInputStream in, ChessSample s) throws IOException {
+      for (int k = 0; k < frames; k++) {
+        int tag = in.readUnsignedByte();
+        int to = k * per;
+        if (tag == LITERAL) {
+          if (s.window != null) in.readFully(s.window, to, per);
+          else for (int i = to; i < to + per; i++) s.windowLong[i] = in.readLong();
+        } else if (tag == OWN_PREVIOUS && k > 0) {
+          copy(s.window, s.windowLong, to - per, s, to);
+        } else if (tag >= PREVIOUS_SAMPLE && tag - PREVIOUS_SAMPLE < frames && hasPrev) {
+          copy(prev, prevLong, (tag - PREVIOUS_SAMPLE) * per, s, to);
+        } else {
+          throw new IOException("corrupt chess part: frame tag " + tag + " at frame " + k);
+        }
+      }
+      remember(s);
+    }
+
+    private int tag(ChessSample s, int k) {
+      if (k > 0 && same(s.window, s.windowLong, (k - 1) * per, s, k)) return OWN_PREVIOUS;
+      if (!hasPrev || PREVIOUS_SAMPLE + frames - 1 > 255) return LITERAL;
+      for (int j = Math.min(k + 1, frames - 1); j < frames; j++) { // a shift: usually the very next frame
+        if (same(prev, prevLong, j * per, s, k)) return PREVIOUS_SAMPLE + j;
+      }
+      for (int j = Math.min(k + 1, frames - 1) - 1; j >= 0; j--) {
+        if (same(prev, prevLong, j * per, s, k)) return PREVIOUS_SAMPLE + j;
+      }
+      return LITERAL;
+    }
+
+    private boolean same(byte[] a, long[] aLong, int from, ChessSample s, int k) {
+      int at = k * per;
+      return a != null ? Arrays.equals(a, from, from + per, s.window, at, at + per)
+          : Arrays.equals(aLong, from, from + per, s.windowLong, at, at + per);
+    }
+
+    private void copy(byte[] a, long[] aLong, int from, ChessSample s, int to) {
+      if (a != null) System.arraycopy(a, from, s.window, to, per);
+      else System.arraycopy(aLong, from, s.windowLong, to, per);
+    }
+
+    private void remember(ChessSample s) {
+      if (prev != null) System.arraycopy(s.window, 0, prev, 0, prev.length);
+      else System.arraycopy(s.windowLong, 0, prevLong, 0, prevLong.length);
+      hasPrev = true;
+    }
   }
 }
