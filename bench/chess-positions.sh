@@ -24,19 +24,27 @@ measure() { # label, positions, command...
     "$(echo "$(cat "$work/rss") / 1024" | bc -l)"
 }
 
+# bin/hfbeam writes its class-data archive after the first run of a build: do that run now, outside the figures
+rm -rf "$work/warmup" && bin/hfbeam chess-positions --data-path "$small" --output "$work/warmup" --runner flink-local > /dev/null 2>&1
+
 echo "| run | positions | wall time (incl. JVM start) | positions/s | peak RSS |"
 echo "| --- | ---: | ---: | ---: | ---: |"
 for input in "$small" "$big"; do
   if [ "$input" = "$small" ]; then n=327416; tag="0.3M"; else n=3274160; tag="3.3M"; fi
   rm -rf "$work/plain" "$work/direct" "$work/flink"
-  measure "plain Java loop, 1 thread ($tag)" $n java -cp "$jar" io.hfbeam.workflow.bench.ChessPlainLoop "$work/plain" "$input"
+  measure "plain Java loop, 1 thread ($tag)" $n java -XX:+UseSerialGC -cp "$jar" io.hfbeam.workflow.bench.ChessPlainLoop "$work/plain" "$input"
   if command -v pgn-extract > /dev/null; then
     measure "pgn-extract -Wepd ($tag)" $n sh -c "pgn-extract -s -Wepd -o $work/epd.txt $input"
   fi
   measure "hfbeam direct ($tag)" $n java -jar "$jar" chess-positions --data-path "$input" --output "$work/direct"
   measure "hfbeam flink-local p=2 ($tag)" $n java -jar "$jar" chess-positions --data-path "$input" --output "$work/flink" --runner flink-local
-  cmp <(cd "$work/direct" && sha256sum train/* test/* README.md) <(cd "$work/flink" && sha256sum train/* test/* README.md) \
-    || { echo "direct and flink outputs differ"; exit 1; }
+  rm -rf "$work/direct-l" "$work/flink-l"
+  measure "bin/hfbeam direct ($tag)" $n bin/hfbeam chess-positions --data-path "$input" --output "$work/direct-l"
+  measure "bin/hfbeam flink-local p=2 ($tag)" $n bin/hfbeam chess-positions --data-path "$input" --output "$work/flink-l" --runner flink-local
+  for o in flink direct-l flink-l; do
+    cmp <(cd "$work/direct" && sha256sum train/* test/* README.md) <(cd "$work/$o" && sha256sum train/* test/* README.md) \
+      || { echo "direct and $o outputs differ"; exit 1; }
+  done
   bytes=$(cat "$work"/flink/train/*.parquet "$work"/flink/test/*.parquet | wc -c)
   echo "|   Parquet bytes per position ($tag): $(echo "scale=2; $bytes / $n" | bc) | | | | |"
 done
