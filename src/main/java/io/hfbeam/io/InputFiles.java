@@ -101,8 +101,20 @@ public final class InputFiles {
     }
   }
 
-  /** Cuts files into ranges of about {@code chunkBytes}; compressed files are not splittable. */
+  /** Below this a chunk is not worth its part files and its scan for the first record. */
+  static final long MIN_CHUNK_BYTES = 1L << 20;
+  /** An input is cut into at least this many chunks where it can be, so every worker gets a share. */
+  static final int MIN_CHUNKS = 16;
+
+  /**
+   * Cuts files into ranges of at most {@code chunkBytes}, smaller when the input is small (at least
+   * {@value #MIN_CHUNKS} chunks of at least 1 MiB): with 32 MiB chunks, a 37 MB file was one big and one small chunk,
+   * and one worker did nearly all of it. Compressed files are not splittable. Deterministic in the file sizes.
+   */
   public static List<Chunk> chunks(List<Path> files, long chunkBytes) {
+    long splittable = 0;
+    for (Path f : files) if (!Compressions.isCompressed(f)) splittable += size(f);
+    chunkBytes = Math.min(chunkBytes, Math.max(MIN_CHUNK_BYTES, (splittable + MIN_CHUNKS - 1) / MIN_CHUNKS));
     List<Chunk> out = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       Path f = files.get(i);

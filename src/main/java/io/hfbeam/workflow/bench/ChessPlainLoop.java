@@ -40,6 +40,7 @@ public final class ChessPlainLoop {
     ChessPartFormat format = new ChessPartFormat(s.encoding(), s.windowSize(), false, ParquetSettings.defaults());
     long t0 = System.nanoTime();
     Map<String, PartFormat.Writer<ChessSample>> writers = new LinkedHashMap<>();
+    Map<String, long[]> rowsPerSplit = new LinkedHashMap<>();
     long[] n = {0};
     PgnPositions positions = new PgnPositions(s);
     for (InputFiles.Chunk chunk : InputFiles.wholeFiles(files)) {
@@ -53,6 +54,7 @@ public final class ChessPlainLoop {
               writers.put(split, w);
             }
             w.write(sample);
+            rowsPerSplit.computeIfAbsent(split, k -> new long[1])[0]++;
             n[0]++;
           } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -66,7 +68,7 @@ public final class ChessPlainLoop {
     for (Map.Entry<String, PartFormat.Writer<ChessSample>> e : writers.entrySet()) {
       e.getValue().close();
       Path samples = out.resolve(e.getKey());
-      long rows = Files.size(Path.of(samples + ".samples")) / (10 * 69 + 3);
+      long rows = rowsPerSplit.get(e.getKey())[0]; // parts are compact (frames by reference): count, not size
       format.assembleParquet(List.of(new Batch.Piece(samples.toString(), 0, rows, rows, 0)), Path.of(samples + ".parquet"));
       Files.delete(Path.of(samples + ".samples"));
     }
