@@ -179,22 +179,29 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
     private final int per;
     private final byte[] prev;
     private final long[] prevLong;
+    private final byte[] tags;
     private boolean hasPrev;
 
     Frames(int frames, int per, boolean longs) {
       this.frames = frames;
+      this.tags = new byte[frames];
       this.per = per;
       this.prev = longs ? null : new byte[frames * per];
       this.prevLong = longs ? new long[frames * per] : null;
     }
 
+    // A window is its W tags, then its literal frames in order: two or three calls on the stream per sample
+    // rather than one per frame (each a synchronized call on the buffered stream).
     void write(DataOutputStream out, ChessSample s) throws IOException {
+      for (int k = 0; k < frames; k++) tags[k] = (byte) tag(s, k);
+      out.write(tags, 0, frames);
       for (int k = 0; k < frames; k++) {
-        int tag = tag(s, k);
-        out.write(tag);
-        if (tag != LITERAL) continue;
+        if (tags[k] != LITERAL) continue;
         if (s.window != null) {
-          out.write(s.window, k * per, per);
+          int run = k; // adjacent literal frames go out in one write
+          while (run + 1 < frames && tags[run + 1] == LITERAL) run++;
+          out.write(s.window, k * per, (run - k + 1) * per);
+          k = run;
         } else {
           for (int i = k * per; i < (k + 1) * per; i++) out.writeLong(s.windowLong[i]);
         }
@@ -203,8 +210,9 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
     }
 
     void read(DataInputStream in, ChessSample s) throws IOException {
+      in.readFully(tags, 0, frames);
       for (int k = 0; k < frames; k++) {
-        int tag = in.readUnsignedByte();
+        int tag = tags[k] & 0xFF;
         int to = k * per;
         if (tag == LITERAL) {
           if (s.window != null) in.readFully(s.window, to, per);

@@ -86,7 +86,8 @@ class ChessPartFramesTest {
 
   @Test
   void aCorruptPartIsAnErrorNotWrongData() {
-    byte[] raw = new byte[] {(byte) 200};
+    byte[] raw = new byte[FRAMES];
+    raw[0] = (byte) 200;
     IOException e = assertThrows(IOException.class, () -> read(raw, 1));
     assertThat(e.getMessage(), containsString("corrupt chess part"));
   }
