@@ -62,10 +62,19 @@ final class NumericColumn extends DictionaryColumn {
     put(key);
   }
 
-  /** int8/uint8 take the dictionary's direct table in a tight loop, leaving new values and PLAIN to {@link #put}. */
+  /**
+   * int8/uint8 take the dictionary's direct table in a tight loop, leaving new values and PLAIN to {@link #put}.
+   * An innermost row equal to the row before it (a window that repeats one position: 9 of 10 rows) copies that
+   * row's dictionary indices instead of looking its values up again.
+   */
   void tensor(byte[] src, int off) {
     int n = begin();
     boolean unsigned = input == Input.UINT8;
+    int row = shape.dims().length >= 2 ? shape.dims()[shape.dims().length - 1] : n;
+    if (row >= 16 && row < n && !plainMode) {
+      tensorRows(src, off, n, row, unsigned);
+      return;
+    }
     int i = 0;
     while (i < n) {
       if (!plainMode) {
@@ -76,6 +85,28 @@ final class NumericColumn extends DictionaryColumn {
       }
       put(unsigned ? src[off + i] & 0xFF : src[off + i]);
       i++;
+    }
+  }
+
+  private void tensorRows(byte[] src, int off, int n, int row, boolean unsigned) {
+    for (int r = 0; r < n; r += row) {
+      int at = off + r;
+      if (r > 0 && !plainMode && java.util.Arrays.equals(src, at - row, at, src, at, at + row)) {
+        System.arraycopy(indices, count - row, indices, count, row);
+        count += row;
+        continue;
+      }
+      int i = 0;
+      while (i < row) {
+        if (!plainMode) {
+          int done = dictionary.knownBytes(src, at + i, row - i, unsigned, indices, count);
+          count += done;
+          i += done;
+          if (i == row) break;
+        }
+        put(unsigned ? src[at + i] & 0xFF : src[at + i]);
+        i++;
+      }
     }
   }
 

@@ -177,6 +177,38 @@ class TensorParquetWriterTest {
     assertThat(window.size(), greaterThan(10));
   }
 
+  /** Windows whose rows repeat (copied indices), shift, or bring new values until the dictionary overflows. */
+  @Test
+  void repeatedTensorRowsReadBackExactlyAlsoAcrossADictionaryFallback() throws Exception {
+    Path f = dir.resolve("rows.parquet");
+    Features one = Features.fromJson("{\"window\": \"array2d<int8>(10,69)\"}");
+    Random rnd = new Random(11);
+    List<String> expected = new ArrayList<>();
+    var options = TensorParquetWriter.Options.defaults().pageBytes(4096).maxDictionaryBytes(400).rowGroupRows(300);
+    byte[] window = new byte[690];
+    try (TensorParquetWriter w = TensorParquetWriter.create(f, one, options)) {
+      for (int i = 0; i < 1000; i++) {
+        int kind = i % 4;
+        for (int r = 0; r < 10; r++) {
+          for (int k = 0; k < 69; k++) {
+            int at = r * 69 + k;
+            if (kind == 0 && r > 0) window[at] = window[at - 69]; // the same row ten times
+            else if (kind == 1 && r < 9) window[at] = window[at + 69]; // shifted by a row
+            else window[at] = (byte) (i < 600 ? 15 + rnd.nextInt(14) : rnd.nextInt(256) - 128); // later: > 100 values
+          }
+          if (kind == 3 && r % 2 == 1) System.arraycopy(window, (r - 1) * 69, window, r * 69, 69);
+        }
+        w.row().tensor(0, window, 0).end();
+        expected.add(nested(690, 69, k -> Byte.toString(window[k])));
+      }
+    }
+    List<String> got = new ArrayList<>();
+    query("SELECT \"window\"::VARCHAR FROM read_parquet(?)", f.toString()).forEach(r -> got.add(r.get(0)));
+    assertThat(got.size(), equalTo(expected.size()));
+    for (int i = 0; i < got.size(); i++) assertThat("row " + i, got.get(i), equalTo(expected.get(i)));
+    assertThat("the later rows overflow the dictionary", pages(f, 2, 0).contains("PLAIN"), equalTo(true));
+  }
+
   @Test
   void dictionaryOverflowSwitchesTheRestOfTheChunkToPlain() throws Exception {
     Path f = dir.resolve("overflow.parquet");
