@@ -16,6 +16,11 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  */
 abstract class DictionaryColumn extends ColumnWriter {
   int[] indices = new int[1024];
+  /**
+   * Non-null: the indices are kept here as bytes instead (int8/uint8 columns, whose dictionary never needs more than
+   * 256 entries): a data page's indices are then one array copy, not a narrowing loop over an int per value.
+   */
+  byte[] narrow;
   int count;
   final Bytes plain = new Bytes(1024);
   boolean plainMode;
@@ -26,7 +31,15 @@ abstract class DictionaryColumn extends ColumnWriter {
   }
 
   final void ensureIndices(int n) {
-    if (count + n > indices.length) indices = Arrays.copyOf(indices, Math.max(indices.length * 2, count + n));
+    if (narrow != null) {
+      if (count + n > narrow.length) narrow = Arrays.copyOf(narrow, Math.max(narrow.length * 2, count + n));
+    } else if (count + n > indices.length) {
+      indices = Arrays.copyOf(indices, Math.max(indices.length * 2, count + n));
+    }
+  }
+
+  private int index(int i) {
+    return narrow != null ? narrow[i] & 0xFF : indices[i];
   }
 
   abstract int dictionarySize();
@@ -38,7 +51,7 @@ abstract class DictionaryColumn extends ColumnWriter {
 
   /** Switches the rest of this chunk to PLAIN, re-encoding the open page's values. */
   final void fallBack() {
-    for (int i = 0; i < count; i++) plainEntry(indices[i], plain);
+    for (int i = 0; i < count; i++) plainEntry(index(i), plain);
     count = 0;
     plainMode = true;
   }
@@ -70,7 +83,11 @@ abstract class DictionaryColumn extends ColumnWriter {
       byte[] b = page.buf;
       int p = page.size;
       int[] idx = indices;
-      if (width == 1) {
+      if (narrow != null) {
+        if (width != 1) throw new IllegalStateException("a byte-index column with " + dictionarySize() + " entries");
+        System.arraycopy(narrow, 0, b, p, count);
+        p += count;
+      } else if (width == 1) {
         for (int i = 0; i < count; i++) b[p + i] = (byte) idx[i];
         p += count;
       } else {

@@ -60,6 +60,18 @@ final class LongDictionary {
     return n;
   }
 
+  /** {@link #knownBytes} writing each index as a byte (the dictionary of an int8/uint8 column). */
+  int knownBytesNarrow(byte[] src, int off, int n, boolean unsigned, byte[] dst, int at) {
+    int[] table = direct;
+    int mask = unsigned ? 0xFF : -1;
+    for (int i = 0; i < n; i++) {
+      int d = table[(src[off + i] & mask) - DIRECT_MIN];
+      if (d < 0) return i;
+      dst[at + i] = (byte) d;
+    }
+    return n;
+  }
+
   void clear() {
     Arrays.fill(direct, -1);
     Arrays.fill(table, 0);

@@ -27,18 +27,31 @@ final class NumericColumn extends DictionaryColumn {
     this.wide = input == Input.INT64 || input == Input.FLOAT64;
     this.integer = input != Input.FLOAT32 && input != Input.FLOAT64;
     this.dictionary = new LongDictionary(Math.max(1, maxDictionaryBytes / (wide ? 8 : 4)));
+    if (input == Input.INT8 || input == Input.UINT8) narrow = new byte[1024];
   }
 
   private void put(long key) {
     if (!plainMode) {
       int d = dictionary.indexOf(key);
-      if (d >= 0) {
+      if (d >= 0 && narrow == null) {
         indices[count++] = d;
+        return;
+      }
+      if (d >= 0 && d < 256) { // a byte column holds at most 256 values; more (out-of-range input) goes PLAIN
+        narrow[count++] = (byte) d;
         return;
       }
       fallBack();
     }
     plainValue(key);
+  }
+
+  /** The dictionary indices of bytes {@code src[off, off + n)} already in the dictionary; stops at the first new. */
+  private int known(byte[] src, int off, int n, boolean unsigned) {
+    int done = narrow != null ? dictionary.knownBytesNarrow(src, off, n, unsigned, narrow, count)
+        : dictionary.knownBytes(src, off, n, unsigned, indices, count);
+    count += done;
+    return done;
   }
 
   private void plainValue(long key) {
@@ -78,9 +91,7 @@ final class NumericColumn extends DictionaryColumn {
     int i = 0;
     while (i < n) {
       if (!plainMode) {
-        int done = dictionary.knownBytes(src, off + i, n - i, unsigned, indices, count);
-        count += done;
-        i += done;
+        i += known(src, off + i, n - i, unsigned);
         if (i == n) break;
       }
       put(unsigned ? src[off + i] & 0xFF : src[off + i]);
@@ -92,16 +103,15 @@ final class NumericColumn extends DictionaryColumn {
     for (int r = 0; r < n; r += row) {
       int at = off + r;
       if (r > 0 && !plainMode && java.util.Arrays.equals(src, at - row, at, src, at, at + row)) {
-        System.arraycopy(indices, count - row, indices, count, row);
+        if (narrow != null) System.arraycopy(narrow, count - row, narrow, count, row);
+        else System.arraycopy(indices, count - row, indices, count, row);
         count += row;
         continue;
       }
       int i = 0;
       while (i < row) {
         if (!plainMode) {
-          int done = dictionary.knownBytes(src, at + i, row - i, unsigned, indices, count);
-          count += done;
-          i += done;
+          i += known(src, at + i, row - i, unsigned);
           if (i == row) break;
         }
         put(unsigned ? src[at + i] & 0xFF : src[at + i]);
