@@ -2,7 +2,9 @@
 # Benchmark chess-positions side by side, in one run: the plain-Java loop (same parser, encoder and Parquet
 # writer, one thread), pgn-extract -Wepd (C), hfbeam on the DirectRunner and on embedded Flink (parallelism 2).
 # Inputs: the 5000-game sample (327,416 positions) and a concatenation of it 10 times (3,274,160 positions).
-# usage: bench/chess-positions.sh   (needs target/hfbeam.jar; installs nothing: apt-get install pgn-extract)
+# usage: bench/chess-positions.sh [x100]   (needs target/hfbeam.jar; installs nothing: apt-get install pgn-extract)
+#   x100: also the file 100 times (32,741,600 positions, 374 MB): plain loop, pgn-extract and bin/hfbeam on
+#   embedded Flink only (about 3 minutes more)
 set -euo pipefail
 export PATH="$PATH:/usr/games"   # Debian installs pgn-extract there
 cd "$(dirname "$0")/.."
@@ -48,3 +50,16 @@ for input in "$small" "$big"; do
   bytes=$(cat "$work"/flink/train/*.parquet "$work"/flink/test/*.parquet | wc -c)
   echo "|   Parquet bytes per position ($tag): $(echo "scale=2; $bytes / $n" | bc) | | | | |"
 done
+
+if [ "${1:-}" = x100 ]; then
+  huge=$work/lichess_x100.pgn
+  [ -f "$huge" ] || for i in $(seq 10); do cat "$big"; echo; done > "$huge"
+  n=32741600
+  rm -rf "$work/plain" "$work/flink-l"
+  measure "plain Java loop, 1 thread (32.7M)" $n java -XX:+UseSerialGC -cp "$jar" io.hfbeam.workflow.bench.ChessPlainLoop "$work/plain" "$huge"
+  if command -v pgn-extract > /dev/null; then
+    measure "pgn-extract -Wepd (32.7M)" $n sh -c "pgn-extract -s -Wepd -o $work/epd.txt $huge"
+  fi
+  measure "bin/hfbeam flink-local p=2 (32.7M)" $n bin/hfbeam chess-positions --data-path "$huge" --output "$work/flink-l" --runner flink-local
+  rm -rf "$work/plain" "$work/flink-l" "$work/epd.txt"
+fi
