@@ -237,7 +237,7 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
               os.flush();
               appendWhole(part, ch); // in the kernel: most of a split's bytes are whole parts
             } else {
-              copyLines(part, p.from(), p.to(), os, false);
+              copyLines(part, p.from(), p.to(), os);
             }
           }
         }
@@ -286,12 +286,8 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
     }
   }
 
-  /** Copies lines [from, to) of a JSONL part. */
-  static void copyLines(Path part, long from, long to, OutputStream out, boolean whole) throws IOException {
-    if (whole) {
-      Files.copy(part, out);
-      return;
-    }
+  /** Copies lines [from, to) of a JSONL part (whole parts go by {@link #appendWhole}). */
+  static void copyLines(Path part, long from, long to, OutputStream out) throws IOException {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(part), 1 << 16)) {
       long line = 0;
       int b;

@@ -46,22 +46,10 @@ final class LongDictionary {
   }
 
   /**
-   * Writes the indices of a run of byte values already in the dictionary to {@code dst} at {@code at}; returns how
-   * many, stopping at the first new value.
+   * Writes the indices of a run of byte values already in the dictionary to {@code dst} at {@code at}, as bytes (an
+   * int8/uint8 column's dictionary has at most 256 entries); returns how many, stopping at the first new value.
    */
-  int knownBytes(byte[] src, int off, int n, boolean unsigned, int[] dst, int at) {
-    int[] table = direct;
-    int mask = unsigned ? 0xFF : -1;
-    for (int i = 0; i < n; i++) {
-      int d = table[(src[off + i] & mask) - DIRECT_MIN];
-      if (d < 0) return i;
-      dst[at + i] = d;
-    }
-    return n;
-  }
-
-  /** {@link #knownBytes} writing each index as a byte (the dictionary of an int8/uint8 column). */
-  int knownBytesNarrow(byte[] src, int off, int n, boolean unsigned, byte[] dst, int at) {
+  int knownBytes(byte[] src, int off, int n, boolean unsigned, byte[] dst, int at) {
     int[] table = direct;
     int mask = unsigned ? 0xFF : -1;
     for (int i = 0; i < n; i++) {

@@ -46,14 +46,6 @@ final class NumericColumn extends DictionaryColumn {
     plainValue(key);
   }
 
-  /** The dictionary indices of bytes {@code src[off, off + n)} already in the dictionary; stops at the first new. */
-  private int known(byte[] src, int off, int n, boolean unsigned) {
-    int done = narrow != null ? dictionary.knownBytesNarrow(src, off, n, unsigned, narrow, count)
-        : dictionary.knownBytes(src, off, n, unsigned, indices, count);
-    count += done;
-    return done;
-  }
-
   private void plainValue(long key) {
     if (wide) plain.longLE(key);
     else plain.intLE((int) key);
@@ -78,45 +70,35 @@ final class NumericColumn extends DictionaryColumn {
   /**
    * int8/uint8 take the dictionary's direct table in a tight loop, leaving new values and PLAIN to {@link #put}.
    * An innermost row equal to the row before it (a window that repeats one position: 9 of 10 rows) copies that
-   * row's dictionary indices instead of looking its values up again.
+   * row's dictionary indices instead of looking its values up again. (These columns keep byte indices.)
    */
   void tensor(byte[] src, int off) {
     int n = begin();
     boolean unsigned = input == Input.UINT8;
-    int row = shape.dims().length >= 2 ? shape.dims()[shape.dims().length - 1] : n;
-    if (row >= 16 && row < n && !plainMode) {
-      tensorRows(src, off, n, row, unsigned);
-      return;
+    int[] dims = shape.dims();
+    int row = dims.length >= 2 && dims[dims.length - 1] >= 16 ? dims[dims.length - 1] : n; // short rows: not worth it
+    for (int r = 0; r < n; r += row) {
+      int at = off + r;
+      if (r > 0 && !plainMode && java.util.Arrays.equals(src, at - row, at, src, at, at + row)) {
+        System.arraycopy(narrow, count - row, narrow, count, row);
+        count += row;
+      } else {
+        lookUp(src, at, row, unsigned);
+      }
     }
+  }
+
+  private void lookUp(byte[] src, int off, int n, boolean unsigned) {
     int i = 0;
     while (i < n) {
       if (!plainMode) {
-        i += known(src, off + i, n - i, unsigned);
+        int done = dictionary.knownBytes(src, off + i, n - i, unsigned, narrow, count);
+        count += done;
+        i += done;
         if (i == n) break;
       }
       put(unsigned ? src[off + i] & 0xFF : src[off + i]);
       i++;
-    }
-  }
-
-  private void tensorRows(byte[] src, int off, int n, int row, boolean unsigned) {
-    for (int r = 0; r < n; r += row) {
-      int at = off + r;
-      if (r > 0 && !plainMode && java.util.Arrays.equals(src, at - row, at, src, at, at + row)) {
-        if (narrow != null) System.arraycopy(narrow, count - row, narrow, count, row);
-        else System.arraycopy(indices, count - row, indices, count, row);
-        count += row;
-        continue;
-      }
-      int i = 0;
-      while (i < row) {
-        if (!plainMode) {
-          i += known(src, at + i, row - i, unsigned);
-          if (i == row) break;
-        }
-        put(unsigned ? src[at + i] & 0xFF : src[at + i]);
-        i++;
-      }
     }
   }
 

@@ -3,22 +3,17 @@ package io.hfbeam.workflow.bench;
 import io.hfbeam.chess.ChessSample;
 import io.hfbeam.chess.PositionEncoding;
 import io.hfbeam.io.ChessPartFormat;
-import io.hfbeam.io.ChunkProcessor;
 import io.hfbeam.io.InputFiles;
 import io.hfbeam.io.ParquetSettings;
-import io.hfbeam.io.PartFormat;
 import io.hfbeam.io.PgnPositions;
 import io.hfbeam.transform.Batch;
 import io.hfbeam.transform.Split;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.values.Row;
 
 /**
  * The no-Beam limit for benchmarks: the same PGN reader, encoder, sampler and Parquet writer as chess-positions,
@@ -39,40 +34,18 @@ public final class ChessPlainLoop {
         Split.Settings.builder().build());
     ChessPartFormat format = new ChessPartFormat(s.encoding(), s.windowSize(), false, ParquetSettings.defaults());
     long t0 = System.nanoTime();
-    Map<String, PartFormat.Writer<ChessSample>> writers = new LinkedHashMap<>();
-    Map<String, long[]> rowsPerSplit = new LinkedHashMap<>();
-    long[] n = {0};
+    PartsPerSplit<ChessSample> parts = new PartsPerSplit<>(format, out);
     PgnPositions positions = new PgnPositions(s);
-    for (InputFiles.Chunk chunk : InputFiles.wholeFiles(files)) {
-      positions.process(chunk, new ChunkProcessor.Emitter<>() {
-        @Override
-        public void record(String split, ChessSample sample) {
-          try {
-            PartFormat.Writer<ChessSample> w = writers.get(split);
-            if (w == null) {
-              w = format.open(out.resolve(split));
-              writers.put(split, w);
-            }
-            w.write(sample);
-            rowsPerSplit.computeIfAbsent(split, k -> new long[1])[0]++;
-            n[0]++;
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-
-        @Override
-        public void failure(Row failure) {}
-      });
-    }
-    for (Map.Entry<String, PartFormat.Writer<ChessSample>> e : writers.entrySet()) {
-      e.getValue().close();
+    for (InputFiles.Chunk chunk : InputFiles.wholeFiles(files)) positions.process(chunk, parts);
+    parts.close();
+    for (Map.Entry<String, Long> e : parts.rows.entrySet()) {
       Path samples = out.resolve(e.getKey());
-      long rows = rowsPerSplit.get(e.getKey())[0]; // parts are compact (frames by reference): count, not size
+      long rows = e.getValue(); // parts are compact (frames by reference): count, not size
       format.assembleParquet(List.of(new Batch.Piece(samples.toString(), 0, rows, rows, 0)), Path.of(samples + ".parquet"));
       Files.delete(Path.of(samples + ".samples"));
     }
     double secs = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("plain loop: %,d positions in %.2f s = %,.0f positions/s%n", n[0], secs, n[0] / secs);
+    System.out.printf("plain loop: %,d positions in %.2f s = %,.0f positions/s%n", parts.records, secs,
+        parts.records / secs);
   }
 }

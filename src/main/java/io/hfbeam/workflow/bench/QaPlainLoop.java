@@ -1,20 +1,15 @@
 package io.hfbeam.workflow.bench;
 
-import io.hfbeam.io.ChunkProcessor;
 import io.hfbeam.io.InputFiles;
 import io.hfbeam.io.JsonSource;
-import io.hfbeam.io.PartFormat;
 import io.hfbeam.io.RowPartFormat;
 import io.hfbeam.transform.FieldMapping;
 import io.hfbeam.transform.MapRecords;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -34,37 +29,16 @@ public final class QaPlainLoop {
     Files.createDirectories(out);
     RowPartFormat format = new RowPartFormat(mapping.features(), null, true);
     MapRecords map = new MapRecords(JsonSource.jsonLines(), mapping, null);
-    Map<String, PartFormat.Writer<Row>> writers = new LinkedHashMap<>();
-    long[] n = {0, 0};
+    PartsPerSplit<Row> parts = new PartsPerSplit<>(format, out);
     long bytes = 0;
     long t0 = System.nanoTime();
     for (InputFiles.Chunk chunk : InputFiles.chunks(files, 32L << 20)) {
       bytes += chunk.end() - chunk.start();
-      map.process(chunk, new ChunkProcessor.Emitter<>() {
-        @Override
-        public void record(String split, Row row) {
-          try {
-            PartFormat.Writer<Row> w = writers.get(split);
-            if (w == null) {
-              w = format.open(out.resolve(split));
-              writers.put(split, w);
-            }
-            w.write(row);
-            n[0]++;
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-
-        @Override
-        public void failure(Row failure) {
-          n[1]++;
-        }
-      });
+      map.process(chunk, parts);
     }
-    for (PartFormat.Writer<Row> w : writers.values()) w.close();
+    parts.close();
     double secs = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("%,d records (%,d failed), %,d bytes in %.2f s: %,.0f records/s, %.1f MB/s%n", n[0], n[1], bytes,
-        secs, n[0] / secs, bytes / secs / 1e6);
+    System.out.printf("%,d records (%,d failed), %,d bytes in %.2f s: %,.0f records/s, %.1f MB/s%n", parts.records,
+        parts.failures, bytes, secs, parts.records / secs, bytes / secs / 1e6);
   }
 }
