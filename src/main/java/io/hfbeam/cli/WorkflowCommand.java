@@ -2,6 +2,7 @@ package io.hfbeam.cli;
 
 import io.hfbeam.io.AssemblePanes;
 import io.hfbeam.runner.Checkpoints;
+import io.hfbeam.runner.EmbeddedFlink;
 import io.hfbeam.runner.RunnerProfiles;
 import java.util.List;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -102,6 +103,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
     Thread interrupted = new Thread(() -> Checkpoints.stateDirOf(options).ifPresent(dir -> err.println(
         "\nstopped; checkpoints are kept in " + dir + ": run the same command with --resume to continue")));
     Runtime.getRuntime().addShutdownHook(interrupted);
+    embeddedFlink.ifPresent(f -> f.attach(options));
     WorkflowRun.Outcome outcome;
     try {
       outcome = WorkflowRun.run(p, inputBytes(), common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
@@ -122,8 +124,33 @@ abstract class WorkflowCommand implements Callable<Integer> {
     return DoneMessage.of(output()) + hubOptions().map(h -> "\npublished to " + h.repoId() + "@" + h.revision).orElse("");
   }
 
+  /** The embedded Flink cluster started ahead of the pipeline, when the runner profile uses one. */
+  private Optional<EmbeddedFlink> embeddedFlink = Optional.empty();
+
   @Override
   public Integer call() {
+    embeddedFlink = startEmbeddedFlink();
+    try {
+      return run();
+    } finally {
+      embeddedFlink.ifPresent(EmbeddedFlink::close);
+    }
+  }
+
+  /**
+   * Starts an embedded Flink cluster now, while the options are checked and the pipeline built, if the runner profile
+   * asks for one (see {@link EmbeddedFlink}); a profile that cannot be read is reported by {@link #prepare()}.
+   */
+  private Optional<EmbeddedFlink> startEmbeddedFlink() {
+    try {
+      String profile = common.string(workflow(), common.runner, "runner", "direct");
+      return EmbeddedFlink.startFor(RunnerProfiles.args(profile), common.parallelism);
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private int run() {
     try {
       watchMixin().ifPresent(WatchOptions::check);
       prepare();
