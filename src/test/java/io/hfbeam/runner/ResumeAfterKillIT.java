@@ -43,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 400, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResumeAfterKillIT {
-  static final Path PGN = Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn").toAbsolutePath();
+  static final Path SAMPLE = Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn").toAbsolutePath();
+  /** The sample four times over: long enough (about 1.3M positions) to be killed while still processing. */
+  static Path PGN;
   static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   static final String TOKEN = "hf_fake_resume_token_0123456789";
 
@@ -55,12 +57,17 @@ class ResumeAfterKillIT {
 
   @BeforeAll
   static void start() throws Exception {
+    PGN = tmp.resolve("games.pgn");
+    byte[] games = Files.readAllBytes(SAMPLE);
+    try (var out = Files.newOutputStream(PGN)) {
+      for (int i = 0; i < 4; i++) out.write(games);
+    }
     hub = LocalHubServer.start(0, tmp.resolve("hub"));
     env = Map.of("HF_ENDPOINT", hub.url(), "HF_TOKEN", TOKEN, "HF_HOME", tmp.resolve("hf").toString());
     client = HubClient.Settings.builder().environment(env).build().newClient();
     // small chunks and one file per commit: many checkpoints while processing, many commits while publishing
     config = tmp.resolve("chess.yaml");
-    Files.writeString(config, String.join("\n", "batch_size: 30000", "chunk_mb: 0.25",
+    Files.writeString(config, String.join("\n", "batch_size: 120000", "chunk_mb: 0.25",
         "hub:", "  max_files_per_commit: 1", ""));
   }
 
@@ -114,7 +121,7 @@ class ResumeAfterKillIT {
     if (!Files.exists(out.resolve("README.md"))) {
       Result r = run(command("clean"), 200);
       assertThat(r.output, r.exitCode, equalTo(0));
-      assertThat(r.output, containsString("327,416"));
+      assertThat(r.output, containsString("1,309,664")); // 4 x 327,416
     }
     return out;
   }
