@@ -64,8 +64,7 @@ public final class JsonlRowWriter implements Closeable {
     return new String(b.buf, 0, b.size, StandardCharsets.UTF_8);
   }
 
-  // The line is built as UTF-8 bytes: a String is encoded once (an intrinsic), then escaped byte by byte, which
-  // is safe because every byte of a multi-byte UTF-8 sequence is >= 0x80 and never needs an escape.
+  // The line is built as UTF-8 bytes, each string encoded and escaped in one pass.
 
   private static void appendStruct(Bytes b, Row row, Map<String, Feature> fields) {
     b.write('{');
@@ -120,32 +119,56 @@ public final class JsonlRowWriter implements Closeable {
 
   /** A quoted string with Python's escapes; non-ASCII is kept as is (ensure_ascii=False), as {@link PyJson}. */
   private static void appendString(Bytes b, String s) {
-    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-    b.ensure(utf8.length + 2);
-    b.write('"');
-    int run = 0; // start of the pending run of bytes that need no escape, copied in one call
-    for (int i = 0; i < utf8.length; i++) {
-      int c = utf8[i];
-      if (c < 0 || (c >= 0x20 && c != '"' && c != '\\')) continue;
-      b.write(utf8, run, i - run);
-      run = i + 1;
-      switch (c) {
-        case '"' -> ascii(b, "\\\"");
-        case '\\' -> ascii(b, "\\\\");
-        case '\n' -> ascii(b, "\\n");
-        case '\r' -> ascii(b, "\\r");
-        case '\t' -> ascii(b, "\\t");
-        case '\b' -> ascii(b, "\\b");
-        case '\f' -> ascii(b, "\\f");
-        default -> {
-          ascii(b, "\\u00");
-          b.write(HEX[c >> 4]);
-          b.write(HEX[c & 0xF]);
+    // encoded char by char straight into the line: no intermediate byte[] per value
+    int n = s.length();
+    if (n > (Integer.MAX_VALUE - 64) / 6) throw new IllegalStateException("a string of " + n + " characters does not fit a JSON line");
+    b.ensure(6 * n + 2); // at most 6 bytes per char (an escaped control character)
+    byte[] buf = b.buf;
+    int p = b.size;
+    buf[p++] = '"';
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        if (c >= 0x20 && c != '"' && c != '\\') {
+          buf[p++] = (byte) c;
+          continue;
         }
+        buf[p++] = '\\';
+        switch (c) {
+          case '"' -> buf[p++] = '"';
+          case '\\' -> buf[p++] = '\\';
+          case '\n' -> buf[p++] = 'n';
+          case '\r' -> buf[p++] = 'r';
+          case '\t' -> buf[p++] = 't';
+          case '\b' -> buf[p++] = 'b';
+          case '\f' -> buf[p++] = 'f';
+          default -> {
+            buf[p++] = 'u';
+            buf[p++] = '0';
+            buf[p++] = '0';
+            buf[p++] = HEX[c >> 4];
+            buf[p++] = HEX[c & 0xF];
+          }
+        }
+      } else if (c < 0x800) {
+        buf[p++] = (byte) (0xC0 | (c >> 6));
+        buf[p++] = (byte) (0x80 | (c & 0x3F));
+      } else if (!Character.isSurrogate(c)) {
+        buf[p++] = (byte) (0xE0 | (c >> 12));
+        buf[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+        buf[p++] = (byte) (0x80 | (c & 0x3F));
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        int cp = Character.toCodePoint(c, s.charAt(++i));
+        buf[p++] = (byte) (0xF0 | (cp >> 18));
+        buf[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+        buf[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+        buf[p++] = (byte) (0x80 | (cp & 0x3F));
+      } else {
+        buf[p++] = '?'; // a lone surrogate, replaced as String.getBytes(UTF_8) does
       }
     }
-    b.write(utf8, run, utf8.length - run);
-    b.write('"');
+    buf[p++] = '"';
+    b.size = p;
   }
 
   private static void ascii(Bytes b, String s) {

@@ -82,6 +82,17 @@ class JsonlRowWriterTest {
   }
 
   @Test
+  void encodesEveryUtf8LengthAndReplacesLoneSurrogatesAsJavaDoes() {
+    Features f = Features.fromJson("{\"s\": \"string\"}");
+    // 1, 2, 3 and 4 UTF-8 bytes; then a lone high and a lone low surrogate, which String.getBytes(UTF_8) writes as '?'
+    String s = "aé€中🎉\ud800x\udc00";
+    Row r = Row.withSchema(f.beamSchema()).addValues(s).build();
+    String line = JsonlRowWriter.toJsonLine(r, f);
+    assertThat(line, equalTo("{\"s\": \"aé€中🎉?x?\"}"));
+    assertThat(line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, equalTo(9 + 1 + 2 + 3 + 3 + 4 + 3));
+  }
+
+  @Test
   void everyFeatureKindHasItsPythonForm() {
     Features f = Features.fromJson("{\"b\": \"bool\", \"i\": \"int8\", \"u\": \"uint64\", \"f\": \"float32\","
         + " \"bin\": \"binary\", \"ts\": \"timestamp[ms]\", \"ts2\": \"timestamp[ms]\", \"l\": \"list<int16>\","
