@@ -29,9 +29,11 @@ public final class RunnerProfiles {
 
   private RunnerProfiles() {}
 
-  /** Pipeline options from a profile plus overrides ({@code name -> value}, e.g. parallelism=4). */
+  /** Pipeline options from a profile plus overrides ({@code name -> value}, e.g. parallelism=4), which win. */
   public static PipelineOptions options(String profile, Map<String, String> overrides) {
     List<String> args = args(profile);
+    // an option given twice is an error to Beam: the override replaces the profile's value
+    args.removeIf(a -> overrides.keySet().stream().anyMatch(k -> a.startsWith("--" + k + "=")));
     overrides.forEach((k, v) -> args.add("--" + k + "=" + v));
     try {
       return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create();

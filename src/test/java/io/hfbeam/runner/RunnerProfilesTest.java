@@ -25,6 +25,15 @@ class RunnerProfilesTest {
   }
 
   @Test
+  void anOverrideReplacesTheProfilesValue() {
+    // --parallelism 1 with flink-local (which sets parallelism: 2) used to fail: Beam rejects an option given twice
+    var options = RunnerProfiles.options("flink-local", Map.of("parallelism", "1"));
+    assertThat(options.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getParallelism(), equalTo(1));
+    assertThat(RunnerProfiles.options("flink-local", Map.of()).as(org.apache.beam.runners.flink.FlinkPipelineOptions.class)
+        .getParallelism(), equalTo(2));
+  }
+
+  @Test
   void filesToStageAreAbsolute() throws Exception {
     Path jar = Files.writeString(tmp.resolve("job.jar"), "x");
     assertThat(RunnerProfiles.filesToStage(jar.toString()), equalTo(jar.toString()));
