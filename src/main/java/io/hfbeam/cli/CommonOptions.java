@@ -80,6 +80,7 @@ public final class CommonOptions {
     Map<String, String> overrides = new LinkedHashMap<>();
     String profile = string(workflow, runner, "runner", "direct");
     if (parallelism != null) {
+      if (parallelism < 1) throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);
       overrides.put(RunnerProfiles.args(profile).get(0).contains("Flink") ? "parallelism" : "targetParallelism",
           parallelism.toString());
     }

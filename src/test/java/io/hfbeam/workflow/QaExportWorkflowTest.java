@@ -118,6 +118,10 @@ class QaExportWorkflowTest {
     assertThat(missing.err, containsString("input directory not found"));
     assertThat(missing.err.lines().toList(), hasSize(1));
 
+    Cli zero = Cli.run("qa-export", "--input", SAMPLE.toString(), "--output", tmp.toString(), "--parallelism", "0");
+    assertThat(zero.exitCode, equalTo(2));
+    assertThat(zero.err.strip(), equalTo("error: --parallelism must be at least 1, got 0"));
+
     Cli unknown = Cli.run("qa-export", "--bogus");
     assertThat(unknown.exitCode, equalTo(2));
     assertThat(unknown.err.lines().toList(), hasItem(containsString("Unknown option: '--bogus'")));
