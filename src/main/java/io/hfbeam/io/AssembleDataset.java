@@ -134,7 +134,9 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
   @Override
   public PCollection<WrittenFile> expand(PCollection<Part> parts) {
     return parts
-        .apply("CollectParts", Combine.globally(new CollectList<Part>()))
+        // without a default: every input file is at least one chunk and every chunk sends a DATA part, so the list is
+        // never empty; Beam's default-on-empty machinery (a side input, an impulse and a ParDo) cost 4 Flink vertices
+        .apply("CollectParts", Combine.globally(new CollectList<Part>()).withoutDefaults())
         .apply("PlanFiles", ParDo.of(new PlanFn<>(settings)))
         .setCoder(SerializableCoder.of(Job.class))
         .apply("SpreadFiles", Reshuffle.viaRandomKey())
