@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hfbeam.io.ParquetSettings;
 import io.hfbeam.runner.RunnerProfiles;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine.Option;
@@ -76,18 +75,24 @@ public final class CommonOptions {
     return yaml(workflow).path(key);
   }
 
-  PipelineOptions pipelineOptions(String workflow) {
-    Map<String, String> overrides = new LinkedHashMap<>();
-    String profile = string(workflow, runner, "runner", "direct");
+  /** The runner profile named by --runner or the YAML. */
+  String runnerProfile(String workflow) {
+    return string(workflow, runner, "runner", "direct");
+  }
+
+  /** The runner profile's settings (see {@link RunnerProfiles#settings}) with this command's flags in place. */
+  Map<String, String> runnerSettings(String workflow) {
+    Map<String, String> settings = RunnerProfiles.settings(runnerProfile(workflow), Map.of());
     if (parallelism != null) {
       if (parallelism < 1) throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);
-      overrides.put(RunnerProfiles.args(profile).get(0).contains("Flink") ? "parallelism" : "targetParallelism",
-          parallelism.toString());
+      settings.put(settings.get("runner").contains("Flink") ? "parallelism" : "targetParallelism", parallelism.toString());
     }
-    if (RunnerProfiles.args(profile).stream().noneMatch(a -> a.startsWith("--jobName="))) {
-      overrides.put("jobName", "hfbeam-" + workflow);   // the job's name in the Flink web UI
-    }
-    return RunnerProfiles.options(profile, overrides);
+    settings.putIfAbsent("jobName", "hfbeam-" + workflow); // the job's name in the Flink web UI
+    return settings;
+  }
+
+  PipelineOptions pipelineOptions(String workflow) {
+    return RunnerProfiles.create(runnerProfile(workflow), runnerSettings(workflow));
   }
 
   ParquetSettings parquet(String workflow) {

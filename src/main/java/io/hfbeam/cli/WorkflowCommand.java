@@ -143,8 +143,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
    */
   private Optional<EmbeddedFlink> startEmbeddedFlink() {
     try {
-      String profile = common.string(workflow(), common.runner, "runner", "direct");
-      return EmbeddedFlink.startFor(RunnerProfiles.args(profile), common.parallelism);
+      return EmbeddedFlink.startFor(common.runnerSettings(workflow()));
     } catch (RuntimeException e) {
       return Optional.empty();
     }

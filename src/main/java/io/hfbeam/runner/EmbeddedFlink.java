@@ -1,7 +1,5 @@
 package io.hfbeam.runner;
 
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -62,28 +60,21 @@ public final class EmbeddedFlink implements AutoCloseable {
   }
 
   /**
-   * Starts the cluster in the background when a runner profile's arguments ({@code --name=value}, see
-   * {@link RunnerProfiles#args}) run on embedded Flink in streaming mode; empty otherwise.
-   *
-   * @param parallelism the --parallelism flag, or null
+   * Starts the cluster in the background when a runner profile's settings (with the command's flags, see
+   * {@link RunnerProfiles#settings}) run on embedded Flink in streaming mode; empty otherwise.
    */
-  public static Optional<EmbeddedFlink> startFor(List<String> profileArgs, Integer parallelism) {
-    Map<String, String> a = new HashMap<>();
-    for (String arg : profileArgs) {
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 2) a.put(arg.substring(2, eq), arg.substring(eq + 1));
-    }
-    String runner = a.getOrDefault("runner", "");
+  public static Optional<EmbeddedFlink> startFor(Map<String, String> settings) {
+    String runner = settings.getOrDefault("runner", "");
     if (!runner.equals("FlinkRunner") && !runner.endsWith(".FlinkRunner")) return Optional.empty();
-    if (!"[local]".equals(a.get("flinkMaster")) || !"true".equals(a.get("streaming"))) return Optional.empty();
+    if (!"[local]".equals(settings.get("flinkMaster")) || !"true".equals(settings.get("streaming"))) return Optional.empty();
     int p;
     try {
-      p = parallelism != null ? parallelism : Integer.parseInt(a.getOrDefault("parallelism", "-1"));
+      p = Integer.parseInt(settings.getOrDefault("parallelism", "-1"));
     } catch (NumberFormatException e) {
       return Optional.empty(); // the options check reports it
     }
     if (p <= 0) p = StreamExecutionEnvironment.getDefaultLocalParallelism();
-    EmbeddedFlink flink = new EmbeddedFlink(p, localConfiguration(a.get("flinkConfDir")));
+    EmbeddedFlink flink = new EmbeddedFlink(p, localConfiguration(settings.get("flinkConfDir")));
     int slots = p;
     Thread t = new Thread(() -> {
       try {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -31,28 +32,45 @@ public final class RunnerProfiles {
 
   /** Pipeline options from a profile plus overrides ({@code name -> value}, e.g. parallelism=4), which win. */
   public static PipelineOptions options(String profile, Map<String, String> overrides) {
-    List<String> args = args(profile);
-    // an option given twice is an error to Beam: the override replaces the profile's value
-    args.removeIf(a -> overrides.keySet().stream().anyMatch(k -> a.startsWith("--" + k + "=")));
-    overrides.forEach((k, v) -> args.add("--" + k + "=" + v));
+    return create(profile, settings(profile, overrides));
+  }
+
+  /** Pipeline options from settings made by {@link #settings}; errors name the profile they came from. */
+  public static PipelineOptions create(String profile, Map<String, String> settings) {
     try {
-      return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create();
+      return PipelineOptionsFactory.fromArgs(args(settings).toArray(String[]::new)).create();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("runner profile " + profile + ": " + e.getMessage());
     }
   }
 
-  public static List<String> args(String profile) {
+  /**
+   * A profile's runner and options ({@code runner} first), environment references expanded and {@code filesToStage}
+   * absolute, with the overrides put in place of the profile's values (Beam rejects an option given twice).
+   */
+  public static Map<String, String> settings(String profile, Map<String, String> overrides) {
     JsonNode root = read(profile);
     if (!root.hasNonNull("runner")) throw new IllegalArgumentException("runner profile " + profile + " has no 'runner'");
-    List<String> args = new ArrayList<>();
-    args.add("--runner=" + root.get("runner").asText());
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("runner", root.get("runner").asText());
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("options").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String value = expand(e.getValue().asText(), System.getenv());
       if (e.getKey().equals("filesToStage")) value = filesToStage(value);
-      args.add("--" + e.getKey() + "=" + value);
+      settings.put(e.getKey(), value);
     }
+    settings.putAll(overrides);
+    return settings;
+  }
+
+  /** The profile as Beam command-line arguments ({@code --name=value}). */
+  public static List<String> args(String profile) {
+    return args(settings(profile, Map.of()));
+  }
+
+  private static List<String> args(Map<String, String> settings) {
+    List<String> args = new ArrayList<>();
+    settings.forEach((k, v) -> args.add("--" + k + "=" + v));
     return args;
   }
 

@@ -5,7 +5,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.sameInstance;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -56,8 +55,7 @@ class EmbeddedFlinkIT {
 
   @Test
   void aFlinkLocalRunUsesTheClusterStartedAhead() {
-    List<String> profile = RunnerProfiles.args("flink-local");
-    Optional<EmbeddedFlink> early = EmbeddedFlink.startFor(profile, null);
+    Optional<EmbeddedFlink> early = EmbeddedFlink.startFor(RunnerProfiles.settings("flink-local", Map.of()));
     assertThat(early.isPresent(), equalTo(true));
     try (EmbeddedFlink flink = early.get()) {
       PipelineOptions options = flinkLocal();
@@ -71,7 +69,7 @@ class EmbeddedFlinkIT {
 
   @Test
   void anotherParallelismGetsBeamsOwnLocalCluster() {
-    Optional<EmbeddedFlink> early = EmbeddedFlink.startFor(RunnerProfiles.args("flink-local"), 1);
+    Optional<EmbeddedFlink> early = EmbeddedFlink.startFor(RunnerProfiles.settings("flink-local", Map.of("parallelism", "1")));
     try (EmbeddedFlink flink = early.orElseThrow()) {
       PipelineOptions options = flinkLocal(); // parallelism 2
       assertThat(flink.attach(options), equalTo(false));
@@ -83,10 +81,10 @@ class EmbeddedFlinkIT {
 
   @Test
   void onlyEmbeddedStreamingFlinkStartsEarly() {
-    assertThat(EmbeddedFlink.startFor(RunnerProfiles.args("direct"), null).isPresent(), equalTo(false));
-    assertThat(EmbeddedFlink.startFor(List.of("--runner=FlinkRunner", "--flinkMaster=localhost:8081", "--streaming=true"), null)
+    assertThat(EmbeddedFlink.startFor(RunnerProfiles.settings("direct", Map.of())).isPresent(), equalTo(false));
+    assertThat(EmbeddedFlink.startFor(Map.of("runner", "FlinkRunner", "flinkMaster", "localhost:8081", "streaming", "true"))
         .isPresent(), equalTo(false));
-    assertThat(EmbeddedFlink.startFor(List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--streaming=false"), null)
+    assertThat(EmbeddedFlink.startFor(Map.of("runner", "FlinkRunner", "flinkMaster", "[local]", "streaming", "false"))
         .isPresent(), equalTo(false));
   }
 
