@@ -168,6 +168,9 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
       } else if (c == '{') {
         inComment = true;
         i++;
+      } else if (c == '}') {
+        strayBrace(offset, offset + i);
+        i++;
       } else if (c == ';') {
         return;
       } else if (c == '(') {
@@ -185,6 +188,13 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
         i = end;
       }
     }
+  }
+
+  /** A '}' outside a comment fails its game (one starts here if none is open): skipping it would guess. */
+  private void strayBrace(long lineOffset, long at) {
+    if (state == State.BETWEEN_GAMES) startGame(lineOffset);
+    state = State.MOVETEXT;
+    fail("}", "'}' outside a comment at byte " + at);
   }
 
   /** Handles one movetext token; true when it ended the game (the rest of the line is then ignored). */
