@@ -13,57 +13,74 @@ import java.util.List;
 
 /**
  * Splits a plain PGN file into byte ranges at game boundaries so several readers can parse it in parallel and
- * together see every game exactly once.
+ * together see every game exactly once, exactly as one reader of the whole file sees them.
  *
- * <p>A reader for an arbitrary range [start, end) parses the bytes from {@code nextGameStart(start)} (or 0 when
- * start is 0) up to {@code nextGameStart(end)}. Both ends use the same function, so adjacent ranges meet at the
+ * <p>A reader for an arbitrary range [start, end) parses the bytes from {@code nextGameStart(start)} up to
+ * {@code nextGameStart(end)}. Both ends use the same function, so adjacent ranges meet at the
  * same game boundary whatever offsets the caller picked.
  *
- * <p>A game start is a line beginning with {@code [Event }, or a line beginning with {@code [} that follows a
- * blank line after movetext. Tag-less games are found by the reader of the range they lie in, but cannot mark
- * a boundary; a {@code [Event } line inside a multi-line comment would be mistaken for a game start.
+ * <p>A game boundary is a line starting with {@code [} right after a blank line (see {@link PgnReader}): two
+ * lines decide it, not what came before, so the answer is the same from any offset, also inside a comment.
+ * The reader ends whatever is open at a boundary, so a range's reader and the whole file's reader agree. Games
+ * that start elsewhere (no blank line before the tags, no tags) are read by the range whose boundary precedes them.
  */
 public final class PgnRanges {
   public record ByteRange(long start, long end) {}
 
   private PgnRanges() {}
 
-  /** Offset of the first game start at or after {@code offset}, or the channel size when there is none. */
+  /**
+   * Offset of the first game boundary at or after {@code offset}, or the channel size when there is none; the
+   * file start is one.
+   */
   public static long nextGameStart(SeekableByteChannel ch, long offset) throws IOException {
     long size = ch.size();
     if (offset >= size) return size;
-    // Scanning must begin at a line start: when the byte before offset is not a newline, the first line read
-    // is the tail of a line and cannot be a game start.
-    boolean partialLine = false;
-    if (offset > 0) {
-      ByteBuffer one = ByteBuffer.allocate(1);
-      ch.position(offset - 1);
-      ch.read(one);
-      partialLine = one.get(0) != '\n';
-    }
+    if (offset <= 0) return 0;
+    // The first line read is a tail when offset is inside a line; the line before the first whole line may
+    // begin before offset, so its blankness is read backwards.
+    boolean partialLine = byteAt(ch, offset - 1) != '\n';
+    boolean afterBlank = blankBefore(ch, partialLine ? offset : offset - 1);
     ch.position(offset);
     LineInput lines = new LineInput(Channels.newInputStream(ch), offset);
-    boolean afterMovetext = false;
-    boolean blankAfterMovetext = false;
     while (lines.next()) {
       byte[] b = lines.line;
       int len = lines.length;
+      boolean blank = isBlank(b, len);
       if (partialLine) {
         partialLine = false;
-        afterMovetext = !isBlank(b, len);
+        afterBlank &= blank;
         continue;
       }
-      if (len > 0 && b[0] == '[') {
-        if (blankAfterMovetext || startsWith(b, len, "[Event ")) return lines.lineOffset;
-        afterMovetext = false;
-      } else if (isBlank(b, len)) {
-        blankAfterMovetext |= afterMovetext;
-      } else if (b[0] != '%') {
-        afterMovetext = true;
-        blankAfterMovetext = false;
-      }
+      if (afterBlank && len > 0 && b[0] == '[') return lines.lineOffset;
+      afterBlank = blank;
     }
     return size;
+  }
+
+  private static byte byteAt(SeekableByteChannel ch, long at) throws IOException {
+    ByteBuffer one = ByteBuffer.allocate(1);
+    ch.position(at);
+    ch.read(one);
+    return one.get(0);
+  }
+
+  /** True when the bytes before {@code at}, back to the previous newline or the file start, are all whitespace. */
+  private static boolean blankBefore(SeekableByteChannel ch, long at) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(256);
+    while (at > 0) {
+      int n = (int) Math.min(buf.capacity(), at);
+      buf.clear().limit(n);
+      ch.position(at - n);
+      while (buf.hasRemaining() && ch.read(buf) >= 0) {}
+      for (int i = n - 1; i >= 0; i--) {
+        byte c = buf.get(i);
+        if (c == '\n') return true;
+        if (!PgnReader.isSpace(c)) return false;
+      }
+      at -= n;
+    }
+    return true;
   }
 
   /** About {@code parts} ranges of the file, each starting at a game start, together covering the file. */
@@ -86,26 +103,20 @@ public final class PgnRanges {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     try {
       long size = ch.size();
-      long from = start == 0 ? 0 : nextGameStart(ch, start);
+      long from = nextGameStart(ch, start);
       long to = end >= size ? size : nextGameStart(ch, end);
-      return new PgnReader(new RangeStream(ch, from, Math.max(from, to)), from);
+      PgnReader reader = new PgnReader(new RangeStream(ch, from, Math.max(from, to)), from);
+      if (to < size) reader.endsAtBoundary();
+      return reader;
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
     }
   }
 
-  private static boolean startsWith(byte[] b, int len, String prefix) {
-    if (len < prefix.length()) return false;
-    for (int i = 0; i < prefix.length(); i++) {
-      if (b[i] != prefix.charAt(i)) return false;
-    }
-    return true;
-  }
-
   private static boolean isBlank(byte[] b, int len) {
     for (int i = 0; i < len; i++) {
-      if (b[i] != ' ' && b[i] != '\t') return false;
+      if (!PgnReader.isSpace(b[i])) return false;
     }
     return true;
   }

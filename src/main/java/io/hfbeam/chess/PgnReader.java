@@ -24,8 +24,13 @@ import java.util.NoSuchElementException;
  * {@code {}} comments (also over several lines, e.g. {@code [%clk]}), {@code ;} comments to end of line,
  * {@code %} escape lines, NAGs {@code $n}, stand-alone annotation glyphs, nested variations (skipped),
  * results {@code 1-0 0-1 1/2-1/2 *}, {@code FEN}/{@code SetUp} tags, games without tags. A game that fails
- * (illegal/unparseable move, bad FEN or tag line, no result before the next game or the end of input) becomes
- * a {@link PgnError} and reading goes on with the next game.
+ * (illegal/unparseable move, bad FEN or tag line, a {@code }} outside a comment, an unclosed comment, no result
+ * before the next game or the end of input) becomes a {@link PgnError} and reading goes on with the next game.
+ *
+ * <p>A line that starts with {@code [} right after a blank line is a <em>game boundary</em>: whatever is open there
+ * (a game without its result, a {@code {} comment never closed) ends as an error and a new game starts. The rule
+ * looks at two lines only, so {@link PgnRanges} finds the same boundaries scanning from any offset, and a reader
+ * of a range that starts at a boundary gives what a reader of the whole file gives from there on.
  */
 public final class PgnReader implements Iterator<PgnRecord>, Closeable {
   private enum State { BETWEEN_GAMES, TAGS, MOVETEXT }
@@ -36,7 +41,11 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
   private boolean eof;
 
   private State state = State.BETWEEN_GAMES;
+  private boolean afterBlankLine;
+  private boolean endsAtBoundary;
   private boolean inComment;
+  private long commentOffset;
+  private String commentText;
   private int variationDepth;
   private long gameCount;
   private long gameOffset;
@@ -71,15 +80,18 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
           line(lines.line, lines.length, lines.lineOffset);
         } else {
           eof = true;
-          if (state != State.BETWEEN_GAMES) {
-            endGame(null, "truncated: input ended before the game's result");
-          }
+          closeOpen(endsAtBoundary ? NEW_GAME : INPUT_ENDED);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return !ready.isEmpty();
+  }
+
+  /** The input is a range that stops at a game boundary: what is open at its end is reported as at that boundary. */
+  void endsAtBoundary() {
+    endsAtBoundary = true;
   }
 
   @Override
@@ -93,13 +105,19 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
     in.close();
   }
 
+  private static final String NEW_GAME = "truncated: a new game starts before this game's result";
+  private static final String INPUT_ENDED = "truncated: input ended before the game's result";
+
   private void line(byte[] b, int len, long offset) {
-    if (len > 0 && b[0] == '%' && !inComment) return;
     int first = 0;
     while (first < len && isSpace(b[first])) first++;
+    boolean boundary = afterBlankLine && len > 0 && b[0] == '[';
+    afterBlankLine = first == len;
+    if (boundary) closeOpen(NEW_GAME);
+    if (len > 0 && b[0] == '%' && !inComment) return;
     if (first == len) return;
     if (b[first] == '[' && !inComment) {
-      if (state == State.MOVETEXT) endGame(null, "truncated: a new game starts before this game's result");
+      if (state == State.MOVETEXT) endGame(null, NEW_GAME);
       if (state == State.BETWEEN_GAMES) startGame(offset);
       state = State.TAGS;
       tagLine(b, first, len);
@@ -157,6 +175,7 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
   }
 
   private void movetext(byte[] b, int i, int len, long offset) {
+    int opened = -1;
     while (i < len) {
       byte c = b[i];
       if (inComment) {
@@ -167,6 +186,8 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
         }
       } else if (c == '{') {
         inComment = true;
+        opened = i;
+        commentOffset = offset + i;
         i++;
       } else if (c == '}') {
         strayBrace(offset, offset + i);
@@ -187,6 +208,26 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
         if (variationDepth == 0 && token(b, i, end, offset)) return;
         i = end;
       }
+    }
+    // a comment that goes on past its line: keep its start now, to show if it is never closed
+    if (inComment && opened >= 0) {
+      commentText = new String(b, opened, Math.min(len - opened, COMMENT_EXCERPT), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static final int COMMENT_EXCERPT = 60;
+
+  /** Ends what is open at a game boundary or the end of the input: a comment never closed, a game without result. */
+  private void closeOpen(String truncatedReason) {
+    if (inComment) {
+      long at = commentOffset;
+      String text = commentText;
+      if (state == State.BETWEEN_GAMES) startGame(at); // a comment between games that swallows the rest: still reported
+      state = State.MOVETEXT;
+      fail(text, "unclosed '{' comment opened at byte " + at);
+      endGame(null, truncatedReason);
+    } else if (state != State.BETWEEN_GAMES) {
+      endGame(null, truncatedReason);
     }
   }
 
@@ -284,7 +325,7 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
     variationDepth = 0;
   }
 
-  private static boolean isSpace(byte c) {
+  static boolean isSpace(byte c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == 0x0B;
   }
 }
