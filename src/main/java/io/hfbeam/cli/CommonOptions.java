@@ -103,7 +103,14 @@ public final class CommonOptions {
     return ParquetSettings.builder().codec(codec).rowGroupBytes(mb * 1024L * 1024L).build();
   }
 
+  /** chunk_mb in bytes: MiB above 0, fractions allowed (0.001 is 1,048 bytes, for tests), never below one byte. */
   long chunkBytes(String workflow) {
-    return (long) (number(workflow, null, "chunk_mb", 32) * 1024 * 1024);
+    JsonNode n = yaml(workflow).path("chunk_mb");
+    if (n.isMissingNode() || n.isNull()) return 32L << 20;
+    double mb = n.isNumber() ? n.asDouble() : Double.NaN;
+    if (!(mb > 0) || Double.isInfinite(mb)) {
+      throw new IllegalArgumentException("chunk_mb must be a number of MiB above 0 (fractions allowed), got " + n);
+    }
+    return Math.max(1, (long) (mb * 1024 * 1024));
   }
 }

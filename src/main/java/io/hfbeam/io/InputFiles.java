@@ -107,11 +107,12 @@ public final class InputFiles {
   static final int MIN_CHUNKS = 16;
 
   /**
-   * Cuts files into ranges of at most {@code chunkBytes}, smaller when the input is small (at least
-   * {@value #MIN_CHUNKS} chunks of at least 1 MiB): with 32 MiB chunks, a 37 MB file was one big and one small chunk,
+   * Cuts files into ranges of at most {@code chunkBytes} (any size from one byte), smaller when the input is small
+   * (at least {@value #MIN_CHUNKS} chunks of at least 1 MiB, where chunkBytes allows): with 32 MiB chunks, a 37 MB file was one big and one small chunk,
    * and one worker did nearly all of it. Compressed files are not splittable. Deterministic in the file sizes.
    */
   public static List<Chunk> chunks(List<Path> files, long chunkBytes) {
+    if (chunkBytes < 1) throw new IllegalArgumentException("chunk size must be at least 1 byte, got " + chunkBytes);
     long splittable = 0;
     for (Path f : files) if (!Compressions.isCompressed(f)) splittable += size(f);
     chunkBytes = Math.min(chunkBytes, Math.max(MIN_CHUNK_BYTES, (splittable + MIN_CHUNKS - 1) / MIN_CHUNKS));
@@ -123,10 +124,12 @@ public final class InputFiles {
         out.add(new Chunk(f.toString(), i, 0, 0, size, true));
         continue;
       }
-      int n = (int) ((size + chunkBytes - 1) / chunkBytes);
+      // no more than CHUNKS_PER_FILE ranges, so that chunk ids stay within the file's share of the id space
+      long bytes = Math.max(chunkBytes, (size + CHUNKS_PER_FILE - 1) / CHUNKS_PER_FILE);
+      int n = (int) ((size + bytes - 1) / bytes);
       for (int k = 0; k < n; k++) {
-        long start = k * chunkBytes;
-        out.add(new Chunk(f.toString(), i, k, start, Math.min(size, start + chunkBytes), false));
+        long start = k * bytes;
+        out.add(new Chunk(f.toString(), i, k, start, Math.min(size, start + bytes), false));
       }
     }
     return out;

@@ -25,10 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * however a PGN file is cut into chunks: at every byte, and in small chunks at every phase.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class PgnChunkCutsTest {
+public class PgnChunkCutsTest {
   @TempDir Path tmp;
 
-  static final PgnPositions POSITIONS = new PgnPositions(new PgnPositions.Settings(PositionEncoding.TOKEN_SEQUENCE,
+  public static final PgnPositions POSITIONS = new PgnPositions(new PgnPositions.Settings(PositionEncoding.TOKEN_SEQUENCE,
       PgnPositions.Window.HISTORY, 3, PgnPositions.Scalars.FEATURES, true, PgnPositions.Sampling.ALL, 0.33, 0,
       100_000, 42, true, Split.Settings.builder().build()));
 
@@ -72,7 +72,7 @@ class PgnChunkCutsTest {
   }
 
   /** Positions and failures of the chunks in order; failures numbered file-wide as the assembly does. */
-  static List<String> run(List<InputFiles.Chunk> chunks) throws IOException {
+  public static List<String> run(List<InputFiles.Chunk> chunks) throws IOException {
     List<String> out = new ArrayList<>();
     long before = 0;
     for (InputFiles.Chunk c : chunks) {
@@ -80,7 +80,7 @@ class PgnChunkCutsTest {
       before += POSITIONS.process(c, new ChunkProcessor.Emitter<ChessSample>() {
         @Override
         public void record(String split, ChessSample s) {
-          out.add(split + " " + s.gameId + " " + s.ply + " " + Arrays.toString(s.window) + " " + Arrays.toString(s.scalars)
+          out.add(split + " " + s.gameId + " " + s.ply + " " + new String(s.window, StandardCharsets.ISO_8859_1) + " " + Arrays.toString(s.scalars)
               + " " + s.whiteElo + " " + s.blackElo + " " + s.result + " " + s.sourceFile);
         }
 
