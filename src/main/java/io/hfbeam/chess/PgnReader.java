@@ -24,11 +24,11 @@ import java.util.NoSuchElementException;
  * {@code {}} comments (also over several lines, e.g. {@code [%clk]}), {@code ;} comments to end of line,
  * {@code %} escape lines, NAGs {@code $n}, stand-alone annotation glyphs, nested variations (skipped),
  * results {@code 1-0 0-1 1/2-1/2 *}, {@code FEN}/{@code SetUp} tags, games without tags. A game that fails
- * (illegal/unparseable move, bad FEN or tag line, a {@code }} outside a comment, an unclosed comment, no result
- * before the next game or the end of input) becomes a {@link PgnError} and reading goes on with the next game.
+ * (illegal/unparseable move, bad FEN or tag line, a closing brace outside a comment, a comment never closed, no
+ * result before the next game or the end of input) becomes a {@link PgnError} and reading goes on with the next game.
  *
  * <p>A line that starts with {@code [} right after a blank line is a <em>game boundary</em>: whatever is open there
- * (a game without its result, a {@code {} comment never closed) ends as an error and a new game starts. The rule
+ * (a game without its result, a comment never closed) ends as an error and a new game starts. The rule
  * looks at two lines only, so {@link PgnRanges} finds the same boundaries scanning from any offset, and a reader
  * of a range that starts at a boundary gives what a reader of the whole file gives from there on.
  */
