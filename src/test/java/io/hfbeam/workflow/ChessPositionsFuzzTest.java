@@ -117,6 +117,32 @@ class ChessPositionsFuzzTest {
   }
 
   @Test
+  void aStrayBraceAndAnUnclosedCommentAreLocatedFailuresAndEveryOtherGameIsKept() throws Exception {
+    String good = "[Event \"g\"]\n\n1. e4 e5 2. Nf3 { a comment\n[Event \"in the comment\"]\n} Nc6 *\n\n";
+    String pgn = good + "[Event \"stray\"]\n\n1. e4 } e5 *\n\n" + good + "[Event \"unclosed\"]\n\n1. d4 { never closed\n\n"
+        + good + good;
+    Path in = Files.writeString(tmp.resolve("broken.pgn"), pgn);
+    Path yaml = Files.writeString(tmp.resolve("tiny.yaml"), "chunk_mb: 0.00003\n"); // 31-byte chunks
+    Path out = tmp.resolve("broken");
+    Cli run = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> Cli.run("chess-positions", "--config",
+        yaml.toString(), "--data-path", in.toString(), "--output", out.toString(), "--train-ratio", "1.0"));
+    assertThat(run.toString(), run.exitCode, equalTo(0));
+    List<String> errors = Files.readAllLines(out.resolve("_errors/errors.jsonl"));
+    assertThat(errors.size(), equalTo(2));
+    assertThat(errors.get(0), containsString("\"record\": 2"));
+    assertThat(errors.get(0), containsString("\"offset\": " + pgn.indexOf("[Event \"stray")));
+    assertThat(errors.get(0), containsString("'}' outside a comment at byte " + pgn.indexOf("} e5")));
+    assertThat(errors.get(1), containsString("\"record\": 4"));
+    assertThat(errors.get(1), containsString("unclosed '{' comment opened at byte " + pgn.indexOf("{ never")));
+    assertThat(errors.get(1), containsString("broken.pgn"));
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+      ResultSet rs = st.executeQuery("SELECT count(*) FROM '" + out + "/train/*.parquet'");
+      rs.next();
+      assertThat("4 good games of 4 positions", rs.getLong(1), equalTo(16L));
+    }
+  }
+
+  @Test
   void chunkMbMustBeAPositiveNumber() throws Exception {
     Path pgn = Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn");
     for (String value : new String[] {"0", "-1", "\"0.001\"", "abc"}) {
