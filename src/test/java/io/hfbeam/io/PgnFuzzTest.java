@@ -129,6 +129,7 @@ public class PgnFuzzTest {
     long untouchedGames;
     long untouchedKept;
     long cutComparisons;
+    long failures;
   }
 
   @Test
@@ -144,14 +145,18 @@ public class PgnFuzzTest {
       boolean comments = r.nextBoolean();
       List<String> texts = new ArrayList<>();
       for (int k = 0; k < count; k++) texts.add(comments ? withComments(games.get(first + k), r) : games.get(first + k));
+      boolean crlf = r.nextInt(4) == 0;
       String window = String.join("\n", texts);
+      if (crlf) window = window.replace("\n", "\r\n");
       byte[] clean = window.getBytes(StandardCharsets.UTF_8);
       List<PgnGame> expected = gamesOf(clean);
       if (expected.size() != count) throw new AssertionError("the clean window does not parse: " + first + " " + count);
       int target = r.nextInt(count);
       int from = (int) expected.get(target).byteOffset();
-      int to = target + 1 < count ? (int) expected.get(target + 1).byteOffset() - 2 : clean.length - 1;
-      StringBuilder log = new StringBuilder("case " + c + " games " + first + "+" + count + " target " + target);
+      int newline = crlf ? 2 : 1; // the mutated span ends before the newline ending the game's last line
+      int to = (target + 1 < count ? (int) expected.get(target + 1).byteOffset() - newline : clean.length) - newline;
+      StringBuilder log = new StringBuilder("case " + c + " games " + first + "+" + count + " target " + target
+          + (crlf ? " crlf" : ""));
       byte[] bytes;
       int keptBefore = count;
       if (r.nextInt(10) == 0) {
@@ -167,6 +172,7 @@ public class PgnFuzzTest {
       f.cases++;
       if (records == null) continue;
       f.ended++;
+      f.failures += records.stream().filter(rec -> rec instanceof io.hfbeam.chess.PgnError).count();
       for (int k = 0; k < Math.min(count, keptBefore); k++) {
         if (k == target) continue;
         PgnGame want = expected.get(k);
@@ -188,8 +194,8 @@ public class PgnFuzzTest {
       if (c % 3 == 0) compareCuts(bytes, r, log, f, problems);
     }
     System.out.printf("PGN fuzz (reader and positions, seed %d): %d cases tried, %d runs ended, %d of %d untouched games "
-        + "kept, %d chunked runs equal to the whole file%n", SEED, f.cases, f.ended, f.untouchedKept, f.untouchedGames,
-        f.cutComparisons);
+        + "kept, %d failures located in the mutated games, %d chunked runs equal to the whole file%n", SEED, f.cases,
+        f.ended, f.untouchedKept, f.untouchedGames, f.failures, f.cutComparisons);
     assertThat(problems.subList(0, Math.min(20, problems.size())), empty());
     assertThat(f.ended, equalTo(f.cases));
     assertThat(f.untouchedKept, equalTo(f.untouchedGames));
