@@ -108,8 +108,9 @@ public final class InputFiles {
 
   /**
    * Cuts files into ranges of at most {@code chunkBytes} (any size from one byte), smaller when the input is small
-   * (at least {@value #MIN_CHUNKS} chunks of at least 1 MiB, where chunkBytes allows): with 32 MiB chunks, a 37 MB file was one big and one small chunk,
-   * and one worker did nearly all of it. Compressed files are not splittable. Deterministic in the file sizes.
+   * (at least {@value #MIN_CHUNKS} chunks of at least 1 MiB, where chunkBytes allows): with 32 MiB chunks, a 37 MB
+   * file was one big and one small chunk, and one worker did nearly all of it. Compressed files are not splittable.
+   * Deterministic in the file sizes.
    */
   public static List<Chunk> chunks(List<Path> files, long chunkBytes) {
     if (chunkBytes < 1) throw new IllegalArgumentException("chunk size must be at least 1 byte, got " + chunkBytes);

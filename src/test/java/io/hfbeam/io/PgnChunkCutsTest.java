@@ -80,8 +80,8 @@ public class PgnChunkCutsTest {
       before += POSITIONS.process(c, new ChunkProcessor.Emitter<ChessSample>() {
         @Override
         public void record(String split, ChessSample s) {
-          out.add(split + " " + s.gameId + " " + s.ply + " " + new String(s.window, StandardCharsets.ISO_8859_1) + " " + Arrays.toString(s.scalars)
-              + " " + s.whiteElo + " " + s.blackElo + " " + s.result + " " + s.sourceFile);
+          out.add(split + " " + s.gameId + " " + s.ply + " " + new String(s.window, StandardCharsets.ISO_8859_1) + " "
+              + Arrays.toString(s.scalars) + " " + s.whiteElo + " " + s.blackElo + " " + s.result + " " + s.sourceFile);
         }
 
         @Override

@@ -54,7 +54,9 @@ class ChessPositionsFuzzTest {
       int first = r.nextInt(games.size() - 6);
       int count = 2 + r.nextInt(5);
       List<String> texts = new ArrayList<>();
-      for (int k = 0; k < count; k++) texts.add(r.nextBoolean() ? PgnFuzzTest.withComments(games.get(first + k), r) : games.get(first + k));
+      for (int k = 0; k < count; k++) {
+        texts.add(r.nextBoolean() ? PgnFuzzTest.withComments(games.get(first + k), r) : games.get(first + k));
+      }
       byte[] clean = String.join("\n", texts).getBytes(StandardCharsets.UTF_8);
       List<PgnGame> parsed = PgnFuzzTest.gamesOf(clean);
       int target = r.nextInt(count);
