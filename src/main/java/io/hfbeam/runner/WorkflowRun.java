@@ -1,5 +1,6 @@
 package io.hfbeam.runner;
 
+import io.hfbeam.io.StagedDataset;
 import java.io.PrintStream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -19,6 +20,8 @@ public final class WorkflowRun {
   }
 
   /**
+   * A run fails that wrote no rows (no records in the input, or all failed) or more failed records than allowed.
+   *
    * @param totalBytes input size for progress ETA (0 when unknown)
    * @param maxErrorRate fraction of records allowed to fail before the run counts as failed
    */
@@ -40,12 +43,11 @@ public final class WorkflowRun {
     out.println();
     out.print(summary.table());
     long failed = summary.totalFailed();
-    long records = summary.get("write", "records_out") + failed;
-    String budget = null;
-    if (records > 0 && failed / (double) records > maxErrorRate) {
-      budget = String.format("%d of %d records failed (%.1f%%), more than --max-error-rate %s; see %s",
-          failed, records, 100.0 * failed / records, maxErrorRate, errorsPath);
-    }
+    long written = summary.get("write", "records_out");
+    long records = written + failed;
+    // the same rule the dataset sink applies before it moves the files into place (and so before publishing)
+    String budget = StagedDataset.rejection(written, failed, maxErrorRate);
+    if (budget != null && failed > 0) budget += "; see " + errorsPath;
     return new Outcome(summary, records, failed, budget);
   }
 }
