@@ -94,7 +94,9 @@ public final class StagedDataset {
     for (WrittenFile f : ordered) {
       Path target = root.resolve(f.path());
       Path staged = Path.of(f.localPath());
-      if (!staged.equals(target)) {
+      // a job restored from a checkpoint may commit again files an earlier attempt already moved
+      boolean moved = !Files.exists(staged) && Files.exists(target);
+      if (!staged.equals(target) && !moved) {
         Files.createDirectories(target.getParent());
         Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       }
