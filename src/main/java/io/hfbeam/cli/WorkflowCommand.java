@@ -116,9 +116,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
     embeddedFlink.ifPresent(f -> f.attach(options));
     WorkflowRun.Outcome outcome;
     try {
-      // a run over its budget keeps its files, errors included, in staging
-      outcome = WorkflowRun.run(p, inputBytes(), maxErrorRate,
-          StagedDataset.stagingDir(output()).resolve(AssembleDataset.ERRORS_FILE).toString(), out);
+      outcome = WorkflowRun.run(p, inputBytes(), () -> StagedDataset.rejected(output()).orElse(null), out);
     } finally {
       Runtime.getRuntime().removeShutdownHook(interrupted);
     }

@@ -328,7 +328,11 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
       }
       long[] counts = StagedDataset.rowsAndFailed(sorted, s.format.parquet());
       // a failed run leaves the previous dataset as it was and its own files in staging; it emits nothing to publish
-      if (StagedDataset.rejection(counts[0], counts[1], options.as(DatasetOptions.class).getMaxErrorRate()) != null) return;
+      String rejection = StagedDataset.rejection(counts[0], counts[1], options.as(DatasetOptions.class).getMaxErrorRate());
+      if (rejection != null) {
+        StagedDataset.reject(Path.of(s.outputDir), rejection);
+        return;
+      }
       for (WrittenFile f : StagedDataset.commit(Path.of(s.outputDir), sorted, true)) out.output(f);
       deleteTree(s.stagingDir());
     }

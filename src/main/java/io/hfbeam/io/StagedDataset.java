@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -31,6 +32,7 @@ import java.util.stream.Stream;
 public final class StagedDataset {
   public static final String MANIFEST = ".hfbeam/manifest.json";
   private static final String STAGING = ".hfbeam/staging";
+  private static final String REJECTED = "REJECTED";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private StagedDataset() {}
@@ -58,6 +60,27 @@ public final class StagedDataset {
   /** More than {@code maxErrorRate} of the records failed. */
   public static boolean overBudget(long rows, long failed, double maxErrorRate) {
     return failed > 0 && failed / (double) (rows + failed) > maxErrorRate;
+  }
+
+  /**
+   * Keeps a run's files in staging, not made the dataset, and records why (read by {@link #rejected}); the reason
+   * names the errors file when there is one.
+   */
+  static void reject(Path output, String reason) throws IOException {
+    Path staging = stagingDir(output);
+    Path errors = staging.resolve(AssembleDataset.ERRORS_FILE);
+    String text = reason + (Files.exists(errors) ? "; see " + errors : "");
+    AssembleDataset.publish(staging.resolve(REJECTED), tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
+  }
+
+  /** Why the last run's files were kept in staging instead of becoming the dataset, if they were. */
+  public static Optional<String> rejected(Path output) {
+    Path f = stagingDir(output).resolve(REJECTED);
+    try {
+      return Files.isRegularFile(f) ? Optional.of(Files.readString(f, StandardCharsets.UTF_8)) : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Rows of the data files among {@code files} (one format's files) and rows of the errors file(s). */

@@ -1,7 +1,7 @@
 package io.hfbeam.runner;
 
-import io.hfbeam.io.StagedDataset;
 import java.io.PrintStream;
+import java.util.function.Supplier;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
@@ -20,13 +20,12 @@ public final class WorkflowRun {
   }
 
   /**
-   * A run fails that wrote no rows (no records in the input, or all failed) or more failed records than allowed.
-   *
    * @param totalBytes input size for progress ETA (0 when unknown)
-   * @param maxErrorRate fraction of records allowed to fail before the run counts as failed
+   * @param verdict after the run: why its output was not made the dataset (no rows, over the error budget), or null.
+   *     The dataset sink decides from the files it wrote, not from this run's counters: a resumed run counts only
+   *     the work after its checkpoint.
    */
-  public static Outcome run(Pipeline pipeline, long totalBytes, double maxErrorRate,
-      String errorsPath, PrintStream out) {
+  public static Outcome run(Pipeline pipeline, long totalBytes, Supplier<String> verdict, PrintStream out) {
     long t0 = System.nanoTime();
     String cluster = RunnerProfiles.flinkClusterUrl(pipeline.getOptions());
     // on a cluster the work happens in the TaskManagers: this JVM cannot count it, the web UI shows it
@@ -43,11 +42,7 @@ public final class WorkflowRun {
     out.println();
     out.print(summary.table());
     long failed = summary.totalFailed();
-    long written = summary.get("write", "records_out");
-    long records = written + failed;
-    // the same rule the dataset sink applies before it moves the files into place (and so before publishing)
-    String budget = StagedDataset.rejection(written, failed, maxErrorRate);
-    if (budget != null && failed > 0) budget += "; see " + errorsPath;
-    return new Outcome(summary, records, failed, budget);
+    long records = summary.get("write", "records_out") + failed;
+    return new Outcome(summary, records, failed, verdict.get());
   }
 }
