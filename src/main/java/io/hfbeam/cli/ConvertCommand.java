@@ -71,6 +71,8 @@ final class ConvertCommand extends WorkflowCommand {
     String w = workflow();
     List<String> specs = inputs != null ? inputs : textList(common.node(w, "input"));
     inputSpecs = specs;
+    // before features are inferred: nothing is read for a run that is refused
+    checkOutsideInput(Path.of(common.string(w, common.output, "output", "out/convert")), inputDirs());
     if (specs.isEmpty()) throw new IllegalArgumentException("--input is required");
     String names = "*.{jsonl,json,ndjson,csv,tsv,parquet,gz,bz2,zst}";
     List<Path> files; // what the run reads (none up front when watching)
