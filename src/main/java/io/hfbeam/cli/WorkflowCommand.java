@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
 /**
  * Shape of every workflow command: prepare settings (a bad flag or a missing file is a usage error, exit 2,
  * one line), check the Hub token and create the repo when the command publishes ({@link HubOptions}: a bad token
- * exits 1 in seconds, one line, before any processing), run the pipeline (a failure exits 1, one line), and end
- * with where the dataset is.
+ * exits 1 in seconds, one line, before any processing), run the pipeline (a failure exits 1: one line, then what
+ * became of the output and where the run's work is), and end with where the dataset is.
  */
 abstract class WorkflowCommand implements Callable<Integer> {
   static final int OK = 0;
