@@ -18,9 +18,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import io.hfbeam.io.AssemblePanes;
@@ -95,6 +94,7 @@ final class ChessPositionsCommand extends WorkflowCommand {
   void prepare() {
     String w = workflow();
     List<String> specs = dataPath != null ? dataPath : List.of(common.string(w, null, "data_path", "samples/pgn"));
+    inputSpecs = specs;
     List<Path> files;
     if (watch.enabled()) {
       watched = WatchOptions.source(specs, "--data-path");
@@ -172,10 +172,25 @@ final class ChessPositionsCommand extends WorkflowCommand {
     Path local = settings.output().resolve(marker);
     Files.createDirectories(local.getParent());
     Files.writeString(local, "{\"first_batch\": " + settings.batch().firstBatch() + "}\n");
-    PCollection<WrittenFile> markerFile = p.apply("RunMarker", Create.of(new WrittenFile(null, marker, local.toString(), 0,
-        Files.size(local), 0)).withCoder(SerializableCoder.of(WrittenFile.class)));
-    return PCollectionList.of(ChessPositionsWorkflow.build(p, settings)).and(markerFile)
-        .apply("WithRunMarker", Flatten.pCollections());
+    WrittenFile markerFile = new WrittenFile(null, marker, local.toString(), 0, Files.size(local), 0);
+    return ChessPositionsWorkflow.build(p, settings)
+        .apply("WithRunMarker", ParDo.of(new WithMarkerFn(markerFile)))
+        .setCoder(SerializableCoder.of(WrittenFile.class));
+  }
+
+  /** Adds the run marker beside the card: a run that does not complete its dataset emits no card, and no marker. */
+  static final class WithMarkerFn extends DoFn<WrittenFile, WrittenFile> {
+    private final WrittenFile marker;
+
+    WithMarkerFn(WrittenFile marker) {
+      this.marker = marker;
+    }
+
+    @ProcessElement
+    public void process(@Element WrittenFile f, OutputReceiver<WrittenFile> out) {
+      out.output(f);
+      if (f.split() == null && f.path().equals("README.md")) out.output(marker);
+    }
   }
 
   /** sha256 of the settings that shape the files (not the first batch) and of every input's name and content. */
@@ -205,6 +220,14 @@ final class ChessPositionsCommand extends WorkflowCommand {
   @Override
   Path output() {
     return settings.output();
+  }
+
+  /** The inputs as given, for {@link #inputDirs()}. */
+  private List<String> inputSpecs = List.of();
+
+  @Override
+  List<Path> inputDirs() {
+    return inputSpecs.stream().map(WorkflowCommand::searchedDir).flatMap(java.util.Optional::stream).toList();
   }
 
   @Override

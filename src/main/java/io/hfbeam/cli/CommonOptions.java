@@ -25,7 +25,8 @@ public final class CommonOptions {
   @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism for the runner (Flink parallelism, DirectRunner threads).")
   Integer parallelism;
 
-  @Option(names = "--max-error-rate", paramLabel = "R", description = "Fail the run (exit 1) when more than this fraction of records fail (default 1.0: never).")
+  @Option(names = "--max-error-rate", paramLabel = "R", description = "Fail the run (exit 1) when more than this fraction of records fail (default 1.0: never); "
+      + "a failed run leaves the output as it was and publishes nothing.")
   Double maxErrorRate;
 
   @Option(names = "--compression", paramLabel = "zstd|snappy|gzip|none", description = "Parquet compression (default zstd).")

@@ -70,6 +70,9 @@ final class ConvertCommand extends WorkflowCommand {
   void prepare() {
     String w = workflow();
     List<String> specs = inputs != null ? inputs : textList(common.node(w, "input"));
+    inputSpecs = specs;
+    // before features are inferred: nothing is read for a run that is refused
+    checkOutsideInput(Path.of(common.string(w, common.output, "output", "out/convert")), inputDirs());
     if (specs.isEmpty()) throw new IllegalArgumentException("--input is required");
     String names = "*.{jsonl,json,ndjson,csv,tsv,parquet,gz,bz2,zst}";
     List<Path> files; // what the run reads (none up front when watching)
@@ -165,6 +168,14 @@ final class ConvertCommand extends WorkflowCommand {
   @Override
   Path output() {
     return settings.output();
+  }
+
+  /** The inputs as given, for {@link #inputDirs()}. */
+  private List<String> inputSpecs = List.of();
+
+  @Override
+  List<Path> inputDirs() {
+    return inputSpecs.stream().map(WorkflowCommand::searchedDir).flatMap(java.util.Optional::stream).toList();
   }
 
   @Override

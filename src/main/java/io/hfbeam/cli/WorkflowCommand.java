@@ -17,6 +17,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import io.hfbeam.io.AssembleDataset;
+import io.hfbeam.io.DatasetOptions;
+import io.hfbeam.io.StagedDataset;
+import java.nio.file.Files;
 import io.hfbeam.io.WrittenFile;
 import java.nio.file.Path;
 import org.apache.beam.sdk.Pipeline;
@@ -28,8 +31,8 @@ import picocli.CommandLine.Spec;
 /**
  * Shape of every workflow command: prepare settings (a bad flag or a missing file is a usage error, exit 2,
  * one line), check the Hub token and create the repo when the command publishes ({@link HubOptions}: a bad token
- * exits 1 in seconds, one line, before any processing), run the pipeline (a failure exits 1, one line), and end
- * with where the dataset is.
+ * exits 1 in seconds, one line, before any processing), run the pipeline (a failure exits 1: one line, then what
+ * became of the output and where the run's work is), and end with where the dataset is.
  */
 abstract class WorkflowCommand implements Callable<Integer> {
   static final int OK = 0;
@@ -59,6 +62,11 @@ abstract class WorkflowCommand implements Callable<Integer> {
   /** Size of the input, for progress. */
   abstract long inputBytes();
 
+  /** The directories the input is searched in (a directory, a glob's base): the output must not be inside one. */
+  List<Path> inputDirs() {
+    return List.of();
+  }
+
   /** The checkpoint this run resumes from, if any. */
   private Optional<Checkpoints.Checkpoint> resumedFrom = Optional.empty();
 
@@ -86,6 +94,8 @@ abstract class WorkflowCommand implements Callable<Integer> {
 
   /** Builds the pipeline, publishes when asked, runs it to the end with the summary and the error budget. */
   WorkflowRun.Outcome execute() throws IOException {
+    double maxErrorRate = common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0);
+    options.as(DatasetOptions.class).setMaxErrorRate(maxErrorRate); // the sink checks it before the files go in place
     Pipeline p = Pipeline.create(options);
     Optional<WatchOptions> watch = watchOptions();
     if (watch.isPresent()) {
@@ -106,8 +116,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
     embeddedFlink.ifPresent(f -> f.attach(options));
     WorkflowRun.Outcome outcome;
     try {
-      outcome = WorkflowRun.run(p, inputBytes(), common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
-          output().resolve(AssembleDataset.ERRORS_FILE).toString(), out);
+      outcome = WorkflowRun.run(p, inputBytes(), () -> StagedDataset.rejected(output()).orElse(null), out);
     } finally {
       Runtime.getRuntime().removeShutdownHook(interrupted);
     }
@@ -153,6 +162,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
     try {
       watchMixin().ifPresent(WatchOptions::check);
       prepare();
+      checkOutsideInput(output(), inputDirs());
       resumedFrom = Checkpoints.configure(options, output(), common.resume, common.checkpointInterval,
           watchOptions().map(WatchOptions::commitInterval).orElse(null), out);
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
@@ -167,17 +177,88 @@ abstract class WorkflowCommand implements Callable<Integer> {
       err.println("error: " + firstLine(e)); // the Hub's messages already say what to do
       return FAILED;
     }
+    // files staged by an earlier failed run are not this run's; a resumed run goes on with them
+    if (!common.resume) AssembleDataset.deleteTree(StagedDataset.stagingDir(output()));
+    String manifestBefore = manifest();
     try {
       WorkflowRun.Outcome outcome = execute();
       if (!outcome.ok()) {
         err.println("error: " + outcome.budgetMessage());
+        err.println(kept(manifestBefore));
         return FAILED;
       }
       out.println(done());
       return OK;
     } catch (Exception e) {
-      return fail(FAILED, e);
+      int code = fail(FAILED, e);
+      err.println(kept(manifestBefore));
+      return code;
     }
+  }
+
+  /** Refuses an output inside a directory the input is searched in: its files would be read back as input. */
+  static void checkOutsideInput(Path output, List<Path> inputDirs) {
+    Path out = real(output);
+    for (Path dir : inputDirs) {
+      Path in = real(dir);
+      if (out.startsWith(in)) {
+        throw new IllegalArgumentException("the output " + output + " is inside the input directory " + dir
+            + ", where its files would be read back as input: choose an output outside it");
+      }
+    }
+  }
+
+  /** The directory a file, directory or glob spec searches: itself for a directory, a glob's fixed part, else none. */
+  static Optional<Path> searchedDir(String spec) {
+    Path p = Path.of(spec);
+    if (Files.isDirectory(p)) return Optional.of(p);
+    if (!spec.matches(".*[*?\\[{].*")) return Optional.empty();
+    Path acc = p.isAbsolute() ? p.getRoot() : Path.of(".");
+    for (Path part : p) {
+      if (part.toString().matches(".*[*?\\[{].*")) break;
+      acc = acc.resolve(part);
+    }
+    return Optional.of(acc);
+  }
+
+  private static Path real(Path p) {
+    Path abs = p.toAbsolutePath().normalize();
+    // resolve links where the path exists, so two names of one directory compare equal
+    Path existing = abs;
+    while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+    try {
+      return existing == null ? abs : existing.toRealPath().resolve(existing.relativize(abs));
+    } catch (IOException e) {
+      return abs;
+    }
+  }
+
+  private String manifest() {
+    try {
+      Path m = output().resolve(StagedDataset.MANIFEST);
+      return Files.isRegularFile(m) ? Files.readString(m) : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** After a failed run: what became of the output, where the run's work is and how to go on with it. */
+  private String kept(String manifestBefore) {
+    Path output = output().toAbsolutePath().normalize();
+    StringBuilder sb = new StringBuilder();
+    if (manifest().equals(manifestBefore)) {
+      sb.append(Files.exists(output.resolve("README.md")) ? "the previous dataset in " + output + " is untouched"
+          : "no dataset was written to " + output + " (a previous dataset there is untouched)");
+      if (hubOptions().isPresent()) sb.append(" and nothing was published");
+    } else {
+      sb.append("the dataset in ").append(output).append(" was written before the failure");
+    }
+    Path staging = StagedDataset.stagingDir(output);
+    if (Files.isDirectory(staging)) sb.append("; this run's files are in ").append(staging);
+    Optional<Path> state = Checkpoints.stateDirOf(options).filter(Files::isDirectory);
+    state.ifPresent(dir -> sb.append("; its checkpoints are in ").append(dir)
+        .append(": run the same command with --resume to continue"));
+    return sb.toString();
   }
 
   /** The watch options when the command has the {@link WatchOptions} mixin and --watch was given. */

@@ -41,11 +41,14 @@ import org.apache.beam.sdk.values.PCollection;
 /**
  * Turns parts into the dataset: plans the batch files ({@link Batch#plan}), assembles them in parallel (whole
  * parts are linked and their Parquet row groups copied without decoding; only a part cut by a batch boundary is
- * re-encoded), moves each file into place atomically, writes {@code _errors/errors.jsonl} with file line numbers,
- * then the dataset card. Emits every finished file, for publishing.
+ * re-encoded) in the staging folder, writes {@code _errors/errors.jsonl} with file line numbers, then the dataset
+ * card; a run within its error budget then moves them into place ({@link StagedDataset}). Emits every finished file,
+ * for publishing, and nothing for a run that failed its budget or has no rows.
  */
 public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCollection<WrittenFile>> {
   public static final String ERRORS_FILE = "_errors/errors.jsonl";
+  /** Test hook: writing a file whose path ends with this value fails as a full disk does. */
+  public static final String FAIL_WRITE_PROPERTY = "hfbeam.test.failWrite";
   private final Settings<T> settings;
 
   private AssembleDataset(Settings<T> settings) {
@@ -120,6 +123,10 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
 
     public Path partsDir() {
       return AssembleDataset.partsDir(Path.of(outputDir));
+    }
+
+    Path stagingDir() {
+      return StagedDataset.stagingDir(Path.of(outputDir));
     }
   }
 
@@ -200,7 +207,7 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
 
     @ProcessElement
     public void process(@Element Job job, OutputReceiver<WrittenFile> out) throws IOException {
-      write(s, job, "", f -> {
+      write(s, s.stagingDir(), job, "", f -> {
         files.inc();
         bytes.inc(f.bytes());
         out.output(f);
@@ -209,12 +216,11 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
   }
 
   /**
-   * Writes the file of one job, moved into place atomically: a batch file (Parquet and/or JSONL), or the errors
-   * file, named {@code _errors/errors<errorsSuffix>.jsonl}.
+   * Writes the file of one job under {@code root} (a staging folder), each moved into place there atomically: a
+   * batch file (Parquet and/or JSONL), or the errors file, named {@code _errors/errors<errorsSuffix>.jsonl}.
    */
-  static <T> void write(Settings<T> s, Job job, String errorsSuffix, java.util.function.Consumer<WrittenFile> out)
-      throws IOException {
-    Path root = Path.of(s.outputDir);
+  static <T> void write(Settings<T> s, Path root, Job job, String errorsSuffix,
+      java.util.function.Consumer<WrittenFile> out) throws IOException {
     if (job.plan() == null) {
       writeErrors(root, job, errorsSuffix, out);
       return;
@@ -315,11 +321,20 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
       // A checkpointed (streaming) run may be restored to a point before assembly, which needs the parts again:
       // there the launcher removes them once the job has finished.
       if (!options.as(StreamingOptions.class).isStreaming()) deleteTree(s.partsDir());
-      for (WrittenFile f : sorted) out.output(f);
-      if (!s.card) return;
-      Map<String, long[]> sizes = new TreeMap<>(Batch.splitOrder(s.splitOrder));
-      addSizes(s, sorted, sizes);
-      out.output(writeCard(s, sizes));
+      if (s.card) {
+        Map<String, long[]> sizes = new TreeMap<>(Batch.splitOrder(s.splitOrder));
+        addSizes(s, sorted, sizes);
+        sorted.add(writeCard(s, sizes, s.stagingDir().resolve("README.md")));
+      }
+      long[] counts = StagedDataset.rowsAndFailed(sorted, s.format.parquet());
+      // a failed run leaves the previous dataset as it was and its own files in staging; it emits nothing to publish
+      String rejection = StagedDataset.rejection(counts[0], counts[1], options.as(DatasetOptions.class).getMaxErrorRate());
+      if (rejection != null) {
+        StagedDataset.reject(Path.of(s.outputDir), rejection);
+        return;
+      }
+      for (WrittenFile f : StagedDataset.commit(Path.of(s.outputDir), sorted, true)) out.output(f);
+      deleteTree(s.stagingDir());
     }
   }
 
@@ -365,6 +380,10 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
     Files.createDirectories(target.toAbsolutePath().getParent());
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
     write.run(tmp);
+    String failing = System.getProperty(FAIL_WRITE_PROPERTY);
+    if (failing != null && target.toString().replace('\\', '/').endsWith(failing)) {
+      throw new IOException("No space left on device (" + FAIL_WRITE_PROPERTY + "=" + failing + ")");
+    }
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 

@@ -15,6 +15,7 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.ValueState;
@@ -86,6 +87,7 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
     private final Counter files = Metrics.counter("write", "files_written");
     private final Counter bytes = Metrics.counter("write", "bytes_written");
     private final Counter panes = Metrics.counter("write", "panes");
+    private final Counter rejected = Metrics.counter("write", "panes_over_error_budget");
 
     @StateId("pane")
     private final StateSpec<ValueState<Long>> paneSpec = StateSpecs.value(VarLongCoder.of());
@@ -104,41 +106,62 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
     @ProcessElement
     public void process(@Element KV<String, List<Part>> element, @StateId("pane") ValueState<Long> paneState,
         @StateId("nextBatch") ValueState<Long> nextBatch, @StateId("sizes") ValueState<HashMap<String, long[]>> sizesState,
-        OutputReceiver<Pane> out) throws IOException {
+        OutputReceiver<Pane> out, PipelineOptions options) throws IOException {
       List<Part> parts = element.getValue();
       long pane = paneState.read() == null ? 1 : paneState.read();
       long first = nextBatch.read() == null ? s.batch.firstBatch() : nextBatch.read();
       List<WrittenFile> written = new ArrayList<>();
       long last = first - 1;
+      // the pane is written in staging and moved into the dataset once complete, so readers never see half a pane
+      Path staging = s.stagingDir().resolve(String.format("pane-%05d", pane));
       for (AssembleDataset.Job job : AssembleDataset.jobs(s, parts, s.batch.withFirstBatch((int) first))) {
         if (job.plan() != null) last = Math.max(last, job.plan().batch());
-        AssembleDataset.write(s, job, String.format("-%05d", pane), f -> {
+        AssembleDataset.write(s, staging, job, String.format("-%05d", pane), f -> {
           files.inc();
           bytes.inc(f.bytes());
           written.add(f);
         });
       }
+      List<String> bases = new ArrayList<>();
+      for (Part p : parts) if (p.base() != null) bases.add(p.base());
+      long[] counts = StagedDataset.rowsAndFailed(written, s.format.parquet());
+      if (StagedDataset.overBudget(counts[0], counts[1], options.as(DatasetOptions.class).getMaxErrorRate())) {
+        // --max-error-rate applies to each pane: this one stays in staging, unpublished; the next pane reuses its
+        // batch numbers, so the dataset has no gap
+        rejected.inc();
+        paneState.write(pane + 1);
+        panes.inc();
+        out.output(new Pane(pane, List.of(), bases));
+        return;
+      }
       HashMap<String, long[]> sizes = sizesState.read() == null ? new HashMap<>() : sizesState.read();
       AssembleDataset.addSizes(s, written, sizes);
+      List<WrittenFile> local = new ArrayList<>(written);
       if (s.card) {
         Map<String, long[]> ordered = new TreeMap<>(Batch.splitOrder(s.splitOrder));
         ordered.putAll(sizes);
-        AssembleDataset.writeCard(s, ordered); // the local dataset: everything written so far
+        // the local dataset's card counts everything written so far
+        local.add(AssembleDataset.writeCard(s, ordered, staging.resolve("README.md")));
+      }
+      List<WrittenFile> placed = new ArrayList<>();
+      for (WrittenFile f : StagedDataset.commit(Path.of(s.outputDir), local, false)) {
+        if (f.split() != null || !f.path().equals("README.md")) placed.add(f);
+      }
+      AssembleDataset.deleteTree(staging);
+      if (s.card) {
         // What gets published counts this pane's files only: publishing adds what the Hub already has
         // (CumulativeCard). Kept for a few panes, as a pane is published after the next checkpoint.
         Map<String, long[]> paneSizes = new TreeMap<>(Batch.splitOrder(s.splitOrder));
         AssembleDataset.addSizes(s, written, paneSizes);
         Path cards = s.partsDir().resolve("cards");
-        written.add(AssembleDataset.writeCard(s, paneSizes, cards.resolve(pane + ".md")));
+        placed.add(AssembleDataset.writeCard(s, paneSizes, cards.resolve(pane + ".md")));
         Files.deleteIfExists(cards.resolve((pane - 10) + ".md"));
       }
-      List<String> bases = new ArrayList<>();
-      for (Part p : parts) if (p.base() != null) bases.add(p.base());
       paneState.write(pane + 1);
       nextBatch.write(last + 1);
       sizesState.write(sizes);
       panes.inc();
-      out.output(new Pane(pane, written, bases));
+      out.output(new Pane(pane, placed, bases));
     }
   }
 

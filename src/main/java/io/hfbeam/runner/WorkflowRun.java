@@ -1,6 +1,7 @@
 package io.hfbeam.runner;
 
 import java.io.PrintStream;
+import java.util.function.Supplier;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
@@ -20,10 +21,11 @@ public final class WorkflowRun {
 
   /**
    * @param totalBytes input size for progress ETA (0 when unknown)
-   * @param maxErrorRate fraction of records allowed to fail before the run counts as failed
+   * @param verdict after the run: why its output was not made the dataset (no rows, over the error budget), or null.
+   *     The dataset sink decides from the files it wrote, not from this run's counters: a resumed run counts only
+   *     the work after its checkpoint.
    */
-  public static Outcome run(Pipeline pipeline, long totalBytes, double maxErrorRate,
-      String errorsPath, PrintStream out) {
+  public static Outcome run(Pipeline pipeline, long totalBytes, Supplier<String> verdict, PrintStream out) {
     long t0 = System.nanoTime();
     String cluster = RunnerProfiles.flinkClusterUrl(pipeline.getOptions());
     // on a cluster the work happens in the TaskManagers: this JVM cannot count it, the web UI shows it
@@ -41,11 +43,6 @@ public final class WorkflowRun {
     out.print(summary.table());
     long failed = summary.totalFailed();
     long records = summary.get("write", "records_out") + failed;
-    String budget = null;
-    if (records > 0 && failed / (double) records > maxErrorRate) {
-      budget = String.format("%d of %d records failed (%.1f%%), more than --max-error-rate %s; see %s",
-          failed, records, 100.0 * failed / records, maxErrorRate, errorsPath);
-    }
-    return new Outcome(summary, records, failed, budget);
+    return new Outcome(summary, records, failed, verdict.get());
   }
 }

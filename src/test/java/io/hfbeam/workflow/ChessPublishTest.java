@@ -78,6 +78,20 @@ class ChessPublishTest {
     assertThat(Files.readString(card), containsString("num_examples: " + (2 * 3391 - countTest(card))));
   }
 
+  @Test
+  void aRunOverTheErrorBudgetPublishesNothingNotEvenItsMarker() throws Exception {
+    Path pgn = Files.writeString(tmp.resolve("games.pgn"),
+        "[Event \"good\"]\n\n1. e4 e5 2. Nf3 Nc6 *\n\n[Event \"bad\"]\n\n1. e4 e4 *\n");
+    Cli run = Cli.runWith(env, "chess-positions", "--data-path", pgn.toString(), "--output", tmp.resolve("out").toString(),
+        "--repo", REPO.id(), "--max-error-rate", "0");
+    assertThat(run.toString(), run.exitCode, equalTo(1));
+    assertThat(run.err, containsString("--max-error-rate"));
+    List<String> files = client.listFiles(REPO, "main", "", true).stream().filter(f -> !f.directory())
+        .map(RepoFile::path).filter(f -> !f.equals(".gitattributes")).toList();
+    assertThat(files, equalTo(List.of()));
+    assertThat(client.listCommits(REPO, "main").size(), equalTo(1)); // the repo's initial commit only
+  }
+
   /** test rows in the card (the 2 x 3391 positions split between train and test). */
   static long countTest(Path card) throws Exception {
     String text = Files.readString(card);

@@ -79,7 +79,7 @@ class ConvertPublishTest {
   /** The files a run published: everything it wrote except _errors/. */
   static Map<String, String> publishable(Path dir) {
     Map<String, String> out = new TreeMap<>(Files2.hashes(dir));
-    out.keySet().removeIf(p -> p.startsWith("_errors/"));
+    out.keySet().removeIf(p -> p.startsWith("_errors/") || p.startsWith(".hfbeam/")); // .hfbeam/: hf-beam's own records
     return out;
   }
 
@@ -121,12 +121,21 @@ class ConvertPublishTest {
   }
 
   @Test
+  void aRunOverTheErrorBudgetPublishesNothing() throws Exception {
+    Cli run = Cli.runWith(env, convert(ConvertWorkflowTest.jsonl(tmp, 300), "ds", "--max-error-rate", "0"));
+    assertThat(run.toString(), run.exitCode, equalTo(1));
+    assertThat(run.err, containsString("--max-error-rate"));
+    assertThat(onHub(), equalTo(Map.of()));
+    assertThat(client.listCommits(REPO, "main").size(), equalTo(1)); // the repo's initial commit only
+  }
+
+  @Test
   void twentyPercentOfRequestsFailingStillGivesTheExactFilesAndOneCommitPerBatch() throws Exception {
     Cli run = Cli.run("convert", "--input", ConvertWorkflowTest.jsonl(tmp, 1000).toString(), "--batch-size", "100",
         "--output", tmp.resolve("ds").toString());
     assertThat(run.toString(), run.exitCode, equalTo(0));
     List<WrittenFile> files = new ArrayList<>();
-    for (String path : Files2.hashes(tmp.resolve("ds")).keySet()) {
+    for (String path : publishable(tmp.resolve("ds")).keySet()) {
       Path f = tmp.resolve("ds").resolve(path);
       files.add(new WrittenFile(null, path, f.toString(), 0, Files.size(f), 0));
     }
