@@ -219,9 +219,21 @@ public final class HubClient {
       if (!Files.isDirectory(dir)) throw notCached(repo, revision, "");
       return dir;
     }
+    HubCache.checkRepoPath(revision, "revision");
     String commit = repoInfo(repo, revision).sha();
     Downloader downloader = new Downloader(http, cache);
-    for (RepoFile f : listFiles(repo, commit, "", true)) {
+    downloader.untrusted(() -> HubCache.checkCommit(commit, "commit id"), revision);
+    List<RepoFile> files = listFiles(repo, commit, "", true);
+    // every listed path is checked before the first download, so a hostile listing leaves no partial snapshot
+    for (RepoFile f : files) {
+      try {
+        HubCache.checkRepoPath(f.path(), "listed path");
+      } catch (IllegalArgumentException e) {
+        throw new HubException(0, null, "refused the file list of " + http.endpoint() + " for " + repo + "@" + revision
+            + ": " + e.getMessage() + "; nothing was downloaded (is HF_ENDPOINT a Hub you trust?)");
+      }
+    }
+    for (RepoFile f : files) {
       if (!f.directory()) downloader.download(repo, commit, f.path());
     }
     cache.writeRef(repo, revision, commit);
