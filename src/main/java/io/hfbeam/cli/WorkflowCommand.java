@@ -106,7 +106,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
     embeddedFlink.ifPresent(f -> f.attach(options));
     WorkflowRun.Outcome outcome;
     try {
-      outcome = WorkflowRun.run(p, inputBytes(), common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
+      outcome = WorkflowRun.run(p, inputBytes(), common.maxErrorRate(workflow()),
           output().resolve(AssembleDataset.ERRORS_FILE).toString(), out);
     } finally {
       Runtime.getRuntime().removeShutdownHook(interrupted);
@@ -152,6 +152,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
   private int run() {
     try {
       watchMixin().ifPresent(WatchOptions::check);
+      common.checkNumbers(workflow());
       prepare();
       resumedFrom = Checkpoints.configure(options, output(), common.resume, common.checkpointInterval,
           watchOptions().map(WatchOptions::commitInterval).orElse(null), out);
@@ -197,16 +198,11 @@ abstract class WorkflowCommand implements Callable<Integer> {
   }
 
   int fail(int code, Throwable e) {
-    err.println("error: " + firstLine(e));
-    if (common != null && common.verbose) e.printStackTrace(err);
-    else if (code == FAILED) err.println("(run again with --verbose for the stack trace)");
+    CliErrors.report(new java.io.PrintWriter(err, true), e, common != null && common.verbose, code == FAILED);
     return code;
   }
 
   private static String firstLine(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-    String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return msg.lines().findFirst().orElse(msg);
+    return CliErrors.oneLine(e);
   }
 }

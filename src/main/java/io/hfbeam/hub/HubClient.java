@@ -152,7 +152,7 @@ public final class HubClient {
     } catch (HubException e) {
       if (e.status() == 409 && existOk) return http.endpoint() + "/" + repo;
       if (e.status() == 409) {
-        throw new HubException(409, null, repo + " already exists on " + http.endpoint() + "; pass exist-ok to reuse it");
+        throw new HubException(409, null, repo + " already exists on " + http.endpoint() + "; pass --exist-ok to reuse it");
       }
       throw e;
     }
