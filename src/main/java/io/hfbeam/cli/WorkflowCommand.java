@@ -153,6 +153,12 @@ abstract class WorkflowCommand implements Callable<Integer> {
     try {
       watchMixin().ifPresent(WatchOptions::check);
       common.checkNumbers(workflow());
+      Optional<String> noCluster = RunnerProfiles.unansweredFlinkCluster(common.runnerSettings(workflow()),
+          java.time.Duration.ofSeconds(3));
+      if (noCluster.isPresent()) {
+        err.println("error: " + noCluster.get());
+        return FAILED;
+      }
       prepare();
       resumedFrom = Checkpoints.configure(options, output(), common.resume, common.checkpointInterval,
           watchOptions().map(WatchOptions::commitInterval).orElse(null), out);

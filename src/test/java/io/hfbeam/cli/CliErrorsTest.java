@@ -147,4 +147,25 @@ class CliErrorsTest {
       assertThat(r.err, containsString("--exist-ok"));
     }
   }
+
+  @Test
+  void aFlinkClusterThatDoesNotAnswerIsReportedAtOnceWithHowToStartOne() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path profile = tmp.resolve("cluster.yaml");
+    Files.writeString(profile, "runner: FlinkRunner\noptions:\n  flinkMaster: \"localhost:" + port + "\"\n  parallelism: 1\n");
+    Path in = tmp.resolve("in.jsonl");
+    Files.writeString(in, "{\"a\":1}\n");
+    long t0 = System.nanoTime();
+    Cli r = Cli.run("convert", "--runner", profile.toString(), "--input", in.toString(), "--output",
+        tmp.resolve("out").toString());
+    assertThat(r.toString(), (System.nanoTime() - t0) / 1e9 < 15, is(true));
+    assertThat(r.toString(), r.exitCode, is(1));
+    assertThat(r.err, containsString("no Flink cluster answers at http://localhost:" + port));
+    assertThat(r.err, containsString("runners/flink-cluster/start"));
+    assertThat(r.err.lines().count(), is(1L));
+    assertThat(r.out, not(containsString("progress")));
+  }
 }
