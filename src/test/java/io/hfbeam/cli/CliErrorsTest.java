@@ -168,4 +168,26 @@ class CliErrorsTest {
     assertThat(r.err.lines().count(), is(1L));
     assertThat(r.out, not(containsString("progress")));
   }
+
+  @picocli.CommandLine.Command(name = "boom")
+  static final class Boom implements Runnable {
+    @picocli.CommandLine.Option(names = "--verbose") boolean verbose;
+
+    @Override
+    public void run() {
+      throw new IllegalStateException("outer", new IllegalStateException("what went wrong\nsecond line"));
+    }
+  }
+
+  @Test
+  void whatACommandLetsEscapeIsOneLineAndTheStackTraceOnlyWithVerbose() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine cl = new CommandLine(new Boom()).setExecutionExceptionHandler(CliErrors.failures())
+        .setErr(new java.io.PrintWriter(err, true));
+    assertThat(cl.execute(), is(1));
+    assertThat(err.toString(), is("error: what went wrong\n(run again with --verbose for the stack trace)\n"));
+    err.getBuffer().setLength(0);
+    assertThat(cl.execute("--verbose"), is(1));
+    assertThat(err.toString(), containsString("at io.hfbeam.cli.CliErrorsTest$Boom.run"));
+  }
 }
