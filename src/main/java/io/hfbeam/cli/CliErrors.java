@@ -33,17 +33,18 @@ final class CliErrors {
     List<String> options = new ArrayList<>();
     for (String arg : u.getUnmatched()) {
       // "--tokn=SECRET" names an option too; only the part before '=' is shown
-      if (arg.startsWith("-")) options.add(printable(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg));
+      if (arg.startsWith("-")) options.add("'" + printable(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg) + "'");
     }
     if (!options.isEmpty()) {
       List<String> known = new ArrayList<>();
       for (OptionSpec o : spec.options()) if (!o.hidden()) known.addAll(List.of(o.names()));
-      String hint = closest(options.get(0), known).map(s -> " (did you mean " + s + "?)").orElse("");
+      String first = options.get(0);
+      String hint = closest(first.substring(1, first.length() - 1), known).map(s -> " (did you mean " + s + "?)").orElse("");
       return (options.size() == 1 ? "Unknown option: " : "Unknown options: ") + String.join(", ", options) + hint;
     }
     String first = u.getUnmatched().isEmpty() ? "" : u.getUnmatched().get(0);
     if (!spec.subcommands().isEmpty() && first.matches("[A-Za-z][A-Za-z0-9-]{0,40}")) {
-      return "Unknown command: " + first
+      return "Unknown command: '" + first + "'"
           + closest(first, spec.subcommands().keySet()).map(s -> " (did you mean " + s + "?)").orElse("");
     }
     // a stray value may be a secret (a token typed without its flag): say where, not what

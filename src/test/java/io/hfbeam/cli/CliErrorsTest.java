@@ -67,10 +67,10 @@ class CliErrorsTest {
       assertThat(r.toString(), r.err.lines().count(), is(1L));
     }
     Cli r = Cli.run("hub", "login", "--tokn", SECRET);
-    assertThat(r.err, containsString("Unknown option: --tokn (did you mean --token?)"));
+    assertThat(r.err, containsString("Unknown option: '--tokn' (did you mean --token?)"));
     r = Cli.run("convert", "--outptu", "private-value");
     assertThat(r.toString(), r.exitCode, is(2));
-    assertThat(r.err, containsString("Unknown option: --outptu (did you mean --output?)"));
+    assertThat(r.err, containsString("Unknown option: '--outptu' (did you mean --output?)"));
     assertThat(r.err, not(containsString("private-value")));
   }
 
