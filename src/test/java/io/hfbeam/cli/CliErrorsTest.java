@@ -190,4 +190,19 @@ class CliErrorsTest {
     assertThat(cl.execute("--verbose"), is(1));
     assertThat(err.toString(), containsString("at io.hfbeam.cli.CliErrorsTest$Boom.run"));
   }
+
+  @Test
+  void aCorruptFirstFileDuringFeatureInferenceIsOneLineWithoutAStackTrace() throws Exception {
+    Path in = tmp.resolve("in");
+    Files.createDirectories(in);
+    Files.writeString(in.resolve("a.parquet"), "PAR1garbagegarbagePAR1");
+    Cli r = Cli.run("convert", "--input", in.resolve("a.parquet").toString(), "--output", tmp.resolve("out").toString());
+    assertThat(r.toString(), r.exitCode, is(1));
+    assertThat(r.err, containsString("error: "));
+    assertThat(r.err, not(containsString("\tat ")));
+    assertThat(r.err, not(containsString("Exception")));
+    Cli verbose = Cli.run("convert", "--input", in.resolve("a.parquet").toString(), "--output",
+        tmp.resolve("out").toString(), "--verbose");
+    assertThat(verbose.err, containsString("\tat "));
+  }
 }
