@@ -104,6 +104,13 @@ class CliErrorsTest {
     assertThat(r.err, containsString("profile.yaml"));
     assertThat(r.err, containsString("line 4, column"));
     assertThat(r.err.lines().count(), is(1L));
+
+    Path mapping = tmp.resolve("mapping.yaml");
+    Files.writeString(mapping, "fields:\n  - name: a\n    from: {x\n");
+    r = Cli.run("qa-export", "--mapping", mapping.toString(), "--input", in.toString(), "--output", tmp.resolve("q").toString());
+    assertThat(r.toString(), r.exitCode, is(2));
+    assertThat(r.err, containsString("mapping.yaml, line 4, column"));
+    assertThat(r.err.lines().count(), is(1L));
   }
 
   @Test
