@@ -269,7 +269,7 @@ public final class HubClient {
     HubCache.checkRepoPath(revision, "revision");
     String commit = repoInfo(repo, revision).sha();
     Downloader downloader = new Downloader(http, cache);
-    downloader.untrusted(() -> HubCache.checkCommit(commit, "commit id"), revision);
+    downloader.untrusted(() -> HubCache.checkCommit(commit, "the repo's sha"), revision);
     List<RepoFile> files = listFiles(repo, commit, "", true);
     // every listed path is checked before the first download, so a hostile listing leaves no partial snapshot
     for (RepoFile f : files) {

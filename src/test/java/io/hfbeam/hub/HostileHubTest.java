@@ -169,4 +169,21 @@ class HostileHubTest {
         "HF_HOME", hfHome.toString())).build().newClient();
     assertRefused(HubException.class, "commit id", () -> offline.download(REPO, "main", "f.txt"));
   }
+
+  @Test
+  void theCliSaysSoInOneLine() throws Exception {
+    Map<String, String> env = Map.of("HF_ENDPOINT", "http://127.0.0.1:" + server.getAddress().getPort(),
+        "HF_TOKEN", HubClientTest.TOKEN, "HF_HOME", hfHome.toString());
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cmd = new picocli.CommandLine(new io.hfbeam.cli.HubCommand(env))
+        .setErr(new java.io.PrintWriter(err, true)).setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+    commit = "../../../../../../escaped";
+    assertThat(cmd.execute("download", "evil/repo", "f.txt"), is(1));
+    assertThat(err.toString(), containsString("error: refused the answer of http://127.0.0.1:"));
+    assertThat(err.toString().lines().count(), is(1L));
+    err.getBuffer().setLength(0);
+    assertThat(cmd.execute("download", "evil/repo", "../../../../../escaped.txt"), is(2)); // the user's own path
+    assertThat(err.toString(), containsString("path in the repo '../../../../../escaped.txt' has an empty, '.' or '..' segment"));
+    assertThat(outsideHfHome(), is(empty()));
+  }
 }
