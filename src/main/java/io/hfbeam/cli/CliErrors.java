@@ -63,7 +63,9 @@ final class CliErrors {
         bestDistance = d;
       }
     }
-    return bestDistance <= Math.max(2, typed.length() / 3) ? java.util.Optional.of(best) : java.util.Optional.empty();
+    // close, but not so short that any name is close ("-x" is not a typo of "-h")
+    boolean close = bestDistance <= Math.max(2, typed.length() / 3) && bestDistance < typed.replaceFirst("^-+", "").length();
+    return close ? java.util.Optional.of(best) : java.util.Optional.empty();
   }
 
   /** Levenshtein distance, with a swap of neighbours counted as one edit (the commonest typo). */
