@@ -72,6 +72,24 @@ public final class CommonOptions {
     return n.isNumber() ? n.asDouble() : dflt;
   }
 
+  /** --max-error-rate (or the YAML's max_error_rate): a fraction, so in [0, 1]. */
+  double maxErrorRate(String workflow) {
+    double r = number(workflow, maxErrorRate, "max_error_rate", 1.0);
+    if (!(r >= 0 && r <= 1)) {
+      throw new IllegalArgumentException((maxErrorRate != null ? "--max-error-rate" : "max_error_rate in the pipeline YAML")
+          + " must be a fraction between 0 and 1 (0.05 = 5%), got " + r);
+    }
+    return r;
+  }
+
+  /** Number flags that can be wrong whatever the input: checked before any input is looked at. */
+  void checkNumbers(String workflow) {
+    if (parallelism != null && parallelism < 1) {
+      throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);
+    }
+    maxErrorRate(workflow);
+  }
+
   JsonNode node(String workflow, String key) {
     return yaml(workflow).path(key);
   }

@@ -26,7 +26,7 @@ public final class ConfigFiles {
       if (!n.isObject()) throw new IllegalArgumentException(pathOrResource + ": expected a YAML mapping at the top");
       return (ObjectNode) n;
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read " + pathOrResource + ": " + e.getMessage());
+      throw new IllegalArgumentException("cannot read " + io.hfbeam.runner.RunnerProfiles.yamlProblem(pathOrResource, e));
     }
   }
 

@@ -73,6 +73,10 @@ public final class HubCommand implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces of failures.")
     boolean verbose;
 
+    // help on every subcommand, even those with required options (picocli skips those checks for help)
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
     abstract void execute() throws Exception;
 
     @Override
@@ -308,12 +312,8 @@ public final class HubCommand implements Runnable {
     }
   }
 
-  /** A parameter-exception handler that prints one line instead of the whole usage help. */
+  /** A parameter-exception handler that prints one line instead of the whole usage help (see {@link CliErrors}). */
   public static CommandLine.IParameterExceptionHandler oneLineUsageErrors() {
-    return (ex, args) -> {
-      CommandLine cmd = ex.getCommandLine();
-      cmd.getErr().println("error: " + redact(ex.getMessage()) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
-      return cmd.getCommandSpec().exitCodeOnInvalidInput();
-    };
+    return CliErrors.usageErrors();
   }
 }

@@ -60,6 +60,15 @@ public final class HubOptions {
     return env == null ? b.build() : b.environment(env).build();
   }
 
+  /**
+   * The settings of the publish step: a run that has done its work waits out a longer Hub outage (5 min without
+   * an answer) than the check before it starts (30 s), which must fail fast.
+   */
+  static HubClient.Settings publishSettings(Map<String, String> env) {
+    HubClient.Settings.Builder b = HubClient.Settings.builder().noAnswerDeadline(java.time.Duration.ofMinutes(5));
+    return env == null ? b.build() : b.environment(env).build();
+  }
+
   /** Checks the token (whoami) and creates the repo if missing: a bad token costs seconds, not a run. */
   void checkAndCreateRepo(Map<String, String> env) throws IOException {
     HubClient client = clientSettings(env).newClient();
@@ -79,7 +88,7 @@ public final class HubOptions {
 
   private HubPublish publisher(Map<String, String> env, JsonNode yaml) {
     HubPublish.Builder b = HubPublish.to(repoId().id()).revision(revision).privateRepo(isPrivate).createPr(createPr)
-        .client(clientSettings(env))
+        .client(publishSettings(env))
         .pathPrefix(yaml.path("path_prefix").asText(""))
         .includeErrors(yaml.path("include_errors").asBoolean(false));
     if (yaml.has("max_files_per_commit")) b.maxFilesPerCommit(yaml.get("max_files_per_commit").asInt());

@@ -30,8 +30,10 @@ public final class Main implements Runnable {
   /** With {@code env} (HF_ENDPOINT, HF_TOKEN, HF_HOME, ...) instead of the process environment, when not null. */
   static CommandLine commandLine(PrintStream out, PrintStream err, Map<String, String> env) {
     CommandLine cl = new CommandLine(new Main(), new StreamsFactory(out, err, env));
-    // Usage errors: one readable line with a pointer to --help, exit 2 (tokens masked).
-    cl.setParameterExceptionHandler(HubCommand.oneLineUsageErrors());
+    // The one place errors are printed: one readable line, exit 2 for usage and 1 for failures, never a value
+    // typed after an unknown option; stack traces only with --verbose.
+    cl.setParameterExceptionHandler(CliErrors.usageErrors());
+    cl.setExecutionExceptionHandler(CliErrors.failures());
     return cl;
   }
 

@@ -161,6 +161,13 @@ abstract class WorkflowCommand implements Callable<Integer> {
   private int run() {
     try {
       watchMixin().ifPresent(WatchOptions::check);
+      common.checkNumbers(workflow());
+      Optional<String> noCluster = RunnerProfiles.unansweredFlinkCluster(common.runnerSettings(workflow()),
+          java.time.Duration.ofSeconds(3));
+      if (noCluster.isPresent()) {
+        err.println("error: " + noCluster.get());
+        return FAILED;
+      }
       prepare();
       checkOutsideInput(output(), inputDirs());
       resumedFrom = Checkpoints.configure(options, output(), common.resume, common.checkpointInterval,
@@ -278,16 +285,11 @@ abstract class WorkflowCommand implements Callable<Integer> {
   }
 
   int fail(int code, Throwable e) {
-    err.println("error: " + firstLine(e));
-    if (common != null && common.verbose) e.printStackTrace(err);
-    else if (code == FAILED) err.println("(run again with --verbose for the stack trace)");
+    CliErrors.report(new java.io.PrintWriter(err, true), e, common != null && common.verbose, code == FAILED);
     return code;
   }
 
   private static String firstLine(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-    String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return msg.lines().findFirst().orElse(msg);
+    return CliErrors.oneLine(e);
   }
 }

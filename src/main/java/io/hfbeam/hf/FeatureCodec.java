@@ -322,7 +322,14 @@ final class FeatureCodec {
         for (String name : c.group(1).split(",")) {
           if (!name.isBlank()) names.add(name.trim());
         }
+        if (names.isEmpty()) throw new IllegalArgumentException(s + ": no names; write class_label(neg,pos)");
         return new ClassLabel(names);
+      }
+      if (s.startsWith("class_label")) {
+        // say what is missing rather than calling it an unknown dtype
+        String rest = s.substring("class_label".length()).trim();
+        String what = !rest.startsWith("(") ? "missing '('" : !rest.endsWith(")") ? "missing ')'" : "unexpected text";
+        throw new IllegalArgumentException(s + ": " + what + "; write class_label(neg,pos)");
       }
       return new Value(s);
     } catch (IllegalArgumentException e) {

@@ -29,6 +29,9 @@ final class Downloader {
   }
 
   Path download(RepoId repo, String revision, String path) throws IOException {
+    // Checked before anything touches the file system: each of these ends up in a cache path.
+    HubCache.checkRepoPath(path, "path in the repo");
+    HubCache.checkRepoPath(revision, "revision");
     String url = http.endpoint() + "/" + repo + "/resolve/" + URLEncoder.encode(revision, StandardCharsets.UTF_8)
         + "/" + encodePath(path);
     HubHttp.Call head = new HubHttp.Call("HEAD", url, BodyPublishers.noBody(),
@@ -39,6 +42,8 @@ final class Downloader {
         "The server at " + http.endpoint() + " sent no X-Repo-Commit for " + path + ": is HF_ENDPOINT a Hub?"));
     String etag = normalizeEtag(h.firstValue("X-Linked-Etag").or(() -> h.firstValue("ETag")).orElseThrow(() ->
         new HubException(meta.statusCode(), null, "The server sent no ETag for " + path)));
+    untrusted(() -> HubCache.checkCommit(commit, "X-Repo-Commit"), path);
+    untrusted(() -> HubCache.checkBlobName(etag, "ETag"), path);
     long size = Long.parseLong(h.firstValue("X-Linked-Size").or(() -> h.firstValue("Content-Length")).orElse("-1"));
     // The Hub redirects to a CDN (LFS) or to a resolve-cache URL; the metadata is on the redirect itself.
     String dataUrl = meta.statusCode() / 100 == 3
@@ -54,6 +59,16 @@ final class Downloader {
       }
     }
     return cache.link(repo, commit, path, etag);
+  }
+
+  /** Runs a check of a value the server sent; a failure blames the server, in one line. */
+  void untrusted(Runnable check, String path) throws HubException {
+    try {
+      check.run();
+    } catch (IllegalArgumentException e) {
+      throw new HubException(0, null, "refused the answer of " + http.endpoint() + " for " + HubCache.show(path) + ": "
+          + e.getMessage() + "; nothing was written (is HF_ENDPOINT a Hub you trust?)");
+    }
   }
 
   private void fetchBlob(String url, Path blob, String etag, long size) throws IOException {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The download cache, laid out exactly as huggingface_hub lays it out, so each side finds the other's files:
@@ -15,6 +16,10 @@ import java.util.UUID;
  * blobs, and {@code refs/{revision}} holding the commit a revision pointed to.
  */
 public final class HubCache {
+  private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
+  /** A cache blob is named by the git blob sha1 or, for LFS and xet files, the sha256 of the content. */
+  private static final Pattern BLOB_NAME = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
+
   private final Path root;
 
   public HubCache(Path root) {
@@ -30,28 +35,35 @@ public final class HubCache {
   }
 
   public Path blob(RepoId repo, String etag) {
-    return repoDir(repo).resolve("blobs").resolve(etag);
+    return inside(repoDir(repo).resolve("blobs").resolve(checkBlobName(etag, "ETag")));
   }
 
   public Path snapshotDir(RepoId repo, String commit) {
-    return repoDir(repo).resolve("snapshots").resolve(commit);
+    return inside(repoDir(repo).resolve("snapshots").resolve(checkCommit(commit, "commit id")));
   }
 
   public Path snapshotFile(RepoId repo, String commit, String path) {
-    return snapshotDir(repo, commit).resolve(path);
+    return inside(snapshotDir(repo, commit).resolve(checkRepoPath(path, "path in the repo")));
   }
 
   /** The commit a revision pointed to at the last online lookup; a full commit id resolves to itself. */
   public Optional<String> commitFor(RepoId repo, String revision) throws IOException {
-    if (revision.matches("[0-9a-f]{40}")) return Optional.of(revision);
-    Path ref = repoDir(repo).resolve("refs").resolve(revision);
-    return Files.isRegularFile(ref) ? Optional.of(Files.readString(ref, StandardCharsets.UTF_8).trim()) : Optional.empty();
+    if (COMMIT.matcher(revision).matches()) return Optional.of(revision);
+    Path ref = inside(repoDir(repo).resolve("refs").resolve(checkRepoPath(revision, "revision")));
+    if (!Files.isRegularFile(ref)) return Optional.empty();
+    String commit = Files.readString(ref, StandardCharsets.UTF_8).trim();
+    if (!COMMIT.matcher(commit).matches()) {
+      throw new HubException(0, null, "the cache file " + ref + " holds " + show(commit)
+          + ", not a commit id (40 hex digits); delete it and download again");
+    }
+    return Optional.of(commit);
   }
 
   /** Written atomically and without a newline, as Python writes it ("refs/pr/1" nests as refs/refs/pr/1). */
   public void writeRef(RepoId repo, String revision, String commit) throws IOException {
+    checkCommit(commit, "commit id");
     if (revision.equals(commit)) return;
-    Path ref = repoDir(repo).resolve("refs").resolve(revision);
+    Path ref = inside(repoDir(repo).resolve("refs").resolve(checkRepoPath(revision, "revision")));
     Files.createDirectories(ref.getParent());
     if (Files.isRegularFile(ref) && Files.readString(ref, StandardCharsets.UTF_8).equals(commit)) return;
     Path tmp = Files.createTempFile(ref.getParent(), ".ref", ".tmp");
@@ -75,6 +87,65 @@ public final class HubCache {
     }
     move(tmp, target);
     return target;
+  }
+
+  /**
+   * A path in a repo, or a revision, that can name a file under the cache: relative, '/'-separated, no empty,
+   * '.' or '..' segment, no backslash and no control character (NUL included). Anything else could reach outside
+   * the cache (a hostile Hub, a mistyped argument); throws IllegalArgumentException naming {@code what}.
+   */
+  public static String checkRepoPath(String path, String what) {
+    String problem = null;
+    if (path == null || path.isEmpty()) problem = "is empty";
+    else if (path.startsWith("/")) problem = "is absolute";
+    else if (path.indexOf('\\') >= 0) problem = "has a backslash";
+    else if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) problem = "has a control character";
+    else {
+      for (String segment : path.split("/", -1)) {
+        if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+          problem = "has an empty, '.' or '..' segment";
+          break;
+        }
+      }
+    }
+    if (problem != null) throw new IllegalArgumentException(what + " " + show(path) + " " + problem);
+    return path;
+  }
+
+  /** A full commit id: exactly 40 lower-case hex digits. */
+  public static String checkCommit(String commit, String what) {
+    if (commit == null || !COMMIT.matcher(commit).matches()) {
+      throw new IllegalArgumentException(what + " " + show(commit) + " is not a commit id (40 hex digits)");
+    }
+    return commit;
+  }
+
+  /** A blob name: a git blob sha1 or a sha256, in lower-case hex. */
+  static String checkBlobName(String etag, String what) {
+    if (etag == null || !BLOB_NAME.matcher(etag).matches()) {
+      throw new IllegalArgumentException(what + " " + show(etag) + " is not a sha1 or sha256 in hex");
+    }
+    return etag;
+  }
+
+  /** The final check: whatever the parts were, the path must stay inside the cache. */
+  private Path inside(Path p) {
+    Path base = root.toAbsolutePath().normalize();
+    if (!p.toAbsolutePath().normalize().startsWith(base)) {
+      throw new IllegalArgumentException(p + " is outside the cache " + base);
+    }
+    return p;
+  }
+
+  /** A value for an error message: quoted, control characters escaped, cut at 80 characters. */
+  static String show(String value) {
+    if (value == null) return "(none)";
+    StringBuilder sb = new StringBuilder("'");
+    value.codePoints().limit(80).forEach(c -> {
+      if (c < 0x20 || c == 0x7f) sb.append(String.format("\\u%04x", c));
+      else sb.appendCodePoint(c);
+    });
+    return sb.append(value.length() > 80 ? "...'" : "'").toString();
   }
 
   /** Also used to publish a finished download from {@code blobs/{etag}.incomplete}. */

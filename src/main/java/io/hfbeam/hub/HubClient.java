@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,6 +44,11 @@ public final class HubClient {
     private final RetryPolicy retry;
     private final Duration requestTimeout;
     private final Duration commitTimeout;
+    private final Duration connectTimeout;
+    private final Duration noAnswerNotice;
+    private final Duration noAnswerDeadline;
+    /** Where "still waiting" lines go; not serialized: a worker's go to its stderr. */
+    private final transient Consumer<String> notices;
 
     private Settings(Builder b) {
       this.endpoint = b.endpoint;
@@ -50,6 +56,22 @@ public final class HubClient {
       this.retry = b.retry;
       this.requestTimeout = b.requestTimeout;
       this.commitTimeout = b.commitTimeout;
+      this.connectTimeout = b.connectTimeout;
+      this.noAnswerNotice = b.noAnswerNotice;
+      this.noAnswerDeadline = b.noAnswerDeadline;
+      this.notices = b.notices;
+    }
+
+    public Duration connectTimeout() {
+      return connectTimeout;
+    }
+
+    public Duration noAnswerNotice() {
+      return noAnswerNotice;
+    }
+
+    public Duration noAnswerDeadline() {
+      return noAnswerDeadline;
     }
 
     public static Builder builder() {
@@ -71,6 +93,10 @@ public final class HubClient {
       private RetryPolicy retry = RetryPolicy.defaults();
       private Duration requestTimeout = Duration.ofSeconds(60);
       private Duration commitTimeout = Duration.ofSeconds(120);
+      private Duration connectTimeout = Duration.ofSeconds(10);
+      private Duration noAnswerNotice = Duration.ofSeconds(5);
+      private Duration noAnswerDeadline = Duration.ofSeconds(30);
+      private Consumer<String> notices;
 
       /** Overrides HF_ENDPOINT. */
       public Builder endpoint(String url) {
@@ -100,6 +126,25 @@ public final class HubClient {
         return this;
       }
 
+      /** How long one attempt to open a connection may take (default 10 s). */
+      public Builder connectTimeout(Duration timeout) {
+        this.connectTimeout = timeout;
+        return this;
+      }
+
+      /** After this long without an answer a call says what it waits for, to {@code sink} (default 5 s, stderr). */
+      public Builder noAnswerNotice(Duration after, Consumer<String> sink) {
+        this.noAnswerNotice = after;
+        this.notices = sink;
+        return this;
+      }
+
+      /** A call that gets no answer at all (refused, timed out) is retried only this long (default 30 s). */
+      public Builder noAnswerDeadline(Duration deadline) {
+        this.noAnswerDeadline = deadline;
+        return this;
+      }
+
       public Settings build() {
         return new Settings(this);
       }
@@ -109,7 +154,9 @@ public final class HubClient {
   private HubClient(Settings settings) throws IOException {
     HubEnvironment env = settings.env();
     String endpoint = settings.endpoint != null ? settings.endpoint : env.endpoint();
-    this.http = new HubHttp(endpoint, env.token().orElse(null), settings.retry, settings.requestTimeout);
+    this.http = new HubHttp(endpoint, env.token().orElse(null), settings.retry, settings.requestTimeout,
+        settings.connectTimeout, settings.noAnswerNotice, settings.noAnswerDeadline,
+        settings.notices != null ? settings.notices : System.err::println);
     this.cache = new HubCache(env.hubCache());
     this.offline = env.offline();
     this.commits = new CommitProtocol(this, http, settings.commitTimeout);
@@ -152,7 +199,7 @@ public final class HubClient {
     } catch (HubException e) {
       if (e.status() == 409 && existOk) return http.endpoint() + "/" + repo;
       if (e.status() == 409) {
-        throw new HubException(409, null, repo + " already exists on " + http.endpoint() + "; pass exist-ok to reuse it");
+        throw new HubException(409, null, repo + " already exists on " + http.endpoint() + "; pass --exist-ok to reuse it");
       }
       throw e;
     }
@@ -219,9 +266,21 @@ public final class HubClient {
       if (!Files.isDirectory(dir)) throw notCached(repo, revision, "");
       return dir;
     }
+    HubCache.checkRepoPath(revision, "revision");
     String commit = repoInfo(repo, revision).sha();
     Downloader downloader = new Downloader(http, cache);
-    for (RepoFile f : listFiles(repo, commit, "", true)) {
+    downloader.untrusted(() -> HubCache.checkCommit(commit, "the repo's sha"), revision);
+    List<RepoFile> files = listFiles(repo, commit, "", true);
+    // every listed path is checked before the first download, so a hostile listing leaves no partial snapshot
+    for (RepoFile f : files) {
+      try {
+        HubCache.checkRepoPath(f.path(), "listed path");
+      } catch (IllegalArgumentException e) {
+        throw new HubException(0, null, "refused the file list of " + http.endpoint() + " for " + repo + "@" + revision
+            + ": " + e.getMessage() + "; nothing was downloaded (is HF_ENDPOINT a Hub you trust?)");
+      }
+    }
+    for (RepoFile f : files) {
       if (!f.directory()) downloader.download(repo, commit, f.path());
     }
     cache.writeRef(repo, revision, commit);

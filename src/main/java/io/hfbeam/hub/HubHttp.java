@@ -16,6 +16,12 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,19 +34,49 @@ final class HubHttp {
   private static final int MAX_REDIRECTS = 5;
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /** One daemon thread for every client's "still waiting" notices. */
+  private static final ScheduledExecutorService WATCHDOG = watchdog();
+
   private final HttpClient client;
   private final String endpoint;
   private final String token;
   private final RetryPolicy retry;
   private final Duration timeout;
+  private final Duration noticeAfter;
+  private final Duration deadline;
+  private final Consumer<String> notices;
 
   HubHttp(String endpoint, String tokenOrNull, RetryPolicy retry, Duration timeout) {
+    this(endpoint, tokenOrNull, retry, timeout, Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30),
+        System.err::println);
+  }
+
+  /**
+   * @param noticeAfter when a call has had no answer for this long, one line saying what it waits for goes to
+   *     {@code notices} (a silent wait looks like a hang)
+   * @param deadline transport failures (refused, timed out) are retried only while the call is younger than this
+   */
+  HubHttp(String endpoint, String tokenOrNull, RetryPolicy retry, Duration timeout, Duration connectTimeout,
+          Duration noticeAfter, Duration deadline, Consumer<String> notices) {
     this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(30)).followRedirects(HttpClient.Redirect.NEVER).build();
+        .connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
     this.endpoint = endpoint;
     this.token = tokenOrNull;
     this.retry = retry;
     this.timeout = timeout;
+    this.noticeAfter = noticeAfter;
+    this.deadline = deadline;
+    this.notices = notices;
+  }
+
+  private static ScheduledExecutorService watchdog() {
+    ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "hfbeam-hub-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    ex.setRemoveOnCancelPolicy(true);
+    return ex;
   }
 
   String endpoint() {
@@ -100,17 +136,58 @@ final class HubHttp {
   }
 
   <T> HttpResponse<T> send(Call call, BodyHandler<T> handler) throws IOException {
+    AtomicBoolean answered = new AtomicBoolean();
+    // an upload may rightly take long before its answer: only calls with a small body are watched and bounded
+    long bodySize = call.body().contentLength();
+    boolean small = bodySize >= 0 && bodySize < (1 << 20);
+    if (!small) return send(call, handler, answered, false);
+    String what = call.method() + " " + path(call.url());
+    ScheduledFuture<?> notice = WATCHDOG.schedule(() -> {
+      if (!answered.get()) {
+        notices.accept("waiting for " + endpoint + " (" + what + "): no answer after " + seconds(noticeAfter.toNanos())
+            + " s (giving up after " + seconds(deadline.toNanos()) + " s)");
+      }
+    }, noticeAfter.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      return send(call, handler, answered, true);
+    } finally {
+      notice.cancel(false);
+    }
+  }
+
+  /** With {@code bounded}, no attempt waits for its answer past the deadline while nothing has answered. */
+  private <T> HttpResponse<T> send(Call call, BodyHandler<T> handler, AtomicBoolean answered, boolean bounded)
+      throws IOException {
+    long start = System.nanoTime();
     int redirects = 0;
     for (int attempt = 1; ; attempt++) {
       HttpResponse<T> response;
       try {
-        response = once(call, handler);
+        Call attemptCall = call;
+        if (bounded && !answered.get()) {
+          long left = Math.max(1_000_000_000L, deadline.toNanos() - (System.nanoTime() - start));
+          Duration cap = Duration.ofNanos(left);
+          Duration t = call.timeout() != null ? call.timeout() : timeout;
+          if (t.compareTo(cap) > 0) attemptCall = call.withTimeout(cap);
+        }
+        response = once(attemptCall, handler);
+        answered.set(true);
       } catch (IOException e) {
-        if (!retry.isRetryableError(e) || attempt >= retry.maxAttempts()) {
+        long elapsed = System.nanoTime() - start;
+        Duration wait = retry.delay(attempt, null);
+        boolean pastDeadline = !answered.get() && elapsed + wait.toNanos() > deadline.toNanos();
+        if (!retry.isRetryableError(e) || attempt >= retry.maxAttempts() || pastDeadline) {
+          if (!answered.get() && retry.isRetryableError(e)) {
+            throw new HubException("No answer from " + endpoint + " (" + call.method() + " " + path(call.url())
+                + ") after " + seconds(elapsed) + " s and " + attempt + " attempt(s) (" + e.getClass().getSimpleName()
+                + "): check HF_ENDPOINT and the network", e);
+          }
           throw new HubException("Could not reach " + endpoint + " (" + call.method() + " " + path(call.url())
               + "): " + e.getClass().getSimpleName() + " after " + attempt + " attempt(s)", e);
         }
-        backoff(call, attempt, null, e.getClass().getSimpleName());
+        LOG.debug("{} {} failed ({}), retry {} in {} ms", call.method(), path(call.url()), e.getClass().getSimpleName(),
+            attempt, wait.toMillis());
+        retry.sleep(wait);
         continue;
       }
       int status = response.statusCode();
@@ -152,6 +229,11 @@ final class HubHttp {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted during " + call.method() + " " + path(call.url()));
     }
+  }
+
+  /** Seconds for messages: "0.5", "3", "12.3". */
+  private static String seconds(long nanos) {
+    return java.math.BigDecimal.valueOf(nanos / 100_000_000L, 1).stripTrailingZeros().toPlainString();
   }
 
   private void backoff(Call call, int attempt, java.net.http.HttpHeaders headers, String why) throws IOException {

@@ -126,6 +126,40 @@ public final class RunnerProfiles {
     return master.startsWith("http://") || master.startsWith("https://") ? master : "http://" + master;
   }
 
+  /**
+   * For settings that submit to a Flink cluster: a one-line message when nothing answers the cluster's REST API
+   * ({@code GET /overview}) within {@code timeout}, else empty. Checked before the pipeline is built, so a missing
+   * cluster is said at once instead of after Flink's own submission timeout and stack trace.
+   */
+  public static java.util.Optional<String> unansweredFlinkCluster(Map<String, String> settings, java.time.Duration timeout) {
+    String master = settings.get("flinkMaster");
+    if (!settings.getOrDefault("runner", "").contains("Flink") || master == null || master.isBlank()
+        || master.startsWith("[")) {
+      return java.util.Optional.empty();
+    }
+    String url = master.startsWith("http://") || master.startsWith("https://") ? master : "http://" + master;
+    String why;
+    try {
+      java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().connectTimeout(timeout).build();
+      java.net.http.HttpResponse<Void> r = client.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(url.replaceAll("/+$", "") + "/overview")).timeout(timeout).GET().build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding());
+      if (r.statusCode() == 200) return java.util.Optional.empty();
+      why = "GET /overview answered " + r.statusCode() + ", not a Flink REST API";
+    } catch (java.net.ConnectException e) {
+      why = "connection refused";
+    } catch (java.net.http.HttpTimeoutException e) {
+      why = "no answer within " + timeout.toSeconds() + " s";
+    } catch (IOException | IllegalArgumentException e) {
+      why = e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of("no Flink cluster answers at " + url + " (" + why + "); start one on this machine with "
+        + "runners/flink-cluster/start, or set FLINK_MASTER=host:port to a running one");
+  }
+
   public static boolean isFlink(PipelineOptions options) {
     return options.getRunner().getSimpleName().startsWith("Flink");
   }
@@ -151,7 +185,30 @@ public final class RunnerProfiles {
         return YAML.readTree(in);
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read runner profile " + profile + ": " + e.getMessage());
+      throw new IllegalArgumentException("cannot read runner profile " + yamlProblem(profile, e));
     }
+  }
+
+  /**
+   * {@code file, line L, column C: problem} for a YAML syntax error (SnakeYAML's mark, else Jackson's location),
+   * on one line; other read errors as {@code file: message}.
+   */
+  public static String yamlProblem(String file, IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+        String context = m.getContext() != null ? " (" + m.getContext().trim() + ")" : "";
+        return file + ", line " + (m.getProblemMark().getLine() + 1) + ", column " + (m.getProblemMark().getColumn() + 1)
+            + ": " + oneLine(m.getProblem()) + context;
+      }
+    }
+    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
+      return file + ", line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ": "
+          + oneLine(j.getOriginalMessage());
+    }
+    return file + ": " + oneLine(e.getMessage());
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "" : s.lines().map(String::trim).filter(l -> !l.isEmpty()).findFirst().orElse("");
   }
 }
