@@ -99,9 +99,11 @@ abstract class WorkflowCommand implements Callable<Integer> {
       PCollection<WrittenFile> files = build(p);
       hubOptions().ifPresent(h -> h.publish(files, env, common.node(workflow(), "hub")));
     }
-    // Ctrl-C or a kill: say how to go on (the checkpoints stay where they are)
-    Thread interrupted = new Thread(() -> Checkpoints.stateDirOf(options).ifPresent(dir -> err.println(
-        "\nstopped; checkpoints are kept in " + dir + ": run the same command with --resume to continue")));
+    // Ctrl-C (SIGINT) or a kill (SIGTERM) both end here: say how to go on (the checkpoints stay where they are)
+    Thread interrupted = new Thread(() -> err.println(Checkpoints.stateDirOf(options)
+        .map(dir -> "\nstopped; checkpoints are kept in " + dir + ": run the same command with --resume to continue")
+        .orElse("\nstopped; this runner keeps no checkpoints: the same command starts over"
+            + " (with --runner flink-local a stopped run continues with --resume)")));
     Runtime.getRuntime().addShutdownHook(interrupted);
     embeddedFlink.ifPresent(f -> f.attach(options));
     WorkflowRun.Outcome outcome;

@@ -35,6 +35,7 @@ public final class WorkflowRun {
       if (state != PipelineResult.State.DONE) throw new IllegalStateException("pipeline ended in state " + state);
     } finally {
       progress.interrupt();
+      Progress.stopEvents();
     }
     RunSummary summary = RunSummary.of(result, (System.nanoTime() - t0) / 1e9);
     out.println();
