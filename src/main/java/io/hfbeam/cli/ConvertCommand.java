@@ -171,4 +171,9 @@ final class ConvertCommand extends WorkflowCommand {
   long inputBytes() {
     return InputFiles.totalBytes(settings.inputs());
   }
+
+  @Override
+  List<String> steps() {
+    return ConvertWorkflow.STEPS;
+  }
 }

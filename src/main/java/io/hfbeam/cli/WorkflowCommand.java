@@ -59,6 +59,9 @@ abstract class WorkflowCommand implements Callable<Integer> {
   /** Size of the input, for progress. */
   abstract long inputBytes();
 
+  /** The workflow's steps in pipeline order (the namespaces of their counters), for the run summary. */
+  abstract List<String> steps();
+
   /** The checkpoint this run resumes from, if any. */
   private Optional<Checkpoints.Checkpoint> resumedFrom = Optional.empty();
 
@@ -109,7 +112,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
     WorkflowRun.Outcome outcome;
     try {
       outcome = WorkflowRun.run(p, inputBytes(), common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0),
-          output().resolve(AssembleDataset.ERRORS_FILE).toString(), out);
+          output().resolve(AssembleDataset.ERRORS_FILE).toString(), out, steps());
     } finally {
       Runtime.getRuntime().removeShutdownHook(interrupted);
     }

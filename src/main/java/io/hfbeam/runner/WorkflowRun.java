@@ -24,6 +24,12 @@ public final class WorkflowRun {
    */
   public static Outcome run(Pipeline pipeline, long totalBytes, double maxErrorRate,
       String errorsPath, PrintStream out) {
+    return run(pipeline, totalBytes, maxErrorRate, errorsPath, out, java.util.List.of());
+  }
+
+  /** @param steps the workflow's steps (counter namespaces) in pipeline order, for the summary table */
+  public static Outcome run(Pipeline pipeline, long totalBytes, double maxErrorRate,
+      String errorsPath, PrintStream out, java.util.List<String> steps) {
     long t0 = System.nanoTime();
     String cluster = RunnerProfiles.flinkClusterUrl(pipeline.getOptions());
     // on a cluster the work happens in the TaskManagers: this JVM cannot count it, the web UI shows it
@@ -37,7 +43,7 @@ public final class WorkflowRun {
       progress.interrupt();
       Progress.stopEvents();
     }
-    RunSummary summary = RunSummary.of(result, (System.nanoTime() - t0) / 1e9);
+    RunSummary summary = RunSummary.of(result, (System.nanoTime() - t0) / 1e9, steps);
     out.println();
     out.print(summary.table());
     long failed = summary.totalFailed();

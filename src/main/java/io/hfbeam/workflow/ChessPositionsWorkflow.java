@@ -31,6 +31,12 @@ import org.apache.beam.sdk.values.PCollection;
 public final class ChessPositionsWorkflow {
   private ChessPositionsWorkflow() {}
 
+  /**
+   * The steps' counter namespaces in pipeline order, for the run summary: files found (watch), bytes read (read),
+   * games read (ReadPgn), positions encoded (Encode), kept by the sampling (Sample), files written (write), Hub commits (publish).
+   */
+  public static final List<String> STEPS = List.of("watch", "read", "ReadPgn", "Encode", "Sample", "write", "publish");
+
   /** Settings of one run. */
   public record Settings(List<Path> inputs, Path output, PgnPositions.Settings samples, Batch.Settings batch,
       String filePattern, ParquetSettings parquet, long chunkBytes) {}

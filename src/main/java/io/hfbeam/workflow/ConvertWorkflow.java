@@ -45,6 +45,12 @@ import org.apache.beam.sdk.values.Row;
 public final class ConvertWorkflow {
   private ConvertWorkflow() {}
 
+  /**
+   * The steps' counter namespaces in pipeline order, for the run summary: files found (watch), bytes read (read),
+   * records mapped to the features (MapFields), assigned a split (Split), files written (write), Hub commits (publish).
+   */
+  public static final List<String> STEPS = List.of("watch", "read", "MapFields", "Split", "write", "publish");
+
   /** Input formats. */
   public enum InputFormat {
     JSONL, CSV, TSV, PARQUET;
