@@ -107,8 +107,14 @@ final class ConvertCommand extends WorkflowCommand {
       if (sample.isEmpty()) {
         throw new IllegalArgumentException("--watch on an empty directory needs the features declared (--features FILE)");
       }
-      features = ConvertWorkflow.infer(sample, in, rows);
-      out.println("inferred features (from up to " + rows + " records): " + features.toJson());
+      ConvertWorkflow.Inferred inferred = ConvertWorkflow.inferWithNotes(sample, in, rows);
+      features = inferred.features();
+      // a features file as it is (comments included): saved and passed back with --features it gives these features
+      out.print("# inferred features"
+          + (inferred.records() > 0 ? " (from the first " + inferred.records() + " records)" : " (from the Parquet schema)")
+          + "; save as a file and pass --features FILE to fix or change them\n"
+          + inferred.widenings().stream().map(note -> "# " + note + "\n").collect(java.util.stream.Collectors.joining())
+          + features.toFeaturesFile() + "\n");
     }
     String outFormat = common.string(w, format, "format", "parquet").toLowerCase(Locale.ROOT);
     if (!List.of("jsonl", "parquet", "both").contains(outFormat)) {

@@ -75,9 +75,17 @@ public final class ConvertWorkflow {
     }
   }
 
+  /** Features inferred from records, and the columns one of them made wider (see {@link FeatureInference#widenings()}). */
+  public record Inferred(Features features, int records, List<String> widenings) {}
+
   /** Features inferred from the first {@code rows} records of the inputs. */
   public static Features infer(List<Path> inputs, InputFormat format, int rows) {
-    if (format == InputFormat.PARQUET) return ParquetRows.features(inputs.get(0));
+    return inferWithNotes(inputs, format, rows).features();
+  }
+
+  /** Features inferred from the first {@code rows} records of the inputs, with what widened them. */
+  public static Inferred inferWithNotes(List<Path> inputs, InputFormat format, int rows) {
+    if (format == InputFormat.PARQUET) return new Inferred(ParquetRows.features(inputs.get(0)), 0, List.of());
     FeatureInference inference = new FeatureInference(format != InputFormat.JSONL);
     ObjectMapper json = new ObjectMapper();
     int seen = 0;
@@ -86,12 +94,14 @@ public final class ConvertWorkflow {
         if (format == InputFormat.JSONL) {
           try (LinesOf lines = LinesOf.open(f)) {
             String line;
+            long lineNo = 0;
             while (seen < rows && (line = lines.next()) != null) {
+              lineNo++;
               if (line.isBlank()) continue;
               try {
                 JsonNode n = json.readTree(line);
                 if (n != null && n.isObject()) {
-                  inference.add(n);
+                  inference.add(n, f.getFileName() + " line " + lineNo);
                   seen++;
                 }
               } catch (IOException e) {
@@ -101,12 +111,13 @@ public final class ConvertWorkflow {
           }
         } else {
           try (MappingIterator<Map<String, String>> it = JsonSource.Csv.open(f, separator(format))) {
+            long row = 0;
             while (seen < rows && it.hasNextValue()) {
               ObjectNode obj = JsonNodeFactory.instance.objectNode();
               it.nextValue().forEach((k, v) -> {
                 if (v != null && !v.isEmpty()) obj.put(k, v);
               });
-              inference.add(obj);
+              inference.add(obj, f.getFileName() + " row " + ++row + " (after the header)");
               seen++;
             }
           }
@@ -117,7 +128,7 @@ public final class ConvertWorkflow {
       throw new UncheckedIOException(e);
     }
     if (seen == 0) throw new IllegalArgumentException("no records to infer features from in " + inputs);
-    return inference.features();
+    return new Inferred(inference.features(), seen, inference.widenings());
   }
 
   static char separator(InputFormat f) {
