@@ -57,6 +57,10 @@ final class ConvertCommand extends WorkflowCommand {
   @Option(names = "--file-pattern", paramLabel = "PATTERN", description = "File names, e.g. {split}/batch_{NNN}.parquet or data/{split}-{index:05d}-of-{count:05d}.parquet.")
   String filePattern;
 
+  @Option(names = "--strict", description = "Fail (exit 1) when input columns are not declared in the features "
+      + "(they are dropped) or declared columns are missing from records (written as null); default: a warning.")
+  boolean strict;
+
   private ConvertWorkflow.Settings settings;
   /** With --watch: the directory or glob watched. */
   private String watched;
@@ -181,5 +185,34 @@ final class ConvertCommand extends WorkflowCommand {
   @Override
   List<String> steps() {
     return ConvertWorkflow.STEPS;
+  }
+
+  @Override
+  boolean strict() {
+    return strict;
+  }
+
+  /** Input columns the features dropped, and declared columns records lacked (counted by the mapping step). */
+  @Override
+  List<String> warnings(io.hfbeam.runner.RunSummary summary) {
+    java.util.Map<String, Long> c = new java.util.TreeMap<>(summary.counters(io.hfbeam.transform.MapRecords.COLUMNS));
+    List<String> out = new ArrayList<>();
+    List<String> dropped = new ArrayList<>();
+    c.forEach((k, n) -> {
+      if (k.startsWith("undeclared:") && n > 0) dropped.add(k.substring("undeclared:".length()));
+    });
+    if (!dropped.isEmpty()) {
+      out.add(dropped.size() + (dropped.size() == 1 ? " input column" : " input columns") + " not declared, dropped: "
+          + String.join(", ", dropped) + " (in " + records(c.getOrDefault("undeclared_records", 0L)) + ")");
+    }
+    for (String name : settings.features().names()) {
+      long n = c.getOrDefault("missing:" + name, 0L);
+      if (n > 0) out.add("declared column `" + name + "` missing in " + records(n) + ", written as null");
+    }
+    return out;
+  }
+
+  private static String records(long n) {
+    return String.format("%,d", n) + (n == 1 ? " record" : " records");
   }
 }

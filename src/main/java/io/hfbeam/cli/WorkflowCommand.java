@@ -124,6 +124,16 @@ abstract class WorkflowCommand implements Callable<Integer> {
     return outcome;
   }
 
+  /** What the run's counts say the user should know, e.g. input columns the features dropped. */
+  List<String> warnings(io.hfbeam.runner.RunSummary summary) {
+    return List.of();
+  }
+
+  /** Whether {@link #warnings} fail the run (exit 1). */
+  boolean strict() {
+    return false;
+  }
+
   /** What to print after a successful run: where the dataset is, how to load it, where it was published. */
   String done() {
     return DoneMessage.of(output()) + hubOptions().map(h -> "\npublished to " + h.repoId() + "@" + h.revision).orElse("");
@@ -174,8 +184,14 @@ abstract class WorkflowCommand implements Callable<Integer> {
     }
     try {
       WorkflowRun.Outcome outcome = execute();
+      List<String> warnings = warnings(outcome.summary());
+      warnings.forEach(w -> err.println("warning: " + w));
       if (!outcome.ok()) {
         err.println("error: " + outcome.budgetMessage());
+        return FAILED;
+      }
+      if (!warnings.isEmpty() && strict()) {
+        err.println("error: --strict: the input does not match the declared features (see the warnings above)");
         return FAILED;
       }
       out.println(done());

@@ -73,11 +73,16 @@ public final class RunSummary {
     return seconds;
   }
 
-  /** The steps that counted something, in pipeline order. */
+  /** The counters of a namespace by name (empty when it counted nothing). */
+  public Map<String, Long> counters(String namespace) {
+    return Map.copyOf(counters.getOrDefault(namespace, Map.of()));
+  }
+
+  /** The steps that counted something, in pipeline order; namespaces starting with _ are checks, not steps. */
   List<String> steps() {
     List<String> steps = new ArrayList<>();
     for (String s : order) if (counters.containsKey(s)) steps.add(s);
-    for (String s : counters.keySet()) if (!steps.contains(s)) steps.add(s);
+    for (String s : counters.keySet()) if (!steps.contains(s) && !s.startsWith("_")) steps.add(s);
     return steps;
   }
 

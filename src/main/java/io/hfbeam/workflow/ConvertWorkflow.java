@@ -179,8 +179,8 @@ public final class ConvertWorkflow {
     FieldMapping identity = FieldMapping.identity(s.features(), true, "train");
     return switch (s.inputFormat()) {
       case PARQUET -> new ParquetRows(s.features(), s.split());
-      case JSONL -> new MapRecords(JsonSource.jsonLines(), identity, s.split());
-      default -> new MapRecords(JsonSource.csv(separator(s.inputFormat())), identity, s.split());
+      case JSONL -> new MapRecords(JsonSource.jsonLines(), identity, s.split(), s.features().names());
+      default -> new MapRecords(JsonSource.csv(separator(s.inputFormat())), identity, s.split(), s.features().names());
     };
   }
 

@@ -58,4 +58,47 @@ class ConvertReadableTest {
     assertThat(declared.toString(), declared.exitCode, equalTo(0));
     assertThat(cardFeatures(tmp.resolve("declared")), equalTo(cardFeatures(tmp.resolve("inferred"))));
   }
+
+  @Test
+  void droppedAndMissingColumnsAreCountedAndStrictFails() throws Exception {
+    Path in = tmp.resolve("b.jsonl");
+    Files.writeString(in, """
+        {"id": 1, "a": 1, "b": 2, "c": 3}
+        {"id": 2, "a": 1, "x": 5}
+        {"id": 3}
+        {"id": 4, "x": 6}
+        """);
+    Path features = tmp.resolve("features.yaml");
+    Files.writeString(features, "id: int64\nx: int64\n");
+    Cli run = Cli.run("convert", "--input", in.toString(), "--output", tmp.resolve("out").toString(),
+        "--features", features.toString());
+    assertThat(run.toString(), run.exitCode, equalTo(0));
+    assertThat(run.err, containsString("warning: 3 input columns not declared, dropped: a, b, c (in 2 records)"));
+    assertThat(run.err, containsString("warning: declared column `x` missing in 2 records, written as null"));
+
+    Cli strict = Cli.run("convert", "--input", in.toString(), "--output", tmp.resolve("strict").toString(),
+        "--features", features.toString(), "--strict");
+    assertThat(strict.toString(), strict.exitCode, equalTo(1));
+    assertThat(strict.err, containsString("error: --strict: the input does not match the declared features"));
+
+    Path exact = tmp.resolve("c.jsonl");
+    Files.writeString(exact, "{\"id\": 1, \"x\": 2}\n");
+    Cli clean = Cli.run("convert", "--input", exact.toString(), "--output", tmp.resolve("clean").toString(),
+        "--features", features.toString(), "--strict");
+    assertThat(clean.toString(), clean.exitCode, equalTo(0));
+    assertThat(clean.err, not(containsString("warning")));
+  }
+
+  @Test
+  void csvColumnsToo() throws Exception {
+    Path in = tmp.resolve("d.csv");
+    Files.writeString(in, "id,extra\n1,a\n2,b\n");
+    Path features = tmp.resolve("f.yaml");
+    Files.writeString(features, "id: int64\nscore: float64\n");
+    Cli run = Cli.run("convert", "--input", in.toString(), "--output", tmp.resolve("out").toString(),
+        "--features", features.toString());
+    assertThat(run.toString(), run.exitCode, equalTo(0));
+    assertThat(run.err, containsString("warning: 1 input column not declared, dropped: extra (in 2 records)"));
+    assertThat(run.err, containsString("warning: declared column `score` missing in 2 records, written as null"));
+  }
 }
