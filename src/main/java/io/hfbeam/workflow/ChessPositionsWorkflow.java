@@ -90,7 +90,7 @@ public final class ChessPositionsWorkflow {
     return "Chess positions from " + (s.inputs().isEmpty() ? "the PGN files of a watched directory" : s.inputs().size() + " PGN file(s)")
         + ", encoded as `"
         + ps.encoding().name().toLowerCase(Locale.ROOT) + "`, in batches of " + s.batch().maxRows()
-        + " positions counted before the split, split " + ps.split().describeRatios() + " by "
+        + " positions counted before the split, split (" + ps.split().describeRatios() + ") by "
         + (ps.splitByGame() ? "game (no game is in two splits)" : "position") + " with seed " + ps.split().seed()
         + ". Built by `hfbeam chess-positions`.";
   }

@@ -197,7 +197,7 @@ public final class ConvertWorkflow {
         .title(s.output().toAbsolutePath().normalize().getFileName().toString())
         .description("Converted by `hfbeam convert` from " + (s.inputs().isEmpty() ? "the" : s.inputs().size()) + " "
             + s.inputFormat().name().toLowerCase(Locale.ROOT) + " file(s)" + (s.inputs().isEmpty() ? " of a watched directory" : "")
-            + ". Split " + s.split().describeRatios()
+            + ". Split (" + s.split().describeRatios() + ")"
             + (s.split().keyFields().isEmpty() ? " per record" : " by " + s.split().keyFields())
             + " with seed " + s.split().seed() + ".");
     return dataset;
