@@ -26,10 +26,12 @@ public final class FeatureInference {
   private static final class Widening {
     final Feature from;
     final String first;
+    Feature to;
     long records = 1;
 
-    Widening(Feature from, String first) {
+    Widening(Feature from, Feature to, String first) {
       this.from = from;
+      this.to = to;
       this.first = first;
     }
   }
@@ -51,13 +53,29 @@ public final class FeatureInference {
       Feature own = of(e.getValue());
       Feature next = widen(cur, own);
       fields.put(e.getKey(), next);
-      if (cur == null || cur instanceof Feature.Struct || cur == EMPTY_LIST) continue; // a dict gaining keys is not widening
-      Widening w = widenings.get(e.getKey());
-      if (w == null) {
-        if (!next.equals(cur)) widenings.put(e.getKey(), new Widening(cur, where));
-      } else if (own != null && !widen(w.from, own).equals(w.from)) {
-        w.records++;
-      }
+      track(e.getKey(), cur, own, next, where);
+    }
+  }
+
+  /** Notes where {@code own} (one record's type at {@code path}) made {@code cur} into {@code next}. */
+  private void track(String path, Feature cur, Feature own, Feature next, String where) {
+    if (cur == null || own == null || cur == EMPTY_LIST || own == EMPTY_LIST) return;
+    if (cur instanceof Feature.Struct cs && next instanceof Feature.Struct ns) {
+      // a dict gaining keys is not a widening; its fields may be
+      Feature.Struct os = own instanceof Feature.Struct o ? o : null;
+      cs.fields().forEach((k, f) -> track(path + "." + k, f, os == null ? null : os.fields().get(k), ns.fields().get(k), where));
+      return;
+    }
+    if (cur instanceof Feature.Sequence cq && next instanceof Feature.Sequence nq) {
+      track(path + "[]", cq.feature(), own instanceof Feature.Sequence oq ? oq.feature() : null, nq.feature(), where);
+      return;
+    }
+    Widening w = widenings.get(path);
+    if (w == null) {
+      if (!next.equals(cur)) widenings.put(path, new Widening(cur, next, where));
+    } else {
+      w.to = next;
+      if (!widen(w.from, own).equals(w.from)) w.records++;
     }
   }
 
@@ -67,9 +85,8 @@ public final class FeatureInference {
    */
   public List<String> widenings() {
     List<String> out = new java.util.ArrayList<>();
-    Features f = features();
     widenings.forEach((name, w) -> out.add("column `" + name + "`: " + Features.typeText(w.from) + " widened to "
-        + Features.typeText(f.get(name)) + " by " + w.records + (w.records == 1 ? " record" : " records")
+        + Features.typeText(w.to) + " by " + w.records + (w.records == 1 ? " record" : " records")
         + (w.first == null ? "" : (w.records == 1 ? ": " : ", the first: ") + w.first)));
     return out;
   }
