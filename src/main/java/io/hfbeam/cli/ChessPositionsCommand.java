@@ -234,4 +234,9 @@ final class ChessPositionsCommand extends WorkflowCommand {
   long inputBytes() {
     return InputFiles.totalBytes(settings.inputs());
   }
+
+  @Override
+  List<String> steps() {
+    return ChessPositionsWorkflow.STEPS;
+  }
 }

@@ -57,6 +57,10 @@ final class ConvertCommand extends WorkflowCommand {
   @Option(names = "--file-pattern", paramLabel = "PATTERN", description = "File names, e.g. {split}/batch_{NNN}.parquet or data/{split}-{index:05d}-of-{count:05d}.parquet.")
   String filePattern;
 
+  @Option(names = "--strict", description = "Fail (exit 1) when input columns are not declared in the features "
+      + "(they are dropped) or declared columns are missing from records (written as null); default: a warning.")
+  boolean strict;
+
   private ConvertWorkflow.Settings settings;
   /** With --watch: the directory or glob watched. */
   private String watched;
@@ -110,8 +114,14 @@ final class ConvertCommand extends WorkflowCommand {
       if (sample.isEmpty()) {
         throw new IllegalArgumentException("--watch on an empty directory needs the features declared (--features FILE)");
       }
-      features = ConvertWorkflow.infer(sample, in, rows);
-      out.println("inferred features (from up to " + rows + " records): " + features.toJson());
+      ConvertWorkflow.Inferred inferred = ConvertWorkflow.inferWithNotes(sample, in, rows);
+      features = inferred.features();
+      // a features file as it is (comments included): saved and passed back with --features it gives these features
+      out.print("# inferred features"
+          + (inferred.records() > 0 ? " (from the first " + inferred.records() + " records)" : " (from the Parquet schema)")
+          + "; save as a file and pass --features FILE to fix or change them\n"
+          + inferred.widenings().stream().map(note -> "# " + note + "\n").collect(java.util.stream.Collectors.joining())
+          + features.toFeaturesFile() + "\n");
     }
     String outFormat = common.string(w, format, "format", "parquet").toLowerCase(Locale.ROOT);
     if (!List.of("jsonl", "parquet", "both").contains(outFormat)) {
@@ -181,5 +191,39 @@ final class ConvertCommand extends WorkflowCommand {
   @Override
   long inputBytes() {
     return InputFiles.totalBytes(settings.inputs());
+  }
+
+  @Override
+  List<String> steps() {
+    return ConvertWorkflow.STEPS;
+  }
+
+  @Override
+  boolean strict() {
+    return strict;
+  }
+
+  /** Input columns the features dropped, and declared columns records lacked (counted by the mapping step). */
+  @Override
+  List<String> warnings(io.hfbeam.runner.RunSummary summary) {
+    java.util.Map<String, Long> c = new java.util.TreeMap<>(summary.counters(io.hfbeam.transform.MapRecords.COLUMNS));
+    List<String> out = new ArrayList<>();
+    List<String> dropped = new ArrayList<>();
+    c.forEach((k, n) -> {
+      if (k.startsWith("undeclared:") && n > 0) dropped.add(k.substring("undeclared:".length()));
+    });
+    if (!dropped.isEmpty()) {
+      out.add(dropped.size() + (dropped.size() == 1 ? " input column" : " input columns") + " not declared, dropped: "
+          + String.join(", ", dropped) + " (in " + records(c.getOrDefault("undeclared_records", 0L)) + ")");
+    }
+    for (String name : settings.features().names()) {
+      long n = c.getOrDefault("missing:" + name, 0L);
+      if (n > 0) out.add("declared column `" + name + "` missing in " + records(n) + ", written as null");
+    }
+    return out;
+  }
+
+  private static String records(long n) {
+    return String.format("%,d", n) + (n == 1 ? " record" : " records");
   }
 }

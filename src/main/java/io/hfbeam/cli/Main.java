@@ -34,12 +34,23 @@ public final class Main implements Runnable {
     // typed after an unknown option; stack traces only with --verbose.
     cl.setParameterExceptionHandler(CliErrors.usageErrors());
     cl.setExecutionExceptionHandler(CliErrors.failures());
+    cl.setColorScheme(CommandLine.Help.defaultColorScheme(ansi(System.console() != null, System.getenv())));
     return cl;
+  }
+
+  /**
+   * Colours and bold in help text only on a terminal that shows them: a console, TERM not dumb, NO_COLOR unset.
+   * picocli's own choice also colours a pipe when CLICOLOR_FORCE is set, which leaves escape codes in logs.
+   */
+  static CommandLine.Help.Ansi ansi(boolean console, Map<String, String> env) {
+    String term = env.get("TERM");
+    boolean on = console && term != null && !term.isBlank() && !term.equals("dumb") && env.get("NO_COLOR") == null;
+    return on ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF;
   }
 
   @Override
   public void run() {
-    new CommandLine(this).usage(System.out);
+    new CommandLine(this).usage(System.out, ansi(System.console() != null, System.getenv()));
   }
 
   /** Gives commands the streams to print to and the environment to read, so tests can set and read them. */

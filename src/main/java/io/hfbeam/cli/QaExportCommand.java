@@ -4,6 +4,7 @@ import io.hfbeam.io.InputFiles;
 import io.hfbeam.io.WrittenFile;
 import io.hfbeam.transform.FieldMapping;
 import io.hfbeam.workflow.QaExportWorkflow;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -78,5 +79,10 @@ final class QaExportCommand extends WorkflowCommand {
   @Override
   long inputBytes() {
     return InputFiles.totalBytes(settings.inputFiles());
+  }
+
+  @Override
+  List<String> steps() {
+    return QaExportWorkflow.STEPS;
   }
 }

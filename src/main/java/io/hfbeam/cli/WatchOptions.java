@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  */
 public final class WatchOptions {
   @Option(names = "--watch", description = "Keep running: process files as they appear in the input directory or glob, "
-      + "and write (and publish) what arrived at most every --commit-interval. Stop with Ctrl-C; continue with --resume on Flink.")
+      + "and write (and publish) what arrived at most every --commit-interval. Stop with Ctrl-C or SIGTERM; continue with --resume on Flink.")
   boolean watch;
 
   @Option(names = "--poll-interval", paramLabel = "SECONDS", description = "With --watch: how often to look for new files (default 5).")

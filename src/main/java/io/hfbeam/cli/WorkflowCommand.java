@@ -67,6 +67,9 @@ abstract class WorkflowCommand implements Callable<Integer> {
     return List.of();
   }
 
+  /** The workflow's steps in pipeline order (the namespaces of their counters), for the run summary. */
+  abstract List<String> steps();
+
   /** The checkpoint this run resumes from, if any. */
   private Optional<Checkpoints.Checkpoint> resumedFrom = Optional.empty();
 
@@ -109,14 +112,16 @@ abstract class WorkflowCommand implements Callable<Integer> {
       PCollection<WrittenFile> files = build(p);
       hubOptions().ifPresent(h -> h.publish(files, env, common.node(workflow(), "hub")));
     }
-    // Ctrl-C or a kill: say how to go on (the checkpoints stay where they are)
-    Thread interrupted = new Thread(() -> Checkpoints.stateDirOf(options).ifPresent(dir -> err.println(
-        "\nstopped; checkpoints are kept in " + dir + ": run the same command with --resume to continue")));
+    // Ctrl-C (SIGINT) or a kill (SIGTERM) both end here: say how to go on (the checkpoints stay where they are)
+    Thread interrupted = new Thread(() -> err.println(Checkpoints.stateDirOf(options)
+        .map(dir -> "\nstopped; checkpoints are kept in " + dir + ": run the same command with --resume to continue")
+        .orElse("\nstopped; this runner keeps no checkpoints: the same command starts over"
+            + " (with --runner flink-local a stopped run continues with --resume)")));
     Runtime.getRuntime().addShutdownHook(interrupted);
     embeddedFlink.ifPresent(f -> f.attach(options));
     WorkflowRun.Outcome outcome;
     try {
-      outcome = WorkflowRun.run(p, inputBytes(), () -> StagedDataset.rejected(output()).orElse(null), out);
+      outcome = WorkflowRun.run(p, inputBytes(), () -> StagedDataset.rejected(output()).orElse(null), out, steps());
     } finally {
       Runtime.getRuntime().removeShutdownHook(interrupted);
     }
@@ -126,6 +131,16 @@ abstract class WorkflowCommand implements Callable<Integer> {
     Checkpoints.clear(options);
     AssembleDataset.deleteTree(AssembleDataset.partsDir(output()));
     return outcome;
+  }
+
+  /** What the run's counts say the user should know, e.g. input columns the features dropped. */
+  List<String> warnings(io.hfbeam.runner.RunSummary summary) {
+    return List.of();
+  }
+
+  /** Whether {@link #warnings} fail the run (exit 1). */
+  boolean strict() {
+    return false;
   }
 
   /** What to print after a successful run: where the dataset is, how to load it, where it was published. */
@@ -189,9 +204,15 @@ abstract class WorkflowCommand implements Callable<Integer> {
     String manifestBefore = manifest();
     try {
       WorkflowRun.Outcome outcome = execute();
+      List<String> warnings = warnings(outcome.summary());
+      warnings.forEach(w -> err.println("warning: " + w));
       if (!outcome.ok()) {
         err.println("error: " + outcome.budgetMessage());
         err.println(kept(manifestBefore));
+        return FAILED;
+      }
+      if (!warnings.isEmpty() && strict()) {
+        err.println("error: --strict: the input does not match the declared features (see the warnings above)");
         return FAILED;
       }
       out.println(done());

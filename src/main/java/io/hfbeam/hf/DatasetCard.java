@@ -57,17 +57,18 @@ public final class DatasetCard {
       md.append("| ").append(s.name()).append(" | ").append(s.numExamples()).append(" | `")
           .append(String.join("`, `", s.dataFiles())).append("` |\n");
     }
-    md.append("\n## Features\n\n| name | feature |\n| --- | --- |\n");
+    md.append("\n## Features\n\n| column | type | notes |\n| --- | --- | --- |\n");
     for (String name : features.names()) {
-      md.append("| `").append(name).append("` | `").append(Features.of(single(name, features.get(name))).toJson()
-          .replace("|", "\\|")).append("` |\n");
+      Feature f = features.get(name);
+      md.append("| `").append(cell(name)).append("` | `").append(cell(Features.typeText(f))).append("` | ")
+          .append(cell(Features.describe(f))).append(" |\n");
     }
     md.append('\n');
     for (Map.Entry<String, String> s : sections.entrySet()) {
       md.append("## ").append(s.getKey()).append("\n\n").append(s.getValue().strip()).append("\n\n");
     }
     md.append("## Loading\n\n```python\nfrom datasets import load_dataset\n\nds = load_dataset(\"<path or owner/name>\")\n```\n\n");
-    md.append("Built with [hf-beam](https://github.com/) (Apache Beam pipelines for Hugging Face datasets).\n");
+    md.append("Built with hf-beam (Apache Beam pipelines for Hugging Face datasets).\n");
     return md.toString();
   }
 
@@ -93,10 +94,9 @@ public final class DatasetCard {
     }
   }
 
-  private static LinkedHashMap<String, Feature> single(String name, Feature f) {
-    LinkedHashMap<String, Feature> m = new LinkedHashMap<>();
-    m.put(name, f);
-    return m;
+  /** Text safe inside a markdown table cell. */
+  private static String cell(String text) {
+    return text.replace("|", "\\|").replace("\n", " ");
   }
 
   String frontMatter() {

@@ -114,6 +114,72 @@ final class FeatureCodec {
     return inner;
   }
 
+  // ---------------------------------------------------------------- shorthand and words (writing)
+
+  /**
+   * The form a features file takes ({@link #parseFeature} reads it back to the same feature): shorthand text where
+   * it can say it exactly, a one-element list for a list of dicts, a nested map for a dict, and the datasets JSON
+   * object where the shorthand would lose something (label names with commas or edge spaces).
+   */
+  static JsonNode toShorthand(Feature f) {
+    if (f instanceof Value v) return NODES.textNode(v.dtype());
+    if (f instanceof ClassLabel c) {
+      boolean plain = c.names().stream().allMatch(n -> !n.isBlank() && n.equals(n.trim()) && !n.contains(","));
+      return plain ? NODES.textNode("class_label(" + String.join(",", c.names()) + ")") : toJson(c);
+    }
+    if (f instanceof Sequence s) {
+      JsonNode inner = toShorthand(s.feature());
+      if (inner.isTextual()) {
+        return NODES.textNode("list<" + inner.textValue() + ">" + (s.length() >= 0 ? "[" + s.length() + "]" : ""));
+      }
+      if (s.length() < 0) return NODES.arrayNode().add(inner);
+      return toJson(s);
+    }
+    if (f instanceof ArrayND a) {
+      List<String> dims = new ArrayList<>();
+      a.shape().forEach(d -> dims.add(d == null ? "None" : d.toString()));
+      return NODES.textNode("array" + a.rank() + "d<" + a.dtype() + ">(" + String.join(",", dims) + ")");
+    }
+    ObjectNode o = NODES.objectNode();
+    ((Struct) f).fields().forEach((name, sub) -> o.set(name, toShorthand(sub)));
+    return o;
+  }
+
+  /** A few words on what a feature holds, for the card's table. */
+  static String describe(Feature f) {
+    if (f instanceof Value v) return describeDtype(v.dtype(), false);
+    if (f instanceof ClassLabel c) {
+      List<String> labels = new ArrayList<>();
+      for (int i = 0; i < c.names().size(); i++) labels.add(i + " = " + c.names().get(i));
+      return "label: " + String.join(", ", labels);
+    }
+    if (f instanceof Sequence s) {
+      String item = s.feature() instanceof Value v ? describeDtype(v.dtype(), s.length() != 1) : "(" + describe(s.feature()) + ")";
+      return "list of " + (s.length() >= 0 ? s.length() + " " : "") + item;
+    }
+    if (f instanceof ArrayND a) {
+      List<String> dims = new ArrayList<>();
+      a.shape().forEach(d -> dims.add(d == null ? "any" : d.toString()));
+      return "array of shape (" + String.join(", ", dims) + "), " + a.dtype();
+    }
+    return "dict of " + String.join(", ", ((Struct) f).fields().keySet());
+  }
+
+  private static String describeDtype(String dtype, boolean plural) {
+    String s = plural ? "s" : "";
+    if (dtype.matches("u?int\\d+")) {
+      return dtype.replaceAll("\\D", "") + "-bit " + (dtype.startsWith("u") ? "unsigned " : "") + "integer" + s;
+    }
+    if (dtype.startsWith("float")) return dtype.substring(5) + "-bit float" + s;
+    if (dtype.startsWith("timestamp[")) return "timestamp" + s + " (" + dtype.substring(10, dtype.length() - 1) + ")";
+    return switch (dtype) {
+      case "bool" -> "boolean" + s;
+      case "string", "large_string" -> plural ? "texts" : "text";
+      case "binary" -> "bytes";
+      default -> dtype;
+    };
+  }
+
   // ---------------------------------------------------------------- parsing (all forms)
 
   /** Top level: a YAML list of named entries, or a dict of name -> feature (datasets JSON or shorthand). */

@@ -34,6 +34,9 @@ import org.apache.parquet.schema.MessageType;
  */
 public final class Features implements Serializable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper FEATURES_FILE = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()
+      .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
   private final LinkedHashMap<String, Feature> fields;
 
@@ -91,6 +94,31 @@ public final class Features implements Serializable {
   /** The README {@code dataset_info.features} list as datasets 5 writes it. */
   public ArrayNode toYamlList() {
     return FeatureCodec.toYamlList(fields);
+  }
+
+  /**
+   * The features as a YAML features file ({@code convert --features FILE} reads it back to the same features):
+   * one {@code name: type} line per column in the shorthand where it is exact.
+   */
+  public String toFeaturesFile() {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    fields.forEach((name, f) -> root.set(name, FeatureCodec.toShorthand(f)));
+    try {
+      return FEATURES_FILE.writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** One feature's type as a features file writes it, on one line (for tables and messages). */
+  public static String typeText(Feature f) {
+    JsonNode n = FeatureCodec.toShorthand(f);
+    return n.isTextual() ? n.textValue() : PyJson.toString(n);
+  }
+
+  /** A few words on what a feature holds ("8-bit integer", "list of 3 32-bit floats", "label: 0 = neg, 1 = pos"). */
+  public static String describe(Feature f) {
+    return FeatureCodec.describe(f);
   }
 
   /** The value of the Parquet key-value metadata entry {@code huggingface}. */

@@ -3,6 +3,7 @@ package io.hfbeam.hub;
 import io.hfbeam.io.AssembleDataset;
 import io.hfbeam.io.CollectList;
 import io.hfbeam.io.WrittenFile;
+import io.hfbeam.runner.Progress;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -205,6 +206,11 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
       filesUploaded.inc(c.filesUploaded());
       bytesUploaded.inc(c.bytesUploaded());
       filesSkipped.inc(c.filesSkipped());
+      Progress.event(PublishedCommit.NO_CHANGES.equals(c.oid())
+          ? "no commit needed: " + c.filesSkipped() + " file(s) already on the Hub"
+          : "commit landed: " + c.oid().substring(0, Math.min(12, c.oid().length())) + " \"" + c.message() + "\" ("
+              + c.filesUploaded() + " file(s), " + String.format("%,d", c.bytesUploaded()) + " bytes"
+              + (c.filesSkipped() > 0 ? "; " + c.filesSkipped() + " unchanged" : "") + ")");
       out.output(c);
     }
   }

@@ -1,5 +1,6 @@
 package io.hfbeam.io;
 
+import io.hfbeam.runner.Progress;
 import io.hfbeam.transform.Batch;
 import java.io.IOException;
 import java.io.Serializable;
@@ -157,12 +158,25 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
         placed.add(AssembleDataset.writeCard(s, paneSizes, cards.resolve(pane + ".md")));
         Files.deleteIfExists(cards.resolve((pane - 10) + ".md"));
       }
+      Progress.event(paneLine(pane, written));
       paneState.write(pane + 1);
       nextBatch.write(last + 1);
       sizesState.write(sizes);
       panes.inc();
       out.output(new Pane(pane, placed, bases));
     }
+  }
+
+  /** "pane 2 written: 7 rows, train/batch_003.parquet, test/batch_003.parquet" (the card and errors file left out). */
+  static String paneLine(long pane, List<WrittenFile> written) {
+    long rows = 0;
+    List<String> names = new ArrayList<>();
+    for (WrittenFile f : written) {
+      if (f.split() == null) continue;
+      if (f.path().endsWith(".parquet") || written.stream().noneMatch(g -> g.path().endsWith(".parquet"))) rows += f.rows();
+      names.add(f.path());
+    }
+    return "pane " + pane + " written: " + String.format("%,d", rows) + " rows" + (names.isEmpty() ? "" : ", " + String.join(", ", names));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

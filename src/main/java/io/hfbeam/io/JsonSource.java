@@ -93,9 +93,8 @@ public interface JsonSource extends Serializable {
           long line = it.getCurrentLocation().getLineNr();
           long offset = it.getCurrentLocation().getCharOffset();
           ObjectNode obj = JsonNodeFactory.instance.objectNode();
-          it.nextValue().forEach((k, v) -> {
-            if (v != null && !v.isEmpty()) obj.put(k, v);
-          });
+          // an empty cell is a null: the column is there (a column missing from the header is absent)
+          it.nextValue().forEach((k, v) -> obj.put(k, v == null || v.isEmpty() ? null : v));
           visitor.record(null, 0, 0, obj, Math.max(0, line - 1), offset);
           lines = it.getCurrentLocation().getLineNr();
         }

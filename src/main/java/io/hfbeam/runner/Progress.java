@@ -11,7 +11,24 @@ public final class Progress {
   private static final AtomicLong BYTES = new AtomicLong();
   private static final AtomicLong RECORDS = new AtomicLong();
 
+  /** Where event lines go while a run is on in this JVM; null otherwise (e.g. in a cluster's TaskManager). */
+  private static volatile PrintStream events;
+
   private Progress() {}
+
+  /**
+   * One line about something the run did that a user waits for (a watched pane written, a commit landed), printed
+   * with the progress lines of this JVM's run; dropped where no run prints (a cluster's TaskManager).
+   */
+  public static void event(String line) {
+    PrintStream out = events;
+    if (out != null) out.println(line);
+  }
+
+  /** Ends the event lines of a run. */
+  static void stopEvents() {
+    events = null;
+  }
 
   public static void addBytes(long n) {
     BYTES.addAndGet(n);
@@ -23,6 +40,7 @@ public final class Progress {
 
   /** Starts printing every {@code everyMillis} to {@code out}; returns the thread to interrupt at the end. */
   public static Thread start(long totalBytes, long everyMillis, PrintStream out) {
+    events = out;
     BYTES.set(0);
     RECORDS.set(0);
     long t0 = System.nanoTime();

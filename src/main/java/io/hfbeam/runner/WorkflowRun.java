@@ -26,6 +26,12 @@ public final class WorkflowRun {
    *     the work after its checkpoint.
    */
   public static Outcome run(Pipeline pipeline, long totalBytes, Supplier<String> verdict, PrintStream out) {
+    return run(pipeline, totalBytes, verdict, out, java.util.List.of());
+  }
+
+  /** @param steps the workflow's steps (counter namespaces) in pipeline order, for the summary table */
+  public static Outcome run(Pipeline pipeline, long totalBytes, Supplier<String> verdict, PrintStream out,
+      java.util.List<String> steps) {
     long t0 = System.nanoTime();
     String cluster = RunnerProfiles.flinkClusterUrl(pipeline.getOptions());
     // on a cluster the work happens in the TaskManagers: this JVM cannot count it, the web UI shows it
@@ -37,8 +43,9 @@ public final class WorkflowRun {
       if (state != PipelineResult.State.DONE) throw new IllegalStateException("pipeline ended in state " + state);
     } finally {
       progress.interrupt();
+      Progress.stopEvents();
     }
-    RunSummary summary = RunSummary.of(result, (System.nanoTime() - t0) / 1e9);
+    RunSummary summary = RunSummary.of(result, (System.nanoTime() - t0) / 1e9, steps);
     out.println();
     out.print(summary.table());
     long failed = summary.totalFailed();

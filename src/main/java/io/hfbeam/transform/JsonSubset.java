@@ -49,26 +49,32 @@ final class JsonSubset {
    * @throws IOException on malformed JSON anywhere in the object
    */
   ObjectNode read(byte[] bytes, int off, int len) throws IOException {
+    return read(bytes, off, len, null);
+  }
+
+  /** As {@link #read(byte[], int, int)}; {@code skipped} (when not null) is told each top-level key not kept. */
+  ObjectNode read(byte[] bytes, int off, int len, java.util.function.Consumer<String> skipped) throws IOException {
     try (JsonParser p = FACTORY.createParser(bytes, off, len)) {
       if (p.nextToken() != JsonToken.START_OBJECT) return null;
-      return object(p, root);
+      return object(p, root, skipped);
     }
   }
 
   /** Reads the object whose START_OBJECT is the current token, up to and including its END_OBJECT. */
-  private static ObjectNode object(JsonParser p, Step step) throws IOException {
+  private static ObjectNode object(JsonParser p, Step step, java.util.function.Consumer<String> skipped) throws IOException {
     ObjectNode node = JsonNodeFactory.instance.objectNode();
     String name;
     while ((name = p.nextFieldName()) != null) {
       JsonToken t = p.nextToken();
       Step child = step.children.get(name);
       if (child == null) {
+        if (skipped != null) skipped.accept(name);
         p.skipChildren();
       } else if (child.whole || t != JsonToken.START_OBJECT) {
         // a value that is not an object where a deeper path is wanted is kept as is: the path then finds nothing
         node.set(name, t == JsonToken.VALUE_STRING ? TextNode.valueOf(p.getText()) : TREE.readTree(p));
       } else {
-        node.set(name, object(p, child));
+        node.set(name, object(p, child, null));
       }
     }
     if (p.currentToken() != JsonToken.END_OBJECT) throw new IOException("unexpected end of the object");

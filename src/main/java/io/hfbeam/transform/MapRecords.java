@@ -27,15 +27,32 @@ public final class MapRecords implements ChunkProcessor<Row> {
   private final FieldMapper mapper;
   private final Split.Settings split;
   private final List<String> paths;
+  /** The declared top-level columns when input columns are checked against them (convert), else null. */
+  private final List<String> columns;
   private transient JsonSubset subset;
 
   /** @param split null: the mapping's routes choose the split */
   public MapRecords(JsonSource source, FieldMapping mapping, Split.Settings split) {
+    this(source, mapping, split, null);
+  }
+
+  /**
+   * @param columns the declared top-level columns: input columns not among them (dropped) and declared ones a
+   *     record lacks (written as null) are counted in {@link #COLUMNS}; null: not checked
+   */
+  public MapRecords(JsonSource source, FieldMapping mapping, Split.Settings split, List<String> columns) {
     this.source = source;
     this.mapper = new FieldMapper(mapping);
     this.split = split;
     this.paths = mapping.paths();
+    this.columns = columns == null ? null : List.copyOf(columns);
   }
+
+  /**
+   * Counter namespace of the column check: {@code undeclared_records}, {@code undeclared:NAME} and
+   * {@code missing:NAME}, each a number of records. Not a step: the run summary leaves it out of its table.
+   */
+  public static final String COLUMNS = "_columns";
 
   @Override
   public long process(InputFiles.Chunk chunk, Emitter<Row> out) throws IOException {
@@ -46,19 +63,29 @@ public final class MapRecords implements ChunkProcessor<Row> {
     if (subset == null) subset = new JsonSubset(paths);
     JsonSubset subset = this.subset;
     Split.Assigner assigner = split == null ? null : split.assigner(mapper.schema());
-    long[] counts = new long[3]; // in, out, failed: counted locally, added to the counters once per chunk
+    long[] counts = new long[4]; // in, out, failed, with undeclared columns: added to the counters once per chunk
+    java.util.Map<String, long[]> undeclared = new java.util.TreeMap<>();
+    java.util.Map<String, long[]> missing = new java.util.TreeMap<>();
+    java.util.Set<String> skipped = new java.util.TreeSet<>();
     long lines = source.read(chunk, (bytes, off, len, parsed, line, offset) -> {
       counts[0]++;
       try {
         JsonNode node = parsed;
+        skipped.clear();
         if (node == null) {
           try {
-            node = subset.read(bytes, off, len);
+            node = subset.read(bytes, off, len, columns == null ? null : skipped::add);
             if (node == null) node = JSON.readTree(bytes, off, len); // not an object: the mapper says what it is
           } catch (IOException e) {
             String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw new FieldMapper.MappingError("invalid JSON: " + why);
           }
+        }
+        if (columns != null && node.isObject()) {
+          if (parsed != null) parsed.fieldNames().forEachRemaining(k -> { if (!columns.contains(k)) skipped.add(k); });
+          for (String k : skipped) undeclared.computeIfAbsent(k, x -> new long[1])[0]++;
+          if (!skipped.isEmpty()) counts[3]++;
+          for (String k : columns) if (!node.has(k)) missing.computeIfAbsent(k, x -> new long[1])[0]++;
         }
         FieldMapper.Mapped m = mapper.map(node, fileName);
         out.record(assigner == null ? m.split() : assigner.assign(m.row(), fileName + ":" + offset), m.row());
@@ -72,6 +99,9 @@ public final class MapRecords implements ChunkProcessor<Row> {
     in.inc(counts[0]);
     ok.inc(counts[1]);
     failed.inc(counts[2]);
+    if (counts[3] > 0) Metrics.counter(COLUMNS, "undeclared_records").inc(counts[3]);
+    undeclared.forEach((k, n) -> Metrics.counter(COLUMNS, "undeclared:" + k).inc(n[0]));
+    missing.forEach((k, n) -> Metrics.counter(COLUMNS, "missing:" + k).inc(n[0]));
     return lines;
   }
 }

@@ -40,6 +40,18 @@ public final class Split {
       return keyFields;
     }
 
+    /**
+     * The ratios as a person wrote them ({@code train=0.95, test=0.05}): 1 - 0.95 is 0.050000000000000044 in
+     * binary, so each is rounded to 15 significant digits, more than any ratio typed needs. Display only: the
+     * values (and what they are fingerprinted with) stay as they are.
+     */
+    public String describeRatios() {
+      StringBuilder sb = new StringBuilder();
+      ratios.forEach((name, r) -> sb.append(sb.length() == 0 ? "" : ", ").append(name).append('=').append(
+          new java.math.BigDecimal(r).round(new java.math.MathContext(15)).stripTrailingZeros().toPlainString()));
+      return sb.toString();
+    }
+
     public long seed() {
       return seed;
     }

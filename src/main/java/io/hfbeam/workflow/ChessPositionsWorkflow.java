@@ -31,6 +31,12 @@ import org.apache.beam.sdk.values.PCollection;
 public final class ChessPositionsWorkflow {
   private ChessPositionsWorkflow() {}
 
+  /**
+   * The steps' counter namespaces in pipeline order, for the run summary: files found (watch), bytes read (read),
+   * games read (ReadPgn), positions encoded (Encode), kept by the sampling (Sample), files written (write), Hub commits (publish).
+   */
+  public static final List<String> STEPS = List.of("watch", "read", "ReadPgn", "Encode", "Sample", "write", "publish");
+
   /** Settings of one run. */
   public record Settings(List<Path> inputs, Path output, PgnPositions.Settings samples, Batch.Settings batch,
       String filePattern, ParquetSettings parquet, long chunkBytes) {}
@@ -84,7 +90,7 @@ public final class ChessPositionsWorkflow {
     return "Chess positions from " + (s.inputs().isEmpty() ? "the PGN files of a watched directory" : s.inputs().size() + " PGN file(s)")
         + ", encoded as `"
         + ps.encoding().name().toLowerCase(Locale.ROOT) + "`, in batches of " + s.batch().maxRows()
-        + " positions counted before the split, split " + ps.split().ratios() + " by "
+        + " positions counted before the split, split (" + ps.split().describeRatios() + ") by "
         + (ps.splitByGame() ? "game (no game is in two splits)" : "position") + " with seed " + ps.split().seed()
         + ". Built by `hfbeam chess-positions`.";
   }

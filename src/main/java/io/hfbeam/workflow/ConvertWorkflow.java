@@ -45,6 +45,12 @@ import org.apache.beam.sdk.values.Row;
 public final class ConvertWorkflow {
   private ConvertWorkflow() {}
 
+  /**
+   * The steps' counter namespaces in pipeline order, for the run summary: files found (watch), bytes read (read),
+   * records mapped to the features (MapFields), assigned a split (Split), files written (write), Hub commits (publish).
+   */
+  public static final List<String> STEPS = List.of("watch", "read", "MapFields", "Split", "write", "publish");
+
   /** Input formats. */
   public enum InputFormat {
     JSONL, CSV, TSV, PARQUET;
@@ -69,9 +75,17 @@ public final class ConvertWorkflow {
     }
   }
 
+  /** Features inferred from records, and the columns one of them made wider (see {@link FeatureInference#widenings()}). */
+  public record Inferred(Features features, int records, List<String> widenings) {}
+
   /** Features inferred from the first {@code rows} records of the inputs. */
   public static Features infer(List<Path> inputs, InputFormat format, int rows) {
-    if (format == InputFormat.PARQUET) return ParquetRows.features(inputs.get(0));
+    return inferWithNotes(inputs, format, rows).features();
+  }
+
+  /** Features inferred from the first {@code rows} records of the inputs, with what widened them. */
+  public static Inferred inferWithNotes(List<Path> inputs, InputFormat format, int rows) {
+    if (format == InputFormat.PARQUET) return new Inferred(ParquetRows.features(inputs.get(0)), 0, List.of());
     FeatureInference inference = new FeatureInference(format != InputFormat.JSONL);
     ObjectMapper json = new ObjectMapper();
     int seen = 0;
@@ -80,12 +94,14 @@ public final class ConvertWorkflow {
         if (format == InputFormat.JSONL) {
           try (LinesOf lines = LinesOf.open(f)) {
             String line;
+            long lineNo = 0;
             while (seen < rows && (line = lines.next()) != null) {
+              lineNo++;
               if (line.isBlank()) continue;
               try {
                 JsonNode n = json.readTree(line);
                 if (n != null && n.isObject()) {
-                  inference.add(n);
+                  inference.add(n, f.getFileName() + " line " + lineNo);
                   seen++;
                 }
               } catch (IOException e) {
@@ -95,12 +111,13 @@ public final class ConvertWorkflow {
           }
         } else {
           try (MappingIterator<Map<String, String>> it = JsonSource.Csv.open(f, separator(format))) {
+            long row = 0;
             while (seen < rows && it.hasNextValue()) {
               ObjectNode obj = JsonNodeFactory.instance.objectNode();
               it.nextValue().forEach((k, v) -> {
                 if (v != null && !v.isEmpty()) obj.put(k, v);
               });
-              inference.add(obj);
+              inference.add(obj, f.getFileName() + " row " + ++row + " (after the header)");
               seen++;
             }
           }
@@ -111,7 +128,7 @@ public final class ConvertWorkflow {
       throw new UncheckedIOException(e);
     }
     if (seen == 0) throw new IllegalArgumentException("no records to infer features from in " + inputs);
-    return inference.features();
+    return new Inferred(inference.features(), seen, inference.widenings());
   }
 
   static char separator(InputFormat f) {
@@ -162,8 +179,8 @@ public final class ConvertWorkflow {
     FieldMapping identity = FieldMapping.identity(s.features(), true, "train");
     return switch (s.inputFormat()) {
       case PARQUET -> new ParquetRows(s.features(), s.split());
-      case JSONL -> new MapRecords(JsonSource.jsonLines(), identity, s.split());
-      default -> new MapRecords(JsonSource.csv(separator(s.inputFormat())), identity, s.split());
+      case JSONL -> new MapRecords(JsonSource.jsonLines(), identity, s.split(), s.features().names());
+      default -> new MapRecords(JsonSource.csv(separator(s.inputFormat())), identity, s.split(), s.features().names());
     };
   }
 
@@ -180,7 +197,7 @@ public final class ConvertWorkflow {
         .title(s.output().toAbsolutePath().normalize().getFileName().toString())
         .description("Converted by `hfbeam convert` from " + (s.inputs().isEmpty() ? "the" : s.inputs().size()) + " "
             + s.inputFormat().name().toLowerCase(Locale.ROOT) + " file(s)" + (s.inputs().isEmpty() ? " of a watched directory" : "")
-            + ". Split " + s.split().ratios()
+            + ". Split (" + s.split().describeRatios() + ")"
             + (s.split().keyFields().isEmpty() ? " per record" : " by " + s.split().keyFields())
             + " with seed " + s.split().seed() + ".");
     return dataset;

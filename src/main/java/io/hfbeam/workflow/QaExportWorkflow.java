@@ -35,6 +35,12 @@ public final class QaExportWorkflow {
 
   private QaExportWorkflow() {}
 
+  /**
+   * The steps' counter namespaces in pipeline order, for the run summary: files found (watch), bytes read (read),
+   * records mapped (MapFields), files written (write), Hub commits (publish).
+   */
+  public static final List<String> STEPS = List.of("read", "MapFields", "write", "publish");
+
   /** Output formats. */
   public enum Format {
     JSONL, PARQUET, BOTH;

@@ -45,7 +45,7 @@ class ConvertPublishFlinkIT {
       Map<String, String> local = ConvertPublishTest.publishable(tmp.resolve("ds"));
       assertThat(onHub, equalTo(local));
       assertThat(client.listCommits(ConvertPublishTest.REPO, "main").size() - 1, equalTo((local.size() + 2) / 3));
-      assertThat(run.out, containsString("publish.files_uploaded = " + local.size()));
+      assertThat(ConvertPublishTest.summaryRow(run.out, "publish"), containsString("files_uploaded " + local.size()));
     }
   }
 }

@@ -93,6 +93,11 @@ class ConvertPublishTest {
     return out;
   }
 
+  /** The run summary's row of a step. */
+  static String summaryRow(String out, String step) {
+    return out.lines().filter(l -> l.startsWith(step + " ")).findFirst().orElse("(no " + step + " row in)\n" + out);
+  }
+
   @Test
   void publishesExactlyTheWrittenFilesInCommitsOfThreeAndARerunCommitsNothing() throws Exception {
     Path in = ConvertWorkflowTest.jsonl(tmp, 1000);
@@ -110,14 +115,18 @@ class ConvertPublishTest {
     }
     // the card comes with the last commit, after every data file
     assertThat(client.pathsInfo(REPO, commits.get(1).id(), List.of("README.md")).isEmpty(), is(true));
-    assertThat(run.out, containsString("publish.commits = " + expected));
+    assertThat(summaryRow(run.out, "publish"), containsString("commits " + expected));
+    assertThat("a line per commit that lands", run.out.lines().filter(l -> l.startsWith("commit landed: ")).count(),
+        equalTo((long) expected));
 
     Cli again = Cli.runWith(env, convert(in, "ds"));
     assertThat(again.toString(), again.exitCode, equalTo(0));
     assertThat(client.listCommits(REPO, "main").size(), equalTo(commits.size()));
-    assertThat(again.out, containsString("publish.commits = 0"));
-    assertThat(again.out, containsString("publish.bytes_uploaded = 0"));
-    assertThat(again.out, containsString("publish.files_skipped = " + local.size()));
+    String publish = summaryRow(again.out, "publish");
+    assertThat(publish, containsString("commits 0"));
+    assertThat(publish, containsString("bytes_uploaded 0"));
+    assertThat(publish, containsString("files_skipped " + local.size()));
+    assertThat(again.out, not(containsString("commit landed: ")));
   }
 
   @Test

@@ -99,7 +99,7 @@ class ConvertWorkflowTest {
         "--file-pattern", "data/{split}-{index:05d}-of-{count:05d}.parquet");
     assertThat(run.toString(), run.exitCode, equalTo(0));
     assertThat(run.out, containsString("inferred features"));
-    assertThat(run.out, containsString("\"age\": {\"dtype\": \"int64\""));
+    assertThat(run.out, containsString("\nage: int64\n"));
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         ResultSet rs = c.createStatement().executeQuery("SELECT name, age, height, member FROM '" + out + "/data/train-00000-of-00001.parquet'")) {
       rs.next();
