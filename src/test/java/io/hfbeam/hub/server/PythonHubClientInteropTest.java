@@ -23,7 +23,8 @@ class PythonHubClientInteropTest {
   void start() throws Exception {
     assumeTrue(PythonEnv.available(), () -> "Python interop skipped: " + PythonEnv.skipReason());
     // Small pages so that both clients must follow Link headers.
-    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withPageSizes(3, 2));
+    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withPageSizes(3, 2)
+        .withToken(TOKEN, "hfbeam-local", "alice"));
   }
 
   @AfterEach
