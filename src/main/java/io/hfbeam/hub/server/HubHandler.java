@@ -65,7 +65,7 @@ final class HubHandler extends Handler.Abstract {
   }
 
   /** Applies a fault; true when the request is fully answered (or aborted) by it. */
-  private static boolean injected(Exchange ex, Fault fault) throws IOException, InterruptedException {
+  private boolean injected(Exchange ex, Fault fault) throws IOException, InterruptedException {
     switch (fault.kind()) {
       case STATUS_429 -> {
         ex.header("Retry-After", "1");
@@ -89,7 +89,7 @@ final class HubHandler extends Handler.Abstract {
         return true;
       }
       case SLOW -> {
-        ex.body(); // read first: the work still happens if the client gives up while we wait
+        ex.body(maxBodyBytes); // read first: the work still happens if the client gives up while we wait
         Thread.sleep(fault.millis());
         return false;
       }
