@@ -48,7 +48,13 @@ final class HubHandler extends Handler.Abstract {
               + " (hub serve --allowed-host NAME or --public-url URL to add one)"));
       return true;
     }
-    Exchange ex = new Exchange(request, response, callback, users, base, maxBodyBytes);
+    Exchange ex;
+    try {
+      ex = new Exchange(request, response, callback, users, base, maxBodyBytes);
+    } catch (IllegalArgumentException e) {
+      Response.writeError(request, response, callback, 400, "Malformed percent-encoding in the URL");
+      return true;
+    }
     try {
       Optional<Fault> fault = faults.pick(ex.rawPath());
       if (fault.isPresent() && injected(ex, fault.get())) return true;

@@ -338,6 +338,8 @@ class LocalHubTrustTest {
     }
     check(failures, "raw //", send("GET", "/datasets/alice/d/resolve/main/a//b", null, null), 400);
     check(failures, "raw ..", send("GET", "/datasets/alice/d/resolve/main/a/%2E%2E/%2E%2E/%2E%2E/x", null, null), 400);
+    check(failures, "bad escape", send("GET", "/api/datasets/alice/%zz", null, null), 400);
+    check(failures, "bad escape in query", send("GET", "/api/datasets/alice/d/tree/main?cursor=%zz", null, null), 400);
     check(failures, "revision ..", send("GET", "/api/datasets/alice/d/revision/..%2F..%2Fx", null, null), 400);
 
     // A file where a directory is, or the other way round, in one commit or across two.
