@@ -16,11 +16,13 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -307,6 +309,9 @@ public final class HubCommand implements Runnable {
       if (tokens != null) {
         if (!Files.isRegularFile(tokens)) throw new IllegalArgumentException("--tokens: no file " + tokens);
         users = Users.parse(tokens);
+        if (readableByOthers(tokens)) {
+          err().println("warning: " + tokens + " can be read by other users of this machine (chmod 600 " + tokens + ")");
+        }
       } else {
         token = Users.newToken();
         users = Users.none().with(token, user);
@@ -335,6 +340,15 @@ public final class HubCommand implements Runnable {
         // Stopping the thread that serves is the normal way to end an embedded "hub serve".
         Thread.currentThread().interrupt();
         out().println("Local Hub stopped");
+      }
+    }
+
+    private static boolean readableByOthers(Path file) {
+      try {
+        Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
+        return p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ);
+      } catch (UnsupportedOperationException | IOException e) {
+        return false; // not a POSIX file system: nothing to say
       }
     }
   }

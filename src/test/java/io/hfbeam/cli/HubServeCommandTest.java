@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class HubServeCommandTest {
   }
 
   /** Runs serve on another thread until its "export" line is printed; returns that output and the thread. */
-  record Serving(Thread thread, StringWriter out, int[] code) {
+  record Serving(Thread thread, StringWriter out, StringWriter err, int[] code) {
     String url() {
       return out.toString().lines().findFirst().orElseThrow().replaceAll("^Local Hub at (\\S+).*$", "$1");
     }
@@ -52,7 +53,8 @@ class HubServeCommandTest {
     StringWriter o = new StringWriter();
     CommandLine cmd = new CommandLine(new HubCommand(env));
     cmd.setOut(new PrintWriter(o, true));
-    cmd.setErr(new PrintWriter(new StringWriter(), true));
+    StringWriter e = new StringWriter();
+    cmd.setErr(new PrintWriter(e, true));
     int[] code = {-1};
     String[] all = new String[args.length + 4];
     System.arraycopy(new String[] {"serve", "--port", "0", "--data"}, 0, all, 0, 4);
@@ -62,16 +64,18 @@ class HubServeCommandTest {
     t.start();
     long deadline = System.currentTimeMillis() + 10_000;
     while (!o.toString().contains("export ") && t.isAlive() && System.currentTimeMillis() < deadline) Thread.sleep(20);
-    return new Serving(t, o, code);
+    return new Serving(t, o, e, code);
   }
 
   @Test
   void tokensFileGivesUsersAndOrgs() throws Exception {
     Path tokens = tmp.resolve("tokens");
     Files.writeString(tokens, "# local users\n\n" + ALICE + " alice team,lab\nhf_bobxxxxxxxxxxxxxxxxxxxx bob\n");
+    Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-r--r--"));
     Serving hub = serve("DATA", "--tokens", tokens.toString());
     try {
-      assertThat(hub.out().toString(), not(containsString(ALICE)));
+      assertThat(hub.out().toString() + hub.err(), not(containsString(ALICE)));
+      assertThat(hub.err().toString(), containsString("can be read by other users"));
       env.put("HF_ENDPOINT", hub.url());
       env.put("HF_HOME", tmp.resolve("hf").toString());
       env.put("HF_TOKEN", ALICE);

@@ -166,7 +166,7 @@ class LocalHubTrustTest {
 
   @Test
   void lfsUploadsNeedASignedUrlAndExpireUnlessCommitted() throws Exception {
-    start(LocalHubServer.Options.defaults().withMultipart(1000, 400).withUploadTtl(Duration.ofMillis(1500)));
+    start(LocalHubServer.Options.defaults().withMultipart(1000, 400).withUploadTtl(Duration.ofSeconds(4)));
     assertThat(create(ALICE, "alice", "lfs", false).status(), is(200));
     byte[] kept = "kept content".getBytes(StandardCharsets.UTF_8);
     byte[] dropped = "never committed".getBytes(StandardCharsets.UTF_8);
