@@ -2,10 +2,12 @@ package io.hfbeam.hub.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hfbeam.hub.GitOids;
+import io.hfbeam.hub.server.Model.RepoMeta;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
+import java.net.URLEncoder;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -38,7 +40,7 @@ final class LfsApi extends Endpoints {
   }
 
   void batch(Exchange ex, String typePlural, String id) throws IOException {
-    writableRepo(ex, typePlural, id);
+    RepoMeta repo = writableRepo(ex, typePlural, id);
     JsonNode body = ex.jsonBody();
     if (!"upload".equals(body.path("operation").asText())) {
       throw HubError.badRequest("Only the upload operation is supported by the local Hub");
@@ -52,9 +54,10 @@ final class LfsApi extends Endpoints {
       out.put("size", size);
       if (!oid.matches("[0-9a-f]{64}") || size < 0) {
         out.put("error", Map.of("code", 422, "message", "Invalid oid or size"));
-      } else if (!store.touchObject(oid)) {
+      } else if (!(store.usable(repo, oid) && store.touchObject(oid))) {
+        // Also when another repo holds the object: uploading it proves its content is known.
         out.put("authenticated", true);
-        out.put("actions", actions(ex, oid, size));
+        out.put("actions", actions(ex, repo, oid, size));
       } // else: no actions, the client skips the upload (and the object's expiry starts again)
       objects.add(out);
     }
@@ -62,10 +65,12 @@ final class LfsApi extends Endpoints {
     ex.sendBytes(200, LFS_JSON, bytes);
   }
 
-  private Map<String, Object> actions(Exchange ex, String oid, long size) {
+  private Map<String, Object> actions(Exchange ex, RepoMeta repo, String oid, long size) {
     String base = ex.baseUrl() + "/_lfs/" + oid;
     long expires = System.currentTimeMillis() + options.uploadTtl().toMillis();
-    String signed = "?size=" + size + "&expires=" + expires + "&sig=" + sign(oid, size, expires);
+    String key = repoKey(repo);
+    String signed = "?repo=" + URLEncoder.encode(key, StandardCharsets.UTF_8) + "&size=" + size + "&expires=" + expires
+        + "&sig=" + sign(key, oid, size, expires);
     Map<String, Object> upload = new LinkedHashMap<>();
     upload.put("href", base + signed);
     long chunk = options.multipartChunkSize();
@@ -79,26 +84,34 @@ final class LfsApi extends Endpoints {
       upload.put("href", base + "/complete" + signed);
     }
     return Map.of("upload", upload,
-        "verify", Map.of("href", ex.baseUrl() + "/_lfs/verify"));
+        "verify", Map.of("href", ex.baseUrl() + "/_lfs/verify?repo=" + URLEncoder.encode(key, StandardCharsets.UTF_8)));
   }
 
-  private String sign(String oid, long size, long expires) {
+  private static String repoKey(RepoMeta repo) {
+    return repo.type() + "/" + repo.id();
+  }
+
+  private String sign(String repo, String oid, long size, long expires) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return HexFormat.of().formatHex(mac.doFinal((oid + ":" + size + ":" + expires).getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(mac.doFinal((repo + ":" + oid + ":" + size + ":" + expires).getBytes(StandardCharsets.UTF_8)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  /** The announced size of a signed upload URL: 401 without a signature, 403 for a wrong or expired one. */
-  private long signedSize(Exchange ex, String oid) {
+  /** What a signed upload URL allows: an object of this size, for this repo. */
+  private record Signed(long size, RepoMeta repo) {}
+
+  /** The signed upload URL's terms: 401 without a signature, 403 for a wrong or expired one. */
+  private Signed signed(Exchange ex, String oid) {
     if (!oid.matches("[0-9a-f]{64}")) throw HubError.badRequest("Invalid oid");
     String sig = ex.queryParam("sig");
     String size = ex.queryParam("size");
     String expires = ex.queryParam("expires");
-    if (sig == null || size == null || expires == null) {
+    String repo = ex.queryParam("repo");
+    if (sig == null || size == null || expires == null || repo == null) {
       throw new HubError(401, null, "Upload URLs come signed from the LFS batch endpoint");
     }
     long bytes;
@@ -109,26 +122,30 @@ final class LfsApi extends Endpoints {
     } catch (NumberFormatException e) {
       throw new HubError(403, null, "Invalid upload signature");
     }
-    byte[] expected = sign(oid, bytes, until).getBytes(StandardCharsets.US_ASCII);
+    byte[] expected = sign(repo, oid, bytes, until).getBytes(StandardCharsets.US_ASCII);
     if (!MessageDigest.isEqual(expected, sig.getBytes(StandardCharsets.US_ASCII))) {
       throw new HubError(403, null, "Invalid upload signature");
     }
     if (System.currentTimeMillis() > until) throw new HubError(403, null, "Upload URL expired, ask the batch endpoint again");
-    return bytes;
+    int slash = repo.indexOf('/');
+    RepoMeta meta = store.repo(repo.substring(0, slash), repo.substring(slash + 1)).orElseThrow(HubError::repoNotFound);
+    return new Signed(bytes, meta);
   }
 
   /** PUT /_lfs/{oid}?size=N&...: a basic upload, streamed to disk, never more than N bytes read. */
   void put(Exchange ex, String oid) throws IOException {
-    long size = signedSize(ex, oid);
+    Signed signed = signed(ex, oid);
+    long size = signed.size();
     try (InputStream in = ex.bodyStream(size)) {
       store.putObject(in, oid, size);
     }
+    store.grant(signed.repo().type(), signed.repo().id(), oid, options.uploadTtl());
     ex.sendBytes(200, "text/plain", new byte[0]);
   }
 
   /** PUT /_lfs/{oid}/part/{n}?...: one multipart slice; the ETag is what the completion call must name. */
   void putPart(Exchange ex, String oid, String part) throws IOException {
-    long size = signedSize(ex, oid);
+    long size = signed(ex, oid).size();
     long chunk = options.multipartChunkSize();
     if (!part.matches("[0-9]{1,5}") || chunk <= 0) throw HubError.badRequest("Invalid part");
     int number = Integer.parseInt(part);
@@ -152,7 +169,8 @@ final class LfsApi extends Endpoints {
 
   /** POST /_lfs/{oid}/complete?...: concatenates the parts named in the body, in order, and checks the whole. */
   void complete(Exchange ex, String oid) throws IOException {
-    long size = signedSize(ex, oid);
+    Signed signed = signed(ex, oid);
+    long size = signed.size();
     JsonNode parts = ex.jsonBody().path("parts");
     if (!oid.equals(ex.jsonBody().path("oid").asText())) throw HubError.badRequest("oid does not match the URL");
     List<InputStream> streams = new ArrayList<>();
@@ -173,15 +191,19 @@ final class LfsApi extends Endpoints {
       for (InputStream s : streams) s.close();
     }
     store.deleteParts(oid);
+    store.grant(signed.repo().type(), signed.repo().id(), oid, options.uploadTtl());
     ex.sendBytes(200, LFS_JSON, "{}".getBytes());
   }
 
   /** POST /_lfs/verify {oid,size}: 404 unless the object is stored with that size. */
   void verify(Exchange ex) throws IOException {
     requireUser(ex);
+    String repo = ex.queryParam("repo") == null ? "" : ex.queryParam("repo");
+    int slash = repo.indexOf('/');
+    RepoMeta meta = slash < 0 ? null : writableRepo(ex, repo.substring(0, slash) + "s", repo.substring(slash + 1));
     JsonNode body = ex.jsonBody();
     String oid = body.path("oid").asText();
-    if (!store.hasObject(oid) || store.objectSize(oid) != body.path("size").asLong(-1)) {
+    if (meta == null || !store.usable(meta, oid) || store.objectSize(oid) != body.path("size").asLong(-1)) {
       throw new HubError(404, null, "Object " + oid + " not found or of another size");
     }
     ex.sendBytes(200, LFS_JSON, "{}".getBytes());

@@ -72,6 +72,11 @@ final class RepoStore {
    * is never deleted between a commit finding it and the commit being written.
    */
   private final ReentrantReadWriteLock sweepLock = new ReentrantReadWriteLock();
+  /**
+   * LFS objects uploaded for a repo ("type/ns/name oid"), until when they may be named by its commits. Objects are
+   * stored once for all repos, so without this, knowing a sha256 would be enough to copy a private file.
+   */
+  private final Map<String, Instant> grants = new ConcurrentHashMap<>();
 
   RepoStore(Path root) throws IOException {
     this.root = root;
@@ -168,7 +173,7 @@ final class RepoStore {
             "The branch was updated since you opened this page. Please refresh and try again.");
       }
       SortedMap<String, FileEntry> files = new TreeMap<>(head.files());
-      for (Change change : changes) applyChange(files, change);
+      for (Change change : changes) applyChange(repo, files, change);
       checkNoFileBesideFolder(files);
       Commit created = newCommit(List.of(head.id()), title, message, author, files);
       write(repoDir(repo.type(), repo.id()).resolve("commits").resolve(created.id() + ".json"), created);
@@ -185,11 +190,11 @@ final class RepoStore {
 
   record Applied(Commit commit, int pullRequest) {}
 
-  private void applyChange(SortedMap<String, FileEntry> files, Change change) {
+  private void applyChange(RepoMeta repo, SortedMap<String, FileEntry> files, Change change) {
     if (change instanceof AddRegular add) {
       files.put(add.path(), regular(add.content()));
     } else if (change instanceof AddLfs add) {
-      if (!hasObject(add.sha256())) {
+      if (!usable(repo, add.sha256())) {
         throw HubError.badRequest("LFS object " + add.sha256() + " for " + add.path() + " was never uploaded");
       }
       long size = objectSize(add.sha256());
@@ -252,6 +257,24 @@ final class RepoStore {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Lets commits to {@code repo} name {@code sha256} for {@code ttl}: it was just uploaded for that repo. */
+  void grant(String type, String id, String sha256, Duration ttl) {
+    grants.put(type + "/" + id + " " + sha256, Instant.now().plus(ttl));
+  }
+
+  /** True if commits to the repo may name the stored object: uploaded for it, or already in its history. */
+  boolean usable(RepoMeta repo, String sha256) {
+    if (!hasObject(sha256)) return false;
+    Instant until = grants.get(repo.type() + "/" + repo.id() + " " + sha256);
+    if (until != null && until.isAfter(Instant.now())) return true;
+    for (String commitId : repo.refs().values()) {
+      for (Commit c : history(repo, commit(repo, commitId))) {
+        for (FileEntry f : c.files().values()) if (f.sha256().equals(sha256)) return true;
+      }
+    }
+    return false;
   }
 
   /** True if the object is stored; then its expiry starts again, for a commit that is about to name it. */
@@ -322,6 +345,7 @@ final class RepoStore {
     int deleted = 0;
     sweepLock.writeLock().lock();
     try {
+      grants.values().removeIf(until -> until.isBefore(Instant.now()));
       Set<String> named = new HashSet<>();
       Path repos = root.resolve("repos");
       try (Stream<Path> commitFiles = Files.walk(repos)) {

@@ -214,6 +214,43 @@ class LocalHubTrustTest {
     assertThat(send("GET", "/datasets/alice/lfs/resolve/main/kept.bin", null, null).body(), is("kept content"));
   }
 
+  /** Uploads {@code content} for {@code repo} through the batch call and its signed URL; returns the oid. */
+  String uploadLfs(String token, String repo, byte[] content) throws IOException {
+    String oid = GitOids.sha256(content);
+    JsonNode batch = send("POST", "/datasets/" + repo + ".git/info/lfs/objects/batch", token,
+        "{\"operation\":\"upload\",\"objects\":[{\"oid\":\"" + oid + "\",\"size\":" + content.length + "}]}").json();
+    String href = batch.path("objects").get(0).path("actions").path("upload").path("href").asText();
+    assertThat(raw("127.0.0.1:" + hub.port(), "PUT", href.substring(hub.url().length()), null, null, content).status(), is(200));
+    return oid;
+  }
+
+  static String lfsLine(String path, String oid, int size) throws IOException {
+    return JSON.writeValueAsString(Map.of("key", "lfsFile", "value", Map.of("path", path, "algo", "sha256", "oid", oid,
+        "size", size)));
+  }
+
+  @Test
+  void anLfsObjectOfAnotherRepoCannotBeClaimedByItsHashAlone() throws Exception {
+    start(LocalHubServer.Options.defaults());
+    assertThat(create(ALICE, "alice", "priv", true).status(), is(200));
+    assertThat(create(BOB, "bob", "r", false).status(), is(200));
+    byte[] secret = "a private file whose sha256 leaked".getBytes(StandardCharsets.UTF_8);
+    String oid = uploadLfs(ALICE, "alice/priv", secret);
+    assertThat(commit(ALICE, "alice/priv", lfsLine("secret.bin", oid, secret.length)).status(), is(200));
+
+    JsonNode batch = send("POST", "/datasets/bob/r.git/info/lfs/objects/batch", BOB,
+        "{\"operation\":\"upload\",\"objects\":[{\"oid\":\"" + oid + "\",\"size\":" + secret.length + "}]}").json();
+    assertTrue(batch.path("objects").get(0).has("actions"), "the batch answer must not say the object exists");
+    assertThat(commit(BOB, "bob/r", lfsLine("stolen.bin", oid, secret.length)).status(), is(400));
+    assertThat(send("GET", "/datasets/bob/r/resolve/main/stolen.bin", BOB, null).status(), is(404));
+    assertThat(send("POST", "/_lfs/verify?repo=dataset%2Fbob%2Fr", BOB,
+        "{\"oid\":\"" + oid + "\",\"size\":" + secret.length + "}").status(), is(404));
+    // The owner names it again (a copy) without uploading; whoever has the content may upload it for their repo.
+    assertThat(commit(ALICE, "alice/priv", lfsLine("copy.bin", oid, secret.length)).status(), is(200));
+    assertThat(uploadLfs(BOB, "bob/r", secret), is(oid));
+    assertThat(commit(BOB, "bob/r", lfsLine("own.bin", oid, secret.length)).status(), is(200));
+  }
+
   // ---- item 14: limits
 
   /** Sends only the head of a request announcing {@code length} bytes, and reads the answer without sending more. */
