@@ -8,6 +8,7 @@ import io.hfbeam.hub.RepoFile;
 import io.hfbeam.hub.RepoId;
 import io.hfbeam.hub.WhoAmI;
 import io.hfbeam.hub.server.LocalHubServer;
+import io.hfbeam.hub.server.Users;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,10 +16,13 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -277,20 +281,78 @@ public final class HubCommand implements Runnable {
     @Option(names = "--data", required = true, description = "Folder that holds the repositories.")
     Path data;
 
-    @Option(names = "--user", defaultValue = "hfbeam-local", description = "Account name whoami reports (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tokens", paramLabel = "FILE",
+        description = "Users: one 'TOKEN USER [ORG,ORG...]' per line (# comments). Without it, one user (--user) and a new token are made at start.")
+    Path tokens;
+
+    @Option(names = "--user", defaultValue = "hfbeam-local", description = "Name of the user made at start without --tokens (default: ${DEFAULT-VALUE}).")
     String user;
+
+    @Option(names = "--save-token", description = "Store the token made at start where huggingface_hub and hfbeam find it ($HF_TOKEN_PATH or $HF_HOME/token), replacing what is there.")
+    boolean saveToken;
+
+    @Option(names = "--max-body-mb", defaultValue = "64", description = "Largest commit request in MB; commits carry small files inline as base64 (default: ${DEFAULT-VALUE}).")
+    long maxBodyMb;
+
+    @Option(names = "--upload-ttl-minutes", defaultValue = "1440", description = "LFS uploads no commit names are deleted after this many minutes (default: ${DEFAULT-VALUE}).")
+    long uploadTtlMinutes;
+
+    @Option(names = "--allowed-host", paramLabel = "NAME", description = "Also answer requests for this Host (NAME or NAME:PORT), e.g. behind a proxy; repeatable. Others get 421.")
+    List<String> allowedHosts = new ArrayList<>();
+
+    @Option(names = "--public-url", paramLabel = "URL", description = "Base of the URLs the server returns (and an allowed host), when clients reach it through a proxy.")
+    String publicUrl;
 
     @Override
     void execute() throws Exception {
-      try (LocalHubServer server = LocalHubServer.start(port, data, LocalHubServer.Options.defaults().withUser(user))) {
+      if (maxBodyMb < 1) throw new IllegalArgumentException("--max-body-mb must be at least 1");
+      if (uploadTtlMinutes < 1) throw new IllegalArgumentException("--upload-ttl-minutes must be at least 1");
+      if (tokens != null && saveToken) throw new IllegalArgumentException("--save-token saves the token made at start; with --tokens there is none");
+      String token = null;
+      Users users;
+      if (tokens != null) {
+        if (!Files.isRegularFile(tokens)) throw new IllegalArgumentException("--tokens: no file " + tokens);
+        users = Users.parse(tokens);
+        if (readableByOthers(tokens)) {
+          err().println("warning: " + tokens + " can be read by other users of this machine (chmod 600 " + tokens + ")");
+        }
+      } else {
+        token = Users.newToken();
+        users = Users.none().with(token, user);
+      }
+      LocalHubServer.Options options = LocalHubServer.Options.defaults().withUsers(users)
+          .withMaxBodyBytes(maxBodyMb << 20).withUploadTtl(Duration.ofMinutes(uploadTtlMinutes))
+          .withAllowedHosts(allowedHosts).withPublicUrl(publicUrl);
+      try (LocalHubServer server = LocalHubServer.start(port, data, options)) {
+        String url = publicUrl != null ? publicUrl.replaceAll("/+$", "") : server.url();
         out().println("Local Hub at " + server.url() + " (data in " + data.toAbsolutePath() + ")");
-        out().println("Use it with: HF_ENDPOINT=" + server.url() + " HF_TOKEN=hf_<anything> HF_HUB_DISABLE_XET=1");
+        if (token != null) {
+          // The one place a token is printed: the user needs it, and it was made just now for this run.
+          out().println("User " + user + ", with a token made for this run:");
+          out().println("  export HF_ENDPOINT=" + url + " HF_TOKEN=" + token + " HF_HUB_DISABLE_XET=1");
+          if (saveToken) {
+            Path file = new HubEnvironment(hub.env).storeToken(token);
+            out().println("Token saved to " + file + " (without HF_TOKEN, clients use it from there)");
+          }
+        } else {
+          out().println("Users from " + tokens + "; use it with:");
+          out().println("  export HF_ENDPOINT=" + url + " HF_TOKEN=<a token from that file> HF_HUB_DISABLE_XET=1");
+        }
         out().flush();
         server.join();
       } catch (InterruptedException e) {
         // Stopping the thread that serves is the normal way to end an embedded "hub serve".
         Thread.currentThread().interrupt();
         out().println("Local Hub stopped");
+      }
+    }
+
+    private static boolean readableByOthers(Path file) {
+      try {
+        Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
+        return p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ);
+      } catch (UnsupportedOperationException | IOException e) {
+        return false; // not a POSIX file system: nothing to say
       }
     }
   }

@@ -35,7 +35,8 @@ class HubCommandTest {
 
   @BeforeEach
   void start() throws Exception {
-    hub = LocalHubServer.start(0, tmp.resolve("hub"));
+    hub = LocalHubServer.start(0, tmp.resolve("hub"),
+        LocalHubServer.Options.defaults().withToken(TOKEN, "hfbeam-local", "alice"));
     env = new HashMap<>(Map.of("HF_ENDPOINT", hub.url(), "HF_HOME", tmp.resolve("hf").toString(), "HF_TOKEN", TOKEN));
   }
 
@@ -64,7 +65,7 @@ class HubCommandTest {
     assertThat(out + err, not(containsString(TOKEN)));
     assertThat(Files.readString(tmp.resolve("hf/token")), is(TOKEN));
     assertThat(run("whoami"), is(0)); // now from the token file
-    assertThat(out.trim(), is("hfbeam-local"));
+    assertThat(out.trim(), is("hfbeam-local (orgs: alice)"));
 
     assertThat(run("login", "--token", "bad-secret-value"), is(1));
     assertThat(err, startsWith("error: 401 Unauthorized from " + hub.url()));
@@ -113,9 +114,10 @@ class HubCommandTest {
         "--user", "carol"));
     serving.start();
     long deadline = System.currentTimeMillis() + 10_000;
-    while (!o.toString().contains("Local Hub at ") && System.currentTimeMillis() < deadline) Thread.sleep(20);
+    while (!o.toString().contains("HF_TOKEN=") && System.currentTimeMillis() < deadline) Thread.sleep(20);
     String url = o.toString().lines().findFirst().orElseThrow().replaceAll("^Local Hub at (\\S+).*$", "$1");
     env.put("HF_ENDPOINT", url);
+    env.put("HF_TOKEN", o.toString().replaceAll("(?s).*HF_TOKEN=(\\S+).*", "$1")); // the token made at start
     assertThat(run("whoami"), is(0));
     assertThat(out.trim(), is("carol"));
     serving.interrupt();

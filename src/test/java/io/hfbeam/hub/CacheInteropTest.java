@@ -26,7 +26,8 @@ class CacheInteropTest {
     byte[] lfs = HubClientTest.randomBytes(4000, 5);
     Map<String, String> env = new HashMap<>(Map.of("HF_TOKEN", HubClientTest.TOKEN, "HF_HOME", tmp.resolve("hf").toString(),
         "HF_HUB_DISABLE_XET", "1", "HF_HUB_DISABLE_TELEMETRY", "1"));
-    try (LocalHubServer hub = LocalHubServer.start(0, tmp.resolve("hub"))) {
+    try (LocalHubServer hub = LocalHubServer.start(0, tmp.resolve("hub"),
+        LocalHubServer.Options.defaults().withToken(HubClientTest.TOKEN, "alice"))) {
       env.put("HF_ENDPOINT", hub.url());
       HubClient client = HubClient.Settings.builder().environment(env).build().newClient();
       client.createRepo(repo, false, false);

@@ -30,7 +30,8 @@ class HubClientResilienceTest {
 
   @BeforeEach
   void start() throws Exception {
-    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withMultipart(1000, 400));
+    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withMultipart(1000, 400)
+        .withToken(HubClientTest.TOKEN, "hfbeam-local", "alice"));
   }
 
   @AfterEach

@@ -34,7 +34,8 @@ class HubClientTest {
   @BeforeEach
   void start() throws Exception {
     hub = LocalHubServer.start(0, tmp.resolve("hub"),
-        LocalHubServer.Options.defaults().withPageSizes(2, 2).withMultipart(1000, 400));
+        LocalHubServer.Options.defaults().withPageSizes(2, 2).withMultipart(1000, 400)
+            .withToken(TOKEN, "hfbeam-local", "alice"));
     client = clientWith(Map.of("HF_TOKEN", TOKEN));
   }
 

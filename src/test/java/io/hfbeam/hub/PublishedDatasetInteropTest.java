@@ -49,7 +49,8 @@ class PublishedDatasetInteropTest {
         # Chess positions
         """, StandardCharsets.UTF_8);
 
-    try (LocalHubServer hub = LocalHubServer.start(0, tmp.resolve("hub"))) {
+    try (LocalHubServer hub = LocalHubServer.start(0, tmp.resolve("hub"),
+        LocalHubServer.Options.defaults().withToken(HubClientTest.TOKEN, "alice"))) {
       Map<String, String> env = Map.of("HF_ENDPOINT", hub.url(), "HF_TOKEN", HubClientTest.TOKEN,
           "HF_HOME", tmp.resolve("hf").toString(), "HF_HUB_DISABLE_XET", "1", "HF_HUB_DISABLE_TELEMETRY", "1");
       HubClient client = HubClient.Settings.builder().environment(env).build().newClient();

@@ -62,7 +62,7 @@ class ResumeAfterKillIT {
     try (var out = Files.newOutputStream(PGN)) {
       for (int i = 0; i < 4; i++) out.write(games);
     }
-    hub = LocalHubServer.start(0, tmp.resolve("hub"));
+    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withToken(TOKEN, "alice"));
     env = Map.of("HF_ENDPOINT", hub.url(), "HF_TOKEN", TOKEN, "HF_HOME", tmp.resolve("hf").toString());
     client = HubClient.Settings.builder().environment(env).build().newClient();
     // small chunks and one file per commit: many checkpoints while processing, many commits while publishing

@@ -52,7 +52,8 @@ class WatchResumeIT {
     List<Path> files = splitGames(tmp.resolve("games"), 4, 150);
     Path in = Files.createDirectories(tmp.resolve("in"));
     Path out = tmp.resolve("out");
-    try (LocalHubServer hub = LocalHubServer.start(0, tmp.resolve("hub"))) {
+    try (LocalHubServer hub = LocalHubServer.start(0, tmp.resolve("hub"),
+        LocalHubServer.Options.defaults().withToken(ResumeAfterKillIT.TOKEN, "alice"))) {
       Map<String, String> env = Map.of("HF_ENDPOINT", hub.url(), "HF_TOKEN", ResumeAfterKillIT.TOKEN,
           "HF_HOME", tmp.resolve("hf").toString());
       HubClient client = HubClient.Settings.builder().environment(env).build().newClient();

@@ -34,7 +34,8 @@ class ChessPublishTest {
 
   @BeforeEach
   void start() throws Exception {
-    hub = LocalHubServer.start(0, tmp.resolve("hub"));
+    hub = LocalHubServer.start(0, tmp.resolve("hub"),
+        LocalHubServer.Options.defaults().withToken(ConvertPublishTest.TOKEN, "alice"));
     env = Map.of("HF_ENDPOINT", hub.url(), "HF_TOKEN", ConvertPublishTest.TOKEN, "HF_HOME", tmp.resolve("hf").toString());
     client = HubClient.Settings.builder().environment(env).build().newClient();
   }

@@ -25,7 +25,8 @@ class ConvertPublishFlinkIT {
 
   @Test
   void flinkLocalPublishesEveryWrittenFile() throws Exception {
-    try (LocalHubServer hub = LocalHubServer.start(0, tmp.resolve("hub"))) {
+    try (LocalHubServer hub = LocalHubServer.start(0, tmp.resolve("hub"),
+        LocalHubServer.Options.defaults().withToken(ConvertPublishTest.TOKEN, "alice"))) {
       Map<String, String> env = Map.of("HF_ENDPOINT", hub.url(), "HF_TOKEN", ConvertPublishTest.TOKEN,
           "HF_HOME", tmp.resolve("hf").toString());
       Path config = tmp.resolve("publish.yaml");

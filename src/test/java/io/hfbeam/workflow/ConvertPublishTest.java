@@ -52,7 +52,7 @@ class ConvertPublishTest {
 
   @BeforeEach
   void start() throws Exception {
-    hub = LocalHubServer.start(0, tmp.resolve("hub"));
+    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withToken(TOKEN, "alice"));
     env = Map.of("HF_ENDPOINT", hub.url(), "HF_TOKEN", TOKEN, "HF_HOME", tmp.resolve("hf").toString(),
         "HF_HUB_DISABLE_XET", "1", "HF_HUB_DISABLE_TELEMETRY", "1");
     client = HubClient.Settings.builder().environment(env).build().newClient();

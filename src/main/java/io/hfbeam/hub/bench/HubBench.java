@@ -88,7 +88,7 @@ public final class HubBench {
 
   private void publishAndRerun(int n, int kb) throws Exception {
     List<WrittenFile> files = smallFiles(work.resolve("small"), n, kb);
-    try (LocalHubServer hub = LocalHubServer.start(0, work.resolve("hub-publish"))) {
+    try (LocalHubServer hub = LocalHubServer.start(0, work.resolve("hub-publish"), benchHub())) {
       Map<String, String> env = env(hub, "hf-publish");
       HubClient client = HubClient.Settings.builder().environment(env).build().newClient();
       RepoId repo = RepoId.dataset("bench/publish");
@@ -230,7 +230,7 @@ public final class HubBench {
   /** One commit of all files to a fresh local Hub (objects are content-addressed, so each run starts empty). */
   private double hubUpload(List<Path> files, int rep) throws IOException {
     Path data = work.resolve("hub-throughput-" + rep);
-    try (LocalHubServer hub = LocalHubServer.start(0, data)) {
+    try (LocalHubServer hub = LocalHubServer.start(0, data, benchHub())) {
       HubClient client = HubClient.Settings.builder().environment(env(hub, "hf-throughput")).build().newClient();
       RepoId repo = RepoId.dataset("bench/throughput");
       client.createRepo(repo, false, true);
@@ -250,7 +250,7 @@ public final class HubBench {
 
   private void faulty(int n, int kb) throws Exception {
     List<WrittenFile> files = smallFiles(work.resolve("small"), n, kb);
-    try (LocalHubServer hub = LocalHubServer.start(0, work.resolve("hub-faulty"))) {
+    try (LocalHubServer hub = LocalHubServer.start(0, work.resolve("hub-faulty"), benchHub())) {
       Map<String, String> env = env(hub, "hf-faulty");
       RepoId repo = RepoId.dataset("bench/faulty");
       int batches = (n + 49) / 50;
@@ -273,6 +273,11 @@ public final class HubBench {
   }
 
   // ---- helpers
+
+  /** A local Hub where TOKEN is the user "bench", owner of the repos the benchmarks write. */
+  private static LocalHubServer.Options benchHub() {
+    return LocalHubServer.Options.defaults().withToken(TOKEN, "bench");
+  }
 
   private Map<String, String> env(LocalHubServer hub, String home) {
     return Map.of("HF_ENDPOINT", hub.url(), "HF_TOKEN", TOKEN, "HF_HOME", work.resolve(home).toString(),

@@ -1,6 +1,11 @@
 package io.hfbeam.hub.server;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.hfbeam.hub.server.Model.AddLfs;
 import io.hfbeam.hub.server.Model.AddRegular;
@@ -11,6 +16,7 @@ import io.hfbeam.hub.server.Model.DeleteFolder;
 import io.hfbeam.hub.server.Model.FileEntry;
 import io.hfbeam.hub.server.Model.RepoMeta;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -26,12 +32,19 @@ final class CommitApi extends Endpoints {
   /** The Hub sends files above 10MB through LFS. */
   static final long LFS_THRESHOLD = 10L * 1024 * 1024;
 
+  /** Inline files are long base64 strings; the body cap bounds them, not Jackson's default string limit. */
+  private final ObjectMapper ndjson;
+
   CommitApi(RepoStore store, LocalHubServer.Options options) {
     super(store, options);
+    JsonFactory factory = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+        .maxStringLength((int) Math.min(Integer.MAX_VALUE, options.maxBodyBytes())).build()).build();
+    this.ndjson = new ObjectMapper(factory);
   }
 
   /** Python calls this before any commit touching README.md; bad YAML front matter gives 400. */
   void validateYaml(Exchange ex) throws IOException {
+    requireUser(ex);
     String content = ex.jsonBody().path("content").asText("");
     if (content.startsWith("---")) {
       int end = content.indexOf("\n---", 3);
@@ -63,14 +76,13 @@ final class CommitApi extends Endpoints {
   }
 
   void preupload(Exchange ex, String typePlural, String id, String rev) throws IOException {
-    requireToken(ex);
-    RepoMeta repo = repo(ex, typePlural, id);
+    RepoMeta repo = writableRepo(ex, typePlural, id);
     Commit head = revision(repo, rev);
     JsonNode body = ex.jsonBody();
     List<String> lfsPatterns = lfsPatterns(head, body.path("gitAttributes").asText(null));
     List<Map<String, Object>> files = new ArrayList<>();
     for (JsonNode file : body.path("files")) {
-      String path = file.path("path").asText();
+      String path = Names.path(file.path("path").asText());
       long size = file.path("size").asLong();
       byte[] sample = Base64.getDecoder().decode(file.path("sample").asText(""));
       boolean lfs = size > 0 && (size > LFS_THRESHOLD || matches(lfsPatterns, path) || looksBinary(sample));
@@ -86,39 +98,44 @@ final class CommitApi extends Endpoints {
   }
 
   void commit(Exchange ex, String typePlural, String id, String rev) throws IOException {
-    requireToken(ex);
-    RepoMeta repo = repo(ex, typePlural, id);
+    Users.User me = requireUser(ex);
+    RepoMeta repo = writableRepo(ex, typePlural, id);
     String title = null;
     String description = "";
     String parentCommit = null;
     List<Change> changes = new ArrayList<>();
-    for (String line : new String(ex.body(), StandardCharsets.UTF_8).split("\n")) {
-      if (line.isBlank()) continue;
-      JsonNode node;
-      try {
-        node = Exchange.JSON.readTree(line);
-      } catch (IOException e) {
-        throw HubError.badRequest("Invalid NDJSON line in commit payload");
-      }
-      JsonNode value = node.path("value");
-      switch (node.path("key").asText()) {
-        case "header" -> {
-          title = value.path("summary").asText(null);
-          description = value.path("description").asText("");
-          parentCommit = value.path("parentCommit").isTextual() ? value.get("parentCommit").asText() : null;
+    // Parsed as it arrives: the raw body is never held whole, only the decoded inline files.
+    try (InputStream in = ex.bodyStream(options.maxBodyBytes());
+         MappingIterator<JsonNode> lines = ndjson.readerFor(JsonNode.class).readValues(in)) {
+      while (lines.hasNextValue()) {
+        JsonNode node = lines.nextValue();
+        JsonNode value = node.path("value");
+        switch (node.path("key").asText()) {
+          case "header" -> {
+            title = value.path("summary").asText(null);
+            description = value.path("description").asText("");
+            parentCommit = value.path("parentCommit").isTextual() ? value.get("parentCommit").asText() : null;
+          }
+          case "file" -> {
+            String path = validPath(value.path("path").asText());
+            String content = value.path("content").asText("");
+            byte[] bytes = "base64".equals(value.path("encoding").asText("base64"))
+                ? Base64.getDecoder().decode(content) : content.getBytes(StandardCharsets.UTF_8);
+            changes.add(new AddRegular(path, bytes));
+          }
+          case "lfsFile" -> changes.add(new AddLfs(validPath(value.path("path").asText()),
+              value.path("oid").asText(), value.has("size") ? value.get("size").asLong() : null));
+          case "deletedFile" -> changes.add(new DeleteFile(validPath(value.path("path").asText())));
+          case "deletedFolder" -> {
+            String folder = value.path("path").asText();
+            // Python names a folder to delete with a trailing "/".
+            changes.add(new DeleteFolder(validPath(folder.endsWith("/") ? folder.substring(0, folder.length() - 1) : folder)));
+          }
+          default -> throw HubError.badRequest("Unknown commit line key: " + Names.show(node.path("key").asText()));
         }
-        case "file" -> {
-          String content = value.path("content").asText("");
-          byte[] bytes = "base64".equals(value.path("encoding").asText("base64"))
-              ? Base64.getDecoder().decode(content) : content.getBytes(StandardCharsets.UTF_8);
-          changes.add(new AddRegular(validPath(value.path("path").asText()), bytes));
-        }
-        case "lfsFile" -> changes.add(new AddLfs(validPath(value.path("path").asText()),
-            value.path("oid").asText(), value.has("size") ? value.get("size").asLong() : null));
-        case "deletedFile" -> changes.add(new DeleteFile(validPath(value.path("path").asText())));
-        case "deletedFolder" -> changes.add(new DeleteFolder(validPath(value.path("path").asText())));
-        default -> throw HubError.badRequest("Unknown commit line key: " + node.path("key").asText());
       }
+    } catch (JsonProcessingException e) {
+      throw HubError.badRequest("Invalid NDJSON line in commit payload");
     }
     if (title == null || title.isBlank()) throw HubError.badRequest("The commit header with a summary is required");
     if (parentCommit != null && !parentCommit.matches("[A-Fa-f0-9]{5,40}")) {
@@ -126,8 +143,8 @@ final class CommitApi extends Endpoints {
     }
     String message = description.isEmpty() ? title : title + "\n\n" + description;
     boolean createPr = ex.queryFlag("create_pr");
-    RepoStore.Applied applied = store.apply(repo, rev, parentCommit, createPr, changes, title, message,
-        options.user());
+    RepoStore.Applied applied = store.apply(repo, Names.revision(rev), parentCommit, createPr, changes, title, message,
+        me.name());
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("success", true);
     out.put("commitOid", applied.commit().id());
@@ -137,17 +154,9 @@ final class CommitApi extends Endpoints {
     ex.sendJson(200, out);
   }
 
-  /** The path rules the Python client applies too; the server must not trust them. */
+  /** The Hub's path rules ({@link Names#path}); the clients check some of them too, but the server must not trust that. */
   static String validPath(String path) {
-    String p = path.startsWith("./") ? path.substring(2) : path;
-    p = p.startsWith("/") ? p.substring(1) : p;
-    if (p.isEmpty()) throw HubError.badRequest("Empty path in commit");
-    for (String part : p.split("/")) {
-      if (part.equals("..") || part.equals(".") || part.equals(".git")) {
-        throw HubError.badRequest("Invalid path in repo: " + path);
-      }
-    }
-    return p;
+    return Names.path(path);
   }
 
   private List<String> lfsPatterns(Commit head, String extraAttributes) throws IOException {

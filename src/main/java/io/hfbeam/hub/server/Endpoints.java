@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** What every group of endpoints shares: the store, the options, auth rules and tree-entry JSON. */
@@ -22,28 +23,45 @@ abstract class Endpoints {
     this.options = options;
   }
 
-  /** Any "hf_" token is the configured user; anything else is rejected like a revoked token. */
-  static void requireToken(Exchange ex) {
-    String token = ex.token();
-    if (token == null) throw new HubError(401, null, "Authorization header is required for this endpoint");
-    if (!token.startsWith("hf_")) throw new HubError(401, null, "Invalid credentials in Authorization header");
+  /** The caller, or 401; endpoints that write call this before reading any of the body. */
+  static Users.User requireUser(Exchange ex) {
+    return ex.user().orElseThrow(() -> new HubError(401, null, "Authorization header is required for this endpoint"));
   }
 
-  /** The repo, or the real Hub's answers: 401 without a token (RepoNotFound), 404 with one. */
+  /**
+   * The repo for reading, or the real Hub's answers: 401 (RepoNotFound) without a token, 404 with one, for a repo
+   * that does not exist and for a private one of a namespace the caller is not in alike.
+   */
   RepoMeta repo(Exchange ex, String typePlural, String id) {
     String type = typePlural.substring(0, typePlural.length() - 1);
-    RepoMeta repo = store.repo(type, id).orElse(null);
-    String token = ex.token();
-    boolean authenticated = token != null && token.startsWith("hf_");
-    if (repo == null || (repo.privateRepo() && !authenticated)) {
-      if (!authenticated) throw new HubError(401, "RepoNotFound", "Repository not found");
+    Optional<Users.User> user = ex.user();
+    RepoMeta repo = store.repo(type, Names.repoId(id)).orElse(null);
+    if (repo == null || (repo.privateRepo() && !user.map(u -> u.member(namespace(id))).orElse(false))) {
+      if (user.isEmpty()) throw new HubError(401, "RepoNotFound", "Repository not found");
       throw HubError.repoNotFound();
     }
     return repo;
   }
 
+  /** The repo for writing: 401 without a token, 404 if the caller cannot see it, 403 if it is not theirs. */
+  RepoMeta writableRepo(Exchange ex, String typePlural, String id) {
+    Users.User user = requireUser(ex);
+    RepoMeta repo = repo(ex, typePlural, id);
+    if (!user.member(namespace(id))) throw forbidden(user, namespace(id));
+    return repo;
+  }
+
+  static HubError forbidden(Users.User user, String namespace) {
+    return new HubError(403, null, "You don't have the rights to write to the namespace " + namespace + " (you are "
+        + user.name() + (user.orgs().isEmpty() ? "" : ", member of " + String.join(", ", user.orgs())) + ")");
+  }
+
+  static String namespace(String id) {
+    return id.substring(0, id.indexOf('/'));
+  }
+
   Commit revision(RepoMeta repo, String rev) {
-    return store.resolve(repo, rev).orElseThrow(() -> HubError.revisionNotFound(rev));
+    return store.resolve(repo, Names.revision(rev)).orElseThrow(() -> HubError.revisionNotFound(rev));
   }
 
   /** Base URL of a repo page: models have no type prefix on the real Hub. */

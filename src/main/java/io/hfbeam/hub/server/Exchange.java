@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -21,6 +22,8 @@ import org.eclipse.jetty.util.Callback;
 /** One request and its answer, with the few helpers every endpoint needs. Blocking I/O is fine here. */
 final class Exchange {
   static final ObjectMapper JSON = new ObjectMapper();
+  /** Requests other than commits (capped by --max-body-mb) are small JSON (a preupload or LFS batch of a few hundred files is ~200 KB). */
+  static final long JSON_LIMIT = 4L << 20;
 
   final Request request;
   final Response response;
@@ -29,25 +32,43 @@ final class Exchange {
   /** The raw path split on "/", each segment percent-decoded: "%2F" inside a segment stays one segment. */
   final List<String> segments;
   final Map<String, List<String>> query;
+  private final Users users;
+  private final String base;
+  private final long jsonLimit;
   private byte[] body;
+  private Optional<Users.User> user;
 
-  Exchange(Request request, Response response, Callback callback) {
+  /** {@code base} is the scheme and authority absolute URLs start with, already checked against the allowed hosts. */
+  Exchange(Request request, Response response, Callback callback, Users users, String base, long maxBodyBytes) {
     this.request = request;
     this.response = response;
     this.callback = callback;
     this.method = request.getMethod();
-    this.segments = Arrays.stream(rawPath().split("/")).filter(s -> !s.isEmpty()).map(Exchange::decode).toList();
+    this.users = users;
+    this.base = base;
+    this.jsonLimit = Math.min(JSON_LIMIT, maxBodyBytes);
+    this.segments = split(rawPath());
     this.query = parseForm(request.getHttpURI().getQuery());
+  }
+
+  /**
+   * Leading and trailing empty segments are dropped ("/x/" is "x"); empty ones inside are kept, so that a file path
+   * with "//" reaches the path rules instead of being silently joined.
+   */
+  private static List<String> split(String path) {
+    List<String> parts = new ArrayList<>(Arrays.asList(path.split("/", -1)));
+    while (!parts.isEmpty() && parts.get(0).isEmpty()) parts.remove(0);
+    while (!parts.isEmpty() && parts.get(parts.size() - 1).isEmpty()) parts.remove(parts.size() - 1);
+    return parts.stream().map(Exchange::decode).toList();
   }
 
   String rawPath() {
     return request.getHttpURI().getPath();
   }
 
-  /** Absolute base URL as the client reached us, for Link headers and upload hrefs. */
+  /** Absolute base URL (the public URL, or an allowed Host the client used), for Link headers and upload hrefs. */
   String baseUrl() {
-    String host = request.getHeaders().get(HttpHeader.HOST);
-    return "http://" + (host != null ? host : request.getHttpURI().getAuthority());
+    return base;
   }
 
   String header(String name) {
@@ -64,24 +85,77 @@ final class Exchange {
     return value != null && (value.equalsIgnoreCase("true") || value.equals("1"));
   }
 
-  /** The Bearer token, or null. */
-  String token() {
+  /** The Bearer token, or null; only ever from this header, never from the URL. */
+  private String token() {
     String auth = header("Authorization");
     if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
-    return auth.substring(7).trim();
+    String token = auth.substring(7).trim();
+    return token.isEmpty() ? null : token;
   }
 
-  synchronized byte[] body() throws IOException {
+  /** The caller's account; empty without a token, 401 for a token no user has (as the Hub, even on public reads). */
+  synchronized Optional<Users.User> user() {
+    if (user == null) {
+      String token = token();
+      if (token == null) {
+        user = Optional.empty();
+      } else {
+        user = users.authenticate(token);
+        if (user.isEmpty()) throw new HubError(401, null, "Invalid credentials in Authorization header");
+      }
+    }
+    return user;
+  }
+
+  /** The whole body, for the small JSON requests; 413 past {@code limit} bytes, refused before reading if announced. */
+  synchronized byte[] body(long limit) throws IOException {
     if (body == null) {
-      try (InputStream in = Content.Source.asInputStream(request)) {
+      try (InputStream in = bodyStream(limit)) {
         body = in.readAllBytes();
       }
     }
     return body;
   }
 
-  InputStream bodyStream() throws IOException {
-    return body != null ? new java.io.ByteArrayInputStream(body) : Content.Source.asInputStream(request);
+  byte[] body() throws IOException {
+    return body(jsonLimit);
+  }
+
+  /** The body as a stream of at most {@code limit} bytes: 413 before reading when Content-Length says more. */
+  InputStream bodyStream(long limit) throws IOException {
+    if (body != null) return new java.io.ByteArrayInputStream(body);
+    long announced = request.getLength();
+    if (announced > limit) throw tooLarge(limit);
+    return new LimitedInputStream(Content.Source.asInputStream(request), limit);
+  }
+
+  static HubError tooLarge(long limit) {
+    return new HubError(413, null, "Request body larger than " + limit + " bytes");
+  }
+
+  /** Counts what is read and stops with 413 one byte past the limit, for bodies sent without a length. */
+  private static final class LimitedInputStream extends java.io.FilterInputStream {
+    private final long limit;
+    private long count;
+
+    LimitedInputStream(InputStream in, long limit) {
+      super(in);
+      this.limit = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0 && ++count > limit) throw tooLarge(limit);
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, (int) Math.min(len, limit - count + 1));
+      if (n > 0 && (count += n) > limit) throw tooLarge(limit);
+      return n;
+    }
   }
 
   JsonNode jsonBody() throws IOException {
@@ -114,7 +188,12 @@ final class Exchange {
 
   void sendError(HubError error) throws IOException {
     if (error.errorCode != null) header("X-Error-Code", error.errorCode);
-    header("X-Error-Message", error.getMessage());
+    // A path from the request can hold newlines; a header must not.
+    if (body == null && (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING))) {
+      // The body was refused unread: close rather than read the rest of it to keep the connection.
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    }
+    header("X-Error-Message", error.getMessage().replaceAll("[^\\x20-\\x7e]", "?"));
     sendJson(error.status, error.body());
   }
 

@@ -19,13 +19,19 @@ final class HubHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(HubHandler.class);
 
   private final Faults faults;
+  private final Hosts hosts;
+  private final Users users;
+  private final long maxBodyBytes;
   private final RepoApi repos;
   private final CommitApi commits;
   private final LfsApi lfs;
   private final FileApi files;
 
-  HubHandler(RepoStore store, LocalHubServer.Options options, Faults faults) {
+  HubHandler(RepoStore store, LocalHubServer.Options options, Faults faults, Hosts hosts) {
     this.faults = faults;
+    this.hosts = hosts;
+    this.users = options.users();
+    this.maxBodyBytes = options.maxBodyBytes();
     this.repos = new RepoApi(store, options);
     this.commits = new CommitApi(store, options);
     this.lfs = new LfsApi(store, options);
@@ -34,7 +40,21 @@ final class HubHandler extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    Exchange ex = new Exchange(request, response, callback);
+    String base = hosts.baseUrl(request);
+    if (base == null) {
+      // A name we do not serve: a DNS-rebinding page or a misdirected client. Nothing of the request is used.
+      new Exchange(request, response, callback, Users.none(), "", 0).sendError(new HubError(421, null,
+          "Misdirected request: this Hub answers only for " + hosts.describe()
+              + " (hub serve --allowed-host NAME or --public-url URL to add one)"));
+      return true;
+    }
+    Exchange ex;
+    try {
+      ex = new Exchange(request, response, callback, users, base, maxBodyBytes);
+    } catch (IllegalArgumentException e) {
+      Response.writeError(request, response, callback, 400, "Malformed percent-encoding in the URL");
+      return true;
+    }
     try {
       Optional<Fault> fault = faults.pick(ex.rawPath());
       if (fault.isPresent() && injected(ex, fault.get())) return true;
@@ -51,7 +71,7 @@ final class HubHandler extends Handler.Abstract {
   }
 
   /** Applies a fault; true when the request is fully answered (or aborted) by it. */
-  private static boolean injected(Exchange ex, Fault fault) throws IOException, InterruptedException {
+  private boolean injected(Exchange ex, Fault fault) throws IOException, InterruptedException {
     switch (fault.kind()) {
       case STATUS_429 -> {
         ex.header("Retry-After", "1");
@@ -75,7 +95,7 @@ final class HubHandler extends Handler.Abstract {
         return true;
       }
       case SLOW -> {
-        ex.body(); // read first: the work still happens if the client gives up while we wait
+        ex.body(maxBodyBytes); // read first: the work still happens if the client gives up while we wait
         Thread.sleep(fault.millis());
         return false;
       }
@@ -91,7 +111,7 @@ final class HubHandler extends Handler.Abstract {
       if (n == 2 && s.get(1).equals("whoami-v2") && m.equals("GET")) { repos.whoami(ex); return; }
       if (n == 3 && s.get(1).equals("repos") && s.get(2).equals("create") && m.equals("POST")) { repos.create(ex); return; }
       if (n == 2 && s.get(1).equals("validate-yaml") && m.equals("POST")) { commits.validateYaml(ex); return; }
-      if (n >= 4 && Endpoints.REPO_TYPES.contains(s.get(1))) { routeRepoApi(ex, s.get(1), s.get(2) + "/" + s.get(3), s.subList(4, n)); return; }
+      if (n >= 4 && Endpoints.REPO_TYPES.contains(s.get(1))) { routeRepoApi(ex, s.get(1), Names.repoId(s.get(2), s.get(3)), s.subList(4, n)); return; }
     } else if (n >= 2 && s.get(0).equals("_lfs")) {
       if (n == 2 && s.get(1).equals("verify") && m.equals("POST")) { lfs.verify(ex); return; }
       if (n == 2 && m.equals("PUT")) { lfs.put(ex, s.get(1)); return; }
@@ -106,18 +126,18 @@ final class HubHandler extends Handler.Abstract {
         String name = s.get(at + 1);
         List<String> rest = s.subList(at + 2, n);
         if (name.endsWith(".git") && rest.equals(List.of("info", "lfs", "objects", "batch")) && m.equals("POST")) {
-          lfs.batch(ex, type, ns + "/" + name.substring(0, name.length() - 4));
+          lfs.batch(ex, type, Names.repoId(ns, name.substring(0, name.length() - 4)));
           return;
         }
         boolean read = m.equals("GET") || m.equals("HEAD");
         if (read && rest.size() >= 3 && (rest.get(0).equals("resolve") || rest.get(0).equals("raw"))) {
-          files.serve(ex, type, ns + "/" + name, rest.get(1), String.join("/", rest.subList(2, rest.size())),
-              rest.get(0).equals("raw"));
+          files.serve(ex, type, Names.repoId(ns, name), rest.get(1),
+              Names.path(String.join("/", rest.subList(2, rest.size()))), rest.get(0).equals("raw"));
           return;
         }
       }
     }
-    throw new HubError(404, null, "Not found: " + m + " " + ex.rawPath());
+    throw new HubError(404, null, "Not found: " + m + " " + Names.show(ex.rawPath()));
   }
 
   private void routeRepoApi(Exchange ex, String type, String id, List<String> rest) throws IOException {

@@ -2,6 +2,11 @@ package io.hfbeam.hub.server;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.ConnectionStatistics;
@@ -11,45 +16,93 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Hugging Face Hub on loopback, faithful enough for huggingface_hub, @huggingface/hub and datasets to work
- * against it unmodified ({@code HF_ENDPOINT=url()}, any {@code hf_...} token). Repositories live under
+ * against it unmodified ({@code HF_ENDPOINT=url()}, a token of {@link Options#users()}). Repositories live under
  * {@code dataDir} and survive restarts.
  */
 public final class LocalHubServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalHubServer.class);
+
   /**
-   * @param user name whoami returns and commits are authored by
+   * @param users the accounts and their tokens; without any, public repos can be read and nothing written
    * @param treePageSize entries per tree page before a Link to the next page
    * @param commitsPageSize commits per page of the commits listing
    * @param multipartThreshold LFS objects larger than this are uploaded in parts
    * @param multipartChunkSize part size of multipart uploads; 0 disables multipart
+   * @param maxBodyBytes largest commit (NDJSON, inline files base64) body; larger gets 413
+   * @param uploadTtl how long an LFS upload (or part) not yet in any commit is kept, and its upload URLs valid
+   * @param allowedHosts Host header values answered besides 127.0.0.1 and localhost on the port served: a name
+   *     (any port) or name:port
+   * @param publicUrl base of every absolute URL the server returns, when clients reach it through a proxy; null
+   *     for the Host the client used
    */
-  public record Options(String user, int treePageSize, int commitsPageSize, long multipartThreshold,
-                        long multipartChunkSize) {
-    public static Options defaults() {
-      return new Options("hfbeam-local", 1000, 50, 64L << 20, 16L << 20);
+  public record Options(Users users, int treePageSize, int commitsPageSize, long multipartThreshold,
+                        long multipartChunkSize, long maxBodyBytes, Duration uploadTtl, List<String> allowedHosts,
+                        String publicUrl) {
+    public Options {
+      allowedHosts = List.copyOf(allowedHosts);
     }
 
-    public Options withUser(String name) {
-      return new Options(name, treePageSize, commitsPageSize, multipartThreshold, multipartChunkSize);
+    public static Options defaults() {
+      return new Options(Users.none(), 1000, 50, 64L << 20, 16L << 20, 64L << 20, Duration.ofHours(24), List.of(),
+          null);
+    }
+
+    public Options withUsers(Users all) {
+      return new Options(all, treePageSize, commitsPageSize, multipartThreshold, multipartChunkSize, maxBodyBytes,
+          uploadTtl, allowedHosts, publicUrl);
+    }
+
+    /** Adds an account reached with {@code token}, member of {@code orgs}. */
+    public Options withToken(String token, String user, String... orgs) {
+      return withUsers(users.with(token, user, orgs));
     }
 
     public Options withPageSizes(int tree, int commits) {
-      return new Options(user, tree, commits, multipartThreshold, multipartChunkSize);
+      return new Options(users, tree, commits, multipartThreshold, multipartChunkSize, maxBodyBytes, uploadTtl,
+          allowedHosts, publicUrl);
     }
 
     public Options withMultipart(long threshold, long chunkSize) {
-      return new Options(user, treePageSize, commitsPageSize, threshold, chunkSize);
+      return new Options(users, treePageSize, commitsPageSize, threshold, chunkSize, maxBodyBytes, uploadTtl,
+          allowedHosts, publicUrl);
+    }
+
+    public Options withMaxBodyBytes(long bytes) {
+      return new Options(users, treePageSize, commitsPageSize, multipartThreshold, multipartChunkSize, bytes,
+          uploadTtl, allowedHosts, publicUrl);
+    }
+
+    public Options withUploadTtl(Duration ttl) {
+      return new Options(users, treePageSize, commitsPageSize, multipartThreshold, multipartChunkSize, maxBodyBytes,
+          ttl, allowedHosts, publicUrl);
+    }
+
+    public Options withAllowedHosts(List<String> hosts) {
+      return new Options(users, treePageSize, commitsPageSize, multipartThreshold, multipartChunkSize, maxBodyBytes,
+          uploadTtl, hosts, publicUrl);
+    }
+
+    public Options withPublicUrl(String url) {
+      return new Options(users, treePageSize, commitsPageSize, multipartThreshold, multipartChunkSize, maxBodyBytes,
+          uploadTtl, allowedHosts, url);
     }
   }
 
   private static final int INPUT_BUFFER = 64 << 10;
+  private static final String BIND_HOST = "127.0.0.1";
 
   private final Server server;
   private final ServerConnector connector;
   private final Faults faults = new Faults();
   private final ConnectionStatistics traffic = new ConnectionStatistics();
+  private final RepoStore store;
+  private final Duration uploadTtl;
+  private final ScheduledExecutorService sweeper;
 
   private LocalHubServer(int port, Path dataDir, Options options) throws IOException {
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
@@ -65,11 +118,32 @@ public final class LocalHubServer implements AutoCloseable {
     // made a 25 MB LFS upload take 3200 of them.
     factory.setInputBufferSize(INPUT_BUFFER);
     connector = new ServerConnector(server, factory);
-    connector.setHost("127.0.0.1");
+    connector.setHost(BIND_HOST);
     connector.setPort(port);
     connector.addBean(traffic);
     server.addConnector(connector);
-    server.setHandler(new HubHandler(new RepoStore(dataDir), options, faults));
+    store = new RepoStore(dataDir);
+    Hosts hosts = new Hosts(BIND_HOST, connector::getLocalPort, options.allowedHosts(), options.publicUrl());
+    server.setHandler(new HubHandler(store, options, faults, hosts));
+    uploadTtl = options.uploadTtl();
+    sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "local-hub-sweeper");
+      t.setDaemon(true);
+      return t;
+    });
+    // Often enough that an upload outlives its TTL by at most half of it; at start too, for leftovers of a past run.
+    long period = Math.max(50, Math.min(uploadTtl.toMillis() / 2, Duration.ofMinutes(10).toMillis()));
+    sweeper.scheduleWithFixedDelay(this::sweepUploads, 0, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Deletes LFS uploads and parts that no commit names and that are older than the upload TTL. */
+  int sweepUploads() {
+    try {
+      return store.sweepUploads(uploadTtl);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Could not sweep expired uploads: {}", e.toString());
+      return 0;
+    }
   }
 
   /** Starts on {@code port} (0 picks a free one) on 127.0.0.1. */
@@ -90,7 +164,7 @@ public final class LocalHubServer implements AutoCloseable {
 
   /** Base URL, e.g. {@code http://127.0.0.1:41234}, to use as HF_ENDPOINT. */
   public String url() {
-    return "http://127.0.0.1:" + port();
+    return "http://" + BIND_HOST + ":" + port();
   }
 
   public int port() {
@@ -121,6 +195,7 @@ public final class LocalHubServer implements AutoCloseable {
 
   @Override
   public void close() {
+    sweeper.shutdownNow();
     try {
       server.stop();
     } catch (Exception e) {

@@ -10,6 +10,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,20 +23,34 @@ final class RepoApi extends Endpoints {
   }
 
   void whoami(Exchange ex) throws IOException {
-    requireToken(ex);
+    Users.User me = requireUser(ex);
     Map<String, Object> user = new LinkedHashMap<>();
     user.put("type", "user");
-    user.put("id", "000000000000000000000001");
-    user.put("name", options.user());
-    user.put("fullname", options.user());
-    user.put("email", options.user() + "@localhost");
+    user.put("id", objectId("user", me.name()));
+    user.put("name", me.name());
+    user.put("fullname", me.name());
+    user.put("email", me.name() + "@localhost");
     user.put("emailVerified", true);
     user.put("isPro", false);
     user.put("canPay", false);
     user.put("avatarUrl", "");
     user.put("periodEnd", null);
     user.put("billingMode", "prepaid");
-    user.put("orgs", List.of());
+    List<Map<String, Object>> orgs = new ArrayList<>();
+    for (String org : me.orgs()) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("type", "org");
+      o.put("id", objectId("org", org));
+      o.put("name", org);
+      o.put("fullname", org);
+      o.put("email", null);
+      o.put("canPay", false);
+      o.put("avatarUrl", "");
+      o.put("periodEnd", null);
+      o.put("roleInOrg", "write");
+      orgs.add(o);
+    }
+    user.put("orgs", orgs);
     // The JS client reads auth without a guard, so it must always be there.
     user.put("auth", Map.of("type", "access_token",
         "accessToken", Map.of("displayName", "local", "role", "write", "createdAt", "2026-01-01T00:00:00.000Z")));
@@ -43,19 +58,17 @@ final class RepoApi extends Endpoints {
   }
 
   void create(Exchange ex) throws IOException {
-    requireToken(ex);
+    Users.User me = requireUser(ex);
     JsonNode body = ex.jsonBody();
     String name = body.path("name").asText("");
-    String org = body.path("organization").isTextual() ? body.get("organization").asText() : options.user();
+    String org = body.path("organization").isTextual() ? body.get("organization").asText() : me.name();
     String type = body.path("type").asText("model");
-    if (name.isEmpty() || !name.matches("[A-Za-z0-9._-]+") || !org.matches("[A-Za-z0-9._-]+")) {
-      throw HubError.badRequest("Invalid repo name: " + org + "/" + name);
-    }
+    String id = Names.repoId(org, name);
+    if (!me.member(org)) throw forbidden(me, org);
     if (!REPO_TYPES.contains(type + "s")) throw HubError.badRequest("Invalid repo type: " + type);
     // huggingface_hub >= 1.10 and JS send visibility; older Python sends private.
     boolean isPrivate = "private".equals(body.path("visibility").asText()) || body.path("private").asBoolean(false);
-    String id = org + "/" + name;
-    RepoMeta created = store.create(type, id, isPrivate, options.user());
+    RepoMeta created = store.create(type, id, isPrivate, me.name());
     if (created == null) {
       // Python's create_repo(exist_ok=True) reads the url from the 409 body, as the real Hub sends it.
       RepoMeta existing = store.repo(type, id).orElseThrow();
@@ -103,7 +116,7 @@ final class RepoApi extends Endpoints {
     Commit commit = revision(repo, rev);
     boolean recursive = ex.queryFlag("recursive");
     boolean expand = ex.queryFlag("expand");
-    String prefix = dir.isEmpty() ? "" : dir + "/";
+    String prefix = dir.isEmpty() ? "" : Names.path(dir) + "/";
     if (!dir.isEmpty() && commit.files().keySet().stream().noneMatch(p -> p.startsWith(prefix))) {
       throw HubError.entryNotFound(dir);
     }
@@ -145,7 +158,7 @@ final class RepoApi extends Endpoints {
     if (paths.size() > 1000) throw new HubError(413, null, "Too many paths, at most 1000 per call");
     List<Map<String, Object>> out = new ArrayList<>();
     for (String raw : paths) {
-      String path = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
+      String path = Names.path(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
       FileEntry f = commit.files().get(path);
       Map<String, Object> entry = null;
       if (f != null) entry = fileEntry(path, f);
@@ -216,6 +229,12 @@ final class RepoApi extends Endpoints {
       ex.header("Link", "<" + next + ">; rel=\"next\"");
     }
     ex.sendJson(200, all.subList(Math.min(from, all.size()), to));
+  }
+
+  /** Stable 24-hex ids, like the Hub's object ids. */
+  private static String objectId(String kind, String name) {
+    return HexFormat.of().formatHex(GitOids.digest("SHA-1").digest((kind + ":" + name).getBytes(StandardCharsets.UTF_8)))
+        .substring(0, 24);
   }
 
   private static String enc(String s) {

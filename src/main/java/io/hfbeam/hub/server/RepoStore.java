@@ -20,19 +20,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Repositories on disk, git-like: commits (each with its full tree) named by 40-hex ids, branches as refs, file
@@ -60,6 +67,16 @@ final class RepoStore {
   private final Map<String, ReentrantLock> repoLocks = new ConcurrentHashMap<>();
   /** Commits never change once written, so reading each from disk once is enough. */
   private final Map<Path, Commit> commitCache = new ConcurrentHashMap<>();
+  /**
+   * Commits (which may reuse a stored object) hold it shared, the sweep of expired uploads exclusively: an object
+   * is never deleted between a commit finding it and the commit being written.
+   */
+  private final ReentrantReadWriteLock sweepLock = new ReentrantReadWriteLock();
+  /**
+   * LFS objects uploaded for a repo ("type/ns/name oid"), until when they may be named by its commits. Objects are
+   * stored once for all repos, so without this, knowing a sha256 would be enough to copy a private file.
+   */
+  private final Map<String, Instant> grants = new ConcurrentHashMap<>();
 
   RepoStore(Path root) throws IOException {
     this.root = root;
@@ -78,6 +95,7 @@ final class RepoStore {
   RepoMeta create(String type, String id, boolean isPrivate, String author) {
     ReentrantLock lock = lockFor(type, id);
     lock.lock();
+    sweepLock.readLock().lock();
     try {
       if (repo(type, id).isPresent()) return null;
       byte[] attributes = GITATTRIBUTES.getBytes(StandardCharsets.UTF_8);
@@ -91,6 +109,7 @@ final class RepoStore {
       write(repoDir(type, id).resolve("repo.json"), meta);
       return meta;
     } finally {
+      sweepLock.readLock().unlock();
       lock.unlock();
     }
   }
@@ -143,6 +162,7 @@ final class RepoStore {
       Thread.currentThread().interrupt();
       throw new HubError(503, null, "interrupted");
     }
+    sweepLock.readLock().lock();
     try {
       RepoMeta repo = repo(repoAtStart.type(), repoAtStart.id()).orElseThrow(HubError::repoNotFound);
       boolean isBranch = repo.refs().containsKey("HEAD".equals(rev) ? DEFAULT_BRANCH : rev);
@@ -153,7 +173,8 @@ final class RepoStore {
             "The branch was updated since you opened this page. Please refresh and try again.");
       }
       SortedMap<String, FileEntry> files = new TreeMap<>(head.files());
-      for (Change change : changes) applyChange(files, change);
+      for (Change change : changes) applyChange(repo, files, change);
+      checkNoFileBesideFolder(files);
       Commit created = newCommit(List.of(head.id()), title, message, author, files);
       write(repoDir(repo.type(), repo.id()).resolve("commits").resolve(created.id() + ".json"), created);
       int pr = createPr ? repo.pullRequests() + 1 : 0;
@@ -162,17 +183,18 @@ final class RepoStore {
           repo.withRef(ref, created.id(), createPr ? pr : repo.pullRequests()));
       return new Applied(created, pr);
     } finally {
+      sweepLock.readLock().unlock();
       lock.unlock();
     }
   }
 
   record Applied(Commit commit, int pullRequest) {}
 
-  private void applyChange(SortedMap<String, FileEntry> files, Change change) {
+  private void applyChange(RepoMeta repo, SortedMap<String, FileEntry> files, Change change) {
     if (change instanceof AddRegular add) {
       files.put(add.path(), regular(add.content()));
     } else if (change instanceof AddLfs add) {
-      if (!hasObject(add.sha256())) {
+      if (!usable(repo, add.sha256())) {
         throw HubError.badRequest("LFS object " + add.sha256() + " for " + add.path() + " was never uploaded");
       }
       long size = objectSize(add.sha256());
@@ -189,6 +211,19 @@ final class RepoStore {
       String prefix = delete.path().endsWith("/") ? delete.path() : delete.path() + "/";
       if (!files.keySet().removeIf(p -> p.startsWith(prefix))) {
         throw new HubError(404, "EntryNotFound", "A folder with this name doesn't exist: " + delete.path());
+      }
+    }
+  }
+
+  /** A path cannot be a file and a folder at once: git could not store the tree, the clients could not download it. */
+  private static void checkNoFileBesideFolder(SortedMap<String, FileEntry> files) {
+    for (String path : files.keySet()) {
+      for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+        String folder = path.substring(0, slash);
+        if (files.containsKey(folder)) {
+          throw HubError.badRequest("'" + Names.show(folder) + "' would be both a file and the folder of '"
+              + Names.show(path) + "'; delete one of them in the same commit");
+        }
       }
     }
   }
@@ -221,6 +256,38 @@ final class RepoStore {
       return Files.size(objectPath(sha256));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Lets commits to {@code repo} name {@code sha256} for {@code ttl}: it was just uploaded for that repo. */
+  void grant(String type, String id, String sha256, Duration ttl) {
+    grants.put(type + "/" + id + " " + sha256, Instant.now().plus(ttl));
+  }
+
+  /** True if commits to the repo may name the stored object: uploaded for it, or already in its history. */
+  boolean usable(RepoMeta repo, String sha256) {
+    if (!hasObject(sha256)) return false;
+    Instant until = grants.get(repo.type() + "/" + repo.id() + " " + sha256);
+    if (until != null && until.isAfter(Instant.now())) return true;
+    for (String commitId : repo.refs().values()) {
+      for (Commit c : history(repo, commit(repo, commitId))) {
+        for (FileEntry f : c.files().values()) if (f.sha256().equals(sha256)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** True if the object is stored; then its expiry starts again, for a commit that is about to name it. */
+  boolean touchObject(String sha256) {
+    if (!hasObject(sha256)) return false;
+    sweepLock.readLock().lock();
+    try {
+      Files.setLastModifiedTime(objectPath(sha256), FileTime.from(Instant.now()));
+      return true;
+    } catch (IOException e) {
+      return false; // swept meanwhile: upload it again
+    } finally {
+      sweepLock.readLock().unlock();
     }
   }
 
@@ -265,6 +332,79 @@ final class RepoStore {
     return root.resolve("objects").resolve("parts").resolve(sha256);
   }
 
+  void deleteParts(String sha256) throws IOException {
+    deleteTree(partsDir(sha256));
+  }
+
+  /**
+   * Deletes what uploads left that no commit names and that has not changed for {@code ttl}: objects, the parts
+   * of multipart uploads never completed, temp files of interrupted ones. Returns how many were deleted.
+   */
+  int sweepUploads(Duration ttl) throws IOException {
+    Instant before = Instant.now().minus(ttl);
+    int deleted = 0;
+    sweepLock.writeLock().lock();
+    try {
+      grants.values().removeIf(until -> until.isBefore(Instant.now()));
+      Set<String> named = new HashSet<>();
+      Path repos = root.resolve("repos");
+      try (Stream<Path> commitFiles = Files.walk(repos)) {
+        for (Path f : (Iterable<Path>) commitFiles::iterator) {
+          if (f.getParent().getFileName().toString().equals("commits") && f.toString().endsWith(".json")) {
+            readCommit(f).files().values().forEach(e -> named.add(e.sha256()));
+          }
+        }
+      }
+      Path objects = root.resolve("objects");
+      try (Stream<Path> dirs = Files.list(objects)) {
+        for (Path dir : dirs.toList()) {
+          String name = dir.getFileName().toString();
+          if (name.equals("parts")) {
+            try (Stream<Path> uploads = Files.list(dir)) {
+              for (Path upload : uploads.toList()) {
+                if (newest(upload).isBefore(before)) {
+                  deleteTree(upload);
+                  deleted++;
+                }
+              }
+            }
+          } else if (name.equals("tmp") || name.length() == 2) {
+            try (Stream<Path> files = Files.list(dir)) {
+              for (Path f : files.toList()) {
+                boolean unnamed = name.equals("tmp") || !named.contains(f.getFileName().toString());
+                if (unnamed && Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
+                  Files.deleteIfExists(f);
+                  deleted++;
+                }
+              }
+            }
+          }
+        }
+      }
+    } finally {
+      sweepLock.writeLock().unlock();
+    }
+    return deleted;
+  }
+
+  private static Instant newest(Path dir) throws IOException {
+    try (Stream<Path> all = Files.walk(dir)) {
+      Instant newest = Instant.EPOCH;
+      for (Path p : (Iterable<Path>) all::iterator) {
+        Instant t = Files.getLastModifiedTime(p).toInstant();
+        if (t.isAfter(newest)) newest = t;
+      }
+      return newest;
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+
   private static void moveInto(Path tmp, Path target) throws IOException {
     Files.createDirectories(target.getParent());
     try {
@@ -280,8 +420,10 @@ final class RepoStore {
     return repoLocks.computeIfAbsent(type + "/" + id, k -> new ReentrantLock());
   }
 
+  /** Checks the id again here, the one place that turns ids into paths, so no caller can step outside the root. */
   private Path repoDir(String type, String id) {
-    return root.resolve("repos").resolve(type + "s").resolve(id);
+    if (!Endpoints.REPO_TYPES.contains(type + "s")) throw HubError.badRequest("Invalid repo type");
+    return root.resolve("repos").resolve(type + "s").resolve(Names.repoId(id));
   }
 
   private <T> T read(Path file, Class<T> type) {

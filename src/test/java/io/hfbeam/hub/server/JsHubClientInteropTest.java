@@ -21,7 +21,8 @@ class JsHubClientInteropTest {
   @BeforeEach
   void start() throws Exception {
     assumeTrue(NodeEnv.available(), () -> "JS interop skipped: " + NodeEnv.skipReason());
-    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withPageSizes(2, 2));
+    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withPageSizes(2, 2)
+        .withToken("hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx", "hfbeam-local", "bob"));
   }
 
   @AfterEach

@@ -30,7 +30,7 @@ class LocalHubServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    hub = LocalHubServer.start(0, tmp);
+    hub = LocalHubServer.start(0, tmp, LocalHubServer.Options.defaults().withToken(AUTH.substring(7), "hfbeam-local", "o"));
     send("POST", "/api/repos/create", "{\"name\":\"d\",\"organization\":\"o\",\"type\":\"dataset\",\"private\":true}",
         "application/json", true);
   }

@@ -23,7 +23,8 @@ class PythonHubClientInteropTest {
   void start() throws Exception {
     assumeTrue(PythonEnv.available(), () -> "Python interop skipped: " + PythonEnv.skipReason());
     // Small pages so that both clients must follow Link headers.
-    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withPageSizes(3, 2));
+    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withPageSizes(3, 2)
+        .withToken(TOKEN, "hfbeam-local", "alice").withToken("hf_malloryxxxxxxxxxxxxxxxxxxxxxxxxxxx", "mallory"));
   }
 
   @AfterEach
@@ -86,6 +87,22 @@ class PythonHubClientInteropTest {
         assert open(os.path.join(snap, "a", "b", "y.txt")).read() == "y"
         assert open(os.path.join(snap, "README.md")).read().startswith("---")
         assert os.path.getsize(os.path.join(snap, "data", "big.bin")) == len(big)
+        # Another user: may read the public repo, not write to it, and not see a private one.
+        api.create_repo("alice/hidden", repo_type="dataset", private=True)
+        other = HfApi(token="hf_malloryxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        assert other.whoami()["name"] == "mallory"
+        assert "hello.txt" in other.list_repo_files("alice/demo", repo_type="dataset")
+        from huggingface_hub.errors import RepositoryNotFoundError
+        try:
+            other.repo_info("alice/hidden", repo_type="dataset")
+            raise SystemExit("a private repo must be invisible to others")
+        except RepositoryNotFoundError:
+            pass
+        try:
+            other.upload_file(path_or_fileobj=b"x", path_in_repo="x.txt", repo_id="alice/demo", repo_type="dataset")
+            raise SystemExit("another user must not write to alice/demo")
+        except HfHubHTTPError as e:
+            assert e.response.status_code == 403, e.response.status_code
         print("PYTHON-OK")
         """;
     PythonEnv.Result r = PythonEnv.runScript(script, pythonEnv(hub.url(), tmp.resolve("hf")), tmp, 120);
