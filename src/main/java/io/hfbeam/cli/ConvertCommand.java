@@ -92,12 +92,13 @@ final class ConvertCommand extends WorkflowCommand {
       throw new IllegalArgumentException("--watch on an empty directory needs --input-format (and --features)");
     }
     try {
-      in = fmt.equals("AUTO") ? ConvertWorkflow.InputFormat.detect(sample.get(0)) : ConvertWorkflow.InputFormat.valueOf(fmt);
+      if (!fmt.equals("AUTO")) ConvertWorkflow.InputFormat.valueOf(fmt);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(e.getMessage().startsWith("cannot tell") ? e.getMessage()
-          : "--input-format must be auto, jsonl, csv, tsv or parquet, got " + fmt.toLowerCase(Locale.ROOT));
+      throw new IllegalArgumentException("--input-format must be auto, jsonl, csv, tsv or parquet, got " + fmt.toLowerCase(Locale.ROOT));
     }
+    in = ConvertWorkflow.formatOf(sample, fmt);
     Features features;
+    boolean inferred = false;
     if (featuresFile != null) {
       features = Features.parse(ConfigFiles.readYaml(featuresFile));
     } else if (common.node(w, "features").isObject() || common.node(w, "features").isArray()) {
@@ -108,6 +109,7 @@ final class ConvertCommand extends WorkflowCommand {
         throw new IllegalArgumentException("--watch on an empty directory needs the features declared (--features FILE)");
       }
       features = ConvertWorkflow.infer(sample, in, rows);
+      inferred = true;
       out.println("inferred features (from up to " + rows + " records): " + features.toJson());
     }
     String outFormat = common.string(w, format, "format", "parquet").toLowerCase(Locale.ROOT);
@@ -134,7 +136,7 @@ final class ConvertCommand extends WorkflowCommand {
     settings = new ConvertWorkflow.Settings(files, in, features,
         Path.of(common.string(w, common.output, "output", "out/convert")),
         !outFormat.equals("jsonl"), !outFormat.equals("parquet"), pattern, common.parquet(w),
-        splitSettings, Batch.Settings.of(size).withFirstBatch(first), common.chunkBytes(w));
+        splitSettings, Batch.Settings.of(size).withFirstBatch(first), common.chunkBytes(w)).withInferred(inferred);
     options = common.pipelineOptions(w);
   }
 

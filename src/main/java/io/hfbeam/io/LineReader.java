@@ -16,6 +16,7 @@ final class LineReader {
   private long offset;
   private long lineOffset;
   private int lineStart;
+  private int terminator;
 
   LineReader(InputStream in, long startOffset) {
     this.in = in;
@@ -30,6 +31,16 @@ final class LineReader {
   /** Byte offset of the next unread byte. */
   long offset() {
     return offset;
+  }
+
+  /** Length of the last line's terminator: 2 (CRLF), 1 (LF) or 0 (end of input). */
+  int terminatorLength() {
+    return terminator;
+  }
+
+  /** The bytes read ahead but not yet returned as a line, as text for an excerpt (at most {@code max} bytes). */
+  String pending(int max) {
+    return new String(buf, pos, Math.min(max, lim - pos), StandardCharsets.UTF_8);
   }
 
   /** The next line without its terminator, or null at end of input. */
@@ -70,6 +81,7 @@ final class LineReader {
       for (int i = start; i < lim; i++) {
         if (buf[i] == '\n') {
           int end = i > pos && buf[i - 1] == '\r' ? i - 1 : i;
+          terminator = i + 1 - end;
           lineStart = pos;
           offset += i + 1 - pos;
           pos = i + 1;
@@ -80,6 +92,7 @@ final class LineReader {
       if (!fill()) {
         if (lim == pos) return -1;
         int end = lim > pos && buf[lim - 1] == '\r' ? lim - 1 : lim;
+        terminator = lim - end;
         lineStart = pos;
         offset += lim - pos;
         pos = lim;

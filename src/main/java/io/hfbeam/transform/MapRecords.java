@@ -1,6 +1,9 @@
 package io.hfbeam.transform;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hfbeam.io.ChunkProcessor;
@@ -8,7 +11,6 @@ import io.hfbeam.io.Failures;
 import io.hfbeam.io.InputFiles;
 import io.hfbeam.io.JsonSource;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
@@ -22,7 +24,11 @@ import org.apache.beam.sdk.values.Row;
  */
 public final class MapRecords implements ChunkProcessor<Row> {
   static final String STEP = "MapFields";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String READ_STEP = "ReadRecords";
+  /** For lines that are not objects: the whole value is read, so the mapper can say what it is. */
+  private static final ObjectReader WHOLE = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(JsonSubset.LIMITS).build()).readerFor(JsonNode.class)
+      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final JsonSource source;
   private final FieldMapper mapper;
   private final Split.Settings split;
@@ -47,26 +53,37 @@ public final class MapRecords implements ChunkProcessor<Row> {
     JsonSubset subset = this.subset;
     Split.Assigner assigner = split == null ? null : split.assigner(mapper.schema());
     long[] counts = new long[3]; // in, out, failed: counted locally, added to the counters once per chunk
-    long lines = source.read(chunk, (bytes, off, len, parsed, line, offset) -> {
-      counts[0]++;
-      try {
-        JsonNode node = parsed;
-        if (node == null) {
-          try {
-            node = subset.read(bytes, off, len);
-            if (node == null) node = JSON.readTree(bytes, off, len); // not an object: the mapper says what it is
-          } catch (IOException e) {
-            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw new FieldMapper.MappingError("invalid JSON: " + why);
+    long lines = source.read(chunk, new JsonSource.Visitor() {
+      @Override
+      public void record(byte[] bytes, int off, int len, JsonNode parsed, long line, long offset) {
+        counts[0]++;
+        try {
+          JsonNode node = parsed;
+          if (node == null) {
+            try {
+              node = subset.read(bytes, off, len);
+              if (node == null) node = WHOLE.readTree(bytes, off, len); // not an object: the mapper says what it is
+            } catch (IOException e) {
+              String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+              throw new FieldMapper.MappingError("invalid JSON: " + why);
+            }
           }
+          FieldMapper.Mapped m = mapper.map(node, fileName);
+          out.record(assigner == null ? m.split() : assigner.assign(m.row(), fileName + ":" + offset), m.row());
+          counts[1]++;
+        } catch (FieldMapper.MappingError e) {
+          counts[2]++;
+          // at most the excerpt is decoded: a 50 MB line is not turned into a 50 MB string to keep 200 characters
+          out.failure(Failures.of(chunk.path(), line + 1, offset, null, STEP, e.getMessage(),
+              bytes != null ? Failures.excerpt(bytes, off, len) : String.valueOf(parsed)));
         }
-        FieldMapper.Mapped m = mapper.map(node, fileName);
-        out.record(assigner == null ? m.split() : assigner.assign(m.row(), fileName + ":" + offset), m.row());
-        counts[1]++;
-      } catch (FieldMapper.MappingError e) {
+      }
+
+      @Override
+      public void failure(long line, long offset, String reason, String excerpt) {
+        counts[0]++;
         counts[2]++;
-        out.failure(Failures.of(chunk.path(), line + 1, offset, null, STEP, e.getMessage(),
-            bytes != null ? new String(bytes, off, len, StandardCharsets.UTF_8) : String.valueOf(parsed)));
+        out.failure(Failures.of(chunk.path(), line + 1, offset, null, READ_STEP, reason, excerpt));
       }
     });
     in.inc(counts[0]);
