@@ -63,6 +63,11 @@ public interface JsonSource extends Serializable {
         + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "; the lines before it are kept";
   }
 
+  private static String tooLong(LineReader reader) {
+    return "a line of " + reader.longLineBytes() + " bytes, longer than the " + LineReader.MAX_LINE_BYTES
+        + " a record may have; skipped";
+  }
+
   final class JsonLines implements JsonSource {
     @Override
     public long read(InputFiles.Chunk chunk, Visitor visitor) throws IOException {
@@ -90,7 +95,11 @@ public interface JsonSource extends Serializable {
             visitor.failure(n, reader.offset(), corrupt(chunk, n, reader.offset(), e), reader.pending(Failures.EXCERPT_CHARS));
             return n + 1;
           }
-          if (len < 0) break;
+          if (len == -1) break;
+          if (len == LineReader.TOO_LONG) {
+            visitor.failure(n++, reader.lineOffset(), tooLong(reader), reader.longLineExcerpt());
+            continue;
+          }
           byte[] b = reader.buffer();
           int off = reader.lineStart();
           if (!blank(b, off, len)) visitor.record(b, off, len, null, n, reader.lineOffset());
@@ -133,8 +142,15 @@ public interface JsonSource extends Serializable {
       this.separator = separator;
     }
 
-    /** One physical line: its text without terminator, the terminator, its 0-based number, its first character. */
-    private record Line(String text, String terminator, long number, long charStart) {}
+    /**
+     * One physical line: its text without terminator (null when too long to read, then {@code problem} says why), the
+     * terminator, its 0-based number, its first character.
+     */
+    private record Line(String text, String terminator, long number, long charStart, String problem, String excerpt) {
+      Line(String text, String terminator, long number, long charStart) {
+        this(text, terminator, number, charStart, null, null);
+      }
+    }
 
     /** The lines of a file with a push-back queue, so a row that fails as an unclosed quote can be re-read. */
     private static final class Lines {
@@ -150,7 +166,12 @@ public interface JsonSource extends Serializable {
       Line next() throws IOException {
         if (!back.isEmpty()) return back.poll();
         int len = reader.readLineBytes();
-        if (len < 0) return null;
+        if (len == -1) return null;
+        if (len == LineReader.TOO_LONG) {
+          Line l = new Line(null, "", number++, chars, tooLong(reader), reader.longLineExcerpt());
+          chars += reader.longLineBytes();
+          return l;
+        }
         String text = new String(reader.buffer(), reader.lineStart(), len, StandardCharsets.UTF_8);
         int t = reader.terminatorLength();
         Line l = new Line(text, t == 2 ? "\r\n" : t == 1 ? (reader.buffer()[reader.lineStart() + len] == '\r' ? "\r" : "\n") : "",
@@ -173,6 +194,10 @@ public interface JsonSource extends Serializable {
       while (inQuotes && spans.size() < MAX_RECORD_LINES && sb.length() < MAX_RECORD_CHARS) {
         Line l = lines.next();
         if (l == null) break;
+        if (l.text() == null) { // too long to join: the row ends unclosed and the line fails on its own
+          lines.back.push(l);
+          break;
+        }
         sb.append(last.terminator()).append(l.text());
         spans.add(l);
         last = l;
@@ -252,6 +277,10 @@ public interface JsonSource extends Serializable {
     private long read(Lines lines, InputFiles.Chunk chunk, Visitor visitor) throws IOException {
       Line first = lines.next();
       if (first == null) return 0;
+      if (first.text() == null) {
+        fail(visitor, 0, 0, "cannot read the CSV header of " + chunk.path() + ": " + first.problem(), first.excerpt());
+        return lines.number;
+      }
       RowText headerRow = row(lines, first);
       String[] header;
       try {
@@ -271,6 +300,10 @@ public interface JsonSource extends Serializable {
       }
       Line line;
       while ((line = lines.next()) != null) {
+        if (line.text() == null) {
+          fail(visitor, line.number(), line.charStart() - 1, line.problem(), line.excerpt());
+          continue;
+        }
         RowText r = row(lines, line);
         // the split key of a CSV row hashes this offset: kept as Jackson's reader reported it (the row's first
         // character minus one), so existing datasets keep their splits
