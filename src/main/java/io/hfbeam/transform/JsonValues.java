@@ -214,10 +214,13 @@ public final class JsonValues {
     } else if (node.isNumber() && cast) {
       v = integral(node.doubleValue(), node.asText(), dtype);
     } else if (cast && node.isTextual()) {
+      String t = node.asText().trim();
       try {
-        v = Long.parseLong(node.asText().trim());
+        v = Long.parseLong(t);
       } catch (NumberFormatException e) {
-        throw new TypeMismatch("'" + node.asText() + "' is not an integer (" + dtype + ")");
+        if (t.matches("[-+]?\\d+")) throw new TypeMismatch(t + " is out of range for " + dtype);
+        if (!DECIMAL.matcher(t).matches()) throw new TypeMismatch("'" + node.asText() + "' is not an integer (" + dtype + ")");
+        v = integral(Double.parseDouble(t), t, dtype); // as a float literal in JSON: "2.0" is 2, "1.5" fails
       }
     } else {
       throw new TypeMismatch("expected an integer (" + dtype + "), got " + kind(node));

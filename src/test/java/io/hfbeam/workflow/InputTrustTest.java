@@ -264,6 +264,15 @@ class InputTrustTest {
   }
 
   @Test
+  void csvIntegersFollowTheSameRulesAsJson() throws Exception {
+    Path f = write("p.csv", "n\n1\n2.0\n1.5\n99999999999999999999\n1e3\n");
+    Cli run = convert(f, "n: int64\n");
+    assertThat(run.toString(), run.exitCode, equalTo(0));
+    assertThat(rows(), equalTo(List.of("{\"n\": 1}", "{\"n\": 2}", "{\"n\": 1000}")));
+    assertThat(errors(), hasSize(2));
+  }
+
+  @Test
   void uint64AboveTheSignedRangeIsKeptExactly() throws Exception {
     Path f = write("v.jsonl", "{\"a\": 18446744073709551615}\n{\"a\": 18446744073709551616}\n");
     Cli run = convert(f, "a: uint64\n");
