@@ -118,7 +118,9 @@ public final class JsonValues {
         if (cast && node.isTextual() && (node.asText().equalsIgnoreCase("true") || node.asText().equalsIgnoreCase("false"))) {
           return Boolean.parseBoolean(node.asText());
         }
-        if (cast && node.isIntegralNumber() && (node.asLong() == 0 || node.asLong() == 1)) return node.asLong() == 1;
+        if (cast && node.isIntegralNumber() && node.canConvertToLong() && (node.asLong() == 0 || node.asLong() == 1)) {
+          return node.asLong() == 1;
+        }
         throw new TypeMismatch("expected a bool, got " + kind(node));
       case "float16":
       case "float32": {
@@ -195,7 +197,10 @@ public final class JsonValues {
     } else {
       throw new TypeMismatch("expected a number (" + dtype + "), got " + kind(node));
     }
-    if (!Double.isFinite(d)) throw new TypeMismatch(node.asText() + " is out of range for " + dtype);
+    if (!Double.isFinite(d)) {
+      throw new TypeMismatch(node.isNumber() ? "a number beyond the range of " + dtype + " (it reads as " + d + ")"
+          : "'" + node.asText() + "' is out of range for " + dtype);
+    }
     return d;
   }
 

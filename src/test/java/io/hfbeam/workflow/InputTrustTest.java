@@ -310,6 +310,20 @@ class InputTrustTest {
     assertThat(String.join("\n", errors), errors, hasSize(4));
   }
 
+  @Test
+  void parquetNaNIsAFailureNotAnInvalidJsonLine() throws Exception {
+    Path dir = tmp.resolve("pq");
+    Files.createDirectories(dir);
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:")) {
+      c.createStatement().execute("COPY (SELECT * FROM (VALUES (1, 1.5::DOUBLE), (2, 'nan'::DOUBLE), (3, 'inf'::DOUBLE), (4, 2.5::DOUBLE)) t(id, x)) TO '"
+          + dir.resolve("a.parquet") + "' (FORMAT PARQUET)");
+    }
+    Cli run = convert(dir, null);
+    assertThat(run.toString(), run.exitCode, equalTo(0));
+    assertThat(rows(), equalTo(List.of("{\"id\": 1, \"x\": 1.5}", "{\"id\": 4, \"x\": 2.5}")));
+    assertThat(errors(), hasSize(2));
+  }
+
   // ---------------------------------------------------------------- item 7: mixed formats
 
   @Test
