@@ -182,13 +182,24 @@ public interface JsonSource extends Serializable {
     }
 
     /** A row and the lines it spans; {@code open} when it ended with a quoted field still open. */
-    private record RowText(String text, java.util.List<Line> lines, boolean open) {}
+    private record RowText(String text, java.util.List<Line> lines, boolean open, boolean knownOpen) {
+      RowText(String text, java.util.List<Line> lines, boolean open) {
+        this(text, lines, open, false);
+      }
+    }
 
-    private RowText row(Lines lines, Line first) throws IOException {
+    /**
+     * @param openThrough the last line an earlier row's unclosed quote ran through (-1: none). The lines after a
+     *     first line that leaves a quote open are read in the same state as that earlier row read them, so they stay
+     *     open at least that far: such a row fails at once instead of being scanned again (lines full of stray quotes
+     *     would otherwise cost a scan of up to MAX_RECORD_LINES each).
+     */
+    private RowText row(Lines lines, Line first, long openThrough) throws IOException {
       java.util.List<Line> spans = new java.util.ArrayList<>();
       spans.add(first);
       boolean inQuotes = openQuote(first.text(), false, separator);
       if (!inQuotes) return new RowText(first.text(), spans, false);
+      if (first.number() < openThrough) return new RowText(first.text(), spans, true, true);
       StringBuilder sb = new StringBuilder(first.text());
       Line last = first;
       while (inQuotes && spans.size() < MAX_RECORD_LINES && sb.length() < MAX_RECORD_CHARS) {
@@ -281,7 +292,7 @@ public interface JsonSource extends Serializable {
         fail(visitor, 0, 0, "cannot read the CSV header of " + chunk.path() + ": " + first.problem(), first.excerpt());
         return lines.number;
       }
-      RowText headerRow = row(lines, first);
+      RowText headerRow = row(lines, first, -1);
       String[] header;
       try {
         if (headerRow.open()) throw new IOException("the header has an unclosed quote");
@@ -299,12 +310,14 @@ public interface JsonSource extends Serializable {
         }
       }
       Line line;
+      long openThrough = -1;
       while ((line = lines.next()) != null) {
         if (line.text() == null) {
           fail(visitor, line.number(), line.charStart() - 1, line.problem(), line.excerpt());
           continue;
         }
-        RowText r = row(lines, line);
+        RowText r = row(lines, line, openThrough);
+        if (r.open()) openThrough = Math.max(openThrough, r.lines().get(r.lines().size() - 1).number());
         // the split key of a CSV row hashes this offset: kept as Jackson's reader reported it (the row's first
         // character minus one), so existing datasets keep their splits
         long offset = line.charStart() - 1;
@@ -312,7 +325,8 @@ public interface JsonSource extends Serializable {
         try {
           if (r.open()) {
             throw new IOException("unclosed quote: the quoted field opened on line " + (line.number() + 1)
-                + " is not closed " + (r.lines().size() >= MAX_RECORD_LINES || r.text().length() >= MAX_RECORD_CHARS
+                + " is not closed " + (r.knownOpen() ? "(the lines after it are inside an earlier unclosed quote)"
+                    : r.lines().size() >= MAX_RECORD_LINES || r.text().length() >= MAX_RECORD_CHARS
                     ? "within " + MAX_RECORD_LINES + " lines or " + MAX_RECORD_CHARS + " characters" : "before the end of the file")
                 + "; reading resumes on the next line");
           }

@@ -276,6 +276,18 @@ class InputFuzzTest {
     assertThat(fig.tried >= 200, equalTo(true)); // the time budget may cut a loaded machine short
   }
 
+  /** A line that leaves a quote open whether read inside a quoted field or not, on every line: no rescans. */
+  @Test
+  void strayQuotesOnEveryLineEndQuickly() throws Exception {
+    Path file = tmp.resolve("quotes.csv");
+    Files.writeString(file, CSV_HEADER + "\n" + "a\",\"\n".repeat(30_000) + "Bo,1,2.5,true\n");
+    Future<Result> f = executor.submit(() -> read(file, true));
+    Result res = f.get(DEADLINE_MS, TimeUnit.MILLISECONDS);
+    assertThat(res.error(), equalTo(null));
+    assertThat(res.rows(), equalTo(List.of("{\"name\": \"Bo\", \"age\": 1, \"score\": 2.5, \"ok\": true}")));
+    assertThat(res.failures(), equalTo(30_000));
+  }
+
   static String preview(byte[] b) {
     String s = new String(b, 0, Math.min(b.length, 600), StandardCharsets.UTF_8);
     return s.replace("\n", "\\n");
