@@ -34,8 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Seeded fuzzing of the JSONL and CSV record reading: random bytes, and real lines mutated (bytes flipped, inserted,
- * deleted; quotes, braces, commas, newlines, NUL, invalid UTF-8, huge numbers, duplicated objects, truncation).
+ * Seeded fuzzing of the JSONL and CSV record reading: random bytes, real lines mutated (bytes flipped, inserted,
+ * deleted; quotes, braces, commas, newlines, NUL, invalid UTF-8, huge numbers, duplicated objects, truncation), and
+ * gzip/bzip2/zstd files truncated or damaged.
  * Every case must end within its deadline without failing the read, and every good line next to a mutated one must
  * come out as exactly the row it gives alone. Most cases drive the record reading directly; a few run the workflows.
  */
@@ -192,7 +193,8 @@ class InputFuzzTest {
     for (int c = 0; c < CASES && System.currentTimeMillis() < until; c++) {
       int kind = c % 10; // 0-4 JSONL mutated, 5-7 CSV mutated, 8 random bytes, 9 corrupt gzip
       boolean csv = kind >= 5 && kind <= 7 || kind == 8 && r.nextBoolean();
-      Path file = tmp.resolve("case" + (csv ? ".csv" : ".jsonl") + (kind == 9 ? ".gz" : ""));
+      String compression = kind == 9 ? new String[] {".gz", ".bz2", ".zst"}[r.nextInt(3)] : "";
+      Path file = tmp.resolve("case" + (csv ? ".csv" : ".jsonl") + compression);
       int n = 3 + r.nextInt(12);
       List<byte[]> good = new ArrayList<>();
       for (int i = 0; i < n; i++) {
@@ -224,9 +226,13 @@ class InputFuzzTest {
         bytes = new byte[r.nextInt(2000)];
         r.nextBytes(bytes);
         if (csv && r.nextBoolean()) bytes = (CSV_HEADER + "\n" + new String(bytes, StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
-      } else if (kind == 9) { // a gzip file truncated or damaged
+      } else if (kind == 9) { // a compressed file truncated or damaged
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        try (GZIPOutputStream o = new GZIPOutputStream(gz)) {
+        try (java.io.OutputStream o = switch (compression) {
+              case ".gz" -> new GZIPOutputStream(gz);
+              case ".bz2" -> new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(gz);
+              default -> new com.github.luben.zstd.ZstdOutputStream(gz);
+            }) {
           o.write(bytes);
         }
         bytes = gz.toByteArray();
@@ -238,7 +244,7 @@ class InputFuzzTest {
       }
       Files.write(file, bytes);
       fig.tried++;
-      fig.byKind.merge(kind <= 4 ? "jsonl" : kind <= 7 ? "csv" : kind == 8 ? "random" : "gzip", 1, Integer::sum);
+      fig.byKind.merge(kind <= 4 ? "jsonl" : kind <= 7 ? "csv" : kind == 8 ? "random" : "corrupt" + compression, 1, Integer::sum);
       boolean isCsv = csv;
       Future<Result> f = executor.submit(() -> read(file, isCsv));
       Result res;
