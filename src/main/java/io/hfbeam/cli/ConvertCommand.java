@@ -57,8 +57,9 @@ final class ConvertCommand extends WorkflowCommand {
   @Option(names = "--file-pattern", paramLabel = "PATTERN", description = "File names, e.g. {split}/batch_{NNN}.parquet or data/{split}-{index:05d}-of-{count:05d}.parquet.")
   String filePattern;
 
-  @Option(names = "--strict", description = "Fail (exit 1) when input columns are not declared in the features "
-      + "(they are dropped) or declared columns are missing from records (written as null); default: a warning.")
+  @Option(names = "--strict", description = "A record with columns the features do not declare, or without a "
+      + "declared one, is a failure (in _errors/), and the run fails (exit 1, nothing written or published) unless "
+      + "--max-error-rate allows it; default: such columns are dropped or written as null, with a warning.")
   boolean strict;
 
   private ConvertWorkflow.Settings settings;
@@ -99,12 +100,13 @@ final class ConvertCommand extends WorkflowCommand {
       throw new IllegalArgumentException("--watch on an empty directory needs --input-format (and --features)");
     }
     try {
-      in = fmt.equals("AUTO") ? ConvertWorkflow.InputFormat.detect(sample.get(0)) : ConvertWorkflow.InputFormat.valueOf(fmt);
+      if (!fmt.equals("AUTO")) ConvertWorkflow.InputFormat.valueOf(fmt);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(e.getMessage().startsWith("cannot tell") ? e.getMessage()
-          : "--input-format must be auto, jsonl, csv, tsv or parquet, got " + fmt.toLowerCase(Locale.ROOT));
+      throw new IllegalArgumentException("--input-format must be auto, jsonl, csv, tsv or parquet, got " + fmt.toLowerCase(Locale.ROOT));
     }
+    in = ConvertWorkflow.formatOf(sample, fmt);
     Features features;
+    boolean inferred = false;
     if (featuresFile != null) {
       features = Features.parse(ConfigFiles.readYaml(featuresFile));
     } else if (common.node(w, "features").isObject() || common.node(w, "features").isArray()) {
@@ -114,13 +116,14 @@ final class ConvertCommand extends WorkflowCommand {
       if (sample.isEmpty()) {
         throw new IllegalArgumentException("--watch on an empty directory needs the features declared (--features FILE)");
       }
-      ConvertWorkflow.Inferred inferred = ConvertWorkflow.inferWithNotes(sample, in, rows);
-      features = inferred.features();
+      ConvertWorkflow.Inferred notes = ConvertWorkflow.inferWithNotes(sample, in, rows);
+      features = notes.features();
+      inferred = true;
       // a features file as it is (comments included): saved and passed back with --features it gives these features
       out.print("# inferred features"
-          + (inferred.records() > 0 ? " (from the first " + inferred.records() + " records)" : " (from the Parquet schema)")
+          + (notes.records() > 0 ? " (from the first " + notes.records() + " records)" : " (from the Parquet schema)")
           + "; save as a file and pass --features FILE to fix or change them\n"
-          + inferred.widenings().stream().map(note -> "# " + note + "\n").collect(java.util.stream.Collectors.joining())
+          + notes.widenings().stream().map(note -> "# " + note + "\n").collect(java.util.stream.Collectors.joining())
           + features.toFeaturesFile() + "\n");
     }
     String outFormat = common.string(w, format, "format", "parquet").toLowerCase(Locale.ROOT);
@@ -147,7 +150,7 @@ final class ConvertCommand extends WorkflowCommand {
     settings = new ConvertWorkflow.Settings(files, in, features,
         Path.of(common.string(w, common.output, "output", "out/convert")),
         !outFormat.equals("jsonl"), !outFormat.equals("parquet"), pattern, common.parquet(w),
-        splitSettings, Batch.Settings.of(size).withFirstBatch(first), common.chunkBytes(w));
+        splitSettings, Batch.Settings.of(size).withFirstBatch(first), common.chunkBytes(w)).withInferred(inferred).withStrict(strict);
     options = common.pipelineOptions(w);
   }
 
@@ -198,9 +201,10 @@ final class ConvertCommand extends WorkflowCommand {
     return ConvertWorkflow.STEPS;
   }
 
+  /** --strict: a record whose columns differ from the features fails, and any failure fails the run. */
   @Override
-  boolean strict() {
-    return strict;
+  double defaultMaxErrorRate() {
+    return strict ? 0.0 : 1.0;
   }
 
   /** Input columns the features dropped, and declared columns records lacked (counted by the mapping step). */

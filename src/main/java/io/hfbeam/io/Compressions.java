@@ -2,6 +2,7 @@ package io.hfbeam.io;
 
 import com.github.luben.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -18,12 +19,45 @@ public final class Compressions {
     return n.endsWith(".gz") || n.endsWith(".bz2") || n.endsWith(".zst");
   }
 
+  /** The compression's name for messages: gzip, bzip2, zstd or "plain". */
+  public static String kind(Path f) {
+    String n = f.getFileName().toString();
+    return n.endsWith(".gz") ? "gzip" : n.endsWith(".bz2") ? "bzip2" : n.endsWith(".zst") ? "zstd" : "plain";
+  }
+
   public static InputStream open(Path f) throws IOException {
     InputStream raw = new BufferedInputStream(Files.newInputStream(f), 1 << 16);
     String n = f.getFileName().toString();
-    if (n.endsWith(".gz")) return new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
-    if (n.endsWith(".bz2")) return new BufferedInputStream(new BZip2CompressorInputStream(raw), 1 << 16);
-    if (n.endsWith(".zst")) return new BufferedInputStream(new ZstdInputStream(raw), 1 << 16);
+    try {
+      if (n.endsWith(".gz")) return buffered(new GZIPInputStream(raw, 1 << 16));
+      if (n.endsWith(".bz2")) return buffered(new BZip2CompressorInputStream(raw));
+      if (n.endsWith(".zst")) return buffered(new ZstdInputStream(raw));
+    } catch (IOException | RuntimeException e) { // a header that is not of the format: the file stays closed
+      raw.close();
+      throw e;
+    }
     return raw;
+  }
+
+  /** At most this much decoded data just before a corruption is lost with it (see {@link #buffered}). */
+  static final int SALVAGE_BYTES = 4096;
+
+  /**
+   * A decompressor read in small steps, so that the data just before a corruption is kept: a decoder that fails
+   * inside one call drops what that call decoded, and BufferedInputStream, which keeps reading while
+   * {@code available() > 0}, drops what its earlier calls returned.
+   */
+  private static InputStream buffered(InputStream decompressor) {
+    return new BufferedInputStream(new FilterInputStream(decompressor) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        return in.read(b, off, Math.min(len, SALVAGE_BYTES));
+      }
+
+      @Override
+      public int available() {
+        return 0;
+      }
+    }, SALVAGE_BYTES);
   }
 }

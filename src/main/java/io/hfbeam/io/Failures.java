@@ -3,6 +3,7 @@ package io.hfbeam.io;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The dead-letter record every step emits for input it cannot use: where it came from, which step refused it,
@@ -56,10 +57,24 @@ public final class Failures {
 
   static String excerpt(String text) {
     if (text == null) return null;
-    return text.length() <= EXCERPT_CHARS ? text : text.substring(0, EXCERPT_CHARS) + "...";
+    if (text.length() <= EXCERPT_CHARS) return text;
+    int end = Character.isHighSurrogate(text.charAt(EXCERPT_CHARS - 1)) ? EXCERPT_CHARS - 1 : EXCERPT_CHARS;
+    return text.substring(0, end) + "...";
   }
 
-  private static String oneLine(String s) {
-    return s == null ? null : s.replace('\n', ' ').replace('\r', ' ');
+  /** The excerpt of UTF-8 bytes, decoding no more of them than it keeps. */
+  public static String excerpt(byte[] bytes, int off, int len) {
+    int take = Math.min(len, 4 * EXCERPT_CHARS); // enough for EXCERPT_CHARS characters of any width
+    String s = new String(bytes, off, take, StandardCharsets.UTF_8);
+    return take == len || s.length() > EXCERPT_CHARS ? excerpt(s) : s + "...";
   }
+
+  /** Reasons are one line and bounded too: a library's message may quote the input. */
+  private static String oneLine(String s) {
+    if (s == null) return null;
+    String one = s.replace('\n', ' ').replace('\r', ' ');
+    return one.length() <= REASON_CHARS ? one : one.substring(0, REASON_CHARS) + "...";
+  }
+
+  static final int REASON_CHARS = 500;
 }

@@ -109,8 +109,12 @@ public final class JsonlRowWriter implements Closeable {
     switch (f.dtype()) {
       case "bool" -> ascii(b, (Boolean) v ? "true" : "false");
       case "uint64" -> ascii(b, Long.toUnsignedString(((Number) v).longValue()));
-      case "float16", "float32" -> ascii(b, PyJson.floatRepr(((Number) v).floatValue()));
-      case "float64" -> ascii(b, PyJson.floatRepr(((Number) v).doubleValue()));
+      case "float16", "float32", "float64" -> {
+        // readers turn NaN/Infinity into failures first: JSON has no such tokens, a line holding one is not JSON
+        double d = ((Number) v).doubleValue();
+        if (!Double.isFinite(d)) throw new IllegalArgumentException(d + " cannot be written as JSON");
+        ascii(b, f.dtype().equals("float64") ? PyJson.floatRepr(d) : PyJson.floatRepr(((Number) v).floatValue()));
+      }
       case "string", "large_string" -> appendString(b, (String) v);
       case "binary" -> appendString(b, Base64.getEncoder().encodeToString((byte[]) v));
       default -> ascii(b, Long.toString(((Number) v).longValue())); // signed and small unsigned integers

@@ -9,17 +9,40 @@ import java.nio.charset.StandardCharsets;
  * cannot tell. Accepts LF and CRLF endings.
  */
 final class LineReader {
+  /** What {@link #readLineBytes} returns for a line longer than the limit (skipped to its end). */
+  static final int TOO_LONG = -2;
+  /** The longest line read: past it a line is a record no parser takes, and holding it risks the heap. */
+  static final int MAX_LINE_BYTES = 128 << 20;
   private final InputStream in;
+  private final int maxLine;
+  private long longLineBytes;
+  private String longLineExcerpt;
   private byte[] buf = new byte[1 << 16];
   private int pos;
   private int lim;
   private long offset;
   private long lineOffset;
   private int lineStart;
+  private int terminator;
 
   LineReader(InputStream in, long startOffset) {
+    this(in, startOffset, MAX_LINE_BYTES);
+  }
+
+  LineReader(InputStream in, long startOffset, int maxLine) {
     this.in = in;
     this.offset = startOffset;
+    this.maxLine = maxLine;
+  }
+
+  /** Bytes of the last line that was {@link #TOO_LONG}, with its terminator. */
+  long longLineBytes() {
+    return longLineBytes;
+  }
+
+  /** The start of the last line that was {@link #TOO_LONG}, decoded: enough for an excerpt. */
+  String longLineExcerpt() {
+    return longLineExcerpt;
   }
 
   /** Byte offset of the line last returned. */
@@ -30,6 +53,16 @@ final class LineReader {
   /** Byte offset of the next unread byte. */
   long offset() {
     return offset;
+  }
+
+  /** Length of the last line's terminator: 2 (CRLF), 1 (LF) or 0 (end of input). */
+  int terminatorLength() {
+    return terminator;
+  }
+
+  /** The bytes read ahead but not yet returned as a line, as text for an excerpt (at most {@code max} bytes). */
+  String pending(int max) {
+    return new String(buf, pos, Math.min(max, lim - pos), StandardCharsets.UTF_8);
   }
 
   /** The next line without its terminator, or null at end of input. */
@@ -69,23 +102,51 @@ final class LineReader {
     while (true) {
       for (int i = start; i < lim; i++) {
         if (buf[i] == '\n') {
+          if (i - pos > maxLine) return skipLong();
           int end = i > pos && buf[i - 1] == '\r' ? i - 1 : i;
+          terminator = i + 1 - end;
           lineStart = pos;
           offset += i + 1 - pos;
           pos = i + 1;
           return end - lineStart;
         }
       }
+      if (lim - pos > maxLine) return skipLong();
       start = lim - pos;
       if (!fill()) {
         if (lim == pos) return -1;
         int end = lim > pos && buf[lim - 1] == '\r' ? lim - 1 : lim;
+        terminator = lim - end;
         lineStart = pos;
         offset += lim - pos;
         pos = lim;
         return end - lineStart;
       }
       start += pos;
+    }
+  }
+
+  /** Keeps the start of the line at {@code pos} for an excerpt and skips to just after its end. */
+  private int skipLong() throws IOException {
+    longLineExcerpt = new String(buf, pos, Math.min(lim - pos, 4 * Failures.EXCERPT_CHARS), StandardCharsets.UTF_8);
+    long length = 0;
+    while (true) {
+      for (int i = pos; i < lim; i++) {
+        if (buf[i] == '\n') {
+          length += i + 1 - pos;
+          offset += i + 1 - pos;
+          pos = i + 1;
+          longLineBytes = length;
+          return TOO_LONG;
+        }
+      }
+      length += lim - pos;
+      offset += lim - pos;
+      pos = lim;
+      if (!fill()) {
+        longLineBytes = length;
+        return TOO_LONG;
+      }
     }
   }
 

@@ -85,7 +85,7 @@ public final class FieldMapper implements Serializable {
         raw = defaults[i];
       }
       try {
-        values[i] = JsonValues.convert(raw, types.get(i), spec.cast());
+        values[i] = JsonValues.convert(raw, types.get(i), spec.cast(), mapping.valuesAsText());
       } catch (JsonValues.TypeMismatch ex) {
         throw new MappingError(spec.name() + " (from " + describe(spec) + "): " + ex.getMessage());
       }

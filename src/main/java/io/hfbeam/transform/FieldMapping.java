@@ -56,6 +56,7 @@ public final class FieldMapping implements Serializable {
   private final List<Route> routes;
   private final String defaultSplit;
   private final String featuresJson;
+  private final boolean valuesAsText;
   private transient CompiledRoutes compiled;
   private transient FileGlobs fileGlobs;
 
@@ -66,6 +67,12 @@ public final class FieldMapping implements Serializable {
   private record CompiledRoutes(Pattern[] globs, JsonNode[] equalsValues, String[][] fields) {}
 
   private FieldMapping(List<FieldSpec> fields, List<Route> routes, String defaultSplit, Features features) {
+    this(fields, routes, defaultSplit, features, false);
+  }
+
+  private FieldMapping(List<FieldSpec> fields, List<Route> routes, String defaultSplit, Features features,
+      boolean valuesAsText) {
+    this.valuesAsText = valuesAsText;
     this.fields = List.copyOf(fields);
     this.routes = List.copyOf(routes);
     this.defaultSplit = defaultSplit;
@@ -90,11 +97,24 @@ public final class FieldMapping implements Serializable {
 
   /** Copies each declared feature from the field of the same name; for sources that already have the shape. */
   public static FieldMapping identity(Features features, boolean cast, String split) {
+    return identity(features, cast, split, false);
+  }
+
+  /**
+   * @param valuesAsText a number or bool where text is wanted is kept as its text: for features inferred from the
+   *     data, where a column of mixed numbers and text was made text on purpose (declared text never takes numbers)
+   */
+  public static FieldMapping identity(Features features, boolean cast, String split, boolean valuesAsText) {
     List<FieldSpec> specs = new ArrayList<>();
     for (String name : features.names()) {
       specs.add(new FieldSpec(name, name, null, null, false, null, cast));
     }
-    return new FieldMapping(specs, List.of(), split, features);
+    return new FieldMapping(specs, List.of(), split, features, valuesAsText);
+  }
+
+  /** Whether numbers and bools are taken as text where text is wanted (see {@link #identity}). */
+  public boolean valuesAsText() {
+    return valuesAsText;
   }
 
   public static FieldMapping load(Path file) {

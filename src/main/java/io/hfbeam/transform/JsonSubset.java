@@ -3,6 +3,8 @@ package io.hfbeam.transform;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -18,12 +20,21 @@ import java.util.Map;
  * Reads a JSON object keeping only the dotted paths a mapping uses: the rest of the record is checked for syntax
  * (skipped token by token) but never built as a tree. For a record such as the internal QA format, where the
  * mapping reads five of a dozen nested values, this is most of the cost of parsing it. Each kept value is exactly
- * the node {@link ObjectMapper#readTree} gives (a later duplicate key replaces an earlier one, as there), so a
- * mapping sees the same record either way.
+ * the node {@link ObjectMapper#readTree} gives. Stricter than readTree where a value would change silently: a
+ * kept key given twice and anything after the object are errors (a duplicate among the keys no path reads changes
+ * nothing and is not looked for, which keeps the skipping cheap).
  */
 final class JsonSubset {
-  private static final JsonFactory FACTORY = new JsonFactory();
-  private static final ObjectReader TREE = new ObjectMapper().readerFor(JsonNode.class);
+  /**
+   * Jackson's own default limits, set here on purpose: a record past them (a string of more than 20 M characters, a
+   * number of more than 1000 digits, nesting deeper than 1000) is a located failure of that record.
+   */
+  static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
+      .maxStringLength(20_000_000).maxNumberLength(1000).maxNestingDepth(1000).build();
+  private static final JsonFactory FACTORY = JsonFactory.builder().streamReadConstraints(LIMITS).build();
+  /** Kept values are whole trees: a duplicate key inside one is a failure, not "the last one wins". */
+  private static final ObjectReader TREE = new ObjectMapper(FACTORY).readerFor(JsonNode.class)
+      .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
   /** A step of the kept paths: {@code whole} keeps the value as it is, otherwise only these children. */
   private static final class Step {
@@ -46,7 +57,7 @@ final class JsonSubset {
    * The record with only the kept paths, or null when the bytes do not start with a JSON object (the caller then
    * parses them whole, for its error message).
    *
-   * @throws IOException on malformed JSON anywhere in the object
+   * @throws IOException on malformed JSON anywhere in the object, a duplicate kept key, or data after the object
    */
   ObjectNode read(byte[] bytes, int off, int len) throws IOException {
     return read(bytes, off, len, null);
@@ -56,7 +67,12 @@ final class JsonSubset {
   ObjectNode read(byte[] bytes, int off, int len, java.util.function.Consumer<String> skipped) throws IOException {
     try (JsonParser p = FACTORY.createParser(bytes, off, len)) {
       if (p.nextToken() != JsonToken.START_OBJECT) return null;
-      return object(p, root, skipped);
+      ObjectNode node = object(p, root, skipped);
+      if (p.nextToken() != null) {
+        throw new IOException("more data after the JSON object at column " + p.currentTokenLocation().getColumnNr()
+            + " (one object per line)");
+      }
+      return node;
     }
   }
 
@@ -70,7 +86,10 @@ final class JsonSubset {
       if (child == null) {
         if (skipped != null) skipped.accept(name);
         p.skipChildren();
-      } else if (child.whole || t != JsonToken.START_OBJECT) {
+        continue;
+      }
+      if (node.has(name)) throw new IOException("duplicate key '" + name + "'");
+      if (child.whole || t != JsonToken.START_OBJECT) {
         // a value that is not an object where a deeper path is wanted is kept as is: the path then finds nothing
         node.set(name, t == JsonToken.VALUE_STRING ? TextNode.valueOf(p.getText()) : TREE.readTree(p));
       } else {

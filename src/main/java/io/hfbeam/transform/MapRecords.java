@@ -1,6 +1,9 @@
 package io.hfbeam.transform;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hfbeam.io.ChunkProcessor;
@@ -8,7 +11,6 @@ import io.hfbeam.io.Failures;
 import io.hfbeam.io.InputFiles;
 import io.hfbeam.io.JsonSource;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
@@ -22,30 +24,39 @@ import org.apache.beam.sdk.values.Row;
  */
 public final class MapRecords implements ChunkProcessor<Row> {
   static final String STEP = "MapFields";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String READ_STEP = "ReadRecords";
+  /** For lines that are not objects: the whole value is read, so the mapper can say what it is. */
+  private static final ObjectReader WHOLE = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(JsonSubset.LIMITS).build()).readerFor(JsonNode.class)
+      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final JsonSource source;
   private final FieldMapper mapper;
   private final Split.Settings split;
   private final List<String> paths;
   /** The declared top-level columns when input columns are checked against them (convert), else null. */
   private final List<String> columns;
+  /** A record whose columns differ from {@link #columns} fails instead of being counted. */
+  private final boolean strict;
   private transient JsonSubset subset;
 
   /** @param split null: the mapping's routes choose the split */
   public MapRecords(JsonSource source, FieldMapping mapping, Split.Settings split) {
-    this(source, mapping, split, null);
+    this(source, mapping, split, null, false);
   }
 
   /**
    * @param columns the declared top-level columns: input columns not among them (dropped) and declared ones a
    *     record lacks (written as null) are counted in {@link #COLUMNS}; null: not checked
+   * @param strict such a record is a failure (its reason names the columns) instead
    */
-  public MapRecords(JsonSource source, FieldMapping mapping, Split.Settings split, List<String> columns) {
+  public MapRecords(JsonSource source, FieldMapping mapping, Split.Settings split, List<String> columns,
+      boolean strict) {
     this.source = source;
     this.mapper = new FieldMapper(mapping);
     this.split = split;
     this.paths = mapping.paths();
     this.columns = columns == null ? null : List.copyOf(columns);
+    this.strict = strict;
   }
 
   /**
@@ -67,33 +78,56 @@ public final class MapRecords implements ChunkProcessor<Row> {
     java.util.Map<String, long[]> undeclared = new java.util.TreeMap<>();
     java.util.Map<String, long[]> missing = new java.util.TreeMap<>();
     java.util.Set<String> skipped = new java.util.TreeSet<>();
-    long lines = source.read(chunk, (bytes, off, len, parsed, line, offset) -> {
-      counts[0]++;
-      try {
-        JsonNode node = parsed;
-        skipped.clear();
-        if (node == null) {
-          try {
-            node = subset.read(bytes, off, len, columns == null ? null : skipped::add);
-            if (node == null) node = JSON.readTree(bytes, off, len); // not an object: the mapper says what it is
-          } catch (IOException e) {
-            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw new FieldMapper.MappingError("invalid JSON: " + why);
+    long lines = source.read(chunk, new JsonSource.Visitor() {
+      @Override
+      public void record(byte[] bytes, int off, int len, JsonNode parsed, long line, long offset) {
+        counts[0]++;
+        try {
+          JsonNode node = parsed;
+          skipped.clear();
+          if (node == null) {
+            try {
+              node = subset.read(bytes, off, len, columns == null ? null : skipped::add);
+              if (node == null) node = WHOLE.readTree(bytes, off, len); // not an object: the mapper says what it is
+            } catch (IOException e) {
+              String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+              throw new FieldMapper.MappingError("invalid JSON: " + why);
+            }
           }
+          if (columns != null && node.isObject()) checkColumns(node, parsed != null);
+          FieldMapper.Mapped m = mapper.map(node, fileName);
+          out.record(assigner == null ? m.split() : assigner.assign(m.row(), fileName + ":" + offset), m.row());
+          counts[1]++;
+        } catch (FieldMapper.MappingError e) {
+          counts[2]++;
+          // at most the excerpt is decoded: a 50 MB line is not turned into a 50 MB string to keep 200 characters
+          out.failure(Failures.of(chunk.path(), line + 1, offset, null, STEP, e.getMessage(),
+              bytes != null ? Failures.excerpt(bytes, off, len) : String.valueOf(parsed)));
         }
-        if (columns != null && node.isObject()) {
-          if (parsed != null) parsed.fieldNames().forEachRemaining(k -> { if (!columns.contains(k)) skipped.add(k); });
-          for (String k : skipped) undeclared.computeIfAbsent(k, x -> new long[1])[0]++;
-          if (!skipped.isEmpty()) counts[3]++;
-          for (String k : columns) if (!node.has(k)) missing.computeIfAbsent(k, x -> new long[1])[0]++;
+      }
+
+      /** @param whole the source parsed the record whole (CSV): its keys were not seen by the subset reader */
+      private void checkColumns(JsonNode node, boolean whole) {
+        if (whole) node.fieldNames().forEachRemaining(k -> { if (!columns.contains(k)) skipped.add(k); });
+        List<String> absent = new java.util.ArrayList<>();
+        for (String k : columns) if (!node.has(k)) absent.add(k);
+        if (strict && (!skipped.isEmpty() || !absent.isEmpty())) {
+          throw new FieldMapper.MappingError("--strict: "
+              + (skipped.isEmpty() ? "" : "undeclared column" + (skipped.size() == 1 ? " " : "s ") + String.join(", ", skipped))
+              + (skipped.isEmpty() || absent.isEmpty() ? "" : "; ")
+              + (absent.isEmpty() ? "" : "declared column" + (absent.size() == 1 ? " " : "s ") + String.join(", ", absent)
+                  + " missing"));
         }
-        FieldMapper.Mapped m = mapper.map(node, fileName);
-        out.record(assigner == null ? m.split() : assigner.assign(m.row(), fileName + ":" + offset), m.row());
-        counts[1]++;
-      } catch (FieldMapper.MappingError e) {
+        for (String k : skipped) undeclared.computeIfAbsent(k, x -> new long[1])[0]++;
+        if (!skipped.isEmpty()) counts[3]++;
+        for (String k : absent) missing.computeIfAbsent(k, x -> new long[1])[0]++;
+      }
+
+      @Override
+      public void failure(long line, long offset, String reason, String excerpt) {
+        counts[0]++;
         counts[2]++;
-        out.failure(Failures.of(chunk.path(), line + 1, offset, null, STEP, e.getMessage(),
-            bytes != null ? new String(bytes, off, len, StandardCharsets.UTF_8) : String.valueOf(parsed)));
+        out.failure(Failures.of(chunk.path(), line + 1, offset, null, READ_STEP, reason, excerpt));
       }
     });
     in.inc(counts[0]);

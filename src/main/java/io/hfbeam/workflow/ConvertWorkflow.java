@@ -1,10 +1,7 @@
 package io.hfbeam.workflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hfbeam.hf.FeatureInference;
 import io.hfbeam.hf.Features;
 import io.hfbeam.io.FileNaming;
@@ -15,7 +12,6 @@ import io.hfbeam.io.WatchFiles;
 import org.joda.time.Duration;
 import io.hfbeam.io.ChunkProcessor;
 import io.hfbeam.io.JsonSource;
-import io.hfbeam.io.LinesOf;
 import io.hfbeam.io.ParquetRows;
 import io.hfbeam.io.ParquetSettings;
 import io.hfbeam.io.ProcessChunks;
@@ -29,7 +25,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import io.hfbeam.io.WrittenFile;
 import org.apache.beam.sdk.values.PCollection;
@@ -44,12 +39,6 @@ import org.apache.beam.sdk.values.Row;
  */
 public final class ConvertWorkflow {
   private ConvertWorkflow() {}
-
-  /**
-   * The steps' counter namespaces in pipeline order, for the run summary: files found (watch), bytes read (read),
-   * records mapped to the features (MapFields), assigned a split (Split), files written (write), Hub commits (publish).
-   */
-  public static final List<String> STEPS = List.of("watch", "read", "MapFields", "Split", "write", "publish");
 
   /** Input formats. */
   public enum InputFormat {
@@ -66,69 +55,142 @@ public final class ConvertWorkflow {
     }
   }
 
-  /** Settings of one run. */
+  /**
+   * Settings of one run. {@code inferred}: the features were inferred from the data, so a column the inference made
+   * text because it mixes numbers and text keeps its numbers as text (declared text never takes numbers).
+   * {@code strict}: a record with columns the features do not declare, or without a declared one, is a failure.
+   */
   public record Settings(List<Path> inputs, InputFormat inputFormat, Features features, Path output,
       boolean parquet, boolean jsonl, String parquetPattern, ParquetSettings parquetSettings,
-      Split.Settings split, Batch.Settings batch, long chunkBytes) {
+      Split.Settings split, Batch.Settings batch, long chunkBytes, boolean inferred, boolean strict) {
+    public Settings(List<Path> inputs, InputFormat inputFormat, Features features, Path output,
+        boolean parquet, boolean jsonl, String parquetPattern, ParquetSettings parquetSettings,
+        Split.Settings split, Batch.Settings batch, long chunkBytes) {
+      this(inputs, inputFormat, features, output, parquet, jsonl, parquetPattern, parquetSettings, split, batch, chunkBytes, false, false);
+    }
+
     public Settings withBatch(Batch.Settings b) {
-      return new Settings(inputs, inputFormat, features, output, parquet, jsonl, parquetPattern, parquetSettings, split, b, chunkBytes);
+      return new Settings(inputs, inputFormat, features, output, parquet, jsonl, parquetPattern, parquetSettings, split, b, chunkBytes, inferred, strict);
+    }
+
+    public Settings withInferred(boolean inferred) {
+      return new Settings(inputs, inputFormat, features, output, parquet, jsonl, parquetPattern, parquetSettings, split, batch, chunkBytes, inferred, strict);
+    }
+
+    public Settings withStrict(boolean strict) {
+      return new Settings(inputs, inputFormat, features, output, parquet, jsonl, parquetPattern, parquetSettings, split, batch, chunkBytes, inferred, strict);
     }
   }
+
+  /**
+   * The steps' counter namespaces in pipeline order, for the run summary: files found (watch), bytes read (read),
+   * records mapped to the features (MapFields), assigned a split (Split), files written (write), Hub commits (publish).
+   */
+  public static final List<String> STEPS = List.of("watch", "read", "MapFields", "Split", "write", "publish");
 
   /** Features inferred from records, and the columns one of them made wider (see {@link FeatureInference#widenings()}). */
   public record Inferred(Features features, int records, List<String> widenings) {}
 
-  /** Features inferred from the first {@code rows} records of the inputs. */
+  /**
+   * The one format of the input files. convert reads one format per run: a file that says another format by its
+   * extension (a.jsonl beside b.parquet) is a usage error naming both, never read as the wrong format.
+   *
+   * @param declared "AUTO" (each file by its extension; every file must tell its format) or a format name
+   */
+  public static InputFormat formatOf(List<Path> files, String declared) {
+    InputFormat want = declared.equals("AUTO") ? null : InputFormat.valueOf(declared);
+    Path firstFile = null;
+    for (Path f : files) {
+      InputFormat got;
+      try {
+        got = InputFormat.detect(f);
+      } catch (IllegalArgumentException e) {
+        if (want == null) throw e;
+        continue; // an extension that names no format is read as the declared one
+      }
+      if (want == null) {
+        want = got;
+        firstFile = f;
+      } else if (got != want) {
+        throw new IllegalArgumentException("the input mixes formats: " + f + " is " + name(got) + " but "
+            + (firstFile == null ? "--input-format is " + name(want) : firstFile + " is " + name(want))
+            + "; convert reads one format per run, so give it the files of one format");
+      }
+    }
+    return want;
+  }
+
+  private static String name(InputFormat f) {
+    return f.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** A stop signal for reading only the first records of a file. */
+  private static final class Enough extends RuntimeException {
+    Enough() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Features inferred from the first {@code rows} records of the inputs. A file that cannot be read (corrupt,
+   * not of its format) is passed over here; the run reports it where it breaks.
+   */
   public static Features infer(List<Path> inputs, InputFormat format, int rows) {
     return inferWithNotes(inputs, format, rows).features();
   }
 
   /** Features inferred from the first {@code rows} records of the inputs, with what widened them. */
   public static Inferred inferWithNotes(List<Path> inputs, InputFormat format, int rows) {
-    if (format == InputFormat.PARQUET) return new Inferred(ParquetRows.features(inputs.get(0)), 0, List.of());
+    if (format == InputFormat.PARQUET) {
+      String why = null;
+      for (Path f : inputs) {
+        try {
+          return new Inferred(ParquetRows.features(f), 0, List.of());
+        } catch (IllegalArgumentException e) {
+          if (why == null) why = e.getMessage();
+        }
+      }
+      throw new IllegalArgumentException("no readable Parquet file to infer features from (" + why + ")");
+    }
     FeatureInference inference = new FeatureInference(format != InputFormat.JSONL);
     ObjectMapper json = new ObjectMapper();
-    int seen = 0;
-    try {
-      for (Path f : inputs) {
-        if (format == InputFormat.JSONL) {
-          try (LinesOf lines = LinesOf.open(f)) {
-            String line;
-            long lineNo = 0;
-            while (seen < rows && (line = lines.next()) != null) {
-              lineNo++;
-              if (line.isBlank()) continue;
-              try {
-                JsonNode n = json.readTree(line);
-                if (n != null && n.isObject()) {
-                  inference.add(n, f.getFileName() + " line " + lineNo);
-                  seen++;
-                }
-              } catch (IOException e) {
-                // malformed lines are reported by the run itself
-              }
-            }
-          }
-        } else {
-          try (MappingIterator<Map<String, String>> it = JsonSource.Csv.open(f, separator(format))) {
-            long row = 0;
-            while (seen < rows && it.hasNextValue()) {
-              ObjectNode obj = JsonNodeFactory.instance.objectNode();
-              it.nextValue().forEach((k, v) -> {
-                if (v != null && !v.isEmpty()) obj.put(k, v);
-              });
-              inference.add(obj, f.getFileName() + " row " + ++row + " (after the header)");
-              seen++;
-            }
+    JsonSource source = format == InputFormat.JSONL ? JsonSource.jsonLines() : JsonSource.csv(separator(format));
+    int[] seen = {0};
+    String[] file = {null};
+    JsonSource.Visitor sample = new JsonSource.Visitor() {
+      @Override
+      public void record(byte[] bytes, int off, int len, JsonNode parsed, long line, long offset) {
+        JsonNode n = parsed;
+        if (n == null) {
+          try {
+            n = json.readTree(bytes, off, len);
+          } catch (IOException e) {
+            return; // malformed lines are reported by the run itself
           }
         }
-        if (seen >= rows) break;
+        if (n != null && n.isObject()) {
+          inference.add(n, file[0] + " line " + (line + 1));
+          if (++seen[0] >= rows) throw new Enough();
+        }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+
+      @Override
+      public void failure(long line, long offset, String reason, String excerpt) {
+        // reported by the run itself
+      }
+    };
+    for (Path f : inputs) {
+      file[0] = f.getFileName().toString();
+      try {
+        source.read(new InputFiles.Chunk(f.toString(), 0, 0, 0, -1, true), sample);
+      } catch (Enough e) {
+        break;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
-    if (seen == 0) throw new IllegalArgumentException("no records to infer features from in " + inputs);
-    return new Inferred(inference.features(), seen, inference.widenings());
+    if (seen[0] == 0) throw new IllegalArgumentException("no records to infer features from in " + inputs);
+    return new Inferred(inference.features(), seen[0], inference.widenings());
   }
 
   static char separator(InputFormat f) {
@@ -176,11 +238,12 @@ public final class ConvertWorkflow {
   }
 
   private static ChunkProcessor<Row> processor(Settings s) {
-    FieldMapping identity = FieldMapping.identity(s.features(), true, "train");
+    FieldMapping identity = FieldMapping.identity(s.features(), true, "train", s.inferred());
     return switch (s.inputFormat()) {
       case PARQUET -> new ParquetRows(s.features(), s.split());
-      case JSONL -> new MapRecords(JsonSource.jsonLines(), identity, s.split(), s.features().names());
-      default -> new MapRecords(JsonSource.csv(separator(s.inputFormat())), identity, s.split(), s.features().names());
+      case JSONL -> new MapRecords(JsonSource.jsonLines(), identity, s.split(), s.features().names(), s.strict());
+      default -> new MapRecords(JsonSource.csv(separator(s.inputFormat())), identity, s.split(), s.features().names(),
+          s.strict());
     };
   }
 

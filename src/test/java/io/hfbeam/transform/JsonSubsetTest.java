@@ -26,14 +26,12 @@ class JsonSubsetTest {
   @ValueSource(strings = {
       "{\"id\": 1, \"question\": \"Vad gör jag nu?\", \"persona\": {\"roll\": \"sjuksköterska\", \"erfarenhet\": \"ny\", \"x\": [1, {\"y\": 2}]},"
           + " \"validation\": {\"composite_score\": 0.727, \"delpoang\": {\"r\": 0.5}}, \"skapad\": \"2026\"}",
-      "{\"question\": \"first\", \"question\": \"second wins\"}",
       "{\"persona\": \"not an object\", \"validation\": [1, 2], \"a\": {\"b\": 7}}",
       "{\"persona\": {\"roll\": {\"nested\": true}}, \"a\": {\"b\": {\"c\": [1, 2.5, null]}}}",
-      "{\"persona\": {\"roll\": \"r\"}, \"persona\": {\"erfarenhet\": \"e\"}}",
       "{\"tags\": [\"a\", {\"b\": 1}], \"n\": 12345678901234567890, \"validation\": {\"composite_score\": 1e400}}",
       "{\"n\": null, \"question\": 12, \"a\": null}",
       "{}",
-      "{\"question\": \"q\"} trailing text is ignored, as by ObjectMapper.readTree"})
+      "{\"skipped\": 1, \"skipped\": 2, \"question\": \"a key no path reads may repeat: it changes nothing\"}"})
   void keptPathsReadAsInTheWholeTree(String record) throws IOException {
     byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
     JsonNode whole = JSON.readTree(bytes);
@@ -41,6 +39,21 @@ class JsonSubsetTest {
     for (String path : PATHS) {
       assertThat(path + " in " + record, FieldMapping.path(kept, path), equalTo(FieldMapping.path(whole, path)));
     }
+  }
+
+  /** Where readTree would change a value silently (the last duplicate wins, text after the object is dropped). */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"question\": \"first\", \"question\": \"second\"}",
+      "{\"persona\": {\"roll\": \"r\"}, \"persona\": {\"erfarenhet\": \"e\"}}",
+      "{\"persona\": {\"roll\": \"r\", \"roll\": \"s\"}}",
+      "{\"tags\": [{\"a\": 1, \"a\": 2}]}",
+      "{\"question\": \"q\"} trailing text",
+      "{\"question\": \"q\"}{\"question\": \"r\"}",
+      "{\"question\": \"q\"} 1"})
+  void duplicateKeptKeysAndDataAfterTheObjectAreErrors(String record) {
+    byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
+    assertThrows(IOException.class, () -> subset.read(bytes, 0, bytes.length));
   }
 
   @Test

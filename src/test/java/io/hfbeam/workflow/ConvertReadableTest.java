@@ -79,7 +79,18 @@ class ConvertReadableTest {
     Cli strict = Cli.run("convert", "--input", in.toString(), "--output", tmp.resolve("strict").toString(),
         "--features", features.toString(), "--strict");
     assertThat(strict.toString(), strict.exitCode, equalTo(1));
-    assertThat(strict.err, containsString("error: --strict: the input does not match the declared features"));
+    assertThat(strict.err, containsString("3 of 4 records failed"));
+    assertThat("a strict run that fails leaves no dataset", Files.exists(tmp.resolve("strict/README.md")), equalTo(false));
+    String errors = Files.readString(io.hfbeam.io.StagedDataset.stagingDir(tmp.resolve("strict")).resolve("_errors/errors.jsonl"));
+    assertThat(errors, containsString("--strict: undeclared columns a, b, c; declared column x missing"));
+    assertThat(errors, containsString("\"line\":3"));
+
+    // --strict with an error budget: the mismatched records are failures, the others the dataset
+    Cli budget = Cli.run("convert", "--input", in.toString(), "--output", tmp.resolve("budget").toString(),
+        "--features", features.toString(), "--strict", "--max-error-rate", "0.8");
+    assertThat(budget.toString(), budget.exitCode, equalTo(0));
+    assertThat(budget.out, containsString("MapFields"));
+    assertThat(Files.readString(tmp.resolve("budget/_errors/errors.jsonl")).lines().count(), equalTo(3L));
 
     Path exact = tmp.resolve("c.jsonl");
     Files.writeString(exact, "{\"id\": 1, \"x\": 2}\n");
