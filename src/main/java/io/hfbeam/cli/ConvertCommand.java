@@ -201,10 +201,11 @@ final class ConvertCommand extends WorkflowCommand {
     return ConvertWorkflow.STEPS;
   }
 
-  /** --strict: a record whose columns differ from the features fails, and any failure fails the run. */
+  /** --strict: a record whose columns differ from the features fails, and any failure fails the run unless
+   * --max-error-rate itself allows some (the YAML's budget is for runs that drop columns quietly). */
   @Override
-  double defaultMaxErrorRate() {
-    return strict ? 0.0 : 1.0;
+  double maxErrorRate() {
+    return strict && common.maxErrorRate == null ? 0.0 : super.maxErrorRate();
   }
 
   /** Input columns the features dropped, and declared columns records lacked (counted by the mapping step). */

@@ -97,7 +97,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
 
   /** Builds the pipeline, publishes when asked, runs it to the end with the summary and the error budget. */
   WorkflowRun.Outcome execute() throws IOException {
-    double maxErrorRate = common.number(workflow(), common.maxErrorRate, "max_error_rate", defaultMaxErrorRate());
+    double maxErrorRate = maxErrorRate();
     options.as(DatasetOptions.class).setMaxErrorRate(maxErrorRate); // the sink checks it before the files go in place
     Pipeline p = Pipeline.create(options);
     Optional<WatchOptions> watch = watchOptions();
@@ -138,9 +138,9 @@ abstract class WorkflowCommand implements Callable<Integer> {
     return List.of();
   }
 
-  /** The error budget when neither --max-error-rate nor the YAML sets one: none (1.0) unless a command is strict. */
-  double defaultMaxErrorRate() {
-    return 1.0;
+  /** The error budget: --max-error-rate, else the YAML's max_error_rate, else none (1.0). */
+  double maxErrorRate() {
+    return common.number(workflow(), common.maxErrorRate, "max_error_rate", 1.0);
   }
 
   /** What to print after a successful run: where the dataset is, how to load it, where it was published. */

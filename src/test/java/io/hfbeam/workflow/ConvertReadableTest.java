@@ -83,7 +83,7 @@ class ConvertReadableTest {
     assertThat("a strict run that fails leaves no dataset", Files.exists(tmp.resolve("strict/README.md")), equalTo(false));
     String errors = Files.readString(io.hfbeam.io.StagedDataset.stagingDir(tmp.resolve("strict")).resolve("_errors/errors.jsonl"));
     assertThat(errors, containsString("--strict: undeclared columns a, b, c; declared column x missing"));
-    assertThat(errors, containsString("\"line\":3"));
+    assertThat(errors, containsString("\"line\": 3"));
 
     // --strict with an error budget: the mismatched records are failures, the others the dataset
     Cli budget = Cli.run("convert", "--input", in.toString(), "--output", tmp.resolve("budget").toString(),
