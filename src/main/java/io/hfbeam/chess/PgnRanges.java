@@ -46,7 +46,7 @@ public final class PgnRanges {
     while (lines.next()) {
       byte[] b = lines.line;
       int len = lines.length;
-      boolean blank = isBlank(b, len);
+      boolean blank = !lines.tooLong && isBlank(b, len);
       if (partialLine) {
         partialLine = false;
         afterBlank &= blank;

@@ -77,7 +77,8 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
     try {
       while (ready.isEmpty() && !eof) {
         if (lines.next()) {
-          line(lines.line, lines.length, lines.lineOffset);
+          if (lines.tooLong) longLine(lines.line, lines.length, lines.lineOffset, lines.fullLength);
+          else line(lines.line, lines.length, lines.lineOffset);
         } else {
           eof = true;
           closeOpen(endsAtBoundary ? NEW_GAME : INPUT_ENDED);
@@ -124,6 +125,20 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
       return;
     }
     movetext(b, first, len, offset);
+  }
+
+  /**
+   * A line past {@link LineInput}'s limit (only its first bytes are here): it fails the game it is in, or a game of
+   * its own between games. A boundary is decided as for any line, so chunk cuts still agree.
+   */
+  private void longLine(byte[] b, int len, long offset, long fullLength) {
+    boolean boundary = afterBlankLine && len > 0 && b[0] == '[';
+    afterBlankLine = false;
+    if (boundary) closeOpen(NEW_GAME);
+    if (state == State.BETWEEN_GAMES) startGame(offset);
+    if (state == State.TAGS) state = State.MOVETEXT;
+    fail(new String(b, 0, Math.min(len, 200), StandardCharsets.UTF_8), "line at byte " + offset + " is longer than "
+        + (LineInput.DEFAULT_MAX_LINE >> 20) + " MiB (" + fullLength + " bytes): not PGN");
   }
 
   private void startGame(long offset) {

@@ -154,4 +154,24 @@ class PgnRecoveryTest {
     PgnError e = (PgnError) rec;
     return head + "error " + e.reason() + " '" + e.moveText() + "' " + e.tags();
   }
+
+  @Test
+  void aLineLongerThanTheLimitFailsItsGameAndTheGamesAroundItAreRead() throws IOException {
+    String longMoves = "1. e4 e5 ".repeat(LineInput.DEFAULT_MAX_LINE / 9 + 10);
+    String pgn = "[Event \"a\"]\n\n1. d4 *\n\n[Event \"long\"]\n\n" + longMoves + "*\n\n[Event \"c\"]\n\n1. c4 *\n";
+    List<PgnRecord> records = read(pgn);
+    assertThat(records, hasSize(3));
+    assertThat(PgnReaderTest.game(records.get(0)).sanMoves(), contains("d4"));
+    PgnError bad = PgnReaderTest.error(records.get(1));
+    assertThat(bad.gameNumber(), equalTo(2L));
+    assertThat(bad.reason(), containsString("longer than 16 MiB"));
+    assertThat(bad.moveText().length() <= 200, equalTo(true));
+    assertThat(PgnReaderTest.game(records.get(2)).sanMoves(), contains("c4"));
+    // a range cut inside the long line starts at the next game, as the whole-file reader sees it
+    Path f = tmp.resolve("long.pgn");
+    Files.writeString(f, pgn);
+    try (var ch = Files.newByteChannel(f)) {
+      assertThat(PgnRanges.nextGameStart(ch, pgn.indexOf(longMoves) + 1000), equalTo((long) pgn.indexOf("[Event \"c\"]")));
+    }
+  }
 }
