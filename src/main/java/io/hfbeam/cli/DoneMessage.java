@@ -16,7 +16,10 @@ final class DoneMessage {
     StringBuilder sb = new StringBuilder();
     sb.append("\ndataset: ").append(abs).append('\n');
     Path errors = abs.resolve("_errors/errors.jsonl");
-    if (Files.exists(errors)) sb.append("errors:  ").append(errors).append(" (").append(lines(errors)).append(" records)\n");
+    if (Files.exists(errors)) {
+      long n = lines(errors);
+      sb.append("errors:  ").append(errors).append(" (").append(n).append(n == 1 ? " record)\n" : " records)\n");
+    }
     List<String> others = StagedDataset.others(abs);
     if (!others.isEmpty()) {
       sb.append("left alone: ").append(others.size()).append(others.size() == 1 ? " file" : " files")
