@@ -35,6 +35,11 @@ final class LineInput {
     this.maxLine = maxLine;
   }
 
+  /** Bytes read so far, from the start of the stream given at construction plus its base offset. */
+  long offset() {
+    return bufOffset + pos;
+  }
+
   /** Advances to the next line; false at end of input. */
   boolean next() throws IOException {
     if (pos == limit && !fill()) return false;

@@ -74,20 +74,37 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
 
   @Override
   public boolean hasNext() {
-    try {
-      while (ready.isEmpty() && !eof) {
-        if (lines.next()) {
-          if (lines.tooLong) longLine(lines.line, lines.length, lines.lineOffset, lines.fullLength);
-          else line(lines.line, lines.length, lines.lineOffset);
-        } else {
-          eof = true;
-          closeOpen(endsAtBoundary ? NEW_GAME : INPUT_ENDED);
-        }
+    while (ready.isEmpty() && !eof) {
+      boolean more;
+      try {
+        more = lines.next();
+      } catch (IOException | RuntimeException e) {
+        unreadable(e);
+        break;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      if (more) {
+        if (lines.tooLong) longLine(lines.line, lines.length, lines.lineOffset, lines.fullLength);
+        else line(lines.line, lines.length, lines.lineOffset);
+      } else {
+        eof = true;
+        closeOpen(endsAtBoundary ? NEW_GAME : INPUT_ENDED);
+      }
     }
     return !ready.isEmpty();
+  }
+
+  /**
+   * The stream broke (a corrupt or truncated compressed file): the game it was in fails with where and why, the
+   * games before it stand, and reading ends.
+   */
+  private void unreadable(Exception e) {
+    eof = true;
+    long at = lines.offset();
+    if (state == State.BETWEEN_GAMES) startGame(at);
+    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    fail("", "cannot read the input past byte " + at + " (of the decompressed data for a compressed file: corrupt or "
+        + "truncated?): " + why + "; the games before it are kept");
+    endGame(null, INPUT_ENDED);
   }
 
   /** The input is a range that stops at a game boundary: what is open at its end is reported as at that boundary. */

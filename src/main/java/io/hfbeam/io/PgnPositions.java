@@ -7,6 +7,7 @@ import io.hfbeam.chess.GameId;
 import io.hfbeam.chess.PgnError;
 import io.hfbeam.chess.PgnGame;
 import io.hfbeam.chess.PgnRanges;
+import io.hfbeam.chess.PgnFiles;
 import io.hfbeam.chess.PgnReader;
 import io.hfbeam.chess.PgnRecord;
 import io.hfbeam.chess.PositionEncoding;
@@ -62,7 +63,19 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
     ChessposSampler sampler = new ChessposSampler(s.seed(), s.rate(), s.minPly(), s.maxPly());
     int per = s.encoding().size();
     long n = 0;
-    try (PgnReader reader = chunk.whole() ? PgnReader.open(file) : PgnRanges.read(file, chunk.start(), chunk.end())) {
+    PgnReader opened;
+    try {
+      opened = chunk.whole() ? PgnReader.open(file) : PgnRanges.read(file, chunk.start(), chunk.end());
+    } catch (IOException | RuntimeException e) {
+      if (PgnFiles.isSplittable(file)) throw e;
+      // a compressed file whose header is not its format: the file is one located failure, the others go on
+      games.inc();
+      failed.inc();
+      out.failure(Failures.of(chunk.path(), null, 0L, 1L, "ReadPgn", "not a readable compressed file: "
+          + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), null));
+      return 1;
+    }
+    try (PgnReader reader = opened) {
       while (reader.hasNext()) {
         PgnRecord rec = reader.next();
         n++;
@@ -70,7 +83,7 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
         if (rec instanceof PgnError e) {
           failed.inc();
           out.failure(Failures.of(chunk.path(), null, e.byteOffset(), e.gameNumber(), "ReadPgn",
-              e.reason() + (e.moveText() == null ? "" : " (move '" + e.moveText() + "')"), describe(e.tags(), e.moveText())));
+              e.reason() + (e.moveText() == null || e.moveText().isEmpty() ? "" : " (move '" + e.moveText() + "')"), describe(e.tags(), e.moveText())));
           continue;
         }
         PgnGame game = (PgnGame) rec;

@@ -155,4 +155,41 @@ class ChessPositionsFuzzTest {
       assertThat(run.err, containsString("chunk_mb must be a number of MiB above 0"));
     }
   }
+
+  @Test
+  void corruptCompressedFilesAreLocatedFailuresAndTheGoodFilesAndGamesAreKept() throws Exception {
+    Path pgn = Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn");
+    byte[] text = Files.readAllBytes(pgn);
+    Path in = Files.createDirectories(tmp.resolve("in"));
+    Files.write(in.resolve("good.pgn"), text);
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(gz)) {
+      z.write(text);
+    }
+    byte[] whole = gz.toByteArray();
+    Files.write(in.resolve("cut.pgn.gz"), java.util.Arrays.copyOf(whole, whole.length / 2));
+    Files.writeString(in.resolve("garbage.pgn.zst"), "not zstd at all");
+    Files.writeString(in.resolve("garbage.pgn.bz2"), "not bzip2 either");
+    Path out = tmp.resolve("out");
+    Cli run = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> Cli.run("chess-positions", "--data-path",
+        in.toString(), "--output", out.toString(), "--train-ratio", "1.0"));
+    assertThat(run.toString(), run.exitCode, equalTo(0));
+    String errors = Files.readString(out.resolve("_errors/errors.jsonl"));
+    for (String bad : new String[] {"cut.pgn.gz", "garbage.pgn.zst", "garbage.pgn.bz2"}) {
+      assertThat(errors, containsString(bad));
+    }
+    assertThat(errors, containsString("Unexpected end of ZLIB input stream"));
+    long goodPositions;
+    try (var reader = io.hfbeam.chess.PgnReader.open(pgn)) {
+      long n = 0;
+      while (reader.hasNext()) if (reader.next() instanceof PgnGame g) n += g.moves().length;
+      goodPositions = n;
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+      ResultSet rs = st.executeQuery("SELECT count(*) FROM '" + out + "/train/*.parquet'");
+      rs.next();
+      // good.pgn whole, and the games of cut.pgn.gz before the damage
+      assertThat(rs.getLong(1) > goodPositions, equalTo(true));
+    }
+  }
 }
