@@ -119,6 +119,10 @@ public final class HubOptions {
     int highest = 0;
     try (java.util.stream.Stream<Path> files = Files.walk(output)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
+        // hidden folders (staging, parts, rejected panes) are not the dataset: their numbers are not taken
+        boolean hidden = false;
+        for (Path part : output.relativize(f)) hidden |= part.toString().startsWith(".");
+        if (hidden) continue;
         Matcher m = BATCH.matcher(f.getFileName().toString());
         if (m.lookingAt()) highest = Math.max(highest, Integer.parseInt(m.group(1)));
       }
