@@ -67,7 +67,9 @@ public final class DatasetCard {
     for (Map.Entry<String, String> s : sections.entrySet()) {
       md.append("## ").append(s.getKey()).append("\n\n").append(s.getValue().strip()).append("\n\n");
     }
-    md.append("## Loading\n\n```python\nfrom datasets import load_dataset\n\nds = load_dataset(\"<path or owner/name>\")\n```\n\n");
+    // no placeholder: the card cannot know the folder it will be read from, nor a repository it may be published to
+    md.append("## Loading\n\n`datasets.load_dataset` takes this dataset's folder, or its Hub repository id once "
+        + "published; the splits and features come from the YAML header of this card.\n\n");
     md.append("Built with hf-beam (Apache Beam pipelines for Hugging Face datasets).\n");
     return md.toString();
   }

@@ -31,9 +31,11 @@ class ReadableCardTest {
   }
 
   @Test
-  void noPlaceholderLink() {
+  void noPlaceholderLinkOrName() {
     assertThat(card(), not(containsString("https://github.com/)")));
     assertThat(card(), not(containsString("](https://github.com")));
+    assertThat(card(), not(containsString("<path or owner/name>")));
+    assertThat(card(), not(containsString("](")));
   }
 
   @Test
