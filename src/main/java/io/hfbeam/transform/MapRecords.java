@@ -94,10 +94,14 @@ public final class MapRecords implements ChunkProcessor<Row> {
               throw new FieldMapper.MappingError("invalid JSON: " + why);
             }
           }
-          if (columns != null && node.isObject()) checkColumns(node, parsed != null);
+          List<String> absent = columns != null && node.isObject() ? checkColumns(node, parsed != null) : List.of();
           FieldMapper.Mapped m = mapper.map(node, fileName);
           out.record(assigner == null ? m.split() : assigner.assign(m.row(), fileName + ":" + offset), m.row());
           counts[1]++;
+          // counted for the records written only: a failed record is counted as a failure, once
+          for (String k : skipped) undeclared.computeIfAbsent(k, x -> new long[1])[0]++;
+          if (!skipped.isEmpty()) counts[3]++;
+          for (String k : absent) missing.computeIfAbsent(k, x -> new long[1])[0]++;
         } catch (FieldMapper.MappingError e) {
           counts[2]++;
           // at most the excerpt is decoded: a 50 MB line is not turned into a 50 MB string to keep 200 characters
@@ -106,8 +110,13 @@ public final class MapRecords implements ChunkProcessor<Row> {
         }
       }
 
-      /** @param whole the source parsed the record whole (CSV): its keys were not seen by the subset reader */
-      private void checkColumns(JsonNode node, boolean whole) {
+      /**
+       * The declared columns the record lacks; the undeclared ones are in {@code skipped}. With {@code strict} either
+       * fails the record.
+       *
+       * @param whole the source parsed the record whole (CSV): its keys were not seen by the subset reader
+       */
+      private List<String> checkColumns(JsonNode node, boolean whole) {
         if (whole) node.fieldNames().forEachRemaining(k -> { if (!columns.contains(k)) skipped.add(k); });
         List<String> absent = new java.util.ArrayList<>();
         for (String k : columns) if (!node.has(k)) absent.add(k);
@@ -118,9 +127,7 @@ public final class MapRecords implements ChunkProcessor<Row> {
               + (absent.isEmpty() ? "" : "declared column" + (absent.size() == 1 ? " " : "s ") + String.join(", ", absent)
                   + " missing"));
         }
-        for (String k : skipped) undeclared.computeIfAbsent(k, x -> new long[1])[0]++;
-        if (!skipped.isEmpty()) counts[3]++;
-        for (String k : absent) missing.computeIfAbsent(k, x -> new long[1])[0]++;
+        return absent;
       }
 
       @Override

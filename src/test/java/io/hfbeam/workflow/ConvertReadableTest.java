@@ -101,6 +101,19 @@ class ConvertReadableTest {
   }
 
   @Test
+  void aRecordThatFailsIsCountedAsAFailureNotAsAMissingColumn() throws Exception {
+    Path in = tmp.resolve("n.jsonl");
+    Files.writeString(in, "{\"n\": 300}\n{\"n\": 255}\n{\"f\": 1.5}\n");
+    Path features = tmp.resolve("nf.yaml");
+    Files.writeString(features, "n: uint8\nf: float32\n");
+    Cli run = Cli.run("convert", "--input", in.toString(), "--output", tmp.resolve("out").toString(),
+        "--features", features.toString());
+    assertThat(run.toString(), run.exitCode, equalTo(0));
+    assertThat(run.err, containsString("declared column `f` missing in 1 record, written as null"));
+    assertThat(run.err, containsString("declared column `n` missing in 1 record, written as null"));
+  }
+
+  @Test
   void csvColumnsToo() throws Exception {
     Path in = tmp.resolve("d.csv");
     Files.writeString(in, "id,extra\n1,a\n2,b\n");
