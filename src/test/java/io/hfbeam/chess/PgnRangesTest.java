@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PgnRangesTest {
-  static final Path FILE_5000 = resource("/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn");
+  static final Path FILE_5000 = Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn").toAbsolutePath(); // the sample users run, one copy
 
   static Path resource(String name) {
     try {

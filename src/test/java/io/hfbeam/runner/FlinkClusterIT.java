@@ -87,7 +87,7 @@ class FlinkClusterIT {
   @Test
   void taskManagerKilledMidRunRestoresFromItsCheckpoint() throws Exception {
     Path jar = Path.of("target/hfbeam.jar").toAbsolutePath();
-    Path pgn = Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn").toAbsolutePath();
+    Path pgn = Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn").toAbsolutePath();
     Path config = tmp.resolve("small-chunks.yaml");
     Files.writeString(config, "chunk_mb: 0.25\n");
     Path cluster = tmp.resolve("killed/ds");

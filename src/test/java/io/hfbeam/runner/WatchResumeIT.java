@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class WatchResumeIT {
-  static final Path PGN = Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn");
+  static final Path PGN = Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn");
   static final RepoId REPO = RepoId.dataset("alice/watched");
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp;

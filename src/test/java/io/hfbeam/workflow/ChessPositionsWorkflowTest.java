@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** chess-positions end to end on the DirectRunner, read back with DuckDB. */
 class ChessPositionsWorkflowTest {
   static final Path PGN50 = Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn");
-  static final Path PGN5000 = Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn");
+  static final Path PGN5000 = Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn");
 
   @TempDir Path tmp;
 
