@@ -222,14 +222,6 @@ final class ChessPositionsCommand extends WorkflowCommand {
     return settings.output();
   }
 
-  /** The inputs as given, for {@link #inputDirs()}. */
-  private List<String> inputSpecs = List.of();
-
-  @Override
-  List<Path> inputDirs() {
-    return inputSpecs.stream().map(WorkflowCommand::searchedDir).flatMap(java.util.Optional::stream).toList();
-  }
-
   @Override
   long inputBytes() {
     return InputFiles.totalBytes(settings.inputs());

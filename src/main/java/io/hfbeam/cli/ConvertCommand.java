@@ -183,14 +183,6 @@ final class ConvertCommand extends WorkflowCommand {
     return settings.output();
   }
 
-  /** The inputs as given, for {@link #inputDirs()}. */
-  private List<String> inputSpecs = List.of();
-
-  @Override
-  List<Path> inputDirs() {
-    return inputSpecs.stream().map(WorkflowCommand::searchedDir).flatMap(java.util.Optional::stream).toList();
-  }
-
   @Override
   long inputBytes() {
     return InputFiles.totalBytes(settings.inputs());

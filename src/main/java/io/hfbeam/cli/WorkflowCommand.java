@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import io.hfbeam.io.AssembleDataset;
 import io.hfbeam.io.DatasetOptions;
+import io.hfbeam.io.InputFiles;
 import io.hfbeam.io.StagedDataset;
 import java.nio.file.Files;
 import io.hfbeam.io.WrittenFile;
@@ -62,9 +63,12 @@ abstract class WorkflowCommand implements Callable<Integer> {
   /** Size of the input, for progress. */
   abstract long inputBytes();
 
+  /** The inputs as given (files, directories, globs), set by {@link #prepare()}; none for fixed input files. */
+  List<String> inputSpecs = List.of();
+
   /** The directories the input is searched in (a directory, a glob's base): the output must not be inside one. */
-  List<Path> inputDirs() {
-    return List.of();
+  final List<Path> inputDirs() {
+    return inputSpecs.stream().map(InputFiles::searchedDir).flatMap(Optional::stream).toList();
   }
 
   /** The workflow's steps in pipeline order (the namespaces of their counters), for the run summary. */
@@ -196,7 +200,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return fail(USAGE, e);
     } catch (IOException e) {
-      err.println("error: " + firstLine(e)); // the Hub's messages already say what to do
+      err.println("error: " + CliErrors.oneLine(e)); // the Hub's messages already say what to do
       return FAILED;
     }
     // files staged by an earlier failed run are not this run's; a resumed run goes on with them
@@ -230,19 +234,6 @@ abstract class WorkflowCommand implements Callable<Integer> {
             + ", where its files would be read back as input: choose an output outside it");
       }
     }
-  }
-
-  /** The directory a file, directory or glob spec searches: itself for a directory, a glob's fixed part, else none. */
-  static Optional<Path> searchedDir(String spec) {
-    Path p = Path.of(spec);
-    if (Files.isDirectory(p)) return Optional.of(p);
-    if (!spec.matches(".*[*?\\[{].*")) return Optional.empty();
-    Path acc = p.isAbsolute() ? p.getRoot() : Path.of(".");
-    for (Path part : p) {
-      if (part.toString().matches(".*[*?\\[{].*")) break;
-      acc = acc.resolve(part);
-    }
-    return Optional.of(acc);
   }
 
   private static Path real(Path p) {
@@ -304,9 +295,5 @@ abstract class WorkflowCommand implements Callable<Integer> {
   int fail(int code, Throwable e) {
     CliErrors.report(new java.io.PrintWriter(err, true), e, common != null && common.verbose, code == FAILED);
     return code;
-  }
-
-  private static String firstLine(Throwable e) {
-    return CliErrors.oneLine(e);
   }
 }

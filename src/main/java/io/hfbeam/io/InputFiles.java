@@ -62,7 +62,7 @@ public final class InputFiles {
         found = List.of(p);
       } else if (Files.isDirectory(p)) {
         found = walk(p, f -> nameMatcher.matches(f.getFileName()));
-      } else if (spec.contains("*") || spec.contains("?") || spec.contains("[") || spec.contains("{")) {
+      } else if (isGlob(spec)) {
         Path base = globBase(spec);
         PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + spec);
         found = Files.isDirectory(base) ? walk(base, m::matches) : List.of();
@@ -77,13 +77,22 @@ public final class InputFiles {
     return out;
   }
 
+  /** The directory a spec searches: itself for a directory, a glob's fixed part, none for a file. */
+  public static java.util.Optional<Path> searchedDir(String spec) {
+    if (Files.isDirectory(Path.of(spec))) return java.util.Optional.of(Path.of(spec));
+    return isGlob(spec) ? java.util.Optional.of(globBase(spec)) : java.util.Optional.empty();
+  }
+
+  private static boolean isGlob(String s) {
+    return s.contains("*") || s.contains("?") || s.contains("[") || s.contains("{");
+  }
+
   private static Path globBase(String spec) {
     Path base = Path.of(".");
     Path whole = Path.of(spec);
     Path acc = whole.isAbsolute() ? whole.getRoot() : null;
     for (Path part : whole) {
-      String s = part.toString();
-      if (s.contains("*") || s.contains("?") || s.contains("[") || s.contains("{")) break;
+      if (isGlob(part.toString())) break;
       acc = acc == null ? part : acc.resolve(part);
     }
     return acc == null ? base : acc;

@@ -24,12 +24,8 @@ public final class WorkflowRun {
    * @param verdict after the run: why its output was not made the dataset (no rows, over the error budget), or null.
    *     The dataset sink decides from the files it wrote, not from this run's counters: a resumed run counts only
    *     the work after its checkpoint.
+   * @param steps the workflow's steps (counter namespaces) in pipeline order, for the summary table
    */
-  public static Outcome run(Pipeline pipeline, long totalBytes, Supplier<String> verdict, PrintStream out) {
-    return run(pipeline, totalBytes, verdict, out, java.util.List.of());
-  }
-
-  /** @param steps the workflow's steps (counter namespaces) in pipeline order, for the summary table */
   public static Outcome run(Pipeline pipeline, long totalBytes, Supplier<String> verdict, PrintStream out,
       java.util.List<String> steps) {
     long t0 = System.nanoTime();
