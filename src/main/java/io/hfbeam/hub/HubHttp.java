@@ -46,11 +46,6 @@ final class HubHttp {
   private final Duration deadline;
   private final Consumer<String> notices;
 
-  HubHttp(String endpoint, String tokenOrNull, RetryPolicy retry, Duration timeout) {
-    this(endpoint, tokenOrNull, retry, timeout, Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30),
-        System.err::println);
-  }
-
   /**
    * @param noticeAfter when a call has had no answer for this long, one line saying what it waits for goes to
    *     {@code notices} (a silent wait looks like a hang)

@@ -117,19 +117,19 @@ final class CommitApi extends Endpoints {
             parentCommit = value.path("parentCommit").isTextual() ? value.get("parentCommit").asText() : null;
           }
           case "file" -> {
-            String path = validPath(value.path("path").asText());
+            String path = Names.path(value.path("path").asText());
             String content = value.path("content").asText("");
             byte[] bytes = "base64".equals(value.path("encoding").asText("base64"))
                 ? Base64.getDecoder().decode(content) : content.getBytes(StandardCharsets.UTF_8);
             changes.add(new AddRegular(path, bytes));
           }
-          case "lfsFile" -> changes.add(new AddLfs(validPath(value.path("path").asText()),
+          case "lfsFile" -> changes.add(new AddLfs(Names.path(value.path("path").asText()),
               value.path("oid").asText(), value.has("size") ? value.get("size").asLong() : null));
-          case "deletedFile" -> changes.add(new DeleteFile(validPath(value.path("path").asText())));
+          case "deletedFile" -> changes.add(new DeleteFile(Names.path(value.path("path").asText())));
           case "deletedFolder" -> {
             String folder = value.path("path").asText();
             // Python names a folder to delete with a trailing "/".
-            changes.add(new DeleteFolder(validPath(folder.endsWith("/") ? folder.substring(0, folder.length() - 1) : folder)));
+            changes.add(new DeleteFolder(Names.path(folder.endsWith("/") ? folder.substring(0, folder.length() - 1) : folder)));
           }
           default -> throw HubError.badRequest("Unknown commit line key: " + Names.show(node.path("key").asText()));
         }
@@ -152,11 +152,6 @@ final class CommitApi extends Endpoints {
     out.put("hookOutput", "");
     if (createPr) out.put("pullRequestUrl", repoUrl(ex, repo) + "/discussions/" + applied.pullRequest());
     ex.sendJson(200, out);
-  }
-
-  /** The Hub's path rules ({@link Names#path}); the clients check some of them too, but the server must not trust that. */
-  static String validPath(String path) {
-    return Names.path(path);
   }
 
   private List<String> lfsPatterns(Commit head, String extraAttributes) throws IOException {

@@ -171,8 +171,9 @@ final class LfsApi extends Endpoints {
   void complete(Exchange ex, String oid) throws IOException {
     Signed signed = signed(ex, oid);
     long size = signed.size();
-    JsonNode parts = ex.jsonBody().path("parts");
-    if (!oid.equals(ex.jsonBody().path("oid").asText())) throw HubError.badRequest("oid does not match the URL");
+    JsonNode body = ex.jsonBody();
+    JsonNode parts = body.path("parts");
+    if (!oid.equals(body.path("oid").asText())) throw HubError.badRequest("oid does not match the URL");
     List<InputStream> streams = new ArrayList<>();
     try {
       for (int i = 0; i < parts.size(); i++) {

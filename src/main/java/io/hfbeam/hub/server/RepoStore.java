@@ -247,8 +247,10 @@ final class RepoStore {
     return root.resolve("objects").resolve(sha256.substring(0, 2)).resolve(sha256);
   }
 
+  private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+
   boolean hasObject(String sha256) {
-    return sha256.matches("[0-9a-f]{64}") && Files.exists(objectPath(sha256));
+    return SHA256.matcher(sha256).matches() && Files.exists(objectPath(sha256));
   }
 
   long objectSize(String sha256) {
