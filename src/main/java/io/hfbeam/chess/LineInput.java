@@ -66,7 +66,7 @@ final class LineInput {
     fullLength += n;
     if (length + n > maxLine) {
       int keep = maxLine - length;
-      for (int i = from + keep; i < to; i++) {
+      for (int i = from + keep; i < to && !tooLong; i++) {
         if (!PgnReader.isSpace(buf[i])) tooLong = true;
       }
       n = keep;

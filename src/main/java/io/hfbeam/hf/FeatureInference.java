@@ -41,10 +41,6 @@ public final class FeatureInference {
     this.textValues = textValues;
   }
 
-  public void add(JsonNode record) {
-    add(record, null);
-  }
-
   /** @param where the record's place for messages, e.g. {@code a.jsonl line 7} */
   public void add(JsonNode record, String where) {
     for (Iterator<Map.Entry<String, JsonNode>> it = record.fields(); it.hasNext(); ) {

@@ -15,8 +15,7 @@ public final class Compressions {
   private Compressions() {}
 
   public static boolean isCompressed(Path f) {
-    String n = f.getFileName().toString();
-    return n.endsWith(".gz") || n.endsWith(".bz2") || n.endsWith(".zst");
+    return !kind(f).equals("plain");
   }
 
   /** The compression's name for messages: gzip, bzip2, zstd or "plain". */
@@ -27,11 +26,13 @@ public final class Compressions {
 
   public static InputStream open(Path f) throws IOException {
     InputStream raw = new BufferedInputStream(Files.newInputStream(f), 1 << 16);
-    String n = f.getFileName().toString();
     try {
-      if (n.endsWith(".gz")) return buffered(new GZIPInputStream(raw, 1 << 16));
-      if (n.endsWith(".bz2")) return buffered(new BZip2CompressorInputStream(raw));
-      if (n.endsWith(".zst")) return buffered(new ZstdInputStream(raw));
+      switch (kind(f)) {
+        case "gzip": return buffered(new GZIPInputStream(raw, 1 << 16));
+        case "bzip2": return buffered(new BZip2CompressorInputStream(raw));
+        case "zstd": return buffered(new ZstdInputStream(raw));
+        default: break;
+      }
     } catch (IOException | RuntimeException e) { // a header that is not of the format: the file stays closed
       raw.close();
       throw e;

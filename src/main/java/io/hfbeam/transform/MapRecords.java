@@ -35,6 +35,8 @@ public final class MapRecords implements ChunkProcessor<Row> {
   private final List<String> paths;
   /** The declared top-level columns when input columns are checked against them (convert), else null. */
   private final List<String> columns;
+  /** {@link #columns} for lookups, once per key of every record. */
+  private final java.util.Set<String> declared;
   /** A record whose columns differ from {@link #columns} fails instead of being counted. */
   private final boolean strict;
   private transient JsonSubset subset;
@@ -56,6 +58,7 @@ public final class MapRecords implements ChunkProcessor<Row> {
     this.split = split;
     this.paths = mapping.paths();
     this.columns = columns == null ? null : List.copyOf(columns);
+    this.declared = columns == null ? null : java.util.Set.copyOf(columns);
     this.strict = strict;
   }
 
@@ -117,9 +120,13 @@ public final class MapRecords implements ChunkProcessor<Row> {
        * @param whole the source parsed the record whole (CSV): its keys were not seen by the subset reader
        */
       private List<String> checkColumns(JsonNode node, boolean whole) {
-        if (whole) node.fieldNames().forEachRemaining(k -> { if (!columns.contains(k)) skipped.add(k); });
-        List<String> absent = new java.util.ArrayList<>();
-        for (String k : columns) if (!node.has(k)) absent.add(k);
+        if (whole) node.fieldNames().forEachRemaining(k -> { if (!declared.contains(k)) skipped.add(k); });
+        List<String> absent = List.of();
+        for (String k : columns) {
+          if (node.has(k)) continue;
+          if (absent.isEmpty()) absent = new java.util.ArrayList<>();
+          absent.add(k);
+        }
         if (strict && (!skipped.isEmpty() || !absent.isEmpty())) {
           throw new FieldMapper.MappingError("--strict: "
               + (skipped.isEmpty() ? "" : "undeclared column" + (skipped.size() == 1 ? " " : "s ") + String.join(", ", skipped))

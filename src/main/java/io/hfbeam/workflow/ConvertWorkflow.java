@@ -135,11 +135,6 @@ public final class ConvertWorkflow {
    * Features inferred from the first {@code rows} records of the inputs. A file that cannot be read (corrupt,
    * not of its format) is passed over here; the run reports it where it breaks.
    */
-  public static Features infer(List<Path> inputs, InputFormat format, int rows) {
-    return inferWithNotes(inputs, format, rows).features();
-  }
-
-  /** Features inferred from the first {@code rows} records of the inputs, with what widened them. */
   public static Inferred inferWithNotes(List<Path> inputs, InputFormat format, int rows) {
     if (format == InputFormat.PARQUET) {
       String why = null;
