@@ -34,7 +34,7 @@ echo "| --- | ---: | ---: | ---: | ---: |"
 for input in "$small" "$big"; do
   if [ "$input" = "$small" ]; then n=327416; tag="0.3M"; else n=3274160; tag="3.3M"; fi
   rm -rf "$work/plain" "$work/direct" "$work/flink"
-  measure "plain Java loop, 1 thread ($tag)" $n java -XX:+UseSerialGC -cp "$jar" io.hfbeam.workflow.bench.ChessPlainLoop "$work/plain" "$input"
+  measure "plain Java loop, 1 thread ($tag)" $n java -XX:+UseSerialGC -cp "$jar:target/test-classes" io.hfbeam.bench.ChessPlainLoop "$work/plain" "$input"
   if command -v pgn-extract > /dev/null; then
     measure "pgn-extract -Wepd ($tag)" $n sh -c "pgn-extract -s -Wepd -o $work/epd.txt $input"
   fi
@@ -56,7 +56,7 @@ if [ "${1:-}" = x100 ]; then
   [ -f "$huge" ] || for i in $(seq 10); do cat "$big"; echo; done > "$huge"
   n=32741600
   rm -rf "$work/plain" "$work/flink-l"
-  measure "plain Java loop, 1 thread (32.7M)" $n java -XX:+UseSerialGC -cp "$jar" io.hfbeam.workflow.bench.ChessPlainLoop "$work/plain" "$huge"
+  measure "plain Java loop, 1 thread (32.7M)" $n java -XX:+UseSerialGC -cp "$jar:target/test-classes" io.hfbeam.bench.ChessPlainLoop "$work/plain" "$huge"
   if command -v pgn-extract > /dev/null; then
     measure "pgn-extract -Wepd (32.7M)" $n sh -c "pgn-extract -s -Wepd -o $work/epd.txt $huge"
   fi

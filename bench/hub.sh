@@ -12,5 +12,5 @@ jar=target/hfbeam.jar
 work=target/bench/hub
 mkdir -p target/bench
 log=target/bench/hub.log
-java -cp "$jar" io.hfbeam.hub.bench.HubBench "$work" "$@" 2> "$log" \
+java -cp "$jar:target/test-classes" io.hfbeam.bench.HubBench "$work" "$@" 2> "$log" \
   || { echo "FAILED (see $log)" >&2; tail -30 "$log" >&2; exit 1; }

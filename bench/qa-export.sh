@@ -36,7 +36,7 @@ for mb in "${sizes[@]}"; do
   measure "jq -c ($mb MB)" "$bytes" "$records" sh -c "jq -c '$JQ_MAP' $in/qa_passed.jsonl > $work/jq.jsonl && jq -c '$JQ_MAP' $in/qa_rejected.jsonl > $work/jq-rej.jsonl"
   measure "hfbeam direct ($mb MB)" "$bytes" "$records" java -jar "$jar" qa-export --input "$in" --output "$work/out-direct" --format jsonl --runner direct
   measure "hfbeam flink-local p=2 ($mb MB)" "$bytes" "$records" java -jar "$jar" qa-export --input "$in" --output "$work/out-flink" --format jsonl --runner flink-local
-  measure "plain Java loop, 1 thread ($mb MB)" "$bytes" "$records" java -XX:+UseSerialGC -cp "$jar" io.hfbeam.workflow.bench.QaPlainLoop config/qa-export-mapping.yaml "$work/out-plain" "$in/qa_passed.jsonl" "$in/qa_rejected.jsonl"
+  measure "plain Java loop, 1 thread ($mb MB)" "$bytes" "$records" java -XX:+UseSerialGC -cp "$jar:target/test-classes" io.hfbeam.bench.QaPlainLoop config/qa-export-mapping.yaml "$work/out-plain" "$in/qa_passed.jsonl" "$in/qa_rejected.jsonl"
   measure "bin/hfbeam direct ($mb MB)" "$bytes" "$records" bin/hfbeam qa-export --input "$in" --output "$work/out-direct-l" --format jsonl --runner direct
   measure "bin/hfbeam flink-local p=2 ($mb MB)" "$bytes" "$records" bin/hfbeam qa-export --input "$in" --output "$work/out-flink-l" --format jsonl --runner flink-local
   for o in out-flink out-direct-l out-flink-l; do

@@ -1,11 +1,11 @@
 package io.hfbeam.cli;
 
 import io.hfbeam.chess.PositionEncoding;
-import io.hfbeam.io.InputFiles;
-import io.hfbeam.io.PgnPositions;
-import io.hfbeam.transform.Batch;
-import io.hfbeam.transform.Split;
-import io.hfbeam.workflow.ChessPositionsWorkflow;
+import io.hfbeam.format.files.InputFiles;
+import io.hfbeam.workflow.chess.PgnPositions;
+import io.hfbeam.dataset.Batch;
+import io.hfbeam.mapping.Split;
+import io.hfbeam.workflow.chess.ChessPositionsWorkflow;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -22,11 +22,11 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import io.hfbeam.io.AssemblePanes;
-import io.hfbeam.io.WatchFiles;
+import io.hfbeam.dataset.AssemblePanes;
+import io.hfbeam.dataset.WatchFiles;
 import java.nio.file.Files;
 import picocli.CommandLine.Option;
-import io.hfbeam.io.WrittenFile;
+import io.hfbeam.dataset.WrittenFile;
 import org.apache.beam.sdk.values.PCollection;
 
 @Command(name = "chess-positions", mixinStandardHelpOptions = true,
@@ -125,7 +125,7 @@ final class ChessPositionsCommand extends WorkflowCommand {
     Batch.Settings batch = new Batch.Settings(size, firstBatch != null ? firstBatch : common.node(w, "first_batch").asInt(1),
         limit, Batch.Scope.BEFORE_SPLIT);
     String pattern = common.node(w, "parquet").path("pattern").asText("{split}/batch_{NNN}.parquet");
-    io.hfbeam.io.FileNaming.of(pattern);
+    io.hfbeam.dataset.FileNaming.of(pattern);
     settings = new ChessPositionsWorkflow.Settings(files, Path.of(common.string(w, common.output, "output", "out/chess-positions")),
         samples, batch, pattern, common.parquet(w), common.chunkBytes(w));
     options = common.pipelineOptions(w);

@@ -2,7 +2,7 @@ package io.hfbeam.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hfbeam.io.ParquetSettings;
+import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.runner.RunnerProfiles;
 import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptions;

@@ -2,11 +2,11 @@ package io.hfbeam.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hfbeam.hf.Features;
-import io.hfbeam.io.InputFiles;
-import io.hfbeam.io.WrittenFile;
-import io.hfbeam.transform.Batch;
-import io.hfbeam.transform.Split;
-import io.hfbeam.workflow.ConvertWorkflow;
+import io.hfbeam.format.files.InputFiles;
+import io.hfbeam.dataset.WrittenFile;
+import io.hfbeam.dataset.Batch;
+import io.hfbeam.mapping.Split;
+import io.hfbeam.workflow.convert.ConvertWorkflow;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +15,8 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.values.PCollection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import io.hfbeam.io.AssemblePanes;
-import io.hfbeam.io.WatchFiles;
+import io.hfbeam.dataset.AssemblePanes;
+import io.hfbeam.dataset.WatchFiles;
 import java.nio.file.Files;
 import picocli.CommandLine.Option;
 
@@ -146,7 +146,7 @@ final class ConvertCommand extends WorkflowCommand {
     long size = batchSize != null ? batchSize : common.node(w, "batch_size").asLong(100_000);
     int first = firstBatch != null ? firstBatch : common.node(w, "first_batch").asInt(1);
     String pattern = filePattern != null ? filePattern : common.node(w, "parquet").path("pattern").asText("{split}/batch_{NNN}.parquet");
-    io.hfbeam.io.FileNaming.of(pattern);
+    io.hfbeam.dataset.FileNaming.of(pattern);
     settings = new ConvertWorkflow.Settings(files, in, features,
         Path.of(common.string(w, common.output, "output", "out/convert")),
         !outFormat.equals("jsonl"), !outFormat.equals("parquet"), pattern, common.parquet(w),
@@ -203,7 +203,7 @@ final class ConvertCommand extends WorkflowCommand {
   /** Input columns the features dropped, and declared columns records lacked (counted by the mapping step). */
   @Override
   List<String> warnings(io.hfbeam.runner.RunSummary summary) {
-    java.util.Map<String, Long> c = new java.util.TreeMap<>(summary.counters(io.hfbeam.transform.MapRecords.COLUMNS));
+    java.util.Map<String, Long> c = new java.util.TreeMap<>(summary.counters(io.hfbeam.mapping.MapRecords.COLUMNS));
     List<String> out = new ArrayList<>();
     List<String> dropped = new ArrayList<>();
     c.forEach((k, n) -> {

@@ -1,6 +1,6 @@
 package io.hfbeam.cli;
 
-import io.hfbeam.io.StagedDataset;
+import io.hfbeam.dataset.StagedDataset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

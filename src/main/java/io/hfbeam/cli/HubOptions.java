@@ -7,7 +7,7 @@ import io.hfbeam.hub.HubPublish;
 import io.hfbeam.hub.PublishedCommit;
 import io.hfbeam.hub.RepoFile;
 import io.hfbeam.hub.RepoId;
-import io.hfbeam.io.WrittenFile;
+import io.hfbeam.dataset.WrittenFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.hfbeam.cli;
 
-import io.hfbeam.io.InputFiles;
-import io.hfbeam.io.WrittenFile;
-import io.hfbeam.transform.FieldMapping;
-import io.hfbeam.workflow.QaExportWorkflow;
+import io.hfbeam.format.files.InputFiles;
+import io.hfbeam.dataset.WrittenFile;
+import io.hfbeam.mapping.FieldMapping;
+import io.hfbeam.workflow.qa.QaExportWorkflow;
 import java.util.List;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

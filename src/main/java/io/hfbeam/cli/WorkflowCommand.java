@@ -1,6 +1,8 @@
 package io.hfbeam.cli;
 
-import io.hfbeam.io.AssemblePanes;
+import io.hfbeam.format.files.Directories;
+
+import io.hfbeam.dataset.AssemblePanes;
 import io.hfbeam.runner.Checkpoints;
 import io.hfbeam.runner.EmbeddedFlink;
 import io.hfbeam.runner.RunnerProfiles;
@@ -16,12 +18,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
-import io.hfbeam.io.AssembleDataset;
-import io.hfbeam.io.DatasetOptions;
-import io.hfbeam.io.InputFiles;
-import io.hfbeam.io.StagedDataset;
+import io.hfbeam.dataset.AssembleDataset;
+import io.hfbeam.dataset.DatasetOptions;
+import io.hfbeam.format.files.InputFiles;
+import io.hfbeam.dataset.StagedDataset;
 import java.nio.file.Files;
-import io.hfbeam.io.WrittenFile;
+import io.hfbeam.dataset.WrittenFile;
 import java.nio.file.Path;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -133,7 +135,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
         + ": the counts above are this run's work; the rest was done before the checkpoint)"));
     // the job finished: its checkpoints and the parts it assembled from are no longer needed
     Checkpoints.clear(options);
-    AssembleDataset.deleteTree(AssembleDataset.partsDir(output()));
+    Directories.deleteTree(AssembleDataset.partsDir(output()));
     return outcome;
   }
 
@@ -204,7 +206,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
       return FAILED;
     }
     // files staged by an earlier failed run are not this run's; a resumed run goes on with them
-    if (!common.resume) AssembleDataset.deleteTree(StagedDataset.stagingDir(output()));
+    if (!common.resume) Directories.deleteTree(StagedDataset.stagingDir(output()));
     String manifestBefore = manifest();
     try {
       WorkflowRun.Outcome outcome = execute();

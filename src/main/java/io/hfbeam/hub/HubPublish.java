@@ -1,8 +1,8 @@
 package io.hfbeam.hub;
 
-import io.hfbeam.io.AssembleDataset;
-import io.hfbeam.io.CollectList;
-import io.hfbeam.io.WrittenFile;
+import io.hfbeam.dataset.AssembleDataset;
+import io.hfbeam.dataset.CollectList;
+import io.hfbeam.dataset.WrittenFile;
 import io.hfbeam.runner.Progress;
 import java.io.IOException;
 import java.io.Serializable;

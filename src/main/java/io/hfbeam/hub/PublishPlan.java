@@ -1,6 +1,6 @@
 package io.hfbeam.hub;
 
-import io.hfbeam.io.WrittenFile;
+import io.hfbeam.dataset.WrittenFile;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,7 @@
 package io.hfbeam.runner;
 
+import io.hfbeam.format.files.Directories;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -131,7 +133,7 @@ public final class Checkpoints {
 
   /** Removes the state directory of a run that finished (its checkpoints can no longer be resumed). */
   public static void clear(PipelineOptions options) {
-    stateDirOf(options).ifPresent(io.hfbeam.io.AssembleDataset::deleteTree);
+    stateDirOf(options).ifPresent(Directories::deleteTree);
   }
 
   private static Stream<Checkpoint> checkpointsOf(Path job) {

@@ -8,7 +8,7 @@ import static org.hamcrest.Matchers.not;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.hfbeam.transform.Split;
+import io.hfbeam.mapping.Split;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

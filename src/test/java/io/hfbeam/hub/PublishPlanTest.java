@@ -3,7 +3,7 @@ package io.hfbeam.hub;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
-import io.hfbeam.io.WrittenFile;
+import io.hfbeam.dataset.WrittenFile;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The real reader: Python {@code datasets} and pyarrow load what qa-export and convert wrote, with the declared
  * features (int8 included), split names and row counts. Skips only when Python itself is missing.
  */
-class DatasetsInteropIT {
+public class DatasetsInteropIT {
   @TempDir Path tmp;
 
   @BeforeAll
@@ -94,7 +94,7 @@ class DatasetsInteropIT {
         """.formatted(py(out)));
   }
 
-  static String py(Path p) {
+  public static String py(Path p) {
     return "\"" + p.toAbsolutePath().toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 }

@@ -1,5 +1,7 @@
 package io.hfbeam.workflow;
 
+import io.hfbeam.workflow.convert.ConvertWorkflowTest;
+
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -7,7 +9,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
 import io.hfbeam.cli.Cli;
-import io.hfbeam.io.AssembleDataset;
+import io.hfbeam.dataset.AssembleDataset;
 import io.hfbeam.testing.Files2;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
