@@ -124,10 +124,10 @@ abstract class WorkflowCommand implements Callable<Integer> {
         .orElse("\nstopped; this runner keeps no checkpoints: the same command starts over"
             + " (with --runner flink-local a stopped run continues with --resume)")));
     Runtime.getRuntime().addShutdownHook(interrupted);
-    embeddedFlink.ifPresent(f -> f.attach(options));
+    Optional<EmbeddedFlink> flink = embeddedFlink.filter(f -> f.attach(options)); // the cluster, if the job takes it
     WorkflowRun.Outcome outcome;
     try {
-      outcome = WorkflowRun.run(p, inputBytes(), () -> StagedDataset.rejected(output()).orElse(null), out, steps());
+      outcome = WorkflowRun.run(p, inputBytes(), () -> StagedDataset.rejected(output()).orElse(null), out, steps(), flink);
     } finally {
       Runtime.getRuntime().removeShutdownHook(interrupted);
     }

@@ -2,7 +2,6 @@ package io.hfbeam.dataset;
 
 import io.hfbeam.format.files.Directories;
 
-import io.hfbeam.runner.Progress;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -159,7 +158,7 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
         placed.add(AssembleDataset.writeCard(s, paneSizes, cards.resolve(pane + ".md")));
         Files.deleteIfExists(cards.resolve((pane - 10) + ".md"));
       }
-      Progress.event(paneLine(pane, written));
+      RunEvents.emit(paneLine(pane, written));
       paneState.write(pane + 1);
       nextBatch.write(last + 1);
       sizesState.write(sizes);

@@ -2,8 +2,8 @@ package io.hfbeam.hub;
 
 import io.hfbeam.dataset.AssembleDataset;
 import io.hfbeam.dataset.CollectList;
+import io.hfbeam.dataset.RunEvents;
 import io.hfbeam.dataset.WrittenFile;
-import io.hfbeam.runner.Progress;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -206,7 +206,7 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
       filesUploaded.inc(c.filesUploaded());
       bytesUploaded.inc(c.bytesUploaded());
       filesSkipped.inc(c.filesSkipped());
-      Progress.event(PublishedCommit.NO_CHANGES.equals(c.oid())
+      RunEvents.emit(PublishedCommit.NO_CHANGES.equals(c.oid())
           ? "no commit needed: " + c.filesSkipped() + " file(s) already on the Hub"
           : "commit landed: " + c.oid().substring(0, Math.min(12, c.oid().length())) + " \"" + c.message() + "\" ("
               + c.filesUploaded() + " file(s), " + String.format("%,d", c.bytesUploaded()) + " bytes"

@@ -1,5 +1,7 @@
 package io.hfbeam.runner;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +25,10 @@ import org.apache.flink.core.execution.PipelineExecutor;
 import org.apache.flink.core.execution.PipelineExecutorFactory;
 import org.apache.flink.core.execution.PipelineExecutorServiceLoader;
 import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.metrics.MetricRegistryConfiguration;
+import org.apache.flink.runtime.metrics.MetricRegistryImpl;
+import org.apache.flink.runtime.metrics.ReporterSetup;
+import org.apache.flink.runtime.metrics.TraceReporterSetup;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.runtime.minicluster.RpcServiceSharing;
@@ -50,7 +56,9 @@ public final class EmbeddedFlink implements AutoCloseable {
   /** The cluster, once started (or the failure to start it). */
   private final CompletableFuture<Early> cluster = new CompletableFuture<>();
   /** OPEN until a job takes the cluster (GIVEN: its client closes it) or it is closed unused (CLOSED). */
-  private State state = State.OPEN;
+  private volatile State state = State.OPEN;
+  /** Where the cluster's metric registry reports the counters progress shows. */
+  private final JobCounters counters = new JobCounters();
 
   private enum State { OPEN, GIVEN, CLOSED }
 
@@ -86,7 +94,7 @@ public final class EmbeddedFlink implements AutoCloseable {
           long free = EnvironmentInformation.getSizeOfFreeHeapMemory();
           conf.setString(MANAGED, String.valueOf((long) (free * conf.get(TaskManagerOptions.MANAGED_MEMORY_FRACTION))));
         }
-        Early early = new Early(clusterSettings(conf, slots));
+        Early early = new Early(clusterSettings(conf, slots), flink.counters);
         early.startNow();
         flink.cluster.complete(early);
       } catch (Throwable e) {
@@ -130,6 +138,14 @@ public final class EmbeddedFlink implements AutoCloseable {
       return env;
     });
     return true;
+  }
+
+  /**
+   * What the job running on this cluster has counted so far (records written, input bytes read); empty before a
+   * job took the cluster.
+   */
+  public Optional<Progress.Counts> jobCounts() {
+    return state == State.GIVEN ? Optional.of(counters.counts()) : Optional.empty();
   }
 
   /** Whether a job was given this cluster (rather than starting its own). */
@@ -197,10 +213,21 @@ public final class EmbeddedFlink implements AutoCloseable {
   /** A MiniCluster started ahead: Flink's executor calls {@link #start()} again, which then has nothing to do. */
   private static final class Early extends MiniCluster {
     final MiniClusterConfiguration settings;
+    private final JobCounters counters;
 
-    Early(MiniClusterConfiguration settings) {
+    Early(MiniClusterConfiguration settings, JobCounters counters) {
       super(settings);
       this.settings = settings;
+      this.counters = counters;
+    }
+
+    /** The registry MiniCluster makes, with the reporter of the counters progress shows added. */
+    @Override
+    protected MetricRegistryImpl createMetricRegistry(Configuration config, long maximumMessageSizeInBytes) {
+      List<ReporterSetup> reporters = new ArrayList<>(ReporterSetup.fromConfiguration(config, settings.getPluginManager()));
+      reporters.add(ReporterSetup.forReporter("hfbeam-progress", counters));
+      return new MetricRegistryImpl(MetricRegistryConfiguration.fromConfiguration(config, maximumMessageSizeInBytes),
+          reporters, TraceReporterSetup.fromConfiguration(config, settings.getPluginManager()));
     }
 
     void startNow() throws Exception {

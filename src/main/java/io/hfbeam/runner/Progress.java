@@ -1,92 +1,87 @@
 package io.hfbeam.runner;
 
 import java.io.PrintStream;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricResults;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 
 /**
- * Progress of the run in this JVM (DirectRunner and embedded Flink): readers add the bytes they consumed, a
- * daemon thread prints records done, rate and ETA against the known input size.
+ * Progress of a run: records written and input bytes read, from the Beam counters the steps keep (write/records_out,
+ * read/bytes_in), as the running job reports them; a daemon thread prints records done, rate and ETA against the
+ * known input size.
  */
-public final class Progress {
-  private static final AtomicLong BYTES = new AtomicLong();
-  private static final AtomicLong RECORDS = new AtomicLong();
-
-  /** Where event lines go while a run is on in this JVM; null otherwise (e.g. in a cluster's TaskManager). */
-  private static volatile PrintStream events;
+final class Progress {
+  private static final MetricsFilter COUNTED = MetricsFilter.builder()
+      .addNameFilter(MetricNameFilter.named("write", "records_out"))
+      .addNameFilter(MetricNameFilter.named("read", "bytes_in"))
+      .build();
 
   private Progress() {}
 
+  /** What a run has done so far: records written, input bytes read. */
+  record Counts(long records, long bytes) {
+    /** The counts in a job's metrics (attempted values: the work so far). */
+    static Counts of(MetricResults metrics) {
+      long records = 0;
+      long bytes = 0;
+      for (MetricResult<Long> c : metrics.queryMetrics(COUNTED).getCounters()) {
+        Long v = c.getAttempted();
+        if (v == null) continue;
+        if (c.getName().getName().equals("records_out")) {
+          records += v;
+        } else {
+          bytes += v;
+        }
+      }
+      return new Counts(records, bytes);
+    }
+  }
+
   /**
-   * One line about something the run did that a user waits for (a watched pane written, a commit landed), printed
-   * with the progress lines of this JVM's run; dropped where no run prints (a cluster's TaskManager).
+   * Starts printing every {@code everyMillis} to {@code out}; returns the thread to interrupt at the end.
+   *
+   * @param counts what the running job has counted so far; empty while it cannot say (not started, or a runner
+   *     that reports its metrics only at the end: then the line says how long it has run)
    */
-  public static void event(String line) {
-    PrintStream out = events;
-    if (out != null) out.println(line);
-  }
-
-  /** Ends the event lines of a run. */
-  static void stopEvents() {
-    events = null;
-  }
-
-  public static void addBytes(long n) {
-    BYTES.addAndGet(n);
-  }
-
-  public static void addRecords(long n) {
-    RECORDS.addAndGet(n);
-  }
-
-  /** Starts printing every {@code everyMillis} to {@code out}; returns the thread to interrupt at the end. */
-  public static Thread start(long totalBytes, long everyMillis, PrintStream out) {
-    events = out;
-    BYTES.set(0);
-    RECORDS.set(0);
+  static Thread start(Supplier<Optional<Counts>> counts, long totalBytes, long everyMillis, PrintStream out) {
     long t0 = System.nanoTime();
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                while (true) {
-                  Thread.sleep(everyMillis);
-                  out.println(line(totalBytes, (System.nanoTime() - t0) / 1e9));
-                }
-              } catch (InterruptedException e) {
-                // run finished
-              }
-            },
-            "hfbeam-progress");
-    t.setDaemon(true);
-    t.start();
-    return t;
+    return daemon(everyMillis, () -> {
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      Optional<Counts> done = counts.get();
+      out.println(done.isPresent() ? line(done.get(), totalBytes, seconds) : String.format("progress: running, %.0f s", seconds));
+    });
   }
 
   /** For a job on a Flink cluster: where to watch it, then the elapsed time every {@code everyMillis}. */
-  public static Thread startCluster(String webUi, long everyMillis, PrintStream out) {
+  static Thread startCluster(String webUi, long everyMillis, PrintStream out) {
     out.println("submitting to the Flink cluster at " + webUi + " (progress: its web UI, Jobs > Running Jobs)");
     long t0 = System.nanoTime();
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                while (true) {
-                  Thread.sleep(everyMillis);
-                  out.printf("progress: running on the Flink cluster, %.0f s%n", (System.nanoTime() - t0) / 1e9);
-                }
-              } catch (InterruptedException e) {
-                // run finished
-              }
-            },
-            "hfbeam-progress");
+    return daemon(everyMillis,
+        () -> out.printf("progress: running on the Flink cluster, %.0f s%n", (System.nanoTime() - t0) / 1e9));
+  }
+
+  private static Thread daemon(long everyMillis, Runnable print) {
+    Thread t = new Thread(() -> {
+      try {
+        while (true) {
+          Thread.sleep(everyMillis);
+          print.run();
+        }
+      } catch (InterruptedException e) {
+        // run finished
+      }
+    }, "hfbeam-progress");
     t.setDaemon(true);
     t.start();
     return t;
   }
 
-  static String line(long totalBytes, double seconds) {
-    long bytes = BYTES.get();
-    long records = RECORDS.get();
+  static String line(Counts done, long totalBytes, double seconds) {
+    long records = done.records();
+    long bytes = done.bytes();
     double rate = records / Math.max(seconds, 1e-9);
     StringBuilder sb = new StringBuilder(String.format("progress: %,d records, %,.0f records/s", records, rate));
     if (totalBytes > 0) {

@@ -1,9 +1,15 @@
 package io.hfbeam.runner;
 
+import io.hfbeam.dataset.RunEvents;
 import java.io.PrintStream;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * Runs a built pipeline to the end, showing progress, then prints the per-step summary and applies the error
@@ -28,18 +34,42 @@ public final class WorkflowRun {
    */
   public static Outcome run(Pipeline pipeline, long totalBytes, Supplier<String> verdict, PrintStream out,
       java.util.List<String> steps) {
+    return run(pipeline, totalBytes, verdict, out, steps, Optional.empty());
+  }
+
+  /**
+   * As {@link #run(Pipeline, long, Supplier, PrintStream, java.util.List)}, on an embedded Flink cluster that
+   * {@link EmbeddedFlink#attach attached} the pipeline's options: progress reads the job's counters from it.
+   */
+  public static Outcome run(Pipeline pipeline, long totalBytes, Supplier<String> verdict, PrintStream out,
+      java.util.List<String> steps, Optional<EmbeddedFlink> flink) {
+    return run(pipeline, totalBytes, verdict, out, steps, flink, 10_000);
+  }
+
+  static Outcome run(Pipeline pipeline, long totalBytes, Supplier<String> verdict, PrintStream out,
+      java.util.List<String> steps, Optional<EmbeddedFlink> flink, long progressEveryMillis) {
     long t0 = System.nanoTime();
-    String cluster = RunnerProfiles.flinkClusterUrl(pipeline.getOptions());
+    PipelineOptions options = pipeline.getOptions();
+    String cluster = RunnerProfiles.flinkClusterUrl(options);
+    // The DirectRunner's result reads its metrics as bundles finish, but by default run() returns only at the end.
+    // Flink's (attached) result exists only at the end: an embedded cluster reports a running job's counters.
+    AtomicReference<PipelineResult> running = new AtomicReference<>();
+    boolean direct = options.getRunner() == DirectRunner.class;
+    if (direct) options.as(DirectOptions.class).setBlockOnRun(false);
+    Supplier<Optional<Progress.Counts>> counts = direct
+        ? () -> Optional.ofNullable(running.get()).map(r -> Progress.Counts.of(r.metrics()))
+        : () -> flink.flatMap(EmbeddedFlink::jobCounts);
     // on a cluster the work happens in the TaskManagers: this JVM cannot count it, the web UI shows it
-    Thread progress = cluster == null ? Progress.start(totalBytes, 10_000, out) : Progress.startCluster(cluster, 10_000, out);
+    Thread progress = cluster == null ? Progress.start(counts, totalBytes, progressEveryMillis, out)
+        : Progress.startCluster(cluster, progressEveryMillis, out);
     PipelineResult result;
-    try {
+    try (RunEvents.Printing events = RunEvents.printTo(out)) {
       result = pipeline.run();
+      running.set(result);
       PipelineResult.State state = result.waitUntilFinish();
       if (state != PipelineResult.State.DONE) throw new IllegalStateException("pipeline ended in state " + state);
     } finally {
       progress.interrupt();
-      Progress.stopEvents();
     }
     RunSummary summary = RunSummary.of(result, (System.nanoTime() - t0) / 1e9, steps);
     out.println();

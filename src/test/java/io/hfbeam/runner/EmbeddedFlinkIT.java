@@ -1,10 +1,12 @@
 package io.hfbeam.runner;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.sameInstance;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -18,6 +20,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.rpc.RpcSystem;
 import org.junit.jupiter.api.Test;
@@ -65,6 +68,25 @@ class EmbeddedFlinkIT {
     }
     // the context environment served one pipeline: the next one starts its own cluster, as Beam's [local] does
     assertThat(run(flinkLocal()), equalTo(5L));
+  }
+
+  @Test
+  void aRunningJobsProgressComesFromTheCountersItsClusterReports() {
+    ProgressTest.clearPrinted();
+    Optional<EmbeddedFlink> early = EmbeddedFlink.startFor(RunnerProfiles.settings("flink-local", Map.of()));
+    try (EmbeddedFlink flink = early.orElseThrow()) {
+      PipelineOptions options = flinkLocal();
+      assertThat(flink.attach(options), equalTo(true));
+      Pipeline p = Pipeline.create(options);
+      // the exchange lets the counting step finish its bundle (and report) while the next step holds the job
+      p.apply("Numbers", Create.of(1, 2, 3, 4, 5))
+          .apply("Count", ParDo.of(new ProgressTest.CountFn()))
+          .apply("Exchange", Reshuffle.viaRandomKey())
+          .apply("Hold", ParDo.of(new ProgressTest.HoldFn("progress: 5 records")));
+      WorkflowRun.run(p, 100, () -> null, ProgressTest.printedStream(), List.of(), Optional.of(flink), 100);
+    }
+    assertThat(ProgressTest.printed(), containsString("progress: 5 records"));
+    assertThat(ProgressTest.printed(), containsString("50.0% of input read"));
   }
 
   @Test
