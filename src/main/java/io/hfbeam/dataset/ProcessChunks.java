@@ -75,8 +75,8 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
 
   /**
    * Steps: KeyByChunk -> DropSeenChunks -> SpreadChunks -> Process. SpreadChunks deals the chunks out evenly (Flink
-   * translates a reshuffle to a round-robin rebalance): the keyed step alone hashes chunk ids to workers, which gave
-   * one of two workers 58% of a 1 GB input, so the other sat idle for the last fifth of the run.
+   * translates a reshuffle to a round-robin rebalance): the keyed step alone hashes chunk ids to workers, which can
+   * give one worker most of the input while another sits idle.
    */
   public static final class ToParts<T> extends PTransform<PCollection<InputFiles.Chunk>, PCollection<Part>> {
     private final ChunkProcessor<T> processor;

@@ -161,7 +161,7 @@ final class CommitProtocol {
 
   /**
    * Hashes the files to add on all cores up front: the LFS batch call needs every oid before the first upload, and
-   * one thread hashing in series with the transfer was half of an upload's time.
+   * hashing on one thread, in series with the transfer, adds to every upload's time.
    */
   private static void hashAll(List<CommitOperation> operations) throws IOException {
     try {

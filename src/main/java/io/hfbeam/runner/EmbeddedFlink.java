@@ -39,8 +39,7 @@ import org.apache.flink.util.MathUtils;
 /**
  * The embedded Flink of a {@code flinkMaster: "[local]"} profile, started while the command still validates its
  * options and builds and translates the pipeline. Beam starts its MiniCluster only when the job is submitted, after
- * all of that (about 2 s of one thread); the cluster's own start takes another 1.5 s, which on another thread now
- * overlaps it.
+ * all of that; started on another thread, the cluster's own start overlaps that work instead of following it.
  *
  * <p>The job runs as it would with {@code [local]}: the same configuration (the profile's {@code flinkConfDir}, or
  * FLINK_CONF_DIR, plus the two settings Beam adds for a local cluster), the same slots, and Flink's own
@@ -88,7 +87,7 @@ public final class EmbeddedFlink implements AutoCloseable {
       try {
         Configuration conf = new Configuration(flink.base);
         // Beam's [local] setting: managed memory as a fraction of the heap that is free now. Beam measures after a
-        // full GC (System.gc(), ~90 ms stopping every thread); the estimate without one is as good for a size that
+        // full GC (System.gc(), which stops every thread); the estimate without one is as good for a size that
         // this pipeline's operators never use (they keep no RocksDB state and do no managed-memory sorts).
         if (!conf.containsKey(MANAGED)) {
           long free = EnvironmentInformation.getSizeOfFreeHeapMemory();
@@ -190,7 +189,7 @@ public final class EmbeddedFlink implements AutoCloseable {
   /**
    * What Beam's [local] master configures (the Flink configuration directory, class-loader leak check off), and no
    * delegation tokens unless configured: an embedded cluster has no Kerberos to renew tokens for, and looking for it
-   * (Hadoop's login and configuration) took a tenth of the cluster's start.
+   * (Hadoop's login and configuration) slows the cluster's start.
    */
   private static Configuration localConfiguration(String confDir) {
     Configuration c = confDir == null || confDir.isEmpty()

@@ -9,8 +9,7 @@ import java.util.function.LongSupplier;
  * the final checkpoint once (tasks that finished their input wait for a checkpoint before they end, FLIP-147). If a
  * periodic checkpoint completed a moment earlier, tasks that were waiting end while that trigger goes out, and it
  * fails ("TaskManager received a checkpoint request for unknown task"); the job then idles until the next periodic
- * checkpoint. On the embedded cluster that was up to 10 s at the end of one in five 1 GB qa-export runs. Retrying a
- * failed checkpoint is what the periodic trigger would do anyway, only sooner; retries are at most one per
+ * checkpoint, so the run ends late. Retrying a failed checkpoint is what the periodic trigger would do anyway, only sooner; retries are at most one per
  * {@code minGapMillis}, so a checkpoint that keeps failing for a real reason is not hammered.
  */
 final class FailedCheckpointRetry {

@@ -117,8 +117,8 @@ public final class InputFiles {
 
   /**
    * Cuts files into ranges of at most {@code chunkBytes} (any size from one byte), smaller when the input is small
-   * (at least {@value #MIN_CHUNKS} chunks of at least 1 MiB, where chunkBytes allows): with 32 MiB chunks, a 37 MB
-   * file was one big and one small chunk, and one worker did nearly all of it. Compressed files are not splittable.
+   * (at least {@value #MIN_CHUNKS} chunks of at least 1 MiB, where chunkBytes allows), so that an input of a few
+   * chunks does not leave one worker doing nearly all of it. Compressed files are not splittable.
    * Deterministic in the file sizes.
    */
   public static List<Chunk> chunks(List<Path> files, long chunkBytes) {

@@ -114,8 +114,8 @@ public final class LocalHubServer implements AutoCloseable {
     http.setUriCompliance(UriCompliance.LEGACY);
     http.setSendServerVersion(false);
     HttpConnectionFactory factory = new HttpConnectionFactory(http);
-    // Uploads are read in chunks of this size, each a blocking-read round trip in Jetty: 8 KB (the default)
-    // made a 25 MB LFS upload take 3200 of them.
+    // Uploads are read in chunks of this size, each a blocking-read round trip in Jetty: the 8 KB default makes a
+    // large LFS upload thousands of them.
     factory.setInputBufferSize(INPUT_BUFFER);
     connector = new ServerConnector(server, factory);
     connector.setHost(BIND_HOST);

@@ -172,8 +172,8 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
    * The window in a part, frame by frame (a frame is one encoded position), each either written out or named as
    * a copy: of the frame before it in this window (--window repeat: 10 copies of one position) or of a frame of
    * the previous sample's window (--window history: the window shifts by a position or more). That keeps a
-   * part at about one new frame per sample, 82 bytes instead of 693 for token_sequence, so the raw round trip
-   * between processing and the Parquet encoding costs little. Writer and reader each keep the previous window.
+   * part at about one new frame per sample instead of a whole window, so the raw round trip between processing
+   * and the Parquet encoding costs little. Writer and reader each keep the previous window.
    */
   static final class Frames {
     private static final int LITERAL = 0;
