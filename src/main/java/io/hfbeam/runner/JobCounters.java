@@ -2,7 +2,6 @@ package io.hfbeam.runner;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
@@ -17,8 +16,15 @@ import org.apache.flink.metrics.reporter.MetricReporter;
  */
 final class JobCounters implements MetricReporter {
   /** Per task and counter: the live counter, or the last count of a task that finished. */
-  private final Map<String, LongSupplier> records = new ConcurrentHashMap<>();
-  private final Map<String, LongSupplier> bytes = new ConcurrentHashMap<>();
+  private final Map<String, Count> records = new ConcurrentHashMap<>();
+  private final Map<String, Count> bytes = new ConcurrentHashMap<>();
+
+  /** A task's counter while it runs ({@code live}), then what it had counted when it closed. */
+  private record Count(Counter live, long last) {
+    long get() {
+      return live != null ? live.getCount() : last;
+    }
+  }
 
   @Override
   public void open(MetricConfig config) {}
@@ -28,22 +34,22 @@ final class JobCounters implements MetricReporter {
 
   @Override
   public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
-    Map<String, LongSupplier> to = of(name);
+    Map<String, Count> to = of(name);
     // a restarted task registers under the same identifier and replaces the count of the attempt it restarts
-    if (to != null && metric instanceof Counter c) to.put(group.getMetricIdentifier(name), c::getCount);
+    if (to != null && metric instanceof Counter c) to.put(group.getMetricIdentifier(name), new Count(c, 0));
   }
 
   @Override
   public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
-    Map<String, LongSupplier> to = of(name);
+    Map<String, Count> to = of(name);
     if (to != null && metric instanceof Counter c) {
-      long last = c.getCount();
-      to.put(group.getMetricIdentifier(name), () -> last);
+      // only this counter's own entry: the removal may come after a restarted task registered its new counter
+      to.computeIfPresent(group.getMetricIdentifier(name), (id, now) -> now.live() == c ? new Count(null, c.getCount()) : now);
     }
   }
 
   /** Beam names its Flink counters namespace, scope delimiter, name. */
-  private Map<String, LongSupplier> of(String name) {
+  private Map<String, Count> of(String name) {
     if (named(name, "write", "records_out")) return records;
     if (named(name, "read", "bytes_in")) return bytes;
     return null;
@@ -59,9 +65,9 @@ final class JobCounters implements MetricReporter {
     return new Progress.Counts(sum(records), sum(bytes));
   }
 
-  private static long sum(Map<String, LongSupplier> counters) {
+  private static long sum(Map<String, Count> counters) {
     long n = 0;
-    for (LongSupplier c : counters.values()) n += c.getAsLong();
+    for (Count c : counters.values()) n += c.get();
     return n;
   }
 }

@@ -42,8 +42,12 @@ public class JobCountersTest {
     records1.inc(100); // a closed task's counter no longer counts, what it had counted stays
     assertThat(counters.counts(), equalTo(new Progress.Counts(17, 700)));
 
-    // a restarted task replaces the count of the attempt it restarts
-    counters.notifyOfAddedMetric(counted(1), "write.records_out", task("Process.0"));
+    // a restarted task replaces the count of the attempt it restarts, even when the old one is removed after
+    SimpleCounter restarted = counted(1);
+    counters.notifyOfAddedMetric(restarted, "write.records_out", task("Process.0"));
+    counters.notifyOfRemovedMetric(records1, "write.records_out", task("Process.0"));
     assertThat(counters.counts(), equalTo(new Progress.Counts(6, 700)));
+    restarted.inc();
+    assertThat(counters.counts(), equalTo(new Progress.Counts(7, 700)));
   }
 }
