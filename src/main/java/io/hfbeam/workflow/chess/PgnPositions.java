@@ -1,5 +1,6 @@
 package io.hfbeam.workflow.chess;
 
+import io.hfbeam.beam.PgnIO;
 import io.hfbeam.dataset.ChunkProcessor;
 import io.hfbeam.dataset.Failures;
 import io.hfbeam.format.files.InputFiles;
@@ -21,10 +22,8 @@ import io.hfbeam.mapping.Split;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
-import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.values.Row;
 
 /**
  * PGN games to samples, per chunk: read the games that start in the chunk, replay each mainline, encode every
@@ -83,7 +82,7 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
         games.inc();
         if (rec instanceof PgnError e) {
           failed.inc();
-          out.failure(failure(chunk.path(), e));
+          out.failure(PgnIO.failure(chunk.path(), e));
           continue;
         }
         PgnGame game = (PgnGame) rec;
@@ -96,17 +95,5 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
       }
     }
     return n;
-  }
-
-  /** The failure record of a game that cannot be read or replayed; its game number counts from the chunk. */
-  public static Row failure(String source, PgnError e) {
-    return Failures.of(source, null, e.byteOffset(), e.gameNumber(), "ReadPgn",
-        e.reason() + (e.moveText() == null || e.moveText().isEmpty() ? "" : " (move '" + e.moveText() + "')"),
-        describe(e.tags(), e.moveText()));
-  }
-
-  private static String describe(Map<String, String> tags, String move) {
-    String site = tags == null ? null : tags.getOrDefault("Site", tags.get("Event"));
-    return (site == null ? "" : site + " ") + (move == null ? "" : "at " + move);
   }
 }
