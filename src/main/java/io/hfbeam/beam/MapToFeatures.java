@@ -59,6 +59,46 @@ public final class MapToFeatures extends PTransform<PCollection<String>, PCollec
     return mapping.features();
   }
 
+  /**
+   * The same mapping for records that are already Rows (of any schema, e.g. from ParquetIO or a SQL step): each row is
+   * read as the JSON object its fields make, then mapped.
+   */
+  public PTransform<PCollection<Row>, PCollectionTuple> fromRows() {
+    return new FromRows(this);
+  }
+
+  static final class FromRows extends PTransform<PCollection<Row>, PCollectionTuple> {
+    private final MapToFeatures map;
+
+    FromRows(MapToFeatures map) {
+      this.map = map;
+    }
+
+    @Override
+    public PCollectionTuple expand(PCollection<Row> rows) {
+      Features in = Features.fromBeamSchema(rows.getSchema());
+      return rows
+          .apply("AsJson", ParDo.of(new AsJsonFn(in.toJson())))
+          .setCoder(org.apache.beam.sdk.coders.StringUtf8Coder.of())
+          .apply("Map", map);
+    }
+  }
+
+  static final class AsJsonFn extends DoFn<Row, String> {
+    private final String featuresJson;
+    private transient Features features;
+
+    AsJsonFn(String featuresJson) {
+      this.featuresJson = featuresJson;
+    }
+
+    @ProcessElement
+    public void process(@Element Row row, OutputReceiver<String> out) {
+      if (features == null) features = Features.fromJson(featuresJson);
+      out.output(io.hfbeam.format.json.JsonlRowWriter.toJsonLine(row, features));
+    }
+  }
+
   @Override
   public PCollectionTuple expand(PCollection<String> records) {
     PCollectionTuple out = records.apply("MapFields",

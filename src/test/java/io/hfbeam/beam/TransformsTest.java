@@ -148,6 +148,29 @@ public class TransformsTest {
   }
 
   @Test
+  public void mapperTakesRowsOfAnotherSchema() {
+    LinkedHashMap<String, Feature> f = new LinkedHashMap<>();
+    f.put("id", new Feature.Value("int64"));
+    f.put("score", new Feature.Value("int8"));
+    Features features = Features.of(f);
+    Schema in = Schema.builder().addInt32Field("score").addStringField("id").addStringField("extra").build();
+    PCollectionTuple out = p.apply(Create.of(
+            Row.withSchema(in).addValues(5, "1", "x").build(),
+            Row.withSchema(in).addValues(1000, "2", "y").build()).withRowSchema(in))
+        .apply(MapToFeatures.to(features).fromRows());
+    PAssert.that(out.get(MapToFeatures.ROWS)).containsInAnyOrder(
+        Row.withSchema(features.beamSchema()).addValues(1L, (byte) 5).build());
+    PAssert.that(out.get(MapToFeatures.FAILURES)).satisfies(failures -> {
+      List<String> reasons = new ArrayList<>();
+      failures.forEach(r -> reasons.add(r.getString("reason")));
+      assertThat(reasons, hasSize(1));
+      assertThat(reasons.get(0), allOf(containsString("score"), containsString("1000")));
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
+
+  @Test
   public void pgnSourceReadsGamesAndSendsBadOnesToTheFailureTag() throws Exception {
     Path pgn = tmp.newFolder().toPath().resolve("games.pgn");
     Files.writeString(pgn, GOOD + BAD);
