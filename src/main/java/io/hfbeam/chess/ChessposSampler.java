@@ -14,7 +14,7 @@ import java.util.Map;
  * decisions do not depend on the order games are processed in, on parallelism, or on which other positions were
  * asked about: re-runs select exactly the same positions.
  */
-public final class ChessposSampler {
+public final class ChessposSampler implements java.io.Serializable {
   public static final double DEFAULT_RATE = 0.33;
   private static final int UNKNOWN_ELO = 1500;
   private static final long GAME_DRAW = -1;

@@ -108,11 +108,11 @@ final class ChessPositionsCommand extends WorkflowCommand {
     String by = choice("--split-by", splitBy, w, "split_by", "game", "game", "position");
     PgnPositions.Settings samples = new PgnPositions.Settings(
         PositionEncoding.valueOf(choice("--encoding", encoding, w, "encoding", "token_sequence", "token_sequence", "bitboard", "planes").toUpperCase(Locale.ROOT)),
-        PgnPositions.Window.valueOf(choice("--window", window, w, "window", "repeat", "repeat", "history").toUpperCase(Locale.ROOT)),
+        io.hfbeam.chess.PositionGenerator.Window.valueOf(choice("--window", window, w, "window", "repeat", "repeat", "history").toUpperCase(Locale.ROOT)),
         common.node(w, "window_size").asInt(10),
-        PgnPositions.Scalars.valueOf(choice("--scalars", scalars, w, "scalars", "zeros", "zeros", "features").toUpperCase(Locale.ROOT)),
+        io.hfbeam.chess.PositionGenerator.Scalars.valueOf(choice("--scalars", scalars, w, "scalars", "zeros", "zeros", "features").toUpperCase(Locale.ROOT)),
         metadata != null ? metadata : common.node(w, "metadata").asBoolean(false),
-        PgnPositions.Sampling.valueOf(choice("--sampling", sampling, w, "sampling", "all", "all", "chesspos").toUpperCase(Locale.ROOT)),
+        io.hfbeam.chess.PositionGenerator.Sampling.valueOf(choice("--sampling", sampling, w, "sampling", "all", "all", "chesspos").toUpperCase(Locale.ROOT)),
         rate != null ? rate : common.node(w, "rate").asDouble(0.33),
         minPly != null ? minPly : common.node(w, "min_ply").asInt(0),
         maxPly != null ? maxPly : common.node(w, "max_ply").asInt(100_000),

@@ -310,6 +310,14 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
     }
   }
 
+  /**
+   * The last step of a dataset sink, for files already in the staging folder under their final names: the card, the
+   * error-budget check and the move into place ({@link StagedDataset}). Emits the dataset's files, or nothing.
+   */
+  public static <T> DoFn<List<WrittenFile>, WrittenFile> finishFn(Settings<T> s) {
+    return new CardFn<>(s);
+  }
+
   static final class CardFn<T> extends DoFn<List<WrittenFile>, WrittenFile> {
     private final Settings<T> s;
 
@@ -375,12 +383,13 @@ public final class AssembleDataset<T> extends PTransform<PCollection<Part>, PCol
     return new WrittenFile(null, "README.md", target.toString(), 0, Files.size(target), 0);
   }
 
-  interface IoAction {
+  /** Writes a file at a temporary path. */
+  public interface IoAction {
     void run(Path tmp) throws IOException;
   }
 
   /** Writes to a hidden temp name beside the target, then renames: readers never see a partial file. */
-  static void publish(Path target, IoAction write) throws IOException {
+  public static void publish(Path target, IoAction write) throws IOException {
     Files.createDirectories(target.toAbsolutePath().getParent());
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
     write.run(tmp);

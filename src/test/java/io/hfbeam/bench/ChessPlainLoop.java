@@ -29,8 +29,8 @@ public final class ChessPlainLoop {
     List<Path> files = new ArrayList<>();
     for (int i = 1; i < args.length; i++) files.add(Path.of(args[i]));
     Files.createDirectories(out);
-    PgnPositions.Settings s = new PgnPositions.Settings(PositionEncoding.TOKEN_SEQUENCE, PgnPositions.Window.REPEAT, 10,
-        PgnPositions.Scalars.ZEROS, false, PgnPositions.Sampling.ALL, 0.33, 0, 100_000, 42, true,
+    PgnPositions.Settings s = new PgnPositions.Settings(PositionEncoding.TOKEN_SEQUENCE, io.hfbeam.chess.PositionGenerator.Window.REPEAT, 10,
+        io.hfbeam.chess.PositionGenerator.Scalars.ZEROS, false, io.hfbeam.chess.PositionGenerator.Sampling.ALL, 0.33, 0, 100_000, 42, true,
         Split.Settings.builder().build());
     ChessPartFormat format = new ChessPartFormat(s.encoding(), s.windowSize(), false, ParquetSettings.defaults());
     long t0 = System.nanoTime();

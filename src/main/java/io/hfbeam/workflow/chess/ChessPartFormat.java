@@ -1,5 +1,6 @@
 package io.hfbeam.workflow.chess;
 
+import io.hfbeam.beam.ChessRows;
 import io.hfbeam.dataset.PartFormat;
 import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.format.parquet.tensor.RowSink;
@@ -7,13 +8,10 @@ import io.hfbeam.format.parquet.tensor.TensorParquetWriter;
 
 import io.hfbeam.chess.ChessSample;
 import io.hfbeam.chess.PositionEncoding;
-import io.hfbeam.hf.Feature;
 import io.hfbeam.hf.Features;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import io.hfbeam.dataset.Batch;
 import java.io.BufferedInputStream;
@@ -43,23 +41,7 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
   /** window: ArrayND((windowSize, *encoding shape), dtype); scalars: Sequence(int8, 3); metadata when asked. */
   @Override
   public Features features() {
-    if (features == null) {
-      LinkedHashMap<String, Feature> f = new LinkedHashMap<>();
-      List<Integer> shape = new ArrayList<>();
-      shape.add(windowSize);
-      shape.addAll(encoding.shape());
-      f.put("window", new Feature.ArrayND(shape, encoding.dtype()));
-      f.put("scalars", new Feature.Sequence(new Feature.Value("int8"), 3));
-      if (metadata) {
-        f.put("game_id", new Feature.Value("string"));
-        f.put("ply", new Feature.Value("int32"));
-        f.put("white_elo", new Feature.Value("int16"));
-        f.put("black_elo", new Feature.Value("int16"));
-        f.put("result", new Feature.Value("string"));
-        f.put("source_file", new Feature.Value("string"));
-      }
-      features = Features.of(f);
-    }
+    if (features == null) features = ChessRows.features(encoding, windowSize, metadata);
     return features;
   }
 

@@ -2,6 +2,7 @@ package io.hfbeam.workflow.chess;
 
 import io.hfbeam.chess.ChessSample;
 import io.hfbeam.chess.PositionEncoding;
+import io.hfbeam.chess.PositionGenerator;
 import io.hfbeam.dataset.AssembleDataset;
 import io.hfbeam.dataset.AssemblePanes;
 import io.hfbeam.dataset.WatchFiles;
@@ -94,11 +95,11 @@ public final class ChessPositionsWorkflow {
   }
 
   private static String windowText(PgnPositions.Settings ps) {
-    String scalars = ps.scalars() == PgnPositions.Scalars.ZEROS
+    String scalars = ps.scalars() == PositionGenerator.Scalars.ZEROS
         ? "`scalars` are zeros (reserved)."
         : "`scalars` are [side to move (0 white, 1 black), result from the mover's view (1 win, 0 draw or unknown, "
             + "-1 loss), the mover's Elo // 100 (1500 when unknown)].";
-    return ps.window() == PgnPositions.Window.REPEAT
+    return ps.window() == PositionGenerator.Window.REPEAT
         ? "`window` holds " + ps.windowSize() + " copies of the position. " + scalars
         : "`window` holds the position and the " + (ps.windowSize() - 1) + " before it in the same game, oldest first "
             + "(the position itself last); before the first move the window is padded with positions whose every "
@@ -106,7 +107,7 @@ public final class ChessPositionsWorkflow {
   }
 
   private static String selectionText(PgnPositions.Settings ps) {
-    if (ps.sampling() == PgnPositions.Sampling.ALL) {
+    if (ps.sampling() == PositionGenerator.Sampling.ALL) {
       return "Every position after each move of each game's mainline (not the start position).";
     }
     return "`chesspos` sampling: a game is kept with probability 1 / (1 + exp(-0.005 * (min(WhiteElo, BlackElo) - 2000))), "

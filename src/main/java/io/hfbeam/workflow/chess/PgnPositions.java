@@ -1,12 +1,15 @@
 package io.hfbeam.workflow.chess;
 
+import io.hfbeam.beam.PgnIO;
 import io.hfbeam.dataset.ChunkProcessor;
 import io.hfbeam.dataset.Failures;
 import io.hfbeam.format.files.InputFiles;
 
-import io.hfbeam.chess.Board;
 import io.hfbeam.chess.ChessSample;
-import io.hfbeam.chess.ChessposSampler;
+import io.hfbeam.chess.PositionGenerator;
+import io.hfbeam.chess.PositionGenerator.Sampling;
+import io.hfbeam.chess.PositionGenerator.Scalars;
+import io.hfbeam.chess.PositionGenerator.Window;
 import io.hfbeam.chess.GameId;
 import io.hfbeam.chess.PgnError;
 import io.hfbeam.chess.PgnGame;
@@ -19,8 +22,6 @@ import io.hfbeam.mapping.Split;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 
@@ -31,21 +32,17 @@ import org.apache.beam.sdk.metrics.Metrics;
  * number, byte offset, the failing move) and the rest of the chunk goes on.
  */
 public final class PgnPositions implements ChunkProcessor<ChessSample> {
-  /** Which positions to keep. */
-  public enum Sampling { ALL, CHESSPOS }
-
-  /** How the window is filled. */
-  public enum Window { REPEAT, HISTORY }
-
-  /** What the three scalars hold: zeros (reserved), or side to move, result for the mover, mover's Elo bucket. */
-  public enum Scalars { ZEROS, FEATURES }
-
   /** Settings of the sample generation. */
   public record Settings(PositionEncoding encoding, Window window, int windowSize, Scalars scalars,
       boolean metadata, Sampling sampling, double rate, int minPly, int maxPly, long seed,
       boolean splitByGame, Split.Settings split) implements Serializable {
     public int windowValues() {
       return windowSize * encoding.size();
+    }
+
+    /** The per-game function these settings describe. */
+    public PositionGenerator generator() {
+      return new PositionGenerator(encoding, window, windowSize, scalars, sampling, rate, minPly, maxPly, seed);
     }
   }
 
@@ -63,9 +60,8 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
     Counter kept = Metrics.counter("Sample", "records_out");
     Path file = chunk.file();
     String sourceFile = file.getFileName().toString();
-    ChessSample sample = new ChessSample(s.windowValues(), s.encoding().isLong());
-    ChessposSampler sampler = new ChessposSampler(s.seed(), s.rate(), s.minPly(), s.maxPly());
-    int per = s.encoding().size();
+    PositionGenerator generator = s.generator();
+    ChessSample sample = generator.newSample();
     long n = 0;
     PgnReader opened;
     try {
@@ -86,89 +82,18 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
         games.inc();
         if (rec instanceof PgnError e) {
           failed.inc();
-          out.failure(Failures.of(chunk.path(), null, e.byteOffset(), e.gameNumber(), "ReadPgn",
-              e.reason() + (e.moveText() == null || e.moveText().isEmpty() ? "" : " (move '" + e.moveText() + "')"), describe(e.tags(), e.moveText())));
+          out.failure(PgnIO.failure(chunk.path(), e));
           continue;
         }
         PgnGame game = (PgnGame) rec;
         String gameId = GameId.of(game);
-        boolean keepGame = s.sampling() == Sampling.ALL || sampler.keepGame(gameId, game.tags());
-        if (!keepGame) continue;
+        if (!generator.keepGame(gameId, game)) continue;
         String gameSplit = s.split().assign(gameId);
-        Integer whiteElo = elo(game.tags().get("WhiteElo"));
-        Integer blackElo = elo(game.tags().get("BlackElo"));
-        String result = game.result();
-        // history window: encoded positions so far, oldest first, starting as padding
-        if (sample.window != null) Arrays.fill(sample.window, (byte) PositionEncoding.PAD);
-        else Arrays.fill(sample.windowLong, PositionEncoding.PAD);
-        Board board = game.startBoard();
-        int[] moves = game.moves();
-        positions.inc(moves.length); // counters once per game: per-position increments cost as much as encoding
-        long keptInGame = 0;
-        for (int i = 0; i < moves.length; i++) {
-          board.play(moves[i]);
-          int last = (s.windowSize() - 1) * per;
-          if (s.window() == Window.HISTORY) {
-            shiftLeft(sample, per);
-            s.encoding().encode(board, sample.window, sample.windowLong, last);
-          }
-          if (s.sampling() == Sampling.CHESSPOS && !sampler.keepPosition(gameId, i)) continue;
-          if (s.window() == Window.REPEAT) {
-            s.encoding().encode(board, sample.window, sample.windowLong, 0);
-            for (int k = 1; k < s.windowSize(); k++) copy(sample, 0, k * per, per);
-          }
-          fillScalars(sample, board, result, whiteElo, blackElo);
-          sample.gameId = gameId;
-          sample.ply = i + 1;
-          sample.whiteElo = whiteElo;
-          sample.blackElo = blackElo;
-          sample.result = result;
-          sample.sourceFile = sourceFile;
-          String split = s.splitByGame() ? gameSplit : s.split().assign(gameId + ":" + (i + 1));
-          out.record(split, sample);
-          keptInGame++;
-        }
-        kept.inc(keptInGame);
+        positions.inc(game.moves().length); // counters once per game: per-position increments cost as much as encoding
+        kept.inc(generator.positions(game, gameId, sourceFile, sample, smp -> out.record(
+            s.splitByGame() ? gameSplit : s.split().assign(gameId + ":" + smp.ply), smp)));
       }
     }
     return n;
-  }
-
-  private void fillScalars(ChessSample sample, Board board, String result, Integer whiteElo, Integer blackElo) {
-    if (s.scalars() == Scalars.ZEROS) return;
-    int mover = board.sideToMove();
-    sample.scalars[0] = (byte) mover;
-    int whiteScore = switch (result == null ? "*" : result) {
-      case "1-0" -> 1;
-      case "0-1" -> -1;
-      default -> 0;
-    };
-    sample.scalars[1] = (byte) (mover == Board.WHITE ? whiteScore : -whiteScore);
-    Integer elo = mover == Board.WHITE ? whiteElo : blackElo;
-    sample.scalars[2] = (byte) Math.min(127, (elo == null ? 1500 : elo) / 100);
-  }
-
-  private static void shiftLeft(ChessSample s, int per) {
-    if (s.window != null) System.arraycopy(s.window, per, s.window, 0, s.window.length - per);
-    else System.arraycopy(s.windowLong, per, s.windowLong, 0, s.windowLong.length - per);
-  }
-
-  private static void copy(ChessSample s, int from, int to, int n) {
-    if (s.window != null) System.arraycopy(s.window, from, s.window, to, n);
-    else System.arraycopy(s.windowLong, from, s.windowLong, to, n);
-  }
-
-  static Integer elo(String tag) {
-    if (tag == null) return null;
-    try {
-      return Integer.parseInt(tag.trim());
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
-  private static String describe(Map<String, String> tags, String move) {
-    String site = tags == null ? null : tags.getOrDefault("Site", tags.get("Event"));
-    return (site == null ? "" : site + " ") + (move == null ? "" : "at " + move);
   }
 }

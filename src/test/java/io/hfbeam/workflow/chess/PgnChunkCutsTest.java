@@ -32,7 +32,7 @@ public class PgnChunkCutsTest {
   @TempDir Path tmp;
 
   public static final PgnPositions POSITIONS = new PgnPositions(new PgnPositions.Settings(PositionEncoding.TOKEN_SEQUENCE,
-      PgnPositions.Window.HISTORY, 3, PgnPositions.Scalars.FEATURES, true, PgnPositions.Sampling.ALL, 0.33, 0,
+      io.hfbeam.chess.PositionGenerator.Window.HISTORY, 3, io.hfbeam.chess.PositionGenerator.Scalars.FEATURES, true, io.hfbeam.chess.PositionGenerator.Sampling.ALL, 0.33, 0,
       100_000, 42, true, Split.Settings.builder().build()));
 
   static String tricky() throws IOException {

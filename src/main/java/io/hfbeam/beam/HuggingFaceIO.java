@@ -1,0 +1,518 @@
+package io.hfbeam.beam;
+
+import io.hfbeam.dataset.AssembleDataset;
+import io.hfbeam.dataset.CollectList;
+import io.hfbeam.dataset.Failures;
+import io.hfbeam.dataset.FileNaming;
+import io.hfbeam.dataset.RowPartFormat;
+import io.hfbeam.dataset.StagedDataset;
+import io.hfbeam.dataset.WrittenFile;
+import io.hfbeam.format.json.JsonlRowWriter;
+import io.hfbeam.format.parquet.HfParquetWriter;
+import io.hfbeam.format.parquet.ParquetSettings;
+import io.hfbeam.hf.Features;
+import io.hfbeam.hub.HubClient;
+import io.hfbeam.hub.HubPublish;
+import io.hfbeam.hub.PublishedCommit;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * Hugging Face datasets in and out of any Beam pipeline. {@link #write()} writes rows tagged with their split
+ * ({@code KV<split, Row>}, as {@link SeededSplit} gives them) as a dataset in a local folder: the layout the hf-beam
+ * workflows write (numbered batch files of Parquet and/or JSONL, the card, {@code _errors/errors.jsonl}), staged and
+ * moved into place only when complete. {@link #publish()} commits the files the sink emitted to a Hub dataset repo.
+ *
+ * <pre>{@code
+ * rows.apply(HuggingFaceIO.write().to("out/dataset").withFeatures(features).withFailures(failures))
+ *     .apply(HuggingFaceIO.publish().to("me/my-dataset"));
+ * }</pre>
+ *
+ * The read side comes later.
+ */
+public final class HuggingFaceIO {
+  private HuggingFaceIO() {}
+
+  public static Write write() {
+    return new Write(WriteSettings.defaults(), null);
+  }
+
+  public static Publish publish() {
+    return new Publish(null, "main", false, false, 50, "", false, null);
+  }
+
+  /** The settings of {@link Write}; a new copy for every {@code withX}. */
+  static final class WriteSettings implements Serializable, Cloneable {
+    String output;
+    String featuresJson;
+    ParquetSettings parquet = ParquetSettings.defaults();
+    boolean jsonl;
+    String pattern = FileNaming.BATCHES;
+    long rowsPerFile = 100_000;
+    int firstBatch = 1;
+    List<String> splitOrder = List.of("train", "validation", "test");
+    String title = "Dataset";
+    String description = "";
+    LinkedHashMap<String, String> sections = new LinkedHashMap<>();
+    SerializableFunction<Row, String> sortKey;
+
+    static WriteSettings defaults() {
+      return new WriteSettings();
+    }
+
+    WriteSettings copy() {
+      try {
+        WriteSettings c = (WriteSettings) clone();
+        c.sections = new LinkedHashMap<>(sections);
+        return c;
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
+      }
+    }
+
+    Features features() {
+      return Features.fromJson(featuresJson);
+    }
+  }
+
+  /**
+   * The dataset sink. Rows of a split are spread over {@code ceil(rows / rowsPerFile)} files by a hash of their sort
+   * key (by default the row's own encoding), and each file holds its rows sorted by that key, ties by the row's
+   * encoding: the same rows give the same files, byte for byte, on any runner and whatever the input order, and no
+   * worker holds more than one file's rows. Files hold about {@code rowsPerFile} rows each (the hash decides, not a
+   * count: an exact count per file needs a global rank, which a sorted source can give but a shuffle cannot), and
+   * are numbered consecutively per split from {@code firstBatch}.
+   *
+   * <p>Steps: CountRows -> RowsPerSplit -> AssignFiles -> GroupFiles -> WriteFiles; KeyErrors -> GroupErrors ->
+   * WriteErrors; AllFiles -> CollectFiles -> NameFiles -> WriteCard. Emits the dataset's files at their final places,
+   * for {@link #publish()}, or nothing when the run is over its error budget
+   * ({@link io.hfbeam.dataset.DatasetOptions#getMaxErrorRate()}) or wrote no rows.
+   */
+  public static final class Write extends PTransform<PCollection<KV<String, Row>>, PCollection<WrittenFile>> {
+    private final WriteSettings s;
+    private final transient PCollection<Row> failures;
+
+    private Write(WriteSettings s, PCollection<Row> failures) {
+      this.s = s;
+      this.failures = failures;
+    }
+
+    private Write with(java.util.function.Consumer<WriteSettings> change) {
+      WriteSettings c = s.copy();
+      change.accept(c);
+      return new Write(c, failures);
+    }
+
+    /** The dataset folder (local). */
+    public Write to(String dir) {
+      return with(c -> c.output = Path.of(dir).toAbsolutePath().normalize().toString());
+    }
+
+    /** The features of the rows (required): the Parquet schema, the card's dataset_info. */
+    public Write withFeatures(Features f) {
+      return with(c -> c.featuresJson = f.toJson());
+    }
+
+    /** Parquet files written with these settings (the default: snappy, 128 MiB row groups). */
+    public Write withParquet(ParquetSettings p) {
+      return with(c -> c.parquet = p);
+    }
+
+    /** No Parquet files (then JSONL must be on). */
+    public Write withoutParquet() {
+      return with(c -> c.parquet = null);
+    }
+
+    /** Also (or, without Parquet, only) JSONL files, named as the Parquet ones with a .jsonl extension. */
+    public Write withJsonl(boolean on) {
+      return with(c -> c.jsonl = on);
+    }
+
+    /** File names ({@link FileNaming}); default {@code {split}/batch_{NNN}.parquet}. */
+    public Write withFilePattern(String pattern) {
+      FileNaming.of(pattern);
+      return with(c -> c.pattern = pattern);
+    }
+
+    /** About how many rows a file holds (default 100,000). */
+    public Write withRowsPerFile(long n) {
+      if (n < 1) throw new IllegalArgumentException("rows per file must be >= 1, got " + n);
+      return with(c -> c.rowsPerFile = n);
+    }
+
+    public Write withFirstBatch(int n) {
+      if (n < 0) throw new IllegalArgumentException("first batch must be >= 0, got " + n);
+      return with(c -> c.firstBatch = n);
+    }
+
+    /**
+     * The order of rows: rows with the same key go to the same file, and a file's rows are sorted by key (ties by
+     * the row's encoding). E.g. a game id and a zero-padded ply keep each game together, in move order.
+     */
+    public Write withSortKey(SerializableFunction<Row, String> key) {
+      return with(c -> c.sortKey = key);
+    }
+
+    /** Splits listed here come first in the card, in this order; others follow by name. */
+    public Write withSplitOrder(List<String> order) {
+      return with(c -> c.splitOrder = List.copyOf(order));
+    }
+
+    public Write withTitle(String title) {
+      return with(c -> c.title = title);
+    }
+
+    public Write withDescription(String description) {
+      return with(c -> c.description = description);
+    }
+
+    /** A section of the card ({@code ## heading}, then the markdown). */
+    public Write withCardSection(String heading, String markdown) {
+      return with(c -> c.sections.put(heading, markdown));
+    }
+
+    /** Failure rows ({@link Failures#SCHEMA}) of the steps before, written to {@code _errors/errors.jsonl}. */
+    public Write withFailures(PCollection<Row> f) {
+      return new Write(s, f);
+    }
+
+    @Override
+    public PCollection<WrittenFile> expand(PCollection<KV<String, Row>> rows) {
+      if (s.output == null) throw new IllegalArgumentException("HuggingFaceIO.write() needs to(dir)");
+      if (s.featuresJson == null) throw new IllegalArgumentException("HuggingFaceIO.write() needs withFeatures(features)");
+      if (s.parquet == null && !s.jsonl) throw new IllegalArgumentException("HuggingFaceIO.write() writes no format");
+      Schema schema = s.features().beamSchema();
+      @SuppressWarnings("unchecked")
+      KvCoder<String, Row> in = (KvCoder<String, Row>) rows.getCoder();
+      if (!(in.getValueCoder() instanceof SchemaCoder<Row> rc) || !rc.getSchema().equivalent(schema)) {
+        throw new IllegalArgumentException("the rows' schema is not the features' schema " + schema);
+      }
+      PCollectionView<Map<String, Long>> counts = rows
+          .apply("CountRows", Count.perKey())
+          .apply("RowsPerSplit", View.asMap());
+      PCollection<WrittenFile> data = rows
+          .apply("AssignFiles", ParDo.of(new AssignFn(s, schema, counts)).withSideInputs(counts))
+          .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()),
+              KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of())))
+          .apply("GroupFiles", GroupByKey.create())
+          .apply("WriteFiles", ParDo.of(new WriteFileFn(s, schema)))
+          .setCoder(SerializableCoder.of(WrittenFile.class));
+      PCollectionList<WrittenFile> all = PCollectionList.of(data);
+      if (failures != null) {
+        all = all.and(failures
+            .apply("KeyErrors", WithKeys.<String, Row>of("").withKeyType(TypeDescriptors.strings()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(Failures.SCHEMA)))
+            .apply("GroupErrors", GroupByKey.create())
+            .apply("WriteErrors", ParDo.of(new WriteErrorsFn(s.output)))
+            .setCoder(SerializableCoder.of(WrittenFile.class)));
+      }
+      return all
+          .apply("AllFiles", Flatten.pCollections())
+          .apply("CollectFiles", Combine.globally(new CollectList<WrittenFile>()))
+          .apply("NameFiles", ParDo.of(new NameFn(s)))
+          .setCoder(ListCoder.of(SerializableCoder.of(WrittenFile.class)))
+          .apply("WriteCard", ParDo.of(AssembleDataset.finishFn(assembly(s))))
+          .setCoder(SerializableCoder.of(WrittenFile.class));
+    }
+  }
+
+  /** The settings of the card and commit step, shared with the workflows' assembly. */
+  static AssembleDataset.Settings<Row> assembly(WriteSettings s) {
+    FileNaming naming = FileNaming.of(s.pattern);
+    AssembleDataset.Settings<Row> a = AssembleDataset.Settings.of(Path.of(s.output),
+            new RowPartFormat(s.features(), s.parquet, s.jsonl))
+        .parquetNaming(naming)
+        .jsonlNaming(naming.withExtension("jsonl"))
+        .splitOrder(s.splitOrder)
+        .title(s.title)
+        .description(s.description);
+    s.sections.forEach(a::section);
+    return a;
+  }
+
+  /** Where files wait, numbered by hash bucket, until {@link NameFn} gives them their names. */
+  static final String BUCKETS = ".buckets";
+
+  /** Each row to its file: its split and a bucket of its sort key's hash; the row travels encoded. */
+  static final class AssignFn extends DoFn<KV<String, Row>, KV<KV<String, Integer>, KV<String, byte[]>>> {
+    private final WriteSettings s;
+    private final SchemaCoder<Row> coder;
+    private final PCollectionView<Map<String, Long>> counts;
+
+    AssignFn(WriteSettings s, Schema schema, PCollectionView<Map<String, Long>> counts) {
+      this.s = s;
+      this.coder = SchemaCoder.of(schema);
+      this.counts = counts;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Row> e, ProcessContext c) throws IOException {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      coder.encode(e.getValue(), bytes);
+      byte[] row = bytes.toByteArray();
+      String key = s.sortKey == null ? "" : s.sortKey.apply(e.getValue());
+      long n = c.sideInput(counts).get(e.getKey());
+      long files = Math.max(1, (n + s.rowsPerFile - 1) / s.rowsPerFile);
+      long h = s.sortKey == null ? hash(row) : hash(key.getBytes(StandardCharsets.UTF_8));
+      int file = (int) Math.min(files - 1, (long) ((h >>> 11) * 0x1.0p-53 * files));
+      c.output(KV.of(KV.of(e.getKey(), file), KV.of(key, row)));
+    }
+  }
+
+  /** 64-bit FNV-1a finished with the splitmix64 mixer: stable across JVMs and runs. */
+  static long hash(byte[] b) {
+    long h = 0xcbf29ce484222325L;
+    for (byte x : b) h = (h ^ (x & 0xff)) * 0x100000001b3L;
+    h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
+    h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
+    return h ^ (h >>> 31);
+  }
+
+  static final Comparator<KV<String, byte[]>> ORDER = Comparator.<KV<String, byte[]>, String>comparing(KV::getKey)
+      .thenComparing(KV::getValue, Arrays::compareUnsigned);
+
+  /** Sorts one file's rows and writes them, Parquet and/or JSONL, under the staging folder's buckets. */
+  static final class WriteFileFn extends DoFn<KV<KV<String, Integer>, Iterable<KV<String, byte[]>>>, WrittenFile> {
+    private final WriteSettings s;
+    private final SchemaCoder<Row> coder;
+
+    WriteFileFn(WriteSettings s, Schema schema) {
+      this.s = s;
+      this.coder = SchemaCoder.of(schema);
+    }
+
+    @ProcessElement
+    public void process(@Element KV<KV<String, Integer>, Iterable<KV<String, byte[]>>> file,
+        OutputReceiver<WrittenFile> out) throws IOException {
+      List<KV<String, byte[]>> rows = new ArrayList<>();
+      file.getValue().forEach(rows::add);
+      rows.sort(ORDER);
+      String split = file.getKey().getKey();
+      Features f = s.features();
+      // the split name in hex: any name is a safe folder name, and two names never share one
+      String rel = BUCKETS + "/" + java.util.HexFormat.of().formatHex(split.getBytes(StandardCharsets.UTF_8)) + "/"
+          + file.getKey().getValue();
+      Path base = StagedDataset.stagingDir(Path.of(s.output)).resolve(rel);
+      long[] arrow = {0};
+      if (s.parquet != null) {
+        Path target = Path.of(base + ".parquet");
+        AssembleDataset.publish(target, tmp -> {
+          try (HfParquetWriter w = HfParquetWriter.create(tmp, f, s.parquet)) {
+            for (KV<String, byte[]> r : rows) {
+              Row row = decode(r.getValue());
+              w.write(row);
+              arrow[0] += f.arrowBytes(row);
+            }
+          }
+        });
+        out.output(new WrittenFile(split, rel + ".parquet", target.toString(), rows.size(), Files.size(target), arrow[0]));
+      }
+      if (s.jsonl) {
+        Path target = Path.of(base + ".jsonl");
+        long jsonArrow = 0;
+        AssembleDataset.publish(target, tmp -> {
+          try (JsonlRowWriter w = new JsonlRowWriter(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), f)) {
+            for (KV<String, byte[]> r : rows) w.write(decode(r.getValue()));
+          }
+        });
+        if (s.parquet == null) for (KV<String, byte[]> r : rows) jsonArrow += f.arrowBytes(decode(r.getValue()));
+        out.output(new WrittenFile(split, rel + ".jsonl", target.toString(), rows.size(), Files.size(target),
+            s.parquet == null ? jsonArrow : arrow[0]));
+      }
+    }
+
+    private Row decode(byte[] bytes) {
+      try {
+        return coder.decode(new ByteArrayInputStream(bytes));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** The failures, in file order (source, offset, line, record, then the whole line), as {@code _errors/errors.jsonl}. */
+  static final class WriteErrorsFn extends DoFn<KV<String, Iterable<Row>>, WrittenFile> {
+    private final String output;
+
+    WriteErrorsFn(String output) {
+      this.output = output;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<Row>> errors, OutputReceiver<WrittenFile> out) throws IOException {
+      Features f = Features.fromBeamSchema(Failures.SCHEMA);
+      List<KV<Row, String>> rows = new ArrayList<>();
+      for (Row r : errors.getValue()) rows.add(KV.of(r, JsonlRowWriter.toJsonLine(r, f)));
+      Comparator<Row> byPlace = Comparator
+          .comparing((Row r) -> r.getString("source"), Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+          .thenComparing(r -> r.getInt64("offset"), Comparator.nullsFirst(Comparator.<Long>naturalOrder()))
+          .thenComparing(r -> r.getInt64("line"), Comparator.nullsFirst(Comparator.<Long>naturalOrder()))
+          .thenComparing(r -> r.getInt64("record"), Comparator.nullsFirst(Comparator.<Long>naturalOrder()));
+      rows.sort(Comparator.comparing((KV<Row, String> kv) -> kv.getKey(), byPlace).thenComparing(KV::getValue));
+      Path target = StagedDataset.stagingDir(Path.of(output)).resolve(AssembleDataset.ERRORS_FILE);
+      AssembleDataset.publish(target, tmp -> {
+        try (JsonlRowWriter w = new JsonlRowWriter(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), f)) {
+          for (KV<Row, String> r : rows) w.write(r.getKey());
+        }
+      });
+      out.output(new WrittenFile(null, AssembleDataset.ERRORS_FILE, target.toString(), rows.size(), Files.size(target), 0));
+    }
+  }
+
+  /** Gives each split's files their names, numbered consecutively in bucket order, and moves them there in staging. */
+  static final class NameFn extends DoFn<List<WrittenFile>, List<WrittenFile>> {
+    private final WriteSettings s;
+
+    NameFn(WriteSettings s) {
+      this.s = s;
+    }
+
+    @ProcessElement
+    public void process(@Element List<WrittenFile> files, OutputReceiver<List<WrittenFile>> out) throws IOException {
+      FileNaming parquet = FileNaming.of(s.pattern);
+      FileNaming jsonl = parquet.withExtension("jsonl");
+      Path staging = StagedDataset.stagingDir(Path.of(s.output));
+      Map<String, TreeMap<Integer, List<WrittenFile>>> bySplit = new TreeMap<>();
+      List<WrittenFile> named = new ArrayList<>();
+      for (WrittenFile f : files) {
+        if (f.split() == null) {
+          named.add(f);
+          continue;
+        }
+        String name = Path.of(f.path()).getFileName().toString();
+        int bucket = Integer.parseInt(name.substring(0, name.indexOf('.')));
+        bySplit.computeIfAbsent(f.split(), k -> new TreeMap<>()).computeIfAbsent(bucket, k -> new ArrayList<>()).add(f);
+      }
+      for (Map.Entry<String, TreeMap<Integer, List<WrittenFile>>> e : bySplit.entrySet()) {
+        int count = e.getValue().size();
+        int index = 0;
+        for (List<WrittenFile> formats : e.getValue().values()) {
+          for (WrittenFile f : formats) {
+            FileNaming naming = f.path().endsWith(".jsonl") ? jsonl : parquet;
+            String rel = naming.name(e.getKey(), s.firstBatch + index, index, count);
+            Path target = staging.resolve(rel);
+            Files.createDirectories(target.getParent());
+            Files.move(Path.of(f.localPath()), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            named.add(new WrittenFile(f.split(), rel, target.toString(), f.rows(), f.bytes(), f.arrowBytes()));
+          }
+          index++;
+        }
+      }
+      out.output(named);
+    }
+  }
+
+  /**
+   * The Hub publish step: commits exactly the files a dataset sink emitted to a Hub dataset repo, in batched,
+   * idempotent commits ({@link HubPublish}: files the Hub already has are not uploaded again, and a commit with
+   * nothing new is not made). The client reads HF_ENDPOINT and HF_TOKEN where the step runs unless
+   * {@link #withClient} says otherwise.
+   */
+  public static final class Publish extends PTransform<PCollection<WrittenFile>, PCollection<PublishedCommit>> {
+    private final String repo;
+    private final String revision;
+    private final boolean isPrivate;
+    private final boolean includeErrors;
+    private final int maxFilesPerCommit;
+    private final String pathPrefix;
+    private final boolean createPr;
+    private final HubClient.Settings client;
+
+    private Publish(String repo, String revision, boolean isPrivate, boolean includeErrors, int maxFilesPerCommit,
+        String pathPrefix, boolean createPr, HubClient.Settings client) {
+      this.repo = repo;
+      this.revision = revision;
+      this.isPrivate = isPrivate;
+      this.includeErrors = includeErrors;
+      this.maxFilesPerCommit = maxFilesPerCommit;
+      this.pathPrefix = pathPrefix;
+      this.createPr = createPr;
+      this.client = client;
+    }
+
+    /** The dataset repo, {@code owner/name}. */
+    public Publish to(String repoId) {
+      return new Publish(repoId, revision, isPrivate, includeErrors, maxFilesPerCommit, pathPrefix, createPr, client);
+    }
+
+    public Publish withRevision(String branch) {
+      return new Publish(repo, branch, isPrivate, includeErrors, maxFilesPerCommit, pathPrefix, createPr, client);
+    }
+
+    /** Visibility when the repo has to be created. */
+    public Publish withPrivateRepo(boolean p) {
+      return new Publish(repo, revision, p, includeErrors, maxFilesPerCommit, pathPrefix, createPr, client);
+    }
+
+    /** Also publish {@code _errors/} (off by default: failed records may hold data nobody meant to share). */
+    public Publish withErrors(boolean include) {
+      return new Publish(repo, revision, isPrivate, include, maxFilesPerCommit, pathPrefix, createPr, client);
+    }
+
+    public Publish withMaxFilesPerCommit(int n) {
+      return new Publish(repo, revision, isPrivate, includeErrors, n, pathPrefix, createPr, client);
+    }
+
+    /** A folder of the repo to publish into. */
+    public Publish withPathPrefix(String folder) {
+      return new Publish(repo, revision, isPrivate, includeErrors, maxFilesPerCommit, folder, createPr, client);
+    }
+
+    /** Opens a pull request instead of committing to the branch. */
+    public Publish withPullRequest(boolean pr) {
+      return new Publish(repo, revision, isPrivate, includeErrors, maxFilesPerCommit, pathPrefix, pr, client);
+    }
+
+    public Publish withClient(HubClient.Settings c) {
+      return new Publish(repo, revision, isPrivate, includeErrors, maxFilesPerCommit, pathPrefix, createPr, c);
+    }
+
+    @Override
+    public PCollection<PublishedCommit> expand(PCollection<WrittenFile> files) {
+      if (repo == null) throw new IllegalArgumentException("HuggingFaceIO.publish() needs to(\"owner/name\")");
+      HubPublish.Builder b = HubPublish.to(repo).revision(revision).privateRepo(isPrivate).includeErrors(includeErrors)
+          .maxFilesPerCommit(maxFilesPerCommit).pathPrefix(pathPrefix).createPr(createPr);
+      if (client != null) b.client(client);
+      return files.apply("Publish", b.build());
+    }
+  }
+}
