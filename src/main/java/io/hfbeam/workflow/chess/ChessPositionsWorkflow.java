@@ -10,6 +10,7 @@ import io.hfbeam.dataset.FileNaming;
 import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.dataset.ProcessChunks;
+import io.hfbeam.dataset.WriteFailures;
 import io.hfbeam.dataset.WrittenFile;
 import io.hfbeam.dataset.Batch;
 import java.nio.file.Path;
@@ -45,6 +46,7 @@ public final class ChessPositionsWorkflow {
     return p
         .apply("PgnToSamples", ProcessChunks.of(InputFiles.chunks(s.inputs(), s.chunkBytes()), new PgnPositions(s.samples()),
             format, dataset.partsDir(), true))
+        .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssembleDataset", AssembleDataset.with(dataset));
   }
 
@@ -53,7 +55,7 @@ public final class ChessPositionsWorkflow {
    * {@code commitInterval} the positions that arrived become the next batches (numbered on from
    * {@code s.batch().firstBatch()}) and the card is updated. Runs until stopped.
    *
-   * <p>Steps: WatchPgn -> PgnToSamples -> AssemblePanes.
+   * <p>Steps: WatchPgn -> PgnToSamples -> WriteFailures -> AssemblePanes.
    */
   public static PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Settings s, String glob, Duration poll,
       Duration commitInterval) {
@@ -62,6 +64,7 @@ public final class ChessPositionsWorkflow {
     return p
         .apply("WatchPgn", WatchFiles.of(glob, poll, s.chunkBytes()))
         .apply("PgnToSamples", ProcessChunks.toParts(new PgnPositions(s.samples()), format, dataset.partsDir(), true))
+        .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssemblePanes", AssemblePanes.every(commitInterval, dataset));
   }
 

@@ -15,6 +15,7 @@ import io.hfbeam.format.json.JsonSource;
 import io.hfbeam.mapping.ParquetRows;
 import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.dataset.ProcessChunks;
+import io.hfbeam.dataset.WriteFailures;
 import io.hfbeam.dataset.RowPartFormat;
 import io.hfbeam.dataset.Batch;
 import io.hfbeam.mapping.FieldMapping;
@@ -199,6 +200,7 @@ public final class ConvertWorkflow {
     List<InputFiles.Chunk> chunks = splittable(s.inputFormat())
         ? InputFiles.chunks(s.inputs(), s.chunkBytes()) : InputFiles.wholeFiles(s.inputs());
     return p.apply("ReadMapSplit", ProcessChunks.of(chunks, processor, format, dataset.partsDir(), false))
+        .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssembleDataset", AssembleDataset.with(dataset));
   }
 
@@ -206,7 +208,7 @@ public final class ConvertWorkflow {
    * The continuous form: files that appear under {@code glob} are converted as they come; every
    * {@code commitInterval} the rows that arrived become the next batches. Runs until stopped.
    *
-   * <p>Steps: WatchInput -> ReadMapSplit -> AssemblePanes.
+   * <p>Steps: WatchInput -> ReadMapSplit -> WriteFailures -> AssemblePanes.
    */
   public static PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Settings s, String glob, Duration poll,
       Duration commitInterval) {
@@ -215,6 +217,7 @@ public final class ConvertWorkflow {
     return p
         .apply("WatchInput", WatchFiles.of(glob, poll, splittable(s.inputFormat()) ? s.chunkBytes() : 0))
         .apply("ReadMapSplit", ProcessChunks.toParts(processor(s), format, dataset.partsDir(), false))
+        .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssemblePanes", AssemblePanes.every(commitInterval, dataset));
   }
 

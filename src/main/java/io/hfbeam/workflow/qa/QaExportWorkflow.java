@@ -7,6 +7,7 @@ import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.dataset.AssembleDataset;
 import io.hfbeam.format.json.JsonSource;
 import io.hfbeam.dataset.ProcessChunks;
+import io.hfbeam.dataset.WriteFailures;
 import io.hfbeam.dataset.RowPartFormat;
 import io.hfbeam.dataset.Batch;
 import io.hfbeam.mapping.FieldMapping;
@@ -147,6 +148,7 @@ public final class QaExportWorkflow {
             + "The `train` split holds the pairs that passed validation, `rejected` those that did not.");
     return p.apply("ReadAndMapQa", ProcessChunks.of(InputFiles.chunks(s.inputFiles(), s.chunkBytes()),
             new MapRecords(JsonSource.jsonLines(), s.mapping(), null), format, dataset.partsDir(), false))
+        .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssembleDataset", AssembleDataset.with(dataset));
   }
 }
