@@ -212,10 +212,16 @@ public final class ConvertWorkflow {
    */
   public static PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Settings s, String glob, Duration poll,
       Duration commitInterval) {
+    return panes(p.apply("WatchInput", WatchFiles.of(glob, poll, splittable(s.inputFormat()) ? s.chunkBytes() : 0)), s,
+        commitInterval);
+  }
+
+  /** The continuous form from any stream of chunks (a watched directory, or a test's TestStream). */
+  public static PCollection<AssemblePanes.Pane> panes(PCollection<InputFiles.Chunk> chunks, Settings s,
+      Duration commitInterval) {
     RowPartFormat format = format(s);
     AssembleDataset.Settings<Row> dataset = dataset(s, format);
-    return p
-        .apply("WatchInput", WatchFiles.of(glob, poll, splittable(s.inputFormat()) ? s.chunkBytes() : 0))
+    return chunks
         .apply("ReadMapSplit", ProcessChunks.toParts(processor(s), format, dataset.partsDir(), false))
         .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssemblePanes", AssemblePanes.every(commitInterval, dataset));
