@@ -51,9 +51,11 @@ public class WriteFailuresTest {
   public void aReplayedChunksFailuresAreWrittenOnce() throws Exception {
     Path parts = tmp.newFolder("parts").toPath();
     PCollection<Part> out = p.apply(Create.of(
+            // a copy of the first failure before the chunk is complete, then the whole chunk again after it
             new ChunkFailure(1, 0, false, failure(2, "a")),
             new ChunkFailure(1, 0, false, failure(2, "a")),
             new ChunkFailure(1, 1, true, failure(4, "b")),
+            new ChunkFailure(1, 0, false, failure(2, "a")),
             new ChunkFailure(1, 1, true, failure(4, "b")))
         .withCoder(ChunkFailure.CODER))
         .apply(WriteFailures.to(parts));

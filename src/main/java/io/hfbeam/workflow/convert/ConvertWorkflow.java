@@ -35,8 +35,8 @@ import org.apache.beam.sdk.values.Row;
  * convert: JSONL, CSV or Parquet into a Hugging Face dataset with declared or inferred features, split by a
  * seeded key hash, in numbered batches, as Parquet and/or JSONL with a card.
  *
- * <p>Steps: ReadMapSplit (read by input format -> cast to the features -> split by key hash -> parts) ->
- * AssembleDataset (numbered batches, the card, _errors/errors.jsonl).
+ * <p>Steps: ReadMapSplit (read by input format -> cast to the features -> split by key hash -> parts; bad records
+ * to the failure output) -> WriteFailures -> AssembleDataset (numbered batches, the card, _errors/errors.jsonl).
  */
 public final class ConvertWorkflow {
   private ConvertWorkflow() {}

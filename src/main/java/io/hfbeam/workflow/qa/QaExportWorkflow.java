@@ -28,8 +28,8 @@ import org.apache.beam.sdk.values.Row;
  * optionally, a Parquet dataset with a card (train = passed, rejected = rejected).
  *
  * <p>Steps: ReadAndMapQa (JSON lines in parallel byte ranges -> the YAML mapping in config/ -> parts per split,
- * bad lines to the failure parts) -> AssembleDataset (one file per split in input order, the card, and
- * _errors/errors.jsonl with line numbers).
+ * bad lines to the failure output) -> WriteFailures (a chunk's failures -> its error part) -> AssembleDataset (one
+ * file per split in input order, the card, and _errors/errors.jsonl with line numbers).
  */
 public final class QaExportWorkflow {
   public static final List<String> INPUT_FILES = List.of("qa_passed.jsonl", "qa_rejected.jsonl");
