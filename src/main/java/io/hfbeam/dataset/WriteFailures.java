@@ -34,7 +34,10 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * {@link AssembleDataset} and {@link AssemblePanes} merge into {@code _errors/errors.jsonl} (chunk order, then
  * emission order, lines counted from the file's start). A chunk's failures are collected in keyed state until its
  * last one is in, so the part is written once and complete, in batch and in streaming alike (no trigger involved);
- * a chunk seen again (a restored Flink job may replay one) is dropped, as its data parts are.
+ * a chunk seen again (a restored Flink job may replay one) is dropped, as its data parts are. The records never pass
+ * here: a run without failures sends nothing through this step. In streaming an error part reaches
+ * {@link AssemblePanes} one keyed hop after its chunk's data parts, so a pane that fires in between puts the chunk's
+ * failures in the next pane's errors file.
  *
  * <p>Steps: KeyByChunk -> WriteChunkFailures.
  */
