@@ -3,10 +3,6 @@ package io.hfbeam.dataset;
 import io.hfbeam.format.files.Directories;
 
 import io.hfbeam.format.files.InputFiles;
-import io.hfbeam.format.json.JsonlRowWriter;
-
-import io.hfbeam.hf.Features;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
@@ -35,14 +31,70 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PInput;
+import org.apache.beam.sdk.values.POutput;
+import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.values.Row;
 
 /**
  * Processes input chunks in parallel: each chunk runs through the workflow's {@link ChunkProcessor} and its
  * records are written straight into part files, one per split, in input order. Records never cross a shuffle,
- * which is what keeps throughput close to a plain loop; only small {@link Part} descriptions flow on.
+ * which is what keeps throughput close to a plain loop; only small {@link Part} descriptions flow on. Failures go
+ * to their own output ({@link #FAILURES}, dead-letter style), which {@link WriteFailures} turns into error parts.
  */
-public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>> {
+public final class ProcessChunks<T> extends PTransform<PBegin, ProcessChunks.Result> {
+  /** The parts written (data parts per split and a statistics part per chunk). */
+  public static final TupleTag<Part> PARTS = new TupleTag<>() {};
+
+  /** The chunks' failure records, each with its chunk and place, in emission order within a chunk. */
+  public static final TupleTag<ChunkFailure> FAILURES = new TupleTag<>() {};
+
+  /** The two outputs of chunk processing, like Beam's {@code WriteResult}. */
+  public static final class Result implements PInput, POutput {
+    private final Pipeline pipeline;
+    private final PCollection<Part> parts;
+    private final PCollection<ChunkFailure> failures;
+
+    Result(PCollectionTuple outputs) {
+      this.pipeline = outputs.getPipeline();
+      this.parts = outputs.get(PARTS);
+      this.failures = outputs.get(FAILURES);
+    }
+
+    public PCollection<Part> parts() {
+      return parts;
+    }
+
+    public PCollection<ChunkFailure> failures() {
+      return failures;
+    }
+
+    @Override
+    public Pipeline getPipeline() {
+      return pipeline;
+    }
+
+    @Override
+    public java.util.Map<TupleTag<?>, PValue> expand() {
+      return java.util.Map.of(PARTS, parts, FAILURES, failures);
+    }
+
+    public <OutputT extends POutput> OutputT apply(PTransform<? super Result, OutputT> t) {
+      return Pipeline.applyTransform(this, t);
+    }
+
+    public <OutputT extends POutput> OutputT apply(String name, PTransform<? super Result, OutputT> t) {
+      return Pipeline.applyTransform(name, this, t);
+    }
+
+    @Override
+    public void finishSpecifyingOutput(String transformName, PInput input, PTransform<?, ?> transform) {}
+  }
+
   private final List<InputFiles.Chunk> chunks;
   private final ToParts<T> toParts;
 
@@ -61,7 +113,7 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
   }
 
   @Override
-  public PCollection<Part> expand(PBegin input) {
+  public Result expand(PBegin input) {
     return input
         .apply("PlanChunks", Create.of(chunks).withCoder(SerializableCoder.of(InputFiles.Chunk.class)))
         .apply("ToParts", toParts);
@@ -78,7 +130,7 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
    * translates a reshuffle to a round-robin rebalance): the keyed step alone hashes chunk ids to workers, which can
    * give one worker most of the input while another sits idle.
    */
-  public static final class ToParts<T> extends PTransform<PCollection<InputFiles.Chunk>, PCollection<Part>> {
+  public static final class ToParts<T> extends PTransform<PCollection<InputFiles.Chunk>, Result> {
     private final ChunkProcessor<T> processor;
     private final PartFormat<T> format;
     private final String partsDir;
@@ -92,15 +144,18 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
     }
 
     @Override
-    public PCollection<Part> expand(PCollection<InputFiles.Chunk> chunks) {
-      return chunks
+    public Result expand(PCollection<InputFiles.Chunk> chunks) {
+      PCollectionTuple outputs = chunks
           .apply("KeyByChunk", WithKeys.<Long, InputFiles.Chunk>of(InputFiles.Chunk::id).withKeyType(TypeDescriptors.longs()))
           .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(InputFiles.Chunk.class)))
           .apply("DropSeenChunks", ParDo.of(new DropSeenFn()))
           .setCoder(SerializableCoder.of(InputFiles.Chunk.class))
           .apply("SpreadChunks", Reshuffle.viaRandomKey())
-          .apply("Process", ParDo.of(new ProcessFn<>(processor, format, partsDir, recordIndex)))
-          .setCoder(SerializableCoder.of(Part.class));
+          .apply("Process", ParDo.of(new ProcessFn<>(processor, format, partsDir, recordIndex))
+              .withOutputTags(PARTS, TupleTagList.of(FAILURES)));
+      outputs.get(PARTS).setCoder(SerializableCoder.of(Part.class));
+      outputs.get(FAILURES).setCoder(ChunkFailure.CODER);
+      return new Result(outputs);
     }
   }
 
@@ -144,24 +199,27 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
     }
 
     @ProcessElement
-    public void process(@Element InputFiles.Chunk chunk, OutputReceiver<Part> out) throws IOException {
+    public void process(@Element InputFiles.Chunk chunk, MultiOutputReceiver out) throws IOException {
       // Written in a private staging folder, then moved into place: a chunk processed twice (a restored Flink
       // job may see a chunk again) never leaves a half-written or interleaved part under the final name.
       Path staging = Path.of(partsDir).resolve(".staging").resolve(chunk.id() + "-" + java.util.UUID.randomUUID());
-      ChunkOutput<T> o = new ChunkOutput<>(format, staging, chunk.id(), recordIndex);
+      OutputReceiver<ChunkFailure> failures = out.get(FAILURES);
+      ChunkOutput<T> o = new ChunkOutput<>(format, staging, chunk.id(), recordIndex, failures::output);
       long lines;
       try {
         lines = processor.process(chunk, o);
       } finally {
         o.close();
       }
+      o.flushFailures();
       o.moveTo(Path.of(partsDir));
       records.inc(o.total);
       failed.inc(o.failures);
       long bytes = chunk.end() >= 0 ? chunk.end() - chunk.start() : Files.size(chunk.file());
       bytesIn.inc(bytes);
-      for (Part p : o.parts()) out.output(p);
-      out.output(new Part(Part.DATA, null, chunk.id(), 0, 0, null, o.total, lines));
+      OutputReceiver<Part> parts = out.get(PARTS);
+      for (Part p : o.parts()) parts.output(p);
+      parts.output(new Part(Part.DATA, null, chunk.id(), 0, 0, null, o.total, lines));
     }
   }
 
@@ -172,16 +230,19 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
     private final long chunk;
     private final boolean recordIndex;
     private final Map<String, Open<T>> open = new LinkedHashMap<>();
-    private JsonlRowWriter errors;
-    private Path errorsBase;
+    private final java.util.function.Consumer<ChunkFailure> failureOut;
+    /** Each failure goes out when the next one comes (or the chunk ends), so the last one can say it is last. */
+    private ChunkFailure pending;
     long total;
     long failures;
 
-    ChunkOutput(PartFormat<T> format, Path dir, long chunk, boolean recordIndex) {
+    ChunkOutput(PartFormat<T> format, Path dir, long chunk, boolean recordIndex,
+        java.util.function.Consumer<ChunkFailure> failureOut) {
       this.format = format;
       this.dir = dir;
       this.chunk = chunk;
       this.recordIndex = recordIndex;
+      this.failureOut = failureOut;
     }
 
     private static final class Open<T> implements Serializable {
@@ -217,26 +278,20 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
 
     @Override
     public void failure(Row failure) {
-      try {
-        if (errors == null) {
-          Path sub = dir.resolve(Part.ERRORS);
-          Files.createDirectories(sub);
-          errorsBase = sub.resolve(Long.toString(chunk));
-          OutputStream os = new BufferedOutputStream(Files.newOutputStream(Path.of(errorsBase + ".jsonl")), 1 << 16);
-          errors = new JsonlRowWriter(os, Features.fromBeamSchema(Failures.SCHEMA));
-        }
-        errors.write(failure);
-        failures++;
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+      if (pending != null) failureOut.accept(pending);
+      pending = new ChunkFailure(chunk, failures++, false, failure);
+    }
+
+    /** Sends the chunk's last failure, marked as last (call once the chunk is processed). */
+    void flushFailures() {
+      if (pending != null) failureOut.accept(new ChunkFailure(chunk, pending.index(), true, pending.failure()));
+      pending = null;
     }
 
     /** The parts, under their final names in {@code partsDir} (call after {@link #moveTo}). */
     List<Part> parts() {
       List<Part> out = new ArrayList<>();
       open.forEach((split, o) -> out.add(new Part(Part.DATA, split, chunk, o.rows, arrow(o), finalName(o.base), 0, 0)));
-      if (errorsBase != null) out.add(new Part(Part.ERRORS, "errors", chunk, failures, 0, finalName(errorsBase), 0, 0));
       return out;
     }
 
@@ -269,7 +324,6 @@ public final class ProcessChunks<T> extends PTransform<PBegin, PCollection<Part>
         o.writer.close();
         if (o.index != null) o.index.close();
       }
-      if (errors != null) errors.close();
     }
   }
 

@@ -11,6 +11,7 @@ import io.hfbeam.dataset.FileNaming;
 import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.dataset.ProcessChunks;
+import io.hfbeam.dataset.WriteFailures;
 import io.hfbeam.dataset.WrittenFile;
 import io.hfbeam.dataset.Batch;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ import org.apache.beam.sdk.values.PCollection;
  * chess-positions: PGN games to a token-encoded, leak-free, batched Hugging Face dataset.
  *
  * <p>Steps: PgnToSamples (games starting in each byte range -> replay -> encode -> window -> sample -> split by
- * game -> Parquet parts) -> AssembleDataset (batches of N positions counted before the split, so batch k holds
+ * game -> Parquet parts; bad games to the failure output) -> WriteFailures -> AssembleDataset (batches of N positions counted before the split, so batch k holds
  * about 95% train and 5% test; files train/batch_NNN.parquet, test/batch_NNN.parquet; the card documents the
  * encoding).
  */
@@ -46,6 +47,7 @@ public final class ChessPositionsWorkflow {
     return p
         .apply("PgnToSamples", ProcessChunks.of(InputFiles.chunks(s.inputs(), s.chunkBytes()), new PgnPositions(s.samples()),
             format, dataset.partsDir(), true))
+        .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssembleDataset", AssembleDataset.with(dataset));
   }
 
@@ -54,7 +56,7 @@ public final class ChessPositionsWorkflow {
    * {@code commitInterval} the positions that arrived become the next batches (numbered on from
    * {@code s.batch().firstBatch()}) and the card is updated. Runs until stopped.
    *
-   * <p>Steps: WatchPgn -> PgnToSamples -> AssemblePanes.
+   * <p>Steps: WatchPgn -> PgnToSamples -> WriteFailures -> AssemblePanes.
    */
   public static PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Settings s, String glob, Duration poll,
       Duration commitInterval) {
@@ -63,6 +65,7 @@ public final class ChessPositionsWorkflow {
     return p
         .apply("WatchPgn", WatchFiles.of(glob, poll, s.chunkBytes()))
         .apply("PgnToSamples", ProcessChunks.toParts(new PgnPositions(s.samples()), format, dataset.partsDir(), true))
+        .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssemblePanes", AssemblePanes.every(commitInterval, dataset));
   }
 

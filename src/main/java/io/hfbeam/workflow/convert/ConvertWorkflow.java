@@ -15,6 +15,7 @@ import io.hfbeam.format.json.JsonSource;
 import io.hfbeam.mapping.ParquetRows;
 import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.dataset.ProcessChunks;
+import io.hfbeam.dataset.WriteFailures;
 import io.hfbeam.dataset.RowPartFormat;
 import io.hfbeam.dataset.Batch;
 import io.hfbeam.mapping.FieldMapping;
@@ -34,8 +35,8 @@ import org.apache.beam.sdk.values.Row;
  * convert: JSONL, CSV or Parquet into a Hugging Face dataset with declared or inferred features, split by a
  * seeded key hash, in numbered batches, as Parquet and/or JSONL with a card.
  *
- * <p>Steps: ReadMapSplit (read by input format -> cast to the features -> split by key hash -> parts) ->
- * AssembleDataset (numbered batches, the card, _errors/errors.jsonl).
+ * <p>Steps: ReadMapSplit (read by input format -> cast to the features -> split by key hash -> parts; bad records
+ * to the failure output) -> WriteFailures -> AssembleDataset (numbered batches, the card, _errors/errors.jsonl).
  */
 public final class ConvertWorkflow {
   private ConvertWorkflow() {}
@@ -199,6 +200,7 @@ public final class ConvertWorkflow {
     List<InputFiles.Chunk> chunks = splittable(s.inputFormat())
         ? InputFiles.chunks(s.inputs(), s.chunkBytes()) : InputFiles.wholeFiles(s.inputs());
     return p.apply("ReadMapSplit", ProcessChunks.of(chunks, processor, format, dataset.partsDir(), false))
+        .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssembleDataset", AssembleDataset.with(dataset));
   }
 
@@ -206,15 +208,22 @@ public final class ConvertWorkflow {
    * The continuous form: files that appear under {@code glob} are converted as they come; every
    * {@code commitInterval} the rows that arrived become the next batches. Runs until stopped.
    *
-   * <p>Steps: WatchInput -> ReadMapSplit -> AssemblePanes.
+   * <p>Steps: WatchInput -> ReadMapSplit -> WriteFailures -> AssemblePanes.
    */
   public static PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Settings s, String glob, Duration poll,
       Duration commitInterval) {
+    return panes(p.apply("WatchInput", WatchFiles.of(glob, poll, splittable(s.inputFormat()) ? s.chunkBytes() : 0)), s,
+        commitInterval);
+  }
+
+  /** The continuous form from any stream of chunks (a watched directory, or a test's TestStream). */
+  public static PCollection<AssemblePanes.Pane> panes(PCollection<InputFiles.Chunk> chunks, Settings s,
+      Duration commitInterval) {
     RowPartFormat format = format(s);
     AssembleDataset.Settings<Row> dataset = dataset(s, format);
-    return p
-        .apply("WatchInput", WatchFiles.of(glob, poll, splittable(s.inputFormat()) ? s.chunkBytes() : 0))
+    return chunks
         .apply("ReadMapSplit", ProcessChunks.toParts(processor(s), format, dataset.partsDir(), false))
+        .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssemblePanes", AssemblePanes.every(commitInterval, dataset));
   }
 

@@ -7,6 +7,7 @@ import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.dataset.AssembleDataset;
 import io.hfbeam.format.json.JsonSource;
 import io.hfbeam.dataset.ProcessChunks;
+import io.hfbeam.dataset.WriteFailures;
 import io.hfbeam.dataset.RowPartFormat;
 import io.hfbeam.dataset.Batch;
 import io.hfbeam.mapping.FieldMapping;
@@ -27,8 +28,8 @@ import org.apache.beam.sdk.values.Row;
  * optionally, a Parquet dataset with a card (train = passed, rejected = rejected).
  *
  * <p>Steps: ReadAndMapQa (JSON lines in parallel byte ranges -> the YAML mapping in config/ -> parts per split,
- * bad lines to the failure parts) -> AssembleDataset (one file per split in input order, the card, and
- * _errors/errors.jsonl with line numbers).
+ * bad lines to the failure output) -> WriteFailures (a chunk's failures -> its error part) -> AssembleDataset (one
+ * file per split in input order, the card, and _errors/errors.jsonl with line numbers).
  */
 public final class QaExportWorkflow {
   public static final List<String> INPUT_FILES = List.of("qa_passed.jsonl", "qa_rejected.jsonl");
@@ -147,6 +148,7 @@ public final class QaExportWorkflow {
             + "The `train` split holds the pairs that passed validation, `rejected` those that did not.");
     return p.apply("ReadAndMapQa", ProcessChunks.of(InputFiles.chunks(s.inputFiles(), s.chunkBytes()),
             new MapRecords(JsonSource.jsonLines(), s.mapping(), null), format, dataset.partsDir(), false))
+        .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssembleDataset", AssembleDataset.with(dataset));
   }
 }
