@@ -2,7 +2,6 @@ package io.hfbeam.cli;
 
 import io.hfbeam.chess.PositionEncoding;
 import io.hfbeam.dataset.Batch;
-import io.hfbeam.dataset.FileNaming;
 import io.hfbeam.mapping.Split;
 import io.hfbeam.workflow.Launchable;
 import io.hfbeam.workflow.WatchSettings;
@@ -107,7 +106,6 @@ final class ChessPositionsCommand extends WorkflowCommand {
         rate, minPly, maxPly, seed, splitBy == SplitBy.GAME, split);
     Batch.Settings batch = new Batch.Settings(batchSize, firstBatch != null ? firstBatch : 1, batches, Batch.Scope.BEFORE_SPLIT);
     String pattern = common.parquetPattern(workflow());
-    FileNaming.of(pattern);
     List<Path> files = watching.isPresent() ? List.of() : ChessPositionsRun.inputs(dataPath);
     ChessPositionsRun run = ChessPositionsRun.of(new ChessPositionsWorkflow.Settings(files, common.output(),
             samples, batch, pattern, common.parquet(), common.chunkBytes(workflow())))

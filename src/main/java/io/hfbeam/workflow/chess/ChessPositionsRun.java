@@ -1,5 +1,6 @@
 package io.hfbeam.workflow.chess;
 
+import io.hfbeam.dataset.FileNaming;
 import io.hfbeam.dataset.WrittenFile;
 import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.workflow.HubTarget;
@@ -47,6 +48,7 @@ public final class ChessPositionsRun implements Launchable.Watchable {
 
   /** A run of fixed input files; its first batch is the settings' own. */
   public static ChessPositionsRun of(ChessPositionsWorkflow.Settings settings) {
+    FileNaming.of(settings.filePattern()); // a bad pattern is a usage error before anything runs
     return new ChessPositionsRun(settings, List.of(), true, Optional.empty());
   }
 
