@@ -22,12 +22,15 @@ final class CliErrors {
   static CommandLine.IParameterExceptionHandler usageErrors() {
     return (ex, args) -> {
       CommandLine cmd = ex.getCommandLine();
-      cmd.getErr().println("error: " + usageMessage(ex) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+      // a wrong choice names the choices already: no pointer to --help
+      String help = isChoice(ex) ? "" : " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')";
+      cmd.getErr().println("error: " + usageMessage(ex) + help);
       return cmd.getCommandSpec().exitCodeOnInvalidInput();
     };
   }
 
   static String usageMessage(ParameterException ex) {
+    if (isChoice(ex)) return choiceMessage((OptionSpec) ex.getArgSpec(), ex.getValue());
     if (!(ex instanceof UnmatchedArgumentException u)) return HubCommand.redact(ex.getMessage());
     CommandSpec spec = u.getCommandLine().getCommandSpec();
     List<String> options = new ArrayList<>();
@@ -50,6 +53,26 @@ final class CliErrors {
     // a stray value may be a secret (a token typed without its flag): say where, not what
     return "'" + spec.qualifiedName() + "' takes no further value here (" + u.getUnmatched().size()
         + " unexpected, not shown)";
+  }
+
+  private static boolean isChoice(ParameterException ex) {
+    return ex.getArgSpec() instanceof OptionSpec o && o.type().isEnum() && ex.getValue() != null;
+  }
+
+  /** Options whose choices read as a list ("jsonl, parquet or both"); the others say "one of". */
+  private static final java.util.Set<String> LISTED_CHOICES = java.util.Set.of("--format", "--input-format");
+
+  /**
+   * A value that is none of an enum option's choices (from a flag or the pipeline YAML): the choices in the order
+   * of the option's label ({@code token_sequence|bitboard|planes}).
+   */
+  private static String choiceMessage(OptionSpec o, String value) {
+    List<String> choices = o.paramLabel().contains("|") ? List.of(o.paramLabel().split("\\|"))
+        : java.util.Arrays.stream(o.type().getEnumConstants()).map(c -> c.toString().toLowerCase(java.util.Locale.ROOT)).toList();
+    String list = LISTED_CHOICES.contains(o.longestName())
+        ? String.join(", ", choices.subList(0, choices.size() - 1)) + " or " + choices.get(choices.size() - 1)
+        : "one of " + String.join(", ", choices);
+    return o.longestName() + " must be " + list + ", got " + printable(value.toLowerCase(java.util.Locale.ROOT));
   }
 
   /** The known name within a small edit distance of {@code typed}, if any. */

@@ -33,6 +33,7 @@ public final class Main implements Runnable {
     // The one place errors are printed: one readable line, exit 2 for usage and 1 for failures, never a value
     // typed after an unknown option; stack traces only with --verbose.
     cl.setParameterExceptionHandler(CliErrors.usageErrors());
+    cl.setCaseInsensitiveEnumValuesAllowed(true); // --encoding BITBOARD, bitboard and the YAML's "bitboard" alike
     cl.setExecutionExceptionHandler(CliErrors.failures());
     cl.setColorScheme(CommandLine.Help.defaultColorScheme(ansi(System.console() != null, System.getenv())));
     return cl;

@@ -1,35 +1,32 @@
 package io.hfbeam.cli;
 
-import io.hfbeam.format.files.InputFiles;
-import io.hfbeam.dataset.WrittenFile;
 import io.hfbeam.mapping.FieldMapping;
+import io.hfbeam.workflow.Launchable;
+import io.hfbeam.workflow.qa.QaExportRun;
 import io.hfbeam.workflow.qa.QaExportWorkflow;
-import java.util.List;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.values.PCollection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "qa-export", mixinStandardHelpOptions = true,
+@Command(name = "qa-export", mixinStandardHelpOptions = true, defaultValueProvider = PipelineYaml.class,
     description = "Export internal QA JSONL (qa_passed.jsonl, qa_rejected.jsonl) as a flat Hugging Face dataset.")
 final class QaExportCommand extends WorkflowCommand {
   @Mixin HubOptions hub;
 
+  @YamlKey("input")
   @Option(names = "--input", paramLabel = "DIR", description = "Directory holding qa_passed.jsonl and qa_rejected.jsonl.")
   String input;
 
-  @Option(names = "--format", paramLabel = "jsonl|parquet|both", description = "Output formats (default both).")
-  String format;
+  @YamlKey("format")
+  @Option(names = "--format", paramLabel = "jsonl|parquet|both", defaultValue = "both", description = "Output formats (default: ${DEFAULT-VALUE}).")
+  QaExportWorkflow.Format format;
 
-  @Option(names = "--mapping", paramLabel = "FILE", description = "Field mapping YAML (default config/qa-export-mapping.yaml).")
+  @YamlKey("mapping")
+  @Option(names = "--mapping", paramLabel = "FILE", defaultValue = "config/qa-export-mapping.yaml", description = "Field mapping YAML (default: ${DEFAULT-VALUE}).")
   String mapping;
-
-  private QaExportWorkflow.Settings settings;
 
   @Override
   String workflow() {
@@ -37,52 +34,19 @@ final class QaExportCommand extends WorkflowCommand {
   }
 
   @Override
-  void prepare() {
-    String w = workflow();
-    String fmt = common.string(w, format, "format", "both");
-    QaExportWorkflow.Format f;
-    try {
-      f = QaExportWorkflow.Format.valueOf(fmt.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--format must be jsonl, parquet or both, got " + fmt);
-    }
+  Launchable launchable() {
+    if (input == null) throw new IllegalArgumentException("--input DIR is required");
     Map<String, String> jsonlFiles = new LinkedHashMap<>();
-    common.node(w, "jsonl_files").fields().forEachRemaining(e -> jsonlFiles.put(e.getKey(), e.getValue().asText()));
+    common.node(workflow(), "jsonl_files").fields().forEachRemaining(e -> jsonlFiles.put(e.getKey(), e.getValue().asText()));
     QaExportWorkflow.Builder b = QaExportWorkflow.Settings.builder()
-        .input(Path.of(common.string(w, input, "input", null) == null ? missing() : common.string(w, input, "input", null)))
-        .output(Path.of(common.string(w, common.output, "output", "out/qa-export")))
-        .format(f)
-        .mapping(FieldMapping.load(ConfigFiles.materialize(common.string(w, mapping, "mapping", "config/qa-export-mapping.yaml"))))
-        .parquetPattern(common.node(w, "parquet").path("pattern").asText("{split}/batch_{NNN}.parquet"))
-        .parquet(common.parquet(w))
-        .chunkBytes(common.chunkBytes(w));
+        .input(Path.of(input))
+        .output(common.output())
+        .format(format)
+        .mapping(FieldMapping.load(ConfigFiles.materialize(mapping)))
+        .parquetPattern(common.parquetPattern(workflow()))
+        .parquet(common.parquet())
+        .chunkBytes(common.chunkBytes(workflow()));
     if (!jsonlFiles.isEmpty()) b.jsonlFiles(jsonlFiles);
-    settings = b.build();
-    settings.inputFiles();
-    options = common.pipelineOptions(w);
-  }
-
-  private static String missing() {
-    throw new IllegalArgumentException("--input DIR is required");
-  }
-
-  @Override
-  PCollection<WrittenFile> build(Pipeline p) {
-    return QaExportWorkflow.build(p, settings);
-  }
-
-  @Override
-  Path output() {
-    return settings.output();
-  }
-
-  @Override
-  long inputBytes() {
-    return InputFiles.totalBytes(settings.inputFiles());
-  }
-
-  @Override
-  List<String> steps() {
-    return QaExportWorkflow.STEPS;
+    return QaExportRun.of(b.build());
   }
 }

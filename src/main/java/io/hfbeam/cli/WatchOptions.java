@@ -1,5 +1,10 @@
 package io.hfbeam.cli;
 
+import io.hfbeam.workflow.WatchSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import org.joda.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -33,21 +38,17 @@ public final class WatchOptions {
     if (commitSeconds != null && commitSeconds <= 0) throw new IllegalArgumentException("--commit-interval must be > 0 seconds");
   }
 
-  /** The one directory or glob a watching job reads; {@code flag} names the input flag in messages. */
-  static String source(java.util.List<String> specs, String flag) {
+  /** With --watch: the one directory or glob given as {@code flag}, polled as these flags say. */
+  Optional<WatchSettings> settings(List<String> specs, String flag) {
+    if (!watch) return Optional.empty();
     if (specs.size() != 1) throw new IllegalArgumentException("--watch takes one " + flag + ": a directory or a glob");
     String spec = specs.get(0);
-    if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of(spec)) && !spec.contains("*")) {
+    if (!Files.isDirectory(Path.of(spec)) && !spec.contains("*")) {
       throw new IllegalArgumentException("--watch needs an existing directory (or a glob) as " + flag + ": " + spec);
     }
-    return spec;
-  }
-
-  Duration poll() {
-    return Duration.millis(Math.round((pollSeconds == null ? 5 : pollSeconds) * 1000));
-  }
-
-  Duration commitInterval() {
-    return Duration.millis(Math.round((commitSeconds == null ? 60 : commitSeconds) * 1000));
+    WatchSettings w = WatchSettings.of(spec);
+    if (pollSeconds != null) w = w.withPoll(Duration.millis(Math.round(pollSeconds * 1000)));
+    if (commitSeconds != null) w = w.withCommitInterval(Duration.millis(Math.round(commitSeconds * 1000)));
+    return Optional.of(w);
   }
 }

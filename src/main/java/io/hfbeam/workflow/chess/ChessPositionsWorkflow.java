@@ -1,12 +1,13 @@
 package io.hfbeam.workflow.chess;
 
+import io.hfbeam.workflow.WatchSettings;
+import io.hfbeam.workflow.WatchedWorkflow;
+
 import io.hfbeam.chess.ChessSample;
 import io.hfbeam.chess.PositionEncoding;
 import io.hfbeam.chess.PositionGenerator;
 import io.hfbeam.dataset.AssembleDataset;
 import io.hfbeam.dataset.AssemblePanes;
-import io.hfbeam.dataset.WatchFiles;
-import org.joda.time.Duration;
 import io.hfbeam.dataset.FileNaming;
 import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.format.parquet.ParquetSettings;
@@ -52,21 +53,21 @@ public final class ChessPositionsWorkflow {
   }
 
   /**
-   * The continuous form: PGN files that appear under {@code glob} are processed as they come; every
-   * {@code commitInterval} the positions that arrived become the next batches (numbered on from
-   * {@code s.batch().firstBatch()}) and the card is updated. Runs until stopped.
+   * The continuous form: PGN files that appear under a watched directory are processed as they come; every commit
+   * interval the positions that arrived become the next batches (numbered on from {@code s.batch().firstBatch()})
+   * and the card is updated. Runs until stopped.
    *
    * <p>Steps: WatchPgn -> PgnToSamples -> WriteFailures -> AssemblePanes.
    */
-  public static PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Settings s, String glob, Duration poll,
-      Duration commitInterval) {
+  public static PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Settings s, WatchSettings watch) {
+    return watched(s).build(p, watch);
+  }
+
+  /** The parts of the continuous form, for the watch path all workflows share. */
+  public static WatchedWorkflow<ChessSample> watched(Settings s) {
     ChessPartFormat format = format(s);
-    AssembleDataset.Settings<ChessSample> dataset = dataset(s, format);
-    return p
-        .apply("WatchPgn", WatchFiles.of(glob, poll, s.chunkBytes()))
-        .apply("PgnToSamples", ProcessChunks.toParts(new PgnPositions(s.samples()), format, dataset.partsDir(), true))
-        .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
-        .apply("AssemblePanes", AssemblePanes.every(commitInterval, dataset));
+    return new WatchedWorkflow<>("WatchPgn", "PgnToSamples", "*.pgn*", s.chunkBytes(), new PgnPositions(s.samples()),
+        format, dataset(s, format), true);
   }
 
   private static ChessPartFormat format(Settings s) {

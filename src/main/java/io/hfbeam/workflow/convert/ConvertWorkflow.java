@@ -1,5 +1,8 @@
 package io.hfbeam.workflow.convert;
 
+import io.hfbeam.workflow.WatchSettings;
+import io.hfbeam.workflow.WatchedWorkflow;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hfbeam.hf.FeatureInference;
@@ -8,8 +11,6 @@ import io.hfbeam.dataset.FileNaming;
 import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.dataset.AssembleDataset;
 import io.hfbeam.dataset.AssemblePanes;
-import io.hfbeam.dataset.WatchFiles;
-import org.joda.time.Duration;
 import io.hfbeam.dataset.ChunkProcessor;
 import io.hfbeam.format.json.JsonSource;
 import io.hfbeam.mapping.ParquetRows;
@@ -205,26 +206,20 @@ public final class ConvertWorkflow {
   }
 
   /**
-   * The continuous form: files that appear under {@code glob} are converted as they come; every
-   * {@code commitInterval} the rows that arrived become the next batches. Runs until stopped.
+   * The continuous form: files that appear under a watched directory are converted as they come; every commit
+   * interval the rows that arrived become the next batches. Runs until stopped.
    *
    * <p>Steps: WatchInput -> ReadMapSplit -> WriteFailures -> AssemblePanes.
    */
-  public static PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Settings s, String glob, Duration poll,
-      Duration commitInterval) {
-    return panes(p.apply("WatchInput", WatchFiles.of(glob, poll, splittable(s.inputFormat()) ? s.chunkBytes() : 0)), s,
-        commitInterval);
+  public static PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Settings s, WatchSettings watch) {
+    return watched(s).build(p, watch);
   }
 
-  /** The continuous form from any stream of chunks (a watched directory, or a test's TestStream). */
-  public static PCollection<AssemblePanes.Pane> panes(PCollection<InputFiles.Chunk> chunks, Settings s,
-      Duration commitInterval) {
+  /** The parts of the continuous form, for the watch path all workflows share. */
+  public static WatchedWorkflow<Row> watched(Settings s) {
     RowPartFormat format = format(s);
-    AssembleDataset.Settings<Row> dataset = dataset(s, format);
-    return chunks
-        .apply("ReadMapSplit", ProcessChunks.toParts(processor(s), format, dataset.partsDir(), false))
-        .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
-        .apply("AssemblePanes", AssemblePanes.every(commitInterval, dataset));
+    return new WatchedWorkflow<>("WatchInput", "ReadMapSplit", watchPattern(s.inputFormat()),
+        splittable(s.inputFormat()) ? s.chunkBytes() : 0, processor(s), format, dataset(s, format), false);
   }
 
   /** The file names a watched directory of this format is matched with. */

@@ -74,7 +74,7 @@ public class ConvertPanesTest {
         .addElements(landed("b.jsonl", 1, ConvertWatchTest.rows("b", 200, 7))) // line 8 is broken
         .advanceProcessingTime(INTERVAL.plus(Duration.millis(1)))
         .advanceWatermarkToInfinity();
-    PCollection<AssemblePanes.Pane> panes = ConvertWorkflow.panes(p.apply(files), settings(out, true, 1.0, 150), INTERVAL);
+    PCollection<AssemblePanes.Pane> panes = ConvertWorkflow.watched(settings(out, true, 1.0, 150)).panes(p.apply(files), INTERVAL);
     PAssert.that(panes).satisfies(ps -> {
       assertThat(describe(ps), containsInAnyOrder(
           "1 train/batch_001.parquet 100", "1 train/batch_001.jsonl 100", "1 README.md 0",
@@ -105,7 +105,7 @@ public class ConvertPanesTest {
         .addElements(landed("c.jsonl", 2, ConvertWatchTest.rows("c", 50, -1)))
         .advanceProcessingTime(INTERVAL.plus(Duration.millis(1)))
         .advanceWatermarkToInfinity();
-    PCollection<AssemblePanes.Pane> panes = ConvertWorkflow.panes(p.apply(files), settings(out, false, 1.0, 1000), INTERVAL);
+    PCollection<AssemblePanes.Pane> panes = ConvertWorkflow.watched(settings(out, false, 1.0, 1000)).panes(p.apply(files), INTERVAL);
     PAssert.that(panes).satisfies(ps -> {
       assertThat(describe(ps), containsInAnyOrder(
           "1 train/batch_001.parquet 100", "1 README.md 0",

@@ -12,7 +12,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hfbeam.cli.Cli;
-import io.hfbeam.cli.HubOptions;
+import io.hfbeam.workflow.HubTarget;
 import io.hfbeam.hf.DatasetCard;
 import io.hfbeam.hub.CommitEntry;
 import io.hfbeam.hub.HubClient;
@@ -190,10 +190,10 @@ public class ConvertPublishTest {
     List<String> lines = Files.readAllLines(ConvertWorkflowTest.jsonl(tmp, 1000));
     Path first = Files.write(tmp.resolve("first.jsonl"), lines.subList(0, 600));
     Path second = Files.write(tmp.resolve("second.jsonl"), lines.subList(600, lines.size()));
-    assertThat(HubOptions.nextBatchNumber(client, REPO, "main"), equalTo(1));
+    assertThat(HubTarget.nextBatchNumber(client, REPO, "main"), equalTo(1));
     Cli one = Cli.runWith(env, convert(first, "one"));
     assertThat(one.toString(), one.exitCode, equalTo(0));
-    int next = HubOptions.nextBatchNumber(client, REPO, "main");
+    int next = HubTarget.nextBatchNumber(client, REPO, "main");
     assertThat(next, greaterThan(6));
     Cli two = Cli.runWith(env, convert(second, "two", "--first-batch", Integer.toString(next)));
     assertThat(two.toString(), two.exitCode, equalTo(0));

@@ -1,5 +1,7 @@
 package io.hfbeam.workflow.convert;
 
+import io.hfbeam.workflow.WatchSettings;
+
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -8,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hfbeam.hf.Features;
 import io.hfbeam.format.parquet.ParquetSettings;
-import io.hfbeam.dataset.WatchFiles;
 import io.hfbeam.dataset.Batch;
 import io.hfbeam.mapping.Split;
 import java.io.IOException;
@@ -52,7 +53,7 @@ class ConvertWatchTest {
         Split.Settings.builder().trainRatio(0.9).seed(42).build(), Batch.Settings.of(150), 1 << 20);
     DirectOptions options = PipelineOptionsFactory.fromArgs("--runner=DirectRunner", "--blockOnRun=false").as(DirectOptions.class);
     Pipeline p = Pipeline.create(options);
-    ConvertWorkflow.buildWatch(p, s, WatchFiles.glob(in.toString(), "*.jsonl*"), Duration.millis(300), Duration.standardSeconds(1));
+    ConvertWorkflow.buildWatch(p, s, new WatchSettings(in.toString(), Duration.millis(300), Duration.standardSeconds(1)));
     PipelineResult run = p.run();
     try {
       land(in, "a.jsonl", rows("a", 100, -1));

@@ -1,4 +1,4 @@
-package io.hfbeam.cli;
+package io.hfbeam.workflow;
 
 import io.hfbeam.dataset.StagedDataset;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.hfbeam.cli;
+package io.hfbeam.workflow;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -14,11 +14,11 @@ class NextBatchNumberTest {
 
   @Test
   void batchesInHiddenFoldersAreNotTheDatasets() throws Exception {
-    assertThat(HubOptions.nextLocalBatchNumber(tmp.resolve("none")), equalTo(1));
+    assertThat(HubTarget.nextLocalBatchNumber(tmp.resolve("none")), equalTo(1));
     Files.createDirectories(tmp.resolve("train"));
     Files.writeString(tmp.resolve("train/batch_003.parquet"), "x");
     Path rejected = Files.createDirectories(tmp.resolve(".hfbeam/staging/pane-00004/train"));
     Files.writeString(rejected.resolve("batch_007.parquet"), "x");
-    assertThat(HubOptions.nextLocalBatchNumber(tmp), equalTo(4));
+    assertThat(HubTarget.nextLocalBatchNumber(tmp), equalTo(4));
   }
 }
