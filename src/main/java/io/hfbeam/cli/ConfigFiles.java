@@ -26,7 +26,7 @@ public final class ConfigFiles {
       if (!n.isObject()) throw new IllegalArgumentException(pathOrResource + ": expected a YAML mapping at the top");
       return (ObjectNode) n;
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read " + io.hfbeam.runner.RunnerProfiles.yamlProblem(pathOrResource, e));
+      throw new IllegalArgumentException("cannot read " + io.hfbeam.format.YamlErrors.describe(pathOrResource, e));
     }
   }
 

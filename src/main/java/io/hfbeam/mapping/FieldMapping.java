@@ -121,7 +121,7 @@ public final class FieldMapping implements Serializable {
     try (InputStream in = Files.newInputStream(file)) {
       return parse(YAML.readTree(in), file.toString());
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read mapping " + io.hfbeam.runner.RunnerProfiles.yamlProblem(file.toString(), e));
+      throw new IllegalArgumentException("cannot read mapping " + io.hfbeam.format.YamlErrors.describe(file.toString(), e));
     }
   }
 

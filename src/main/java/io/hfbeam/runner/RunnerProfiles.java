@@ -185,30 +185,8 @@ public final class RunnerProfiles {
         return YAML.readTree(in);
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read runner profile " + yamlProblem(profile, e));
+      throw new IllegalArgumentException("cannot read runner profile " + io.hfbeam.format.YamlErrors.describe(profile, e));
     }
   }
 
-  /**
-   * {@code file, line L, column C: problem} for a YAML syntax error (SnakeYAML's mark, else Jackson's location),
-   * on one line; other read errors as {@code file: message}.
-   */
-  public static String yamlProblem(String file, IOException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
-        String context = m.getContext() != null ? " (" + m.getContext().trim() + ")" : "";
-        return file + ", line " + (m.getProblemMark().getLine() + 1) + ", column " + (m.getProblemMark().getColumn() + 1)
-            + ": " + oneLine(m.getProblem()) + context;
-      }
-    }
-    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
-      return file + ", line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ": "
-          + oneLine(j.getOriginalMessage());
-    }
-    return file + ": " + oneLine(e.getMessage());
-  }
-
-  private static String oneLine(String s) {
-    return s == null ? "" : s.lines().map(String::trim).filter(l -> !l.isEmpty()).findFirst().orElse("");
-  }
 }
