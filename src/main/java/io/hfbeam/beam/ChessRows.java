@@ -11,13 +11,16 @@ import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * The features of a chess positions dataset, and a sample as a Row of them: the one definition the chess-positions
- * workflow's part format and the {@link GeneratePositions} transform share.
+ * The features of a chess positions dataset, and a sample as a Row of them: the one definition the
+ * chess-positions workflow's part format and the {@link GeneratePositions} transform share.
  */
 public final class ChessRows {
   private ChessRows() {}
 
-  /** window: ArrayND((windowSize, *encoding shape), dtype); scalars: Sequence(int8, 3); metadata when asked. */
+  /**
+   * window: ArrayND((windowSize, *encoding shape), dtype); scalars: Sequence(int8, 3); metadata
+   * when asked.
+   */
   public static Features features(PositionEncoding encoding, int windowSize, boolean metadata) {
     LinkedHashMap<String, Feature> f = new LinkedHashMap<>();
     List<Integer> shape = new ArrayList<>();
@@ -42,7 +45,8 @@ public final class ChessRows {
   }
 
   /** A copy of the sample as a row of {@code schema} (from {@link #features}). */
-  public static Row row(Schema schema, PositionEncoding encoding, int windowSize, boolean metadata, ChessSample s) {
+  public static Row row(
+      Schema schema, PositionEncoding encoding, int windowSize, boolean metadata, ChessSample s) {
     List<Integer> shape = new ArrayList<>();
     shape.add(windowSize);
     shape.addAll(encoding.shape());

@@ -23,14 +23,17 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * The position generator: games (keyed by their file's name, as {@link PgnIO} gives them) to encoded positions,
- * each a Row of {@link #features()} keyed by its split key: the game id ({@link GameId}), so that a split by key
- * keeps every game in one split, or with {@link #withKeyPerPosition()} the game id and ply. The same per-game
- * function ({@link PositionGenerator}) as the chess-positions workflow, so the same settings give the same rows.
+ * The position generator: games (keyed by their file's name, as {@link PgnIO} gives them) to
+ * encoded positions, each a Row of {@link #features()} keyed by its split key: the game id ({@link
+ * GameId}), so that a split by key keeps every game in one split, or with {@link
+ * #withKeyPerPosition()} the game id and ply. The same per-game function ({@link
+ * PositionGenerator}) as the chess-positions workflow, so the same settings give the same rows.
  *
- * <p>Defaults: token_sequence, a window of 10 copies of the position, zero scalars, no metadata, every position.
+ * <p>Defaults: token_sequence, a window of 10 copies of the position, zero scalars, no metadata,
+ * every position.
  */
-public final class GeneratePositions extends PTransform<PCollection<KV<String, PgnGame>>, PCollection<KV<String, Row>>> {
+public final class GeneratePositions
+    extends PTransform<PCollection<KV<String, PgnGame>>, PCollection<KV<String, Row>>> {
   private final PositionEncoding encoding;
   private final Window window;
   private final int windowSize;
@@ -43,8 +46,18 @@ public final class GeneratePositions extends PTransform<PCollection<KV<String, P
   private final long seed;
   private final boolean keyPerPosition;
 
-  private GeneratePositions(PositionEncoding encoding, Window window, int windowSize, Scalars scalars, boolean metadata,
-      Sampling sampling, double rate, int minPly, int maxPly, long seed, boolean keyPerPosition) {
+  private GeneratePositions(
+      PositionEncoding encoding,
+      Window window,
+      int windowSize,
+      Scalars scalars,
+      boolean metadata,
+      Sampling sampling,
+      double rate,
+      int minPly,
+      int maxPly,
+      long seed,
+      boolean keyPerPosition) {
     this.encoding = encoding;
     this.window = window;
     this.windowSize = windowSize;
@@ -59,48 +72,140 @@ public final class GeneratePositions extends PTransform<PCollection<KV<String, P
   }
 
   public static GeneratePositions create() {
-    return new GeneratePositions(PositionEncoding.TOKEN_SEQUENCE, Window.REPEAT, 10, Scalars.ZEROS, false, Sampling.ALL,
-        0.33, 0, 100_000, 42, false);
+    return new GeneratePositions(
+        PositionEncoding.TOKEN_SEQUENCE,
+        Window.REPEAT,
+        10,
+        Scalars.ZEROS,
+        false,
+        Sampling.ALL,
+        0.33,
+        0,
+        100_000,
+        42,
+        false);
   }
 
   public GeneratePositions withEncoding(PositionEncoding e) {
-    return new GeneratePositions(e, window, windowSize, scalars, metadata, sampling, rate, minPly, maxPly, seed, keyPerPosition);
+    return new GeneratePositions(
+        e,
+        window,
+        windowSize,
+        scalars,
+        metadata,
+        sampling,
+        rate,
+        minPly,
+        maxPly,
+        seed,
+        keyPerPosition);
   }
 
-  /** {@code REPEAT}: the position copied {@code size} times; {@code HISTORY}: it and the {@code size - 1} before it. */
+  /**
+   * {@code REPEAT}: the position copied {@code size} times; {@code HISTORY}: it and the {@code size
+   * - 1} before it.
+   */
   public GeneratePositions withWindow(Window w, int size) {
-    return new GeneratePositions(encoding, w, size, scalars, metadata, sampling, rate, minPly, maxPly, seed, keyPerPosition);
+    return new GeneratePositions(
+        encoding, w, size, scalars, metadata, sampling, rate, minPly, maxPly, seed, keyPerPosition);
   }
 
   public GeneratePositions withScalars(Scalars s) {
-    return new GeneratePositions(encoding, window, windowSize, s, metadata, sampling, rate, minPly, maxPly, seed, keyPerPosition);
+    return new GeneratePositions(
+        encoding,
+        window,
+        windowSize,
+        s,
+        metadata,
+        sampling,
+        rate,
+        minPly,
+        maxPly,
+        seed,
+        keyPerPosition);
   }
 
   /** Adds game_id, ply, white_elo, black_elo, result and source_file columns. */
   public GeneratePositions withMetadata(boolean m) {
-    return new GeneratePositions(encoding, window, windowSize, scalars, m, sampling, rate, minPly, maxPly, seed, keyPerPosition);
+    return new GeneratePositions(
+        encoding,
+        window,
+        windowSize,
+        scalars,
+        m,
+        sampling,
+        rate,
+        minPly,
+        maxPly,
+        seed,
+        keyPerPosition);
   }
 
   /** Every position. */
   public GeneratePositions withAllPositions() {
-    return new GeneratePositions(encoding, window, windowSize, scalars, metadata, Sampling.ALL, rate, minPly, maxPly, seed,
+    return new GeneratePositions(
+        encoding,
+        window,
+        windowSize,
+        scalars,
+        metadata,
+        Sampling.ALL,
+        rate,
+        minPly,
+        maxPly,
+        seed,
         keyPerPosition);
   }
 
   /** The seeded {@code chesspos} sampling (see {@link io.hfbeam.chess.ChessposSampler}). */
   public GeneratePositions withChessposSampling(double rate, int minPly, int maxPly) {
-    return new GeneratePositions(encoding, window, windowSize, scalars, metadata, Sampling.CHESSPOS, rate, minPly, maxPly,
-        seed, keyPerPosition);
+    return new GeneratePositions(
+        encoding,
+        window,
+        windowSize,
+        scalars,
+        metadata,
+        Sampling.CHESSPOS,
+        rate,
+        minPly,
+        maxPly,
+        seed,
+        keyPerPosition);
   }
 
   /** Seed of the sampling's draws. */
   public GeneratePositions withSeed(long s) {
-    return new GeneratePositions(encoding, window, windowSize, scalars, metadata, sampling, rate, minPly, maxPly, s, keyPerPosition);
+    return new GeneratePositions(
+        encoding,
+        window,
+        windowSize,
+        scalars,
+        metadata,
+        sampling,
+        rate,
+        minPly,
+        maxPly,
+        s,
+        keyPerPosition);
   }
 
-  /** Keys each position by {@code gameId:ply} instead of the game id: a split by key then splits by position. */
+  /**
+   * Keys each position by {@code gameId:ply} instead of the game id: a split by key then splits by
+   * position.
+   */
   public GeneratePositions withKeyPerPosition() {
-    return new GeneratePositions(encoding, window, windowSize, scalars, metadata, sampling, rate, minPly, maxPly, seed, true);
+    return new GeneratePositions(
+        encoding,
+        window,
+        windowSize,
+        scalars,
+        metadata,
+        sampling,
+        rate,
+        minPly,
+        maxPly,
+        seed,
+        true);
   }
 
   /** The features of the rows this transform emits. */
@@ -110,11 +215,15 @@ public final class GeneratePositions extends PTransform<PCollection<KV<String, P
 
   @Override
   public PCollection<KV<String, Row>> expand(PCollection<KV<String, PgnGame>> games) {
-    PositionGenerator generator = new PositionGenerator(encoding, window, windowSize, scalars, sampling, rate, minPly,
-        maxPly, seed);
+    PositionGenerator generator =
+        new PositionGenerator(
+            encoding, window, windowSize, scalars, sampling, rate, minPly, maxPly, seed);
     Schema schema = features().beamSchema();
     return games
-        .apply("Encode", ParDo.of(new EncodeFn(generator, schema, encoding, windowSize, metadata, keyPerPosition)))
+        .apply(
+            "Encode",
+            ParDo.of(
+                new EncodeFn(generator, schema, encoding, windowSize, metadata, keyPerPosition)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(schema)));
   }
 
@@ -129,7 +238,12 @@ public final class GeneratePositions extends PTransform<PCollection<KV<String, P
     private final Counter kept = Metrics.counter("Sample", "records_out");
     private transient ChessSample sample;
 
-    EncodeFn(PositionGenerator generator, Schema schema, PositionEncoding encoding, int windowSize, boolean metadata,
+    EncodeFn(
+        PositionGenerator generator,
+        Schema schema,
+        PositionEncoding encoding,
+        int windowSize,
+        boolean metadata,
         boolean keyPerPosition) {
       this.generator = generator;
       this.schema = schema;
@@ -146,8 +260,17 @@ public final class GeneratePositions extends PTransform<PCollection<KV<String, P
       String gameId = GameId.of(g);
       if (!generator.keepGame(gameId, g)) return;
       positions.inc(g.moves().length);
-      kept.inc(generator.positions(g, gameId, game.getKey(), sample, s -> out.output(KV.of(
-          keyPerPosition ? gameId + ":" + s.ply : gameId, ChessRows.row(schema, encoding, windowSize, metadata, s)))));
+      kept.inc(
+          generator.positions(
+              g,
+              gameId,
+              game.getKey(),
+              sample,
+              s ->
+                  out.output(
+                      KV.of(
+                          keyPerPosition ? gameId + ":" + s.ply : gameId,
+                          ChessRows.row(schema, encoding, windowSize, metadata, s)))));
     }
   }
 }

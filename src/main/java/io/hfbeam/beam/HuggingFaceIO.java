@@ -57,10 +57,11 @@ import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Hugging Face datasets in and out of any Beam pipeline. {@link #write()} writes rows tagged with their split
- * ({@code KV<split, Row>}, as {@link SeededSplit} gives them) as a dataset in a local folder: the layout the hf-beam
- * workflows write (numbered batch files of Parquet and/or JSONL, the card, {@code _errors/errors.jsonl}), staged and
- * moved into place only when complete. {@link #publish()} commits the files the sink emitted to a Hub dataset repo.
+ * Hugging Face datasets in and out of any Beam pipeline. {@link #write()} writes rows tagged with
+ * their split ({@code KV<split, Row>}, as {@link SeededSplit} gives them) as a dataset in a local
+ * folder: the layout the hf-beam workflows write (numbered batch files of Parquet and/or JSONL, the
+ * card, {@code _errors/errors.jsonl}), staged and moved into place only when complete. {@link
+ * #publish()} commits the files the sink emitted to a Hub dataset repo.
  *
  * <pre>{@code
  * rows.apply(HuggingFaceIO.write().to("out/dataset").withFeatures(features).withFailures(failures))
@@ -115,19 +116,21 @@ public final class HuggingFaceIO {
   }
 
   /**
-   * The dataset sink. Rows of a split are spread over {@code ceil(rows / rowsPerFile)} files by a hash of their sort
-   * key (by default the row's own encoding), and each file holds its rows sorted by that key, ties by the row's
-   * encoding: the same rows give the same files, byte for byte, on any runner and whatever the input order, and no
-   * worker holds more than one file's rows. Files hold about {@code rowsPerFile} rows each (the hash decides, not a
-   * count: an exact count per file needs a global rank, which a sorted source can give but a shuffle cannot), and
-   * are numbered consecutively per split from {@code firstBatch}.
+   * The dataset sink. Rows of a split are spread over {@code ceil(rows / rowsPerFile)} files by a
+   * hash of their sort key (by default the row's own encoding), and each file holds its rows sorted
+   * by that key, ties by the row's encoding: the same rows give the same files, byte for byte, on
+   * any runner and whatever the input order, and no worker holds more than one file's rows. Files
+   * hold about {@code rowsPerFile} rows each (the hash decides, not a count: an exact count per
+   * file needs a global rank, which a sorted source can give but a shuffle cannot), and are
+   * numbered consecutively per split from {@code firstBatch}.
    *
-   * <p>Steps: CountRows -> RowsPerSplit -> AssignFiles -> GroupFiles -> WriteFiles; KeyErrors -> GroupErrors ->
-   * WriteErrors; AllFiles -> CollectFiles -> NameFiles -> WriteCard. Emits the dataset's files at their final places,
-   * for {@link #publish()}, or nothing when the run is over its error budget
-   * ({@link io.hfbeam.dataset.DatasetOptions#getMaxErrorRate()}) or wrote no rows.
+   * <p>Steps: CountRows -> RowsPerSplit -> AssignFiles -> GroupFiles -> WriteFiles; KeyErrors ->
+   * GroupErrors -> WriteErrors; AllFiles -> CollectFiles -> NameFiles -> WriteCard. Emits the
+   * dataset's files at their final places, for {@link #publish()}, or nothing when the run is over
+   * its error budget ({@link io.hfbeam.dataset.DatasetOptions#getMaxErrorRate()}) or wrote no rows.
    */
-  public static final class Write extends PTransform<PCollection<KV<String, Row>>, PCollection<WrittenFile>> {
+  public static final class Write
+      extends PTransform<PCollection<KV<String, Row>>, PCollection<WrittenFile>> {
     private final WriteSettings s;
     private final transient PCollection<Row> failures;
 
@@ -162,7 +165,10 @@ public final class HuggingFaceIO {
       return with(c -> c.parquet = null);
     }
 
-    /** Also (or, without Parquet, only) JSONL files, named as the Parquet ones with a .jsonl extension. */
+    /**
+     * Also (or, without Parquet, only) JSONL files, named as the Parquet ones with a .jsonl
+     * extension.
+     */
     public Write withJsonl(boolean on) {
       return with(c -> c.jsonl = on);
     }
@@ -185,8 +191,9 @@ public final class HuggingFaceIO {
     }
 
     /**
-     * The order of rows: rows with the same key go to the same file, and a file's rows are sorted by key (ties by
-     * the row's encoding). E.g. a game id and a zero-padded ply keep each game together, in move order.
+     * The order of rows: rows with the same key go to the same file, and a file's rows are sorted
+     * by key (ties by the row's encoding). E.g. a game id and a zero-padded ply keep each game
+     * together, in move order.
      */
     public Write withSortKey(SerializableFunction<Row, String> key) {
       return with(c -> c.sortKey = key);
@@ -210,43 +217,56 @@ public final class HuggingFaceIO {
       return with(c -> c.sections.put(heading, markdown));
     }
 
-    /** Failure rows ({@link Failures#SCHEMA}) of the steps before, written to {@code _errors/errors.jsonl}. */
+    /**
+     * Failure rows ({@link Failures#SCHEMA}) of the steps before, written to {@code
+     * _errors/errors.jsonl}.
+     */
     public Write withFailures(PCollection<Row> f) {
       return new Write(s, f);
     }
 
     @Override
     public PCollection<WrittenFile> expand(PCollection<KV<String, Row>> rows) {
-      if (s.output == null) throw new IllegalArgumentException("HuggingFaceIO.write() needs to(dir)");
-      if (s.featuresJson == null) throw new IllegalArgumentException("HuggingFaceIO.write() needs withFeatures(features)");
-      if (s.parquet == null && !s.jsonl) throw new IllegalArgumentException("HuggingFaceIO.write() writes no format");
+      if (s.output == null)
+        throw new IllegalArgumentException("HuggingFaceIO.write() needs to(dir)");
+      if (s.featuresJson == null)
+        throw new IllegalArgumentException("HuggingFaceIO.write() needs withFeatures(features)");
+      if (s.parquet == null && !s.jsonl)
+        throw new IllegalArgumentException("HuggingFaceIO.write() writes no format");
       Schema schema = s.features().beamSchema();
       @SuppressWarnings("unchecked")
       KvCoder<String, Row> in = (KvCoder<String, Row>) rows.getCoder();
-      if (!(in.getValueCoder() instanceof SchemaCoder<Row> rc) || !rc.getSchema().equivalent(schema)) {
-        throw new IllegalArgumentException("the rows' schema is not the features' schema " + schema);
+      if (!(in.getValueCoder() instanceof SchemaCoder<Row> rc)
+          || !rc.getSchema().equivalent(schema)) {
+        throw new IllegalArgumentException(
+            "the rows' schema is not the features' schema " + schema);
       }
-      PCollectionView<Map<String, Long>> counts = rows
-          .apply("CountRows", Count.perKey())
-          .apply("RowsPerSplit", View.asMap());
-      PCollection<WrittenFile> data = rows
-          .apply("AssignFiles", ParDo.of(new AssignFn(s, schema, counts)).withSideInputs(counts))
-          .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()),
-              KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of())))
-          .apply("GroupFiles", GroupByKey.create())
-          .apply("WriteFiles", ParDo.of(new WriteFileFn(s, schema)))
-          .setCoder(SerializableCoder.of(WrittenFile.class));
+      PCollectionView<Map<String, Long>> counts =
+          rows.apply("CountRows", Count.perKey()).apply("RowsPerSplit", View.asMap());
+      PCollection<WrittenFile> data =
+          rows.apply(
+                  "AssignFiles", ParDo.of(new AssignFn(s, schema, counts)).withSideInputs(counts))
+              .setCoder(
+                  KvCoder.of(
+                      KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()),
+                      KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of())))
+              .apply("GroupFiles", GroupByKey.create())
+              .apply("WriteFiles", ParDo.of(new WriteFileFn(s, schema)))
+              .setCoder(SerializableCoder.of(WrittenFile.class));
       PCollectionList<WrittenFile> all = PCollectionList.of(data);
       if (failures != null) {
-        all = all.and(failures
-            .apply("KeyErrors", WithKeys.<String, Row>of("").withKeyType(TypeDescriptors.strings()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(Failures.SCHEMA)))
-            .apply("GroupErrors", GroupByKey.create())
-            .apply("WriteErrors", ParDo.of(new WriteErrorsFn(s.output)))
-            .setCoder(SerializableCoder.of(WrittenFile.class)));
+        all =
+            all.and(
+                failures
+                    .apply(
+                        "KeyErrors",
+                        WithKeys.<String, Row>of("").withKeyType(TypeDescriptors.strings()))
+                    .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(Failures.SCHEMA)))
+                    .apply("GroupErrors", GroupByKey.create())
+                    .apply("WriteErrors", ParDo.of(new WriteErrorsFn(s.output)))
+                    .setCoder(SerializableCoder.of(WrittenFile.class)));
       }
-      return all
-          .apply("AllFiles", Flatten.pCollections())
+      return all.apply("AllFiles", Flatten.pCollections())
           .apply("CollectFiles", Combine.globally(new CollectList<WrittenFile>()))
           .apply("NameFiles", ParDo.of(new NameFn(s)))
           .setCoder(ListCoder.of(SerializableCoder.of(WrittenFile.class)))
@@ -258,13 +278,14 @@ public final class HuggingFaceIO {
   /** The settings of the card and commit step, shared with the workflows' assembly. */
   static AssembleDataset.Settings<Row> assembly(WriteSettings s) {
     FileNaming naming = FileNaming.of(s.pattern);
-    AssembleDataset.Settings<Row> a = AssembleDataset.Settings.of(Path.of(s.output),
-            new RowPartFormat(s.features(), s.parquet, s.jsonl))
-        .parquetNaming(naming)
-        .jsonlNaming(naming.withExtension("jsonl"))
-        .splitOrder(s.splitOrder)
-        .title(s.title)
-        .description(s.description);
+    AssembleDataset.Settings<Row> a =
+        AssembleDataset.Settings.of(
+                Path.of(s.output), new RowPartFormat(s.features(), s.parquet, s.jsonl))
+            .parquetNaming(naming)
+            .jsonlNaming(naming.withExtension("jsonl"))
+            .splitOrder(s.splitOrder)
+            .title(s.title)
+            .description(s.description);
     s.sections.forEach(a::section);
     return a;
   }
@@ -272,8 +293,11 @@ public final class HuggingFaceIO {
   /** Where files wait, numbered by hash bucket, until {@link NameFn} gives them their names. */
   static final String BUCKETS = ".buckets";
 
-  /** Each row to its file: its split and a bucket of its sort key's hash; the row travels encoded. */
-  static final class AssignFn extends DoFn<KV<String, Row>, KV<KV<String, Integer>, KV<String, byte[]>>> {
+  /**
+   * Each row to its file: its split and a bucket of its sort key's hash; the row travels encoded.
+   */
+  static final class AssignFn
+      extends DoFn<KV<String, Row>, KV<KV<String, Integer>, KV<String, byte[]>>> {
     private final WriteSettings s;
     private final SchemaCoder<Row> coder;
     private final PCollectionView<Map<String, Long>> counts;
@@ -307,11 +331,16 @@ public final class HuggingFaceIO {
     return h ^ (h >>> 31);
   }
 
-  static final Comparator<KV<String, byte[]>> ORDER = Comparator.<KV<String, byte[]>, String>comparing(KV::getKey)
-      .thenComparing(KV::getValue, Arrays::compareUnsigned);
+  static final Comparator<KV<String, byte[]>> ORDER =
+      Comparator.<KV<String, byte[]>, String>comparing(KV::getKey)
+          .thenComparing(KV::getValue, Arrays::compareUnsigned);
 
-  /** Sorts one file's rows and writes them, Parquet and/or JSONL, under the staging folder's buckets. */
-  static final class WriteFileFn extends DoFn<KV<KV<String, Integer>, Iterable<KV<String, byte[]>>>, WrittenFile> {
+  /**
+   * Sorts one file's rows and writes them, Parquet and/or JSONL, under the staging folder's
+   * buckets.
+   */
+  static final class WriteFileFn
+      extends DoFn<KV<KV<String, Integer>, Iterable<KV<String, byte[]>>>, WrittenFile> {
     private final WriteSettings s;
     private final SchemaCoder<Row> coder;
 
@@ -321,42 +350,68 @@ public final class HuggingFaceIO {
     }
 
     @ProcessElement
-    public void process(@Element KV<KV<String, Integer>, Iterable<KV<String, byte[]>>> file,
-        OutputReceiver<WrittenFile> out) throws IOException {
+    public void process(
+        @Element KV<KV<String, Integer>, Iterable<KV<String, byte[]>>> file,
+        OutputReceiver<WrittenFile> out)
+        throws IOException {
       List<KV<String, byte[]>> rows = new ArrayList<>();
       file.getValue().forEach(rows::add);
       rows.sort(ORDER);
       String split = file.getKey().getKey();
       Features f = s.features();
       // the split name in hex: any name is a safe folder name, and two names never share one
-      String rel = BUCKETS + "/" + java.util.HexFormat.of().formatHex(split.getBytes(StandardCharsets.UTF_8)) + "/"
-          + file.getKey().getValue();
+      String rel =
+          BUCKETS
+              + "/"
+              + java.util.HexFormat.of().formatHex(split.getBytes(StandardCharsets.UTF_8))
+              + "/"
+              + file.getKey().getValue();
       Path base = StagedDataset.stagingDir(Path.of(s.output)).resolve(rel);
       long[] arrow = {0};
       if (s.parquet != null) {
         Path target = Path.of(base + ".parquet");
-        AssembleDataset.publish(target, tmp -> {
-          try (HfParquetWriter w = HfParquetWriter.create(tmp, f, s.parquet)) {
-            for (KV<String, byte[]> r : rows) {
-              Row row = decode(r.getValue());
-              w.write(row);
-              arrow[0] += f.arrowBytes(row);
-            }
-          }
-        });
-        out.output(new WrittenFile(split, rel + ".parquet", target.toString(), rows.size(), Files.size(target), arrow[0]));
+        AssembleDataset.publish(
+            target,
+            tmp -> {
+              try (HfParquetWriter w = HfParquetWriter.create(tmp, f, s.parquet)) {
+                for (KV<String, byte[]> r : rows) {
+                  Row row = decode(r.getValue());
+                  w.write(row);
+                  arrow[0] += f.arrowBytes(row);
+                }
+              }
+            });
+        out.output(
+            new WrittenFile(
+                split,
+                rel + ".parquet",
+                target.toString(),
+                rows.size(),
+                Files.size(target),
+                arrow[0]));
       }
       if (s.jsonl) {
         Path target = Path.of(base + ".jsonl");
         long jsonArrow = 0;
-        AssembleDataset.publish(target, tmp -> {
-          try (JsonlRowWriter w = new JsonlRowWriter(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), f)) {
-            for (KV<String, byte[]> r : rows) w.write(decode(r.getValue()));
-          }
-        });
-        if (s.parquet == null) for (KV<String, byte[]> r : rows) jsonArrow += f.arrowBytes(decode(r.getValue()));
-        out.output(new WrittenFile(split, rel + ".jsonl", target.toString(), rows.size(), Files.size(target),
-            s.parquet == null ? jsonArrow : arrow[0]));
+        AssembleDataset.publish(
+            target,
+            tmp -> {
+              try (JsonlRowWriter w =
+                  new JsonlRowWriter(
+                      new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), f)) {
+                for (KV<String, byte[]> r : rows) w.write(decode(r.getValue()));
+              }
+            });
+        if (s.parquet == null)
+          for (KV<String, byte[]> r : rows) jsonArrow += f.arrowBytes(decode(r.getValue()));
+        out.output(
+            new WrittenFile(
+                split,
+                rel + ".jsonl",
+                target.toString(),
+                rows.size(),
+                Files.size(target),
+                s.parquet == null ? jsonArrow : arrow[0]));
       }
     }
 
@@ -369,7 +424,10 @@ public final class HuggingFaceIO {
     }
   }
 
-  /** The failures, in file order (source, offset, line, record, then the whole line), as {@code _errors/errors.jsonl}. */
+  /**
+   * The failures, in file order (source, offset, line, record, then the whole line), as {@code
+   * _errors/errors.jsonl}.
+   */
   static final class WriteErrorsFn extends DoFn<KV<String, Iterable<Row>>, WrittenFile> {
     private final String output;
 
@@ -378,27 +436,50 @@ public final class HuggingFaceIO {
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<Row>> errors, OutputReceiver<WrittenFile> out) throws IOException {
+    public void process(@Element KV<String, Iterable<Row>> errors, OutputReceiver<WrittenFile> out)
+        throws IOException {
       Features f = Features.fromBeamSchema(Failures.SCHEMA);
       List<KV<Row, String>> rows = new ArrayList<>();
       for (Row r : errors.getValue()) rows.add(KV.of(r, JsonlRowWriter.toJsonLine(r, f)));
-      Comparator<Row> byPlace = Comparator
-          .comparing((Row r) -> r.getString("source"), Comparator.nullsFirst(Comparator.<String>naturalOrder()))
-          .thenComparing(r -> r.getInt64("offset"), Comparator.nullsFirst(Comparator.<Long>naturalOrder()))
-          .thenComparing(r -> r.getInt64("line"), Comparator.nullsFirst(Comparator.<Long>naturalOrder()))
-          .thenComparing(r -> r.getInt64("record"), Comparator.nullsFirst(Comparator.<Long>naturalOrder()));
-      rows.sort(Comparator.comparing((KV<Row, String> kv) -> kv.getKey(), byPlace).thenComparing(KV::getValue));
+      Comparator<Row> byPlace =
+          Comparator.comparing(
+                  (Row r) -> r.getString("source"),
+                  Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+              .thenComparing(
+                  r -> r.getInt64("offset"), Comparator.nullsFirst(Comparator.<Long>naturalOrder()))
+              .thenComparing(
+                  r -> r.getInt64("line"), Comparator.nullsFirst(Comparator.<Long>naturalOrder()))
+              .thenComparing(
+                  r -> r.getInt64("record"),
+                  Comparator.nullsFirst(Comparator.<Long>naturalOrder()));
+      rows.sort(
+          Comparator.comparing((KV<Row, String> kv) -> kv.getKey(), byPlace)
+              .thenComparing(KV::getValue));
       Path target = StagedDataset.stagingDir(Path.of(output)).resolve(AssembleDataset.ERRORS_FILE);
-      AssembleDataset.publish(target, tmp -> {
-        try (JsonlRowWriter w = new JsonlRowWriter(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), f)) {
-          for (KV<Row, String> r : rows) w.write(r.getKey());
-        }
-      });
-      out.output(new WrittenFile(null, AssembleDataset.ERRORS_FILE, target.toString(), rows.size(), Files.size(target), 0));
+      AssembleDataset.publish(
+          target,
+          tmp -> {
+            try (JsonlRowWriter w =
+                new JsonlRowWriter(
+                    new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), f)) {
+              for (KV<Row, String> r : rows) w.write(r.getKey());
+            }
+          });
+      out.output(
+          new WrittenFile(
+              null,
+              AssembleDataset.ERRORS_FILE,
+              target.toString(),
+              rows.size(),
+              Files.size(target),
+              0));
     }
   }
 
-  /** Gives each split's files their names, numbered consecutively in bucket order, and moves them there in staging. */
+  /**
+   * Gives each split's files their names, numbered consecutively in bucket order, and moves them
+   * there in staging.
+   */
   static final class NameFn extends DoFn<List<WrittenFile>, List<WrittenFile>> {
     private final WriteSettings s;
 
@@ -407,7 +488,8 @@ public final class HuggingFaceIO {
     }
 
     @ProcessElement
-    public void process(@Element List<WrittenFile> files, OutputReceiver<List<WrittenFile>> out) throws IOException {
+    public void process(@Element List<WrittenFile> files, OutputReceiver<List<WrittenFile>> out)
+        throws IOException {
       FileNaming parquet = FileNaming.of(s.pattern);
       FileNaming jsonl = parquet.withExtension("jsonl");
       Path staging = StagedDataset.stagingDir(Path.of(s.output));
@@ -420,7 +502,10 @@ public final class HuggingFaceIO {
         }
         String name = Path.of(f.path()).getFileName().toString();
         int bucket = Integer.parseInt(name.substring(0, name.indexOf('.')));
-        bySplit.computeIfAbsent(f.split(), k -> new TreeMap<>()).computeIfAbsent(bucket, k -> new ArrayList<>()).add(f);
+        bySplit
+            .computeIfAbsent(f.split(), k -> new TreeMap<>())
+            .computeIfAbsent(bucket, k -> new ArrayList<>())
+            .add(f);
       }
       for (Map.Entry<String, TreeMap<Integer, List<WrittenFile>>> e : bySplit.entrySet()) {
         int count = e.getValue().size();
@@ -431,8 +516,14 @@ public final class HuggingFaceIO {
             String rel = naming.name(e.getKey(), s.firstBatch + index, index, count);
             Path target = staging.resolve(rel);
             Files.createDirectories(target.getParent());
-            Files.move(Path.of(f.localPath()), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            named.add(new WrittenFile(f.split(), rel, target.toString(), f.rows(), f.bytes(), f.arrowBytes()));
+            Files.move(
+                Path.of(f.localPath()),
+                target,
+                StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+            named.add(
+                new WrittenFile(
+                    f.split(), rel, target.toString(), f.rows(), f.bytes(), f.arrowBytes()));
           }
           index++;
         }
@@ -442,12 +533,13 @@ public final class HuggingFaceIO {
   }
 
   /**
-   * The Hub publish step: commits exactly the files a dataset sink emitted to a Hub dataset repo, in batched,
-   * idempotent commits ({@link HubPublish}: files the Hub already has are not uploaded again, and a commit with
-   * nothing new is not made). The client reads HF_ENDPOINT and HF_TOKEN where the step runs unless
-   * {@link #withClient} says otherwise.
+   * The Hub publish step: commits exactly the files a dataset sink emitted to a Hub dataset repo,
+   * in batched, idempotent commits ({@link HubPublish}: files the Hub already has are not uploaded
+   * again, and a commit with nothing new is not made). The client reads HF_ENDPOINT and HF_TOKEN
+   * where the step runs unless {@link #withClient} says otherwise.
    */
-  public static final class Publish extends PTransform<PCollection<WrittenFile>, PCollection<PublishedCommit>> {
+  public static final class Publish
+      extends PTransform<PCollection<WrittenFile>, PCollection<PublishedCommit>> {
     private final String repo;
     private final String revision;
     private final boolean isPrivate;
@@ -457,8 +549,15 @@ public final class HuggingFaceIO {
     private final boolean createPr;
     private final HubClient.Settings client;
 
-    private Publish(String repo, String revision, boolean isPrivate, boolean includeErrors, int maxFilesPerCommit,
-        String pathPrefix, boolean createPr, HubClient.Settings client) {
+    private Publish(
+        String repo,
+        String revision,
+        boolean isPrivate,
+        boolean includeErrors,
+        int maxFilesPerCommit,
+        String pathPrefix,
+        boolean createPr,
+        HubClient.Settings client) {
       this.repo = repo;
       this.revision = revision;
       this.isPrivate = isPrivate;
@@ -471,21 +570,35 @@ public final class HuggingFaceIO {
 
     /** The dataset repo, {@code owner/name}. */
     public Publish to(String repoId) {
-      return new Publish(repoId, revision, isPrivate, includeErrors, maxFilesPerCommit, pathPrefix, createPr, client);
+      return new Publish(
+          repoId,
+          revision,
+          isPrivate,
+          includeErrors,
+          maxFilesPerCommit,
+          pathPrefix,
+          createPr,
+          client);
     }
 
     public Publish withRevision(String branch) {
-      return new Publish(repo, branch, isPrivate, includeErrors, maxFilesPerCommit, pathPrefix, createPr, client);
+      return new Publish(
+          repo, branch, isPrivate, includeErrors, maxFilesPerCommit, pathPrefix, createPr, client);
     }
 
     /** Visibility when the repo has to be created. */
     public Publish withPrivateRepo(boolean p) {
-      return new Publish(repo, revision, p, includeErrors, maxFilesPerCommit, pathPrefix, createPr, client);
+      return new Publish(
+          repo, revision, p, includeErrors, maxFilesPerCommit, pathPrefix, createPr, client);
     }
 
-    /** Also publish {@code _errors/} (off by default: failed records may hold data nobody meant to share). */
+    /**
+     * Also publish {@code _errors/} (off by default: failed records may hold data nobody meant to
+     * share).
+     */
     public Publish withErrors(boolean include) {
-      return new Publish(repo, revision, isPrivate, include, maxFilesPerCommit, pathPrefix, createPr, client);
+      return new Publish(
+          repo, revision, isPrivate, include, maxFilesPerCommit, pathPrefix, createPr, client);
     }
 
     public Publish withMaxFilesPerCommit(int n) {
@@ -494,23 +607,33 @@ public final class HuggingFaceIO {
 
     /** A folder of the repo to publish into. */
     public Publish withPathPrefix(String folder) {
-      return new Publish(repo, revision, isPrivate, includeErrors, maxFilesPerCommit, folder, createPr, client);
+      return new Publish(
+          repo, revision, isPrivate, includeErrors, maxFilesPerCommit, folder, createPr, client);
     }
 
     /** Opens a pull request instead of committing to the branch. */
     public Publish withPullRequest(boolean pr) {
-      return new Publish(repo, revision, isPrivate, includeErrors, maxFilesPerCommit, pathPrefix, pr, client);
+      return new Publish(
+          repo, revision, isPrivate, includeErrors, maxFilesPerCommit, pathPrefix, pr, client);
     }
 
     public Publish withClient(HubClient.Settings c) {
-      return new Publish(repo, revision, isPrivate, includeErrors, maxFilesPerCommit, pathPrefix, createPr, c);
+      return new Publish(
+          repo, revision, isPrivate, includeErrors, maxFilesPerCommit, pathPrefix, createPr, c);
     }
 
     @Override
     public PCollection<PublishedCommit> expand(PCollection<WrittenFile> files) {
-      if (repo == null) throw new IllegalArgumentException("HuggingFaceIO.publish() needs to(\"owner/name\")");
-      HubPublish.Builder b = HubPublish.to(repo).revision(revision).privateRepo(isPrivate).includeErrors(includeErrors)
-          .maxFilesPerCommit(maxFilesPerCommit).pathPrefix(pathPrefix).createPr(createPr);
+      if (repo == null)
+        throw new IllegalArgumentException("HuggingFaceIO.publish() needs to(\"owner/name\")");
+      HubPublish.Builder b =
+          HubPublish.to(repo)
+              .revision(revision)
+              .privateRepo(isPrivate)
+              .includeErrors(includeErrors)
+              .maxFilesPerCommit(maxFilesPerCommit)
+              .pathPrefix(pathPrefix)
+              .createPr(createPr);
       if (client != null) b.client(client);
       return files.apply("Publish", b.build());
     }

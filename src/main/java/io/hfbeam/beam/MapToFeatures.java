@@ -23,11 +23,12 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * The HF-schema mapper: JSON records (one object per element, as {@code TextIO} reads JSONL) to Rows whose schema is
- * exactly the features' ({@link Features#beamSchema()}), on {@link #ROWS}; a record that is not JSON, lacks a
- * required field or has a value of the wrong type becomes a failure row ({@link Failures#SCHEMA}) with the reason,
- * on {@link #FAILURES}. The mapping is {@link FieldMapper}'s: by default the identity mapping of the features with
- * casts, as convert uses; {@link #withMapping} takes a renaming/templating {@link FieldMapping} (as qa-export's).
+ * The HF-schema mapper: JSON records (one object per element, as {@code TextIO} reads JSONL) to
+ * Rows whose schema is exactly the features' ({@link Features#beamSchema()}), on {@link #ROWS}; a
+ * record that is not JSON, lacks a required field or has a value of the wrong type becomes a
+ * failure row ({@link Failures#SCHEMA}) with the reason, on {@link #FAILURES}. The mapping is
+ * {@link FieldMapper}'s: by default the identity mapping of the features with casts, as convert
+ * uses; {@link #withMapping} takes a renaming/templating {@link FieldMapping} (as qa-export's).
  */
 public final class MapToFeatures extends PTransform<PCollection<String>, PCollectionTuple> {
   public static final TupleTag<Row> ROWS = new TupleTag<>("rows") {};
@@ -45,7 +46,10 @@ public final class MapToFeatures extends PTransform<PCollection<String>, PCollec
     return new MapToFeatures(FieldMapping.identity(features, true, "train"), null);
   }
 
-  /** A field mapping (sources, templates, defaults, required fields); its routes are not used: split afterwards. */
+  /**
+   * A field mapping (sources, templates, defaults, required fields); its routes are not used: split
+   * afterwards.
+   */
   public MapToFeatures withMapping(FieldMapping m) {
     return new MapToFeatures(m, source);
   }
@@ -60,8 +64,8 @@ public final class MapToFeatures extends PTransform<PCollection<String>, PCollec
   }
 
   /**
-   * The same mapping for records that are already Rows (of any schema, e.g. from ParquetIO or a SQL step): each row is
-   * read as the JSON object its fields make, then mapped.
+   * The same mapping for records that are already Rows (of any schema, e.g. from ParquetIO or a SQL
+   * step): each row is read as the JSON object its fields make, then mapped.
    */
   public PTransform<PCollection<Row>, PCollectionTuple> fromRows() {
     return new FromRows(this);
@@ -77,8 +81,7 @@ public final class MapToFeatures extends PTransform<PCollection<String>, PCollec
     @Override
     public PCollectionTuple expand(PCollection<Row> rows) {
       Features in = Features.fromBeamSchema(rows.getSchema());
-      return rows
-          .apply("AsJson", ParDo.of(new AsJsonFn(in.toJson())))
+      return rows.apply("AsJson", ParDo.of(new AsJsonFn(in.toJson())))
           .setCoder(org.apache.beam.sdk.coders.StringUtf8Coder.of())
           .apply("Map", map);
     }
@@ -101,16 +104,20 @@ public final class MapToFeatures extends PTransform<PCollection<String>, PCollec
 
   @Override
   public PCollectionTuple expand(PCollection<String> records) {
-    PCollectionTuple out = records.apply("MapFields",
-        ParDo.of(new MapFn(mapping, source)).withOutputTags(ROWS, TupleTagList.of(FAILURES)));
+    PCollectionTuple out =
+        records.apply(
+            "MapFields",
+            ParDo.of(new MapFn(mapping, source)).withOutputTags(ROWS, TupleTagList.of(FAILURES)));
     out.get(ROWS).setCoder(SchemaCoder.of(mapping.features().beamSchema()));
     out.get(FAILURES).setCoder(SchemaCoder.of(Failures.SCHEMA));
     return out;
   }
 
   static final class MapFn extends DoFn<String, Row> {
-    private static final ObjectReader JSON = new ObjectMapper().readerFor(JsonNode.class)
-        .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectReader JSON =
+        new ObjectMapper()
+            .readerFor(JsonNode.class)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final FieldMapper mapper;
     private final String source;
     private final Counter in = Metrics.counter("MapFields", "records_in");
@@ -130,14 +137,16 @@ public final class MapToFeatures extends PTransform<PCollection<String>, PCollec
         try {
           node = JSON.readTree(record);
         } catch (IOException e) {
-          String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+          String why =
+              e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
           throw new FieldMapper.MappingError("invalid JSON: " + why);
         }
         out.get(ROWS).output(mapper.map(node, source).row());
         ok.inc();
       } catch (FieldMapper.MappingError e) {
         failed.inc();
-        out.get(FAILURES).output(Failures.of(source, null, null, null, "MapFields", e.getMessage(), record));
+        out.get(FAILURES)
+            .output(Failures.of(source, null, null, null, "MapFields", e.getMessage(), record));
       }
     }
   }

@@ -16,7 +16,9 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 
-/** Encodes a {@link PgnGame} with its tags in file order (the game id hashes them in that order). */
+/**
+ * Encodes a {@link PgnGame} with its tags in file order (the game id hashes them in that order).
+ */
 public final class PgnGameCoder extends AtomicCoder<PgnGame> {
   private static final PgnGameCoder INSTANCE = new PgnGameCoder();
   private static final StringUtf8Coder STRING = StringUtf8Coder.of();
@@ -64,7 +66,13 @@ public final class PgnGameCoder extends AtomicCoder<PgnGame> {
     int[] moves = new int[nMoves];
     for (int i = 0; i < nMoves; i++) moves[i] = data.readInt();
     String result = STRING.decode(in);
-    return new PgnGame(number, offset, Collections.unmodifiableMap(tags), fen, Collections.unmodifiableList(san), moves,
+    return new PgnGame(
+        number,
+        offset,
+        Collections.unmodifiableMap(tags),
+        fen,
+        Collections.unmodifiableList(san),
+        moves,
         result);
   }
 

@@ -32,9 +32,9 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * Reads PGN games into a pipeline: each game whose mainline replays legally, keyed by the name of the file it came
- * from, on {@link #GAMES}; a game that cannot be read or replayed becomes a failure row ({@link Failures#SCHEMA}) on
- * {@link #FAILURES}, and the rest of the file goes on.
+ * Reads PGN games into a pipeline: each game whose mainline replays legally, keyed by the name of
+ * the file it came from, on {@link #GAMES}; a game that cannot be read or replayed becomes a
+ * failure row ({@link Failures#SCHEMA}) on {@link #FAILURES}, and the rest of the file goes on.
  *
  * <pre>{@code
  * PCollectionTuple read = p.apply(PgnIO.read().from("games/*.pgn"));
@@ -42,15 +42,17 @@ import org.apache.beam.sdk.values.TupleTagList;
  * PCollection<Row> failures = read.get(PgnIO.FAILURES);
  * }</pre>
  *
- * <p>Plain PGN files are read as byte ranges in parallel ({@link PgnRanges}: a game belongs to the range it starts
- * in, so every game is read once whatever the cuts); {@code .gz}, {@code .bz2} and {@code .zst} files are read
- * whole. Steps: MatchFiles -> SplitRanges -> SpreadRanges -> ReadGames.
+ * <p>Plain PGN files are read as byte ranges in parallel ({@link PgnRanges}: a game belongs to the
+ * range it starts in, so every game is read once whatever the cuts); {@code .gz}, {@code .bz2} and
+ * {@code .zst} files are read whole. Steps: MatchFiles -> SplitRanges -> SpreadRanges -> ReadGames.
  */
 public final class PgnIO {
   /** Games that replay, keyed by their file's name. */
   public static final TupleTag<KV<String, PgnGame>> GAMES = new TupleTag<>("games") {};
+
   /** Games that do not, as {@link Failures#SCHEMA} rows. */
   public static final TupleTag<Row> FAILURES = new TupleTag<>("failures") {};
+
   static final long DEFAULT_RANGE_BYTES = 64L << 20;
   private static final String PATTERN = "*.{pgn,pgn.gz,pgn.bz2,pgn.zst}";
 
@@ -66,10 +68,21 @@ public final class PgnIO {
     return new ReadAll(DEFAULT_RANGE_BYTES);
   }
 
-  /** The failure row of a game that cannot be read or replayed (its game number counts from where reading began). */
+  /**
+   * The failure row of a game that cannot be read or replayed (its game number counts from where
+   * reading began).
+   */
   public static Row failure(String source, PgnError e) {
-    return Failures.of(source, null, e.byteOffset(), e.gameNumber(), "ReadPgn",
-        e.reason() + (e.moveText() == null || e.moveText().isEmpty() ? "" : " (move '" + e.moveText() + "')"),
+    return Failures.of(
+        source,
+        null,
+        e.byteOffset(),
+        e.gameNumber(),
+        "ReadPgn",
+        e.reason()
+            + (e.moveText() == null || e.moveText().isEmpty()
+                ? ""
+                : " (move '" + e.moveText() + "')"),
         describe(e.tags(), e.moveText()));
   }
 
@@ -120,12 +133,15 @@ public final class PgnIO {
 
     @Override
     public PCollectionTuple expand(PCollection<String> specs) {
-      PCollectionTuple out = specs
-          .apply("MatchFiles", ParDo.of(new MatchFn()))
-          .apply("SplitRanges", ParDo.of(new RangesFn(rangeBytes)))
-          .setCoder(SerializableCoder.of(InputFiles.Chunk.class))
-          .apply("SpreadRanges", Reshuffle.viaRandomKey())
-          .apply("ReadGames", ParDo.of(new ReadFn()).withOutputTags(GAMES, TupleTagList.of(FAILURES)));
+      PCollectionTuple out =
+          specs
+              .apply("MatchFiles", ParDo.of(new MatchFn()))
+              .apply("SplitRanges", ParDo.of(new RangesFn(rangeBytes)))
+              .setCoder(SerializableCoder.of(InputFiles.Chunk.class))
+              .apply("SpreadRanges", Reshuffle.viaRandomKey())
+              .apply(
+                  "ReadGames",
+                  ParDo.of(new ReadFn()).withOutputTags(GAMES, TupleTagList.of(FAILURES)));
       out.get(GAMES).setCoder(KvCoder.of(StringUtf8Coder.of(), PgnGameCoder.of()));
       out.get(FAILURES).setCoder(SchemaCoder.of(Failures.SCHEMA));
       return out;
@@ -148,7 +164,8 @@ public final class PgnIO {
 
     @ProcessElement
     public void process(@Element String file, OutputReceiver<InputFiles.Chunk> out) {
-      for (InputFiles.Chunk c : InputFiles.chunks(List.of(Path.of(file)), rangeBytes)) out.output(c);
+      for (InputFiles.Chunk c : InputFiles.chunks(List.of(Path.of(file)), rangeBytes))
+        out.output(c);
     }
   }
 
@@ -157,18 +174,30 @@ public final class PgnIO {
     private final Counter failed = Metrics.counter("ReadPgn", "records_failed");
 
     @ProcessElement
-    public void process(@Element InputFiles.Chunk chunk, MultiOutputReceiver out) throws IOException {
+    public void process(@Element InputFiles.Chunk chunk, MultiOutputReceiver out)
+        throws IOException {
       Path file = chunk.file();
       String name = file.getFileName().toString();
       PgnReader opened;
       try {
-        opened = chunk.whole() ? PgnReader.open(file) : PgnRanges.read(file, chunk.start(), chunk.end());
+        opened =
+            chunk.whole() ? PgnReader.open(file) : PgnRanges.read(file, chunk.start(), chunk.end());
       } catch (IOException | RuntimeException e) {
         if (PgnFiles.isSplittable(file)) throw e;
         games.inc();
         failed.inc();
-        out.get(FAILURES).output(Failures.of(chunk.path(), null, 0L, 1L, "ReadPgn", "not a readable compressed file: "
-            + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), null));
+        out.get(FAILURES)
+            .output(
+                Failures.of(
+                    chunk.path(),
+                    null,
+                    0L,
+                    1L,
+                    "ReadPgn",
+                    "not a readable compressed file: "
+                        + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    null));
         return;
       }
       try (PgnReader reader = opened) {
@@ -178,8 +207,10 @@ public final class PgnIO {
           if (rec instanceof PgnError e) {
             failed.inc();
             Row f = failure(chunk.path(), e);
-            // a range's game numbers count from the range: only the byte offset locates the game in the file
-            out.get(FAILURES).output(chunk.whole() ? f : Row.fromRow(f).withFieldValue("record", null).build());
+            // a range's game numbers count from the range: only the byte offset locates the game in
+            // the file
+            out.get(FAILURES)
+                .output(chunk.whole() ? f : Row.fromRow(f).withFieldValue("record", null).build());
           } else {
             out.get(GAMES).output(KV.of(name, (PgnGame) rec));
           }

@@ -19,13 +19,16 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * The seeded splitter: tags each element with its split, chosen by a seeded hash of a key ({@link Split}), so that
- * elements sharing a key (the positions of one game) land in the same split, whatever the runner, parallelism or
- * order. Output: {@code KV<split, element>}, the form {@link HuggingFaceIO#write()} takes.
+ * The seeded splitter: tags each element with its split, chosen by a seeded hash of a key ({@link
+ * Split}), so that elements sharing a key (the positions of one game) land in the same split,
+ * whatever the runner, parallelism or order. Output: {@code KV<split, element>}, the form {@link
+ * HuggingFaceIO#write()} takes.
  *
  * <ul>
- *   <li>{@link #byKey()}: the element's key is the split key ({@code KV<key, T>} in, the key replaced by the split).
- *   <li>{@link #byFields}: Rows, keyed by the values of the named fields (as convert's {@code --split-by}).
+ *   <li>{@link #byKey()}: the element's key is the split key ({@code KV<key, T>} in, the key
+ *       replaced by the split).
+ *   <li>{@link #byFields}: Rows, keyed by the values of the named fields (as convert's {@code
+ *       --split-by}).
  * </ul>
  *
  * Ratios default to train 0.95 / test 0.05, the seed to 42.
@@ -73,14 +76,18 @@ public final class SeededSplit implements Serializable {
   }
 
   /** {@link SeededSplit#byKey()}. */
-  public static final class ByKey<T> extends PTransform<PCollection<KV<String, T>>, PCollection<KV<String, T>>> {
+  public static final class ByKey<T>
+      extends PTransform<PCollection<KV<String, T>>, PCollection<KV<String, T>>> {
     private final SeededSplit split;
 
     private ByKey(SeededSplit split) {
       this.split = split;
     }
 
-    /** Adds a split with this ratio (ratios are normalised to sum 1); without any, train 0.95 / test 0.05. */
+    /**
+     * Adds a split with this ratio (ratios are normalised to sum 1); without any, train 0.95 / test
+     * 0.05.
+     */
     public ByKey<T> withRatio(String name, double ratio) {
       return new ByKey<>(split.withRatio(name, ratio));
     }
@@ -103,7 +110,8 @@ public final class SeededSplit implements Serializable {
     public PCollection<KV<String, T>> expand(PCollection<KV<String, T>> input) {
       @SuppressWarnings("unchecked")
       Coder<T> valueCoder = ((KvCoder<String, T>) input.getCoder()).getValueCoder();
-      return input.apply("Split", ParDo.of(new ByKeyFn<T>(split.settings(List.of()))))
+      return input
+          .apply("Split", ParDo.of(new ByKeyFn<T>(split.settings(List.of()))))
           .setCoder(KvCoder.of(StringUtf8Coder.of(), valueCoder));
     }
   }
@@ -124,7 +132,8 @@ public final class SeededSplit implements Serializable {
   }
 
   /** {@link SeededSplit#byFields}. */
-  public static final class ByFields extends PTransform<PCollection<Row>, PCollection<KV<String, Row>>> {
+  public static final class ByFields
+      extends PTransform<PCollection<Row>, PCollection<KV<String, Row>>> {
     private final SeededSplit split;
     private final List<String> fields;
 
@@ -153,7 +162,8 @@ public final class SeededSplit implements Serializable {
     public PCollection<KV<String, Row>> expand(PCollection<Row> rows) {
       Schema schema = rows.getSchema();
       Split.Settings settings = split.settings(fields);
-      settings.assigner(schema); // fails here, at construction, when a key field is not in the schema
+      settings.assigner(
+          schema); // fails here, at construction, when a key field is not in the schema
       return rows.apply("Split", ParDo.of(new ByFieldsFn(settings, schema)))
           .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(schema)));
     }

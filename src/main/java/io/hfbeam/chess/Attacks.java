@@ -1,30 +1,46 @@
 package io.hfbeam.chess;
 
 /**
- * Precomputed attack tables. Sliding pieces use classical ray attacks: the empty-board ray from a square is cut
- * behind its first blocker, found with one trailing/leading-zero count per direction. This needs no magic
- * numbers and is fast enough for bulk-counted perft.
+ * Precomputed attack tables. Sliding pieces use classical ray attacks: the empty-board ray from a
+ * square is cut behind its first blocker, found with one trailing/leading-zero count per direction.
+ * This needs no magic numbers and is fast enough for bulk-counted perft.
  */
 final class Attacks {
-  // Directions whose square index increases (north, east, north-east, north-west) find their first blocker
+  // Directions whose square index increases (north, east, north-east, north-west) find their first
+  // blocker
   // with numberOfTrailingZeros; the opposite four use numberOfLeadingZeros.
   private static final int N = 0, E = 1, NE = 2, NW = 3, S = 4, W = 5, SW = 6, SE = 7;
-  private static final int[][] STEPS = {{0, 1}, {1, 0}, {1, 1}, {-1, 1}, {0, -1}, {-1, 0}, {-1, -1}, {1, -1}};
+  private static final int[][] STEPS = {
+    {0, 1}, {1, 0}, {1, 1}, {-1, 1}, {0, -1}, {-1, 0}, {-1, -1}, {1, -1}
+  };
 
   static final long[] KNIGHT = new long[64];
   static final long[] KING = new long[64];
+
   /** PAWN[color][sq]: squares a pawn of that color on sq attacks. */
   static final long[][] PAWN = new long[2][64];
+
   private static final long[][] RAY = new long[8][64];
+
   /** Squares strictly between two aligned squares, else 0. */
   static final long[][] BETWEEN = new long[64][64];
-  /** The full line (edge to edge) through two aligned squares, else 0; a pinned piece must stay on it. */
+
+  /**
+   * The full line (edge to edge) through two aligned squares, else 0; a pinned piece must stay on
+   * it.
+   */
   static final long[][] LINE = new long[64][64];
 
   static {
     for (int sq = 0; sq < 64; sq++) {
-      KNIGHT[sq] = jumps(sq, new int[][] {{1, 2}, {2, 1}, {2, -1}, {1, -2}, {-1, -2}, {-2, -1}, {-2, 1}, {-1, 2}});
-      KING[sq] = jumps(sq, new int[][] {{1, 0}, {1, 1}, {0, 1}, {-1, 1}, {-1, 0}, {-1, -1}, {0, -1}, {1, -1}});
+      KNIGHT[sq] =
+          jumps(
+              sq,
+              new int[][] {{1, 2}, {2, 1}, {2, -1}, {1, -2}, {-1, -2}, {-2, -1}, {-2, 1}, {-1, 2}});
+      KING[sq] =
+          jumps(
+              sq,
+              new int[][] {{1, 0}, {1, 1}, {0, 1}, {-1, 1}, {-1, 0}, {-1, -1}, {0, -1}, {1, -1}});
       PAWN[Board.WHITE][sq] = jumps(sq, new int[][] {{-1, 1}, {1, 1}});
       PAWN[Board.BLACK][sq] = jumps(sq, new int[][] {{-1, -1}, {1, -1}});
       for (int d = 0; d < 8; d++) {

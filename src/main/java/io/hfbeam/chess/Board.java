@@ -3,24 +3,32 @@ package io.hfbeam.chess;
 import java.util.Arrays;
 
 /**
- * A mutable chess position: 12 piece bitboards plus a square-to-piece array (for O(1) "what is on this square"),
- * side to move, castling rights, en-passant square and move counters.
+ * A mutable chess position: 12 piece bitboards plus a square-to-piece array (for O(1) "what is on
+ * this square"), side to move, castling rights, en-passant square and move counters.
  *
- * <p>Piece codes are {@code type + 6 * color}: 0..5 = white P N B R Q K, 6..11 = black p n b r q k, the order
- * every encoder uses. {@link #epSquare()} is the square a pawn just skipped, set after every double push whether
- * or not a capture there is legal (as python-chess's {@code ep_square}); FEN output and the encoders use
- * {@link #legalEpSquare()}.
+ * <p>Piece codes are {@code type + 6 * color}: 0..5 = white P N B R Q K, 6..11 = black p n b r q k,
+ * the order every encoder uses. {@link #epSquare()} is the square a pawn just skipped, set after
+ * every double push whether or not a capture there is legal (as python-chess's {@code ep_square});
+ * FEN output and the encoders use {@link #legalEpSquare()}.
  */
 public final class Board {
   public static final int WHITE = 0, BLACK = 1;
   public static final int PAWN = 0, KNIGHT = 1, BISHOP = 2, ROOK = 3, QUEEN = 4, KING = 5;
   public static final int EMPTY = -1;
+
   /** Castling-right bits, in the K Q k q order of FEN and of the token encoding. */
-  public static final int WHITE_KINGSIDE = 1, WHITE_QUEENSIDE = 2, BLACK_KINGSIDE = 4, BLACK_QUEENSIDE = 8;
+  public static final int WHITE_KINGSIDE = 1,
+      WHITE_QUEENSIDE = 2,
+      BLACK_KINGSIDE = 4,
+      BLACK_QUEENSIDE = 8;
 
-  public static final String STARTING_FEN = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1";
+  public static final String STARTING_FEN =
+      "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1";
 
-  /** Rights that survive a move touching a square: moving a king or rook, or capturing a rook, clears them. */
+  /**
+   * Rights that survive a move touching a square: moving a king or rook, or capturing a rook,
+   * clears them.
+   */
   private static final int[] CASTLING_KEPT = new int[64];
 
   static {
@@ -51,12 +59,18 @@ public final class Board {
     return Fen.parse(STARTING_FEN);
   }
 
-  /** Parses a FEN; throws {@link IllegalArgumentException} with the reason when it is malformed or impossible. */
+  /**
+   * Parses a FEN; throws {@link IllegalArgumentException} with the reason when it is malformed or
+   * impossible.
+   */
   public static Board fromFen(String fen) {
     return Fen.parse(fen);
   }
 
-  /** FEN in python-chess's {@code Board.fen()} convention (en-passant square only when a capture is legal). */
+  /**
+   * FEN in python-chess's {@code Board.fen()} convention (en-passant square only when a capture is
+   * legal).
+   */
   public String fen() {
     return Fen.write(this);
   }
@@ -120,7 +134,10 @@ public final class Board {
     return MoveGenerator.generate(this, moves);
   }
 
-  /** Number of leaf nodes of the legal move tree of that depth (perft), counting the last ply in bulk. */
+  /**
+   * Number of leaf nodes of the legal move tree of that depth (perft), counting the last ply in
+   * bulk.
+   */
   public long perft(int depth) {
     return Perft.count(this, depth);
   }
@@ -156,14 +173,19 @@ public final class Board {
   }
 
   /**
-   * Plays a move and returns what {@link #unmake} needs to take it back, packed in a long so perft keeps it in
-   * a local variable: captured piece, castling rights, en-passant square, halfmove clock.
+   * Plays a move and returns what {@link #unmake} needs to take it back, packed in a long so perft
+   * keeps it in a local variable: captured piece, castling rights, en-passant square, halfmove
+   * clock.
    */
   long make(int move) {
     int from = Move.from(move), to = Move.to(move), kind = Move.kind(move);
     int piece = mailbox[from];
     int captured = mailbox[to];
-    long undo = (captured + 1) | (long) castling << 4 | (long) (epSquare + 1) << 8 | (long) halfmoveClock << 16;
+    long undo =
+        (captured + 1)
+            | (long) castling << 4
+            | (long) (epSquare + 1) << 8
+            | (long) halfmoveClock << 16;
     halfmoveClock++;
     epSquare = -1;
     if (captured != EMPTY) {
@@ -214,7 +236,10 @@ public final class Board {
     halfmoveClock = (int) (undo >>> 16);
   }
 
-  /** Castling is encoded as the king's move to g1/c1/g8/c8; the rook's squares follow from that target. */
+  /**
+   * Castling is encoded as the king's move to g1/c1/g8/c8; the rook's squares follow from that
+   * target.
+   */
   private static int rookFrom(int kingTo) {
     return (kingTo & 7) == 6 ? kingTo + 1 : kingTo - 2;
   }

@@ -5,14 +5,14 @@ import java.util.Map;
 /**
  * The "chesspos" selection: keeps stronger games more often and later positions more often.
  *
- * <p>A game is kept with probability {@code 1 / (1 + exp(-0.005 * (min(WhiteElo, BlackElo) - 2000)))}, reading
- * the Elo from that game's own tags ({@code ?}, missing or non-numeric counts as 1500). The position after move
- * {@code i} (0-based; ply {@code i + 1}) is kept with probability {@code min((i / 30)^2, 1) * rate} when its ply
- * lies in [minPly, maxPly].
+ * <p>A game is kept with probability {@code 1 / (1 + exp(-0.005 * (min(WhiteElo, BlackElo) -
+ * 2000)))}, reading the Elo from that game's own tags ({@code ?}, missing or non-numeric counts as
+ * 1500). The position after move {@code i} (0-based; ply {@code i + 1}) is kept with probability
+ * {@code min((i / 30)^2, 1) * rate} when its ply lies in [minPly, maxPly].
  *
- * <p>Every draw is a hash of (seed, game id, draw index) rather than the next value of a shared generator, so
- * decisions do not depend on the order games are processed in, on parallelism, or on which other positions were
- * asked about: re-runs select exactly the same positions.
+ * <p>Every draw is a hash of (seed, game id, draw index) rather than the next value of a shared
+ * generator, so decisions do not depend on the order games are processed in, on parallelism, or on
+ * which other positions were asked about: re-runs select exactly the same positions.
  */
 public final class ChessposSampler implements java.io.Serializable {
   public static final double DEFAULT_RATE = 0.33;
@@ -26,7 +26,8 @@ public final class ChessposSampler implements java.io.Serializable {
 
   public ChessposSampler(long seed, double rate, int minPly, int maxPly) {
     if (rate < 0 || rate > 1) throw new IllegalArgumentException("rate must be in [0, 1]: " + rate);
-    if (minPly > maxPly) throw new IllegalArgumentException("minPly " + minPly + " > maxPly " + maxPly);
+    if (minPly > maxPly)
+      throw new IllegalArgumentException("minPly " + minPly + " > maxPly " + maxPly);
     this.seed = seed;
     this.rate = rate;
     this.minPly = minPly;

@@ -1,11 +1,12 @@
 package io.hfbeam.chess;
 
 /**
- * FEN reading and writing. Writing follows python-chess {@code Board.fen()}: the en-passant field names a square
- * only when an en-passant capture is legal. Reading accepts 4 to 6 fields (missing counters default to 0 and 1),
- * drops castling rights whose king or rook is not on its home square (as python-chess's clean castling rights
- * do), and rejects positions the move generator cannot work from: missing or extra kings, pawns on the back
- * ranks, the side not to move in check, or an en-passant square without the pawn that just passed it.
+ * FEN reading and writing. Writing follows python-chess {@code Board.fen()}: the en-passant field
+ * names a square only when an en-passant capture is legal. Reading accepts 4 to 6 fields (missing
+ * counters default to 0 and 1), drops castling rights whose king or rook is not on its home square
+ * (as python-chess's clean castling rights do), and rejects positions the move generator cannot
+ * work from: missing or extra kings, pawns on the back ranks, the side not to move in check, or an
+ * en-passant square without the pawn that just passed it.
  */
 final class Fen {
   private static final String PIECE_CHARS = "PNBRQKpnbrqk";
@@ -61,7 +62,8 @@ final class Fen {
     if ((p[Board.KING] & (1L << 4)) == 0) rights &= ~(Board.WHITE_KINGSIDE | Board.WHITE_QUEENSIDE);
     if ((p[Board.ROOK] & (1L << 7)) == 0) rights &= ~Board.WHITE_KINGSIDE;
     if ((p[Board.ROOK] & 1L) == 0) rights &= ~Board.WHITE_QUEENSIDE;
-    if ((p[6 + Board.KING] & (1L << 60)) == 0) rights &= ~(Board.BLACK_KINGSIDE | Board.BLACK_QUEENSIDE);
+    if ((p[6 + Board.KING] & (1L << 60)) == 0)
+      rights &= ~(Board.BLACK_KINGSIDE | Board.BLACK_QUEENSIDE);
     if ((p[6 + Board.ROOK] & (1L << 63)) == 0) rights &= ~Board.BLACK_KINGSIDE;
     if ((p[6 + Board.ROOK] & (1L << 56)) == 0) rights &= ~Board.BLACK_QUEENSIDE;
     return rights;

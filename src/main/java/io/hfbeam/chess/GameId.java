@@ -6,14 +6,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A stable id for a game, derived from its content and never from where it was read (file name, offset, game
- * number), so the same game gets the same id in any file, shard or re-run. That keeps a seeded split by game id
- * leak-free even when a game appears in two dumps.
+ * A stable id for a game, derived from its content and never from where it was read (file name,
+ * offset, game number), so the same game gets the same id in any file, shard or re-run. That keeps
+ * a seeded split by game id leak-free even when a game appears in two dumps.
  *
  * <ul>
- *   <li>{@code lichess:<8-char id>} when the Site tag is a lichess game URL: lichess ids are unique per game.
- *   <li>otherwise {@code pgn:<16 hex digits>}: a 64-bit hash of the tags (names and values, in file order), the
- *       start position and the mainline moves (as moves, so annotation marks like {@code !?} do not change it).
+ *   <li>{@code lichess:<8-char id>} when the Site tag is a lichess game URL: lichess ids are unique
+ *       per game.
+ *   <li>otherwise {@code pgn:<16 hex digits>}: a 64-bit hash of the tags (names and values, in file
+ *       order), the start position and the mainline moves (as moves, so annotation marks like
+ *       {@code !?} do not change it).
  * </ul>
  */
 public final class GameId {

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads an InputStream line by line into a reused byte buffer, tracking each line's byte offset; LF and CRLF
- * endings both end a line and are not part of it. Memory is one read buffer plus the longest line, at most
- * {@link #MAX_LINE} bytes: a longer line keeps its first bytes and is marked {@link #tooLong} (whitespace past the
- * limit is dropped without marking: it means nothing in PGN).
+ * Reads an InputStream line by line into a reused byte buffer, tracking each line's byte offset; LF
+ * and CRLF endings both end a line and are not part of it. Memory is one read buffer plus the
+ * longest line, at most {@link #MAX_LINE} bytes: a longer line keeps its first bytes and is marked
+ * {@link #tooLong} (whitespace past the limit is dropped without marking: it means nothing in PGN).
  */
 final class LineInput {
   private final InputStream in;
@@ -20,9 +20,14 @@ final class LineInput {
   byte[] line = new byte[512];
   int length;
   long lineOffset;
+
   /** The line had non-whitespace bytes past the limit: {@link #line} holds only its first bytes. */
   boolean tooLong;
-  /** Bytes of the line, including any past the limit (and a CR before the LF when it is past the limit). */
+
+  /**
+   * Bytes of the line, including any past the limit (and a CR before the LF when it is past the
+   * limit).
+   */
   long fullLength;
 
   LineInput(InputStream in, long baseOffset) {

@@ -1,6 +1,9 @@
 package io.hfbeam.chess;
 
-/** The murmur3 64-bit finaliser: a cheap bijective mix, used to derive independent random draws from keys. */
+/**
+ * The murmur3 64-bit finaliser: a cheap bijective mix, used to derive independent random draws from
+ * keys.
+ */
 final class Mix {
   private Mix() {}
 

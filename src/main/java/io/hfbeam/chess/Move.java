@@ -24,7 +24,10 @@ public final class Move {
     return (move >>> 6) & 63;
   }
 
-  /** Promotion piece type ({@link Board#KNIGHT} .. {@link Board#QUEEN}), or 0 when the move is no promotion. */
+  /**
+   * Promotion piece type ({@link Board#KNIGHT} .. {@link Board#QUEEN}), or 0 when the move is no
+   * promotion.
+   */
   public static int promotion(int move) {
     return (move >>> 12) & 7;
   }
@@ -33,7 +36,10 @@ public final class Move {
     return (move >>> 15) & 3;
   }
 
-  /** UCI notation, e.g. {@code e2e4}, {@code e7e8q}; castling is written as the king's two-square move. */
+  /**
+   * UCI notation, e.g. {@code e2e4}, {@code e7e8q}; castling is written as the king's two-square
+   * move.
+   */
   public static String uci(int move) {
     String s = Squares.name(from(move)) + Squares.name(to(move));
     return promotion(move) == 0 ? s : s + "pnbrqk".charAt(promotion(move));

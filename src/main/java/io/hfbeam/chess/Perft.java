@@ -1,8 +1,8 @@
 package io.hfbeam.chess;
 
 /**
- * Perft: the number of leaf nodes of the legal move tree. At depth 1 the legal move count is the answer
- * ("bulk counting"), so the last ply is generated but never played.
+ * Perft: the number of leaf nodes of the legal move tree. At depth 1 the legal move count is the
+ * answer ("bulk counting"), so the last ply is generated but never played.
  */
 final class Perft {
   private Perft() {}

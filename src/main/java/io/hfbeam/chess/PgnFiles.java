@@ -17,15 +17,17 @@ public final class PgnFiles {
   private PgnFiles() {}
 
   /**
-   * The file's bytes, decompressed when the name ends in .gz, .bz2 or .zst. Compressed files can only be read as
-   * one stream (no byte-range splitting); concatenated members/frames are read through.
+   * The file's bytes, decompressed when the name ends in .gz, .bz2 or .zst. Compressed files can
+   * only be read as one stream (no byte-range splitting); concatenated members/frames are read
+   * through.
    */
   public static InputStream open(Path file) throws IOException {
     InputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER);
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     try {
       if (name.endsWith(".gz")) return new GZIPInputStream(raw, BUFFER);
-      if (name.endsWith(".bz2")) return new BufferedInputStream(new BZip2CompressorInputStream(raw, true), BUFFER);
+      if (name.endsWith(".bz2"))
+        return new BufferedInputStream(new BZip2CompressorInputStream(raw, true), BUFFER);
       if (name.endsWith(".zst")) return new BufferedInputStream(new ZstdInputStream(raw), BUFFER);
     } catch (IOException | RuntimeException e) {
       raw.close();

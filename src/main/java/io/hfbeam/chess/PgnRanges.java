@@ -12,17 +12,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits a plain PGN file into byte ranges at game boundaries so several readers can parse it in parallel and
- * together see every game exactly once, exactly as one reader of the whole file sees them.
+ * Splits a plain PGN file into byte ranges at game boundaries so several readers can parse it in
+ * parallel and together see every game exactly once, exactly as one reader of the whole file sees
+ * them.
  *
- * <p>A reader for an arbitrary range [start, end) parses the bytes from {@code nextGameStart(start)} up to
- * {@code nextGameStart(end)}. Both ends use the same function, so adjacent ranges meet at the
- * same game boundary whatever offsets the caller picked.
+ * <p>A reader for an arbitrary range [start, end) parses the bytes from {@code
+ * nextGameStart(start)} up to {@code nextGameStart(end)}. Both ends use the same function, so
+ * adjacent ranges meet at the same game boundary whatever offsets the caller picked.
  *
- * <p>A game boundary is a line starting with {@code [} right after a blank line (see {@link PgnReader}): two
- * lines decide it, not what came before, so the answer is the same from any offset, also inside a comment.
- * The reader ends whatever is open at a boundary, so a range's reader and the whole file's reader agree. Games
- * that start elsewhere (no blank line before the tags, no tags) are read by the range whose boundary precedes them.
+ * <p>A game boundary is a line starting with {@code [} right after a blank line (see {@link
+ * PgnReader}): two lines decide it, not what came before, so the answer is the same from any
+ * offset, also inside a comment. The reader ends whatever is open at a boundary, so a range's
+ * reader and the whole file's reader agree. Games that start elsewhere (no blank line before the
+ * tags, no tags) are read by the range whose boundary precedes them.
  */
 public final class PgnRanges {
   public record ByteRange(long start, long end) {}
@@ -30,14 +32,15 @@ public final class PgnRanges {
   private PgnRanges() {}
 
   /**
-   * Offset of the first game boundary at or after {@code offset}, or the channel size when there is none; the
-   * file start is one.
+   * Offset of the first game boundary at or after {@code offset}, or the channel size when there is
+   * none; the file start is one.
    */
   public static long nextGameStart(SeekableByteChannel ch, long offset) throws IOException {
     long size = ch.size();
     if (offset >= size) return size;
     if (offset <= 0) return 0;
-    // The first line read is a tail when offset is inside a line; the line before the first whole line may
+    // The first line read is a tail when offset is inside a line; the line before the first whole
+    // line may
     // begin before offset, so its blankness is read backwards.
     boolean partialLine = byteAt(ch, offset - 1) != '\n';
     boolean afterBlank = blankBefore(ch, partialLine ? offset : offset - 1);
@@ -65,7 +68,10 @@ public final class PgnRanges {
     return one.get(0);
   }
 
-  /** True when the bytes before {@code at}, back to the previous newline or the file start, are all whitespace. */
+  /**
+   * True when the bytes before {@code at}, back to the previous newline or the file start, are all
+   * whitespace.
+   */
   private static boolean blankBefore(SeekableByteChannel ch, long at) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(256);
     while (at > 0) {
@@ -83,7 +89,10 @@ public final class PgnRanges {
     return true;
   }
 
-  /** About {@code parts} ranges of the file, each starting at a game start, together covering the file. */
+  /**
+   * About {@code parts} ranges of the file, each starting at a game start, together covering the
+   * file.
+   */
   public static List<ByteRange> split(Path file, int parts) throws IOException {
     List<ByteRange> ranges = new ArrayList<>();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -98,7 +107,10 @@ public final class PgnRanges {
     return ranges;
   }
 
-  /** A reader of the games that start in [start, end) of a plain PGN file, as described in the class comment. */
+  /**
+   * A reader of the games that start in [start, end) of a plain PGN file, as described in the class
+   * comment.
+   */
   public static PgnReader read(Path file, long start, long end) throws IOException {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     try {

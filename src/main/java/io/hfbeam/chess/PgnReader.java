@@ -3,7 +3,6 @@ package io.hfbeam.chess;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -17,23 +16,30 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
- * Streams games out of PGN bytes one at a time, replaying each mainline as it reads so that a bad move is
- * reported with its text and the game's position in the stream. Memory holds one game, never the input.
+ * Streams games out of PGN bytes one at a time, replaying each mainline as it reads so that a bad
+ * move is reported with its text and the game's position in the stream. Memory holds one game,
+ * never the input.
  *
- * <p>Handled: tag pairs, LF/CRLF, movetext over many lines, move numbers {@code 12.} and {@code 12...},
- * {@code {}} comments (also over several lines, e.g. {@code [%clk]}), {@code ;} comments to end of line,
- * {@code %} escape lines, NAGs {@code $n}, stand-alone annotation glyphs, nested variations (skipped),
- * results {@code 1-0 0-1 1/2-1/2 *}, {@code FEN}/{@code SetUp} tags, games without tags. A game that fails
- * (illegal/unparseable move, bad FEN or tag line, a closing brace outside a comment, a comment never closed, no
- * result before the next game or the end of input) becomes a {@link PgnError} and reading goes on with the next game.
+ * <p>Handled: tag pairs, LF/CRLF, movetext over many lines, move numbers {@code 12.} and {@code
+ * 12...}, {@code {}} comments (also over several lines, e.g. {@code [%clk]}), {@code ;} comments to
+ * end of line, {@code %} escape lines, NAGs {@code $n}, stand-alone annotation glyphs, nested
+ * variations (skipped), results {@code 1-0 0-1 1/2-1/2 *}, {@code FEN}/{@code SetUp} tags, games
+ * without tags. A game that fails (illegal/unparseable move, bad FEN or tag line, a closing brace
+ * outside a comment, a comment never closed, no result before the next game or the end of input)
+ * becomes a {@link PgnError} and reading goes on with the next game.
  *
- * <p>A line that starts with {@code [} right after a blank line is a <em>game boundary</em>: whatever is open there
- * (a game without its result, a comment never closed) ends as an error and a new game starts. The rule
- * looks at two lines only, so {@link PgnRanges} finds the same boundaries scanning from any offset, and a reader
- * of a range that starts at a boundary gives what a reader of the whole file gives from there on.
+ * <p>A line that starts with {@code [} right after a blank line is a <em>game boundary</em>:
+ * whatever is open there (a game without its result, a comment never closed) ends as an error and a
+ * new game starts. The rule looks at two lines only, so {@link PgnRanges} finds the same boundaries
+ * scanning from any offset, and a reader of a range that starts at a boundary gives what a reader
+ * of the whole file gives from there on.
  */
 public final class PgnReader implements Iterator<PgnRecord>, Closeable {
-  private enum State { BETWEEN_GAMES, TAGS, MOVETEXT }
+  private enum State {
+    BETWEEN_GAMES,
+    TAGS,
+    MOVETEXT
+  }
 
   private final LineInput lines;
   private final InputStream in;
@@ -61,7 +67,10 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
     this(in, 0);
   }
 
-  /** Reads a stream that starts at {@code baseOffset} of some file, so reported offsets are file offsets. */
+  /**
+   * Reads a stream that starts at {@code baseOffset} of some file, so reported offsets are file
+   * offsets.
+   */
   public PgnReader(InputStream in, long baseOffset) {
     this.in = in;
     this.lines = new LineInput(in, baseOffset);
@@ -94,20 +103,32 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
   }
 
   /**
-   * The stream broke (a corrupt or truncated compressed file): the game it was in fails with where and why, the
-   * games before it stand, and reading ends.
+   * The stream broke (a corrupt or truncated compressed file): the game it was in fails with where
+   * and why, the games before it stand, and reading ends.
    */
   private void unreadable(Exception e) {
     eof = true;
     long at = lines.offset();
     if (state == State.BETWEEN_GAMES) startGame(at);
-    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
-    fail("", "cannot read the input past byte " + at + " (of the decompressed data for a compressed file: corrupt or "
-        + "truncated?): " + why + "; the games before it are kept");
+    String why =
+        e.getMessage() == null
+            ? e.getClass().getSimpleName()
+            : e.getClass().getSimpleName() + ": " + e.getMessage();
+    fail(
+        "",
+        "cannot read the input past byte "
+            + at
+            + " (of the decompressed data for a compressed file: corrupt or "
+            + "truncated?): "
+            + why
+            + "; the games before it are kept");
     endGame(null, INPUT_ENDED);
   }
 
-  /** The input is a range that stops at a game boundary: what is open at its end is reported as at that boundary. */
+  /**
+   * The input is a range that stops at a game boundary: what is open at its end is reported as at
+   * that boundary.
+   */
   void endsAtBoundary() {
     endsAtBoundary = true;
   }
@@ -145,8 +166,9 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
   }
 
   /**
-   * A line past {@link LineInput}'s limit (only its first bytes are here): it fails the game it is in, or a game of
-   * its own between games. A boundary is decided as for any line, so chunk cuts still agree.
+   * A line past {@link LineInput}'s limit (only its first bytes are here): it fails the game it is
+   * in, or a game of its own between games. A boundary is decided as for any line, so chunk cuts
+   * still agree.
    */
   private void longLine(byte[] b, int len, long offset, long fullLength) {
     boolean boundary = afterBlankLine && len > 0 && b[0] == '[';
@@ -154,8 +176,15 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
     if (boundary) closeOpen(NEW_GAME);
     if (state == State.BETWEEN_GAMES) startGame(offset);
     if (state == State.TAGS) state = State.MOVETEXT;
-    fail(new String(b, 0, Math.min(len, 200), StandardCharsets.UTF_8), "line at byte " + offset + " is longer than "
-        + (LineInput.DEFAULT_MAX_LINE >> 20) + " MiB (" + fullLength + " bytes): not PGN");
+    fail(
+        new String(b, 0, Math.min(len, 200), StandardCharsets.UTF_8),
+        "line at byte "
+            + offset
+            + " is longer than "
+            + (LineInput.DEFAULT_MAX_LINE >> 20)
+            + " MiB ("
+            + fullLength
+            + " bytes): not PGN");
   }
 
   private void startGame(long offset) {
@@ -185,7 +214,9 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
     }
   }
 
-  /** Parses {@code [Name "value"]} at {@code i}; returns the index after it, or -1 when malformed. */
+  /**
+   * Parses {@code [Name "value"]} at {@code i}; returns the index after it, or -1 when malformed.
+   */
   private int parseTag(byte[] b, int i, int len) {
     int nameStart = ++i;
     while (i < len && !isSpace(b[i]) && b[i] != '"' && b[i] != ']') i++;
@@ -243,18 +274,23 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
     }
     // a comment that goes on past its line: keep its start now, to show if it is never closed
     if (inComment && opened >= 0) {
-      commentText = new String(b, opened, Math.min(len - opened, COMMENT_EXCERPT), StandardCharsets.UTF_8);
+      commentText =
+          new String(b, opened, Math.min(len - opened, COMMENT_EXCERPT), StandardCharsets.UTF_8);
     }
   }
 
   private static final int COMMENT_EXCERPT = 60;
 
-  /** Ends what is open at a game boundary or the end of the input: a comment never closed, a game without result. */
+  /**
+   * Ends what is open at a game boundary or the end of the input: a comment never closed, a game
+   * without result.
+   */
   private void closeOpen(String truncatedReason) {
     if (inComment) {
       long at = commentOffset;
       String text = commentText;
-      if (state == State.BETWEEN_GAMES) startGame(at); // a comment between games that swallows the rest: still reported
+      if (state == State.BETWEEN_GAMES)
+        startGame(at); // a comment between games that swallows the rest: still reported
       state = State.MOVETEXT;
       fail(text, "unclosed '{' comment opened at byte " + at);
       endGame(null, truncatedReason);
@@ -263,14 +299,19 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
     }
   }
 
-  /** A '}' outside a comment fails its game (one starts here if none is open): skipping it would guess. */
+  /**
+   * A '}' outside a comment fails its game (one starts here if none is open): skipping it would
+   * guess.
+   */
   private void strayBrace(long lineOffset, long at) {
     if (state == State.BETWEEN_GAMES) startGame(lineOffset);
     state = State.MOVETEXT;
     fail("}", "'}' outside a comment at byte " + at);
   }
 
-  /** Handles one movetext token; true when it ended the game (the rest of the line is then ignored). */
+  /**
+   * Handles one movetext token; true when it ended the game (the rest of the line is then ignored).
+   */
   private boolean token(byte[] b, int start, int end, long lineOffset) {
     String result = result(b, start, end);
     if (state == State.BETWEEN_GAMES) startGame(lineOffset);
@@ -316,11 +357,16 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
     return true;
   }
 
-  /** Creates the board on first use, from the FEN tag if any; false (with the game failed) when that is bad. */
+  /**
+   * Creates the board on first use, from the FEN tag if any; false (with the game failed) when that
+   * is bad.
+   */
   private boolean setUpBoard() {
     if (board != null) return true;
     String variant = tags.get("Variant");
-    if (variant != null && !variant.equalsIgnoreCase("standard") && !variant.equalsIgnoreCase("from position")
+    if (variant != null
+        && !variant.equalsIgnoreCase("standard")
+        && !variant.equalsIgnoreCase("from position")
         && !variant.equalsIgnoreCase("chess")) {
       fail(variant, "unsupported variant");
       return false;
@@ -338,7 +384,8 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
 
   private void fail(String text, String reason) {
     if (failure == null) {
-      failure = new PgnError(gameCount, gameOffset, text, reason, Collections.unmodifiableMap(tags));
+      failure =
+          new PgnError(gameCount, gameOffset, text, reason, Collections.unmodifiableMap(tags));
     }
   }
 
@@ -349,8 +396,15 @@ public final class PgnReader implements Iterator<PgnRecord>, Closeable {
     if (failure != null) {
       ready.add(failure);
     } else {
-      ready.add(new PgnGame(gameCount, gameOffset, Collections.unmodifiableMap(tags), startFen,
-          Collections.unmodifiableList(sans), Arrays.copyOf(moves, sans.size()), result));
+      ready.add(
+          new PgnGame(
+              gameCount,
+              gameOffset,
+              Collections.unmodifiableMap(tags),
+              startFen,
+              Collections.unmodifiableList(sans),
+              Arrays.copyOf(moves, sans.size()),
+              result));
     }
     state = State.BETWEEN_GAMES;
     inComment = false;

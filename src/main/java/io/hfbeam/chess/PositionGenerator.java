@@ -4,22 +4,36 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * One game to its samples: replays the mainline, encodes every position, builds its window, chooses which positions
- * to keep ({@code all} or the seeded {@code chesspos} sampler) and fills the scalars. The one per-game function
- * behind both the fused chess-positions workflow and the public position-generator transform, so both give the
- * same samples.
+ * One game to its samples: replays the mainline, encodes every position, builds its window, chooses
+ * which positions to keep ({@code all} or the seeded {@code chesspos} sampler) and fills the
+ * scalars. The one per-game function behind both the fused chess-positions workflow and the public
+ * position-generator transform, so both give the same samples.
  */
 public final class PositionGenerator implements Serializable {
   /** Which positions to keep. */
-  public enum Sampling { ALL, CHESSPOS }
+  public enum Sampling {
+    ALL,
+    CHESSPOS
+  }
 
   /** How the window is filled. */
-  public enum Window { REPEAT, HISTORY }
+  public enum Window {
+    REPEAT,
+    HISTORY
+  }
 
-  /** What the three scalars hold: zeros (reserved), or side to move, result for the mover, mover's Elo bucket. */
-  public enum Scalars { ZEROS, FEATURES }
+  /**
+   * What the three scalars hold: zeros (reserved), or side to move, result for the mover, mover's
+   * Elo bucket.
+   */
+  public enum Scalars {
+    ZEROS,
+    FEATURES
+  }
 
-  /** Receives each kept sample; the sample is reused for the next position, so copy what you keep. */
+  /**
+   * Receives each kept sample; the sample is reused for the next position, so copy what you keep.
+   */
   @FunctionalInterface
   public interface Sink {
     void sample(ChessSample sample);
@@ -32,9 +46,18 @@ public final class PositionGenerator implements Serializable {
   private final Sampling sampling;
   private final ChessposSampler sampler;
 
-  public PositionGenerator(PositionEncoding encoding, Window window, int windowSize, Scalars scalars,
-      Sampling sampling, double rate, int minPly, int maxPly, long seed) {
-    if (windowSize < 1) throw new IllegalArgumentException("window size must be >= 1, got " + windowSize);
+  public PositionGenerator(
+      PositionEncoding encoding,
+      Window window,
+      int windowSize,
+      Scalars scalars,
+      Sampling sampling,
+      double rate,
+      int minPly,
+      int maxPly,
+      long seed) {
+    if (windowSize < 1)
+      throw new IllegalArgumentException("window size must be >= 1, got " + windowSize);
     this.encoding = encoding;
     this.window = window;
     this.windowSize = windowSize;
@@ -54,11 +77,13 @@ public final class PositionGenerator implements Serializable {
   }
 
   /**
-   * Emits the kept positions of a kept game (see {@link #keepGame}) in ply order, with the game's metadata set.
+   * Emits the kept positions of a kept game (see {@link #keepGame}) in ply order, with the game's
+   * metadata set.
    *
    * @return the number of positions emitted
    */
-  public long positions(PgnGame game, String gameId, String sourceFile, ChessSample sample, Sink out) {
+  public long positions(
+      PgnGame game, String gameId, String sourceFile, ChessSample sample, Sink out) {
     Integer whiteElo = elo(game.tags().get("WhiteElo"));
     Integer blackElo = elo(game.tags().get("BlackElo"));
     String result = game.result();
@@ -94,15 +119,17 @@ public final class PositionGenerator implements Serializable {
     return kept;
   }
 
-  private void fillScalars(ChessSample sample, Board board, String result, Integer whiteElo, Integer blackElo) {
+  private void fillScalars(
+      ChessSample sample, Board board, String result, Integer whiteElo, Integer blackElo) {
     if (scalars == Scalars.ZEROS) return;
     int mover = board.sideToMove();
     sample.scalars[0] = (byte) mover;
-    int whiteScore = switch (result == null ? "*" : result) {
-      case "1-0" -> 1;
-      case "0-1" -> -1;
-      default -> 0;
-    };
+    int whiteScore =
+        switch (result == null ? "*" : result) {
+          case "1-0" -> 1;
+          case "0-1" -> -1;
+          default -> 0;
+        };
     sample.scalars[1] = (byte) (mover == Board.WHITE ? whiteScore : -whiteScore);
     Integer elo = mover == Board.WHITE ? whiteElo : blackElo;
     sample.scalars[2] = (byte) Math.min(127, (elo == null ? 1500 : elo) / 100);

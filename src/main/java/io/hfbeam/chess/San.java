@@ -1,11 +1,11 @@
 package io.hfbeam.chess;
 
 /**
- * Parses Standard Algebraic Notation against a position, tolerant the way real PGN needs: {@code O-O} or
- * {@code 0-0}, {@code e8=Q} or {@code e8Q}, a missing or superfluous {@code x}, check/mate marks and the
- * annotation suffixes {@code ! ? !? ?! !! ??}. The marks are not verified; the move itself must be legal and
- * unique, and a pawn move without a source file must be a straight push (so {@code d5} never means
- * {@code exd5}).
+ * Parses Standard Algebraic Notation against a position, tolerant the way real PGN needs: {@code
+ * O-O} or {@code 0-0}, {@code e8=Q} or {@code e8Q}, a missing or superfluous {@code x}, check/mate
+ * marks and the annotation suffixes {@code ! ? !? ?! !! ??}. The marks are not verified; the move
+ * itself must be legal and unique, and a pawn move without a source file must be a straight push
+ * (so {@code d5} never means {@code exd5}).
  */
 public final class San {
   private static final String PIECE_LETTERS = "PNBRQK";
@@ -13,16 +13,22 @@ public final class San {
 
   private San() {}
 
-  /** The legal move the SAN denotes; throws {@link SanException} saying whether it is unparseable, illegal or ambiguous. */
+  /**
+   * The legal move the SAN denotes; throws {@link SanException} saying whether it is unparseable,
+   * illegal or ambiguous.
+   */
   public static int parse(Board board, String san) {
     String s = stripSuffixes(san);
     int[] moves = BUFFER.get();
-    if (s.equals("O-O") || s.equals("0-0")) return castle(board, moves, board.legalMoves(moves), 6, san);
-    if (s.equals("O-O-O") || s.equals("0-0-0")) return castle(board, moves, board.legalMoves(moves), 2, san);
+    if (s.equals("O-O") || s.equals("0-0"))
+      return castle(board, moves, board.legalMoves(moves), 6, san);
+    if (s.equals("O-O-O") || s.equals("0-0-0"))
+      return castle(board, moves, board.legalMoves(moves), 2, san);
 
     int end = s.length();
     int promotion = 0;
-    if (end >= 3 && "NBRQ".indexOf(s.charAt(end - 1)) >= 0
+    if (end >= 3
+        && "NBRQ".indexOf(s.charAt(end - 1)) >= 0
         && (isRank(s.charAt(end - 2)) || s.charAt(end - 2) == '=')) {
       promotion = PIECE_LETTERS.indexOf(s.charAt(end - 1));
       end -= s.charAt(end - 2) == '=' ? 2 : 1;
@@ -46,14 +52,17 @@ public final class San {
       else throw new SanException(san, "unparseable move");
     }
     if (pieceType == Board.PAWN && fromFile < 0) fromFile = to & 7;
-    if (pieceType != Board.PAWN && promotion != 0) throw new SanException(san, "only pawns promote");
+    if (pieceType != Board.PAWN && promotion != 0)
+      throw new SanException(san, "only pawns promote");
     int n = MoveGenerator.generate(board, moves, 1L << to);
 
     int found = 0, match = 0;
     for (int i = 0; i < n; i++) {
       int m = moves[i];
       int from = Move.from(m);
-      if (Move.to(m) != to || board.pieceAt(from) % 6 != pieceType || Move.promotion(m) != promotion) continue;
+      if (Move.to(m) != to
+          || board.pieceAt(from) % 6 != pieceType
+          || Move.promotion(m) != promotion) continue;
       if (fromFile >= 0 && (from & 7) != fromFile) continue;
       if (fromRank >= 0 && (from >> 3) != fromRank) continue;
       match = m;
@@ -80,7 +89,8 @@ public final class San {
 
   private static int castle(Board board, int[] moves, int n, int kingToFile, String san) {
     for (int i = 0; i < n; i++) {
-      if (Move.kind(moves[i]) == Move.CASTLE && (Move.to(moves[i]) & 7) == kingToFile) return moves[i];
+      if (Move.kind(moves[i]) == Move.CASTLE && (Move.to(moves[i]) & 7) == kingToFile)
+        return moves[i];
     }
     throw new SanException(san, "illegal move (castling not possible)");
   }

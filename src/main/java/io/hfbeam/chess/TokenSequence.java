@@ -1,9 +1,10 @@
 package io.hfbeam.chess;
 
 /**
- * The 69-token int8 encoding of a position: tokens 0..63 are squares a1..h8 (empty 15, white P N B R Q K
- * 17..22, black p n b r q k 23..28), token 64 the side to move (white 29, black 30), tokens 65..68 the castling
- * rights K, Q, k, q (32 present, 31 absent). En-passant and move counters are not encoded.
+ * The 69-token int8 encoding of a position: tokens 0..63 are squares a1..h8 (empty 15, white P N B
+ * R Q K 17..22, black p n b r q k 23..28), token 64 the side to move (white 29, black 30), tokens
+ * 65..68 the castling rights K, Q, k, q (32 present, 31 absent). En-passant and move counters are
+ * not encoded.
  */
 public final class TokenSequence {
   public static final int LENGTH = 69;
@@ -20,7 +21,10 @@ public final class TokenSequence {
     return tokens;
   }
 
-  /** Writes the 69 tokens at {@code offset}, so windows of several positions fill one array without copies. */
+  /**
+   * Writes the 69 tokens at {@code offset}, so windows of several positions fill one array without
+   * copies.
+   */
   public static void encodeInto(Board board, byte[] dst, int offset) {
     for (int sq = 0; sq < 64; sq++) {
       int piece = board.pieceAt(sq);

@@ -16,14 +16,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "chess-positions", mixinStandardHelpOptions = true, defaultValueProvider = PipelineYaml.class,
+@Command(
+    name = "chess-positions",
+    mixinStandardHelpOptions = true,
+    defaultValueProvider = PipelineYaml.class,
     description = "PGN games to a token-encoded, leak-free, batched Hugging Face dataset.")
 final class ChessPositionsCommand extends WorkflowCommand {
   /** Whether a game's positions stay in one split. */
-  enum SplitBy { GAME, POSITION }
+  enum SplitBy {
+    GAME,
+    POSITION
+  }
 
   @YamlKey("data_path")
-  @Option(names = "--data-path", paramLabel = "DIR|FILE|GLOB", split = ",", defaultValue = "samples/pgn",
+  @Option(
+      names = "--data-path",
+      paramLabel = "DIR|FILE|GLOB",
+      split = ",",
+      defaultValue = "samples/pgn",
       description = "PGN inputs (.pgn, .pgn.gz, .pgn.bz2, .pgn.zst; default: ${DEFAULT-VALUE}).")
   List<String> dataPath;
 
@@ -32,62 +42,113 @@ final class ChessPositionsCommand extends WorkflowCommand {
   @Mixin WatchOptions watch;
 
   @YamlKey("batches")
-  @Option(names = "--batches", paramLabel = "N", defaultValue = "-1", description = "Stop after N batches (default: ${DEFAULT-VALUE}, all).")
+  @Option(
+      names = "--batches",
+      paramLabel = "N",
+      defaultValue = "-1",
+      description = "Stop after N batches (default: ${DEFAULT-VALUE}, all).")
   long batches;
 
   @YamlKey("batch_size")
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "100000", description = "Positions per batch, counted before the split (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      defaultValue = "100000",
+      description = "Positions per batch, counted before the split (default: ${DEFAULT-VALUE}).")
   long batchSize;
 
   @YamlKey("first_batch")
-  @Option(names = "--first-batch", paramLabel = "N", description = "Number of the first batch (default 1; when publishing, after the repo's highest).")
+  @Option(
+      names = "--first-batch",
+      paramLabel = "N",
+      description =
+          "Number of the first batch (default 1; when publishing, after the repo's highest).")
   Integer firstBatch;
 
   @YamlKey("train_ratio")
-  @Option(names = "--train-ratio", paramLabel = "R", defaultValue = "0.95", description = "Share of games in train; the rest is test (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--train-ratio",
+      paramLabel = "R",
+      defaultValue = "0.95",
+      description = "Share of games in train; the rest is test (default: ${DEFAULT-VALUE}).")
   double trainRatio;
 
   @YamlKey("split_by")
-  @Option(names = "--split-by", paramLabel = "game|position", defaultValue = "game", description = "Keep each game in one split or split positions (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--split-by",
+      paramLabel = "game|position",
+      defaultValue = "game",
+      description = "Keep each game in one split or split positions (default: ${DEFAULT-VALUE}).")
   SplitBy splitBy;
 
   @YamlKey("sampling")
-  @Option(names = "--sampling", paramLabel = "all|chesspos", defaultValue = "all", description = "Which positions to keep (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--sampling",
+      paramLabel = "all|chesspos",
+      defaultValue = "all",
+      description = "Which positions to keep (default: ${DEFAULT-VALUE}).")
   PositionGenerator.Sampling sampling;
 
   @YamlKey("rate")
-  @Option(names = "--rate", paramLabel = "R", defaultValue = "0.33", description = "chesspos position rate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      paramLabel = "R",
+      defaultValue = "0.33",
+      description = "chesspos position rate (default: ${DEFAULT-VALUE}).")
   double rate;
 
   @YamlKey("min_ply")
-  @Option(names = "--min-ply", defaultValue = "0", description = "chesspos: first ply to keep (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--min-ply",
+      defaultValue = "0",
+      description = "chesspos: first ply to keep (default: ${DEFAULT-VALUE}).")
   int minPly;
 
   @YamlKey("max_ply")
-  @Option(names = "--max-ply", defaultValue = "100000", description = "chesspos: last ply to keep (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-ply",
+      defaultValue = "100000",
+      description = "chesspos: last ply to keep (default: ${DEFAULT-VALUE}).")
   int maxPly;
 
   @YamlKey("seed")
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of the split and the sampler (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "Seed of the split and the sampler (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @YamlKey("encoding")
-  @Option(names = "--encoding", paramLabel = "token_sequence|bitboard|planes", defaultValue = "token_sequence",
+  @Option(
+      names = "--encoding",
+      paramLabel = "token_sequence|bitboard|planes",
+      defaultValue = "token_sequence",
       description = "Position encoding (default: ${DEFAULT-VALUE}).")
   PositionEncoding encoding;
 
   @YamlKey("window")
-  @Option(names = "--window", paramLabel = "repeat|history", defaultValue = "repeat",
-      description = "Window of 10: copies of the position, or it and the 9 before it (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--window",
+      paramLabel = "repeat|history",
+      defaultValue = "repeat",
+      description =
+          "Window of 10: copies of the position, or it and the 9 before it (default: ${DEFAULT-VALUE}).")
   PositionGenerator.Window window;
 
   @YamlKey("scalars")
-  @Option(names = "--scalars", paramLabel = "zeros|features", defaultValue = "zeros",
-      description = "The 3 scalars: zeros, or side to move, result for the mover, Elo bucket (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--scalars",
+      paramLabel = "zeros|features",
+      defaultValue = "zeros",
+      description =
+          "The 3 scalars: zeros, or side to move, result for the mover, Elo bucket (default: ${DEFAULT-VALUE}).")
   PositionGenerator.Scalars scalars;
 
   @YamlKey("metadata")
-  @Option(names = "--metadata", defaultValue = "false", description = "Add game_id, ply, white_elo, black_elo, result, source_file.")
+  @Option(
+      names = "--metadata",
+      defaultValue = "false",
+      description = "Add game_id, ply, white_elo, black_elo, result, source_file.")
   boolean metadata;
 
   @Override
@@ -101,16 +162,40 @@ final class ChessPositionsCommand extends WorkflowCommand {
     int windowSize = common.node(workflow(), "window_size").asInt(10);
     if (rate < 0 || rate > 1) throw new IllegalArgumentException("--rate must be in [0, 1]");
     if (windowSize < 1) throw new IllegalArgumentException("window_size must be >= 1");
-    if (given("--batches") && batches <= 0) throw new IllegalArgumentException("--batches must be > 0");
+    if (given("--batches") && batches <= 0)
+      throw new IllegalArgumentException("--batches must be > 0");
     Split.Settings split = Split.Settings.builder().trainRatio(trainRatio).seed(seed).build();
-    PgnPositions.Settings samples = new PgnPositions.Settings(encoding, window, windowSize, scalars, metadata, sampling,
-        rate, minPly, maxPly, seed, splitBy == SplitBy.GAME, split);
-    Batch.Settings batch = new Batch.Settings(batchSize, firstBatch != null ? firstBatch : 1, batches, Batch.Scope.BEFORE_SPLIT);
+    PgnPositions.Settings samples =
+        new PgnPositions.Settings(
+            encoding,
+            window,
+            windowSize,
+            scalars,
+            metadata,
+            sampling,
+            rate,
+            minPly,
+            maxPly,
+            seed,
+            splitBy == SplitBy.GAME,
+            split);
+    Batch.Settings batch =
+        new Batch.Settings(
+            batchSize, firstBatch != null ? firstBatch : 1, batches, Batch.Scope.BEFORE_SPLIT);
     String pattern = common.parquetPattern(workflow());
     List<Path> files = watching.isPresent() ? List.of() : ChessPositionsRun.inputs(dataPath);
-    ChessPositionsRun run = ChessPositionsRun.of(new ChessPositionsWorkflow.Settings(files, common.output(),
-            samples, batch, pattern, common.parquet(), common.chunkBytes(workflow())))
-        .withInputSpecs(dataPath).withFirstBatchFixed(firstBatch != null);
+    ChessPositionsRun run =
+        ChessPositionsRun.of(
+                new ChessPositionsWorkflow.Settings(
+                    files,
+                    common.output(),
+                    samples,
+                    batch,
+                    pattern,
+                    common.parquet(),
+                    common.chunkBytes(workflow())))
+            .withInputSpecs(dataPath)
+            .withFirstBatchFixed(firstBatch != null);
     return watching.map(run::withWatch).orElse(run);
   }
 }

@@ -11,19 +11,24 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * How the CLI reports what went wrong: one readable line on stderr, the stack trace only with --verbose, exit 2 for
- * usage errors and 1 for failures. Values the user typed next to an unknown option are never printed: a mistyped
- * {@code --token} would otherwise put the token on the screen and in logs.
+ * How the CLI reports what went wrong: one readable line on stderr, the stack trace only with
+ * --verbose, exit 2 for usage errors and 1 for failures. Values the user typed next to an unknown
+ * option are never printed: a mistyped {@code --token} would otherwise put the token on the screen
+ * and in logs.
  */
 final class CliErrors {
   private CliErrors() {}
 
-  /** Usage errors: one line with a suggestion when a name is close to a known one, and a pointer to --help. */
+  /**
+   * Usage errors: one line with a suggestion when a name is close to a known one, and a pointer to
+   * --help.
+   */
   static CommandLine.IParameterExceptionHandler usageErrors() {
     return (ex, args) -> {
       CommandLine cmd = ex.getCommandLine();
       // a wrong choice names the choices already: no pointer to --help
-      String help = isChoice(ex) ? "" : " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')";
+      String help =
+          isChoice(ex) ? "" : " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')";
       cmd.getErr().println("error: " + usageMessage(ex) + help);
       return cmd.getCommandSpec().exitCodeOnInvalidInput();
     };
@@ -36,22 +41,36 @@ final class CliErrors {
     List<String> options = new ArrayList<>();
     for (String arg : u.getUnmatched()) {
       // "--tokn=SECRET" names an option too; only the part before '=' is shown
-      if (arg.startsWith("-")) options.add("'" + printable(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg) + "'");
+      if (arg.startsWith("-"))
+        options.add(
+            "'" + printable(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg) + "'");
     }
     if (!options.isEmpty()) {
       List<String> known = new ArrayList<>();
       for (OptionSpec o : spec.options()) if (!o.hidden()) known.addAll(List.of(o.names()));
       String first = options.get(0);
-      String hint = closest(first.substring(1, first.length() - 1), known).map(s -> " (did you mean " + s + "?)").orElse("");
-      return (options.size() == 1 ? "Unknown option: " : "Unknown options: ") + String.join(", ", options) + hint;
+      String hint =
+          closest(first.substring(1, first.length() - 1), known)
+              .map(s -> " (did you mean " + s + "?)")
+              .orElse("");
+      return (options.size() == 1 ? "Unknown option: " : "Unknown options: ")
+          + String.join(", ", options)
+          + hint;
     }
     String first = u.getUnmatched().isEmpty() ? "" : u.getUnmatched().get(0);
     if (!spec.subcommands().isEmpty() && first.matches("[A-Za-z][A-Za-z0-9-]{0,40}")) {
-      return "Unknown command: '" + first + "'"
-          + closest(first, spec.subcommands().keySet()).map(s -> " (did you mean " + s + "?)").orElse("");
+      return "Unknown command: '"
+          + first
+          + "'"
+          + closest(first, spec.subcommands().keySet())
+              .map(s -> " (did you mean " + s + "?)")
+              .orElse("");
     }
     // a stray value may be a secret (a token typed without its flag): say where, not what
-    return "'" + spec.qualifiedName() + "' takes no further value here (" + u.getUnmatched().size()
+    return "'"
+        + spec.qualifiedName()
+        + "' takes no further value here ("
+        + u.getUnmatched().size()
         + " unexpected, not shown)";
   }
 
@@ -60,19 +79,31 @@ final class CliErrors {
   }
 
   /** Options whose choices read as a list ("jsonl, parquet or both"); the others say "one of". */
-  private static final java.util.Set<String> LISTED_CHOICES = java.util.Set.of("--format", "--input-format");
+  private static final java.util.Set<String> LISTED_CHOICES =
+      java.util.Set.of("--format", "--input-format");
 
   /**
-   * A value that is none of an enum option's choices (from a flag or the pipeline YAML): the choices in the order
-   * of the option's label ({@code token_sequence|bitboard|planes}).
+   * A value that is none of an enum option's choices (from a flag or the pipeline YAML): the
+   * choices in the order of the option's label ({@code token_sequence|bitboard|planes}).
    */
   private static String choiceMessage(OptionSpec o, String value) {
-    List<String> choices = o.paramLabel().contains("|") ? List.of(o.paramLabel().split("\\|"))
-        : java.util.Arrays.stream(o.type().getEnumConstants()).map(c -> c.toString().toLowerCase(java.util.Locale.ROOT)).toList();
-    String list = LISTED_CHOICES.contains(o.longestName())
-        ? String.join(", ", choices.subList(0, choices.size() - 1)) + " or " + choices.get(choices.size() - 1)
-        : "one of " + String.join(", ", choices);
-    return o.longestName() + " must be " + list + ", got " + printable(value.toLowerCase(java.util.Locale.ROOT));
+    List<String> choices =
+        o.paramLabel().contains("|")
+            ? List.of(o.paramLabel().split("\\|"))
+            : java.util.Arrays.stream(o.type().getEnumConstants())
+                .map(c -> c.toString().toLowerCase(java.util.Locale.ROOT))
+                .toList();
+    String list =
+        LISTED_CHOICES.contains(o.longestName())
+            ? String.join(", ", choices.subList(0, choices.size() - 1))
+                + " or "
+                + choices.get(choices.size() - 1)
+            : "one of " + String.join(", ", choices);
+    return o.longestName()
+        + " must be "
+        + list
+        + ", got "
+        + printable(value.toLowerCase(java.util.Locale.ROOT));
   }
 
   /** The known name within a small edit distance of {@code typed}, if any. */
@@ -87,7 +118,9 @@ final class CliErrors {
       }
     }
     // close, but not so short that any name is close ("-x" is not a typo of "-h")
-    boolean close = bestDistance <= Math.max(2, typed.length() / 3) && bestDistance < typed.replaceFirst("^-+", "").length();
+    boolean close =
+        bestDistance <= Math.max(2, typed.length() / 3)
+            && bestDistance < typed.replaceFirst("^-+", "").length();
     return close ? java.util.Optional.of(best) : java.util.Optional.empty();
   }
 
@@ -100,7 +133,10 @@ final class CliErrors {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
       }
@@ -114,8 +150,9 @@ final class CliErrors {
   }
 
   /**
-   * Anything a command let escape: one line (the innermost message), the stack trace only with --verbose. Commands
-   * report their own failures this way too ({@link #report}), so every failure reads the same.
+   * Anything a command let escape: one line (the innermost message), the stack trace only with
+   * --verbose. Commands report their own failures this way too ({@link #report}), so every failure
+   * reads the same.
    */
   static CommandLine.IExecutionExceptionHandler failures() {
     return (ex, cmd, parseResult) -> {
@@ -128,7 +165,10 @@ final class CliErrors {
     };
   }
 
-  /** Prints {@code error: <one line>}; then the stack trace with --verbose, or how to get it for failures. */
+  /**
+   * Prints {@code error: <one line>}; then the stack trace with --verbose, or how to get it for
+   * failures.
+   */
   static void report(PrintWriter err, Throwable e, boolean verbose, boolean failure) {
     err.println("error: " + HubCommand.redact(oneLine(e)));
     if (verbose) e.printStackTrace(err);
@@ -137,15 +177,20 @@ final class CliErrors {
   }
 
   /**
-   * First line of the innermost cause's message (outer ones mostly wrap it), except that a Hub error's own message
-   * wins: it already says what happened and what to do.
+   * First line of the innermost cause's message (outer ones mostly wrap it), except that a Hub
+   * error's own message wins: it already says what happened and what to do.
    */
   static String oneLine(Throwable e) {
     Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root && !(root instanceof io.hfbeam.hub.HubException)) {
+    while (root.getCause() != null
+        && root.getCause() != root
+        && !(root instanceof io.hfbeam.hub.HubException)) {
       root = root.getCause();
     }
-    String msg = root.getMessage() == null || root.getMessage().isBlank() ? root.getClass().getSimpleName() : root.getMessage();
+    String msg =
+        root.getMessage() == null || root.getMessage().isBlank()
+            ? root.getClass().getSimpleName()
+            : root.getMessage();
     return msg.lines().findFirst().orElse(msg);
   }
 }

@@ -11,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds and reads the YAML files the CLI uses (pipelines/, runners/, config/): a path on disk first, else the
- * copy bundled in the jar, so the commands work from any directory.
+ * Finds and reads the YAML files the CLI uses (pipelines/, runners/, config/): a path on disk
+ * first, else the copy bundled in the jar, so the commands work from any directory.
  */
 public final class ConfigFiles {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -22,11 +22,14 @@ public final class ConfigFiles {
   public static ObjectNode readYaml(String pathOrResource) {
     try (InputStream in = open(pathOrResource)) {
       JsonNode n = YAML.readTree(in);
-      if (n == null || n.isNull() || n.isMissingNode()) return JsonNodeFactory.instance.objectNode();
-      if (!n.isObject()) throw new IllegalArgumentException(pathOrResource + ": expected a YAML mapping at the top");
+      if (n == null || n.isNull() || n.isMissingNode())
+        return JsonNodeFactory.instance.objectNode();
+      if (!n.isObject())
+        throw new IllegalArgumentException(pathOrResource + ": expected a YAML mapping at the top");
       return (ObjectNode) n;
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read " + io.hfbeam.format.YamlErrors.describe(pathOrResource, e));
+      throw new IllegalArgumentException(
+          "cannot read " + io.hfbeam.format.YamlErrors.describe(pathOrResource, e));
     }
   }
 
@@ -36,7 +39,8 @@ public final class ConfigFiles {
   }
 
   /**
-   * A file on disk as a path; a bundled resource is copied to a temp file so that code wanting a Path can use it.
+   * A file on disk as a path; a bundled resource is copied to a temp file so that code wanting a
+   * Path can use it.
    */
   public static Path materialize(String pathOrResource) {
     Path p = Path.of(pathOrResource);
@@ -54,7 +58,8 @@ public final class ConfigFiles {
   static InputStream open(String pathOrResource) throws IOException {
     Path p = Path.of(pathOrResource);
     if (Files.isRegularFile(p)) return Files.newInputStream(p);
-    InputStream in = ConfigFiles.class.getClassLoader().getResourceAsStream(pathOrResource.replace('\\', '/'));
+    InputStream in =
+        ConfigFiles.class.getClassLoader().getResourceAsStream(pathOrResource.replace('\\', '/'));
     if (in == null) throw new IllegalArgumentException("file not found: " + pathOrResource);
     return in;
   }

@@ -34,10 +34,21 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code hfbeam hub ...}: the Hub client and the local Hub server from the command line. */
-@Command(name = "hub", mixinStandardHelpOptions = true, modelTransformer = HubCommand.OneLineUsageErrors.class,
-    description = "Talk to the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN as in huggingface_hub), or serve a local one.",
-    subcommands = {HubCommand.Login.class, HubCommand.Whoami.class, HubCommand.Create.class, HubCommand.Ls.class,
-        HubCommand.Download.class, HubCommand.Upload.class, HubCommand.Serve.class})
+@Command(
+    name = "hub",
+    mixinStandardHelpOptions = true,
+    modelTransformer = HubCommand.OneLineUsageErrors.class,
+    description =
+        "Talk to the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN as in huggingface_hub), or serve a local one.",
+    subcommands = {
+      HubCommand.Login.class,
+      HubCommand.Whoami.class,
+      HubCommand.Create.class,
+      HubCommand.Ls.class,
+      HubCommand.Download.class,
+      HubCommand.Upload.class,
+      HubCommand.Serve.class
+    })
 public final class HubCommand implements Runnable {
   /** The Hub recommends at most 50-100 files per commit; we stay at the safe end. */
   static final int MAX_FILES_PER_COMMIT = 50;
@@ -50,7 +61,9 @@ public final class HubCommand implements Runnable {
     this(System.getenv());
   }
 
-  /** With an explicit environment (HF_TOKEN, HF_ENDPOINT, HF_HOME, ...), for tests and embedding. */
+  /**
+   * With an explicit environment (HF_TOKEN, HF_ENDPOINT, HF_HOME, ...), for tests and embedding.
+   */
   public HubCommand(Map<String, String> env) {
     this.env = Map.copyOf(env);
   }
@@ -67,8 +80,8 @@ public final class HubCommand implements Runnable {
   }
 
   /**
-   * Shared by the subcommands: runs the work, and turns failures into one line on stderr with exit 1 (2 for
-   * usage errors found after parsing); the stack trace only with --verbose.
+   * Shared by the subcommands: runs the work, and turns failures into one line on stderr with exit
+   * 1 (2 for usage errors found after parsing); the stack trace only with --verbose.
    */
   abstract static class Sub implements Callable<Integer> {
     @ParentCommand HubCommand hub;
@@ -77,8 +90,12 @@ public final class HubCommand implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces of failures.")
     boolean verbose;
 
-    // help on every subcommand, even those with required options (picocli skips those checks for help)
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    // help on every subcommand, even those with required options (picocli skips those checks for
+    // help)
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
     boolean help;
 
     abstract void execute() throws Exception;
@@ -89,11 +106,17 @@ public final class HubCommand implements Runnable {
         execute();
         return 0;
       } catch (IllegalArgumentException e) {
-        err().println("error: " + redact(e.getMessage()) + " (see 'hub " + spec.name() + " --help')");
+        err()
+            .println(
+                "error: " + redact(e.getMessage()) + " (see 'hub " + spec.name() + " --help')");
         if (verbose) e.printStackTrace(err());
         return 2;
       } catch (Exception e) {
-        err().println("error: " + redact(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+        err()
+            .println(
+                "error: "
+                    + redact(
+                        e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
         if (verbose) e.printStackTrace(err());
         return 1;
       }
@@ -114,7 +137,10 @@ public final class HubCommand implements Runnable {
 
   /** Options of commands that address a repository. */
   abstract static class RepoSub extends Sub {
-    @Option(names = "--type", defaultValue = "dataset", description = "Repo type: dataset, model or space (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--type",
+        defaultValue = "dataset",
+        description = "Repo type: dataset, model or space (default: ${DEFAULT-VALUE}).")
     String type;
 
     RepoId repo(String id) {
@@ -122,15 +148,25 @@ public final class HubCommand implements Runnable {
     }
   }
 
-  @Command(name = "login", description = "Check a token with whoami and store it where huggingface_hub reads it.")
+  @Command(
+      name = "login",
+      description = "Check a token with whoami and store it where huggingface_hub reads it.")
   static final class Login extends Sub {
-    @Option(names = "--token", description = "The token; when absent it is read from standard input (safer: not in the process list).")
+    @Option(
+        names = "--token",
+        description =
+            "The token; when absent it is read from standard input (safer: not in the process list).")
     String token;
 
     @Override
     void execute() throws Exception {
-      String value = token != null ? token : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-      if (value == null || value.isBlank()) throw new IllegalArgumentException("no token given on --token or standard input");
+      String value =
+          token != null
+              ? token
+              : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+                  .readLine();
+      if (value == null || value.isBlank())
+        throw new IllegalArgumentException("no token given on --token or standard input");
       WhoAmI me = hub.client(Map.of("HF_TOKEN", value.trim())).whoami();
       Path file = new HubEnvironment(hub.env).storeToken(value);
       out().println("Logged in as " + me.name() + "; token saved to " + file);
@@ -142,11 +178,16 @@ public final class HubCommand implements Runnable {
     @Override
     void execute() throws Exception {
       WhoAmI me = client().whoami();
-      out().println(me.name() + (me.orgs().isEmpty() ? "" : " (orgs: " + String.join(", ", me.orgs()) + ")"));
+      out()
+          .println(
+              me.name()
+                  + (me.orgs().isEmpty() ? "" : " (orgs: " + String.join(", ", me.orgs()) + ")"));
     }
   }
 
-  @Command(name = "create", description = "Create a repository (a dataset unless --type says otherwise).")
+  @Command(
+      name = "create",
+      description = "Create a repository (a dataset unless --type says otherwise).")
   static final class Create extends RepoSub {
     @Parameters(paramLabel = "REPO", description = "owner/name")
     String repo;
@@ -168,13 +209,22 @@ public final class HubCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "REPO", description = "owner/name")
     String repo;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "PATH", description = "Folder in the repo (default: root).")
+    @Parameters(
+        index = "1",
+        arity = "0..1",
+        paramLabel = "PATH",
+        description = "Folder in the repo (default: root).")
     String path = "";
 
-    @Option(names = "--revision", defaultValue = "main", description = "Branch, tag or commit (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--revision",
+        defaultValue = "main",
+        description = "Branch, tag or commit (default: ${DEFAULT-VALUE}).")
     String revision;
 
-    @Option(names = {"-r", "--recursive"}, description = "Include the contents of sub-folders.")
+    @Option(
+        names = {"-r", "--recursive"},
+        description = "Include the contents of sub-folders.")
     boolean recursive;
 
     @Override
@@ -185,25 +235,42 @@ public final class HubCommand implements Runnable {
     }
   }
 
-  @Command(name = "download", description = "Download a file, or the whole repo, into the huggingface_hub cache; prints the local path.")
+  @Command(
+      name = "download",
+      description =
+          "Download a file, or the whole repo, into the huggingface_hub cache; prints the local path.")
   static final class Download extends RepoSub {
     @Parameters(index = "0", paramLabel = "REPO", description = "owner/name")
     String repo;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "PATH", description = "File in the repo; without it, every file.")
+    @Parameters(
+        index = "1",
+        arity = "0..1",
+        paramLabel = "PATH",
+        description = "File in the repo; without it, every file.")
     String path;
 
-    @Option(names = "--revision", defaultValue = "main", description = "Branch, tag or commit (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--revision",
+        defaultValue = "main",
+        description = "Branch, tag or commit (default: ${DEFAULT-VALUE}).")
     String revision;
 
     @Override
     void execute() throws Exception {
       HubClient client = client();
-      out().println(path == null ? client.snapshotDownload(repo(repo), revision) : client.download(repo(repo), revision, path));
+      out()
+          .println(
+              path == null
+                  ? client.snapshotDownload(repo(repo), revision)
+                  : client.download(repo(repo), revision, path));
     }
   }
 
-  @Command(name = "upload", description = "Upload a file or a folder, in commits of at most " + MAX_FILES_PER_COMMIT + " files.")
+  @Command(
+      name = "upload",
+      description =
+          "Upload a file or a folder, in commits of at most " + MAX_FILES_PER_COMMIT + " files.")
   static final class Upload extends RepoSub {
     @Parameters(index = "0", paramLabel = "REPO", description = "owner/name")
     String repo;
@@ -211,16 +278,29 @@ public final class HubCommand implements Runnable {
     @Parameters(index = "1", paramLabel = "LOCAL", description = "File or folder to upload.")
     Path local;
 
-    @Parameters(index = "2", arity = "0..1", paramLabel = "PATH_IN_REPO", description = "Where it goes (default: the file name, or the root for a folder).")
+    @Parameters(
+        index = "2",
+        arity = "0..1",
+        paramLabel = "PATH_IN_REPO",
+        description = "Where it goes (default: the file name, or the root for a folder).")
     String pathInRepo;
 
-    @Option(names = "--revision", defaultValue = "main", description = "Branch to commit to (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--revision",
+        defaultValue = "main",
+        description = "Branch to commit to (default: ${DEFAULT-VALUE}).")
     String revision;
 
-    @Option(names = {"-m", "--message"}, description = "Commit message (default: 'Add <file> and N more').")
+    @Option(
+        names = {"-m", "--message"},
+        description = "Commit message (default: 'Add <file> and N more').")
     String message;
 
-    @Option(names = "--batch-size", defaultValue = "50", description = "Files per commit, 1 to " + MAX_FILES_PER_COMMIT + " (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--batch-size",
+        defaultValue = "50",
+        description =
+            "Files per commit, 1 to " + MAX_FILES_PER_COMMIT + " (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--create", description = "Create the repo first when it does not exist.")
@@ -232,35 +312,48 @@ public final class HubCommand implements Runnable {
     @Override
     void execute() throws Exception {
       if (batchSize < 1 || batchSize > MAX_FILES_PER_COMMIT) {
-        throw new IllegalArgumentException("--batch-size must be between 1 and " + MAX_FILES_PER_COMMIT);
+        throw new IllegalArgumentException(
+            "--batch-size must be between 1 and " + MAX_FILES_PER_COMMIT);
       }
-      if (!Files.exists(local)) throw new IllegalArgumentException("no such file or folder: " + local);
+      if (!Files.exists(local))
+        throw new IllegalArgumentException("no such file or folder: " + local);
       RepoId id = repo(repo);
       List<CommitOperation> ops = operations();
       HubClient client = client();
       if (create) client.createRepo(id, isPrivate, true);
       int batches = (ops.size() + batchSize - 1) / batchSize;
       for (int b = 0; b < batches; b++) {
-        List<CommitOperation> batch = ops.subList(b * batchSize, Math.min(ops.size(), (b + 1) * batchSize));
-        String title = (message != null ? message : describe(batch))
-            + (batches > 1 ? " (part " + (b + 1) + " of " + batches + ")" : "");
+        List<CommitOperation> batch =
+            ops.subList(b * batchSize, Math.min(ops.size(), (b + 1) * batchSize));
+        String title =
+            (message != null ? message : describe(batch))
+                + (batches > 1 ? " (part " + (b + 1) + " of " + batches + ")" : "");
         CommitInfo info = client.createCommit(id, revision, batch, title, null);
-        out().println(info.created() ? info.url() : "unchanged: " + batch.size() + " file(s) already on " + revision);
+        out()
+            .println(
+                info.created()
+                    ? info.url()
+                    : "unchanged: " + batch.size() + " file(s) already on " + revision);
       }
     }
 
     private List<CommitOperation> operations() throws IOException {
       List<CommitOperation> ops = new ArrayList<>();
       if (Files.isRegularFile(local)) {
-        ops.add(CommitOperation.add(pathInRepo != null ? pathInRepo : local.getFileName().toString(), local));
+        ops.add(
+            CommitOperation.add(
+                pathInRepo != null ? pathInRepo : local.getFileName().toString(), local));
         return ops;
       }
-      String prefix = pathInRepo == null || pathInRepo.isEmpty() ? "" : pathInRepo.replaceAll("/+$", "") + "/";
+      String prefix =
+          pathInRepo == null || pathInRepo.isEmpty() ? "" : pathInRepo.replaceAll("/+$", "") + "/";
       try (Stream<Path> files = Files.walk(local)) {
         for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
           String rel = local.relativize(f).toString().replace('\\', '/');
           // Never upload a local git folder or huggingface_hub's upload state.
-          if (rel.startsWith(".git/") || rel.equals(".git") || rel.startsWith(".cache/huggingface/")) continue;
+          if (rel.startsWith(".git/")
+              || rel.equals(".git")
+              || rel.startsWith(".cache/huggingface/")) continue;
           ops.add(CommitOperation.add(prefix + rel, f));
         }
       }
@@ -269,74 +362,131 @@ public final class HubCommand implements Runnable {
     }
 
     private static String describe(List<CommitOperation> batch) {
-      return "Add " + batch.get(0).path() + (batch.size() > 1 ? " and " + (batch.size() - 1) + " more" : "");
+      return "Add "
+          + batch.get(0).path()
+          + (batch.size() > 1 ? " and " + (batch.size() - 1) + " more" : "");
     }
   }
 
-  @Command(name = "serve", description = "Run a local Hub that huggingface_hub, @huggingface/hub and datasets accept (HF_ENDPOINT=<url>).")
+  @Command(
+      name = "serve",
+      description =
+          "Run a local Hub that huggingface_hub, @huggingface/hub and datasets accept (HF_ENDPOINT=<url>).")
   static final class Serve extends Sub {
-    @Option(names = "--port", defaultValue = "8080", description = "Port on 127.0.0.1, 0 for any (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--port",
+        defaultValue = "8080",
+        description = "Port on 127.0.0.1, 0 for any (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--data", required = true, description = "Folder that holds the repositories.")
     Path data;
 
-    @Option(names = "--tokens", paramLabel = "FILE",
-        description = "Users: one 'TOKEN USER [ORG,ORG...]' per line (# comments). Without it, one user (--user) and a new token are made at start.")
+    @Option(
+        names = "--tokens",
+        paramLabel = "FILE",
+        description =
+            "Users: one 'TOKEN USER [ORG,ORG...]' per line (# comments). Without it, one user (--user) and a new token are made at start.")
     Path tokens;
 
-    @Option(names = "--user", defaultValue = "hfbeam-local", description = "Name of the user made at start without --tokens (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--user",
+        defaultValue = "hfbeam-local",
+        description =
+            "Name of the user made at start without --tokens (default: ${DEFAULT-VALUE}).")
     String user;
 
-    @Option(names = "--save-token", description = "Store the token made at start where huggingface_hub and hfbeam find it ($HF_TOKEN_PATH or $HF_HOME/token), replacing what is there.")
+    @Option(
+        names = "--save-token",
+        description =
+            "Store the token made at start where huggingface_hub and hfbeam find it ($HF_TOKEN_PATH or $HF_HOME/token), replacing what is there.")
     boolean saveToken;
 
-    @Option(names = "--max-body-mb", defaultValue = "64", description = "Largest commit request in MB; commits carry small files inline as base64 (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--max-body-mb",
+        defaultValue = "64",
+        description =
+            "Largest commit request in MB; commits carry small files inline as base64 (default: ${DEFAULT-VALUE}).")
     long maxBodyMb;
 
-    @Option(names = "--upload-ttl-minutes", defaultValue = "1440", description = "LFS uploads no commit names are deleted after this many minutes (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--upload-ttl-minutes",
+        defaultValue = "1440",
+        description =
+            "LFS uploads no commit names are deleted after this many minutes (default: ${DEFAULT-VALUE}).")
     long uploadTtlMinutes;
 
-    @Option(names = "--allowed-host", paramLabel = "NAME", description = "Also answer requests for this Host (NAME or NAME:PORT), e.g. behind a proxy; repeatable. Others get 421.")
+    @Option(
+        names = "--allowed-host",
+        paramLabel = "NAME",
+        description =
+            "Also answer requests for this Host (NAME or NAME:PORT), e.g. behind a proxy; repeatable. Others get 421.")
     List<String> allowedHosts = new ArrayList<>();
 
-    @Option(names = "--public-url", paramLabel = "URL", description = "Base of the URLs the server returns (and an allowed host), when clients reach it through a proxy.")
+    @Option(
+        names = "--public-url",
+        paramLabel = "URL",
+        description =
+            "Base of the URLs the server returns (and an allowed host), when clients reach it through a proxy.")
     String publicUrl;
 
     @Override
     void execute() throws Exception {
       if (maxBodyMb < 1) throw new IllegalArgumentException("--max-body-mb must be at least 1");
-      if (uploadTtlMinutes < 1) throw new IllegalArgumentException("--upload-ttl-minutes must be at least 1");
-      if (tokens != null && saveToken) throw new IllegalArgumentException("--save-token saves the token made at start; with --tokens there is none");
+      if (uploadTtlMinutes < 1)
+        throw new IllegalArgumentException("--upload-ttl-minutes must be at least 1");
+      if (tokens != null && saveToken)
+        throw new IllegalArgumentException(
+            "--save-token saves the token made at start; with --tokens there is none");
       String token = null;
       Users users;
       if (tokens != null) {
-        if (!Files.isRegularFile(tokens)) throw new IllegalArgumentException("--tokens: no file " + tokens);
+        if (!Files.isRegularFile(tokens))
+          throw new IllegalArgumentException("--tokens: no file " + tokens);
         users = Users.parse(tokens);
         if (readableByOthers(tokens)) {
-          err().println("warning: " + tokens + " can be read by other users of this machine (chmod 600 " + tokens + ")");
+          err()
+              .println(
+                  "warning: "
+                      + tokens
+                      + " can be read by other users of this machine (chmod 600 "
+                      + tokens
+                      + ")");
         }
       } else {
         token = Users.newToken();
         users = Users.none().with(token, user);
       }
-      LocalHubServer.Options options = LocalHubServer.Options.defaults().withUsers(users)
-          .withMaxBodyBytes(maxBodyMb << 20).withUploadTtl(Duration.ofMinutes(uploadTtlMinutes))
-          .withAllowedHosts(allowedHosts).withPublicUrl(publicUrl);
+      LocalHubServer.Options options =
+          LocalHubServer.Options.defaults()
+              .withUsers(users)
+              .withMaxBodyBytes(maxBodyMb << 20)
+              .withUploadTtl(Duration.ofMinutes(uploadTtlMinutes))
+              .withAllowedHosts(allowedHosts)
+              .withPublicUrl(publicUrl);
       try (LocalHubServer server = LocalHubServer.start(port, data, options)) {
         String url = publicUrl != null ? publicUrl.replaceAll("/+$", "") : server.url();
         out().println("Local Hub at " + server.url() + " (data in " + data.toAbsolutePath() + ")");
         if (token != null) {
-          // The one place a token is printed: the user needs it, and it was made just now for this run.
+          // The one place a token is printed: the user needs it, and it was made just now for this
+          // run.
           out().println("User " + user + ", with a token made for this run:");
-          out().println("  export HF_ENDPOINT=" + url + " HF_TOKEN=" + token + " HF_HUB_DISABLE_XET=1");
+          out()
+              .println(
+                  "  export HF_ENDPOINT=" + url + " HF_TOKEN=" + token + " HF_HUB_DISABLE_XET=1");
           if (saveToken) {
             Path file = new HubEnvironment(hub.env).storeToken(token);
-            out().println("Token saved to " + file + " (without HF_TOKEN, clients use it from there)");
+            out()
+                .println(
+                    "Token saved to " + file + " (without HF_TOKEN, clients use it from there)");
           }
         } else {
           out().println("Users from " + tokens + "; use it with:");
-          out().println("  export HF_ENDPOINT=" + url + " HF_TOKEN=<a token from that file> HF_HUB_DISABLE_XET=1");
+          out()
+              .println(
+                  "  export HF_ENDPOINT="
+                      + url
+                      + " HF_TOKEN=<a token from that file> HF_HUB_DISABLE_XET=1");
         }
         out().flush();
         server.join();
@@ -350,31 +500,40 @@ public final class HubCommand implements Runnable {
     private static boolean readableByOthers(Path file) {
       try {
         Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
-        return p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ);
+        return p.contains(PosixFilePermission.GROUP_READ)
+            || p.contains(PosixFilePermission.OTHERS_READ);
       } catch (UnsupportedOperationException | IOException e) {
         return false; // not a POSIX file system: nothing to say
       }
     }
   }
 
-  /** Picocli echoes unmatched arguments, so a mistyped "--token hf_..." would print the token: mask it. */
+  /**
+   * Picocli echoes unmatched arguments, so a mistyped "--token hf_..." would print the token: mask
+   * it.
+   */
   static String redact(String message) {
     return message == null ? null : message.replaceAll("hf_[A-Za-z0-9_-]+", "hf_***");
   }
 
   /**
-   * Installs {@link #oneLineUsageErrors()} when {@code hub} is the root command. Picocli consults only the root's
-   * handler, so an entry point that has {@code hub} as a subcommand installs the handler itself.
+   * Installs {@link #oneLineUsageErrors()} when {@code hub} is the root command. Picocli consults
+   * only the root's handler, so an entry point that has {@code hub} as a subcommand installs the
+   * handler itself.
    */
   static final class OneLineUsageErrors implements CommandLine.IModelTransformer {
     @Override
     public CommandSpec transform(CommandSpec commandSpec) {
-      if (commandSpec.commandLine() != null) commandSpec.commandLine().setParameterExceptionHandler(oneLineUsageErrors());
+      if (commandSpec.commandLine() != null)
+        commandSpec.commandLine().setParameterExceptionHandler(oneLineUsageErrors());
       return commandSpec;
     }
   }
 
-  /** A parameter-exception handler that prints one line instead of the whole usage help (see {@link CliErrors}). */
+  /**
+   * A parameter-exception handler that prints one line instead of the whole usage help (see {@link
+   * CliErrors}).
+   */
   public static CommandLine.IParameterExceptionHandler oneLineUsageErrors() {
     return CliErrors.usageErrors();
   }

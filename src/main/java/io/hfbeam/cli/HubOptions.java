@@ -7,22 +7,33 @@ import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
- * Publishing flags for workflow commands; a command takes them with {@code @Mixin HubOptions hub;}. Commit sizes
- * come from the pipeline YAML's {@code hub:} section ({@code max_files_per_commit}, {@code max_mb_per_commit},
- * {@code path_prefix}, {@code include_errors}). The launcher checks the token and creates the repo before the
- * pipeline starts.
+ * Publishing flags for workflow commands; a command takes them with {@code @Mixin HubOptions hub;}.
+ * Commit sizes come from the pipeline YAML's {@code hub:} section ({@code max_files_per_commit},
+ * {@code max_mb_per_commit}, {@code path_prefix}, {@code include_errors}). The launcher checks the
+ * token and creates the repo before the pipeline starts.
  */
 public final class HubOptions {
-  @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "Publish the dataset to this Hub dataset repo (created if missing).")
+  @Option(
+      names = "--repo",
+      paramLabel = "OWNER/NAME",
+      description = "Publish the dataset to this Hub dataset repo (created if missing).")
   String repo;
 
-  @Option(names = "--private", description = "Create the repo private (an existing repo keeps its visibility).")
+  @Option(
+      names = "--private",
+      description = "Create the repo private (an existing repo keeps its visibility).")
   boolean isPrivate;
 
-  @Option(names = "--revision", paramLabel = "BRANCH", defaultValue = "main", description = "Branch to commit to (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--revision",
+      paramLabel = "BRANCH",
+      defaultValue = "main",
+      description = "Branch to commit to (default: ${DEFAULT-VALUE}).")
   String revision;
 
-  @Option(names = "--create-pr", description = "Open a pull request instead of committing to the branch.")
+  @Option(
+      names = "--create-pr",
+      description = "Open a pull request instead of committing to the branch.")
   boolean createPr;
 
   /** Where to publish, with --repo; {@code env} (HF_*) null means the process environment. */
@@ -34,10 +45,16 @@ public final class HubOptions {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--repo: " + e.getMessage());
     }
-    return Optional.of(t.withRevision(revision).withPrivate(isPrivate).withCreatePr(createPr).withEnvironment(env)
-        .withPathPrefix(yaml.path("path_prefix").asText(""))
-        .withIncludeErrors(yaml.path("include_errors").asBoolean(false))
-        .withMaxFilesPerCommit(yaml.has("max_files_per_commit") ? yaml.get("max_files_per_commit").asInt() : null)
-        .withMaxMbPerCommit(yaml.has("max_mb_per_commit") ? yaml.get("max_mb_per_commit").asLong() : null));
+    return Optional.of(
+        t.withRevision(revision)
+            .withPrivate(isPrivate)
+            .withCreatePr(createPr)
+            .withEnvironment(env)
+            .withPathPrefix(yaml.path("path_prefix").asText(""))
+            .withIncludeErrors(yaml.path("include_errors").asBoolean(false))
+            .withMaxFilesPerCommit(
+                yaml.has("max_files_per_commit") ? yaml.get("max_files_per_commit").asInt() : null)
+            .withMaxMbPerCommit(
+                yaml.has("max_mb_per_commit") ? yaml.get("max_mb_per_commit").asLong() : null));
   }
 }

@@ -11,7 +11,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "hfbeam 0.1.0",
     description = "Build versioned Hugging Face datasets with Apache Beam pipelines.",
-    subcommands = {ChessPositionsCommand.class, QaExportCommand.class, ConvertCommand.class, HubCommand.class})
+    subcommands = {
+      ChessPositionsCommand.class,
+      QaExportCommand.class,
+      ConvertCommand.class,
+      HubCommand.class
+    })
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
@@ -27,25 +32,37 @@ public final class Main implements Runnable {
     return commandLine(out, err, null);
   }
 
-  /** With {@code env} (HF_ENDPOINT, HF_TOKEN, HF_HOME, ...) instead of the process environment, when not null. */
+  /**
+   * With {@code env} (HF_ENDPOINT, HF_TOKEN, HF_HOME, ...) instead of the process environment, when
+   * not null.
+   */
   static CommandLine commandLine(PrintStream out, PrintStream err, Map<String, String> env) {
     CommandLine cl = new CommandLine(new Main(), new StreamsFactory(out, err, env));
-    // The one place errors are printed: one readable line, exit 2 for usage and 1 for failures, never a value
+    // The one place errors are printed: one readable line, exit 2 for usage and 1 for failures,
+    // never a value
     // typed after an unknown option; stack traces only with --verbose.
     cl.setParameterExceptionHandler(CliErrors.usageErrors());
-    cl.setCaseInsensitiveEnumValuesAllowed(true); // --encoding BITBOARD, bitboard and the YAML's "bitboard" alike
+    cl.setCaseInsensitiveEnumValuesAllowed(
+        true); // --encoding BITBOARD, bitboard and the YAML's "bitboard" alike
     cl.setExecutionExceptionHandler(CliErrors.failures());
-    cl.setColorScheme(CommandLine.Help.defaultColorScheme(ansi(System.console() != null, System.getenv())));
+    cl.setColorScheme(
+        CommandLine.Help.defaultColorScheme(ansi(System.console() != null, System.getenv())));
     return cl;
   }
 
   /**
-   * Colours and bold in help text only on a terminal that shows them: a console, TERM not dumb, NO_COLOR unset.
-   * picocli's own choice also colours a pipe when CLICOLOR_FORCE is set, which leaves escape codes in logs.
+   * Colours and bold in help text only on a terminal that shows them: a console, TERM not dumb,
+   * NO_COLOR unset. picocli's own choice also colours a pipe when CLICOLOR_FORCE is set, which
+   * leaves escape codes in logs.
    */
   static CommandLine.Help.Ansi ansi(boolean console, Map<String, String> env) {
     String term = env.get("TERM");
-    boolean on = console && term != null && !term.isBlank() && !term.equals("dumb") && env.get("NO_COLOR") == null;
+    boolean on =
+        console
+            && term != null
+            && !term.isBlank()
+            && !term.equals("dumb")
+            && env.get("NO_COLOR") == null;
     return on ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF;
   }
 
@@ -54,8 +71,12 @@ public final class Main implements Runnable {
     new CommandLine(this).usage(System.out, ansi(System.console() != null, System.getenv()));
   }
 
-  /** Gives commands the streams to print to and the environment to read, so tests can set and read them. */
-  private record StreamsFactory(PrintStream out, PrintStream err, Map<String, String> env) implements CommandLine.IFactory {
+  /**
+   * Gives commands the streams to print to and the environment to read, so tests can set and read
+   * them.
+   */
+  private record StreamsFactory(PrintStream out, PrintStream err, Map<String, String> env)
+      implements CommandLine.IFactory {
     @Override
     public <K> K create(Class<K> cls) throws Exception {
       if (cls == HubCommand.class && env != null) return cls.cast(new HubCommand(env));

@@ -11,21 +11,36 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "qa-export", mixinStandardHelpOptions = true, defaultValueProvider = PipelineYaml.class,
-    description = "Export internal QA JSONL (qa_passed.jsonl, qa_rejected.jsonl) as a flat Hugging Face dataset.")
+@Command(
+    name = "qa-export",
+    mixinStandardHelpOptions = true,
+    defaultValueProvider = PipelineYaml.class,
+    description =
+        "Export internal QA JSONL (qa_passed.jsonl, qa_rejected.jsonl) as a flat Hugging Face dataset.")
 final class QaExportCommand extends WorkflowCommand {
   @Mixin HubOptions hub;
 
   @YamlKey("input")
-  @Option(names = "--input", paramLabel = "DIR", description = "Directory holding qa_passed.jsonl and qa_rejected.jsonl.")
+  @Option(
+      names = "--input",
+      paramLabel = "DIR",
+      description = "Directory holding qa_passed.jsonl and qa_rejected.jsonl.")
   String input;
 
   @YamlKey("format")
-  @Option(names = "--format", paramLabel = "jsonl|parquet|both", defaultValue = "both", description = "Output formats (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      paramLabel = "jsonl|parquet|both",
+      defaultValue = "both",
+      description = "Output formats (default: ${DEFAULT-VALUE}).")
   QaExportWorkflow.Format format;
 
   @YamlKey("mapping")
-  @Option(names = "--mapping", paramLabel = "FILE", defaultValue = "config/qa-export-mapping.yaml", description = "Field mapping YAML (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--mapping",
+      paramLabel = "FILE",
+      defaultValue = "config/qa-export-mapping.yaml",
+      description = "Field mapping YAML (default: ${DEFAULT-VALUE}).")
   String mapping;
 
   @Override
@@ -37,15 +52,19 @@ final class QaExportCommand extends WorkflowCommand {
   Launchable launchable() {
     if (input == null) throw new IllegalArgumentException("--input DIR is required");
     Map<String, String> jsonlFiles = new LinkedHashMap<>();
-    common.node(workflow(), "jsonl_files").fields().forEachRemaining(e -> jsonlFiles.put(e.getKey(), e.getValue().asText()));
-    QaExportWorkflow.Builder b = QaExportWorkflow.Settings.builder()
-        .input(Path.of(input))
-        .output(common.output())
-        .format(format)
-        .mapping(FieldMapping.load(ConfigFiles.materialize(mapping)))
-        .parquetPattern(common.parquetPattern(workflow()))
-        .parquet(common.parquet())
-        .chunkBytes(common.chunkBytes(workflow()));
+    common
+        .node(workflow(), "jsonl_files")
+        .fields()
+        .forEachRemaining(e -> jsonlFiles.put(e.getKey(), e.getValue().asText()));
+    QaExportWorkflow.Builder b =
+        QaExportWorkflow.Settings.builder()
+            .input(Path.of(input))
+            .output(common.output())
+            .format(format)
+            .mapping(FieldMapping.load(ConfigFiles.materialize(mapping)))
+            .parquetPattern(common.parquetPattern(workflow()))
+            .parquet(common.parquet())
+            .chunkBytes(common.chunkBytes(workflow()));
     if (!jsonlFiles.isEmpty()) b.jsonlFiles(jsonlFiles);
     return QaExportRun.of(b.build());
   }

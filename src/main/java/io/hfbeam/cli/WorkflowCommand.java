@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -17,10 +16,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * Shape of every workflow command: turn the options (flag, else pipeline YAML, else default) into the workflow's
- * typed settings and hand them to {@link WorkflowLauncher}; report as a CLI does: a bad flag or a missing file is a
- * usage error (exit 2, one line), a Hub that refuses the token exits 1 in seconds before any processing, a failed
- * run exits 1 with one line and what became of the output, a finished run ends with where the dataset is.
+ * Shape of every workflow command: turn the options (flag, else pipeline YAML, else default) into
+ * the workflow's typed settings and hand them to {@link WorkflowLauncher}; report as a CLI does: a
+ * bad flag or a missing file is a usage error (exit 2, one line), a Hub that refuses the token
+ * exits 1 in seconds before any processing, a failed run exits 1 with one line and what became of
+ * the output, a finished run ends with where the dataset is.
  */
 abstract class WorkflowCommand implements Callable<Integer> {
   static final int OK = 0;
@@ -32,7 +32,11 @@ abstract class WorkflowCommand implements Callable<Integer> {
 
   PrintStream out = System.out;
   PrintStream err = System.err;
-  /** HF_* variables for the Hub client; null means the process environment (tests and embedding set a map). */
+
+  /**
+   * HF_* variables for the Hub client; null means the process environment (tests and embedding set
+   * a map).
+   */
   Map<String, String> env;
 
   /** The workflow name, also the name of its pipeline YAML. */
@@ -41,7 +45,9 @@ abstract class WorkflowCommand implements Callable<Integer> {
   /** The workflow with its typed settings; throws IllegalArgumentException for usage errors. */
   abstract Launchable launchable();
 
-  /** Whether {@code option} was given on the command line (not taken from the YAML or a default). */
+  /**
+   * Whether {@code option} was given on the command line (not taken from the YAML or a default).
+   */
   final boolean given(String option) {
     return spec.commandLine().getParseResult().hasMatchedOption(option);
   }
@@ -54,7 +60,9 @@ abstract class WorkflowCommand implements Callable<Integer> {
   private RunSettings runSettings() {
     RunSettings run = common.runSettings(workflow(), given("--max-error-rate"), maxErrorRate());
     Optional<HubOptions> hub = mixin(HubOptions.class);
-    return hub.isPresent() ? run.withHub(hub.get().target(common.node(workflow(), "hub"), env).orElse(null)) : run;
+    return hub.isPresent()
+        ? run.withHub(hub.get().target(common.node(workflow(), "hub"), env).orElse(null))
+        : run;
   }
 
   @Override
@@ -111,11 +119,16 @@ abstract class WorkflowCommand implements Callable<Integer> {
 
   /** The command's mixin of this type, if it has one. */
   final <M> Optional<M> mixin(Class<M> type) {
-    return spec.mixins().values().stream().map(CommandSpec::userObject).filter(type::isInstance).map(type::cast).findFirst();
+    return spec.mixins().values().stream()
+        .map(CommandSpec::userObject)
+        .filter(type::isInstance)
+        .map(type::cast)
+        .findFirst();
   }
 
   int fail(int code, Throwable e) {
-    CliErrors.report(new PrintWriter(err, true), e, common != null && common.verbose, code == FAILED);
+    CliErrors.report(
+        new PrintWriter(err, true), e, common != null && common.verbose, code == FAILED);
     return code;
   }
 }

@@ -6,14 +6,16 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * The pipeline YAML key an option takes its default from ({@code parquet.compression} is {@code compression} under
- * {@code parquet:}); see {@link PipelineYaml}.
+ * The pipeline YAML key an option takes its default from ({@code parquet.compression} is {@code
+ * compression} under {@code parquet:}); see {@link PipelineYaml}.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.FIELD)
 @interface YamlKey {
   String value();
 
-  /** The built-in default when it depends on the workflow: {@code {workflow}} stands for its name. */
+  /**
+   * The built-in default when it depends on the workflow: {@code {workflow}} stands for its name.
+   */
   String orElse() default "";
 }

@@ -1,7 +1,6 @@
 package io.hfbeam.dataset;
 
 import io.hfbeam.format.files.Directories;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -35,19 +34,22 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 
 /**
- * The dataset of an unbounded input, written pane by pane: the parts that arrive within a commit interval (counted
- * from the first part of the pane) become the next batch files, numbered on from the previous pane's, and the local
- * card is rewritten to count everything written so far. Emits one {@link Pane} per pane, for publishing: its files
- * and a card counting them alone (publishing makes the Hub's card count what the Hub has).
+ * The dataset of an unbounded input, written pane by pane: the parts that arrive within a commit
+ * interval (counted from the first part of the pane) become the next batch files, numbered on from
+ * the previous pane's, and the local card is rewritten to count everything written so far. Emits
+ * one {@link Pane} per pane, for publishing: its files and a card counting them alone (publishing
+ * makes the Hub's card count what the Hub has).
  *
- * <p>Batch numbering and the card's totals are Flink state, so a restored job goes on where its checkpoint was; a
- * pane whose files were written after that checkpoint is written again with the same names and contents. Parts are
- * deleted only once a checkpoint covers their pane ({@code @RequiresStableInput}), so a restore never needs parts
- * that are gone.
+ * <p>Batch numbering and the card's totals are Flink state, so a restored job goes on where its
+ * checkpoint was; a pane whose files were written after that checkpoint is written again with the
+ * same names and contents. Parts are deleted only once a checkpoint covers their pane
+ * ({@code @RequiresStableInput}), so a restore never needs parts that are gone.
  *
- * <p>Steps: WindowIntoPanes -> CollectPaneParts -> KeyPanes -> WritePane, and DropPaneParts after WritePane.
+ * <p>Steps: WindowIntoPanes -> CollectPaneParts -> KeyPanes -> WritePane, and DropPaneParts after
+ * WritePane.
  */
-public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PCollection<AssemblePanes.Pane>> {
+public final class AssemblePanes<T>
+    extends PTransform<PCollection<Part>, PCollection<AssemblePanes.Pane>> {
   private final AssembleDataset.Settings<T> settings;
   private final Duration interval;
 
@@ -56,29 +58,46 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
     this.interval = interval;
   }
 
-  /** @param interval how long a pane collects parts, from its first one: at most one commit per interval */
-  public static <T> AssemblePanes<T> every(Duration interval, AssembleDataset.Settings<T> settings) {
-    if (!settings.parquetNaming.hasBatchNumber() || settings.format.jsonl() && !settings.jsonlNaming.hasBatchNumber()) {
-      throw new IllegalArgumentException("a watched input needs a file pattern with the batch number ({NNN}), "
-          + "not a count of files that grows: e.g. {split}/batch_{NNN}.parquet");
+  /**
+   * @param interval how long a pane collects parts, from its first one: at most one commit per
+   *     interval
+   */
+  public static <T> AssemblePanes<T> every(
+      Duration interval, AssembleDataset.Settings<T> settings) {
+    if (!settings.parquetNaming.hasBatchNumber()
+        || settings.format.jsonl() && !settings.jsonlNaming.hasBatchNumber()) {
+      throw new IllegalArgumentException(
+          "a watched input needs a file pattern with the batch number ({NNN}), "
+              + "not a count of files that grows: e.g. {split}/batch_{NNN}.parquet");
     }
     return new AssemblePanes<>(settings, interval);
   }
 
-  /** What one pane wrote (its batch files, errors file and the card, in that order) and the parts it used. */
-  public record Pane(long number, List<WrittenFile> files, List<String> partBases) implements Serializable {}
+  /**
+   * What one pane wrote (its batch files, errors file and the card, in that order) and the parts it
+   * used.
+   */
+  public record Pane(long number, List<WrittenFile> files, List<String> partBases)
+      implements Serializable {}
 
   @Override
   public PCollection<Pane> expand(PCollection<Part> parts) {
-    PCollection<Pane> panes = parts
-        .apply("WindowIntoPanes", Window.<Part>into(new GlobalWindows())
-            .triggering(Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(interval)))
-            .withAllowedLateness(Duration.ZERO)
-            .discardingFiredPanes())
-        .apply("CollectPaneParts", Combine.globally(new CollectList<Part>()).withoutDefaults())
-        .apply("KeyPanes", WithKeys.<String, List<Part>>of("pane").withKeyType(TypeDescriptors.strings()))
-        .apply("WritePane", ParDo.of(new WritePaneFn<>(settings)))
-        .setCoder(SerializableCoder.of(Pane.class));
+    PCollection<Pane> panes =
+        parts
+            .apply(
+                "WindowIntoPanes",
+                Window.<Part>into(new GlobalWindows())
+                    .triggering(
+                        Repeatedly.forever(
+                            AfterProcessingTime.pastFirstElementInPane().plusDelayOf(interval)))
+                    .withAllowedLateness(Duration.ZERO)
+                    .discardingFiredPanes())
+            .apply("CollectPaneParts", Combine.globally(new CollectList<Part>()).withoutDefaults())
+            .apply(
+                "KeyPanes",
+                WithKeys.<String, List<Part>>of("pane").withKeyType(TypeDescriptors.strings()))
+            .apply("WritePane", ParDo.of(new WritePaneFn<>(settings)))
+            .setCoder(SerializableCoder.of(Pane.class));
     panes.apply("DropPaneParts", ParDo.of(new DropPartsFn()));
     return panes;
   }
@@ -98,36 +117,51 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
 
     /** split -> {rows, Arrow bytes, file bytes} of everything written so far, for the card. */
     @StateId("sizes")
-    private final StateSpec<ValueState<HashMap<String, long[]>>> sizesSpec = StateSpecs.value(sizesCoder());
+    private final StateSpec<ValueState<HashMap<String, long[]>>> sizesSpec =
+        StateSpecs.value(sizesCoder());
 
     WritePaneFn(AssembleDataset.Settings<T> s) {
       this.s = s;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, List<Part>> element, @StateId("pane") ValueState<Long> paneState,
-        @StateId("nextBatch") ValueState<Long> nextBatch, @StateId("sizes") ValueState<HashMap<String, long[]>> sizesState,
-        OutputReceiver<Pane> out, PipelineOptions options) throws IOException {
+    public void process(
+        @Element KV<String, List<Part>> element,
+        @StateId("pane") ValueState<Long> paneState,
+        @StateId("nextBatch") ValueState<Long> nextBatch,
+        @StateId("sizes") ValueState<HashMap<String, long[]>> sizesState,
+        OutputReceiver<Pane> out,
+        PipelineOptions options)
+        throws IOException {
       List<Part> parts = element.getValue();
       long pane = paneState.read() == null ? 1 : paneState.read();
       long first = nextBatch.read() == null ? s.batch.firstBatch() : nextBatch.read();
       List<WrittenFile> written = new ArrayList<>();
       long last = first - 1;
-      // the pane is written in staging and moved into the dataset once complete, so readers never see half a pane
+      // the pane is written in staging and moved into the dataset once complete, so readers never
+      // see half a pane
       Path staging = s.stagingDir().resolve(String.format("pane-%05d", pane));
-      for (AssembleDataset.Job job : AssembleDataset.jobs(s, parts, s.batch.withFirstBatch((int) first))) {
+      for (AssembleDataset.Job job :
+          AssembleDataset.jobs(s, parts, s.batch.withFirstBatch((int) first))) {
         if (job.plan() != null) last = Math.max(last, job.plan().batch());
-        AssembleDataset.write(s, staging, job, String.format("-%05d", pane), f -> {
-          files.inc();
-          bytes.inc(f.bytes());
-          written.add(f);
-        });
+        AssembleDataset.write(
+            s,
+            staging,
+            job,
+            String.format("-%05d", pane),
+            f -> {
+              files.inc();
+              bytes.inc(f.bytes());
+              written.add(f);
+            });
       }
       List<String> bases = new ArrayList<>();
       for (Part p : parts) if (p.base() != null) bases.add(p.base());
       long[] counts = StagedDataset.rowsAndFailed(written, s.format.parquet());
-      if (StagedDataset.overBudget(counts[0], counts[1], options.as(DatasetOptions.class).getMaxErrorRate())) {
-        // --max-error-rate applies to each pane: this one stays in staging, unpublished; the next pane reuses its
+      if (StagedDataset.overBudget(
+          counts[0], counts[1], options.as(DatasetOptions.class).getMaxErrorRate())) {
+        // --max-error-rate applies to each pane: this one stays in staging, unpublished; the next
+        // pane reuses its
         // batch numbers, so the dataset has no gap
         rejected.inc();
         paneState.write(pane + 1);
@@ -135,7 +169,8 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
         out.output(new Pane(pane, List.of(), bases));
         return;
       }
-      HashMap<String, long[]> sizes = sizesState.read() == null ? new HashMap<>() : sizesState.read();
+      HashMap<String, long[]> sizes =
+          sizesState.read() == null ? new HashMap<>() : sizesState.read();
       AssembleDataset.addSizes(s, written, sizes);
       List<WrittenFile> local = new ArrayList<>(written);
       if (s.card) {
@@ -150,7 +185,8 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
       }
       Directories.deleteTree(staging);
       if (s.card) {
-        // What gets published counts this pane's files only: publishing adds what the Hub already has
+        // What gets published counts this pane's files only: publishing adds what the Hub already
+        // has
         // (CumulativeCard). Kept for a few panes, as a pane is published after the next checkpoint.
         Map<String, long[]> paneSizes = new TreeMap<>(Batch.splitOrder(s.splitOrder));
         AssembleDataset.addSizes(s, written, paneSizes);
@@ -167,16 +203,25 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
     }
   }
 
-  /** "pane 2 written: 7 rows, train/batch_003.parquet, test/batch_003.parquet" (the card and errors file left out). */
+  /**
+   * "pane 2 written: 7 rows, train/batch_003.parquet, test/batch_003.parquet" (the card and errors
+   * file left out).
+   */
   static String paneLine(long pane, List<WrittenFile> written) {
     long rows = 0;
     List<String> names = new ArrayList<>();
     for (WrittenFile f : written) {
       if (f.split() == null) continue;
-      if (f.path().endsWith(".parquet") || written.stream().noneMatch(g -> g.path().endsWith(".parquet"))) rows += f.rows();
+      if (f.path().endsWith(".parquet")
+          || written.stream().noneMatch(g -> g.path().endsWith(".parquet"))) rows += f.rows();
       names.add(f.path());
     }
-    return "pane " + pane + " written: " + String.format("%,d", rows) + " rows" + (names.isEmpty() ? "" : ", " + String.join(", ", names));
+    return "pane "
+        + pane
+        + " written: "
+        + String.format("%,d", rows)
+        + " rows"
+        + (names.isEmpty() ? "" : ", " + String.join(", ", names));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -184,7 +229,10 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
     return (org.apache.beam.sdk.coders.Coder) SerializableCoder.of(HashMap.class);
   }
 
-  /** Deletes a pane's parts once a checkpoint covers the pane (its files can then never be written again). */
+  /**
+   * Deletes a pane's parts once a checkpoint covers the pane (its files can then never be written
+   * again).
+   */
   static final class DropPartsFn extends DoFn<Pane, Void> {
     @ProcessElement
     @RequiresStableInput
@@ -193,7 +241,9 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
       Map<Path, java.util.Set<String>> prefixes = new HashMap<>();
       for (String base : pane.partBases()) {
         Path b = Path.of(base);
-        prefixes.computeIfAbsent(b.getParent(), k -> new java.util.HashSet<>()).add(b.getFileName() + ".");
+        prefixes
+            .computeIfAbsent(b.getParent(), k -> new java.util.HashSet<>())
+            .add(b.getFileName() + ".");
       }
       for (Map.Entry<Path, java.util.Set<String>> dir : prefixes.entrySet()) {
         if (!Files.isDirectory(dir.getKey())) continue;
@@ -201,7 +251,8 @@ public final class AssemblePanes<T> extends PTransform<PCollection<Part>, PColle
           for (Path f : files.toList()) {
             String name = f.getFileName().toString();
             int dot = name.indexOf('.');
-            if (dot > 0 && dir.getValue().contains(name.substring(0, dot + 1))) Files.deleteIfExists(f);
+            if (dot > 0 && dir.getValue().contains(name.substring(0, dot + 1)))
+              Files.deleteIfExists(f);
           }
         }
       }

@@ -11,22 +11,29 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Numbers batches of at most {@code maxRows} records in input order and says which rows of which parts make each
- * batch file. Deterministic on any runner: it depends only on the parts' row counts, which depend only on the
- * input. Batches count the records of each split ({@link Scope#PER_SPLIT}), or all records before the split
- * ({@link Scope#BEFORE_SPLIT}: a batch of N records is divided among the splits, as the chess datasets do).
+ * Numbers batches of at most {@code maxRows} records in input order and says which rows of which
+ * parts make each batch file. Deterministic on any runner: it depends only on the parts' row
+ * counts, which depend only on the input. Batches count the records of each split ({@link
+ * Scope#PER_SPLIT}), or all records before the split ({@link Scope#BEFORE_SPLIT}: a batch of N
+ * records is divided among the splits, as the chess datasets do).
  */
 public final class Batch {
   private Batch() {}
 
   /** What a batch counts: records of one split, or all records before the split. */
-  public enum Scope { PER_SPLIT, BEFORE_SPLIT }
+  public enum Scope {
+    PER_SPLIT,
+    BEFORE_SPLIT
+  }
 
   /** Batch size, first batch number, optional limit on the number of batches (-1: none). */
-  public record Settings(long maxRows, int firstBatch, long maxBatches, Scope scope) implements Serializable {
+  public record Settings(long maxRows, int firstBatch, long maxBatches, Scope scope)
+      implements Serializable {
     public Settings {
-      if (maxRows <= 0) throw new IllegalArgumentException("batch size must be > 0, got " + maxRows);
-      if (firstBatch < 0) throw new IllegalArgumentException("first batch must be >= 0, got " + firstBatch);
+      if (maxRows <= 0)
+        throw new IllegalArgumentException("batch size must be > 0, got " + maxRows);
+      if (firstBatch < 0)
+        throw new IllegalArgumentException("first batch must be >= 0, got " + firstBatch);
     }
 
     /** One batch per split, holding everything. */
@@ -44,7 +51,8 @@ public final class Batch {
   }
 
   /** Rows [from, to) of a part. */
-  public record Piece(String base, long from, long to, long partRows, long partArrowBytes) implements Serializable {
+  public record Piece(String base, long from, long to, long partRows, long partArrowBytes)
+      implements Serializable {
     public boolean whole() {
       return from == 0 && to == partRows;
     }
@@ -55,12 +63,18 @@ public final class Batch {
 
     /** The part's Arrow bytes in proportion to the rows taken. */
     public long arrowBytes() {
-      return partRows == 0 ? 0 : partArrowBytes / partRows * rows() + partArrowBytes % partRows * rows() / partRows;
+      return partRows == 0
+          ? 0
+          : partArrowBytes / partRows * rows() + partArrowBytes % partRows * rows() / partRows;
     }
   }
 
-  /** One output file: its split, batch number, position among the split's files, and its pieces in order. */
-  public record FilePlan(String split, long batch, int index, int count, List<Piece> pieces) implements Serializable {
+  /**
+   * One output file: its split, batch number, position among the split's files, and its pieces in
+   * order.
+   */
+  public record FilePlan(String split, long batch, int index, int count, List<Piece> pieces)
+      implements Serializable {
     public long rows() {
       return pieces.stream().mapToLong(Piece::rows).sum();
     }
@@ -71,7 +85,8 @@ public final class Batch {
   }
 
   /** Plans every output file from the data parts and the chunks' statistics parts. */
-  public static List<FilePlan> plan(List<Part> parts, Settings s, Comparator<String> splitOrder) throws IOException {
+  public static List<FilePlan> plan(List<Part> parts, Settings s, Comparator<String> splitOrder)
+      throws IOException {
     Map<String, List<Part>> bySplit = new TreeMap<>(splitOrder);
     TreeMap<Long, Long> chunkRecords = new TreeMap<>();
     for (Part p : parts) {
@@ -101,17 +116,21 @@ public final class Batch {
       }
       int index = 0;
       for (Map.Entry<Long, List<Piece>> b : batches.entrySet()) {
-        out.add(new FilePlan(e.getKey(), s.firstBatch() + b.getKey(), index++, batches.size(), b.getValue()));
+        out.add(
+            new FilePlan(
+                e.getKey(), s.firstBatch() + b.getKey(), index++, batches.size(), b.getValue()));
       }
     }
     return out;
   }
 
   /**
-   * Adds the part's rows to the batches they fall in. Row i has rank {@code start + i} (per split), or
-   * {@code start + index[i]} (before the split: index holds each row's place among all the chunk's records).
+   * Adds the part's rows to the batches they fall in. Row i has rank {@code start + i} (per split),
+   * or {@code start + index[i]} (before the split: index holds each row's place among all the
+   * chunk's records).
    */
-  private static void cut(TreeMap<Long, List<Piece>> batches, Part p, long start, int[] index, Settings s) {
+  private static void cut(
+      TreeMap<Long, List<Piece>> batches, Part p, long start, int[] index, Settings s) {
     long n = s.maxRows();
     long i = 0;
     while (i < p.rows()) {
@@ -119,8 +138,11 @@ public final class Batch {
       long b = rank / n;
       if (s.maxBatches() >= 0 && b >= s.maxBatches()) return;
       long end = (b + 1) * n; // first rank of the next batch
-      long j = index == null ? Math.min(p.rows(), end - start) : firstAtLeast(index, i, end - start);
-      batches.computeIfAbsent(b, k -> new ArrayList<>()).add(new Piece(p.base(), i, j, p.rows(), p.arrowBytes()));
+      long j =
+          index == null ? Math.min(p.rows(), end - start) : firstAtLeast(index, i, end - start);
+      batches
+          .computeIfAbsent(b, k -> new ArrayList<>())
+          .add(new Piece(p.base(), i, j, p.rows(), p.arrowBytes()));
       i = j;
     }
   }
@@ -139,8 +161,10 @@ public final class Batch {
 
   private static int[] readIndex(Part p) throws IOException {
     int[] out = new int[(int) p.rows()];
-    byte[] bytes = Files.readAllBytes(Path.of(p.base() + ".idx")); // a chunk's rows: small, read at once
-    if (bytes.length != 4L * out.length) throw new IOException("record index of " + p.base() + " is incomplete");
+    byte[] bytes =
+        Files.readAllBytes(Path.of(p.base() + ".idx")); // a chunk's rows: small, read at once
+    if (bytes.length != 4L * out.length)
+      throw new IOException("record index of " + p.base() + " is incomplete");
     java.nio.ByteBuffer.wrap(bytes).asIntBuffer().get(out);
     return out;
   }
@@ -150,5 +174,4 @@ public final class Batch {
     return Comparator.<String>comparingInt(x -> first.contains(x) ? first.indexOf(x) : first.size())
         .thenComparing(Comparator.naturalOrder());
   }
-
 }

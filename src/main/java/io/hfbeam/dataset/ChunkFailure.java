@@ -13,12 +13,14 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * A failure record ({@link Failures#SCHEMA}) on the failure output of {@link ProcessChunks}, with what orders it and
- * completes it: its chunk, its place among the chunk's failures (0-based, in emission order), and whether it is the
- * chunk's last one (so {@link WriteFailures} knows when a chunk's failures are complete without buffering them in the
- * chunk processor). Its line (or record) number counts from the chunk's start.
+ * A failure record ({@link Failures#SCHEMA}) on the failure output of {@link ProcessChunks}, with
+ * what orders it and completes it: its chunk, its place among the chunk's failures (0-based, in
+ * emission order), and whether it is the chunk's last one (so {@link WriteFailures} knows when a
+ * chunk's failures are complete without buffering them in the chunk processor). Its line (or
+ * record) number counts from the chunk's start.
  */
-public record ChunkFailure(long chunk, long index, boolean last, Row failure) implements Serializable {
+public record ChunkFailure(long chunk, long index, boolean last, Row failure)
+    implements Serializable {
 
   public static final Coder<ChunkFailure> CODER = new FailureCoder();
 
@@ -35,7 +37,10 @@ public record ChunkFailure(long chunk, long index, boolean last, Row failure) im
 
     @Override
     public ChunkFailure decode(InputStream in) throws IOException {
-      return new ChunkFailure(VarLongCoder.of().decode(in), VarLongCoder.of().decode(in), BooleanCoder.of().decode(in),
+      return new ChunkFailure(
+          VarLongCoder.of().decode(in),
+          VarLongCoder.of().decode(in),
+          BooleanCoder.of().decode(in),
           ROW.decode(in));
     }
 

@@ -7,7 +7,10 @@ import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.transforms.Combine;
 
-/** Gathers small descriptions (parts, written files) into one list; an empty input gives an empty list. */
+/**
+ * Gathers small descriptions (parts, written files) into one list; an empty input gives an empty
+ * list.
+ */
 public final class CollectList<T> extends Combine.CombineFn<T, List<T>, List<T>> {
   @Override
   public List<T> createAccumulator() {

@@ -6,7 +6,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /** Options the dataset sinks read where they run (a Flink TaskManager too): set by the launcher. */
 public interface DatasetOptions extends PipelineOptions {
-  @Description("The share of failed records above which a run's files are not made the dataset (nor published).")
+  @Description(
+      "The share of failed records above which a run's files are not made the dataset (nor published).")
   @Default.Double(1.0)
   double getMaxErrorRate();
 

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * How records of type T become part files, and how pieces of parts (row ranges, where batch boundaries cut
- * them) become one Parquet file. JSONL parts are always final-format lines, so they are copied.
+ * How records of type T become part files, and how pieces of parts (row ranges, where batch
+ * boundaries cut them) become one Parquet file. JSONL parts are always final-format lines, so they
+ * are copied.
  */
 public interface PartFormat<T> extends Serializable {
   Features features();

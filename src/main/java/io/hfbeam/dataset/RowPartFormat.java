@@ -4,11 +4,10 @@ import io.hfbeam.format.json.JsonlRowWriter;
 import io.hfbeam.format.parquet.HfParquetReader;
 import io.hfbeam.format.parquet.HfParquetWriter;
 import io.hfbeam.format.parquet.ParquetSettings;
-
 import io.hfbeam.hf.Features;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.BufferedOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,14 +15,19 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.values.Row;
 
-/** Parts of Beam Rows: Parquet through {@link HfParquetWriter}, JSONL through {@link JsonlRowWriter}. */
+/**
+ * Parts of Beam Rows: Parquet through {@link HfParquetWriter}, JSONL through {@link
+ * JsonlRowWriter}.
+ */
 public final class RowPartFormat implements PartFormat<Row> {
   private final String featuresJson;
   private final ParquetSettings parquet;
   private final boolean jsonl;
   private transient Features features;
 
-  /** @param parquet settings, or null for no Parquet output */
+  /**
+   * @param parquet settings, or null for no Parquet output
+   */
   public RowPartFormat(Features features, ParquetSettings parquet, boolean jsonl) {
     this.featuresJson = features.toJson();
     this.parquet = parquet;
@@ -49,8 +53,12 @@ public final class RowPartFormat implements PartFormat<Row> {
   @Override
   public Writer<Row> open(Path base) throws IOException {
     Features f = features();
-    HfParquetWriter pw = parquet == null ? null : HfParquetWriter.create(Path.of(base + ".parquet"), f, parquet);
-    OutputStream os = jsonl ? new BufferedOutputStream(Files.newOutputStream(Path.of(base + ".jsonl")), 1 << 16) : null;
+    HfParquetWriter pw =
+        parquet == null ? null : HfParquetWriter.create(Path.of(base + ".parquet"), f, parquet);
+    OutputStream os =
+        jsonl
+            ? new BufferedOutputStream(Files.newOutputStream(Path.of(base + ".jsonl")), 1 << 16)
+            : null;
     JsonlRowWriter jw = jsonl ? new JsonlRowWriter(os, f) : null;
     return new Writer<>() {
       long arrow;
@@ -75,7 +83,9 @@ public final class RowPartFormat implements PartFormat<Row> {
     };
   }
 
-  /** Whole parts are copied row group by row group; a part cut by a batch boundary is re-encoded. */
+  /**
+   * Whole parts are copied row group by row group; a part cut by a batch boundary is re-encoded.
+   */
   @Override
   public void assembleParquet(List<Batch.Piece> pieces, Path out) throws IOException {
     List<Path> inputs = new ArrayList<>();

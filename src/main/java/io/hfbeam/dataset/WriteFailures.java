@@ -30,14 +30,15 @@ import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Writes the failures of {@link ProcessChunks} as error parts, one per chunk that had failures, which
- * {@link AssembleDataset} and {@link AssemblePanes} merge into {@code _errors/errors.jsonl} (chunk order, then
- * emission order, lines counted from the file's start). A chunk's failures are collected in keyed state until its
- * last one is in, so the part is written once and complete, in batch and in streaming alike (no trigger involved);
- * a chunk seen again (a restored Flink job may replay one) is dropped, as its data parts are. The records never pass
- * here: a run without failures sends nothing through this step. In streaming an error part reaches
- * {@link AssemblePanes} one keyed hop after its chunk's data parts, so a pane that fires in between puts the chunk's
- * failures in the next pane's errors file.
+ * Writes the failures of {@link ProcessChunks} as error parts, one per chunk that had failures,
+ * which {@link AssembleDataset} and {@link AssemblePanes} merge into {@code _errors/errors.jsonl}
+ * (chunk order, then emission order, lines counted from the file's start). A chunk's failures are
+ * collected in keyed state until its last one is in, so the part is written once and complete, in
+ * batch and in streaming alike (no trigger involved); a chunk seen again (a restored Flink job may
+ * replay one) is dropped, as its data parts are. The records never pass here: a run without
+ * failures sends nothing through this step. In streaming an error part reaches {@link
+ * AssemblePanes} one keyed hop after its chunk's data parts, so a pane that fires in between puts
+ * the chunk's failures in the next pane's errors file.
  *
  * <p>Steps: KeyByChunk -> WriteChunkFailures.
  */
@@ -61,7 +62,10 @@ public final class WriteFailures extends PTransform<PCollection<ChunkFailure>, P
   @Override
   public PCollection<Part> expand(PCollection<ChunkFailure> failures) {
     return failures
-        .apply("KeyByChunk", WithKeys.<Long, ChunkFailure>of(ChunkFailure::chunk).withKeyType(TypeDescriptors.longs()))
+        .apply(
+            "KeyByChunk",
+            WithKeys.<Long, ChunkFailure>of(ChunkFailure::chunk)
+                .withKeyType(TypeDescriptors.longs()))
         .setCoder(KvCoder.of(VarLongCoder.of(), ChunkFailure.CODER))
         .apply("WriteChunkFailures", ParDo.of(new WriteFn(partsDir)))
         .setCoder(SerializableCoder.of(Part.class));
@@ -78,7 +82,9 @@ public final class WriteFailures extends PTransform<PCollection<ChunkFailure>, P
     @Override
     public PCollection<Part> expand(ProcessChunks.Result result) {
       PCollection<Part> errors = result.failures().apply("WriteFailures", write);
-      return PCollectionList.of(result.parts()).and(errors).apply("PartsAndErrors", Flatten.pCollections());
+      return PCollectionList.of(result.parts())
+          .and(errors)
+          .apply("PartsAndErrors", Flatten.pCollections());
     }
   }
 
@@ -86,7 +92,8 @@ public final class WriteFailures extends PTransform<PCollection<ChunkFailure>, P
     private final String partsDir;
 
     @StateId("failures")
-    private final StateSpec<BagState<ChunkFailure>> failuresSpec = StateSpecs.bag(ChunkFailure.CODER);
+    private final StateSpec<BagState<ChunkFailure>> failuresSpec =
+        StateSpecs.bag(ChunkFailure.CODER);
 
     /** How many the chunk had (known once its last failure is in). */
     @StateId("count")
@@ -103,10 +110,14 @@ public final class WriteFailures extends PTransform<PCollection<ChunkFailure>, P
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, ChunkFailure> element,
-        @StateId("failures") BagState<ChunkFailure> failures, @StateId("count") ValueState<Long> count,
-        @StateId("received") ValueState<Long> received, @StateId("done") ValueState<Boolean> done,
-        OutputReceiver<Part> out) throws IOException {
+    public void process(
+        @Element KV<Long, ChunkFailure> element,
+        @StateId("failures") BagState<ChunkFailure> failures,
+        @StateId("count") ValueState<Long> count,
+        @StateId("received") ValueState<Long> received,
+        @StateId("done") ValueState<Boolean> done,
+        OutputReceiver<Part> out)
+        throws IOException {
       if (done.read() != null) return;
       ChunkFailure f = element.getValue();
       failures.add(f);
@@ -126,17 +137,26 @@ public final class WriteFailures extends PTransform<PCollection<ChunkFailure>, P
       done.write(true);
     }
 
-    /** Writes the part under a hidden name, then moves it into place: a reader never sees half of it. */
+    /**
+     * Writes the part under a hidden name, then moves it into place: a reader never sees half of
+     * it.
+     */
     private Part write(long chunk, Map<Long, Row> rows) throws IOException {
       Path dir = Path.of(partsDir).resolve(Part.ERRORS);
       Files.createDirectories(dir);
       Path base = dir.resolve(Long.toString(chunk));
       Path tmp = dir.resolve(".tmp-" + chunk + "-" + UUID.randomUUID());
-      try (JsonlRowWriter w = new JsonlRowWriter(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16),
-          Features.fromBeamSchema(Failures.SCHEMA))) {
+      try (JsonlRowWriter w =
+          new JsonlRowWriter(
+              new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16),
+              Features.fromBeamSchema(Failures.SCHEMA))) {
         for (Row r : rows.values()) w.write(r);
       }
-      Files.move(tmp, Path.of(base + ".jsonl"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          tmp,
+          Path.of(base + ".jsonl"),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
       return new Part(Part.ERRORS, "errors", chunk, rows.size(), 0, base.toString(), 0, 0);
     }
   }

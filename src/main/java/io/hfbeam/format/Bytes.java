@@ -4,8 +4,8 @@ import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
- * A growable little-endian byte buffer. The tensor writer encodes every page into reused instances of this so that
- * appending rows allocates nothing once the buffers have grown to page size.
+ * A growable little-endian byte buffer. The tensor writer encodes every page into reused instances
+ * of this so that appending rows allocates nothing once the buffers have grown to page size.
  */
 public final class Bytes extends OutputStream {
   public byte[] buf;
@@ -22,7 +22,8 @@ public final class Bytes extends OutputStream {
   public void ensure(int extra) {
     if (size + extra > buf.length) {
       long want = Math.max((long) buf.length * 2, (long) size + extra);
-      if (want > Integer.MAX_VALUE - 16) throw new IllegalStateException("buffer over 2 GiB; lower the page or row group size");
+      if (want > Integer.MAX_VALUE - 16)
+        throw new IllegalStateException("buffer over 2 GiB; lower the page or row group size");
       buf = Arrays.copyOf(buf, (int) want);
     }
   }
@@ -67,7 +68,10 @@ public final class Bytes extends OutputStream {
     buf[size++] = (byte) v;
   }
 
-  /** Writes {@code n} as a 4-byte little-endian int at {@code pos}, for length prefixes known only afterwards. */
+  /**
+   * Writes {@code n} as a 4-byte little-endian int at {@code pos}, for length prefixes known only
+   * afterwards.
+   */
   void intLEAt(int pos, int n) {
     buf[pos] = (byte) n;
     buf[pos + 1] = (byte) (n >>> 8);

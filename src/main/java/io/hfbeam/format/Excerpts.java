@@ -9,7 +9,10 @@ public final class Excerpts {
 
   private Excerpts() {}
 
-  /** The first {@link #CHARS} characters of {@code text}, never cutting a surrogate pair, with "..." when cut. */
+  /**
+   * The first {@link #CHARS} characters of {@code text}, never cutting a surrogate pair, with "..."
+   * when cut.
+   */
   public static String of(String text) {
     if (text == null) return null;
     if (text.length() <= CHARS) return text;

@@ -10,9 +10,10 @@ import java.util.Map;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * Uncompressed Arrow size of rows, the number datasets reports as {@code num_bytes}: fixed widths, variable-size
- * values as data + 4-byte offset, lists as 4-byte offset + elements, plus one validity bit per value. Counted in
- * bits so that booleans and validity add up exactly before rounding.
+ * Uncompressed Arrow size of rows, the number datasets reports as {@code num_bytes}: fixed widths,
+ * variable-size values as data + 4-byte offset, lists as 4-byte offset + elements, plus one
+ * validity bit per value. Counted in bits so that booleans and validity add up exactly before
+ * rounding.
  */
 final class ArrowSize {
   private ArrowSize() {}
@@ -67,7 +68,9 @@ final class ArrowSize {
         n += 1;
       } else if (c < 0x800) {
         n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         n += 4;
         i++;
       } else {

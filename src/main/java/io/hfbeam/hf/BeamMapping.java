@@ -76,10 +76,12 @@ public final class BeamMapping {
       case BYTES -> new Value("binary");
       // Beam DATETIME is a Joda instant: millisecond precision.
       case DATETIME -> new Value("timestamp[ms]");
-      case ARRAY, ITERABLE -> new Sequence(fromFieldType(t.getCollectionElementType(), path + "[]"));
+      case ARRAY, ITERABLE ->
+          new Sequence(fromFieldType(t.getCollectionElementType(), path + "[]"));
       case ROW -> new Struct(fromSchema(t.getRowSchema()));
-      default -> throw new IllegalArgumentException(
-          "field '" + path + "': Beam type " + n + " has no Hugging Face feature");
+      default ->
+          throw new IllegalArgumentException(
+              "field '" + path + "': Beam type " + n + " has no Hugging Face feature");
     };
   }
 }

@@ -13,16 +13,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The dataset card ({@code README.md}): YAML front matter with {@code configs} (data files per split) and
- * {@code dataset_info} (features, split sizes), which {@code datasets} reads before the data files, so exact
- * features (Array2D, fixed-length lists) survive where Parquet metadata cannot carry them. Then a human page.
- * Nothing time-dependent goes in, so an unchanged dataset gives a byte-identical card.
+ * The dataset card ({@code README.md}): YAML front matter with {@code configs} (data files per
+ * split) and {@code dataset_info} (features, split sizes), which {@code datasets} reads before the
+ * data files, so exact features (Array2D, fixed-length lists) survive where Parquet metadata cannot
+ * carry them. Then a human page. Nothing time-dependent goes in, so an unchanged dataset gives a
+ * byte-identical card.
  */
 public final class DatasetCard {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          new YAMLFactory()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+              .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
 
   /** Size of one split: its rows, uncompressed Arrow bytes, and the globs of its files. */
   public record SplitInfo(String name, long numExamples, long numBytes, List<String> dataFiles) {}
@@ -51,41 +54,64 @@ public final class DatasetCard {
     StringBuilder md = new StringBuilder();
     md.append("---\n").append(frontMatter()).append("---\n\n");
     md.append("# ").append(title).append("\n\n");
-    if (description != null && !description.isBlank()) md.append(description.strip()).append("\n\n");
+    if (description != null && !description.isBlank())
+      md.append(description.strip()).append("\n\n");
     md.append("## Splits\n\n| split | rows | files |\n| --- | ---: | --- |\n");
     for (SplitInfo s : splits) {
-      md.append("| ").append(s.name()).append(" | ").append(s.numExamples()).append(" | `")
-          .append(String.join("`, `", s.dataFiles())).append("` |\n");
+      md.append("| ")
+          .append(s.name())
+          .append(" | ")
+          .append(s.numExamples())
+          .append(" | `")
+          .append(String.join("`, `", s.dataFiles()))
+          .append("` |\n");
     }
     md.append("\n## Features\n\n| column | type | notes |\n| --- | --- | --- |\n");
     for (String name : features.names()) {
       Feature f = features.get(name);
-      md.append("| `").append(cell(name)).append("` | `").append(cell(Features.typeText(f))).append("` | ")
-          .append(cell(Features.describe(f))).append(" |\n");
+      md.append("| `")
+          .append(cell(name))
+          .append("` | `")
+          .append(cell(Features.typeText(f)))
+          .append("` | ")
+          .append(cell(Features.describe(f)))
+          .append(" |\n");
     }
     md.append('\n');
     for (Map.Entry<String, String> s : sections.entrySet()) {
-      md.append("## ").append(s.getKey()).append("\n\n").append(s.getValue().strip()).append("\n\n");
+      md.append("## ")
+          .append(s.getKey())
+          .append("\n\n")
+          .append(s.getValue().strip())
+          .append("\n\n");
     }
-    // no placeholder: the card cannot know the folder it will be read from, nor a repository it may be published to
-    md.append("## Loading\n\n`datasets.load_dataset` takes this dataset's folder, or its Hub repository id once "
-        + "published; the splits and features come from the YAML header of this card.\n\n");
+    // no placeholder: the card cannot know the folder it will be read from, nor a repository it may
+    // be published to
+    md.append(
+        "## Loading\n\n`datasets.load_dataset` takes this dataset's folder, or its Hub repository id once "
+            + "published; the splits and features come from the YAML header of this card.\n\n");
     md.append("Built with hf-beam (Apache Beam pipelines for Hugging Face datasets).\n");
     return md.toString();
   }
 
-  /** The YAML front matter of a card (an empty object when it has none), for tools that edit a card. */
+  /**
+   * The YAML front matter of a card (an empty object when it has none), for tools that edit a card.
+   */
   public static ObjectNode frontMatter(String card) {
     int end = card.startsWith("---\n") ? card.indexOf("\n---\n", 3) : -1;
     if (end < 0) return JsonNodeFactory.instance.objectNode();
     try {
       return (ObjectNode) YAML.readTree(card.substring(4, end + 1));
     } catch (IOException | ClassCastException e) {
-      throw new IllegalArgumentException("the card's YAML front matter is not a mapping: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the card's YAML front matter is not a mapping: " + e.getMessage(), e);
     }
   }
 
-  /** {@code card} with its front matter replaced by {@code yaml}, written the way {@link #render()} writes it. */
+  /**
+   * {@code card} with its front matter replaced by {@code yaml}, written the way {@link #render()}
+   * writes it.
+   */
   public static String withFrontMatter(String card, ObjectNode yaml) {
     int end = card.startsWith("---\n") ? card.indexOf("\n---\n", 3) : -1;
     String body = end < 0 ? "\n" + card : card.substring(end + 5);

@@ -10,17 +10,38 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One Hugging Face {@code datasets} feature type. The records mirror the Python classes of the same name; the JSON,
- * YAML, Beam and Parquet forms live in {@link Features} so that all of them derive from one definition.
+ * One Hugging Face {@code datasets} feature type. The records mirror the Python classes of the same
+ * name; the JSON, YAML, Beam and Parquet forms live in {@link Features} so that all of them derive
+ * from one definition.
  */
 public sealed interface Feature extends Serializable {
 
-  /** A scalar column, e.g. {@code Value("int8")}. Aliases {@code float}/{@code double} are normalised. */
+  /**
+   * A scalar column, e.g. {@code Value("int8")}. Aliases {@code float}/{@code double} are
+   * normalised.
+   */
   record Value(String dtype) implements Feature {
-    private static final Set<String> DTYPES = Set.of(
-        "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-        "float16", "float32", "float64", "string", "large_string", "binary",
-        "timestamp[s]", "timestamp[ms]", "timestamp[us]", "timestamp[ns]");
+    private static final Set<String> DTYPES =
+        Set.of(
+            "bool",
+            "int8",
+            "int16",
+            "int32",
+            "int64",
+            "uint8",
+            "uint16",
+            "uint32",
+            "uint64",
+            "float16",
+            "float32",
+            "float64",
+            "string",
+            "large_string",
+            "binary",
+            "timestamp[s]",
+            "timestamp[ms]",
+            "timestamp[us]",
+            "timestamp[ns]");
 
     public Value {
       Objects.requireNonNull(dtype, "dtype");
@@ -33,7 +54,11 @@ public sealed interface Feature extends Serializable {
       if (d.equals("float")) return "float32";
       if (d.equals("double")) return "float64";
       if (!DTYPES.contains(d)) {
-        throw new IllegalArgumentException("unsupported dtype '" + dtype + "'; expected one of " + new java.util.TreeSet<>(DTYPES));
+        throw new IllegalArgumentException(
+            "unsupported dtype '"
+                + dtype
+                + "'; expected one of "
+                + new java.util.TreeSet<>(DTYPES));
       }
       return d;
     }
@@ -60,7 +85,9 @@ public sealed interface Feature extends Serializable {
   record Sequence(Feature feature, int length) implements Feature {
     public Sequence {
       Objects.requireNonNull(feature, "feature");
-      if (length < -1) throw new IllegalArgumentException("Sequence length must be -1 (variable) or >= 0, got " + length);
+      if (length < -1)
+        throw new IllegalArgumentException(
+            "Sequence length must be -1 (variable) or >= 0, got " + length);
     }
 
     public Sequence(Feature feature) {
@@ -69,8 +96,8 @@ public sealed interface Feature extends Serializable {
   }
 
   /**
-   * Array2D..Array5D: a fixed-shape nested list of one dtype. Only the first dimension may be dynamic; it is stored
-   * as {@code null} (input -1 is accepted for it).
+   * Array2D..Array5D: a fixed-shape nested list of one dtype. Only the first dimension may be
+   * dynamic; it is stored as {@code null} (input -1 is accepted for it).
    */
   record ArrayND(List<Integer> shape, String dtype) implements Feature {
     public ArrayND {
@@ -82,7 +109,8 @@ public sealed interface Feature extends Serializable {
       if (s.get(0) != null && s.get(0) == -1) s.set(0, null);
       for (int i = 1; i < s.size(); i++) {
         if (s.get(i) == null || s.get(i) < 1) {
-          throw new IllegalArgumentException("only the first ArrayND dimension may be dynamic, got shape " + shape);
+          throw new IllegalArgumentException(
+              "only the first ArrayND dimension may be dynamic, got shape " + shape);
         }
       }
       shape = Collections.unmodifiableList(s);
@@ -99,8 +127,8 @@ public sealed interface Feature extends Serializable {
     }
 
     /**
-     * The type of one element of the outer list. Everywhere outside the JSON/YAML forms an ArrayND is handled as
-     * nested lists, which is exactly its Arrow storage type.
+     * The type of one element of the outer list. Everywhere outside the JSON/YAML forms an ArrayND
+     * is handled as nested lists, which is exactly its Arrow storage type.
      */
     public Feature element() {
       if (rank() == 2) return new Sequence(new Value(dtype), shape.get(1));

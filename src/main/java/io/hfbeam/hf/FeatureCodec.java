@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 /** The textual forms of features: datasets JSON dict, README YAML list, and the human shorthand. */
 final class FeatureCodec {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final Pattern ARRAY_ND = Pattern.compile("array([2-5])d<\\s*([^>]+?)\\s*>\\s*\\(([^)]*)\\)");
+  private static final Pattern ARRAY_ND =
+      Pattern.compile("array([2-5])d<\\s*([^>]+?)\\s*>\\s*\\(([^)]*)\\)");
   private static final Pattern CLASS_LABEL = Pattern.compile("class_label\\((.*)\\)");
   private static final Pattern YAML_ARRAY = Pattern.compile("array([2-5])_d");
   private static final Pattern JSON_ARRAY = Pattern.compile("Array([2-5])D");
@@ -30,7 +31,8 @@ final class FeatureCodec {
   // ---------------------------------------------------------------- datasets JSON (writing)
 
   static JsonNode toJson(Feature f) {
-    if (f instanceof Value v) return NODES.objectNode().put("dtype", v.dtype()).put("_type", "Value");
+    if (f instanceof Value v)
+      return NODES.objectNode().put("dtype", v.dtype()).put("_type", "Value");
     if (f instanceof ClassLabel c) {
       ObjectNode o = NODES.objectNode();
       ArrayNode names = o.putArray("names");
@@ -48,7 +50,12 @@ final class FeatureCodec {
 
   private static ArrayNode shapeJson(ArrayND a) {
     ArrayNode shape = NODES.arrayNode();
-    a.shape().forEach(d -> { if (d == null) shape.addNull(); else shape.add(d); });
+    a.shape()
+        .forEach(
+            d -> {
+              if (d == null) shape.addNull();
+              else shape.add(d);
+            });
     return shape;
   }
 
@@ -77,11 +84,12 @@ final class FeatureCodec {
 
   static ArrayNode toYamlList(Map<String, Feature> fields) {
     ArrayNode list = NODES.arrayNode();
-    fields.forEach((name, f) -> {
-      ObjectNode entry = NODES.objectNode().put("name", name);
-      entry.setAll(yamlType(f));
-      list.add(entry);
-    });
+    fields.forEach(
+        (name, f) -> {
+          ObjectNode entry = NODES.objectNode().put("name", name);
+          entry.setAll(yamlType(f));
+          list.add(entry);
+        });
     return list;
   }
 
@@ -106,10 +114,14 @@ final class FeatureCodec {
     return o;
   }
 
-  /** datasets simplifies {@code list: {dtype: x}} to {@code list: x} and {@code list: {struct: [..]}} to the list. */
+  /**
+   * datasets simplifies {@code list: {dtype: x}} to {@code list: x} and {@code list: {struct:
+   * [..]}} to the list.
+   */
   private static JsonNode yamlListItem(Feature item) {
     ObjectNode inner = yamlType(item);
-    if (inner.size() == 1 && inner.has("dtype") && inner.get("dtype").isTextual()) return inner.get("dtype");
+    if (inner.size() == 1 && inner.has("dtype") && inner.get("dtype").isTextual())
+      return inner.get("dtype");
     if (inner.size() == 1 && inner.has("struct")) return inner.get("struct");
     return inner;
   }
@@ -117,20 +129,23 @@ final class FeatureCodec {
   // ---------------------------------------------------------------- shorthand and words (writing)
 
   /**
-   * The form a features file takes ({@link #parseFeature} reads it back to the same feature): shorthand text where
-   * it can say it exactly, a one-element list for a list of dicts, a nested map for a dict, and the datasets JSON
-   * object where the shorthand would lose something (label names with commas or edge spaces).
+   * The form a features file takes ({@link #parseFeature} reads it back to the same feature):
+   * shorthand text where it can say it exactly, a one-element list for a list of dicts, a nested
+   * map for a dict, and the datasets JSON object where the shorthand would lose something (label
+   * names with commas or edge spaces).
    */
   static JsonNode toShorthand(Feature f) {
     if (f instanceof Value v) return NODES.textNode(v.dtype());
     if (f instanceof ClassLabel c) {
-      boolean plain = c.names().stream().allMatch(n -> !n.isBlank() && n.equals(n.trim()) && !n.contains(","));
+      boolean plain =
+          c.names().stream().allMatch(n -> !n.isBlank() && n.equals(n.trim()) && !n.contains(","));
       return plain ? NODES.textNode("class_label(" + String.join(",", c.names()) + ")") : toJson(c);
     }
     if (f instanceof Sequence s) {
       JsonNode inner = toShorthand(s.feature());
       if (inner.isTextual()) {
-        return NODES.textNode("list<" + inner.textValue() + ">" + (s.length() >= 0 ? "[" + s.length() + "]" : ""));
+        return NODES.textNode(
+            "list<" + inner.textValue() + ">" + (s.length() >= 0 ? "[" + s.length() + "]" : ""));
       }
       if (s.length() < 0) return NODES.arrayNode().add(inner);
       return toJson(s);
@@ -138,7 +153,8 @@ final class FeatureCodec {
     if (f instanceof ArrayND a) {
       List<String> dims = new ArrayList<>();
       a.shape().forEach(d -> dims.add(d == null ? "None" : d.toString()));
-      return NODES.textNode("array" + a.rank() + "d<" + a.dtype() + ">(" + String.join(",", dims) + ")");
+      return NODES.textNode(
+          "array" + a.rank() + "d<" + a.dtype() + ">(" + String.join(",", dims) + ")");
     }
     ObjectNode o = NODES.objectNode();
     ((Struct) f).fields().forEach((name, sub) -> o.set(name, toShorthand(sub)));
@@ -154,7 +170,10 @@ final class FeatureCodec {
       return "label: " + String.join(", ", labels);
     }
     if (f instanceof Sequence s) {
-      String item = s.feature() instanceof Value v ? describeDtype(v.dtype(), s.length() != 1) : "(" + describe(s.feature()) + ")";
+      String item =
+          s.feature() instanceof Value v
+              ? describeDtype(v.dtype(), s.length() != 1)
+              : "(" + describe(s.feature()) + ")";
       return "list of " + (s.length() >= 0 ? s.length() + " " : "") + item;
     }
     if (f instanceof ArrayND a) {
@@ -168,10 +187,15 @@ final class FeatureCodec {
   private static String describeDtype(String dtype, boolean plural) {
     String s = plural ? "s" : "";
     if (dtype.matches("u?int\\d+")) {
-      return dtype.replaceAll("\\D", "") + "-bit " + (dtype.startsWith("u") ? "unsigned " : "") + "integer" + s;
+      return dtype.replaceAll("\\D", "")
+          + "-bit "
+          + (dtype.startsWith("u") ? "unsigned " : "")
+          + "integer"
+          + s;
     }
     if (dtype.startsWith("float")) return dtype.substring(5) + "-bit float" + s;
-    if (dtype.startsWith("timestamp[")) return "timestamp" + s + " (" + dtype.substring(10, dtype.length() - 1) + ")";
+    if (dtype.startsWith("timestamp["))
+      return "timestamp" + s + " (" + dtype.substring(10, dtype.length() - 1) + ")";
     return switch (dtype) {
       case "bool" -> "boolean" + s;
       case "string", "large_string" -> plural ? "texts" : "text";
@@ -182,12 +206,16 @@ final class FeatureCodec {
 
   // ---------------------------------------------------------------- parsing (all forms)
 
-  /** Top level: a YAML list of named entries, or a dict of name -> feature (datasets JSON or shorthand). */
+  /**
+   * Top level: a YAML list of named entries, or a dict of name -> feature (datasets JSON or
+   * shorthand).
+   */
   static LinkedHashMap<String, Feature> parseTop(JsonNode node) {
     if (node == null || node.isNull()) throw new IllegalArgumentException("features: missing");
     if (node.isArray()) return parseYamlList(node, "");
     if (node.isObject()) return parseDict(node, "");
-    throw new IllegalArgumentException("features: expected a mapping or a list, got " + node.getNodeType());
+    throw new IllegalArgumentException(
+        "features: expected a mapping or a list, got " + node.getNodeType());
   }
 
   private static LinkedHashMap<String, Feature> parseDict(JsonNode node, String prefix) {
@@ -201,15 +229,21 @@ final class FeatureCodec {
     return out;
   }
 
-  /** One feature in dict form: datasets JSON object, one-element array, nested dict, or a shorthand string. */
+  /**
+   * One feature in dict form: datasets JSON object, one-element array, nested dict, or a shorthand
+   * string.
+   */
   static Feature parseFeature(JsonNode n, String path) {
     if (n == null || n.isNull()) throw bad(path, "missing type");
     if (n.isTextual()) return parseShorthand(n.textValue(), path);
     if (n.isArray()) {
-      if (n.size() != 1) throw bad(path, "a list feature in array form must hold exactly one element, got " + n.size());
+      if (n.size() != 1)
+        throw bad(
+            path, "a list feature in array form must hold exactly one element, got " + n.size());
       return new Sequence(parseFeature(n.get(0), path + "[]"));
     }
-    if (!n.isObject()) throw bad(path, "expected a type name, a mapping or a one-element list, got " + n);
+    if (!n.isObject())
+      throw bad(path, "expected a type name, a mapping or a one-element list, got " + n);
     if (!n.has("_type")) return new Struct(parseDict(n, path + "."));
     String type = n.get("_type").asText();
     try {
@@ -219,10 +253,12 @@ final class FeatureCodec {
         case "ClassLabel":
           return classLabel(n, path);
         case "Sequence":
-          return legacySequence(parseFeature(required(n, "feature", path), path + "[]"), length(n, path));
+          return legacySequence(
+              parseFeature(required(n, "feature", path), path + "[]"), length(n, path));
         case "List":
         case "LargeList":
-          return new Sequence(parseFeature(required(n, "feature", path), path + "[]"), length(n, path));
+          return new Sequence(
+              parseFeature(required(n, "feature", path), path + "[]"), length(n, path));
         default:
           Matcher m = JSON_ARRAY.matcher(type);
           if (m.matches()) return arrayNd(n, Integer.parseInt(m.group(1)), path);
@@ -234,7 +270,10 @@ final class FeatureCodec {
     }
   }
 
-  /** datasets: a Sequence over a dict means a dict of lists (legacy TFDS semantics), kept for compatibility. */
+  /**
+   * datasets: a Sequence over a dict means a dict of lists (legacy TFDS semantics), kept for
+   * compatibility.
+   */
   private static Feature legacySequence(Feature inner, int length) {
     if (inner instanceof Struct st) {
       LinkedHashMap<String, Feature> lists = new LinkedHashMap<>();
@@ -253,7 +292,10 @@ final class FeatureCodec {
       // README form: {'0': neg, '1': pos}; every id 0..max must be present, as datasets requires.
       for (int i = 0; i < names.size(); i++) {
         JsonNode name = names.get(Integer.toString(i));
-        if (name == null) throw bad(path, "class_label names must have ids 0.." + (names.size() - 1) + ", missing '" + i + "'");
+        if (name == null)
+          throw bad(
+              path,
+              "class_label names must have ids 0.." + (names.size() - 1) + ", missing '" + i + "'");
         out.add(name.asText());
       }
     } else if (n.has("num_classes")) {
@@ -293,8 +335,11 @@ final class FeatureCodec {
     LinkedHashMap<String, Feature> out = new LinkedHashMap<>();
     for (JsonNode entry : list) {
       if (!entry.isObject() || !entry.hasNonNull("name")) {
-        throw new IllegalArgumentException("features" + (prefix.isEmpty() ? "" : " of '" + prefix + "'")
-            + ": every list entry needs a 'name', got " + entry);
+        throw new IllegalArgumentException(
+            "features"
+                + (prefix.isEmpty() ? "" : " of '" + prefix + "'")
+                + ": every list entry needs a 'name', got "
+                + entry);
       }
       String name = entry.get("name").asText();
       out.put(name, parseYamlEntry(entry, prefix + name));
@@ -302,13 +347,17 @@ final class FeatureCodec {
     return out;
   }
 
-  /** The type keys of one YAML entry (name already taken): dtype | list | large_list | sequence | struct. */
+  /**
+   * The type keys of one YAML entry (name already taken): dtype | list | large_list | sequence |
+   * struct.
+   */
   private static Feature parseYamlEntry(JsonNode e, String path) {
     try {
       if (e.has("dtype")) return parseYamlDtype(e.get("dtype"), path);
       if (e.has("struct")) return new Struct(yamlStruct(e.get("struct"), path));
       for (String key : List.of("list", "large_list")) {
-        if (e.has(key)) return new Sequence(parseYamlItem(e.get(key), path + "[]"), length(e, path));
+        if (e.has(key))
+          return new Sequence(parseYamlItem(e.get(key), path + "[]"), length(e, path));
       }
       if (e.has("sequence")) {
         JsonNode inner = e.get("sequence");
@@ -327,7 +376,10 @@ final class FeatureCodec {
     return parseYamlList(n, path + ".");
   }
 
-  /** The value under {@code list:}: a dtype string, a list of entries (struct), or a nested type mapping. */
+  /**
+   * The value under {@code list:}: a dtype string, a list of entries (struct), or a nested type
+   * mapping.
+   */
   private static Feature parseYamlItem(JsonNode n, String path) {
     if (n.isTextual()) return new Value(n.textValue());
     if (n.isArray()) return new Struct(parseYamlList(n, path + "."));
@@ -374,11 +426,13 @@ final class FeatureCodec {
         List<Integer> shape = new ArrayList<>();
         for (String dim : a.group(3).split(",")) {
           String t = dim.trim();
-          shape.add(t.equals("None") || t.equals("null") || t.equals("-1") ? null : Integer.parseInt(t));
+          shape.add(
+              t.equals("None") || t.equals("null") || t.equals("-1") ? null : Integer.parseInt(t));
         }
         int rank = Integer.parseInt(a.group(1));
         if (shape.size() != rank) {
-          throw new IllegalArgumentException("array" + rank + "d needs " + rank + " dimensions, got " + shape.size());
+          throw new IllegalArgumentException(
+              "array" + rank + "d needs " + rank + " dimensions, got " + shape.size());
         }
         return new ArrayND(shape, a.group(2));
       }
@@ -388,13 +442,17 @@ final class FeatureCodec {
         for (String name : c.group(1).split(",")) {
           if (!name.isBlank()) names.add(name.trim());
         }
-        if (names.isEmpty()) throw new IllegalArgumentException(s + ": no names; write class_label(neg,pos)");
+        if (names.isEmpty())
+          throw new IllegalArgumentException(s + ": no names; write class_label(neg,pos)");
         return new ClassLabel(names);
       }
       if (s.startsWith("class_label")) {
         // say what is missing rather than calling it an unknown dtype
         String rest = s.substring("class_label".length()).trim();
-        String what = !rest.startsWith("(") ? "missing '('" : !rest.endsWith(")") ? "missing ')'" : "unexpected text";
+        String what =
+            !rest.startsWith("(")
+                ? "missing '('"
+                : !rest.endsWith(")") ? "missing ')'" : "unexpected text";
         throw new IllegalArgumentException(s + ": " + what + "; write class_label(neg,pos)");
       }
       return new Value(s);

@@ -7,20 +7,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Infers features from sample records the way pyarrow's JSON reader would (integers int64, other numbers
- * float64, text string, arrays lists, objects structs), so an inferred dataset loads with the types users expect.
- * Conflicting kinds widen (int64 + float64 = float64; anything else with string = string).
+ * Infers features from sample records the way pyarrow's JSON reader would (integers int64, other
+ * numbers float64, text string, arrays lists, objects structs), so an inferred dataset loads with
+ * the types users expect. Conflicting kinds widen (int64 + float64 = float64; anything else with
+ * string = string).
  */
 public final class FeatureInference {
   /**
-   * An empty list says nothing about its items: it stands for "a list of anything" until a list with items comes
-   * (it is a list of strings only if none ever does). Told apart by identity, as it equals list&lt;string&gt;.
+   * An empty list says nothing about its items: it stands for "a list of anything" until a list
+   * with items comes (it is a list of strings only if none ever does). Told apart by identity, as
+   * it equals list&lt;string&gt;.
    */
   private static final Feature EMPTY_LIST = new Feature.Sequence(new Feature.Value("string"), -1);
 
   private final LinkedHashMap<String, Feature> fields = new LinkedHashMap<>();
-  /** Per top-level column, the first record that made its type wider, and how many records did not fit before. */
+
+  /**
+   * Per top-level column, the first record that made its type wider, and how many records did not
+   * fit before.
+   */
   private final LinkedHashMap<String, Widening> widenings = new LinkedHashMap<>();
+
   private final boolean textValues;
 
   private static final class Widening {
@@ -36,12 +43,17 @@ public final class FeatureInference {
     }
   }
 
-  /** @param textValues values are text to be parsed (CSV): numbers and bools are recognised inside strings */
+  /**
+   * @param textValues values are text to be parsed (CSV): numbers and bools are recognised inside
+   *     strings
+   */
   public FeatureInference(boolean textValues) {
     this.textValues = textValues;
   }
 
-  /** @param where the record's place for messages, e.g. {@code a.jsonl line 7} */
+  /**
+   * @param where the record's place for messages, e.g. {@code a.jsonl line 7}
+   */
   public void add(JsonNode record, String where) {
     for (Iterator<Map.Entry<String, JsonNode>> it = record.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -53,17 +65,32 @@ public final class FeatureInference {
     }
   }
 
-  /** Notes where {@code own} (one record's type at {@code path}) made {@code cur} into {@code next}. */
+  /**
+   * Notes where {@code own} (one record's type at {@code path}) made {@code cur} into {@code next}.
+   */
   private void track(String path, Feature cur, Feature own, Feature next, String where) {
     if (cur == null || own == null || cur == EMPTY_LIST || own == EMPTY_LIST) return;
     if (cur instanceof Feature.Struct cs && next instanceof Feature.Struct ns) {
       // a dict gaining keys is not a widening; its fields may be
       Feature.Struct os = own instanceof Feature.Struct o ? o : null;
-      cs.fields().forEach((k, f) -> track(path + "." + k, f, os == null ? null : os.fields().get(k), ns.fields().get(k), where));
+      cs.fields()
+          .forEach(
+              (k, f) ->
+                  track(
+                      path + "." + k,
+                      f,
+                      os == null ? null : os.fields().get(k),
+                      ns.fields().get(k),
+                      where));
       return;
     }
     if (cur instanceof Feature.Sequence cq && next instanceof Feature.Sequence nq) {
-      track(path + "[]", cq.feature(), own instanceof Feature.Sequence oq ? oq.feature() : null, nq.feature(), where);
+      track(
+          path + "[]",
+          cq.feature(),
+          own instanceof Feature.Sequence oq ? oq.feature() : null,
+          nq.feature(),
+          where);
       return;
     }
     Widening w = widenings.get(path);
@@ -77,13 +104,26 @@ public final class FeatureInference {
 
   /**
    * One line per column whose type a record made wider than the records before it had it, e.g.
-   * {@code column `age`: int64 widened to string by 1 record: a.jsonl line 7}: often one bad record.
+   * {@code column `age`: int64 widened to string by 1 record: a.jsonl line 7}: often one bad
+   * record.
    */
   public List<String> widenings() {
     List<String> out = new java.util.ArrayList<>();
-    widenings.forEach((name, w) -> out.add("column `" + name + "`: " + Features.typeText(w.from) + " widened to "
-        + Features.typeText(w.to) + " by " + w.records + (w.records == 1 ? " record" : " records")
-        + (w.first == null ? "" : (w.records == 1 ? ": " : ", the first: ") + w.first)));
+    widenings.forEach(
+        (name, w) ->
+            out.add(
+                "column `"
+                    + name
+                    + "`: "
+                    + Features.typeText(w.from)
+                    + " widened to "
+                    + Features.typeText(w.to)
+                    + " by "
+                    + w.records
+                    + (w.records == 1 ? " record" : " records")
+                    + (w.first == null
+                        ? ""
+                        : (w.records == 1 ? ": " : ", the first: ") + w.first)));
     return out;
   }
 
@@ -120,7 +160,8 @@ public final class FeatureInference {
   private static Feature ofText(String s) {
     String t = s.trim();
     if (t.matches("[-+]?\\d{1,18}")) return new Feature.Value("int64");
-    if (t.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?") || List.of("nan", "inf", "-inf").contains(t.toLowerCase())) {
+    if (t.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?")
+        || List.of("nan", "inf", "-inf").contains(t.toLowerCase())) {
       return new Feature.Value("float64");
     }
     if (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false")) return new Feature.Value("bool");
@@ -134,7 +175,8 @@ public final class FeatureInference {
     if (b == null || a.equals(b)) return a;
     if (a instanceof Feature.Value va && b instanceof Feature.Value vb) {
       List<String> numeric = List.of("int64", "float64");
-      if (numeric.contains(va.dtype()) && numeric.contains(vb.dtype())) return new Feature.Value("float64");
+      if (numeric.contains(va.dtype()) && numeric.contains(vb.dtype()))
+        return new Feature.Value("float64");
       return new Feature.Value("string");
     }
     if (a instanceof Feature.Sequence sa && b instanceof Feature.Sequence sb) {

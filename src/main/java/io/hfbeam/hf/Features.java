@@ -15,10 +15,11 @@ import org.apache.beam.sdk.values.Row;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * The ordered, immutable set of named features of a Hugging Face dataset, and the one place where they map onto
- * Beam, Parquet and the {@code datasets} metadata forms.
+ * The ordered, immutable set of named features of a Hugging Face dataset, and the one place where
+ * they map onto Beam, Parquet and the {@code datasets} metadata forms.
  *
- * <p>Beam mapping (all fields nullable, list elements too; Row values use the Java type in brackets):
+ * <p>Beam mapping (all fields nullable, list elements too; Row values use the Java type in
+ * brackets):
  *
  * <pre>
  * int8 -> BYTE (Byte)          int16, uint8 -> INT16 (Short)     int32, uint16 -> INT32 (Integer)
@@ -28,15 +29,20 @@ import org.apache.parquet.schema.MessageType;
  * ClassLabel -> INT64          Sequence -> ARRAY     ArrayND(rank r) -> ARRAY nested r levels     Struct -> ROW
  * </pre>
  *
- * {@link #fromBeamSchema} is the inverse: BYTE -> int8, INT16 -> int16, INT32 -> int32, INT64 -> int64, FLOAT ->
- * float32, DOUBLE -> float64, DATETIME -> timestamp[ms], ARRAY/ITERABLE -> Sequence, ROW -> Struct. Types that do
- * not survive the trip (uint*, ClassLabel, ArrayND, fixed lengths) must be declared, not inferred.
+ * {@link #fromBeamSchema} is the inverse: BYTE -> int8, INT16 -> int16, INT32 -> int32, INT64 ->
+ * int64, FLOAT -> float32, DOUBLE -> float64, DATETIME -> timestamp[ms], ARRAY/ITERABLE ->
+ * Sequence, ROW -> Struct. Types that do not survive the trip (uint*, ClassLabel, ArrayND, fixed
+ * lengths) must be declared, not inferred.
  */
 public final class Features implements Serializable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ObjectMapper FEATURES_FILE = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()
-      .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES));
+  private static final ObjectMapper FEATURES_FILE =
+      new ObjectMapper(
+          new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()
+              .disable(
+                  com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature
+                      .WRITE_DOC_START_MARKER)
+              .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
   private final LinkedHashMap<String, Feature> fields;
 
@@ -68,7 +74,10 @@ public final class Features implements Serializable {
     return new LinkedHashMap<>(fields);
   }
 
-  /** The datasets JSON dict, e.g. {@code {"a": {"dtype": "int8", "_type": "Value"}}}, in Python's spacing. */
+  /**
+   * The datasets JSON dict, e.g. {@code {"a": {"dtype": "int8", "_type": "Value"}}}, in Python's
+   * spacing.
+   */
   public String toJson() {
     return PyJson.toString(FeatureCodec.structJson(fields));
   }
@@ -83,9 +92,10 @@ public final class Features implements Serializable {
   }
 
   /**
-   * Accepts the datasets JSON dict (incl. List/LargeList/Sequence, one-element array lists, Array2D..5D,
-   * ClassLabel, nested dicts), the README {@code dataset_info.features} list, and the shorthand map
-   * ({@code list<string>}, {@code list<float32>[3]}, {@code array2d<int8>(10,69)}, {@code class_label(a,b)}).
+   * Accepts the datasets JSON dict (incl. List/LargeList/Sequence, one-element array lists,
+   * Array2D..5D, ClassLabel, nested dicts), the README {@code dataset_info.features} list, and the
+   * shorthand map ({@code list<string>}, {@code list<float32>[3]}, {@code array2d<int8>(10,69)},
+   * {@code class_label(a,b)}).
    */
   public static Features parse(JsonNode node) {
     return new Features(FeatureCodec.parseTop(node));
@@ -97,8 +107,8 @@ public final class Features implements Serializable {
   }
 
   /**
-   * The features as a YAML features file ({@code convert --features FILE} reads it back to the same features):
-   * one {@code name: type} line per column in the shorthand where it is exact.
+   * The features as a YAML features file ({@code convert --features FILE} reads it back to the same
+   * features): one {@code name: type} line per column in the shorthand where it is exact.
    */
   public String toFeaturesFile() {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
@@ -116,7 +126,10 @@ public final class Features implements Serializable {
     return n.isTextual() ? n.textValue() : PyJson.toString(n);
   }
 
-  /** A few words on what a feature holds ("8-bit integer", "list of 3 32-bit floats", "label: 0 = neg, 1 = pos"). */
+  /**
+   * A few words on what a feature holds ("8-bit integer", "list of 3 32-bit floats", "label: 0 =
+   * neg, 1 = pos").
+   */
   public static String describe(Feature f) {
     return FeatureCodec.describe(f);
   }

@@ -18,9 +18,9 @@ import org.apache.parquet.schema.Type.Repetition;
 import org.apache.parquet.schema.Types;
 
 /**
- * Feature -> Parquet schema, shaped the way pyarrow writes it: every column and list element OPTIONAL (datasets keeps
- * metadata features only when the Arrow field matches exactly, nullability included; hub-protocol.md E.4) and the
- * standard 3-level LIST.
+ * Feature -> Parquet schema, shaped the way pyarrow writes it: every column and list element
+ * OPTIONAL (datasets keeps metadata features only when the Arrow field matches exactly, nullability
+ * included; hub-protocol.md E.4) and the standard 3-level LIST.
  */
 final class ParquetMapping {
   private ParquetMapping() {}
@@ -42,7 +42,8 @@ final class ParquetMapping {
   }
 
   private static Type list(String name, Feature element) {
-    return Types.optionalGroup().as(LogicalTypeAnnotation.listType())
+    return Types.optionalGroup()
+        .as(LogicalTypeAnnotation.listType())
         .addField(new GroupType(Repetition.REPEATED, "list", type("element", element)))
         .named(name);
   }
@@ -50,12 +51,15 @@ final class ParquetMapping {
   private static Type primitive(String name, String dtype) {
     if (dtype.startsWith("timestamp[")) {
       // Parquet has no seconds unit; pyarrow also stores timestamp[s] as milliseconds.
-      TimeUnit unit = switch (dtype) {
-        case "timestamp[us]" -> TimeUnit.MICROS;
-        case "timestamp[ns]" -> TimeUnit.NANOS;
-        default -> TimeUnit.MILLIS;
-      };
-      return Types.optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timestampType(false, unit)).named(name);
+      TimeUnit unit =
+          switch (dtype) {
+            case "timestamp[us]" -> TimeUnit.MICROS;
+            case "timestamp[ns]" -> TimeUnit.NANOS;
+            default -> TimeUnit.MILLIS;
+          };
+      return Types.optional(PrimitiveTypeName.INT64)
+          .as(LogicalTypeAnnotation.timestampType(false, unit))
+          .named(name);
     }
     return switch (dtype) {
       case "bool" -> Types.optional(PrimitiveTypeName.BOOLEAN).named(name);
@@ -65,18 +69,25 @@ final class ParquetMapping {
       case "uint8" -> int32(name, 8, false);
       case "uint16" -> int32(name, 16, false);
       case "uint32" -> int32(name, 32, false);
-      case "uint64" -> Types.optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.intType(64, false)).named(name);
+      case "uint64" ->
+          Types.optional(PrimitiveTypeName.INT64)
+              .as(LogicalTypeAnnotation.intType(64, false))
+              .named(name);
       case "int64" -> Types.optional(PrimitiveTypeName.INT64).named(name);
       case "float16", "float32" -> Types.optional(PrimitiveTypeName.FLOAT).named(name);
       case "float64" -> Types.optional(PrimitiveTypeName.DOUBLE).named(name);
       case "string", "large_string" ->
-          Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(name);
+          Types.optional(PrimitiveTypeName.BINARY)
+              .as(LogicalTypeAnnotation.stringType())
+              .named(name);
       case "binary" -> Types.optional(PrimitiveTypeName.BINARY).named(name);
       default -> throw new IllegalArgumentException("no Parquet type for dtype " + dtype);
     };
   }
 
   private static Type int32(String name, int bits, boolean signed) {
-    return Types.optional(PrimitiveTypeName.INT32).as(LogicalTypeAnnotation.intType(bits, signed)).named(name);
+    return Types.optional(PrimitiveTypeName.INT32)
+        .as(LogicalTypeAnnotation.intType(bits, signed))
+        .named(name);
   }
 }

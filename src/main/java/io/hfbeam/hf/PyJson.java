@@ -10,8 +10,9 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Text exactly as Python's {@code json.dumps(obj, ensure_ascii=False)} writes it. Byte-identical output matters
- * because files are content-addressed on the Hub (same rows must give the same sha256 as the Python tooling).
+ * Text exactly as Python's {@code json.dumps(obj, ensure_ascii=False)} writes it. Byte-identical
+ * output matters because files are content-addressed on the Hub (same rows must give the same
+ * sha256 as the Python tooling).
  */
 public final class PyJson {
   /*
@@ -19,11 +20,15 @@ public final class PyJson {
    * to the value (Double.MIN_VALUE is "4.9E-324"); Python emits the shortest string ("5e-324"). So a two-digit
    * result is retried with one digit, the nearest first.
    */
-  private static final RoundingMode[] ONE_DIGIT_ORDER = {RoundingMode.HALF_EVEN, RoundingMode.DOWN, RoundingMode.UP};
+  private static final RoundingMode[] ONE_DIGIT_ORDER = {
+    RoundingMode.HALF_EVEN, RoundingMode.DOWN, RoundingMode.UP
+  };
 
   private PyJson() {}
 
-  /** Appends a quoted string with Python's escapes; non-ASCII is kept as is (ensure_ascii=False). */
+  /**
+   * Appends a quoted string with Python's escapes; non-ASCII is kept as is (ensure_ascii=False).
+   */
   public static void appendString(StringBuilder out, String s) {
     out.append('"');
     int run = 0; // start of the pending run of characters that need no escape, appended in one call
@@ -48,16 +53,19 @@ public final class PyJson {
   }
 
   /**
-   * Python {@code repr(float)}: the shortest digits that round-trip (Schubfach, as Python's dtoa mode 0), fixed
-   * notation when 1e-4 <= |x| < 1e16, otherwise {@code 1e-05} style, and {@code NaN}/{@code Infinity} as json.dumps.
+   * Python {@code repr(float)}: the shortest digits that round-trip (Schubfach, as Python's dtoa
+   * mode 0), fixed notation when 1e-4 <= |x| < 1e16, otherwise {@code 1e-05} style, and {@code
+   * NaN}/{@code Infinity} as json.dumps.
    */
   public static String floatRepr(double d) {
     if (Double.isNaN(d)) return "NaN";
     if (Double.isInfinite(d)) return d > 0 ? "Infinity" : "-Infinity";
     if (d == 0) return (1 / d < 0) ? "-0.0" : "0.0";
     String java = DoubleToDecimal.toString(d);
-    // Java writes 1e-3 <= |d| < 1e7 in plain notation with the same shortest digits as Python: no rewrite needed
-    // (its one-or-two-digit rule below only bites where doubles are too sparse for that, far outside this range)
+    // Java writes 1e-3 <= |d| < 1e7 in plain notation with the same shortest digits as Python: no
+    // rewrite needed
+    // (its one-or-two-digit rule below only bites where doubles are too sparse for that, far
+    // outside this range)
     if (java.indexOf('E') < 0) return java;
     BigDecimal shortest = new BigDecimal(java);
     if (shortest.stripTrailingZeros().precision() == 2) {
@@ -71,8 +79,9 @@ public final class PyJson {
   }
 
   /**
-   * A float32 printed with the shortest digits that round-trip <em>as a float32</em> (0.1f prints as 0.1, not as
-   * Python's repr of the widened double 0.10000000149011612). This is what numpy's float32 repr and pyarrow show.
+   * A float32 printed with the shortest digits that round-trip <em>as a float32</em> (0.1f prints
+   * as 0.1, not as Python's repr of the widened double 0.10000000149011612). This is what numpy's
+   * float32 repr and pyarrow show.
    */
   public static String floatRepr(float f) {
     if (Float.isNaN(f)) return "NaN";

@@ -10,8 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One writer per cache blob, across threads (DoFns share a JVM) and processes, at huggingface_hub's lock path
- * {@code .locks/{repo folder}/{etag}.lock}. A file lock alone is per process, hence the lock per path in the JVM.
+ * One writer per cache blob, across threads (DoFns share a JVM) and processes, at huggingface_hub's
+ * lock path {@code .locks/{repo folder}/{etag}.lock}. A file lock alone is per process, hence the
+ * lock per path in the JVM.
  */
 final class CacheLock implements AutoCloseable {
   private static final ConcurrentHashMap<Path, ReentrantLock> IN_JVM = new ConcurrentHashMap<>();
@@ -28,10 +29,12 @@ final class CacheLock implements AutoCloseable {
 
   static CacheLock acquire(Path lockFile) throws IOException {
     Files.createDirectories(lockFile.getParent());
-    ReentrantLock threadLock = IN_JVM.computeIfAbsent(lockFile.toAbsolutePath(), k -> new ReentrantLock());
+    ReentrantLock threadLock =
+        IN_JVM.computeIfAbsent(lockFile.toAbsolutePath(), k -> new ReentrantLock());
     threadLock.lock();
     try {
-      FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel channel =
+          FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       return new CacheLock(threadLock, channel, channel.lock());
     } catch (IOException | RuntimeException e) {
       threadLock.unlock();

@@ -23,7 +23,9 @@ public sealed interface CommitOperation {
     return new Delete(normalize(pathInRepo));
   }
 
-  /** Content comes from {@code file} or {@code bytes}; hashes are computed once, when first asked. */
+  /**
+   * Content comes from {@code file} or {@code bytes}; hashes are computed once, when first asked.
+   */
   final class Add implements CommitOperation {
     private final String path;
     private final Path file;
@@ -83,7 +85,8 @@ public sealed interface CommitOperation {
     }
 
     public synchronized String gitSha1() throws IOException {
-      if (gitSha1 == null) gitSha1 = bytes != null ? GitOids.gitBlobSha1(bytes) : GitOids.gitBlobSha1(file);
+      if (gitSha1 == null)
+        gitSha1 = bytes != null ? GitOids.gitBlobSha1(bytes) : GitOids.gitBlobSha1(file);
       return gitSha1;
     }
 

@@ -15,9 +15,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
- * Downloads one file into the {@link HubCache}: a HEAD for commit, etag and size; then the bytes into
- * {@code blobs/{etag}.incomplete}, resumed with Range after a failure; then a content check (sha256 for LFS
- * files, git sha1 otherwise) before the blob is published and linked into the snapshot.
+ * Downloads one file into the {@link HubCache}: a HEAD for commit, etag and size; then the bytes
+ * into {@code blobs/{etag}.incomplete}, resumed with Range after a failure; then a content check
+ * (sha256 for LFS files, git sha1 otherwise) before the blob is published and linked into the
+ * snapshot.
  */
 final class Downloader {
   private final HubHttp http;
@@ -32,29 +33,67 @@ final class Downloader {
     // Checked before anything touches the file system: each of these ends up in a cache path.
     HubCache.checkRepoPath(path, "path in the repo");
     HubCache.checkRepoPath(revision, "revision");
-    String url = http.endpoint() + "/" + repo + "/resolve/" + URLEncoder.encode(revision, StandardCharsets.UTF_8)
-        + "/" + encodePath(path);
-    HubHttp.Call head = new HubHttp.Call("HEAD", url, BodyPublishers.noBody(),
-        Map.of("Accept-Encoding", "identity"), true, null);
+    String url =
+        http.endpoint()
+            + "/"
+            + repo
+            + "/resolve/"
+            + URLEncoder.encode(revision, StandardCharsets.UTF_8)
+            + "/"
+            + encodePath(path);
+    HubHttp.Call head =
+        new HubHttp.Call(
+            "HEAD",
+            url,
+            BodyPublishers.noBody(),
+            Map.of("Accept-Encoding", "identity"),
+            true,
+            null);
     HttpResponse<byte[]> meta = http.send(head);
     HttpHeaders h = meta.headers();
-    String commit = h.firstValue("X-Repo-Commit").orElseThrow(() -> new HubException(meta.statusCode(), null,
-        "The server at " + http.endpoint() + " sent no X-Repo-Commit for " + path + ": is HF_ENDPOINT a Hub?"));
-    String etag = normalizeEtag(h.firstValue("X-Linked-Etag").or(() -> h.firstValue("ETag")).orElseThrow(() ->
-        new HubException(meta.statusCode(), null, "The server sent no ETag for " + path)));
+    String commit =
+        h.firstValue("X-Repo-Commit")
+            .orElseThrow(
+                () ->
+                    new HubException(
+                        meta.statusCode(),
+                        null,
+                        "The server at "
+                            + http.endpoint()
+                            + " sent no X-Repo-Commit for "
+                            + path
+                            + ": is HF_ENDPOINT a Hub?"));
+    String etag =
+        normalizeEtag(
+            h.firstValue("X-Linked-Etag")
+                .or(() -> h.firstValue("ETag"))
+                .orElseThrow(
+                    () ->
+                        new HubException(
+                            meta.statusCode(), null, "The server sent no ETag for " + path)));
     untrusted(() -> HubCache.checkCommit(commit, "X-Repo-Commit"), path);
     untrusted(() -> HubCache.checkBlobName(etag, "ETag"), path);
-    long size = Long.parseLong(h.firstValue("X-Linked-Size").or(() -> h.firstValue("Content-Length")).orElse("-1"));
-    // The Hub redirects to a CDN (LFS) or to a resolve-cache URL; the metadata is on the redirect itself.
-    String dataUrl = meta.statusCode() / 100 == 3
-        ? URI.create(url).resolve(h.firstValue("Location").orElseThrow()).toString() : url;
+    long size =
+        Long.parseLong(
+            h.firstValue("X-Linked-Size").or(() -> h.firstValue("Content-Length")).orElse("-1"));
+    // The Hub redirects to a CDN (LFS) or to a resolve-cache URL; the metadata is on the redirect
+    // itself.
+    String dataUrl =
+        meta.statusCode() / 100 == 3
+            ? URI.create(url).resolve(h.firstValue("Location").orElseThrow()).toString()
+            : url;
     cache.writeRef(repo, revision, commit);
     Path snapshot = cache.snapshotFile(repo, commit, path);
     if (Files.exists(snapshot)) return snapshot;
     Path blob = cache.blob(repo, etag);
     if (!Files.exists(blob)) {
-      try (CacheLock lock = CacheLock.acquire(cache.root().resolve(".locks").resolve(repo.cacheFolderName())
-          .resolve(etag + ".lock"))) {
+      try (CacheLock lock =
+          CacheLock.acquire(
+              cache
+                  .root()
+                  .resolve(".locks")
+                  .resolve(repo.cacheFolderName())
+                  .resolve(etag + ".lock"))) {
         if (!Files.exists(blob)) fetchBlob(dataUrl, blob, etag, size);
       }
     }
@@ -66,8 +105,16 @@ final class Downloader {
     try {
       check.run();
     } catch (IllegalArgumentException e) {
-      throw new HubException(0, null, "refused the answer of " + http.endpoint() + " for " + HubCache.show(path) + ": "
-          + e.getMessage() + "; nothing was written (is HF_ENDPOINT a Hub you trust?)");
+      throw new HubException(
+          0,
+          null,
+          "refused the answer of "
+              + http.endpoint()
+              + " for "
+              + HubCache.show(path)
+              + ": "
+              + e.getMessage()
+              + "; nothing was written (is HF_ENDPOINT a Hub you trust?)");
     }
   }
 
@@ -89,8 +136,14 @@ final class Downloader {
     String actual = etag.length() == 64 ? GitOids.sha256(partial) : GitOids.gitBlobSha1(partial);
     if ((size >= 0 && got != size) || !actual.equals(etag)) {
       Files.delete(partial);
-      throw new HubException(0, null, "Downloaded " + blob.getFileName() + " does not match its ETag/size ("
-          + got + " bytes); the download was discarded, retry it");
+      throw new HubException(
+          0,
+          null,
+          "Downloaded "
+              + blob.getFileName()
+              + " does not match its ETag/size ("
+              + got
+              + " bytes); the download was discarded, retry it");
     }
     HubCache.move(partial, blob);
   }
@@ -109,14 +162,20 @@ final class Downloader {
     }
     boolean resumed = response.statusCode() == 206;
     try (InputStream in = response.body();
-         OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE,
-             resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        OutputStream out =
+            Files.newOutputStream(
+                partial,
+                StandardOpenOption.CREATE,
+                resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
       in.transferTo(out);
     }
   }
 
   private boolean sameHost(String url) {
-    return URI.create(url).getAuthority().equalsIgnoreCase(URI.create(http.endpoint()).getAuthority());
+    return URI.create(url)
+        .getAuthority()
+        .equalsIgnoreCase(URI.create(http.endpoint()).getAuthority());
   }
 
   /** Python strips a weak marker and quotes from ETags; so do we, so both name blobs alike. */

@@ -10,8 +10,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The two content ids the Hub uses: the git blob sha1 of a regular file, and the sha256 of an LFS file's
- * content. The git oid of an LFS file is the blob sha1 of its pointer text, which is why the pointer lives here.
+ * The two content ids the Hub uses: the git blob sha1 of a regular file, and the sha256 of an LFS
+ * file's content. The git oid of an LFS file is the blob sha1 of its pointer text, which is why the
+ * pointer lives here.
  */
 public final class GitOids {
   private GitOids() {}
@@ -46,7 +47,11 @@ public final class GitOids {
 
   /** The text git stores in place of an LFS file. */
   public static String lfsPointer(String sha256, long size) {
-    return "version https://git-lfs.github.com/spec/v1\noid sha256:" + sha256 + "\nsize " + size + "\n";
+    return "version https://git-lfs.github.com/spec/v1\noid sha256:"
+        + sha256
+        + "\nsize "
+        + size
+        + "\n";
   }
 
   public static MessageDigest digest(String algorithm) {

@@ -20,9 +20,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Hugging Face Hub client over the JDK HttpClient, speaking the same HTTP protocol as huggingface_hub and
- * sharing its token file and download cache. Thread-safe. In a Beam DoFn, keep the {@link Settings} (they are
- * Serializable and hold no token) and create the client in {@code @Setup}.
+ * A Hugging Face Hub client over the JDK HttpClient, speaking the same HTTP protocol as
+ * huggingface_hub and sharing its token file and download cache. Thread-safe. In a Beam DoFn, keep
+ * the {@link Settings} (they are Serializable and hold no token) and create the client in
+ * {@code @Setup}.
  */
 public final class HubClient {
   private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"next\"");
@@ -33,9 +34,10 @@ public final class HubClient {
   private final CommitProtocol commits;
 
   /**
-   * How to build a client. No token field: the token is read when the client is created, on the machine that
-   * uses it, from the process environment or token file. (A map given to {@link Builder#environment} travels
-   * with the settings, token included, so pipelines leave it unset; it is meant for tests and embedding.)
+   * How to build a client. No token field: the token is read when the client is created, on the
+   * machine that uses it, from the process environment or token file. (A map given to {@link
+   * Builder#environment} travels with the settings, token included, so pipelines leave it unset; it
+   * is meant for tests and embedding.)
    */
   public static final class Settings implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -47,6 +49,7 @@ public final class HubClient {
     private final Duration connectTimeout;
     private final Duration noAnswerNotice;
     private final Duration noAnswerDeadline;
+
     /** Where "still waiting" lines go; not serialized: a worker's go to its stderr. */
     private final transient Consumer<String> notices;
 
@@ -86,7 +89,10 @@ public final class HubClient {
       return environment != null ? new HubEnvironment(environment) : HubEnvironment.system();
     }
 
-    /** Builder with the defaults: endpoint and token from the environment, {@link RetryPolicy#defaults()}. */
+    /**
+     * Builder with the defaults: endpoint and token from the environment, {@link
+     * RetryPolicy#defaults()}.
+     */
     public static final class Builder {
       private String endpoint;
       private HashMap<String, String> environment;
@@ -104,7 +110,9 @@ public final class HubClient {
         return this;
       }
 
-      /** Reads HF_* variables from this map instead of the process environment (tests, embedding). */
+      /**
+       * Reads HF_* variables from this map instead of the process environment (tests, embedding).
+       */
       public Builder environment(Map<String, String> env) {
         this.environment = new HashMap<>(env);
         return this;
@@ -132,14 +140,20 @@ public final class HubClient {
         return this;
       }
 
-      /** After this long without an answer a call says what it waits for, to {@code sink} (default 5 s, stderr). */
+      /**
+       * After this long without an answer a call says what it waits for, to {@code sink} (default 5
+       * s, stderr).
+       */
       public Builder noAnswerNotice(Duration after, Consumer<String> sink) {
         this.noAnswerNotice = after;
         this.notices = sink;
         return this;
       }
 
-      /** A call that gets no answer at all (refused, timed out) is retried only this long (default 30 s). */
+      /**
+       * A call that gets no answer at all (refused, timed out) is retried only this long (default
+       * 30 s).
+       */
       public Builder noAnswerDeadline(Duration deadline) {
         this.noAnswerDeadline = deadline;
         return this;
@@ -154,9 +168,16 @@ public final class HubClient {
   private HubClient(Settings settings) throws IOException {
     HubEnvironment env = settings.env();
     String endpoint = settings.endpoint != null ? settings.endpoint : env.endpoint();
-    this.http = new HubHttp(endpoint, env.token().orElse(null), settings.retry, settings.requestTimeout,
-        settings.connectTimeout, settings.noAnswerNotice, settings.noAnswerDeadline,
-        settings.notices != null ? settings.notices : System.err::println);
+    this.http =
+        new HubHttp(
+            endpoint,
+            env.token().orElse(null),
+            settings.retry,
+            settings.requestTimeout,
+            settings.connectTimeout,
+            settings.noAnswerNotice,
+            settings.noAnswerDeadline,
+            settings.notices != null ? settings.notices : System.err::println);
     this.cache = new HubCache(env.hubCache());
     this.offline = env.offline();
     this.commits = new CommitProtocol(this, http, settings.commitTimeout);
@@ -183,11 +204,17 @@ public final class HubClient {
     JsonNode me = http.json(HubHttp.Call.get(http.endpoint() + "/api/whoami-v2"));
     List<String> orgs = new ArrayList<>();
     me.path("orgs").forEach(o -> orgs.add(o.path("name").asText()));
-    return new WhoAmI(me.path("name").asText(), me.path("type").asText(), orgs,
+    return new WhoAmI(
+        me.path("name").asText(),
+        me.path("type").asText(),
+        orgs,
         me.path("auth").path("accessToken").path("role").asText(null));
   }
 
-  /** Creates the repo; with {@code existOk} an existing repo is fine (409 is swallowed). Returns its URL. */
+  /**
+   * Creates the repo; with {@code existOk} an existing repo is fine (409 is swallowed). Returns its
+   * URL.
+   */
   public String createRepo(RepoId repo, boolean isPrivate, boolean existOk) throws IOException {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", repo.name());
@@ -195,11 +222,16 @@ public final class HubClient {
     body.put("type", repo.type().apiName());
     body.put("visibility", isPrivate ? "private" : "public");
     try {
-      return http.json(HubHttp.Call.json("POST", http.endpoint() + "/api/repos/create", body)).path("url").asText();
+      return http.json(HubHttp.Call.json("POST", http.endpoint() + "/api/repos/create", body))
+          .path("url")
+          .asText();
     } catch (HubException e) {
       if (e.status() == 409 && existOk) return http.endpoint() + "/" + repo;
       if (e.status() == 409) {
-        throw new HubException(409, null, repo + " already exists on " + http.endpoint() + "; pass --exist-ok to reuse it");
+        throw new HubException(
+            409,
+            null,
+            repo + " already exists on " + http.endpoint() + "; pass --exist-ok to reuse it");
       }
       throw e;
     }
@@ -209,26 +241,42 @@ public final class HubClient {
     JsonNode info = http.json(HubHttp.Call.get(api(repo) + "/revision/" + enc(revision)));
     List<String> files = new ArrayList<>();
     info.path("siblings").forEach(s -> files.add(s.path("rfilename").asText()));
-    return new RepoInfo(info.path("id").asText(), info.path("sha").asText(), info.path("private").asBoolean(),
-        info.path("lastModified").asText(null), files);
+    return new RepoInfo(
+        info.path("id").asText(),
+        info.path("sha").asText(),
+        info.path("private").asBoolean(),
+        info.path("lastModified").asText(null),
+        files);
   }
 
   /** Files and directories under {@code path} ("" for the root), following every page. */
-  public List<RepoFile> listFiles(RepoId repo, String revision, String path, boolean recursive) throws IOException {
-    String url = api(repo) + "/tree/" + enc(revision) + (path.isEmpty() ? "" : "/" + Downloader.encodePath(path))
-        + "?recursive=" + recursive + "&expand=false";
+  public List<RepoFile> listFiles(RepoId repo, String revision, String path, boolean recursive)
+      throws IOException {
+    String url =
+        api(repo)
+            + "/tree/"
+            + enc(revision)
+            + (path.isEmpty() ? "" : "/" + Downloader.encodePath(path))
+            + "?recursive="
+            + recursive
+            + "&expand=false";
     List<RepoFile> out = new ArrayList<>();
     for (JsonNode n : pages(url, Integer.MAX_VALUE)) out.add(RepoFile.fromJson(n));
     return out;
   }
 
   /** Entries for the given paths at a revision; paths that do not exist are left out. */
-  public List<RepoFile> pathsInfo(RepoId repo, String revision, List<String> paths) throws IOException {
+  public List<RepoFile> pathsInfo(RepoId repo, String revision, List<String> paths)
+      throws IOException {
     List<RepoFile> out = new ArrayList<>();
     for (int from = 0; from < paths.size(); from += 500) {
       List<String> chunk = paths.subList(from, Math.min(paths.size(), from + 500));
-      JsonNode entries = http.json(HubHttp.Call.json("POST", api(repo) + "/paths-info/" + enc(revision),
-          Map.of("paths", chunk, "expand", false)));
+      JsonNode entries =
+          http.json(
+              HubHttp.Call.json(
+                  "POST",
+                  api(repo) + "/paths-info/" + enc(revision),
+                  Map.of("paths", chunk, "expand", false)));
       entries.forEach(n -> out.add(RepoFile.fromJson(n)));
     }
     return out;
@@ -243,8 +291,12 @@ public final class HubClient {
   public List<CommitEntry> listCommits(RepoId repo, String revision, int max) throws IOException {
     List<CommitEntry> out = new ArrayList<>();
     for (JsonNode n : pages(api(repo) + "/commits/" + enc(revision), max)) {
-      out.add(new CommitEntry(n.path("id").asText(), n.path("title").asText(), n.path("message").asText(),
-          n.path("date").asText()));
+      out.add(
+          new CommitEntry(
+              n.path("id").asText(),
+              n.path("title").asText(),
+              n.path("message").asText(),
+              n.path("date").asText()));
     }
     return out;
   }
@@ -261,7 +313,8 @@ public final class HubClient {
   /** Downloads every file of a revision; returns {@code snapshots/{commit}}. */
   public Path snapshotDownload(RepoId repo, String revision) throws IOException {
     if (offline) {
-      String commit = cache.commitFor(repo, revision).orElseThrow(() -> notCached(repo, revision, ""));
+      String commit =
+          cache.commitFor(repo, revision).orElseThrow(() -> notCached(repo, revision, ""));
       Path dir = cache.snapshotDir(repo, commit);
       if (!Files.isDirectory(dir)) throw notCached(repo, revision, "");
       return dir;
@@ -271,13 +324,24 @@ public final class HubClient {
     Downloader downloader = new Downloader(http, cache);
     downloader.untrusted(() -> HubCache.checkCommit(commit, "the repo's sha"), revision);
     List<RepoFile> files = listFiles(repo, commit, "", true);
-    // every listed path is checked before the first download, so a hostile listing leaves no partial snapshot
+    // every listed path is checked before the first download, so a hostile listing leaves no
+    // partial snapshot
     for (RepoFile f : files) {
       try {
         HubCache.checkRepoPath(f.path(), "listed path");
       } catch (IllegalArgumentException e) {
-        throw new HubException(0, null, "refused the file list of " + http.endpoint() + " for " + repo + "@" + revision
-            + ": " + e.getMessage() + "; nothing was downloaded (is HF_ENDPOINT a Hub you trust?)");
+        throw new HubException(
+            0,
+            null,
+            "refused the file list of "
+                + http.endpoint()
+                + " for "
+                + repo
+                + "@"
+                + revision
+                + ": "
+                + e.getMessage()
+                + "; nothing was downloaded (is HF_ENDPOINT a Hub you trust?)");
       }
     }
     for (RepoFile f : files) {
@@ -289,21 +353,29 @@ public final class HubClient {
   }
 
   /**
-   * Commits {@code operations} to branch {@code revision} on top of {@code parentCommit} (null: the current
-   * head), exactly once even across timeouts and retries. Files the branch already has are not uploaded again,
-   * and when nothing is left to change no commit is made ({@link CommitInfo#created()} is false).
+   * Commits {@code operations} to branch {@code revision} on top of {@code parentCommit} (null: the
+   * current head), exactly once even across timeouts and retries. Files the branch already has are
+   * not uploaded again, and when nothing is left to change no commit is made ({@link
+   * CommitInfo#created()} is false).
    */
-  public CommitInfo createCommit(RepoId repo, String revision, List<CommitOperation> operations, String message,
-                                 String parentCommit) throws IOException {
+  public CommitInfo createCommit(
+      RepoId repo,
+      String revision,
+      List<CommitOperation> operations,
+      String message,
+      String parentCommit)
+      throws IOException {
     return commits.commit(repo, revision, operations, message, parentCommit);
   }
 
   /**
-   * Opens a pull request against branch {@code revision} with the operations (the Hub's {@code create_pr});
-   * {@link CommitInfo#pullRequestUrl()} ends in {@code /discussions/N} and the commit is on {@code refs/pr/N}.
+   * Opens a pull request against branch {@code revision} with the operations (the Hub's {@code
+   * create_pr}); {@link CommitInfo#pullRequestUrl()} ends in {@code /discussions/N} and the commit
+   * is on {@code refs/pr/N}.
    */
-  public CommitInfo createPullRequest(RepoId repo, String revision, List<CommitOperation> operations,
-                                      String message) throws IOException {
+  public CommitInfo createPullRequest(
+      RepoId repo, String revision, List<CommitOperation> operations, String message)
+      throws IOException {
     return commits.pullRequest(repo, revision, operations, message);
   }
 
@@ -316,8 +388,16 @@ public final class HubClient {
   }
 
   private HubException notCached(RepoId repo, String revision, String path) {
-    return new HubException(0, null, repo + "@" + revision + (path.isEmpty() ? "" : " " + path)
-        + " is not in the cache " + cache.root() + " and HF_HUB_OFFLINE is set; unset it to download");
+    return new HubException(
+        0,
+        null,
+        repo
+            + "@"
+            + revision
+            + (path.isEmpty() ? "" : " " + path)
+            + " is not in the cache "
+            + cache.root()
+            + " and HF_HUB_OFFLINE is set; unset it to download");
   }
 
   /** Follows {@code Link: <...>; rel="next"} until the end or until {@code max} items. */
@@ -329,8 +409,13 @@ public final class HubClient {
       for (JsonNode n : HubHttp.JSON.readTree(r.body())) {
         if (out.size() < max) out.add(n);
       }
-      url = r.headers().firstValue("Link").map(NEXT_LINK::matcher).filter(Matcher::find).map(m -> m.group(1))
-          .orElse(null);
+      url =
+          r.headers()
+              .firstValue("Link")
+              .map(NEXT_LINK::matcher)
+              .filter(Matcher::find)
+              .map(m -> m.group(1))
+              .orElse(null);
     }
     return out;
   }

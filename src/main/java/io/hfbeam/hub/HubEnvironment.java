@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where huggingface_hub looks for things, computed from an environment map (System.getenv in production, a
- * plain map in tests): endpoint, token, token file and cache folder, with the same precedence as Python.
+ * Where huggingface_hub looks for things, computed from an environment map (System.getenv in
+ * production, a plain map in tests): endpoint, token, token file and cache folder, with the same
+ * precedence as Python.
  */
 public final class HubEnvironment {
   public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
@@ -32,8 +33,15 @@ public final class HubEnvironment {
 
   /** HF_TOKEN, then HUGGING_FACE_HUB_TOKEN, then the token file; empty when none holds a token. */
   public Optional<String> token() throws IOException {
-    Optional<String> fromEnv = get("HF_TOKEN").map(HubEnvironment::clean).filter(t -> !t.isEmpty())
-        .or(() -> get("HUGGING_FACE_HUB_TOKEN").map(HubEnvironment::clean).filter(t -> !t.isEmpty()));
+    Optional<String> fromEnv =
+        get("HF_TOKEN")
+            .map(HubEnvironment::clean)
+            .filter(t -> !t.isEmpty())
+            .or(
+                () ->
+                    get("HUGGING_FACE_HUB_TOKEN")
+                        .map(HubEnvironment::clean)
+                        .filter(t -> !t.isEmpty()));
     if (fromEnv.isPresent()) return fromEnv;
     Path file = tokenPath();
     if (!Files.isRegularFile(file)) return Optional.empty();
@@ -63,24 +71,30 @@ public final class HubEnvironment {
 
   /** $HF_HOME, else $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface. */
   public Path hfHome() {
-    return get("HF_HOME").map(Path::of)
+    return get("HF_HOME")
+        .map(Path::of)
         .or(() -> get("XDG_CACHE_HOME").map(x -> Path.of(x, "huggingface")))
         .orElse(Path.of(System.getProperty("user.home"), ".cache", "huggingface"));
   }
 
   /** HF_HUB_CACHE, else HUGGINGFACE_HUB_CACHE, else $HF_HOME/hub. */
   public Path hubCache() {
-    return get("HF_HUB_CACHE").or(() -> get("HUGGINGFACE_HUB_CACHE")).map(Path::of)
+    return get("HF_HUB_CACHE")
+        .or(() -> get("HUGGINGFACE_HUB_CACHE"))
+        .map(Path::of)
         .orElse(hfHome().resolve("hub"));
   }
 
   public boolean offline() {
-    return get("HF_HUB_OFFLINE").map(v -> v.equals("1") || v.equalsIgnoreCase("true")).orElse(false);
+    return get("HF_HUB_OFFLINE")
+        .map(v -> v.equals("1") || v.equalsIgnoreCase("true"))
+        .orElse(false);
   }
 
   /** Values are used as given, except a leading "~/", which Python's expanduser also resolves. */
   private Optional<String> get(String name) {
-    return Optional.ofNullable(env.get(name)).filter(v -> !v.isBlank())
+    return Optional.ofNullable(env.get(name))
+        .filter(v -> !v.isBlank())
         .map(v -> v.startsWith("~/") ? System.getProperty("user.home") + v.substring(1) : v);
   }
 

@@ -3,8 +3,9 @@ package io.hfbeam.hub;
 import java.io.IOException;
 
 /**
- * A Hub call that failed for good. The message is one line saying what happened and what to do; it never
- * contains a token. {@link #status()} is the HTTP status (0 when the Hub could not be reached).
+ * A Hub call that failed for good. The message is one line saying what happened and what to do; it
+ * never contains a token. {@link #status()} is the HTTP status (0 when the Hub could not be
+ * reached).
  */
 public class HubException extends IOException {
   private final int status;
@@ -26,7 +27,9 @@ public class HubException extends IOException {
     return status;
   }
 
-  /** The Hub's {@code X-Error-Code} (RepoNotFound, RevisionNotFound, EntryNotFound, ...), or null. */
+  /**
+   * The Hub's {@code X-Error-Code} (RepoNotFound, RevisionNotFound, EntryNotFound, ...), or null.
+   */
   public String errorCode() {
     return errorCode;
   }

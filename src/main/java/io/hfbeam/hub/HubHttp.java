@@ -26,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP layer: builds requests (token only in the Authorization header, and only to the Hub), retries
- * transient failures as {@link RetryPolicy} decides, and turns final failures into one-line {@link HubException}s.
+ * The HTTP layer: builds requests (token only in the Authorization header, and only to the Hub),
+ * retries transient failures as {@link RetryPolicy} decides, and turns final failures into one-line
+ * {@link HubException}s.
  */
 final class HubHttp {
   private static final Logger LOG = LoggerFactory.getLogger(HubHttp.class);
@@ -47,14 +48,26 @@ final class HubHttp {
   private final Consumer<String> notices;
 
   /**
-   * @param noticeAfter when a call has had no answer for this long, one line saying what it waits for goes to
-   *     {@code notices} (a silent wait looks like a hang)
-   * @param deadline transport failures (refused, timed out) are retried only while the call is younger than this
+   * @param noticeAfter when a call has had no answer for this long, one line saying what it waits
+   *     for goes to {@code notices} (a silent wait looks like a hang)
+   * @param deadline transport failures (refused, timed out) are retried only while the call is
+   *     younger than this
    */
-  HubHttp(String endpoint, String tokenOrNull, RetryPolicy retry, Duration timeout, Duration connectTimeout,
-          Duration noticeAfter, Duration deadline, Consumer<String> notices) {
-    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+  HubHttp(
+      String endpoint,
+      String tokenOrNull,
+      RetryPolicy retry,
+      Duration timeout,
+      Duration connectTimeout,
+      Duration noticeAfter,
+      Duration deadline,
+      Consumer<String> notices) {
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(connectTimeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
     this.endpoint = endpoint;
     this.token = tokenOrNull;
     this.retry = retry;
@@ -65,11 +78,14 @@ final class HubHttp {
   }
 
   private static ScheduledExecutorService watchdog() {
-    ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "hfbeam-hub-watchdog");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledThreadPoolExecutor ex =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "hfbeam-hub-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
     ex.setRemoveOnCancelPolicy(true);
     return ex;
   }
@@ -87,15 +103,25 @@ final class HubHttp {
   }
 
   /** One request; {@code auth} adds the token, and only when the URL is on the Hub's own host. */
-  record Call(String method, String url, BodyPublisher body, Map<String, String> headers, boolean auth,
-              Duration timeout) {
+  record Call(
+      String method,
+      String url,
+      BodyPublisher body,
+      Map<String, String> headers,
+      boolean auth,
+      Duration timeout) {
     static Call get(String url) {
       return new Call("GET", url, BodyPublishers.noBody(), Map.of(), true, null);
     }
 
     static Call json(String method, String url, Object body) throws IOException {
-      return new Call(method, url, BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)),
-          Map.of("Content-Type", "application/json"), true, null);
+      return new Call(
+          method,
+          url,
+          BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)),
+          Map.of("Content-Type", "application/json"),
+          true,
+          null);
     }
 
     Call withHeaders(Map<String, String> more) {
@@ -117,7 +143,10 @@ final class HubHttp {
     }
   }
 
-  /** Sends with retries and returns a 2xx or 3xx response; anything else ends as a {@link HubException}. */
+  /**
+   * Sends with retries and returns a 2xx or 3xx response; anything else ends as a {@link
+   * HubException}.
+   */
   HttpResponse<byte[]> send(Call call) throws IOException {
     return send(call, HttpResponse.BodyHandlers.ofByteArray());
   }
@@ -132,17 +161,30 @@ final class HubHttp {
 
   <T> HttpResponse<T> send(Call call, BodyHandler<T> handler) throws IOException {
     AtomicBoolean answered = new AtomicBoolean();
-    // an upload may rightly take long before its answer: only calls with a small body are watched and bounded
+    // an upload may rightly take long before its answer: only calls with a small body are watched
+    // and bounded
     long bodySize = call.body().contentLength();
     boolean small = bodySize >= 0 && bodySize < (1 << 20);
     if (!small) return send(call, handler, answered, false);
     String what = call.method() + " " + path(call.url());
-    ScheduledFuture<?> notice = WATCHDOG.schedule(() -> {
-      if (!answered.get()) {
-        notices.accept("waiting for " + endpoint + " (" + what + "): no answer after " + seconds(noticeAfter.toNanos())
-            + " s (giving up after " + seconds(deadline.toNanos()) + " s)");
-      }
-    }, noticeAfter.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> notice =
+        WATCHDOG.schedule(
+            () -> {
+              if (!answered.get()) {
+                notices.accept(
+                    "waiting for "
+                        + endpoint
+                        + " ("
+                        + what
+                        + "): no answer after "
+                        + seconds(noticeAfter.toNanos())
+                        + " s (giving up after "
+                        + seconds(deadline.toNanos())
+                        + " s)");
+              }
+            },
+            noticeAfter.toMillis(),
+            TimeUnit.MILLISECONDS);
     try {
       return send(call, handler, answered, true);
     } finally {
@@ -150,8 +192,12 @@ final class HubHttp {
     }
   }
 
-  /** With {@code bounded}, no attempt waits for its answer past the deadline while nothing has answered. */
-  private <T> HttpResponse<T> send(Call call, BodyHandler<T> handler, AtomicBoolean answered, boolean bounded)
+  /**
+   * With {@code bounded}, no attempt waits for its answer past the deadline while nothing has
+   * answered.
+   */
+  private <T> HttpResponse<T> send(
+      Call call, BodyHandler<T> handler, AtomicBoolean answered, boolean bounded)
       throws IOException {
     long start = System.nanoTime();
     int redirects = 0;
@@ -173,22 +219,51 @@ final class HubHttp {
         boolean pastDeadline = !answered.get() && elapsed + wait.toNanos() > deadline.toNanos();
         if (!retry.isRetryableError(e) || attempt >= retry.maxAttempts() || pastDeadline) {
           if (!answered.get() && retry.isRetryableError(e)) {
-            throw new HubException("No answer from " + endpoint + " (" + call.method() + " " + path(call.url())
-                + ") after " + seconds(elapsed) + " s and " + attempt + " attempt(s) (" + e.getClass().getSimpleName()
-                + "): check HF_ENDPOINT and the network", e);
+            throw new HubException(
+                "No answer from "
+                    + endpoint
+                    + " ("
+                    + call.method()
+                    + " "
+                    + path(call.url())
+                    + ") after "
+                    + seconds(elapsed)
+                    + " s and "
+                    + attempt
+                    + " attempt(s) ("
+                    + e.getClass().getSimpleName()
+                    + "): check HF_ENDPOINT and the network",
+                e);
           }
-          throw new HubException("Could not reach " + endpoint + " (" + call.method() + " " + path(call.url())
-              + "): " + e.getClass().getSimpleName() + " after " + attempt + " attempt(s)", e);
+          throw new HubException(
+              "Could not reach "
+                  + endpoint
+                  + " ("
+                  + call.method()
+                  + " "
+                  + path(call.url())
+                  + "): "
+                  + e.getClass().getSimpleName()
+                  + " after "
+                  + attempt
+                  + " attempt(s)",
+              e);
         }
-        LOG.debug("{} {} failed ({}), retry {} in {} ms", call.method(), path(call.url()), e.getClass().getSimpleName(),
-            attempt, wait.toMillis());
+        LOG.debug(
+            "{} {} failed ({}), retry {} in {} ms",
+            call.method(),
+            path(call.url()),
+            e.getClass().getSimpleName(),
+            attempt,
+            wait.toMillis());
         retry.sleep(wait);
         continue;
       }
       int status = response.statusCode();
       Optional<String> relative = relativeRedirect(response);
       if (relative.isPresent() && redirects++ < MAX_REDIRECTS) {
-        // Like huggingface_hub: follow the Hub's own relative redirects (renamed repos, resolve-cache) and hand
+        // Like huggingface_hub: follow the Hub's own relative redirects (renamed repos,
+        // resolve-cache) and hand
         // absolute ones (a CDN) back to the caller, which must not send the token there.
         discard(response);
         call = call.withUrl(URI.create(call.url()).resolve(relative.get()).toString());
@@ -206,34 +281,50 @@ final class HubHttp {
 
   private static Optional<String> relativeRedirect(HttpResponse<?> response) {
     int status = response.statusCode();
-    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return Optional.empty();
+    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308)
+      return Optional.empty();
     return response.headers().firstValue("Location").filter(l -> URI.create(l).getHost() == null);
   }
 
-  /** A single attempt, no retries and no status check: for callers (the commit) that must decide themselves. */
+  /**
+   * A single attempt, no retries and no status check: for callers (the commit) that must decide
+   * themselves.
+   */
   <T> HttpResponse<T> once(Call call, BodyHandler<T> handler) throws IOException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(call.url()))
-        .timeout(call.timeout() != null ? call.timeout() : timeout)
-        .method(call.method(), call.body())
-        .header("User-Agent", "hfbeam/0.1; java/" + Runtime.version().feature());
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(call.url()))
+            .timeout(call.timeout() != null ? call.timeout() : timeout)
+            .method(call.method(), call.body())
+            .header("User-Agent", "hfbeam/0.1; java/" + Runtime.version().feature());
     call.headers().forEach(b::header);
-    if (call.auth() && token != null && sameHost(call.url())) b.header("Authorization", "Bearer " + token);
+    if (call.auth() && token != null && sameHost(call.url()))
+      b.header("Authorization", "Bearer " + token);
     try {
       return client.send(b.build(), handler);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted during " + call.method() + " " + path(call.url()));
+      throw new java.io.InterruptedIOException(
+          "interrupted during " + call.method() + " " + path(call.url()));
     }
   }
 
   /** Seconds for messages: "0.5", "3", "12.3". */
   private static String seconds(long nanos) {
-    return java.math.BigDecimal.valueOf(nanos / 100_000_000L, 1).stripTrailingZeros().toPlainString();
+    return java.math.BigDecimal.valueOf(nanos / 100_000_000L, 1)
+        .stripTrailingZeros()
+        .toPlainString();
   }
 
-  private void backoff(Call call, int attempt, java.net.http.HttpHeaders headers, String why) throws IOException {
+  private void backoff(Call call, int attempt, java.net.http.HttpHeaders headers, String why)
+      throws IOException {
     Duration wait = retry.delay(attempt, headers);
-    LOG.debug("{} {} failed ({}), retry {} in {} ms", call.method(), path(call.url()), why, attempt, wait.toMillis());
+    LOG.debug(
+        "{} {} failed ({}), retry {} in {} ms",
+        call.method(),
+        path(call.url()),
+        why,
+        attempt,
+        wait.toMillis());
     retry.sleep(wait);
   }
 
@@ -242,15 +333,38 @@ final class HubHttp {
     String code = headers.firstValue("X-Error-Code").orElse(null);
     String said = headers.firstValue("X-Error-Message").orElseGet(() -> errorField(body));
     String where = call.method() + " " + path(call.url());
-    String message = switch (status) {
-      case 401 -> token == null
-          ? "401 Unauthorized from " + endpoint + " (" + where + "): no token found; set HF_TOKEN or run 'hfbeam hub login'"
-          : "401 Unauthorized from " + endpoint + " (" + where + "): the token was rejected; set HF_TOKEN to a valid token with write access";
-      case 403 -> "403 Forbidden from " + endpoint + " (" + where + "): the token may not do this; use a token with write access to the repo" + suffix(said);
-      case 404 -> "404 Not Found from " + endpoint + " (" + where + ")" + (code != null ? " [" + code + "]" : "")
-          + ": check the repo id, revision and path" + suffix(said);
-      default -> status + " from " + endpoint + " (" + where + ")" + suffix(said);
-    };
+    String message =
+        switch (status) {
+          case 401 ->
+              token == null
+                  ? "401 Unauthorized from "
+                      + endpoint
+                      + " ("
+                      + where
+                      + "): no token found; set HF_TOKEN or run 'hfbeam hub login'"
+                  : "401 Unauthorized from "
+                      + endpoint
+                      + " ("
+                      + where
+                      + "): the token was rejected; set HF_TOKEN to a valid token with write access";
+          case 403 ->
+              "403 Forbidden from "
+                  + endpoint
+                  + " ("
+                  + where
+                  + "): the token may not do this; use a token with write access to the repo"
+                  + suffix(said);
+          case 404 ->
+              "404 Not Found from "
+                  + endpoint
+                  + " ("
+                  + where
+                  + ")"
+                  + (code != null ? " [" + code + "]" : "")
+                  + ": check the repo id, revision and path"
+                  + suffix(said);
+          default -> status + " from " + endpoint + " (" + where + ")" + suffix(said);
+        };
     return new HubException(status, code, message);
   }
 
@@ -262,7 +376,9 @@ final class HubHttp {
   private boolean sameHost(String url) {
     URI target = URI.create(url);
     URI hub = URI.create(endpoint);
-    return target.getHost() != null && target.getHost().equalsIgnoreCase(hub.getHost()) && target.getPort() == hub.getPort();
+    return target.getHost() != null
+        && target.getHost().equalsIgnoreCase(hub.getHost())
+        && target.getPort() == hub.getPort();
   }
 
   private static String suffix(String said) {

@@ -24,26 +24,29 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Publishes the files a dataset sink emitted to a Hub dataset repo, exactly the emitted names (a directory may
- * hold orphans of failed attempts, so it is never listed). The files are planned into commits deterministically
- * ({@link PublishPlan}); one {@code @RequiresStableInput} step commits them in order, so after a failure a runner
- * replays the same plan. Idempotent: files the Hub already has (same sha256 at that path) are skipped and a
- * commit with nothing new is not made, so re-running a finished workflow makes no commit and uploads nothing.
- * The card goes in the last commit, rewritten to count the whole dataset on the Hub ({@link CumulativeCard}).
+ * Publishes the files a dataset sink emitted to a Hub dataset repo, exactly the emitted names (a
+ * directory may hold orphans of failed attempts, so it is never listed). The files are planned into
+ * commits deterministically ({@link PublishPlan}); one {@code @RequiresStableInput} step commits
+ * them in order, so after a failure a runner replays the same plan. Idempotent: files the Hub
+ * already has (same sha256 at that path) are skipped and a commit with nothing new is not made, so
+ * re-running a finished workflow makes no commit and uploads nothing. The card goes in the last
+ * commit, rewritten to count the whole dataset on the Hub ({@link CumulativeCard}).
  *
- * <p>Steps: CollectFiles -> PlanCommits -> CommitToHub -> CountPublished. Counters in namespace {@code publish}: commits,
- * files_uploaded, bytes_uploaded, files_skipped.
+ * <p>Steps: CollectFiles -> PlanCommits -> CommitToHub -> CountPublished. Counters in namespace
+ * {@code publish}: commits, files_uploaded, bytes_uploaded, files_skipped.
  *
- * <p>Applied to a bounded input, the plan waits for every file (the card comes after all data files anyway);
- * {@link #eachList()} publishes the file lists of an unbounded workflow, one after the other.
+ * <p>Applied to a bounded input, the plan waits for every file (the card comes after all data files
+ * anyway); {@link #eachList()} publishes the file lists of an unbounded workflow, one after the
+ * other.
  *
- * <p>Runners. DirectRunner: the annotation is accepted, nothing is buffered. Flink (the {@code flink-local} and
- * {@code flink-cluster} profiles run streaming with exactly-once checkpoints): the commit step sees a plan only
- * once a checkpoint covering it has completed, or when the job ends ({@code enableStableInputDrain}); after a
- * restore it may see the same plan again, which the skip-what-the-Hub-has rule makes harmless. Flink in batch
- * mode runs the step as a plain ParDo.
+ * <p>Runners. DirectRunner: the annotation is accepted, nothing is buffered. Flink (the {@code
+ * flink-local} and {@code flink-cluster} profiles run streaming with exactly-once checkpoints): the
+ * commit step sees a plan only once a checkpoint covering it has completed, or when the job ends
+ * ({@code enableStableInputDrain}); after a restore it may see the same plan again, which the
+ * skip-what-the-Hub-has rule makes harmless. Flink in batch mode runs the step as a plain ParDo.
  */
-public final class HubPublish extends PTransform<PCollection<WrittenFile>, PCollection<PublishedCommit>> {
+public final class HubPublish
+    extends PTransform<PCollection<WrittenFile>, PCollection<PublishedCommit>> {
   private final Settings settings;
 
   private HubPublish(Settings settings) {
@@ -62,15 +65,16 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
   }
 
   /**
-   * Publishes each list of files as its own run of commits (the card, if in the list, in its last commit): for an
-   * unbounded workflow that emits the files of each pane as one list. Steps: PlanCommits -> CommitToHub ->
-   * CountPublished.
+   * Publishes each list of files as its own run of commits (the card, if in the list, in its last
+   * commit): for an unbounded workflow that emits the files of each pane as one list. Steps:
+   * PlanCommits -> CommitToHub -> CountPublished.
    */
   public PTransform<PCollection<List<WrittenFile>>, PCollection<PublishedCommit>> eachList() {
     return new EachList(settings);
   }
 
-  static final class EachList extends PTransform<PCollection<List<WrittenFile>>, PCollection<PublishedCommit>> {
+  static final class EachList
+      extends PTransform<PCollection<List<WrittenFile>>, PCollection<PublishedCommit>> {
     private final Settings settings;
 
     EachList(Settings settings) {
@@ -80,12 +84,12 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
     @Override
     public PCollection<PublishedCommit> expand(PCollection<List<WrittenFile>> lists) {
       return lists
-        .apply("PlanCommits", ParDo.of(new PlanFn(settings)))
-        .setCoder(SerializableCoder.of(PublishPlan.class))
-        .apply("CommitToHub", ParDo.of(new CommitFn(settings)))
-        .setCoder(SerializableCoder.of(PublishedCommit.class))
-        .apply("CountPublished", ParDo.of(new CountFn()))
-        .setCoder(SerializableCoder.of(PublishedCommit.class));
+          .apply("PlanCommits", ParDo.of(new PlanFn(settings)))
+          .setCoder(SerializableCoder.of(PublishPlan.class))
+          .apply("CommitToHub", ParDo.of(new CommitFn(settings)))
+          .setCoder(SerializableCoder.of(PublishedCommit.class))
+          .apply("CountPublished", ParDo.of(new CountFn()))
+          .setCoder(SerializableCoder.of(PublishedCommit.class));
     }
   }
 
@@ -107,7 +111,10 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
     }
   }
 
-  /** Builder with the defaults: branch main, public, 50 files or 5 GiB per commit, no prefix, no _errors/. */
+  /**
+   * Builder with the defaults: branch main, public, 50 files or 5 GiB per commit, no prefix, no
+   * _errors/.
+   */
   public static final class Builder {
     private final Settings s = new Settings();
 
@@ -126,7 +133,9 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
       return this;
     }
 
-    /** Opens a pull request with the first commit; later commits of the run go to that pull request. */
+    /**
+     * Opens a pull request with the first commit; later commits of the run go to that pull request.
+     */
     public Builder createPr(boolean createPr) {
       s.createPr = createPr;
       return this;
@@ -150,13 +159,19 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
       return this;
     }
 
-    /** Also publish {@code _errors/} (off by default: failed records may hold data nobody meant to share). */
+    /**
+     * Also publish {@code _errors/} (off by default: failed records may hold data nobody meant to
+     * share).
+     */
     public Builder includeErrors(boolean include) {
       s.includeErrors = include;
       return this;
     }
 
-    /** How workers build their client; the default reads HF_ENDPOINT and HF_TOKEN where the step runs. */
+    /**
+     * How workers build their client; the default reads HF_ENDPOINT and HF_TOKEN where the step
+     * runs.
+     */
     public Builder client(HubClient.Settings client) {
       s.client = client;
       return this;
@@ -176,12 +191,15 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
 
     @ProcessElement
     public void process(@Element List<WrittenFile> files, OutputReceiver<PublishPlan> out) {
-      // by path: a run restored from a checkpoint may see a file twice (Beam 2.62's Flink sources re-emit on restore)
+      // by path: a run restored from a checkpoint may see a file twice (Beam 2.62's Flink sources
+      // re-emit on restore)
       Map<String, WrittenFile> selected = new LinkedHashMap<>();
       for (WrittenFile f : files) {
         if (s.includeErrors || !f.path().startsWith(errorsDir())) selected.put(f.path(), f);
       }
-      out.output(PublishPlan.of(new ArrayList<>(selected.values()), s.maxFilesPerCommit, s.maxBytesPerCommit));
+      out.output(
+          PublishPlan.of(
+              new ArrayList<>(selected.values()), s.maxFilesPerCommit, s.maxBytesPerCommit));
     }
 
     private static String errorsDir() {
@@ -191,7 +209,8 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
 
   /**
    * Counts what the commits did. A step of its own: on Flink's streaming runner, metrics of a
-   * {@code @RequiresStableInput} step are lost (it runs when a checkpoint completes, outside the metrics scope).
+   * {@code @RequiresStableInput} step are lost (it runs when a checkpoint completes, outside the
+   * metrics scope).
    */
   static final class CountFn extends DoFn<PublishedCommit, PublishedCommit> {
     private final Counter commits = Metrics.counter("publish", "commits");
@@ -201,16 +220,26 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
 
     @ProcessElement
     public void process(@Element PublishedCommit c, OutputReceiver<PublishedCommit> out) {
-      // inc(0) still reports the counters, so an unchanged re-run shows its zeros in the run summary
+      // inc(0) still reports the counters, so an unchanged re-run shows its zeros in the run
+      // summary
       commits.inc(PublishedCommit.NO_CHANGES.equals(c.oid()) ? 0 : 1);
       filesUploaded.inc(c.filesUploaded());
       bytesUploaded.inc(c.bytesUploaded());
       filesSkipped.inc(c.filesSkipped());
-      RunEvents.emit(PublishedCommit.NO_CHANGES.equals(c.oid())
-          ? "no commit needed: " + c.filesSkipped() + " file(s) already on the Hub"
-          : "commit landed: " + c.oid().substring(0, Math.min(12, c.oid().length())) + " \"" + c.message() + "\" ("
-              + c.filesUploaded() + " file(s), " + String.format("%,d", c.bytesUploaded()) + " bytes"
-              + (c.filesSkipped() > 0 ? "; " + c.filesSkipped() + " unchanged" : "") + ")");
+      RunEvents.emit(
+          PublishedCommit.NO_CHANGES.equals(c.oid())
+              ? "no commit needed: " + c.filesSkipped() + " file(s) already on the Hub"
+              : "commit landed: "
+                  + c.oid().substring(0, Math.min(12, c.oid().length()))
+                  + " \""
+                  + c.message()
+                  + "\" ("
+                  + c.filesUploaded()
+                  + " file(s), "
+                  + String.format("%,d", c.bytesUploaded())
+                  + " bytes"
+                  + (c.filesSkipped() > 0 ? "; " + c.filesSkipped() + " unchanged" : "")
+                  + ")");
       out.output(c);
     }
   }
@@ -231,21 +260,27 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
 
     @ProcessElement
     @RequiresStableInput
-    public void process(@Element PublishPlan plan, OutputReceiver<PublishedCommit> out) throws IOException {
+    public void process(@Element PublishPlan plan, OutputReceiver<PublishedCommit> out)
+        throws IOException {
       if (plan.commits().isEmpty()) return;
       client.createRepo(s.repo, s.isPrivate, true);
-      // One Add per file for the whole run, so each file is hashed once (for the skip check, the upload, the card).
+      // One Add per file for the whole run, so each file is hashed once (for the skip check, the
+      // upload, the card).
       Map<String, CommitOperation.Add> adds = new LinkedHashMap<>();
       for (List<WrittenFile> commit : plan.commits()) {
         for (WrittenFile f : commit) {
-          if (!f.path().equals(PublishPlan.CARD)) adds.put(f.path(), CommitOperation.add(s.repoPath(f.path()), Path.of(f.localPath())));
+          if (!f.path().equals(PublishPlan.CARD))
+            adds.put(f.path(), CommitOperation.add(s.repoPath(f.path()), Path.of(f.localPath())));
         }
       }
       String revision = s.revision;
       for (int i = 0; i < plan.commits().size(); i++) {
         List<CommitOperation.Add> ops = new ArrayList<>();
         for (WrittenFile f : plan.commits().get(i)) {
-          ops.add(f.path().equals(PublishPlan.CARD) ? card(plan, adds, revision, f) : adds.get(f.path()));
+          ops.add(
+              f.path().equals(PublishPlan.CARD)
+                  ? card(plan, adds, revision, f)
+                  : adds.get(f.path()));
         }
         List<CommitOperation> fresh = new ArrayList<>(notOnHub(ops, revision));
         int skipped = ops.size() - fresh.size();
@@ -257,67 +292,92 @@ public final class HubPublish extends PTransform<PCollection<WrittenFile>, PColl
         CommitInfo info;
         if (s.createPr && revision.equals(s.revision)) {
           info = client.createPullRequest(s.repo, revision, fresh, message);
-          revision = "refs/pr/" + info.pullRequestUrl().substring(info.pullRequestUrl().lastIndexOf('/') + 1);
+          revision =
+              "refs/pr/"
+                  + info.pullRequestUrl().substring(info.pullRequestUrl().lastIndexOf('/') + 1);
         } else {
           info = client.createCommit(s.repo, revision, fresh, message, null);
         }
         long bytes = 0;
         for (CommitOperation op : fresh) bytes += ((CommitOperation.Add) op).size();
-        out.output(new PublishedCommit(i, info.created() ? info.oid() : PublishedCommit.NO_CHANGES, message,
-            fresh.size(), bytes, skipped));
+        out.output(
+            new PublishedCommit(
+                i,
+                info.created() ? info.oid() : PublishedCommit.NO_CHANGES,
+                message,
+                fresh.size(),
+                bytes,
+                skipped));
       }
     }
 
     /** The ops whose content the branch does not have at that path yet. */
-    private List<CommitOperation.Add> notOnHub(List<CommitOperation.Add> ops, String revision) throws IOException {
+    private List<CommitOperation.Add> notOnHub(List<CommitOperation.Add> ops, String revision)
+        throws IOException {
       Map<String, RepoFile> remote = new LinkedHashMap<>();
-      for (RepoFile f : client.pathsInfo(s.repo, revision, ops.stream().map(CommitOperation::path).toList())) {
+      for (RepoFile f :
+          client.pathsInfo(s.repo, revision, ops.stream().map(CommitOperation::path).toList())) {
         remote.put(f.path(), f);
       }
       List<CommitOperation.Add> fresh = new ArrayList<>();
       for (CommitOperation.Add op : ops) {
         RepoFile there = remote.get(op.path());
-        if (there == null || !CumulativeCard.sameContent(op.sha256(), op.gitSha1(), there)) fresh.add(op);
+        if (there == null || !CumulativeCard.sameContent(op.sha256(), op.gitSha1(), there))
+          fresh.add(op);
       }
       return fresh;
     }
 
     /** This run's card, counting the whole dataset on the Hub (see {@link CumulativeCard}). */
-    private CommitOperation.Add card(PublishPlan plan, Map<String, CommitOperation.Add> adds, String revision,
-                                     WrittenFile card) throws IOException {
+    private CommitOperation.Add card(
+        PublishPlan plan, Map<String, CommitOperation.Add> adds, String revision, WrittenFile card)
+        throws IOException {
       Map<String, CumulativeCard.Local> written = new LinkedHashMap<>();
       for (List<WrittenFile> commit : plan.commits()) {
         for (WrittenFile f : commit) {
           if (adds.containsKey(f.path())) written.put(f.path(), local(f, adds.get(f.path())));
         }
       }
-      String updated = CumulativeCard.update(Files.readString(Path.of(card.localPath()), StandardCharsets.UTF_8),
-          written, filesUnderPrefix(revision), previousCard(revision));
-      return CommitOperation.add(s.repoPath(PublishPlan.CARD), updated.getBytes(StandardCharsets.UTF_8));
+      String updated =
+          CumulativeCard.update(
+              Files.readString(Path.of(card.localPath()), StandardCharsets.UTF_8),
+              written,
+              filesUnderPrefix(revision),
+              previousCard(revision));
+      return CommitOperation.add(
+          s.repoPath(PublishPlan.CARD), updated.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static CumulativeCard.Local local(WrittenFile f, CommitOperation.Add op) throws IOException {
+    private static CumulativeCard.Local local(WrittenFile f, CommitOperation.Add op)
+        throws IOException {
       return new CumulativeCard.Local(f, op.sha256(), op.gitSha1());
     }
 
-    /** Files of the repo under the prefix, by path relative to the prefix (where the card's globs apply). */
+    /**
+     * Files of the repo under the prefix, by path relative to the prefix (where the card's globs
+     * apply).
+     */
     private Map<String, RepoFile> filesUnderPrefix(String revision) throws IOException {
       Map<String, RepoFile> out = new LinkedHashMap<>();
       for (RepoFile f : client.listFiles(s.repo, revision, s.pathPrefix, true)) {
-        if (!f.directory()) out.put(s.pathPrefix.isEmpty() ? f.path() : f.path().substring(s.pathPrefix.length() + 1), f);
+        if (!f.directory())
+          out.put(
+              s.pathPrefix.isEmpty() ? f.path() : f.path().substring(s.pathPrefix.length() + 1), f);
       }
       return out;
     }
 
     /**
-     * The card on the branch and the files of the commit that wrote it: the newest commit whose card differs
-     * from the current one is the one before it (commits of a run that failed before its card may follow it).
+     * The card on the branch and the files of the commit that wrote it: the newest commit whose
+     * card differs from the current one is the one before it (commits of a run that failed before
+     * its card may follow it).
      */
     private Optional<CumulativeCard.Previous> previousCard(String revision) throws IOException {
       String path = s.repoPath(PublishPlan.CARD);
       List<RepoFile> head = client.pathsInfo(s.repo, revision, List.of(path));
       if (head.isEmpty()) return Optional.empty();
-      String text = Files.readString(client.download(s.repo, revision, path), StandardCharsets.UTF_8);
+      String text =
+          Files.readString(client.download(s.repo, revision, path), StandardCharsets.UTF_8);
       List<CommitEntry> history = client.listCommits(s.repo, revision, MAX_HISTORY);
       String cardCommit = null;
       boolean foundStart = history.size() < MAX_HISTORY; // the whole history was read

@@ -6,7 +6,9 @@ import java.io.Serializable;
 public record RepoId(Type type, String id) implements Serializable {
   /** Repo types and how each appears in URLs and cache folder names. */
   public enum Type {
-    MODEL("models", ""), DATASET("datasets", "datasets/"), SPACE("spaces", "spaces/");
+    MODEL("models", ""),
+    DATASET("datasets", "datasets/"),
+    SPACE("spaces", "spaces/");
 
     final String plural;
     final String urlPrefix;
@@ -16,14 +18,18 @@ public record RepoId(Type type, String id) implements Serializable {
       this.urlPrefix = urlPrefix;
     }
 
-    /** "model", "dataset", "space": the create-repo body and huggingface_hub's {@code repo_type}. */
+    /**
+     * "model", "dataset", "space": the create-repo body and huggingface_hub's {@code repo_type}.
+     */
     public String apiName() {
       return plural.substring(0, plural.length() - 1);
     }
 
     public static Type parse(String name) {
-      for (Type t : values()) if (t.apiName().equalsIgnoreCase(name) || t.plural.equalsIgnoreCase(name)) return t;
-      throw new IllegalArgumentException("unknown repo type '" + name + "' (use model, dataset or space)");
+      for (Type t : values())
+        if (t.apiName().equalsIgnoreCase(name) || t.plural.equalsIgnoreCase(name)) return t;
+      throw new IllegalArgumentException(
+          "unknown repo type '" + name + "' (use model, dataset or space)");
     }
   }
 

@@ -17,10 +17,10 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
- * Every retry decision of the client: which failures are worth another try, and how long to wait. Exponential
- * backoff with jitter, except that a 429 waits as long as the Hub says ({@code Retry-After}, or the {@code t=}
- * of the IETF {@code RateLimit} header), capped at {@code maxRetryAfter}. Serializable: it travels in
- * {@link HubClient.Settings} to Beam workers.
+ * Every retry decision of the client: which failures are worth another try, and how long to wait.
+ * Exponential backoff with jitter, except that a 429 waits as long as the Hub says ({@code
+ * Retry-After}, or the {@code t=} of the IETF {@code RateLimit} header), capped at {@code
+ * maxRetryAfter}. Serializable: it travels in {@link HubClient.Settings} to Beam workers.
  */
 public final class RetryPolicy implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -31,7 +31,8 @@ public final class RetryPolicy implements Serializable {
   private final Duration maxBackoff;
   private final Duration maxRetryAfter;
 
-  private RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxRetryAfter) {
+  private RetryPolicy(
+      int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxRetryAfter) {
     if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1");
     this.maxAttempts = maxAttempts;
     this.initialBackoff = initialBackoff;
@@ -41,14 +42,18 @@ public final class RetryPolicy implements Serializable {
 
   /** 8 attempts, 1 s doubling to 60 s, honouring a server-requested wait of up to 10 minutes. */
   public static RetryPolicy defaults() {
-    return new RetryPolicy(8, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(10));
+    return new RetryPolicy(
+        8, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(10));
   }
 
   public static RetryPolicy of(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
     return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, Duration.ofMinutes(10));
   }
 
-  /** Upper bound on waits the server asks for; tests set it low so a {@code Retry-After: 1} costs milliseconds. */
+  /**
+   * Upper bound on waits the server asks for; tests set it low so a {@code Retry-After: 1} costs
+   * milliseconds.
+   */
   public RetryPolicy withMaxRetryAfter(Duration max) {
     return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, max);
   }
@@ -61,21 +66,30 @@ public final class RetryPolicy implements Serializable {
     return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
   }
 
-  /** Transport failures (resets, timeouts, refused connections) are transient; a bad host name or TLS is not. */
+  /**
+   * Transport failures (resets, timeouts, refused connections) are transient; a bad host name or
+   * TLS is not.
+   */
   public boolean isRetryableError(IOException e) {
-    return !(e instanceof HubException) && !(e instanceof UnknownHostException)
+    return !(e instanceof HubException)
+        && !(e instanceof UnknownHostException)
         && !(e instanceof SSLHandshakeException);
   }
 
-  /** How long to wait before retry number {@code retry} (1 = first retry); headers of a 429 may override. */
+  /**
+   * How long to wait before retry number {@code retry} (1 = first retry); headers of a 429 may
+   * override.
+   */
   public Duration delay(int retry, HttpHeaders headersOrNull) {
     if (headersOrNull != null) {
       Optional<Duration> asked = serverRequestedWait(headersOrNull);
-      if (asked.isPresent()) return asked.get().compareTo(maxRetryAfter) > 0 ? maxRetryAfter : asked.get();
+      if (asked.isPresent())
+        return asked.get().compareTo(maxRetryAfter) > 0 ? maxRetryAfter : asked.get();
     }
     long base = initialBackoff.toMillis() << Math.min(retry - 1, 20);
     long capped = Math.min(base, maxBackoff.toMillis());
-    // "Equal jitter": at least half the backoff, so retries of many workers spread out but never hammer.
+    // "Equal jitter": at least half the backoff, so retries of many workers spread out but never
+    // hammer.
     return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
   }
 

@@ -12,9 +12,9 @@ import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * The HF-schema mapper: turns one JSON object into a Row of the declared features and routes it to a split, as
- * the {@link FieldMapping} says. Wrong types and missing required fields throw {@link MappingError} with the
- * reason; the caller sends the record to the failure output.
+ * The HF-schema mapper: turns one JSON object into a Row of the declared features and routes it to
+ * a split, as the {@link FieldMapping} says. Wrong types and missing required fields throw {@link
+ * MappingError} with the reason; the caller sends the record to the failure output.
  */
 public final class FieldMapper implements Serializable {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]+)}");
@@ -48,13 +48,24 @@ public final class FieldMapper implements Serializable {
     if (schema != null) return;
     Features features = mapping.features();
     types = features.names().stream().map(features::get).toList();
-    defaults = mapping.fields().stream().map(f -> FieldMapping.parseDefault(f.defaultJson())).toArray(JsonNode[]::new);
-    from = mapping.fields().stream().map(f -> f.from() == null ? null : FieldMapping.steps(f.from())).toArray(String[][]::new);
-    templates = mapping.fields().stream().map(f -> f.template() == null ? null : compile(f.template())).toArray(Object[][]::new);
+    defaults =
+        mapping.fields().stream()
+            .map(f -> FieldMapping.parseDefault(f.defaultJson()))
+            .toArray(JsonNode[]::new);
+    from =
+        mapping.fields().stream()
+            .map(f -> f.from() == null ? null : FieldMapping.steps(f.from()))
+            .toArray(String[][]::new);
+    templates =
+        mapping.fields().stream()
+            .map(f -> f.template() == null ? null : compile(f.template()))
+            .toArray(Object[][]::new);
     schema = features.beamSchema();
   }
 
-  /** A template as its parts in order: literal text (String) and placeholder paths (String[] steps). */
+  /**
+   * A template as its parts in order: literal text (String) and placeholder paths (String[] steps).
+   */
   private static Object[] compile(String template) {
     List<Object> parts = new java.util.ArrayList<>();
     Matcher m = PLACEHOLDER.matcher(template);
@@ -71,7 +82,8 @@ public final class FieldMapper implements Serializable {
   public Mapped map(JsonNode record, String fileName) {
     init();
     if (record == null || !record.isObject()) {
-      throw new MappingError("expected a JSON object, got " + (record == null ? "nothing" : JsonValues.kind(record)));
+      throw new MappingError(
+          "expected a JSON object, got " + (record == null ? "nothing" : JsonValues.kind(record)));
     }
     String split = mapping.route(record, fileName);
     if (split == null) throw new MappingError("no route matches this record");
@@ -79,9 +91,13 @@ public final class FieldMapper implements Serializable {
     Object[] values = new Object[specs.size()];
     for (int i = 0; i < values.length; i++) {
       FieldMapping.FieldSpec spec = specs.get(i);
-      JsonNode raw = templates[i] != null ? template(record, templates[i]) : FieldMapping.path(record, from[i]);
+      JsonNode raw =
+          templates[i] != null
+              ? template(record, templates[i])
+              : FieldMapping.path(record, from[i]);
       if (raw == null || raw.isMissingNode() || raw.isNull()) {
-        if (spec.required()) throw new MappingError("missing required field '" + describe(spec) + "'");
+        if (spec.required())
+          throw new MappingError("missing required field '" + describe(spec) + "'");
         raw = defaults[i];
       }
       try {
@@ -109,7 +125,11 @@ public final class FieldMapper implements Serializable {
       JsonNode v = FieldMapping.path(record, steps);
       if (v.isMissingNode() || v.isNull()) return null;
       if (v.isContainerNode()) {
-        throw new MappingError(String.join(".", steps) + " is " + JsonValues.kind(v) + ", not a value for the template");
+        throw new MappingError(
+            String.join(".", steps)
+                + " is "
+                + JsonValues.kind(v)
+                + ", not a value for the template");
       }
       sb.append(v.asText());
     }

@@ -18,8 +18,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The HF-schema mapping, read from YAML: output fields in order, each taken from a nested path or a template,
- * with a type, a default for missing optional values, an optional cast, and routing of records to splits.
+ * The HF-schema mapping, read from YAML: output fields in order, each taken from a nested path or a
+ * template, with a type, a default for missing optional values, an optional cast, and routing of
+ * records to splits.
  *
  * <pre>
  * fields:
@@ -36,8 +37,15 @@ public final class FieldMapping implements Serializable {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]+)}");
 
   /** One output field. {@code defaultJson} is the default value as JSON text (null: no default). */
-  public record FieldSpec(String name, String from, String template, String type, boolean required,
-      String defaultJson, boolean cast) implements Serializable {
+  public record FieldSpec(
+      String name,
+      String from,
+      String template,
+      String type,
+      boolean required,
+      String defaultJson,
+      boolean cast)
+      implements Serializable {
 
     /** Template placeholders, e.g. ["persona.roll", "persona.erfarenhet"]. */
     List<String> placeholders() {
@@ -49,7 +57,8 @@ public final class FieldMapping implements Serializable {
   }
 
   /** Records matching {@code when} go to {@code split}; all conditions must hold. */
-  public record Route(String split, String fileGlob, String field, String equalsJson, Boolean exists)
+  public record Route(
+      String split, String fileGlob, String field, String equalsJson, Boolean exists)
       implements Serializable {}
 
   private final List<FieldSpec> fields;
@@ -60,17 +69,28 @@ public final class FieldMapping implements Serializable {
   private transient CompiledRoutes compiled;
   private transient FileGlobs fileGlobs;
 
-  /** Which route globs a file name matches; one object, so a reader never pairs a name with another's result. */
+  /**
+   * Which route globs a file name matches; one object, so a reader never pairs a name with
+   * another's result.
+   */
   private record FileGlobs(String fileName, boolean[] match) {}
 
-  /** The routes' conditions prepared once: file globs, {@code equals} values, field paths split at the dots. */
+  /**
+   * The routes' conditions prepared once: file globs, {@code equals} values, field paths split at
+   * the dots.
+   */
   private record CompiledRoutes(Pattern[] globs, JsonNode[] equalsValues, String[][] fields) {}
 
-  private FieldMapping(List<FieldSpec> fields, List<Route> routes, String defaultSplit, Features features) {
+  private FieldMapping(
+      List<FieldSpec> fields, List<Route> routes, String defaultSplit, Features features) {
     this(fields, routes, defaultSplit, features, false);
   }
 
-  private FieldMapping(List<FieldSpec> fields, List<Route> routes, String defaultSplit, Features features,
+  private FieldMapping(
+      List<FieldSpec> fields,
+      List<Route> routes,
+      String defaultSplit,
+      Features features,
       boolean valuesAsText) {
     this.valuesAsText = valuesAsText;
     this.fields = List.copyOf(fields);
@@ -95,16 +115,21 @@ public final class FieldMapping implements Serializable {
     return out;
   }
 
-  /** Copies each declared feature from the field of the same name; for sources that already have the shape. */
+  /**
+   * Copies each declared feature from the field of the same name; for sources that already have the
+   * shape.
+   */
   public static FieldMapping identity(Features features, boolean cast, String split) {
     return identity(features, cast, split, false);
   }
 
   /**
-   * @param valuesAsText a number or bool where text is wanted is kept as its text: for features inferred from the
-   *     data, where a column of mixed numbers and text was made text on purpose (declared text never takes numbers)
+   * @param valuesAsText a number or bool where text is wanted is kept as its text: for features
+   *     inferred from the data, where a column of mixed numbers and text was made text on purpose
+   *     (declared text never takes numbers)
    */
-  public static FieldMapping identity(Features features, boolean cast, String split, boolean valuesAsText) {
+  public static FieldMapping identity(
+      Features features, boolean cast, String split, boolean valuesAsText) {
     List<FieldSpec> specs = new ArrayList<>();
     for (String name : features.names()) {
       specs.add(new FieldSpec(name, name, null, null, false, null, cast));
@@ -121,7 +146,8 @@ public final class FieldMapping implements Serializable {
     try (InputStream in = Files.newInputStream(file)) {
       return parse(YAML.readTree(in), file.toString());
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read mapping " + io.hfbeam.format.YamlErrors.describe(file.toString(), e));
+      throw new IllegalArgumentException(
+          "cannot read mapping " + io.hfbeam.format.YamlErrors.describe(file.toString(), e));
     }
   }
 
@@ -133,12 +159,23 @@ public final class FieldMapping implements Serializable {
     for (JsonNode f : root.get("fields")) {
       String name = text(f, "name", where);
       String template = f.hasNonNull("template") ? f.get("template").asText() : null;
-      String from = f.hasNonNull("from") ? f.get("from").asText() : (template == null ? name : null);
+      String from =
+          f.hasNonNull("from") ? f.get("from").asText() : (template == null ? name : null);
       JsonNode typeNode = f.get("type");
-      String type = typeNode == null ? "string" : typeNode.isTextual() ? typeNode.asText() : typeNode.toString();
+      String type =
+          typeNode == null
+              ? "string"
+              : typeNode.isTextual() ? typeNode.asText() : typeNode.toString();
       String def = f.has("default") ? f.get("default").toString() : null;
-      specs.add(new FieldSpec(name, from, template, type, f.path("required").asBoolean(false), def,
-          f.path("cast").asBoolean(false)));
+      specs.add(
+          new FieldSpec(
+              name,
+              from,
+              template,
+              type,
+              f.path("required").asBoolean(false),
+              def,
+              f.path("cast").asBoolean(false)));
     }
     List<Route> routes = new ArrayList<>();
     for (JsonNode r : root.path("routes")) {
@@ -146,20 +183,27 @@ public final class FieldMapping implements Serializable {
       for (Iterator<String> it = when.fieldNames(); it.hasNext(); ) {
         String k = it.next();
         if (!List.of("file", "field", "equals", "exists").contains(k)) {
-          throw new IllegalArgumentException(where + ": unknown route condition '" + k + "' (use file, field, equals, exists)");
+          throw new IllegalArgumentException(
+              where + ": unknown route condition '" + k + "' (use file, field, equals, exists)");
         }
       }
-      routes.add(new Route(text(r, "split", where),
-          when.hasNonNull("file") ? when.get("file").asText() : null,
-          when.hasNonNull("field") ? when.get("field").asText() : null,
-          when.has("equals") ? when.get("equals").toString() : null,
-          when.has("exists") ? when.get("exists").asBoolean() : null));
+      routes.add(
+          new Route(
+              text(r, "split", where),
+              when.hasNonNull("file") ? when.get("file").asText() : null,
+              when.hasNonNull("field") ? when.get("field").asText() : null,
+              when.has("equals") ? when.get("equals").toString() : null,
+              when.has("exists") ? when.get("exists").asBoolean() : null));
     }
-    String defaultSplit = root.hasNonNull("default_split") ? root.get("default_split").asText()
-        : routes.isEmpty() ? "train" : null;
+    String defaultSplit =
+        root.hasNonNull("default_split")
+            ? root.get("default_split").asText()
+            : routes.isEmpty() ? "train" : null;
     ObjectNode types = JsonNodeFactory.instance.objectNode();
     for (JsonNode f : root.get("fields")) {
-      types.set(f.get("name").asText(), f.hasNonNull("type") ? f.get("type") : JsonNodeFactory.instance.textNode("string"));
+      types.set(
+          f.get("name").asText(),
+          f.hasNonNull("type") ? f.get("type") : JsonNodeFactory.instance.textNode("string"));
     }
     try {
       return new FieldMapping(specs, routes, defaultSplit, Features.parse(types));
@@ -169,7 +213,8 @@ public final class FieldMapping implements Serializable {
   }
 
   private static String text(JsonNode node, String key, String where) {
-    if (!node.hasNonNull(key)) throw new IllegalArgumentException(where + ": missing '" + key + "' in " + node);
+    if (!node.hasNonNull(key))
+      throw new IllegalArgumentException(where + ": missing '" + key + "' in " + node);
     return node.get(key).asText();
   }
 
@@ -215,18 +260,26 @@ public final class FieldMapping implements Serializable {
   String route(JsonNode record, String fileName) {
     CompiledRoutes c = compiled;
     if (c == null) {
-      compiled = c = new CompiledRoutes(
-          routes.stream().map(r -> r.fileGlob() == null ? null : globToRegex(r.fileGlob())).toArray(Pattern[]::new),
-          routes.stream().map(r -> parseDefault(r.equalsJson())).toArray(JsonNode[]::new),
-          routes.stream().map(r -> r.field() == null ? null : steps(r.field())).toArray(String[][]::new));
+      compiled =
+          c =
+              new CompiledRoutes(
+                  routes.stream()
+                      .map(r -> r.fileGlob() == null ? null : globToRegex(r.fileGlob()))
+                      .toArray(Pattern[]::new),
+                  routes.stream().map(r -> parseDefault(r.equalsJson())).toArray(JsonNode[]::new),
+                  routes.stream()
+                      .map(r -> r.field() == null ? null : steps(r.field()))
+                      .toArray(String[][]::new));
     }
     Pattern[] globs = c.globs();
     JsonNode[] equalsValues = c.equalsValues();
     String[][] routeFields = c.fields();
     FileGlobs fg = fileGlobs;
-    if (fg == null || !fg.fileName().equals(fileName)) { // records come file by file: match once per file
+    if (fg == null
+        || !fg.fileName().equals(fileName)) { // records come file by file: match once per file
       boolean[] match = new boolean[routes.size()];
-      for (int i = 0; i < match.length; i++) match[i] = globs[i] == null || globs[i].matcher(fileName).matches();
+      for (int i = 0; i < match.length; i++)
+        match[i] = globs[i] == null || globs[i].matcher(fileName).matches();
       fileGlobs = fg = new FileGlobs(fileName, match);
     }
     for (int i = 0; i < routes.size(); i++) {

@@ -13,12 +13,13 @@ import org.apache.beam.sdk.values.Row;
 import org.joda.time.Instant;
 
 /**
- * Converts JSON values into the Java values a Beam Row holds for a Hugging Face feature. Strict by default (a
- * number where a string is declared is an error); with {@code cast} it parses text as numbers and bools (CSV
- * values are text), takes an integral float literal as an integer and 0/1 as a bool. No value changes silently:
- * an integer out of its type's range, a fraction where an integer is declared, a float that overflows its type
- * (or is NaN/Infinity, which JSON cannot hold), a number or bool where text is declared, and a string holding a
- * lone UTF-16 surrogate are errors. The one rounding is to the nearest value of a float type.
+ * Converts JSON values into the Java values a Beam Row holds for a Hugging Face feature. Strict by
+ * default (a number where a string is declared is an error); with {@code cast} it parses text as
+ * numbers and bools (CSV values are text), takes an integral float literal as an integer and 0/1 as
+ * a bool. No value changes silently: an integer out of its type's range, a fraction where an
+ * integer is declared, a float that overflows its type (or is NaN/Infinity, which JSON cannot
+ * hold), a number or bool where text is declared, and a string holding a lone UTF-16 surrogate are
+ * errors. The one rounding is to the nearest value of a float type.
  */
 public final class JsonValues {
   private JsonValues() {}
@@ -34,11 +35,16 @@ public final class JsonValues {
     return convert(node, feature, cast, false);
   }
 
-  /** @param asText numbers and bools where text is wanted are kept as their text (inferred features only) */
+  /**
+   * @param asText numbers and bools where text is wanted are kept as their text (inferred features
+   *     only)
+   */
   public static Object convert(JsonNode node, Feature feature, boolean cast, boolean asText) {
     if (node == null || node.isNull() || node.isMissingNode()) return null;
     if (feature instanceof Feature.Value v) {
-      if (asText && (node.isNumber() || node.isBoolean()) && (v.dtype().equals("string") || v.dtype().equals("large_string"))) {
+      if (asText
+          && (node.isNumber() || node.isBoolean())
+          && (v.dtype().equals("string") || v.dtype().equals("large_string"))) {
         return node.asText();
       }
       return scalar(node, v.dtype(), cast);
@@ -63,20 +69,34 @@ public final class JsonValues {
     return out;
   }
 
-  private static List<Object> array(JsonNode node, List<Integer> shape, int dim, String dtype, boolean cast) {
-    if (!node.isArray()) throw new TypeMismatch("expected a nested list of shape " + shape + ", got " + kind(node));
+  private static List<Object> array(
+      JsonNode node, List<Integer> shape, int dim, String dtype, boolean cast) {
+    if (!node.isArray())
+      throw new TypeMismatch("expected a nested list of shape " + shape + ", got " + kind(node));
     Integer want = shape.get(dim);
     if (want != null && want >= 0 && node.size() != want) {
-      throw new TypeMismatch("expected " + want + " items in dimension " + dim + " of shape " + shape + ", got " + node.size());
+      throw new TypeMismatch(
+          "expected "
+              + want
+              + " items in dimension "
+              + dim
+              + " of shape "
+              + shape
+              + ", got "
+              + node.size());
     }
     List<Object> out = new ArrayList<>(node.size());
     for (JsonNode item : node) {
-      out.add(dim == shape.size() - 1 ? scalar(item, dtype, cast) : array(item, shape, dim + 1, dtype, cast));
+      out.add(
+          dim == shape.size() - 1
+              ? scalar(item, dtype, cast)
+              : array(item, shape, dim + 1, dtype, cast));
     }
     return out;
   }
 
-  private static Row struct(JsonNode node, LinkedHashMap<String, Feature> fields, boolean cast, boolean asText) {
+  private static Row struct(
+      JsonNode node, LinkedHashMap<String, Feature> fields, boolean cast, boolean asText) {
     if (!node.isObject()) throw new TypeMismatch("expected an object, got " + kind(node));
     Schema schema = Features.of(fields).beamSchema();
     Object[] values = new Object[fields.size()];
@@ -94,12 +114,15 @@ public final class JsonValues {
   private static Long classLabel(JsonNode node, Feature.ClassLabel c, boolean cast) {
     if (node.isTextual()) {
       int idx = c.names().indexOf(text(node.asText()));
-      if (idx < 0) throw new TypeMismatch("'" + node.asText() + "' is not one of the class names " + c.names());
+      if (idx < 0)
+        throw new TypeMismatch(
+            "'" + node.asText() + "' is not one of the class names " + c.names());
       return (long) idx;
     }
     if (node.isIntegralNumber()) {
       long v = node.canConvertToLong() ? node.longValue() : -1;
-      if (v < 0 || v >= c.names().size()) throw new TypeMismatch("class index " + v + " out of range 0.." + (c.names().size() - 1));
+      if (v < 0 || v >= c.names().size())
+        throw new TypeMismatch("class index " + v + " out of range 0.." + (c.names().size() - 1));
       return v;
     }
     throw new TypeMismatch("expected a class name or index, got " + kind(node));
@@ -110,27 +133,35 @@ public final class JsonValues {
     switch (dtype) {
       case "string":
       case "large_string":
-        // no cast from numbers: their text would be Java's (1e5 -> "100000.0"), not what the input said
+        // no cast from numbers: their text would be Java's (1e5 -> "100000.0"), not what the input
+        // said
         if (node.isTextual()) return text(node.textValue());
         throw new TypeMismatch("expected a string, got " + kind(node));
       case "bool":
         if (node.isBoolean()) return node.asBoolean();
-        if (cast && node.isTextual() && (node.asText().equalsIgnoreCase("true") || node.asText().equalsIgnoreCase("false"))) {
+        if (cast
+            && node.isTextual()
+            && (node.asText().equalsIgnoreCase("true")
+                || node.asText().equalsIgnoreCase("false"))) {
           return Boolean.parseBoolean(node.asText());
         }
-        if (cast && node.isIntegralNumber() && node.canConvertToLong() && (node.asLong() == 0 || node.asLong() == 1)) {
+        if (cast
+            && node.isIntegralNumber()
+            && node.canConvertToLong()
+            && (node.asLong() == 0 || node.asLong() == 1)) {
           return node.asLong() == 1;
         }
         throw new TypeMismatch("expected a bool, got " + kind(node));
       case "float16":
-      case "float32": {
-        double d = number(node, dtype, cast);
-        float f = (float) d;
-        if (Float.isInfinite(f) || dtype.equals("float16") && Math.abs(d) > 65504) {
-          throw new TypeMismatch(node.asText() + " is out of range for " + dtype);
+      case "float32":
+        {
+          double d = number(node, dtype, cast);
+          float f = (float) d;
+          if (Float.isInfinite(f) || dtype.equals("float16") && Math.abs(d) > 65504) {
+            throw new TypeMismatch(node.asText() + " is out of range for " + dtype);
+          }
+          return f;
         }
-        return f;
-      }
       case "float64":
         return number(node, dtype, cast);
       case "int8":
@@ -160,7 +191,8 @@ public final class JsonValues {
         throw new TypeMismatch("expected base64 text for binary, got " + kind(node));
       default:
         if (dtype.startsWith("timestamp")) {
-          if (!node.isTextual()) throw new TypeMismatch("expected an ISO-8601 timestamp, got " + kind(node));
+          if (!node.isTextual())
+            throw new TypeMismatch("expected an ISO-8601 timestamp, got " + kind(node));
           try {
             return Instant.parse(node.asText());
           } catch (IllegalArgumentException e) {
@@ -171,15 +203,22 @@ public final class JsonValues {
     }
   }
 
-  /** Text as it is, unless it holds a lone surrogate (an escaped {@code \\ud800}): that is no Unicode text. */
+  /**
+   * Text as it is, unless it holds a lone surrogate (an escaped {@code \\ud800}): that is no
+   * Unicode text.
+   */
   private static String text(String s) {
     for (int i = 0, n = s.length(); i < n; i++) {
       char c = s.charAt(i);
       if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < n
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
           i++;
         } else {
-          throw new TypeMismatch(String.format("a lone surrogate \\u%04x at character %d is not valid Unicode", (int) c, i));
+          throw new TypeMismatch(
+              String.format(
+                  "a lone surrogate \\u%04x at character %d is not valid Unicode", (int) c, i));
         }
       }
     }
@@ -192,29 +231,39 @@ public final class JsonValues {
       d = node.doubleValue();
     } else if (cast && node.isTextual()) {
       String t = node.asText().trim();
-      if (!DECIMAL.matcher(t).matches()) throw new TypeMismatch("'" + node.asText() + "' is not a number (" + dtype + ")");
+      if (!DECIMAL.matcher(t).matches())
+        throw new TypeMismatch("'" + node.asText() + "' is not a number (" + dtype + ")");
       d = Double.parseDouble(t);
     } else {
       throw new TypeMismatch("expected a number (" + dtype + "), got " + kind(node));
     }
     if (!Double.isFinite(d)) {
-      throw new TypeMismatch(node.isNumber() ? "a number beyond the range of " + dtype + " (it reads as " + d + ")"
-          : "'" + node.asText() + "' is out of range for " + dtype);
+      throw new TypeMismatch(
+          node.isNumber()
+              ? "a number beyond the range of " + dtype + " (it reads as " + d + ")"
+              : "'" + node.asText() + "' is out of range for " + dtype);
     }
     return d;
   }
 
-  /** A JSON-style decimal: no NaN, Infinity, hex or Java suffixes that Double.parseDouble would also take. */
+  /**
+   * A JSON-style decimal: no NaN, Infinity, hex or Java suffixes that Double.parseDouble would also
+   * take.
+   */
   private static final java.util.regex.Pattern DECIMAL =
       java.util.regex.Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
 
-  /** Below 2^53 every integer is a double: an integral float literal there stands for exactly that integer. */
+  /**
+   * Below 2^53 every integer is a double: an integral float literal there stands for exactly that
+   * integer.
+   */
   private static final double EXACT_DOUBLE_INTEGERS = 0x1p53;
 
   private static long integer(JsonNode node, String dtype, long min, long max, boolean cast) {
     long v;
     if (node.isIntegralNumber()) {
-      if (!node.canConvertToLong()) throw new TypeMismatch(node.asText() + " is out of range for " + dtype);
+      if (!node.canConvertToLong())
+        throw new TypeMismatch(node.asText() + " is out of range for " + dtype);
       v = node.longValue();
     } else if (node.isNumber() && cast) {
       v = integral(node.doubleValue(), node.asText(), dtype);
@@ -224,8 +273,13 @@ public final class JsonValues {
         v = Long.parseLong(t);
       } catch (NumberFormatException e) {
         if (t.matches("[-+]?\\d+")) throw new TypeMismatch(t + " is out of range for " + dtype);
-        if (!DECIMAL.matcher(t).matches()) throw new TypeMismatch("'" + node.asText() + "' is not an integer (" + dtype + ")");
-        v = integral(Double.parseDouble(t), t, dtype); // as a float literal in JSON: "2.0" is 2, "1.5" fails
+        if (!DECIMAL.matcher(t).matches())
+          throw new TypeMismatch("'" + node.asText() + "' is not an integer (" + dtype + ")");
+        v =
+            integral(
+                Double.parseDouble(t),
+                t,
+                dtype); // as a float literal in JSON: "2.0" is 2, "1.5" fails
       }
     } else {
       throw new TypeMismatch("expected an integer (" + dtype + "), got " + kind(node));
@@ -235,9 +289,14 @@ public final class JsonValues {
   }
 
   private static long integral(double d, String text, String dtype) {
-    if (d != Math.rint(d) || Double.isInfinite(d)) throw new TypeMismatch(text + " is not an integer (" + dtype + ")");
+    if (d != Math.rint(d) || Double.isInfinite(d))
+      throw new TypeMismatch(text + " is not an integer (" + dtype + ")");
     if (Math.abs(d) >= EXACT_DOUBLE_INTEGERS) {
-      throw new TypeMismatch(text + " is out of range for " + dtype + " written as a float (write integers past 2^53 without a fraction or exponent)");
+      throw new TypeMismatch(
+          text
+              + " is out of range for "
+              + dtype
+              + " written as a float (write integers past 2^53 without a fraction or exponent)");
     }
     return (long) d;
   }
@@ -258,7 +317,8 @@ public final class JsonValues {
     } else {
       throw new TypeMismatch("expected an integer (uint64), got " + kind(node));
     }
-    if (v.signum() < 0 || v.bitLength() > 64) throw new TypeMismatch(v + " is out of range for uint64");
+    if (v.signum() < 0 || v.bitLength() > 64)
+      throw new TypeMismatch(v + " is out of range for uint64");
     return v.longValue();
   }
 

@@ -4,7 +4,6 @@ import io.hfbeam.dataset.ChunkProcessor;
 import io.hfbeam.dataset.Failures;
 import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.format.parquet.HfParquetReader;
-
 import io.hfbeam.hf.Features;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,7 +11,10 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.values.Row;
 
-/** Reads a Parquet file (ours, pyarrow's, DuckDB's) as Rows of its features and assigns each a split. */
+/**
+ * Reads a Parquet file (ours, pyarrow's, DuckDB's) as Rows of its features and assigns each a
+ * split.
+ */
 public final class ParquetRows implements ChunkProcessor<Row> {
   private final String featuresJson;
   private final Split.Settings split;
@@ -26,7 +28,8 @@ public final class ParquetRows implements ChunkProcessor<Row> {
   public static Features features(Path file) {
     try (HfParquetReader r = HfParquetReader.open(file)) {
       return r.features();
-    } catch (IOException | RuntimeException e) { // parquet-mr reports a bad footer as a RuntimeException
+    } catch (IOException
+        | RuntimeException e) { // parquet-mr reports a bad footer as a RuntimeException
       throw new IllegalArgumentException("cannot read Parquet " + file + ": " + e.getMessage());
     }
   }
@@ -48,8 +51,15 @@ public final class ParquetRows implements ChunkProcessor<Row> {
     }
     try (r) {
       if (!r.features().equals(want)) {
-        out.failure(fail(chunk, null, "has features " + r.features().toJson() + ", expected " + featuresJson
-            + "; the file is not read"));
+        out.failure(
+            fail(
+                chunk,
+                null,
+                "has features "
+                    + r.features().toJson()
+                    + ", expected "
+                    + featuresJson
+                    + "; the file is not read"));
         return 0;
       }
       while (true) {
@@ -58,8 +68,17 @@ public final class ParquetRows implements ChunkProcessor<Row> {
           if (!r.hasNext()) break;
           row = r.next();
         } catch (IOException | RuntimeException e) {
-          // a damaged page or footer: the rows before it are kept, the rest of the file cannot be found
-          out.failure(fail(chunk, i, "corrupt Parquet data at row " + i + ": " + message(e) + "; the rows before it are kept"));
+          // a damaged page or footer: the rows before it are kept, the rest of the file cannot be
+          // found
+          out.failure(
+              fail(
+                  chunk,
+                  i,
+                  "corrupt Parquet data at row "
+                      + i
+                      + ": "
+                      + message(e)
+                      + "; the rows before it are kept"));
           break;
         }
         in.inc();
@@ -83,7 +102,10 @@ public final class ParquetRows implements ChunkProcessor<Row> {
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 
-  /** The first field holding a NaN or infinite float, or null: such values are failures, as in JSON input. */
+  /**
+   * The first field holding a NaN or infinite float, or null: such values are failures, as in JSON
+   * input.
+   */
   static String nonFinite(Row row) {
     for (int f = 0; f < row.getFieldCount(); f++) {
       if (notFinite((Object) row.getValue(f))) return row.getSchema().getField(f).getName();

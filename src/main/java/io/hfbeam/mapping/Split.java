@@ -9,9 +9,10 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * Assigns each record a named split by a seeded hash of a chosen key, so records sharing the key (all positions
- * of one game, all turns of one conversation) land in the same split, and the result does not depend on the
- * runner, the parallelism or the input order. Without key fields every record is its own key (its position).
+ * Assigns each record a named split by a seeded hash of a chosen key, so records sharing the key
+ * (all positions of one game, all turns of one conversation) land in the same split, and the result
+ * does not depend on the runner, the parallelism or the input order. Without key fields every
+ * record is its own key (its position).
  */
 public final class Split {
   private Split() {}
@@ -41,14 +42,23 @@ public final class Split {
     }
 
     /**
-     * The ratios as a person wrote them ({@code train=0.95, test=0.05}): 1 - 0.95 is 0.050000000000000044 in
-     * binary, so each is rounded to 15 significant digits, more than any ratio typed needs. Display only: the
-     * values (and what they are fingerprinted with) stay as they are.
+     * The ratios as a person wrote them ({@code train=0.95, test=0.05}): 1 - 0.95 is
+     * 0.050000000000000044 in binary, so each is rounded to 15 significant digits, more than any
+     * ratio typed needs. Display only: the values (and what they are fingerprinted with) stay as
+     * they are.
      */
     public String describeRatios() {
       StringBuilder sb = new StringBuilder();
-      ratios.forEach((name, r) -> sb.append(sb.length() == 0 ? "" : ", ").append(name).append('=').append(
-          new java.math.BigDecimal(r).round(new java.math.MathContext(15)).stripTrailingZeros().toPlainString()));
+      ratios.forEach(
+          (name, r) ->
+              sb.append(sb.length() == 0 ? "" : ", ")
+                  .append(name)
+                  .append('=')
+                  .append(
+                      new java.math.BigDecimal(r)
+                          .round(new java.math.MathContext(15))
+                          .stripTrailingZeros()
+                          .toPlainString()));
       return sb.toString();
     }
 
@@ -58,7 +68,9 @@ public final class Split {
 
     public Assigner assigner(org.apache.beam.sdk.schemas.Schema schema) {
       for (String f : keyFields) {
-        if (!schema.hasField(f)) throw new IllegalArgumentException("split key '" + f + "' is not a field: " + schema.getFieldNames());
+        if (!schema.hasField(f))
+          throw new IllegalArgumentException(
+              "split key '" + f + "' is not a field: " + schema.getFieldNames());
       }
       return new Assigner(this, schema);
     }
@@ -84,14 +96,17 @@ public final class Split {
 
       /** Default train 0.95 / test 0.05 when no split is added. */
       public Builder split(String name, double ratio) {
-        if (!(ratio > 0)) throw new IllegalArgumentException("split ratio for " + name + " must be > 0, got " + ratio);
+        if (!(ratio > 0))
+          throw new IllegalArgumentException(
+              "split ratio for " + name + " must be > 0, got " + ratio);
         ratios.put(name, ratio);
         return this;
       }
 
       /** train = ratio, test = 1 - ratio. */
       public Builder trainRatio(double ratio) {
-        if (!(ratio > 0 && ratio <= 1)) throw new IllegalArgumentException("train ratio must be in (0, 1], got " + ratio);
+        if (!(ratio > 0 && ratio <= 1))
+          throw new IllegalArgumentException("train ratio must be in (0, 1], got " + ratio);
         ratios.clear();
         ratios.put("train", ratio);
         if (ratio < 1) ratios.put("test", 1 - ratio);
@@ -119,7 +134,9 @@ public final class Split {
     }
   }
 
-  /** Uniform double in [0, 1) from a seeded 64-bit FNV-1a hash finished with the splitmix64 mixer. */
+  /**
+   * Uniform double in [0, 1) from a seeded 64-bit FNV-1a hash finished with the splitmix64 mixer.
+   */
   static double unitHash(long seed, String key) {
     long h = 0xcbf29ce484222325L ^ mix(seed);
     for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
@@ -139,7 +156,8 @@ public final class Split {
   public static final class Assigner {
     private final Settings settings;
     private final int[] keyIndex;
-    private final java.util.Map<String, org.apache.beam.sdk.metrics.Counter> counters = new java.util.HashMap<>();
+    private final java.util.Map<String, org.apache.beam.sdk.metrics.Counter> counters =
+        new java.util.HashMap<>();
 
     Assigner(Settings settings, org.apache.beam.sdk.schemas.Schema schema) {
       this.settings = settings;

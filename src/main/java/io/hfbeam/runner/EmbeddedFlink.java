@@ -37,29 +37,42 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.MathUtils;
 
 /**
- * The embedded Flink of a {@code flinkMaster: "[local]"} profile, started while the command still validates its
- * options and builds and translates the pipeline. Beam starts its MiniCluster only when the job is submitted, after
- * all of that; started on another thread, the cluster's own start overlaps that work instead of following it.
+ * The embedded Flink of a {@code flinkMaster: "[local]"} profile, started while the command still
+ * validates its options and builds and translates the pipeline. Beam starts its MiniCluster only
+ * when the job is submitted, after all of that; started on another thread, the cluster's own start
+ * overlaps that work instead of following it.
  *
- * <p>The job runs as it would with {@code [local]}: the same configuration (the profile's {@code flinkConfDir}, or
- * FLINK_CONF_DIR, plus the two settings Beam adds for a local cluster), the same slots, and Flink's own
- * {@link LocalExecutor} and job client, which shut the cluster down when the job ends; only the MiniCluster it gets
- * was started earlier. Beam is pointed at it through Flink's context environment ({@code flinkMaster: "[auto]"}),
- * for one pipeline. Anything that does not match (another parallelism, configuration or master after all) gets
- * Beam's usual {@code [local]} path, and the early cluster is closed.
+ * <p>The job runs as it would with {@code [local]}: the same configuration (the profile's {@code
+ * flinkConfDir}, or FLINK_CONF_DIR, plus the two settings Beam adds for a local cluster), the same
+ * slots, and Flink's own {@link LocalExecutor} and job client, which shut the cluster down when the
+ * job ends; only the MiniCluster it gets was started earlier. Beam is pointed at it through Flink's
+ * context environment ({@code flinkMaster: "[auto]"}), for one pipeline. Anything that does not
+ * match (another parallelism, configuration or master after all) gets Beam's usual {@code [local]}
+ * path, and the early cluster is closed.
  */
 public final class EmbeddedFlink implements AutoCloseable {
   private final int parallelism;
+
   /** The configuration the cluster starts with, before the managed memory is sized. */
   private final Configuration base;
+
   /** The cluster, once started (or the failure to start it). */
   private final CompletableFuture<Early> cluster = new CompletableFuture<>();
-  /** OPEN until a job takes the cluster (GIVEN: its client closes it) or it is closed unused (CLOSED). */
+
+  /**
+   * OPEN until a job takes the cluster (GIVEN: its client closes it) or it is closed unused
+   * (CLOSED).
+   */
   private volatile State state = State.OPEN;
+
   /** Where the cluster's metric registry reports the counters progress shows. */
   private final JobCounters counters = new JobCounters();
 
-  private enum State { OPEN, GIVEN, CLOSED }
+  private enum State {
+    OPEN,
+    GIVEN,
+    CLOSED
+  }
 
   private EmbeddedFlink(int parallelism, Configuration base) {
     this.parallelism = parallelism;
@@ -67,13 +80,15 @@ public final class EmbeddedFlink implements AutoCloseable {
   }
 
   /**
-   * Starts the cluster in the background when a runner profile's settings (with the command's flags, see
-   * {@link RunnerProfiles#settings}) run on embedded Flink in streaming mode; empty otherwise.
+   * Starts the cluster in the background when a runner profile's settings (with the command's
+   * flags, see {@link RunnerProfiles#settings}) run on embedded Flink in streaming mode; empty
+   * otherwise.
    */
   public static Optional<EmbeddedFlink> startFor(Map<String, String> settings) {
     String runner = settings.getOrDefault("runner", "");
     if (!runner.equals("FlinkRunner") && !runner.endsWith(".FlinkRunner")) return Optional.empty();
-    if (!"[local]".equals(settings.get("flinkMaster")) || !"true".equals(settings.get("streaming"))) return Optional.empty();
+    if (!"[local]".equals(settings.get("flinkMaster")) || !"true".equals(settings.get("streaming")))
+      return Optional.empty();
     int p;
     try {
       p = Integer.parseInt(settings.getOrDefault("parallelism", "-1"));
@@ -83,23 +98,32 @@ public final class EmbeddedFlink implements AutoCloseable {
     if (p <= 0) p = StreamExecutionEnvironment.getDefaultLocalParallelism();
     EmbeddedFlink flink = new EmbeddedFlink(p, localConfiguration(settings.get("flinkConfDir")));
     int slots = p;
-    Thread t = new Thread(() -> {
-      try {
-        Configuration conf = new Configuration(flink.base);
-        // Beam's [local] setting: managed memory as a fraction of the heap that is free now. Beam measures after a
-        // full GC (System.gc(), which stops every thread); the estimate without one is as good for a size that
-        // this pipeline's operators never use (they keep no RocksDB state and do no managed-memory sorts).
-        if (!conf.containsKey(MANAGED)) {
-          long free = EnvironmentInformation.getSizeOfFreeHeapMemory();
-          conf.setString(MANAGED, String.valueOf((long) (free * conf.get(TaskManagerOptions.MANAGED_MEMORY_FRACTION))));
-        }
-        Early early = new Early(clusterSettings(conf, slots), flink.counters);
-        early.startNow();
-        flink.cluster.complete(early);
-      } catch (Throwable e) {
-        flink.cluster.completeExceptionally(e);
-      }
-    }, "hfbeam-flink-start");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Configuration conf = new Configuration(flink.base);
+                // Beam's [local] setting: managed memory as a fraction of the heap that is free
+                // now. Beam measures after a
+                // full GC (System.gc(), which stops every thread); the estimate without one is as
+                // good for a size that
+                // this pipeline's operators never use (they keep no RocksDB state and do no
+                // managed-memory sorts).
+                if (!conf.containsKey(MANAGED)) {
+                  long free = EnvironmentInformation.getSizeOfFreeHeapMemory();
+                  conf.setString(
+                      MANAGED,
+                      String.valueOf(
+                          (long) (free * conf.get(TaskManagerOptions.MANAGED_MEMORY_FRACTION))));
+                }
+                Early early = new Early(clusterSettings(conf, slots), flink.counters);
+                early.startNow();
+                flink.cluster.complete(early);
+              } catch (Throwable e) {
+                flink.cluster.completeExceptionally(e);
+              }
+            },
+            "hfbeam-flink-start");
     t.setDaemon(true);
     t.start();
     return Optional.of(flink);
@@ -108,9 +132,9 @@ public final class EmbeddedFlink implements AutoCloseable {
   private static final String MANAGED = "taskmanager.memory.managed.size";
 
   /**
-   * Points the pipeline these options build at this cluster when they ask for the same one (embedded streaming Flink,
-   * same parallelism, same configuration apart from a checkpoint to restore); otherwise closes it, and the run
-   * starts its own as usual.
+   * Points the pipeline these options build at this cluster when they ask for the same one
+   * (embedded streaming Flink, same parallelism, same configuration apart from a checkpoint to
+   * restore); otherwise closes it, and the run starts its own as usual.
    *
    * @return whether the run will use this cluster
    */
@@ -120,10 +144,15 @@ public final class EmbeddedFlink implements AutoCloseable {
       return false;
     }
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
-    int p = flink.getParallelism() > 0 ? flink.getParallelism() : StreamExecutionEnvironment.getDefaultLocalParallelism();
+    int p =
+        flink.getParallelism() > 0
+            ? flink.getParallelism()
+            : StreamExecutionEnvironment.getDefaultLocalParallelism();
     // the job's configuration: --resume's configuration directory adds the checkpoint to restore
     Configuration job = localConfiguration(flink.getFlinkConfDir());
-    if (!"[local]".equals(flink.getFlinkMaster()) || !flink.isStreaming() || p != parallelism
+    if (!"[local]".equals(flink.getFlinkMaster())
+        || !flink.isStreaming()
+        || p != parallelism
         || !withoutRestore(job).equals(withoutRestore(base))) {
       close();
       return false;
@@ -131,17 +160,19 @@ public final class EmbeddedFlink implements AutoCloseable {
     job.set(DeploymentOptions.TARGET, "local");
     job.set(DeploymentOptions.ATTACHED, true);
     flink.setFlinkMaster("[auto]");
-    OneJob.install(() -> {
-      StreamExecutionEnvironment env = new StreamExecutionEnvironment(new Executors(this::handOver), job, null);
-      env.setParallelism(StreamExecutionEnvironment.getDefaultLocalParallelism());
-      return env;
-    });
+    OneJob.install(
+        () -> {
+          StreamExecutionEnvironment env =
+              new StreamExecutionEnvironment(new Executors(this::handOver), job, null);
+          env.setParallelism(StreamExecutionEnvironment.getDefaultLocalParallelism());
+          return env;
+        });
     return true;
   }
 
   /**
-   * What the job running on this cluster has counted so far (records written, input bytes read); empty before a
-   * job took the cluster.
+   * What the job running on this cluster has counted so far (records written, input bytes read);
+   * empty before a job took the cluster.
    */
   public Optional<Progress.Counts> jobCounts() {
     return state == State.GIVEN ? Optional.of(counters.counts()) : Optional.empty();
@@ -163,14 +194,19 @@ public final class EmbeddedFlink implements AutoCloseable {
   }
 
   /**
-   * Given to the job in place of the cluster Flink would start, when that is the same cluster. Waits for its start
-   * to finish; one that failed leaves Flink's own start to report the problem.
+   * Given to the job in place of the cluster Flink would start, when that is the same cluster.
+   * Waits for its start to finish; one that failed leaves Flink's own start to report the problem.
    */
   private MiniCluster handOver(MiniClusterConfiguration wanted) {
     Early early = cluster.exceptionally(e -> null).join();
-    boolean same = state == State.OPEN && early != null && wanted.getNumTaskManagers() == early.settings.getNumTaskManagers()
-        && wanted.getConfiguration().get(TaskManagerOptions.NUM_TASK_SLOTS)
-            .equals(early.settings.getConfiguration().get(TaskManagerOptions.NUM_TASK_SLOTS));
+    boolean same =
+        state == State.OPEN
+            && early != null
+            && wanted.getNumTaskManagers() == early.settings.getNumTaskManagers()
+            && wanted
+                .getConfiguration()
+                .get(TaskManagerOptions.NUM_TASK_SLOTS)
+                .equals(early.settings.getConfiguration().get(TaskManagerOptions.NUM_TASK_SLOTS));
     if (!same) {
       close();
       return new MiniCluster(wanted);
@@ -179,7 +215,9 @@ public final class EmbeddedFlink implements AutoCloseable {
     return early;
   }
 
-  /** A configuration without the checkpoint to restore (a setting of the job, not of the cluster). */
+  /**
+   * A configuration without the checkpoint to restore (a setting of the job, not of the cluster).
+   */
   private static Configuration withoutRestore(Configuration c) {
     Configuration copy = new Configuration(c);
     copy.removeKey("execution.savepoint.path");
@@ -187,29 +225,46 @@ public final class EmbeddedFlink implements AutoCloseable {
   }
 
   /**
-   * What Beam's [local] master configures (the Flink configuration directory, class-loader leak check off), and no
-   * delegation tokens unless configured: an embedded cluster has no Kerberos to renew tokens for, and looking for it
-   * (Hadoop's login and configuration) slows the cluster's start.
+   * What Beam's [local] master configures (the Flink configuration directory, class-loader leak
+   * check off), and no delegation tokens unless configured: an embedded cluster has no Kerberos to
+   * renew tokens for, and looking for it (Hadoop's login and configuration) slows the cluster's
+   * start.
    */
   private static Configuration localConfiguration(String confDir) {
-    Configuration c = confDir == null || confDir.isEmpty()
-        ? GlobalConfiguration.loadConfiguration() : GlobalConfiguration.loadConfiguration(confDir);
-    if (!c.containsKey("classloader.check-leaked-classloader")) c.setBoolean("classloader.check-leaked-classloader", false);
-    if (!c.contains(SecurityOptions.DELEGATION_TOKENS_ENABLED)) c.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
+    Configuration c =
+        confDir == null || confDir.isEmpty()
+            ? GlobalConfiguration.loadConfiguration()
+            : GlobalConfiguration.loadConfiguration(confDir);
+    if (!c.containsKey("classloader.check-leaked-classloader"))
+      c.setBoolean("classloader.check-leaked-classloader", false);
+    if (!c.contains(SecurityOptions.DELEGATION_TOKENS_ENABLED))
+      c.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
     return c;
   }
 
-  /** The cluster Flink's local executor would start for a job of this parallelism (PerJobMiniClusterFactory). */
+  /**
+   * The cluster Flink's local executor would start for a job of this parallelism
+   * (PerJobMiniClusterFactory).
+   */
   private static MiniClusterConfiguration clusterSettings(Configuration conf, int parallelism) {
     Configuration c = new Configuration(conf);
     if (!c.contains(RestOptions.BIND_PORT)) c.set(RestOptions.BIND_PORT, "0");
     int taskManagers = c.get(TaskManagerOptions.MINI_CLUSTER_NUM_TASK_MANAGERS);
-    int slots = c.getOptional(TaskManagerOptions.NUM_TASK_SLOTS).orElse(MathUtils.divideRoundUp(parallelism, taskManagers));
-    return new MiniClusterConfiguration.Builder().setConfiguration(c).setNumTaskManagers(taskManagers)
-        .setRpcServiceSharing(RpcServiceSharing.SHARED).setNumSlotsPerTaskManager(slots).build();
+    int slots =
+        c.getOptional(TaskManagerOptions.NUM_TASK_SLOTS)
+            .orElse(MathUtils.divideRoundUp(parallelism, taskManagers));
+    return new MiniClusterConfiguration.Builder()
+        .setConfiguration(c)
+        .setNumTaskManagers(taskManagers)
+        .setRpcServiceSharing(RpcServiceSharing.SHARED)
+        .setNumSlotsPerTaskManager(slots)
+        .build();
   }
 
-  /** A MiniCluster started ahead: Flink's executor calls {@link #start()} again, which then has nothing to do. */
+  /**
+   * A MiniCluster started ahead: Flink's executor calls {@link #start()} again, which then has
+   * nothing to do.
+   */
   private static final class Early extends MiniCluster {
     final MiniClusterConfiguration settings;
     private final JobCounters counters;
@@ -222,11 +277,15 @@ public final class EmbeddedFlink implements AutoCloseable {
 
     /** The registry MiniCluster makes, with the reporter of the counters progress shows added. */
     @Override
-    protected MetricRegistryImpl createMetricRegistry(Configuration config, long maximumMessageSizeInBytes) {
-      List<ReporterSetup> reporters = new ArrayList<>(ReporterSetup.fromConfiguration(config, settings.getPluginManager()));
+    protected MetricRegistryImpl createMetricRegistry(
+        Configuration config, long maximumMessageSizeInBytes) {
+      List<ReporterSetup> reporters =
+          new ArrayList<>(ReporterSetup.fromConfiguration(config, settings.getPluginManager()));
       reporters.add(ReporterSetup.forReporter("hfbeam-progress", counters));
-      return new MetricRegistryImpl(MetricRegistryConfiguration.fromConfiguration(config, maximumMessageSizeInBytes),
-          reporters, TraceReporterSetup.fromConfiguration(config, settings.getPluginManager()));
+      return new MetricRegistryImpl(
+          MetricRegistryConfiguration.fromConfiguration(config, maximumMessageSizeInBytes),
+          reporters,
+          TraceReporterSetup.fromConfiguration(config, settings.getPluginManager()));
     }
 
     void startNow() throws Exception {
@@ -256,8 +315,11 @@ public final class EmbeddedFlink implements AutoCloseable {
         @Override
         public long failedCheckpoints() {
           try {
-            return getDispatcherGatewayFuture().thenCompose(g -> g.requestCheckpointStats(id, timeout)).join()
-                .getCounts().getNumberOfFailedCheckpoints();
+            return getDispatcherGatewayFuture()
+                .thenCompose(g -> g.requestCheckpointStats(id, timeout))
+                .join()
+                .getCounts()
+                .getNumberOfFailedCheckpoints();
           } catch (CompletionException e) {
             return 0; // not running yet (or any more): no checkpoint to retry
           }
@@ -272,7 +334,8 @@ public final class EmbeddedFlink implements AutoCloseable {
   }
 
   /** Flink's local executor, with a given cluster in place of the one it would start. */
-  private record Executors(Function<MiniClusterConfiguration, MiniCluster> clusters) implements PipelineExecutorServiceLoader {
+  private record Executors(Function<MiniClusterConfiguration, MiniCluster> clusters)
+      implements PipelineExecutorServiceLoader {
     @Override
     public PipelineExecutorFactory getExecutorFactory(Configuration configuration) {
       return new PipelineExecutorFactory() {
@@ -299,13 +362,17 @@ public final class EmbeddedFlink implements AutoCloseable {
     }
   }
 
-  /** Flink's context environment for the next pipeline only (Beam's "[auto]" master asks for it once). */
+  /**
+   * Flink's context environment for the next pipeline only (Beam's "[auto]" master asks for it
+   * once).
+   */
   private static final class OneJob extends StreamExecutionEnvironment {
     static void install(java.util.function.Supplier<StreamExecutionEnvironment> env) {
-      initializeContextEnvironment(conf -> {
-        resetContextEnvironment();
-        return env.get();
-      });
+      initializeContextEnvironment(
+          conf -> {
+            resetContextEnvironment();
+            return env.get();
+          });
     }
 
     static void clear() {

@@ -5,12 +5,14 @@ import java.util.function.LongSupplier;
 /**
  * Takes a new checkpoint as soon as one fails, instead of waiting a whole checkpoint interval.
  *
- * <p>Why: when every task of a Flink 1.19 streaming job has reached the end of its input, the JobManager triggers
- * the final checkpoint once (tasks that finished their input wait for a checkpoint before they end, FLIP-147). If a
- * periodic checkpoint completed a moment earlier, tasks that were waiting end while that trigger goes out, and it
- * fails ("TaskManager received a checkpoint request for unknown task"); the job then idles until the next periodic
- * checkpoint, so the run ends late. Retrying a failed checkpoint is what the periodic trigger would do anyway, only sooner; retries are at most one per
- * {@code minGapMillis}, so a checkpoint that keeps failing for a real reason is not hammered.
+ * <p>Why: when every task of a Flink 1.19 streaming job has reached the end of its input, the
+ * JobManager triggers the final checkpoint once (tasks that finished their input wait for a
+ * checkpoint before they end, FLIP-147). If a periodic checkpoint completed a moment earlier, tasks
+ * that were waiting end while that trigger goes out, and it fails ("TaskManager received a
+ * checkpoint request for unknown task"); the job then idles until the next periodic checkpoint, so
+ * the run ends late. Retrying a failed checkpoint is what the periodic trigger would do anyway,
+ * only sooner; retries are at most one per {@code minGapMillis}, so a checkpoint that keeps failing
+ * for a real reason is not hammered.
  */
 final class FailedCheckpointRetry {
   /** What the retry needs of a running job. */
@@ -37,7 +39,10 @@ final class FailedCheckpointRetry {
     this.minGapMillis = minGapMillis;
   }
 
-  /** One look at the job: retries when a checkpoint failed since the last look. Returns false once it has ended. */
+  /**
+   * One look at the job: retries when a checkpoint failed since the last look. Returns false once
+   * it has ended.
+   */
   boolean poll() {
     if (!job.running()) return false;
     long failed = job.failedCheckpoints();
@@ -52,16 +57,20 @@ final class FailedCheckpointRetry {
 
   /** Polls every {@code periodMillis} on a daemon thread until the job ends. */
   static void watch(Job job, long periodMillis, long minGapMillis) {
-    FailedCheckpointRetry retry = new FailedCheckpointRetry(job, System::currentTimeMillis, minGapMillis);
-    Thread t = new Thread(() -> {
-      try {
-        while (retry.poll()) Thread.sleep(periodMillis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (RuntimeException e) {
-        // the cluster is shutting down: nothing left to retry
-      }
-    }, "hfbeam-checkpoint-retry");
+    FailedCheckpointRetry retry =
+        new FailedCheckpointRetry(job, System::currentTimeMillis, minGapMillis);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (retry.poll()) Thread.sleep(periodMillis);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (RuntimeException e) {
+                // the cluster is shutting down: nothing left to retry
+              }
+            },
+            "hfbeam-checkpoint-retry");
     t.setDaemon(true);
     t.start();
   }

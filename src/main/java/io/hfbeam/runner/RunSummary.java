@@ -10,17 +10,22 @@ import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 
 /**
- * What each step did, from the Beam counters the steps keep (namespace = step; names records_in, records_out,
- * records_failed, files_written, bytes_written, bytes_in), printed as one table at the end of every run.
+ * What each step did, from the Beam counters the steps keep (namespace = step; names records_in,
+ * records_out, records_failed, files_written, bytes_written, bytes_in), printed as one table at the
+ * end of every run.
  */
 public final class RunSummary {
-  static final String[] COLUMNS = {"records_in", "records_out", "records_failed", "files_written", "bytes_written"};
+  static final String[] COLUMNS = {
+    "records_in", "records_out", "records_failed", "files_written", "bytes_written"
+  };
   private static final String BEAM_LATE_DROPS = "org.apache.beam.runners.core.StatefulDoFnRunner";
   private final Map<String, Map<String, Long>> counters;
   private final double seconds;
   private final List<String> order;
 
-  /** @param order the steps in pipeline order; steps not in it are listed after, by name */
+  /**
+   * @param order the steps in pipeline order; steps not in it are listed after, by name
+   */
   RunSummary(Map<String, Map<String, Long>> counters, double seconds, List<String> order) {
     this.counters = counters;
     this.seconds = seconds;
@@ -31,7 +36,9 @@ public final class RunSummary {
     return of(result, seconds, List.of());
   }
 
-  /** @param order the workflow's steps in pipeline order (counter namespaces), for the table */
+  /**
+   * @param order the workflow's steps in pipeline order (counter namespaces), for the table
+   */
   public static RunSummary of(PipelineResult result, double seconds, List<String> order) {
     Map<String, Map<String, Long>> counters = new TreeMap<>();
     MetricQueryResults q = result.metrics().queryMetrics(MetricsFilter.builder().build());
@@ -78,7 +85,10 @@ public final class RunSummary {
     return Map.copyOf(counters.getOrDefault(namespace, Map.of()));
   }
 
-  /** The steps that counted something, in pipeline order; namespaces starting with _ are checks, not steps. */
+  /**
+   * The steps that counted something, in pipeline order; namespaces starting with _ are checks, not
+   * steps.
+   */
   List<String> steps() {
     List<String> steps = new ArrayList<>();
     for (String s : order) if (counters.containsKey(s)) steps.add(s);
@@ -86,7 +96,10 @@ public final class RunSummary {
     return steps;
   }
 
-  /** One row per step in pipeline order; what a step counted beyond the columns goes in its last column. */
+  /**
+   * One row per step in pipeline order; what a step counted beyond the columns goes in its last
+   * column.
+   */
   public String table() {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"step", "in", "out", "failed", "files", "bytes", ""});
@@ -100,9 +113,11 @@ public final class RunSummary {
         row[i + 1] = v == null ? "" : String.format("%,d", v);
       }
       List<String> notes = new ArrayList<>();
-      m.forEach((k, v) -> {
-        if (!List.of(COLUMNS).contains(k) && !k.equals("bytes_in")) notes.add(k + " " + String.format("%,d", v));
-      });
+      m.forEach(
+          (k, v) -> {
+            if (!List.of(COLUMNS).contains(k) && !k.equals("bytes_in"))
+              notes.add(k + " " + String.format("%,d", v));
+          });
       row[COLUMNS.length + 1] = String.join(", ", notes);
       rows.add(row);
     }
@@ -114,7 +129,10 @@ public final class RunSummary {
       String[] r = rows.get(j);
       StringBuilder line = new StringBuilder();
       for (int i = 0; i < last; i++) {
-        line.append(i == 0 ? String.format("%-" + w[i] + "s", r[i]) : String.format("  %" + w[i] + "s", r[i]));
+        line.append(
+            i == 0
+                ? String.format("%-" + w[i] + "s", r[i])
+                : String.format("  %" + w[i] + "s", r[i]));
       }
       if (!r[last].isEmpty()) line.append("  ").append(r[last]); // the notes, left-aligned and last
       sb.append(line.toString().stripTrailing()).append('\n');

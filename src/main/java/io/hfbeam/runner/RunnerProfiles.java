@@ -19,23 +19,31 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * Runner profiles: {@code direct}, {@code flink-local} and {@code flink-cluster} name YAML files in
- * {@code runners/}; any other value is a path to a profile file. A profile names the Beam runner and its options.
+ * {@code runners/}; any other value is a path to a profile file. A profile names the Beam runner
+ * and its options.
  *
- * <p>Option values may reference the environment as {@code ${NAME}} or {@code ${NAME:-default}}. The option
- * {@code filesToStage} (jars shipped to a Flink cluster, comma separated) accepts {@code self}, the jar this CLI
- * runs from ({@code java -jar target/hfbeam.jar}); relative paths are resolved against the current directory.
+ * <p>Option values may reference the environment as {@code ${NAME}} or {@code ${NAME:-default}}.
+ * The option {@code filesToStage} (jars shipped to a Flink cluster, comma separated) accepts {@code
+ * self}, the jar this CLI runs from ({@code java -jar target/hfbeam.jar}); relative paths are
+ * resolved against the current directory.
  */
 public final class RunnerProfiles {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private RunnerProfiles() {}
 
-  /** Pipeline options from a profile plus overrides ({@code name -> value}, e.g. parallelism=4), which win. */
+  /**
+   * Pipeline options from a profile plus overrides ({@code name -> value}, e.g. parallelism=4),
+   * which win.
+   */
   public static PipelineOptions options(String profile, Map<String, String> overrides) {
     return create(profile, settings(profile, overrides));
   }
 
-  /** Pipeline options from settings made by {@link #settings}; errors name the profile they came from. */
+  /**
+   * Pipeline options from settings made by {@link #settings}; errors name the profile they came
+   * from.
+   */
   public static PipelineOptions create(String profile, Map<String, String> settings) {
     try {
       return PipelineOptionsFactory.fromArgs(args(settings).toArray(String[]::new)).create();
@@ -45,12 +53,14 @@ public final class RunnerProfiles {
   }
 
   /**
-   * A profile's runner and options ({@code runner} first), environment references expanded and {@code filesToStage}
-   * absolute, with the overrides put in place of the profile's values (Beam rejects an option given twice).
+   * A profile's runner and options ({@code runner} first), environment references expanded and
+   * {@code filesToStage} absolute, with the overrides put in place of the profile's values (Beam
+   * rejects an option given twice).
    */
   public static Map<String, String> settings(String profile, Map<String, String> overrides) {
     JsonNode root = read(profile);
-    if (!root.hasNonNull("runner")) throw new IllegalArgumentException("runner profile " + profile + " has no 'runner'");
+    if (!root.hasNonNull("runner"))
+      throw new IllegalArgumentException("runner profile " + profile + " has no 'runner'");
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("runner", root.get("runner").asText());
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("options").fields(); it.hasNext(); ) {
@@ -74,16 +84,21 @@ public final class RunnerProfiles {
     return args;
   }
 
-  private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+  private static final Pattern ENV =
+      Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
-  /** Replaces {@code ${NAME}} and {@code ${NAME:-default}} with the environment's value (or the default). */
+  /**
+   * Replaces {@code ${NAME}} and {@code ${NAME:-default}} with the environment's value (or the
+   * default).
+   */
   static String expand(String value, Map<String, String> env) {
     Matcher m = ENV.matcher(value);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       String v = env.get(m.group(1));
       if (v == null || v.isEmpty()) {
-        if (m.group(2) == null) throw new IllegalArgumentException("environment variable " + m.group(1) + " is not set");
+        if (m.group(2) == null)
+          throw new IllegalArgumentException("environment variable " + m.group(1) + " is not set");
         v = m.group(2);
       }
       m.appendReplacement(out, Matcher.quoteReplacement(v));
@@ -99,7 +114,8 @@ public final class RunnerProfiles {
       f = f.trim();
       if (f.isEmpty()) continue;
       Path p = f.equals("self") ? selfJar() : Path.of(f).toAbsolutePath().normalize();
-      if (!Files.isRegularFile(p)) throw new IllegalArgumentException("filesToStage: no such file " + p);
+      if (!Files.isRegularFile(p))
+        throw new IllegalArgumentException("filesToStage: no such file " + p);
       out.add(p.toString());
     }
     return String.join(",", out);
@@ -107,43 +123,62 @@ public final class RunnerProfiles {
 
   private static Path selfJar() {
     try {
-      Path p = Path.of(RunnerProfiles.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path p =
+          Path.of(RunnerProfiles.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (Files.isRegularFile(p) && p.toString().endsWith(".jar")) return p;
     } catch (Exception e) {
       // fall through
     }
     Path built = Path.of("target/hfbeam.jar").toAbsolutePath();
     if (Files.isRegularFile(built)) return built;
-    throw new IllegalArgumentException("filesToStage: self needs the job jar: run with java -jar target/hfbeam.jar "
-        + "(build it with mvn -DskipTests package)");
-  }
-
-  /** The web UI of the Flink cluster these options submit to ({@code flinkMaster: host:port}), else null. */
-  public static String flinkClusterUrl(PipelineOptions options) {
-    if (!isFlink(options)) return null;
-    String master = options.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getFlinkMaster();
-    if (master == null || master.startsWith("[")) return null;
-    return master.startsWith("http://") || master.startsWith("https://") ? master : "http://" + master;
+    throw new IllegalArgumentException(
+        "filesToStage: self needs the job jar: run with java -jar target/hfbeam.jar "
+            + "(build it with mvn -DskipTests package)");
   }
 
   /**
-   * For settings that submit to a Flink cluster: a one-line message when nothing answers the cluster's REST API
-   * ({@code GET /overview}) within {@code timeout}, else empty. Checked before the pipeline is built, so a missing
-   * cluster is said at once instead of after Flink's own submission timeout and stack trace.
+   * The web UI of the Flink cluster these options submit to ({@code flinkMaster: host:port}), else
+   * null.
    */
-  public static java.util.Optional<String> unansweredFlinkCluster(Map<String, String> settings, java.time.Duration timeout) {
+  public static String flinkClusterUrl(PipelineOptions options) {
+    if (!isFlink(options)) return null;
+    String master =
+        options.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getFlinkMaster();
+    if (master == null || master.startsWith("[")) return null;
+    return master.startsWith("http://") || master.startsWith("https://")
+        ? master
+        : "http://" + master;
+  }
+
+  /**
+   * For settings that submit to a Flink cluster: a one-line message when nothing answers the
+   * cluster's REST API ({@code GET /overview}) within {@code timeout}, else empty. Checked before
+   * the pipeline is built, so a missing cluster is said at once instead of after Flink's own
+   * submission timeout and stack trace.
+   */
+  public static java.util.Optional<String> unansweredFlinkCluster(
+      Map<String, String> settings, java.time.Duration timeout) {
     String master = settings.get("flinkMaster");
-    if (!settings.getOrDefault("runner", "").contains("Flink") || master == null || master.isBlank()
+    if (!settings.getOrDefault("runner", "").contains("Flink")
+        || master == null
+        || master.isBlank()
         || master.startsWith("[")) {
       return java.util.Optional.empty();
     }
-    String url = master.startsWith("http://") || master.startsWith("https://") ? master : "http://" + master;
+    String url =
+        master.startsWith("http://") || master.startsWith("https://") ? master : "http://" + master;
     String why;
     try {
-      java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().connectTimeout(timeout).build();
-      java.net.http.HttpResponse<Void> r = client.send(java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create(url.replaceAll("/+$", "") + "/overview")).timeout(timeout).GET().build(),
-          java.net.http.HttpResponse.BodyHandlers.discarding());
+      java.net.http.HttpClient client =
+          java.net.http.HttpClient.newBuilder().connectTimeout(timeout).build();
+      java.net.http.HttpResponse<Void> r =
+          client.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(url.replaceAll("/+$", "") + "/overview"))
+                  .timeout(timeout)
+                  .GET()
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.discarding());
       if (r.statusCode() == 200) return java.util.Optional.empty();
       why = "GET /overview answered " + r.statusCode() + ", not a Flink REST API";
     } catch (java.net.ConnectException e) {
@@ -156,8 +191,13 @@ public final class RunnerProfiles {
       Thread.currentThread().interrupt();
       return java.util.Optional.empty();
     }
-    return java.util.Optional.of("no Flink cluster answers at " + url + " (" + why + "); start one on this machine with "
-        + "runners/flink-cluster/start, or set FLINK_MASTER=host:port to a running one");
+    return java.util.Optional.of(
+        "no Flink cluster answers at "
+            + url
+            + " ("
+            + why
+            + "); start one on this machine with "
+            + "runners/flink-cluster/start, or set FLINK_MASTER=host:port to a running one");
   }
 
   public static boolean isFlink(PipelineOptions options) {
@@ -180,13 +220,16 @@ public final class RunnerProfiles {
       }
       try (InputStream in = RunnerProfiles.class.getClassLoader().getResourceAsStream(resource)) {
         if (in == null) {
-          throw new IllegalArgumentException("unknown runner '" + profile + "': use direct, flink-local, flink-cluster or a profile file");
+          throw new IllegalArgumentException(
+              "unknown runner '"
+                  + profile
+                  + "': use direct, flink-local, flink-cluster or a profile file");
         }
         return YAML.readTree(in);
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read runner profile " + io.hfbeam.format.YamlErrors.describe(profile, e));
+      throw new IllegalArgumentException(
+          "cannot read runner profile " + io.hfbeam.format.YamlErrors.describe(profile, e));
     }
   }
-
 }

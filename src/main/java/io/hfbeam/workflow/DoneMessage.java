@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The last lines of a successful run: where the dataset is, its errors if any, and how to load it. */
+/**
+ * The last lines of a successful run: where the dataset is, its errors if any, and how to load it.
+ */
 final class DoneMessage {
   private DoneMessage() {}
 
@@ -18,17 +20,25 @@ final class DoneMessage {
     Path errors = abs.resolve("_errors/errors.jsonl");
     if (Files.exists(errors)) {
       long n = lines(errors);
-      sb.append("errors:  ").append(errors).append(" (").append(n).append(n == 1 ? " record)\n" : " records)\n");
+      sb.append("errors:  ")
+          .append(errors)
+          .append(" (")
+          .append(n)
+          .append(n == 1 ? " record)\n" : " records)\n");
     }
     List<String> others = StagedDataset.others(abs);
     if (!others.isEmpty()) {
-      sb.append("left alone: ").append(others.size()).append(others.size() == 1 ? " file" : " files")
+      sb.append("left alone: ")
+          .append(others.size())
+          .append(others.size() == 1 ? " file" : " files")
           .append(" in the output that hf-beam did not write (load_dataset may read them): ")
           .append(String.join(", ", others.subList(0, Math.min(5, others.size()))))
-          .append(others.size() > 5 ? ", ..." : "").append('\n');
+          .append(others.size() > 5 ? ", ..." : "")
+          .append('\n');
     }
     sb.append("load it in Python:\n  from datasets import load_dataset\n  ds = load_dataset(\"")
-        .append(abs).append("\")\n");
+        .append(abs)
+        .append("\")\n");
     return sb.toString();
   }
 

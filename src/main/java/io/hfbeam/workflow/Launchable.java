@@ -11,8 +11,9 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * One workflow with its settings, ready for {@link WorkflowLauncher}: what it reads and writes, and how it adds
- * itself to a pipeline. Workflows that can watch a directory also implement {@link Watchable}.
+ * One workflow with its settings, ready for {@link WorkflowLauncher}: what it reads and writes, and
+ * how it adds itself to a pipeline. Workflows that can watch a directory also implement {@link
+ * Watchable}.
  */
 public interface Launchable {
   /** The workflow's name (chess-positions, qa-export, convert), also its Flink job name. */
@@ -21,20 +22,26 @@ public interface Launchable {
   /** The dataset's output directory. */
   Path output();
 
-  /** The directories the input is searched in (a directory, a glob's base): the output must not be inside one. */
+  /**
+   * The directories the input is searched in (a directory, a glob's base): the output must not be
+   * inside one.
+   */
   List<Path> inputDirs();
 
   /** Size of the input, for progress (0 when unknown). */
   long inputBytes();
 
-  /** The workflow's steps in pipeline order (the namespaces of their counters), for the run summary. */
+  /**
+   * The workflow's steps in pipeline order (the namespaces of their counters), for the run summary.
+   */
   List<String> steps();
 
   /**
-   * Adds the workflow to the pipeline and returns its finished files (what gets published to {@code hub}, when
-   * given); may print what it decided to {@code out}.
+   * Adds the workflow to the pipeline and returns its finished files (what gets published to {@code
+   * hub}, when given); may print what it decided to {@code out}.
    */
-  PCollection<WrittenFile> build(Pipeline p, Optional<HubTarget> hub, PrintStream out) throws IOException;
+  PCollection<WrittenFile> build(Pipeline p, Optional<HubTarget> hub, PrintStream out)
+      throws IOException;
 
   /** What the run's counts say the user should know, e.g. input columns the features dropped. */
   default List<String> warnings(RunSummary summary) {
@@ -46,7 +53,10 @@ public interface Launchable {
     /** Set when the run watches its input instead of reading it once. */
     Optional<WatchSettings> watch();
 
-    /** The first batch the settings give, or empty: a watching run then continues the output's numbering. */
+    /**
+     * The first batch the settings give, or empty: a watching run then continues the output's
+     * numbering.
+     */
     Optional<Integer> firstBatch();
 
     /** The continuous form, its batches numbered from {@code firstBatch}. */

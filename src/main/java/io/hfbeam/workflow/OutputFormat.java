@@ -2,7 +2,9 @@ package io.hfbeam.workflow;
 
 /** Which files a workflow writes: JSONL, Parquet or both. */
 public enum OutputFormat {
-  JSONL, PARQUET, BOTH;
+  JSONL,
+  PARQUET,
+  BOTH;
 
   public boolean parquet() {
     return this != JSONL;

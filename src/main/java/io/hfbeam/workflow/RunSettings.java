@@ -3,8 +3,9 @@ package io.hfbeam.workflow;
 import java.util.Optional;
 
 /**
- * How a workflow runs, whatever the workflow: the runner profile, the error budget, checkpoints, and where it
- * publishes. Immutable; {@link #defaults()} is the DirectRunner, no error budget, no publishing.
+ * How a workflow runs, whatever the workflow: the runner profile, the error budget, checkpoints,
+ * and where it publishes. Immutable; {@link #defaults()} is the DirectRunner, no error budget, no
+ * publishing.
  *
  * @param runner a runner profile name (direct, flink-local, flink-cluster) or a profile file
  * @param parallelism Flink parallelism or DirectRunner threads; null keeps the profile's
@@ -13,14 +14,20 @@ import java.util.Optional;
  * @param checkpointIntervalSeconds on Flink: seconds between checkpoints; null keeps the profile's
  * @param hub where to publish, if anywhere
  */
-public record RunSettings(String runner, Integer parallelism, double maxErrorRate, boolean resume,
-    Double checkpointIntervalSeconds, Optional<HubTarget> hub) {
+public record RunSettings(
+    String runner,
+    Integer parallelism,
+    double maxErrorRate,
+    boolean resume,
+    Double checkpointIntervalSeconds,
+    Optional<HubTarget> hub) {
   public RunSettings {
     if (parallelism != null && parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
     }
     if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) {
-      throw new IllegalArgumentException("maxErrorRate must be a fraction between 0 and 1 (0.05 = 5%), got " + maxErrorRate);
+      throw new IllegalArgumentException(
+          "maxErrorRate must be a fraction between 0 and 1 (0.05 = 5%), got " + maxErrorRate);
     }
   }
 
@@ -29,7 +36,8 @@ public record RunSettings(String runner, Integer parallelism, double maxErrorRat
   }
 
   public RunSettings withRunner(String profile) {
-    return new RunSettings(profile, parallelism, maxErrorRate, resume, checkpointIntervalSeconds, hub);
+    return new RunSettings(
+        profile, parallelism, maxErrorRate, resume, checkpointIntervalSeconds, hub);
   }
 
   public RunSettings withParallelism(Integer n) {
@@ -49,6 +57,12 @@ public record RunSettings(String runner, Integer parallelism, double maxErrorRat
   }
 
   public RunSettings withHub(HubTarget target) {
-    return new RunSettings(runner, parallelism, maxErrorRate, resume, checkpointIntervalSeconds, Optional.ofNullable(target));
+    return new RunSettings(
+        runner,
+        parallelism,
+        maxErrorRate,
+        resume,
+        checkpointIntervalSeconds,
+        Optional.ofNullable(target));
   }
 }

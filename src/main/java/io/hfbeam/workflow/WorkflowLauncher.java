@@ -26,14 +26,15 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
- * Runs a workflow the same way for every caller (the CLI, tests, a Beam user's {@code main}): resolves the runner
- * profile, checks that the output is not inside the input, configures checkpoints, checks the Hub token and creates
- * the repo before any processing, builds the pipeline (batch or watching), adds the publish step, runs it with
- * progress, the summary table and the error budget, and cleans up after a finished job.
+ * Runs a workflow the same way for every caller (the CLI, tests, a Beam user's {@code main}):
+ * resolves the runner profile, checks that the output is not inside the input, configures
+ * checkpoints, checks the Hub token and creates the repo before any processing, builds the pipeline
+ * (batch or watching), adds the publish step, runs it with progress, the summary table and the
+ * error budget, and cleans up after a finished job.
  *
- * <p>The steps are public so that the CLI can tell usage errors (an {@link IllegalArgumentException} from
- * {@link #prepare}) from a Hub that refuses ({@link #checkHub}) and from a failed run ({@link #execute}); {@link #run}
- * does them all.
+ * <p>The steps are public so that the CLI can tell usage errors (an {@link
+ * IllegalArgumentException} from {@link #prepare}) from a Hub that refuses ({@link #checkHub}) and
+ * from a failed run ({@link #execute}); {@link #run} does them all.
  */
 public final class WorkflowLauncher implements AutoCloseable {
   private final RunSettings run;
@@ -52,12 +53,16 @@ public final class WorkflowLauncher implements AutoCloseable {
   }
 
   /** Runs {@code job} to the end; throws on a usage error, a Hub that refuses, or a failed run. */
-  public static WorkflowRun.Outcome run(Launchable job, RunSettings run, PrintStream out) throws Exception {
+  public static WorkflowRun.Outcome run(Launchable job, RunSettings run, PrintStream out)
+      throws Exception {
     try (WorkflowLauncher launcher = new WorkflowLauncher(run, out, out)) {
       launcher.startRunner(job.name());
-      launcher.checkRunner(job.name()).ifPresent(problem -> {
-        throw new IllegalStateException(problem);
-      });
+      launcher
+          .checkRunner(job.name())
+          .ifPresent(
+              problem -> {
+                throw new IllegalStateException(problem);
+              });
       launcher.prepare(job);
       launcher.checkHub();
       return launcher.execute();
@@ -68,15 +73,18 @@ public final class WorkflowLauncher implements AutoCloseable {
   private Map<String, String> runnerSettings(String workflow) {
     Map<String, String> settings = RunnerProfiles.settings(run.runner(), Map.of());
     if (run.parallelism() != null) {
-      settings.put(settings.get("runner").contains("Flink") ? "parallelism" : "targetParallelism", run.parallelism().toString());
+      settings.put(
+          settings.get("runner").contains("Flink") ? "parallelism" : "targetParallelism",
+          run.parallelism().toString());
     }
     settings.putIfAbsent("jobName", "hfbeam-" + workflow); // the job's name in the Flink web UI
     return settings;
   }
 
   /**
-   * Starts an embedded Flink cluster now, while the settings are checked and the pipeline built, if the runner
-   * profile asks for one (see {@link EmbeddedFlink}); a profile that cannot be read is reported by {@link #prepare}.
+   * Starts an embedded Flink cluster now, while the settings are checked and the pipeline built, if
+   * the runner profile asks for one (see {@link EmbeddedFlink}); a profile that cannot be read is
+   * reported by {@link #prepare}.
    */
   public void startRunner(String workflow) {
     try {
@@ -86,14 +94,17 @@ public final class WorkflowLauncher implements AutoCloseable {
     }
   }
 
-  /** Why the runner cannot take the job (a Flink cluster that does not answer), checked in seconds. */
+  /**
+   * Why the runner cannot take the job (a Flink cluster that does not answer), checked in seconds.
+   */
   public Optional<String> checkRunner(String workflow) {
-    return RunnerProfiles.unansweredFlinkCluster(runnerSettings(workflow), java.time.Duration.ofSeconds(3));
+    return RunnerProfiles.unansweredFlinkCluster(
+        runnerSettings(workflow), java.time.Duration.ofSeconds(3));
   }
 
   /**
-   * Checks what can be checked before anything is read or written: the output is not inside the input, the runner
-   * profile makes pipeline options, --resume and checkpoints apply to the runner.
+   * Checks what can be checked before anything is read or written: the output is not inside the
+   * input, the runner profile makes pipeline options, --resume and checkpoints apply to the runner.
    *
    * @throws IllegalArgumentException a usage error
    */
@@ -102,11 +113,20 @@ public final class WorkflowLauncher implements AutoCloseable {
     checkOutsideInput(job.output(), job.inputDirs());
     options = RunnerProfiles.create(run.runner(), runnerSettings(job.name()));
     Optional<WatchSettings> watch = watch();
-    resumedFrom = Checkpoints.configure(options, job.output(), run.resume(), run.checkpointIntervalSeconds(),
-        watch.map(WatchSettings::commitInterval).orElse(null), out);
+    resumedFrom =
+        Checkpoints.configure(
+            options,
+            job.output(),
+            run.resume(),
+            run.checkpointIntervalSeconds(),
+            watch.map(WatchSettings::commitInterval).orElse(null),
+            out);
   }
 
-  /** Checks the Hub token and creates the repo when the run publishes: a bad token costs seconds, not a run. */
+  /**
+   * Checks the Hub token and creates the repo when the run publishes: a bad token costs seconds,
+   * not a run.
+   */
   public void checkHub() throws IOException {
     if (run.hub().isPresent()) run.hub().get().checkAndCreateRepo();
   }
@@ -115,42 +135,78 @@ public final class WorkflowLauncher implements AutoCloseable {
     return job instanceof Launchable.Watchable w ? w.watch() : Optional.empty();
   }
 
-  /** Builds the pipeline, publishes when asked, runs it to the end with the summary and the error budget. */
+  /**
+   * Builds the pipeline, publishes when asked, runs it to the end with the summary and the error
+   * budget.
+   */
   public WorkflowRun.Outcome execute() throws IOException {
     // files staged by an earlier failed run are not this run's; a resumed run goes on with them
     if (!run.resume()) Directories.deleteTree(StagedDataset.stagingDir(job.output()));
     manifestBefore = manifest();
-    options.as(DatasetOptions.class).setMaxErrorRate(run.maxErrorRate()); // the sink checks it before the files go in place
+    options
+        .as(DatasetOptions.class)
+        .setMaxErrorRate(run.maxErrorRate()); // the sink checks it before the files go in place
     Pipeline p = Pipeline.create(options);
     Optional<HubTarget> hub = run.hub();
     Optional<WatchSettings> watch = watch();
     if (watch.isPresent()) {
-      PCollection<AssemblePanes.Pane> panes = buildWatch(p, (Launchable.Watchable) job, watch.get());
-      hub.ifPresent(h -> h.publishEach(panes
-          .apply("PaneFiles", MapElements.into(new TypeDescriptor<List<WrittenFile>>() {}).via(AssemblePanes.Pane::files))
-          .setCoder(ListCoder.of(SerializableCoder.of(WrittenFile.class)))));
-      out.println("watching for new files; new batches at most every " + watch.get().commitInterval().getStandardSeconds()
-          + " s. Stop with Ctrl-C" + (RunnerProfiles.isFlink(options) ? "; continue later with --resume." : "."));
+      PCollection<AssemblePanes.Pane> panes =
+          buildWatch(p, (Launchable.Watchable) job, watch.get());
+      hub.ifPresent(
+          h ->
+              h.publishEach(
+                  panes
+                      .apply(
+                          "PaneFiles",
+                          MapElements.into(new TypeDescriptor<List<WrittenFile>>() {})
+                              .via(AssemblePanes.Pane::files))
+                      .setCoder(ListCoder.of(SerializableCoder.of(WrittenFile.class)))));
+      out.println(
+          "watching for new files; new batches at most every "
+              + watch.get().commitInterval().getStandardSeconds()
+              + " s. Stop with Ctrl-C"
+              + (RunnerProfiles.isFlink(options) ? "; continue later with --resume." : "."));
     } else {
       PCollection<WrittenFile> files = job.build(p, hub, out);
       hub.ifPresent(h -> h.publish(files));
     }
-    // Ctrl-C (SIGINT) or a kill (SIGTERM) both end here: say how to go on (the checkpoints stay where they are)
-    Thread interrupted = new Thread(() -> err.println(Checkpoints.stateDirOf(options)
-        .map(dir -> "\nstopped; checkpoints are kept in " + dir + ": run the same command with --resume to continue")
-        .orElse("\nstopped; this runner keeps no checkpoints: the same command starts over"
-            + " (with --runner flink-local a stopped run continues with --resume)")));
+    // Ctrl-C (SIGINT) or a kill (SIGTERM) both end here: say how to go on (the checkpoints stay
+    // where they are)
+    Thread interrupted =
+        new Thread(
+            () ->
+                err.println(
+                    Checkpoints.stateDirOf(options)
+                        .map(
+                            dir ->
+                                "\nstopped; checkpoints are kept in "
+                                    + dir
+                                    + ": run the same command with --resume to continue")
+                        .orElse(
+                            "\nstopped; this runner keeps no checkpoints: the same command starts over"
+                                + " (with --runner flink-local a stopped run continues with --resume)")));
     Runtime.getRuntime().addShutdownHook(interrupted);
-    Optional<EmbeddedFlink> flink = embeddedFlink.filter(f -> f.attach(options)); // the cluster, if the job takes it
+    Optional<EmbeddedFlink> flink =
+        embeddedFlink.filter(f -> f.attach(options)); // the cluster, if the job takes it
     WorkflowRun.Outcome outcome;
     try {
-      outcome = WorkflowRun.run(p, job.inputBytes(), () -> StagedDataset.rejected(job.output()).orElse(null), out,
-          job.steps(), flink);
+      outcome =
+          WorkflowRun.run(
+              p,
+              job.inputBytes(),
+              () -> StagedDataset.rejected(job.output()).orElse(null),
+              out,
+              job.steps(),
+              flink);
     } finally {
       Runtime.getRuntime().removeShutdownHook(interrupted);
     }
-    resumedFrom.ifPresent(c -> out.println("(resumed from checkpoint " + c.number()
-        + ": the counts above are this run's work; the rest was done before the checkpoint)"));
+    resumedFrom.ifPresent(
+        c ->
+            out.println(
+                "(resumed from checkpoint "
+                    + c.number()
+                    + ": the counts above are this run's work; the rest was done before the checkpoint)"));
     // the job finished: its checkpoints and the parts it assembled from are no longer needed
     Checkpoints.clear(options);
     Directories.deleteTree(AssembleDataset.partsDir(job.output()));
@@ -158,18 +214,27 @@ public final class WorkflowLauncher implements AutoCloseable {
   }
 
   /**
-   * The one continuous path: the batch numbers start where the settings say, else after the highest batch already
-   * on the Hub (when publishing) or in the output directory. A resumed job goes on with the numbering in its
-   * checkpoint.
+   * The one continuous path: the batch numbers start where the settings say, else after the highest
+   * batch already on the Hub (when publishing) or in the output directory. A resumed job goes on
+   * with the numbering in its checkpoint.
    */
-  private PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Launchable.Watchable w, WatchSettings watch)
-      throws IOException {
+  private PCollection<AssemblePanes.Pane> buildWatch(
+      Pipeline p, Launchable.Watchable w, WatchSettings watch) throws IOException {
     Optional<HubTarget> hub = run.hub();
-    int first = w.firstBatch().isPresent() ? w.firstBatch().get()
-        : hub.isPresent() ? hub.get().nextBatchNumber() : HubTarget.nextLocalBatchNumber(w.output());
+    int first =
+        w.firstBatch().isPresent()
+            ? w.firstBatch().get()
+            : hub.isPresent()
+                ? hub.get().nextBatchNumber()
+                : HubTarget.nextLocalBatchNumber(w.output());
     WatchedWorkflow<?> watched = w.watched(first);
-    out.println("watching " + watched.glob(watch.source()) + " (every " + watch.poll().getMillis() / 1000.0
-        + " s), batches from " + first);
+    out.println(
+        "watching "
+            + watched.glob(watch.source())
+            + " (every "
+            + watch.poll().getMillis() / 1000.0
+            + " s), batches from "
+            + first);
     return watched.build(p, watch);
   }
 
@@ -184,13 +249,18 @@ public final class WorkflowLauncher implements AutoCloseable {
         + run.hub().map(h -> "\npublished to " + h.repo() + "@" + h.revision()).orElse("");
   }
 
-  /** After a failed run: what became of the output, where the run's work is and how to go on with it. */
+  /**
+   * After a failed run: what became of the output, where the run's work is and how to go on with
+   * it.
+   */
   public String kept() {
     Path output = job.output().toAbsolutePath().normalize();
     StringBuilder sb = new StringBuilder();
     if (manifest().equals(manifestBefore)) {
-      sb.append(Files.exists(output.resolve("README.md")) ? "the previous dataset in " + output + " is untouched"
-          : "no dataset was written to " + output + " (a previous dataset there is untouched)");
+      sb.append(
+          Files.exists(output.resolve("README.md"))
+              ? "the previous dataset in " + output + " is untouched"
+              : "no dataset was written to " + output + " (a previous dataset there is untouched)");
       if (run.hub().isPresent()) sb.append(" and nothing was published");
     } else {
       sb.append("the dataset in ").append(output).append(" was written before the failure");
@@ -198,8 +268,11 @@ public final class WorkflowLauncher implements AutoCloseable {
     Path staging = StagedDataset.stagingDir(output);
     if (Files.isDirectory(staging)) sb.append("; this run's files are in ").append(staging);
     Optional<Path> state = Checkpoints.stateDirOf(options).filter(Files::isDirectory);
-    state.ifPresent(dir -> sb.append("; its checkpoints are in ").append(dir)
-        .append(": run the same command with --resume to continue"));
+    state.ifPresent(
+        dir ->
+            sb.append("; its checkpoints are in ")
+                .append(dir)
+                .append(": run the same command with --resume to continue"));
     return sb.toString();
   }
 
@@ -212,14 +285,21 @@ public final class WorkflowLauncher implements AutoCloseable {
     }
   }
 
-  /** Refuses an output inside a directory the input is searched in: its files would be read back as input. */
+  /**
+   * Refuses an output inside a directory the input is searched in: its files would be read back as
+   * input.
+   */
   public static void checkOutsideInput(Path output, List<Path> inputDirs) {
     Path out = real(output);
     for (Path dir : inputDirs) {
       Path in = real(dir);
       if (out.startsWith(in)) {
-        throw new IllegalArgumentException("the output " + output + " is inside the input directory " + dir
-            + ", where its files would be read back as input: choose an output outside it");
+        throw new IllegalArgumentException(
+            "the output "
+                + output
+                + " is inside the input directory "
+                + dir
+                + ", where its files would be read back as input: choose an output outside it");
       }
     }
   }

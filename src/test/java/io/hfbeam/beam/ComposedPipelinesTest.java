@@ -35,20 +35,21 @@ import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A pipeline composed only of the public transforms writes the dataset the workflow writes on the same input and
- * settings: the same features, the same rows in each split (compared as sorted multisets: the composed sink orders
- * rows by their encoding, the workflow by input order), so the same split of every row, and the same failures.
- * Both run on the DirectRunner with its immutability and encodability checks on.
+ * A pipeline composed only of the public transforms writes the dataset the workflow writes on the
+ * same input and settings: the same features, the same rows in each split (compared as sorted
+ * multisets: the composed sink orders rows by their encoding, the workflow by input order), so the
+ * same split of every row, and the same failures. Both run on the DirectRunner with its
+ * immutability and encodability checks on.
  */
 public class ComposedPipelinesTest {
-  static final Path PGN5000 = Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn");
+  static final Path PGN5000 =
+      Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn");
 
   @TempDir Path tmp;
 
@@ -62,7 +63,8 @@ public class ComposedPipelinesTest {
         sb.append(line).append('\n');
       }
     }
-    sb.append("[Event \"Bad\"]\n[Site \"https://lichess.org/badgame1\"]\n[Result \"*\"]\n\n1. e4 e5 2. Ke3 *\n\n");
+    sb.append(
+        "[Event \"Bad\"]\n[Site \"https://lichess.org/badgame1\"]\n[Result \"*\"]\n\n1. e4 e5 2. Ke3 *\n\n");
     return Files.writeString(tmp.resolve("slice.pgn"), sb.toString());
   }
 
@@ -70,32 +72,56 @@ public class ComposedPipelinesTest {
   public void chessFromPublicTransformsEqualsTheChessPositionsWorkflow() throws Exception {
     Path pgn = pgnSlice(400).toAbsolutePath();
     Split.Settings split = Split.Settings.builder().trainRatio(0.8).seed(7).build();
-    PgnPositions.Settings samples = new PgnPositions.Settings(PositionEncoding.TOKEN_SEQUENCE,
-        PositionGenerator.Window.HISTORY, 3, PositionGenerator.Scalars.FEATURES, true,
-        PositionGenerator.Sampling.CHESSPOS, 0.5, 2, 200, 7, true, split);
+    PgnPositions.Settings samples =
+        new PgnPositions.Settings(
+            PositionEncoding.TOKEN_SEQUENCE,
+            PositionGenerator.Window.HISTORY,
+            3,
+            PositionGenerator.Scalars.FEATURES,
+            true,
+            PositionGenerator.Sampling.CHESSPOS,
+            0.5,
+            2,
+            200,
+            7,
+            true,
+            split);
 
     Path workflowOut = tmp.resolve("workflow");
     Pipeline wp = pipeline();
-    ChessPositionsWorkflow.build(wp, new ChessPositionsWorkflow.Settings(List.of(pgn), workflowOut, samples,
-        new Batch.Settings(5000, 1, -1, Batch.Scope.BEFORE_SPLIT), FileNaming.BATCHES, ParquetSettings.defaults(),
-        64 << 10));
+    ChessPositionsWorkflow.build(
+        wp,
+        new ChessPositionsWorkflow.Settings(
+            List.of(pgn),
+            workflowOut,
+            samples,
+            new Batch.Settings(5000, 1, -1, Batch.Scope.BEFORE_SPLIT),
+            FileNaming.BATCHES,
+            ParquetSettings.defaults(),
+            64 << 10));
     wp.run().waitUntilFinish();
 
     Path composedOut = tmp.resolve("composed");
     Pipeline cp = pipeline();
     PCollectionTuple games = cp.apply(PgnIO.read().from(pgn.toString()).withRangeBytes(64 << 10));
-    GeneratePositions positions = GeneratePositions.create()
-        .withEncoding(PositionEncoding.TOKEN_SEQUENCE)
-        .withWindow(PositionGenerator.Window.HISTORY, 3)
-        .withScalars(PositionGenerator.Scalars.FEATURES)
-        .withMetadata(true)
-        .withChessposSampling(0.5, 2, 200)
-        .withSeed(7);
-    games.get(PgnIO.GAMES)
+    GeneratePositions positions =
+        GeneratePositions.create()
+            .withEncoding(PositionEncoding.TOKEN_SEQUENCE)
+            .withWindow(PositionGenerator.Window.HISTORY, 3)
+            .withScalars(PositionGenerator.Scalars.FEATURES)
+            .withMetadata(true)
+            .withChessposSampling(0.5, 2, 200)
+            .withSeed(7);
+    games
+        .get(PgnIO.GAMES)
         .apply(positions)
         .apply(SeededSplit.<Row>byKey().withTrainRatio(0.8).withSeed(7))
-        .apply(HuggingFaceIO.write().to(composedOut.toString()).withFeatures(positions.features())
-            .withRowsPerFile(5000).withFailures(games.get(PgnIO.FAILURES)));
+        .apply(
+            HuggingFaceIO.write()
+                .to(composedOut.toString())
+                .withFeatures(positions.features())
+                .withRowsPerFile(5000)
+                .withFailures(games.get(PgnIO.FAILURES)));
     cp.run().waitUntilFinish();
 
     Map<String, List<String>> expected = rowsBySplit(workflowOut, ".parquet");
@@ -116,14 +142,19 @@ public class ComposedPipelinesTest {
         splitOfGame.put(game, e.getKey());
       }
     }
-    // the same located failure (file, byte offset, reason, excerpt); read as byte ranges, the source cannot number
-    // the game within its file (the workflow's assembly does that from every chunk's count), so it leaves it null
+    // the same located failure (file, byte offset, reason, excerpt); read as byte ranges, the
+    // source cannot number
+    // the game within its file (the workflow's assembly does that from every chunk's count), so it
+    // leaves it null
     String workflowErrors = Files.readString(workflowOut.resolve("_errors/errors.jsonl"));
     assertThat(workflowErrors, containsString("\"record\": 401,"));
     assertThat(workflowErrors, containsString("Ke3"));
-    assertThat(Files.readString(composedOut.resolve("_errors/errors.jsonl")),
+    assertThat(
+        Files.readString(composedOut.resolve("_errors/errors.jsonl")),
         equalTo(workflowErrors.replace("\"record\": 401,", "\"record\": null,")));
-    assertThat(Files.readString(composedOut.resolve("README.md")), containsString("num_examples: " + actual.get("train").size()));
+    assertThat(
+        Files.readString(composedOut.resolve("README.md")),
+        containsString("num_examples: " + actual.get("train").size()));
   }
 
   @Test
@@ -137,22 +168,42 @@ public class ComposedPipelinesTest {
     f.put("tags", new Feature.Sequence(new Feature.Value("string")));
     f.put("text", new Feature.Value("string"));
     Features features = Features.of(f);
-    Split.Settings split = Split.Settings.builder().trainRatio(0.8).keyFields(List.of("group")).seed(42).build();
+    Split.Settings split =
+        Split.Settings.builder().trainRatio(0.8).keyFields(List.of("group")).seed(42).build();
 
     Path workflowOut = tmp.resolve("workflow");
     Pipeline wp = pipeline();
-    ConvertWorkflow.build(wp, new ConvertWorkflow.Settings(List.of(jsonl), ConvertWorkflow.InputFormat.JSONL, features,
-        workflowOut, true, true, FileNaming.BATCHES, ParquetSettings.defaults(), split, Batch.Settings.of(300), 16 << 10));
+    ConvertWorkflow.build(
+        wp,
+        new ConvertWorkflow.Settings(
+            List.of(jsonl),
+            ConvertWorkflow.InputFormat.JSONL,
+            features,
+            workflowOut,
+            true,
+            true,
+            FileNaming.BATCHES,
+            ParquetSettings.defaults(),
+            split,
+            Batch.Settings.of(300),
+            16 << 10));
     wp.run().waitUntilFinish();
 
     Path composedOut = tmp.resolve("composed");
     Pipeline cp = pipeline();
-    PCollectionTuple mapped = cp.apply(TextIO.read().from(jsonl.toString()))
-        .apply(MapToFeatures.to(features).withSource(jsonl.toString()));
-    mapped.get(MapToFeatures.ROWS)
+    PCollectionTuple mapped =
+        cp.apply(TextIO.read().from(jsonl.toString()))
+            .apply(MapToFeatures.to(features).withSource(jsonl.toString()));
+    mapped
+        .get(MapToFeatures.ROWS)
         .apply(SeededSplit.byFields("group").withTrainRatio(0.8).withSeed(42))
-        .apply(HuggingFaceIO.write().to(composedOut.toString()).withFeatures(features).withJsonl(true)
-            .withRowsPerFile(300).withFailures(mapped.get(MapToFeatures.FAILURES)));
+        .apply(
+            HuggingFaceIO.write()
+                .to(composedOut.toString())
+                .withFeatures(features)
+                .withJsonl(true)
+                .withRowsPerFile(300)
+                .withFailures(mapped.get(MapToFeatures.FAILURES)));
     cp.run().waitUntilFinish();
 
     Map<String, List<String>> expected = rowsBySplit(workflowOut, ".parquet");
@@ -166,7 +217,8 @@ public class ComposedPipelinesTest {
   }
 
   static Pipeline pipeline() {
-    return Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner", "--targetParallelism=2").create());
+    return Pipeline.create(
+        PipelineOptionsFactory.fromArgs("--runner=DirectRunner", "--targetParallelism=2").create());
   }
 
   /** Each split's rows (as text), sorted. */
@@ -192,7 +244,8 @@ public class ComposedPipelinesTest {
   }
 
   static Features features(Path dataset, String split) throws IOException {
-    try (HfParquetReader r = HfParquetReader.open(files(dataset.resolve(split), ".parquet").get(0))) {
+    try (HfParquetReader r =
+        HfParquetReader.open(files(dataset.resolve(split), ".parquet").get(0))) {
       return r.features();
     }
   }

@@ -41,7 +41,10 @@ import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The dataset sink and the publish step on the DirectRunner (immutability and encodability checks on). */
+/**
+ * The dataset sink and the publish step on the DirectRunner (immutability and encodability checks
+ * on).
+ */
 public class HuggingFaceIOTest {
   @TempDir Path tmp;
 
@@ -58,7 +61,10 @@ public class HuggingFaceIOTest {
     Schema schema = FEATURES.beamSchema();
     List<KV<String, Row>> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      rows.add(KV.of(i % 4 == 0 ? "test" : "train", Row.withSchema(schema).addValues(i, "row " + i).build()));
+      rows.add(
+          KV.of(
+              i % 4 == 0 ? "test" : "train",
+              Row.withSchema(schema).addValues(i, "row " + i).build()));
     }
     return rows;
   }
@@ -74,12 +80,19 @@ public class HuggingFaceIOTest {
   }
 
   PCollection<KV<String, Row>> create(Pipeline p, List<KV<String, Row>> rows) {
-    return p.apply(Create.of(rows).withCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(FEATURES.beamSchema()))));
+    return p.apply(
+        Create.of(rows)
+            .withCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(FEATURES.beamSchema()))));
   }
 
   static HuggingFaceIO.Write sink(Path out) {
-    return HuggingFaceIO.write().to(out.toString()).withFeatures(FEATURES).withJsonl(true).withRowsPerFile(20)
-        .withSortKey(r -> String.format("%06d", r.getInt32("n"))).withTitle("Numbers");
+    return HuggingFaceIO.write()
+        .to(out.toString())
+        .withFeatures(FEATURES)
+        .withJsonl(true)
+        .withRowsPerFile(20)
+        .withSortKey(r -> String.format("%06d", r.getInt32("n")))
+        .withTitle("Numbers");
   }
 
   @Test
@@ -98,14 +111,23 @@ public class HuggingFaceIOTest {
     Map<String, byte[]> b = files(tmp.resolve("b"));
     assertThat(a.keySet(), equalTo(b.keySet()));
     for (String f : a.keySet()) assertThat(f, b.get(f), equalTo(a.get(f)));
-    assertThat(a.keySet(), hasItems("README.md", "train/batch_001.parquet", "train/batch_001.jsonl",
-        "test/batch_001.parquet", "test/batch_001.jsonl"));
+    assertThat(
+        a.keySet(),
+        hasItems(
+            "README.md",
+            "train/batch_001.parquet",
+            "train/batch_001.jsonl",
+            "test/batch_001.parquet",
+            "test/batch_001.jsonl"));
     assertThat(a.keySet(), not(hasItems("_errors/errors.jsonl")));
 
-    // 150 train rows in about 150 / 20 files, numbered from 1 without a gap; every row once, each file sorted
-    List<String> trainFiles = a.keySet().stream().filter(f -> f.startsWith("train/") && f.endsWith(".parquet")).toList();
+    // 150 train rows in about 150 / 20 files, numbered from 1 without a gap; every row once, each
+    // file sorted
+    List<String> trainFiles =
+        a.keySet().stream().filter(f -> f.startsWith("train/") && f.endsWith(".parquet")).toList();
     List<String> numbered = new ArrayList<>();
-    for (int i = 1; i <= trainFiles.size(); i++) numbered.add(String.format("train/batch_%03d.parquet", i));
+    for (int i = 1; i <= trainFiles.size(); i++)
+      numbered.add(String.format("train/batch_%03d.parquet", i));
     assertThat(trainFiles, equalTo(numbered));
     List<Integer> all = new ArrayList<>();
     for (String f : trainFiles) {
@@ -120,7 +142,11 @@ public class HuggingFaceIOTest {
       all.addAll(inFile);
     }
     all.sort(null);
-    List<Integer> expected = rows.stream().filter(kv -> kv.getKey().equals("train")).map(kv -> kv.getValue().getInt32("n")).toList();
+    List<Integer> expected =
+        rows.stream()
+            .filter(kv -> kv.getKey().equals("train"))
+            .map(kv -> kv.getValue().getInt32("n"))
+            .toList();
     assertThat(all, equalTo(expected));
     String card = new String(a.get("README.md"));
     assertThat(card, containsString("# Numbers"));
@@ -129,40 +155,60 @@ public class HuggingFaceIOTest {
   }
 
   @Test
-  public void failuresGoToErrorsInFileOrderAndARunOverItsBudgetIsNotMadeTheDataset() throws Exception {
-    List<Row> failures = List.of(
-        Failures.of("b.jsonl", 3L, 40L, null, "MapFields", "bad b", "x"),
-        Failures.of("a.jsonl", 9L, 100L, null, "MapFields", "bad a2", "y"),
-        Failures.of("a.jsonl", 2L, 20L, null, "MapFields", "bad a1", "z"));
+  public void failuresGoToErrorsInFileOrderAndARunOverItsBudgetIsNotMadeTheDataset()
+      throws Exception {
+    List<Row> failures =
+        List.of(
+            Failures.of("b.jsonl", 3L, 40L, null, "MapFields", "bad b", "x"),
+            Failures.of("a.jsonl", 9L, 100L, null, "MapFields", "bad a2", "y"),
+            Failures.of("a.jsonl", 2L, 20L, null, "MapFields", "bad a1", "z"));
     Pipeline p = pipeline();
     PCollection<Row> f = p.apply("Failures", Create.of(failures).withRowSchema(Failures.SCHEMA));
     create(p, rows(10)).apply(sink(tmp.resolve("ok")).withFailures(f));
     p.run().waitUntilFinish();
     List<String> errors = Files.readAllLines(tmp.resolve("ok/_errors/errors.jsonl"));
-    assertThat(errors.stream().map(l -> l.replaceAll(".*\"reason\": \"([^\"]*)\".*", "$1")).toList(),
+    assertThat(
+        errors.stream().map(l -> l.replaceAll(".*\"reason\": \"([^\"]*)\".*", "$1")).toList(),
         contains("bad a1", "bad a2", "bad b"));
 
     Pipeline strict = pipeline(0.1);
-    PCollection<Row> f2 = strict.apply("Failures", Create.of(failures).withRowSchema(Failures.SCHEMA));
+    PCollection<Row> f2 =
+        strict.apply("Failures", Create.of(failures).withRowSchema(Failures.SCHEMA));
     create(strict, rows(10)).apply(sink(tmp.resolve("rejected")).withFailures(f2));
     strict.run().waitUntilFinish();
     assertThat(Files.exists(tmp.resolve("rejected/README.md")), equalTo(false));
-    assertThat(StagedDataset.rejected(tmp.resolve("rejected")).orElse(""), containsString("3 of 13 records failed"));
+    assertThat(
+        StagedDataset.rejected(tmp.resolve("rejected")).orElse(""),
+        containsString("3 of 13 records failed"));
   }
 
   @Test
   public void publishCommitsTheFilesTheSinkWrote() throws Exception {
-    try (LocalHubServer hub = LocalHubServer.start(0, tmp.resolve("hub"),
-        LocalHubServer.Options.defaults().withToken(ConvertPublishTest.TOKEN, "alice"))) {
-      Map<String, String> env = Map.of("HF_ENDPOINT", hub.url(), "HF_TOKEN", ConvertPublishTest.TOKEN, "HF_HOME",
-          tmp.resolve("hf").toString());
+    try (LocalHubServer hub =
+        LocalHubServer.start(
+            0,
+            tmp.resolve("hub"),
+            LocalHubServer.Options.defaults().withToken(ConvertPublishTest.TOKEN, "alice"))) {
+      Map<String, String> env =
+          Map.of(
+              "HF_ENDPOINT",
+              hub.url(),
+              "HF_TOKEN",
+              ConvertPublishTest.TOKEN,
+              "HF_HOME",
+              tmp.resolve("hf").toString());
       HubClient.Settings client = HubClient.Settings.builder().environment(env).build();
       Pipeline p = pipeline();
-      create(p, rows(50)).apply(sink(tmp.resolve("out")))
+      create(p, rows(50))
+          .apply(sink(tmp.resolve("out")))
           .apply(HuggingFaceIO.publish().to("alice/numbers").withClient(client));
       p.run().waitUntilFinish();
-      List<String> published = client.newClient().listFiles(RepoId.dataset("alice/numbers"), "main", "", true).stream()
-          .filter(f -> !f.directory() && !f.path().equals(".gitattributes")).map(RepoFile::path).sorted().toList();
+      List<String> published =
+          client.newClient().listFiles(RepoId.dataset("alice/numbers"), "main", "", true).stream()
+              .filter(f -> !f.directory() && !f.path().equals(".gitattributes"))
+              .map(RepoFile::path)
+              .sorted()
+              .toList();
       List<String> local = new ArrayList<>(files(tmp.resolve("out")).keySet());
       local.sort(null);
       assertThat(published, equalTo(local));

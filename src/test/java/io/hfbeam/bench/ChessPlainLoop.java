@@ -2,12 +2,12 @@ package io.hfbeam.bench;
 
 import io.hfbeam.chess.ChessSample;
 import io.hfbeam.chess.PositionEncoding;
-import io.hfbeam.workflow.chess.ChessPartFormat;
+import io.hfbeam.dataset.Batch;
 import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.format.parquet.ParquetSettings;
-import io.hfbeam.workflow.chess.PgnPositions;
-import io.hfbeam.dataset.Batch;
 import io.hfbeam.mapping.Split;
+import io.hfbeam.workflow.chess.ChessPartFormat;
+import io.hfbeam.workflow.chess.PgnPositions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +16,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The no-Beam limit for benchmarks: the same PGN reader, encoder, sampler and Parquet writer as chess-positions,
- * in one plain loop on one thread (whole files, one Parquet file per split).
+ * The no-Beam limit for benchmarks: the same PGN reader, encoder, sampler and Parquet writer as
+ * chess-positions, in one plain loop on one thread (whole files, one Parquet file per split).
  *
- * <p>Usage: {@code java -cp target/hfbeam.jar io.hfbeam.workflow.bench.ChessPlainLoop OUT_DIR FILE...}
+ * <p>Usage: {@code java -cp target/hfbeam.jar io.hfbeam.workflow.bench.ChessPlainLoop OUT_DIR
+ * FILE...}
  */
 public final class ChessPlainLoop {
   private ChessPlainLoop() {}
@@ -29,10 +30,22 @@ public final class ChessPlainLoop {
     List<Path> files = new ArrayList<>();
     for (int i = 1; i < args.length; i++) files.add(Path.of(args[i]));
     Files.createDirectories(out);
-    PgnPositions.Settings s = new PgnPositions.Settings(PositionEncoding.TOKEN_SEQUENCE, io.hfbeam.chess.PositionGenerator.Window.REPEAT, 10,
-        io.hfbeam.chess.PositionGenerator.Scalars.ZEROS, false, io.hfbeam.chess.PositionGenerator.Sampling.ALL, 0.33, 0, 100_000, 42, true,
-        Split.Settings.builder().build());
-    ChessPartFormat format = new ChessPartFormat(s.encoding(), s.windowSize(), false, ParquetSettings.defaults());
+    PgnPositions.Settings s =
+        new PgnPositions.Settings(
+            PositionEncoding.TOKEN_SEQUENCE,
+            io.hfbeam.chess.PositionGenerator.Window.REPEAT,
+            10,
+            io.hfbeam.chess.PositionGenerator.Scalars.ZEROS,
+            false,
+            io.hfbeam.chess.PositionGenerator.Sampling.ALL,
+            0.33,
+            0,
+            100_000,
+            42,
+            true,
+            Split.Settings.builder().build());
+    ChessPartFormat format =
+        new ChessPartFormat(s.encoding(), s.windowSize(), false, ParquetSettings.defaults());
     long t0 = System.nanoTime();
     PartsPerSplit<ChessSample> parts = new PartsPerSplit<>(format, out);
     PgnPositions positions = new PgnPositions(s);
@@ -41,11 +54,14 @@ public final class ChessPlainLoop {
     for (Map.Entry<String, Long> e : parts.rows.entrySet()) {
       Path samples = out.resolve(e.getKey());
       long rows = e.getValue(); // parts are compact (frames by reference): count, not size
-      format.assembleParquet(List.of(new Batch.Piece(samples.toString(), 0, rows, rows, 0)), Path.of(samples + ".parquet"));
+      format.assembleParquet(
+          List.of(new Batch.Piece(samples.toString(), 0, rows, rows, 0)),
+          Path.of(samples + ".parquet"));
       Files.delete(Path.of(samples + ".samples"));
     }
     double secs = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("plain loop: %,d positions in %.2f s = %,.0f positions/s%n", parts.records, secs,
-        parts.records / secs);
+    System.out.printf(
+        "plain loop: %,d positions in %.2f s = %,.0f positions/s%n",
+        parts.records, secs, parts.records / secs);
   }
 }

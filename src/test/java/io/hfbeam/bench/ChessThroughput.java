@@ -9,9 +9,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The no-Beam limit of the chess workflow's CPU work: parse a PGN file (plain or compressed), replay every game
- * and token-encode every position after each move, on one thread. Prints positions/s per round; the first
- * rounds include JIT warm-up, so pass several rounds and read the last.
+ * The no-Beam limit of the chess workflow's CPU work: parse a PGN file (plain or compressed),
+ * replay every game and token-encode every position after each move, on one thread. Prints
+ * positions/s per round; the first rounds include JIT warm-up, so pass several rounds and read the
+ * last.
  *
  * <p>Usage: {@code ChessThroughput FILE [ROUNDS]}
  */
@@ -29,7 +30,8 @@ public final class ChessThroughput {
       long t0 = System.nanoTime();
       Result r = run(file);
       double seconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf("round %d: %,d games, %,d errors, %,d positions in %.3f s = %,.0f positions/s (checksum %d)%n",
+      System.out.printf(
+          "round %d: %,d games, %,d errors, %,d positions in %.3f s = %,.0f positions/s (checksum %d)%n",
           round, r.games, r.errors, r.positions, seconds, r.positions / seconds, r.checksum);
     }
   }
@@ -52,12 +54,14 @@ public final class ChessThroughput {
           continue;
         }
         r.games++;
-        GamePositions.forEach(game, (ply, move, board) -> {
-          TokenSequence.encodeInto(board, tokens, 0);
-          r.positions++;
-          // Folding the tokens into a checksum keeps the JIT from discarding the encoding work.
-          r.checksum = r.checksum * 31 + tokens[ply % TokenSequence.LENGTH];
-        });
+        GamePositions.forEach(
+            game,
+            (ply, move, board) -> {
+              TokenSequence.encodeInto(board, tokens, 0);
+              r.positions++;
+              // Folding the tokens into a checksum keeps the JIT from discarding the encoding work.
+              r.checksum = r.checksum * 31 + tokens[ply % TokenSequence.LENGTH];
+            });
       }
     }
     return r;

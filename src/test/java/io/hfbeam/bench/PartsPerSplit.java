@@ -10,8 +10,8 @@ import java.util.Map;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * The plain loops' emitter: one part per split under {@code dir} (named after the split), opened on its first
- * record, with the rows written per split; failures are counted, not written.
+ * The plain loops' emitter: one part per split under {@code dir} (named after the split), opened on
+ * its first record, with the rows written per split; failures are counted, not written.
  */
 final class PartsPerSplit<T> implements ChunkProcessor.Emitter<T> {
   private final PartFormat<T> format;

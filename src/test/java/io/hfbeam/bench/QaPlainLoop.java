@@ -1,8 +1,8 @@
 package io.hfbeam.bench;
 
+import io.hfbeam.dataset.RowPartFormat;
 import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.format.json.JsonSource;
-import io.hfbeam.dataset.RowPartFormat;
 import io.hfbeam.mapping.FieldMapping;
 import io.hfbeam.mapping.MapRecords;
 import java.io.IOException;
@@ -13,10 +13,12 @@ import java.util.List;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * The no-Beam limit for the qa-export benchmark: the same JSON-lines reader, field mapping and JSONL writer as
- * qa-export, in one plain loop on one thread (one output file per split, failures counted, not written).
+ * The no-Beam limit for the qa-export benchmark: the same JSON-lines reader, field mapping and
+ * JSONL writer as qa-export, in one plain loop on one thread (one output file per split, failures
+ * counted, not written).
  *
- * <p>Usage: {@code java -cp target/hfbeam.jar io.hfbeam.workflow.bench.QaPlainLoop MAPPING.yaml OUT_DIR FILE...}
+ * <p>Usage: {@code java -cp target/hfbeam.jar io.hfbeam.workflow.bench.QaPlainLoop MAPPING.yaml
+ * OUT_DIR FILE...}
  */
 public final class QaPlainLoop {
   private QaPlainLoop() {}
@@ -38,7 +40,8 @@ public final class QaPlainLoop {
     }
     parts.close();
     double secs = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("%,d records (%,d failed), %,d bytes in %.2f s: %,.0f records/s, %.1f MB/s%n", parts.records,
-        parts.failures, bytes, secs, parts.records / secs, bytes / secs / 1e6);
+    System.out.printf(
+        "%,d records (%,d failed), %,d bytes in %.2f s: %,.0f records/s, %.1f MB/s%n",
+        parts.records, parts.failures, bytes, secs, parts.records / secs, bytes / secs / 1e6);
   }
 }

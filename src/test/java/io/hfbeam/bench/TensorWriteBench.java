@@ -1,30 +1,32 @@
 package io.hfbeam.bench;
 
-import io.hfbeam.hf.Features;
 import io.hfbeam.format.parquet.tensor.RowSink;
 import io.hfbeam.format.parquet.tensor.TensorParquetWriter;
+import io.hfbeam.hf.Features;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Writes N chess-like rows ({@code window} Array2D((10, 69), int8), {@code scalars} Sequence(int8, 3)) with
- * {@link TensorParquetWriter} and ZSTD, and prints rows/s, seconds and Parquet bytes per row. Row generation
- * (a few random squares per row and ten 69-byte copies) is included in the time; it is small next to the writer.
+ * Writes N chess-like rows ({@code window} Array2D((10, 69), int8), {@code scalars} Sequence(int8,
+ * 3)) with {@link TensorParquetWriter} and ZSTD, and prints rows/s, seconds and Parquet bytes per
+ * row. Row generation (a few random squares per row and ten 69-byte copies) is included in the
+ * time; it is small next to the writer.
  *
  * <pre>
  * mvn -q -o compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp target/classes:target/test-classes:$(cat target/cp.txt) io.hfbeam.bench.TensorWriteBench [rows=327416] [out=target/bench-tensor.parquet] [zstdLevel=3] [repeats=3]
  * </pre>
  *
- * The comparison with DuckDB ({@code COPY ... TO ... (FORMAT parquet, COMPRESSION zstd)}) and with parquet-java's
- * {@code ExampleParquetWriter} on the same rows is {@code TensorWriteVsDuckDbTest}, run with
- * {@code mvn -q -o test -Dtest=TensorWriteVsDuckDbTest -Dbench=true} (DuckDB JDBC is a test dependency).
+ * The comparison with DuckDB ({@code COPY ... TO ... (FORMAT parquet, COMPRESSION zstd)}) and with
+ * parquet-java's {@code ExampleParquetWriter} on the same rows is {@code TensorWriteVsDuckDbTest},
+ * run with {@code mvn -q -o test -Dtest=TensorWriteVsDuckDbTest -Dbench=true} (DuckDB JDBC is a
+ * test dependency).
  */
 public final class TensorWriteBench {
-  public static final Features CHESS = Features.fromJson(
-      "{\"window\": \"array2d<int8>(10,69)\", \"scalars\": \"list<int8>[3]\"}");
+  public static final Features CHESS =
+      Features.fromJson("{\"window\": \"array2d<int8>(10,69)\", \"scalars\": \"list<int8>[3]\"}");
 
   private TensorWriteBench() {}
 
@@ -38,13 +40,22 @@ public final class TensorWriteBench {
       write(out, rows, TensorParquetWriter.Options.defaults().zstdLevel(level));
       double s = (System.nanoTime() - t0) / 1e9;
       long bytes = Files.size(out);
-      System.out.printf(Locale.ROOT, "run %d: %d rows in %.3f s = %,.0f rows/s, %d bytes = %.2f bytes/row (zstd %d)%n",
-          r + 1, rows, s, rows / s, bytes, (double) bytes / rows, level);
+      System.out.printf(
+          Locale.ROOT,
+          "run %d: %d rows in %.3f s = %,.0f rows/s, %d bytes = %.2f bytes/row (zstd %d)%n",
+          r + 1,
+          rows,
+          s,
+          rows / s,
+          bytes,
+          (double) bytes / rows,
+          level);
     }
   }
 
   /** Writes {@code rows} rows of {@link ChessLikeWindows} (seed 1) to {@code file}. */
-  public static void write(Path file, int rows, TensorParquetWriter.Options options) throws IOException {
+  public static void write(Path file, int rows, TensorParquetWriter.Options options)
+      throws IOException {
     ChessLikeWindows positions = new ChessLikeWindows(1);
     byte[] window = new byte[ChessLikeWindows.WINDOW];
     byte[] scalars = new byte[3];

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The same 327,416 chess-like rows written by TensorParquetWriter, by DuckDB ({@code COPY ... (FORMAT parquet,
- * COMPRESSION zstd)}, default threads) and by parquet-java's ExampleParquetWriter (a Group per row, ZSTD); prints
- * seconds, rows/s and bytes/row of each. Off by default: {@code mvn -q -o test -Dtest=TensorWriteVsDuckDbTest -Dbench=true}.
+ * The same 327,416 chess-like rows written by TensorParquetWriter, by DuckDB ({@code COPY ...
+ * (FORMAT parquet, COMPRESSION zstd)}, default threads) and by parquet-java's ExampleParquetWriter
+ * (a Group per row, ZSTD); prints seconds, rows/s and bytes/row of each. Off by default: {@code mvn
+ * -q -o test -Dtest=TensorWriteVsDuckDbTest -Dbench=true}.
  */
 @EnabledIfSystemProperty(named = "bench", matches = "true")
 class TensorWriteVsDuckDbTest {
@@ -46,13 +47,25 @@ class TensorWriteVsDuckDbTest {
     report("TensorParquetWriter (best of 5)", oursSeconds, ours);
 
     Path duck = dir.resolve("duck.parquet");
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement()) {
       st.execute("CREATE TABLE t AS SELECT * FROM read_parquet('" + ours + "')");
       long t0 = System.nanoTime();
       st.execute("COPY t TO '" + duck + "' (FORMAT parquet, COMPRESSION zstd)");
-      report("DuckDB COPY zstd (" + scalar(st, "SELECT current_setting('threads')") + " threads)", (System.nanoTime() - t0) / 1e9, duck);
+      report(
+          "DuckDB COPY zstd (" + scalar(st, "SELECT current_setting('threads')") + " threads)",
+          (System.nanoTime() - t0) / 1e9,
+          duck);
       // Same rows, same order: the two files hold identical data.
-      assertThat(scalar(st, "SELECT count(*) FROM (SELECT * FROM read_parquet('" + ours + "') EXCEPT ALL SELECT * FROM read_parquet('" + duck + "'))"), equalTo("0"));
+      assertThat(
+          scalar(
+              st,
+              "SELECT count(*) FROM (SELECT * FROM read_parquet('"
+                  + ours
+                  + "') EXCEPT ALL SELECT * FROM read_parquet('"
+                  + duck
+                  + "'))"),
+          equalTo("0"));
     }
 
     Path example = dir.resolve("example.parquet");
@@ -66,17 +79,22 @@ class TensorWriteVsDuckDbTest {
     SimpleGroupFactory groups = new SimpleGroupFactory(schema);
     ChessLikeWindows positions = new ChessLikeWindows(1);
     byte[] window = new byte[ChessLikeWindows.WINDOW];
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
-        .withConf(new Configuration()).withType(schema).withCompressionCodec(CompressionCodecName.ZSTD)
-        .withExtraMetaData(Map.of("huggingface", TensorWriteBench.CHESS.huggingfaceMetadata()))
-        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
+            .withConf(new Configuration())
+            .withType(schema)
+            .withCompressionCodec(CompressionCodecName.ZSTD)
+            .withExtraMetaData(Map.of("huggingface", TensorWriteBench.CHESS.huggingfaceMetadata()))
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .build()) {
       for (int i = 0; i < ROWS; i++) {
         positions.next(window, 0);
         Group row = groups.newGroup();
         Group outer = row.addGroup("window");
         for (int r = 0; r < 10; r++) {
           Group inner = outer.addGroup("list").addGroup("element");
-          for (int k = 0; k < ChessLikeWindows.TOKENS; k++) inner.addGroup("list").append("element", (int) window[r * 69 + k]);
+          for (int k = 0; k < ChessLikeWindows.TOKENS; k++)
+            inner.addGroup("list").append("element", (int) window[r * 69 + k]);
         }
         Group scalars = row.addGroup("scalars");
         for (int k = 0; k < 3; k++) scalars.addGroup("list").append("element", 0);
@@ -94,7 +112,13 @@ class TensorWriteVsDuckDbTest {
 
   private static void report(String what, double seconds, Path file) throws Exception {
     long bytes = Files.size(file);
-    System.out.printf(Locale.ROOT, "BENCH %-45s %7.3f s %,12.0f rows/s %10d bytes %6.2f bytes/row%n",
-        what, seconds, ROWS / seconds, bytes, (double) bytes / ROWS);
+    System.out.printf(
+        Locale.ROOT,
+        "BENCH %-45s %7.3f s %,12.0f rows/s %10d bytes %6.2f bytes/row%n",
+        what,
+        seconds,
+        ROWS / seconds,
+        bytes,
+        (double) bytes / ROWS);
   }
 }

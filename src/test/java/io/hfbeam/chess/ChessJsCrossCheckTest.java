@@ -19,12 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An independent implementation, chess.js ({@code loadPgn}, then its verbose history), replays all 5000 games
- * of the 5000-game file; every FEN after every move (327,416 positions) must equal ours. chess.js writes "game TAB ply TAB fen" lines to a file that is then
- * compared line by line with our replay, so neither side holds all positions in memory.
+ * An independent implementation, chess.js ({@code loadPgn}, then its verbose history), replays all
+ * 5000 games of the 5000-game file; every FEN after every move (327,416 positions) must equal ours.
+ * chess.js writes "game TAB ply TAB fen" lines to a file that is then compared line by line with
+ * our replay, so neither side holds all positions in memory.
  */
 class ChessJsCrossCheckTest {
-  private static final String SCRIPT = """
+  private static final String SCRIPT =
+      """
       import { Chess } from 'chess.js';
       import fs from 'node:fs';
       const text = fs.readFileSync(process.env.PGN, 'utf8');
@@ -49,22 +51,26 @@ class ChessJsCrossCheckTest {
     Path pgn = PgnRangesTest.FILE_5000;
     Path theirs = dir.resolve("chessjs.tsv");
     long t0 = System.nanoTime();
-    PythonEnv.Result run = NodeEnv.runScript(SCRIPT, Map.of("PGN", pgn.toString(), "OUT", theirs.toString()), 300);
+    PythonEnv.Result run =
+        NodeEnv.runScript(SCRIPT, Map.of("PGN", pgn.toString(), "OUT", theirs.toString()), 300);
     assertThat(run.output(), run.exitCode(), equalTo(0));
     System.out.printf("chess.js replayed the file in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
     List<String> mismatches = new ArrayList<>();
     long[] compared = {0};
     try (BufferedReader expected = Files.newBufferedReader(theirs, StandardCharsets.UTF_8);
-         PgnReader reader = PgnReader.open(pgn)) {
+        PgnReader reader = PgnReader.open(pgn)) {
       while (reader.hasNext()) {
         PgnGame game = PgnReaderTest.game(reader.next());
-        GamePositions.forEach(game, (ply, move, board) -> {
-          String ours = game.gameNumber() + "\t" + ply + "\t" + board.fen();
-          String line = readLine(expected);
-          compared[0]++;
-          if (!ours.equals(line) && mismatches.size() < 10) mismatches.add("ours " + ours + " / chess.js " + line);
-        });
+        GamePositions.forEach(
+            game,
+            (ply, move, board) -> {
+              String ours = game.gameNumber() + "\t" + ply + "\t" + board.fen();
+              String line = readLine(expected);
+              compared[0]++;
+              if (!ours.equals(line) && mismatches.size() < 10)
+                mismatches.add("ours " + ours + " / chess.js " + line);
+            });
       }
       assertThat("chess.js has extra positions", expected.readLine(), equalTo(null));
     }

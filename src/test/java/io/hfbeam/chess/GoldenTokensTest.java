@@ -13,24 +13,33 @@ import java.util.List;
 import java.util.StringJoiner;
 import org.junit.jupiter.api.Test;
 
-/** Tokens and FENs of every position of the 50-game file equal the python-chess golden file, row by row. */
+/**
+ * Tokens and FENs of every position of the 50-game file equal the python-chess golden file, row by
+ * row.
+ */
 class GoldenTokensTest {
   @Test
   void everyRowMatches() throws IOException {
     List<String> ours = new ArrayList<>();
-    try (PgnReader reader = new PgnReader(
-        getClass().getResourceAsStream("/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn"))) {
+    try (PgnReader reader =
+        new PgnReader(
+            getClass()
+                .getResourceAsStream("/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn"))) {
       while (reader.hasNext()) {
         PgnRecord record = reader.next();
         assertThat(record.toString(), record, instanceOf(PgnGame.class));
         PgnGame game = (PgnGame) record;
         ours.add(row(game.gameNumber(), 0, game.startBoard()));
-        GamePositions.forEach(game, (ply, move, board) -> ours.add(row(game.gameNumber(), ply, board)));
+        GamePositions.forEach(
+            game, (ply, move, board) -> ours.add(row(game.gameNumber(), ply, board)));
       }
     }
     List<String> golden = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(
-        getClass().getResourceAsStream("/chess/tokens_lichess_2013-01_truncated_50.tsv"), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(
+                getClass().getResourceAsStream("/chess/tokens_lichess_2013-01_truncated_50.tsv"),
+                StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) golden.add(line);
     }
     assertThat(golden.size(), equalTo(3441));

@@ -25,8 +25,10 @@ class PerftTest {
 
   static Stream<Arguments> entries() throws IOException {
     List<Arguments> out = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(
-        PerftTest.class.getResourceAsStream("/chess/perft.epd"), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(
+                PerftTest.class.getResourceAsStream("/chess/perft.epd"), StandardCharsets.UTF_8))) {
       int lineNo = 0;
       for (String line; (line = r.readLine()) != null; ) {
         lineNo++;
@@ -36,7 +38,9 @@ class PerftTest {
           String[] dn = parts[i].trim().split("\\s+");
           long expected = Long.parseLong(dn[1]);
           if (expected <= MAX_NODES) {
-            out.add(Arguments.of(lineNo, parts[0].trim(), Integer.parseInt(dn[0].substring(1)), expected));
+            out.add(
+                Arguments.of(
+                    lineNo, parts[0].trim(), Integer.parseInt(dn[0].substring(1)), expected));
           }
         }
       }
@@ -66,7 +70,8 @@ class PerftTest {
   @AfterAll
   static void report() {
     if (totalNanos > 0) {
-      System.out.printf("perft: %,d nodes in %.1f s = %.1f M nodes/s%n",
+      System.out.printf(
+          "perft: %,d nodes in %.1f s = %.1f M nodes/s%n",
           totalNodes, totalNanos / 1e9, totalNodes / (totalNanos / 1e3));
     }
   }

@@ -15,9 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Compressed copies of the 50-game file, written here with the same libraries, read back game for game. */
+/**
+ * Compressed copies of the 50-game file, written here with the same libraries, read back game for
+ * game.
+ */
 class PgnFilesTest {
-  private static final Path FILE_50 = PgnRangesTest.resource("/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn");
+  private static final Path FILE_50 =
+      PgnRangesTest.resource("/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn");
 
   @ParameterizedTest
   @ValueSource(strings = {"pgn", "pgn.gz", "pgn.bz2", "pgn.zst"})

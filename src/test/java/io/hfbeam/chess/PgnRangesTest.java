@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PgnRangesTest {
-  static final Path FILE_5000 = Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn").toAbsolutePath(); // the sample users run, one copy
+  static final Path FILE_5000 =
+      Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn")
+          .toAbsolutePath(); // the sample users run, one copy
 
   static Path resource(String name) {
     try {
@@ -28,7 +30,8 @@ class PgnRangesTest {
   }
 
   /** Reads every range and checks that together they give each game once, with all positions. */
-  private static void assertCoversAllGamesOnce(List<PgnRanges.ByteRange> ranges) throws IOException {
+  private static void assertCoversAllGamesOnce(List<PgnRanges.ByteRange> ranges)
+      throws IOException {
     Set<Long> offsets = new HashSet<>();
     long games = 0, positions = 0;
     for (PgnRanges.ByteRange range : ranges) {
@@ -36,7 +39,10 @@ class PgnRangesTest {
         while (reader.hasNext()) {
           PgnRecord record = reader.next();
           assertThat(record.toString(), record, instanceOf(PgnGame.class));
-          assertThat("game at " + record.byteOffset() + " read twice", offsets.add(record.byteOffset()), equalTo(true));
+          assertThat(
+              "game at " + record.byteOffset() + " read twice",
+              offsets.add(record.byteOffset()),
+              equalTo(true));
           games++;
           positions += ((PgnGame) record).moves().length;
         }
@@ -52,7 +58,8 @@ class PgnRangesTest {
     assertThat(ranges.size(), equalTo(7));
     assertThat(ranges.get(0).start(), equalTo(0L));
     assertThat(ranges.get(6).end(), equalTo(Files.size(FILE_5000)));
-    for (int i = 1; i < ranges.size(); i++) assertThat(ranges.get(i).start(), equalTo(ranges.get(i - 1).end()));
+    for (int i = 1; i < ranges.size(); i++)
+      assertThat(ranges.get(i).start(), equalTo(ranges.get(i - 1).end()));
     assertCoversAllGamesOnce(ranges);
   }
 

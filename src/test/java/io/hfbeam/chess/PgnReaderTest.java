@@ -16,7 +16,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PgnReaderTest {
-  private static final String THREE_GAMES = """
+  private static final String THREE_GAMES =
+      """
       [Event "one"]
       [Site "https://lichess.org/aaaaaaaa"]
       [Result "1-0"]
@@ -36,7 +37,8 @@ class PgnReaderTest {
 
   static List<PgnRecord> read(String pgn) throws IOException {
     List<PgnRecord> out = new ArrayList<>();
-    try (PgnReader r = new PgnReader(new ByteArrayInputStream(pgn.getBytes(StandardCharsets.UTF_8)))) {
+    try (PgnReader r =
+        new PgnReader(new ByteArrayInputStream(pgn.getBytes(StandardCharsets.UTF_8)))) {
       r.forEachRemaining(out::add);
     }
     return out;
@@ -95,7 +97,8 @@ class PgnReaderTest {
 
   @Test
   void commentsClocksNagsVariationsEscapesAndWrappedLines() throws IOException {
-    String pgn = """
+    String pgn =
+        """
         % an escape line: 1. h4 is not a move
         [Event "busy"]
         [Result "1/2-1/2"]
@@ -112,15 +115,22 @@ class PgnReaderTest {
     assertThat(records, hasSize(1));
     PgnGame g = game(records.get(0));
     assertThat(g.byteOffset(), equalTo((long) pgn.indexOf("[Event")));
-    assertThat(g.sanMoves(), contains("e4", "e5", "Nf3", "Nc6", "Bb5!?", "a6?!", "Ba4", "Nf6", "O-O", "Be7", "Re1",
-        "b5", "Bb3", "d6", "c3", "O-O"));
+    assertThat(
+        g.sanMoves(),
+        contains(
+            "e4", "e5", "Nf3", "Nc6", "Bb5!?", "a6?!", "Ba4", "Nf6", "O-O", "Be7", "Re1", "b5",
+            "Bb3", "d6", "c3", "O-O"));
     assertThat(g.result(), equalTo("1/2-1/2"));
-    assertThat(lastFen(g), equalTo("r1bq1rk1/2p1bppp/p1np1n2/1p2p3/4P3/1BP2N2/PP1P1PPP/RNBQR1K1 w - - 1 9"));
+    assertThat(
+        lastFen(g),
+        equalTo("r1bq1rk1/2p1bppp/p1np1n2/1p2p3/4P3/1BP2N2/PP1P1PPP/RNBQR1K1 w - - 1 9"));
   }
 
   @Test
   void setUpAndFenStartFromThatPosition() throws IOException {
-    List<PgnRecord> records = read("""
+    List<PgnRecord> records =
+        read(
+            """
         [Event "from position"]
         [SetUp "1"]
         [FEN "4k3/8/8/8/8/8/4P3/4K3 w - - 0 40"]
@@ -135,7 +145,9 @@ class PgnReaderTest {
 
   @Test
   void badFenTagIsAnErrorAndTheNextGameIsRead() throws IOException {
-    List<PgnRecord> records = read("""
+    List<PgnRecord> records =
+        read(
+            """
         [FEN "4k3/8/8/8/8/8/8/8 w - - 0 1"]
 
         1. e4 *
@@ -179,7 +191,8 @@ class PgnReaderTest {
 
   @Test
   void unparseableMoveAndMalformedTag() throws IOException {
-    List<PgnRecord> records = read("[Event \"a\"]\n\n1. e4 e5 2. Xx9 Nf6 1-0\n\n[Event \"b\n\n1. d4 1-0\n");
+    List<PgnRecord> records =
+        read("[Event \"a\"]\n\n1. e4 e5 2. Xx9 Nf6 1-0\n\n[Event \"b\n\n1. d4 1-0\n");
     PgnError bad = error(records.get(0));
     assertThat(bad.moveText(), equalTo("Xx9"));
     assertThat(bad.reason(), containsString("unparseable"));

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Broken PGN never hangs the reader and costs only the game it is in; cutting a file into ranges changes nothing. */
+/**
+ * Broken PGN never hangs the reader and costs only the game it is in; cutting a file into ranges
+ * changes nothing.
+ */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PgnRecoveryTest {
   @TempDir Path tmp;
@@ -50,7 +53,8 @@ class PgnRecoveryTest {
 
   @Test
   void anUnclosedCommentFailsItsGameAndReadingResumesAtTheNextTagSectionAfterABlankLine() {
-    String pgn = """
+    String pgn =
+        """
         [Event "a"]
 
         1. e4 { never closed e5 1-0
@@ -67,7 +71,8 @@ class PgnRecoveryTest {
     List<PgnRecord> records = read(pgn);
     assertThat(records, hasSize(3));
     PgnError a = PgnReaderTest.error(records.get(0));
-    assertThat(a.reason(), containsString("unclosed '{' comment opened at byte " + pgn.indexOf('{')));
+    assertThat(
+        a.reason(), containsString("unclosed '{' comment opened at byte " + pgn.indexOf('{')));
     assertThat(a.moveText(), equalTo("{ never closed e5 1-0"));
     PgnGame b = PgnReaderTest.game(records.get(1));
     assertThat(b.tags().get("Event"), equalTo("b"));
@@ -81,7 +86,8 @@ class PgnRecoveryTest {
     List<PgnRecord> records = read("[Event \"a\"]\n\n1. e4 e5 1-0\n\n{ trailing\n");
     assertThat(records, hasSize(2));
     PgnReaderTest.game(records.get(0));
-    assertThat(PgnReaderTest.error(records.get(1)).reason(), containsString("unclosed '{' comment"));
+    assertThat(
+        PgnReaderTest.error(records.get(1)).reason(), containsString("unclosed '{' comment"));
   }
 
   /** Valid PGN whose comments hold tag-like lines, and broken games, one after another. */
@@ -95,7 +101,10 @@ class PgnRecoveryTest {
   void everyCutGivesTheGamesOfTheWholeFile() throws IOException {
     Path file = Files.write(tmp.resolve("tricky.pgn"), tricky().getBytes(StandardCharsets.UTF_8));
     assertEveryCutMatchesWhole(file);
-    Path crlf = Files.write(tmp.resolve("crlf.pgn"), tricky().replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+    Path crlf =
+        Files.write(
+            tmp.resolve("crlf.pgn"),
+            tricky().replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
     assertEveryCutMatchesWhole(crlf);
   }
 
@@ -106,7 +115,8 @@ class PgnRecoveryTest {
     for (long cut = 0; cut <= pgn.length(); cut++) {
       List<String> got = readRanges(file, new long[] {0, cut, pgn.length()});
       assertThat("cut at " + cut, got, hasSize(1));
-      assertThat("cut at " + cut, got.get(0), containsString("[e4, e5, Qh5, Nc6, Bc4, Nf6, Qxf7#]"));
+      assertThat(
+          "cut at " + cut, got.get(0), containsString("[e4, e5, Qh5, Nc6, Bc4, Nf6, Qxf7#]"));
     }
   }
 
@@ -131,7 +141,10 @@ class PgnRecoveryTest {
     }
   }
 
-  /** Reads consecutive ranges [cuts[i], cuts[i+1]); game numbers count on from the ranges before, as the runs do. */
+  /**
+   * Reads consecutive ranges [cuts[i], cuts[i+1]); game numbers count on from the ranges before, as
+   * the runs do.
+   */
   static List<String> readRanges(Path file, long[] cuts) throws IOException {
     List<String> out = new ArrayList<>();
     long before = 0;
@@ -150,7 +163,8 @@ class PgnRecoveryTest {
 
   static String describe(PgnRecord rec, long before) {
     String head = "#" + (before + rec.gameNumber()) + " @" + rec.byteOffset() + " ";
-    if (rec instanceof PgnGame g) return head + g.tags() + " " + g.startFen() + " " + g.sanMoves() + " " + g.result();
+    if (rec instanceof PgnGame g)
+      return head + g.tags() + " " + g.startFen() + " " + g.sanMoves() + " " + g.result();
     PgnError e = (PgnError) rec;
     return head + "error " + e.reason() + " '" + e.moveText() + "' " + e.tags();
   }
@@ -158,7 +172,10 @@ class PgnRecoveryTest {
   @Test
   void aLineLongerThanTheLimitFailsItsGameAndTheGamesAroundItAreRead() throws IOException {
     String longMoves = "1. e4 e5 ".repeat(LineInput.DEFAULT_MAX_LINE / 9 + 10);
-    String pgn = "[Event \"a\"]\n\n1. d4 *\n\n[Event \"long\"]\n\n" + longMoves + "*\n\n[Event \"c\"]\n\n1. c4 *\n";
+    String pgn =
+        "[Event \"a\"]\n\n1. d4 *\n\n[Event \"long\"]\n\n"
+            + longMoves
+            + "*\n\n[Event \"c\"]\n\n1. c4 *\n";
     List<PgnRecord> records = read(pgn);
     assertThat(records, hasSize(3));
     assertThat(PgnReaderTest.game(records.get(0)).sanMoves(), contains("d4"));
@@ -171,7 +188,9 @@ class PgnRecoveryTest {
     Path f = tmp.resolve("long.pgn");
     Files.writeString(f, pgn);
     try (var ch = Files.newByteChannel(f)) {
-      assertThat(PgnRanges.nextGameStart(ch, pgn.indexOf(longMoves) + 1000), equalTo((long) pgn.indexOf("[Event \"c\"]")));
+      assertThat(
+          PgnRanges.nextGameStart(ch, pgn.indexOf(longMoves) + 1000),
+          equalTo((long) pgn.indexOf("[Event \"c\"]")));
     }
   }
 }

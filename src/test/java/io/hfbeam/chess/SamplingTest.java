@@ -16,11 +16,16 @@ import org.junit.jupiter.api.Test;
 class SamplingTest {
   @Test
   void gameProbabilityUsesTheLowerEloAndTreatsUnknownAs1500() {
-    assertThat(ChessposSampler.gameProbability(Map.of("WhiteElo", "2000", "BlackElo", "2400")), closeTo(0.5, 1e-12));
+    assertThat(
+        ChessposSampler.gameProbability(Map.of("WhiteElo", "2000", "BlackElo", "2400")),
+        closeTo(0.5, 1e-12));
     double at1500 = 1 / (1 + Math.exp(2.5));
     assertThat(ChessposSampler.gameProbability(Map.of()), closeTo(at1500, 1e-12));
-    assertThat(ChessposSampler.gameProbability(Map.of("WhiteElo", "?", "BlackElo", "2600")), closeTo(at1500, 1e-12));
-    assertThat(ChessposSampler.gameProbability(Map.of("WhiteElo", "2200", "BlackElo", "2600")),
+    assertThat(
+        ChessposSampler.gameProbability(Map.of("WhiteElo", "?", "BlackElo", "2600")),
+        closeTo(at1500, 1e-12));
+    assertThat(
+        ChessposSampler.gameProbability(Map.of("WhiteElo", "2200", "BlackElo", "2600")),
         closeTo(1 / (1 + Math.exp(-1)), 1e-12));
   }
 
@@ -47,7 +52,8 @@ class SamplingTest {
     for (int i = 199; i >= 0; i--) backward.add(0, b.keepPosition("lichess:abcdefgh", i));
     assertThat(backward, equalTo(forward));
     long kept = forward.stream().filter(x -> x).count();
-    assertThat((double) kept, closeTo(0.33 * 170 + 0.33 * 30 / 3, 25)); // about rate * ramp-weighted count
+    assertThat(
+        (double) kept, closeTo(0.33 * 170 + 0.33 * 30 / 3, 25)); // about rate * ramp-weighted count
     List<Boolean> otherSeed = new ArrayList<>();
     ChessposSampler c = new ChessposSampler(43);
     for (int i = 0; i < 200; i++) otherSeed.add(c.keepPosition("lichess:abcdefgh", i));
@@ -65,7 +71,8 @@ class SamplingTest {
 
   @Test
   void gameIdPrefersTheLichessIdAndOtherwiseHashesContent() throws IOException {
-    String pgn = """
+    String pgn =
+        """
         [Site "https://lichess.org/j1dkb5dw"]
 
         1. e4 *
@@ -83,7 +90,8 @@ class SamplingTest {
         1. e4 c5 *
         """;
     List<String> ids = new ArrayList<>();
-    try (PgnReader r = new PgnReader(new ByteArrayInputStream(pgn.getBytes(StandardCharsets.UTF_8)))) {
+    try (PgnReader r =
+        new PgnReader(new ByteArrayInputStream(pgn.getBytes(StandardCharsets.UTF_8)))) {
       r.forEachRemaining(rec -> ids.add(GameId.of((PgnGame) rec)));
     }
     assertThat(ids.get(0), equalTo("lichess:j1dkb5dw"));

@@ -12,7 +12,9 @@ class AnsiTest {
   @Test
   void coloursOnlyOnAConsoleWithATermAndNoNoColor() {
     assertThat(Main.ansi(true, Map.of("TERM", "xterm-256color")), equalTo(Ansi.ON));
-    assertThat(Main.ansi(false, Map.of("TERM", "xterm-256color", "CLICOLOR_FORCE", "1")), equalTo(Ansi.OFF));
+    assertThat(
+        Main.ansi(false, Map.of("TERM", "xterm-256color", "CLICOLOR_FORCE", "1")),
+        equalTo(Ansi.OFF));
     assertThat(Main.ansi(true, Map.of("TERM", "dumb")), equalTo(Ansi.OFF));
     assertThat(Main.ansi(true, Map.of()), equalTo(Ansi.OFF));
     assertThat(Main.ansi(true, Map.of("TERM", "xterm", "NO_COLOR", "")), equalTo(Ansi.OFF));

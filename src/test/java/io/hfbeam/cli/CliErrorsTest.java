@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** What a newcomer sees when things go wrong: help everywhere, one readable line, suggestions, no secrets. */
+/**
+ * What a newcomer sees when things go wrong: help everywhere, one readable line, suggestions, no
+ * secrets.
+ */
 class CliErrorsTest {
   static final String SECRET = "hf_SeCrEtToKeNvalue123";
 
@@ -34,12 +37,14 @@ class CliErrorsTest {
 
   private static void collect(CommandLine cmd, List<String> prefix, List<List<String>> paths) {
     paths.add(prefix);
-    cmd.getSubcommands().forEach((name, sub) -> {
-      if (!sub.getCommandSpec().name().equals(name)) return; // an alias
-      List<String> p = new ArrayList<>(prefix);
-      p.add(name);
-      collect(sub, p, paths);
-    });
+    cmd.getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (!sub.getCommandSpec().name().equals(name)) return; // an alias
+              List<String> p = new ArrayList<>(prefix);
+              p.add(name);
+              collect(sub, p, paths);
+            });
   }
 
   @Test
@@ -51,15 +56,21 @@ class CliErrorsTest {
       args.add("--help");
       Cli r = Cli.run(args.toArray(String[]::new));
       assertThat(String.join(" ", args) + "\n" + r, r.exitCode, is(0));
-      assertThat(String.join(" ", args) + "\n" + r, r.out, containsString(("Usage: hfbeam " + String.join(" ", path)).trim()));
+      assertThat(
+          String.join(" ", args) + "\n" + r,
+          r.out,
+          containsString(("Usage: hfbeam " + String.join(" ", path)).trim()));
       assertThat(String.join(" ", args) + "\n" + r, r.err, is(""));
     }
   }
 
   @Test
   void anUnknownOptionIsNamedWithASuggestionAndItsValueIsNeverEchoed() {
-    for (String[] args : List.of(new String[] {"hub", "login", "--tokn", SECRET},
-        new String[] {"hub", "login", "--tokn=" + SECRET}, new String[] {"hub", "login", SECRET})) {
+    for (String[] args :
+        List.of(
+            new String[] {"hub", "login", "--tokn", SECRET},
+            new String[] {"hub", "login", "--tokn=" + SECRET},
+            new String[] {"hub", "login", SECRET})) {
       Cli r = Cli.run(args);
       assertThat(r.toString(), r.exitCode, is(2));
       assertThat(r.toString(), r.err, not(containsString(SECRET)));
@@ -98,8 +109,17 @@ class CliErrorsTest {
     assertThat(r.err.lines().count(), is(1L));
 
     Path profile = tmp.resolve("profile.yaml");
-    Files.writeString(profile, "runner: DirectRunner\noptions:\n  targetParallelism: 2\n bad: indent\n");
-    r = Cli.run("convert", "--runner", profile.toString(), "--input", in.toString(), "--output", tmp.resolve("o").toString());
+    Files.writeString(
+        profile, "runner: DirectRunner\noptions:\n  targetParallelism: 2\n bad: indent\n");
+    r =
+        Cli.run(
+            "convert",
+            "--runner",
+            profile.toString(),
+            "--input",
+            in.toString(),
+            "--output",
+            tmp.resolve("o").toString());
     assertThat(r.toString(), r.exitCode, is(2));
     assertThat(r.err, containsString("profile.yaml"));
     assertThat(r.err, containsString("line 4, column"));
@@ -107,7 +127,15 @@ class CliErrorsTest {
 
     Path mapping = tmp.resolve("mapping.yaml");
     Files.writeString(mapping, "fields:\n  - name: a\n    from: {x\n");
-    r = Cli.run("qa-export", "--mapping", mapping.toString(), "--input", in.toString(), "--output", tmp.resolve("q").toString());
+    r =
+        Cli.run(
+            "qa-export",
+            "--mapping",
+            mapping.toString(),
+            "--input",
+            in.toString(),
+            "--output",
+            tmp.resolve("q").toString());
     assertThat(r.toString(), r.exitCode, is(2));
     assertThat(r.err, containsString("mapping.yaml, line 4, column"));
     assertThat(r.err.lines().count(), is(1L));
@@ -116,24 +144,43 @@ class CliErrorsTest {
   @Test
   void aBrokenClassLabelSaysWhatIsWrong() throws Exception {
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-    assertThat(assertThrows(IllegalArgumentException.class,
-            () -> Features.parse(yaml.readTree("label: class_label(neg pos\n"))).getMessage(),
+    assertThat(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Features.parse(yaml.readTree("label: class_label(neg pos\n")))
+            .getMessage(),
         containsString("feature 'label': class_label(neg pos: missing ')'"));
-    assertThat(assertThrows(IllegalArgumentException.class,
-            () -> Features.parse(yaml.readTree("label: class_label neg,pos\n"))).getMessage(),
+    assertThat(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Features.parse(yaml.readTree("label: class_label neg,pos\n")))
+            .getMessage(),
         containsString("missing '('"));
-    assertThat(assertThrows(IllegalArgumentException.class,
-            () -> Features.parse(yaml.readTree("label: class_label()\n"))).getMessage(),
+    assertThat(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Features.parse(yaml.readTree("label: class_label()\n")))
+            .getMessage(),
         containsString("no names"));
   }
 
   @Test
   void outOfRangeNumbersAreUsageErrorsBeforeAnyInputIsRead() throws Exception {
-    Path missing = tmp.resolve("never-read.jsonl"); // the range check comes first: no "file not found"
-    for (String[] bad : List.of(new String[] {"--max-error-rate", "-1"}, new String[] {"--max-error-rate", "1.5"},
-        new String[] {"--parallelism", "0"})) {
-      List<String> args = new ArrayList<>(List.of("convert", "--input", missing.toString(), "--output",
-          tmp.resolve("out").toString()));
+    Path missing =
+        tmp.resolve("never-read.jsonl"); // the range check comes first: no "file not found"
+    for (String[] bad :
+        List.of(
+            new String[] {"--max-error-rate", "-1"},
+            new String[] {"--max-error-rate", "1.5"},
+            new String[] {"--parallelism", "0"})) {
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "convert",
+                  "--input",
+                  missing.toString(),
+                  "--output",
+                  tmp.resolve("out").toString()));
       args.addAll(List.of(bad));
       Cli r = Cli.run(args.toArray(String[]::new));
       assertThat(r.toString(), r.exitCode, is(2));
@@ -145,10 +192,19 @@ class CliErrorsTest {
 
   @Test
   void anExistingRepoPointsAtTheExistOkFlag() throws Exception {
-    try (LocalHubServer hub = LocalHubServer.start(0, tmp.resolve("hub"),
-        LocalHubServer.Options.defaults().withToken(HubCommandTest.TOKEN, "alice"))) {
-      Map<String, String> env = Map.of("HF_ENDPOINT", hub.url(), "HF_HOME", tmp.resolve("hf").toString(),
-          "HF_TOKEN", HubCommandTest.TOKEN);
+    try (LocalHubServer hub =
+        LocalHubServer.start(
+            0,
+            tmp.resolve("hub"),
+            LocalHubServer.Options.defaults().withToken(HubCommandTest.TOKEN, "alice"))) {
+      Map<String, String> env =
+          Map.of(
+              "HF_ENDPOINT",
+              hub.url(),
+              "HF_HOME",
+              tmp.resolve("hf").toString(),
+              "HF_TOKEN",
+              HubCommandTest.TOKEN);
       assertThat(Cli.runWith(env, "hub", "create", "alice/x").exitCode, is(0));
       Cli r = Cli.runWith(env, "hub", "create", "alice/x");
       assertThat(r.toString(), r.exitCode, is(1));
@@ -163,12 +219,23 @@ class CliErrorsTest {
       port = s.getLocalPort();
     }
     Path profile = tmp.resolve("cluster.yaml");
-    Files.writeString(profile, "runner: FlinkRunner\noptions:\n  flinkMaster: \"localhost:" + port + "\"\n  parallelism: 1\n");
+    Files.writeString(
+        profile,
+        "runner: FlinkRunner\noptions:\n  flinkMaster: \"localhost:"
+            + port
+            + "\"\n  parallelism: 1\n");
     Path in = tmp.resolve("in.jsonl");
     Files.writeString(in, "{\"a\":1}\n");
     long t0 = System.nanoTime();
-    Cli r = Cli.run("convert", "--runner", profile.toString(), "--input", in.toString(), "--output",
-        tmp.resolve("out").toString());
+    Cli r =
+        Cli.run(
+            "convert",
+            "--runner",
+            profile.toString(),
+            "--input",
+            in.toString(),
+            "--output",
+            tmp.resolve("out").toString());
     assertThat(r.toString(), (System.nanoTime() - t0) / 1e9 < 15, is(true));
     assertThat(r.toString(), r.exitCode, is(1));
     assertThat(r.err, containsString("no Flink cluster answers at http://localhost:" + port));
@@ -179,21 +246,27 @@ class CliErrorsTest {
 
   @picocli.CommandLine.Command(name = "boom")
   static final class Boom implements Runnable {
-    @picocli.CommandLine.Option(names = "--verbose") boolean verbose;
+    @picocli.CommandLine.Option(names = "--verbose")
+    boolean verbose;
 
     @Override
     public void run() {
-      throw new IllegalStateException("outer", new IllegalStateException("what went wrong\nsecond line"));
+      throw new IllegalStateException(
+          "outer", new IllegalStateException("what went wrong\nsecond line"));
     }
   }
 
   @Test
   void whatACommandLetsEscapeIsOneLineAndTheStackTraceOnlyWithVerbose() {
     java.io.StringWriter err = new java.io.StringWriter();
-    CommandLine cl = new CommandLine(new Boom()).setExecutionExceptionHandler(CliErrors.failures())
-        .setErr(new java.io.PrintWriter(err, true));
+    CommandLine cl =
+        new CommandLine(new Boom())
+            .setExecutionExceptionHandler(CliErrors.failures())
+            .setErr(new java.io.PrintWriter(err, true));
     assertThat(cl.execute(), is(1));
-    assertThat(err.toString(), is("error: what went wrong\n(run again with --verbose for the stack trace)\n"));
+    assertThat(
+        err.toString(),
+        is("error: what went wrong\n(run again with --verbose for the stack trace)\n"));
     err.getBuffer().setLength(0);
     assertThat(cl.execute("--verbose"), is(1));
     assertThat(err.toString(), containsString("at io.hfbeam.cli.CliErrorsTest$Boom.run"));
@@ -204,15 +277,28 @@ class CliErrorsTest {
     Path in = tmp.resolve("in");
     Files.createDirectories(in);
     Files.writeString(in.resolve("a.parquet"), "PAR1garbagegarbagePAR1");
-    Cli r = Cli.run("convert", "--input", in.resolve("a.parquet").toString(), "--output", tmp.resolve("out").toString());
-    // an unreadable file is passed over by inference; with no readable file at all there is nothing to infer from
+    Cli r =
+        Cli.run(
+            "convert",
+            "--input",
+            in.resolve("a.parquet").toString(),
+            "--output",
+            tmp.resolve("out").toString());
+    // an unreadable file is passed over by inference; with no readable file at all there is nothing
+    // to infer from
     assertThat(r.toString(), r.exitCode, is(2));
     assertThat(r.err, containsString("a.parquet"));
     assertThat(r.err, containsString("error: "));
     assertThat(r.err, not(containsString("\tat ")));
     assertThat(r.err, not(containsString("Exception")));
-    Cli verbose = Cli.run("convert", "--input", in.resolve("a.parquet").toString(), "--output",
-        tmp.resolve("out").toString(), "--verbose");
+    Cli verbose =
+        Cli.run(
+            "convert",
+            "--input",
+            in.resolve("a.parquet").toString(),
+            "--output",
+            tmp.resolve("out").toString(),
+            "--verbose");
     assertThat(verbose.err, containsString("\tat "));
   }
 }

@@ -35,9 +35,20 @@ class HubCommandTest {
 
   @BeforeEach
   void start() throws Exception {
-    hub = LocalHubServer.start(0, tmp.resolve("hub"),
-        LocalHubServer.Options.defaults().withToken(TOKEN, "hfbeam-local", "alice"));
-    env = new HashMap<>(Map.of("HF_ENDPOINT", hub.url(), "HF_HOME", tmp.resolve("hf").toString(), "HF_TOKEN", TOKEN));
+    hub =
+        LocalHubServer.start(
+            0,
+            tmp.resolve("hub"),
+            LocalHubServer.Options.defaults().withToken(TOKEN, "hfbeam-local", "alice"));
+    env =
+        new HashMap<>(
+            Map.of(
+                "HF_ENDPOINT",
+                hub.url(),
+                "HF_HOME",
+                tmp.resolve("hf").toString(),
+                "HF_TOKEN",
+                TOKEN));
   }
 
   @AfterEach
@@ -86,17 +97,26 @@ class HubCommandTest {
     assertThat(run("upload", "alice/many", folder.toString()), is(0));
     assertThat(out.lines().count(), is(3L));
     HubClient client = HubClient.Settings.builder().environment(env).build().newClient();
-    List<String> titles = client.listCommits(RepoId.dataset("alice/many"), "main").stream().map(CommitEntry::title).toList();
-    assertThat(titles, is(List.of("Add train/part_100.txt and 19 more (part 3 of 3)",
-        "Add train/part_050.txt and 49 more (part 2 of 3)", "Add train/part_000.txt and 49 more (part 1 of 3)",
-        "initial commit")));
+    List<String> titles =
+        client.listCommits(RepoId.dataset("alice/many"), "main").stream()
+            .map(CommitEntry::title)
+            .toList();
+    assertThat(
+        titles,
+        is(
+            List.of(
+                "Add train/part_100.txt and 19 more (part 3 of 3)",
+                "Add train/part_050.txt and 49 more (part 2 of 3)",
+                "Add train/part_000.txt and 49 more (part 1 of 3)",
+                "initial commit")));
 
     assertThat(run("upload", "alice/many", folder.toString()), is(0)); // unchanged: no new commits
     assertThat(out, containsString("unchanged"));
     assertThat(client.listCommits(RepoId.dataset("alice/many"), "main").size(), is(4));
 
     assertThat(run("ls", "alice/many", "-r"), is(0));
-    assertThat(out.lines().toList(), hasItems("train/", "train/part_007.txt\t5", "train/part_119.txt\t7"));
+    assertThat(
+        out.lines().toList(), hasItems("train/", "train/part_007.txt\t5", "train/part_119.txt\t7"));
     assertThat(out.lines().count(), is(122L)); // .gitattributes, train/ and 120 files
     assertThat(run("download", "alice/many", "train/part_007.txt"), is(0));
     assertThat(Files.readString(Path.of(out.trim())), is("row 7"));
@@ -110,14 +130,28 @@ class HubCommandTest {
     CommandLine cmd = new CommandLine(new HubCommand(env));
     cmd.setOut(new PrintWriter(o, true));
     int[] code = {-1};
-    Thread serving = new Thread(() -> code[0] = cmd.execute("serve", "--port", "0", "--data", tmp.resolve("served").toString(),
-        "--user", "carol"));
+    Thread serving =
+        new Thread(
+            () ->
+                code[0] =
+                    cmd.execute(
+                        "serve",
+                        "--port",
+                        "0",
+                        "--data",
+                        tmp.resolve("served").toString(),
+                        "--user",
+                        "carol"));
     serving.start();
     long deadline = System.currentTimeMillis() + 10_000;
-    while (!o.toString().contains("HF_TOKEN=") && System.currentTimeMillis() < deadline) Thread.sleep(20);
-    String url = o.toString().lines().findFirst().orElseThrow().replaceAll("^Local Hub at (\\S+).*$", "$1");
+    while (!o.toString().contains("HF_TOKEN=") && System.currentTimeMillis() < deadline)
+      Thread.sleep(20);
+    String url =
+        o.toString().lines().findFirst().orElseThrow().replaceAll("^Local Hub at (\\S+).*$", "$1");
     env.put("HF_ENDPOINT", url);
-    env.put("HF_TOKEN", o.toString().replaceAll("(?s).*HF_TOKEN=(\\S+).*", "$1")); // the token made at start
+    env.put(
+        "HF_TOKEN",
+        o.toString().replaceAll("(?s).*HF_TOKEN=(\\S+).*", "$1")); // the token made at start
     assertThat(run("whoami"), is(0));
     assertThat(out.trim(), is("carol"));
     serving.interrupt();

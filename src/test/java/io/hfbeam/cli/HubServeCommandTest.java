@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code hub serve}: users from a tokens file or one made at start, and the token saved only when asked. */
+/**
+ * {@code hub serve}: users from a tokens file or one made at start, and the token saved only when
+ * asked.
+ */
 class HubServeCommandTest {
   static final String ALICE = "hf_alicetokenxxxxxxxxxxxxxxxxxxxxxxxxx";
 
@@ -37,10 +40,17 @@ class HubServeCommandTest {
     return code;
   }
 
-  /** Runs serve on another thread until its "export" line is printed; returns that output and the thread. */
+  /**
+   * Runs serve on another thread until its "export" line is printed; returns that output and the
+   * thread.
+   */
   record Serving(Thread thread, StringWriter out, StringWriter err, int[] code) {
     String url() {
-      return out.toString().lines().findFirst().orElseThrow().replaceAll("^Local Hub at (\\S+).*$", "$1");
+      return out.toString()
+          .lines()
+          .findFirst()
+          .orElseThrow()
+          .replaceAll("^Local Hub at (\\S+).*$", "$1");
     }
 
     void stop() throws InterruptedException {
@@ -63,14 +73,17 @@ class HubServeCommandTest {
     Thread t = new Thread(() -> code[0] = cmd.execute(all));
     t.start();
     long deadline = System.currentTimeMillis() + 10_000;
-    while (!o.toString().contains("export ") && t.isAlive() && System.currentTimeMillis() < deadline) Thread.sleep(20);
+    while (!o.toString().contains("export ")
+        && t.isAlive()
+        && System.currentTimeMillis() < deadline) Thread.sleep(20);
     return new Serving(t, o, e, code);
   }
 
   @Test
   void tokensFileGivesUsersAndOrgs() throws Exception {
     Path tokens = tmp.resolve("tokens");
-    Files.writeString(tokens, "# local users\n\n" + ALICE + " alice team,lab\nhf_bobxxxxxxxxxxxxxxxxxxxx bob\n");
+    Files.writeString(
+        tokens, "# local users\n\n" + ALICE + " alice team,lab\nhf_bobxxxxxxxxxxxxxxxxxxxx bob\n");
     Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-r--r--"));
     Serving hub = serve("DATA", "--tokens", tokens.toString());
     try {
@@ -100,7 +113,16 @@ class HubServeCommandTest {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    assertThat(run("serve", "--port", "0", "--data", tmp.resolve("d").toString(), "--tokens", tokens.toString()), is(2));
+    assertThat(
+        run(
+            "serve",
+            "--port",
+            "0",
+            "--data",
+            tmp.resolve("d").toString(),
+            "--tokens",
+            tokens.toString()),
+        is(2));
     assertThat(err, containsString("line 3"));
     assertThat(err, not(containsString("secretx")));
     assertThat(err.lines().count(), is(1L));

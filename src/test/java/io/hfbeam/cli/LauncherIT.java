@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bin/hfbeam, the launcher README recommends: the same results and exit codes as {@code java -jar}; the first
- * workflow run of a build writes the class-data archive beside the jar, later runs use it and say nothing.
+ * bin/hfbeam, the launcher README recommends: the same results and exit codes as {@code java -jar};
+ * the first workflow run of a build writes the class-data archive beside the jar, later runs use it
+ * and say nothing.
  */
 class LauncherIT {
   @TempDir Path tmp;
@@ -33,27 +34,41 @@ class LauncherIT {
 
   @Test
   void runsWorkflowsLikeJavaJarAndWritesItsArchiveOnce() throws Exception {
-    Path jar = tmp.resolve("build/hfbeam.jar"); // a copy, so the archive goes beside it and not into target/
+    Path jar =
+        tmp.resolve(
+            "build/hfbeam.jar"); // a copy, so the archive goes beside it and not into target/
     Files.createDirectories(jar.getParent());
     Files.copy(Path.of("target/hfbeam.jar"), jar);
     Path archive = tmp.resolve("build/hfbeam.jsa");
 
     PythonEnv.Result help = launch(jar, "--help");
     assertThat(help.output(), help.exitCode(), equalTo(0));
-    assertThat("--help is not a workflow run: no archive from it", Files.exists(archive), equalTo(false));
+    assertThat(
+        "--help is not a workflow run: no archive from it", Files.exists(archive), equalTo(false));
 
-    PythonEnv.Result first = launch(jar, "qa-export", "--input", "samples/qa", "--output", tmp.resolve("a").toString());
+    PythonEnv.Result first =
+        launch(jar, "qa-export", "--input", "samples/qa", "--output", tmp.resolve("a").toString());
     assertThat(first.output(), first.exitCode(), equalTo(0));
     assertThat(first.output(), containsString("writing a class-data archive"));
     assertThat(first.output(), Files.size(archive) > 1_000_000, equalTo(true));
 
-    PythonEnv.Result second = launch(jar, "qa-export", "--input", "samples/qa", "--output", tmp.resolve("b").toString());
+    PythonEnv.Result second =
+        launch(jar, "qa-export", "--input", "samples/qa", "--output", tmp.resolve("b").toString());
     assertThat(second.output(), second.exitCode(), equalTo(0));
     assertThat(second.output(), not(containsString("class-data archive")));
     assertThat(second.output(), not(containsString("warning")));
 
-    List<String> javaJar = new ArrayList<>(List.of("java", "-jar", jar.toString(), "qa-export", "--input", "samples/qa",
-        "--output", tmp.resolve("c").toString()));
+    List<String> javaJar =
+        new ArrayList<>(
+            List.of(
+                "java",
+                "-jar",
+                jar.toString(),
+                "qa-export",
+                "--input",
+                "samples/qa",
+                "--output",
+                tmp.resolve("c").toString()));
     PythonEnv.Result plain = PythonEnv.run(javaJar, 300);
     assertThat(plain.output(), plain.exitCode(), equalTo(0));
     assertThat(Files2.hashes(tmp.resolve("a")), equalTo(Files2.hashes(tmp.resolve("c"))));

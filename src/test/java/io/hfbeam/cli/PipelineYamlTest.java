@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.is;
 
 import io.hfbeam.chess.PositionEncoding;
 import io.hfbeam.workflow.OutputFormat;
-import io.hfbeam.workflow.chess.PgnPositions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Every option's value is the flag, else the pipeline YAML's, else the built-in default; one mechanism for all. */
+/**
+ * Every option's value is the flag, else the pipeline YAML's, else the built-in default; one
+ * mechanism for all.
+ */
 class PipelineYamlTest {
   @TempDir Path tmp;
 
@@ -31,12 +33,23 @@ class PipelineYamlTest {
   @Test
   void aFlagWinsOverTheYamlWhichWinsOverTheDefault() throws Exception {
     Path yaml = tmp.resolve("chess.yaml");
-    Files.writeString(yaml, "seed: 5\nencoding: BitBoard\nwindow: history\nbatch_size: 7\ndata_path: [a.pgn, b.pgn]\n"
-        + "parquet:\n  compression: snappy\n");
-    ChessPositionsCommand c = parse(ChessPositionsCommand.class, "chess-positions", "--config", yaml.toString(),
-        "--seed", "9", "--window", "REPEAT");
+    Files.writeString(
+        yaml,
+        "seed: 5\nencoding: BitBoard\nwindow: history\nbatch_size: 7\ndata_path: [a.pgn, b.pgn]\n"
+            + "parquet:\n  compression: snappy\n");
+    ChessPositionsCommand c =
+        parse(
+            ChessPositionsCommand.class,
+            "chess-positions",
+            "--config",
+            yaml.toString(),
+            "--seed",
+            "9",
+            "--window",
+            "REPEAT");
     assertThat(c.seed, equalTo(9L)); // flag over YAML
-    assertThat(c.window, equalTo(io.hfbeam.chess.PositionGenerator.Window.REPEAT)); // flag, any case
+    assertThat(
+        c.window, equalTo(io.hfbeam.chess.PositionGenerator.Window.REPEAT)); // flag, any case
     assertThat(c.encoding, equalTo(PositionEncoding.BITBOARD)); // YAML, any case
     assertThat(c.batchSize, equalTo(7L));
     assertThat(c.dataPath, equalTo(List.of("a.pgn", "b.pgn"))); // a YAML list
@@ -71,8 +84,16 @@ class PipelineYamlTest {
   void aWrongChoiceInTheYamlIsTheSameOneLineUsageError() throws Exception {
     Path yaml = tmp.resolve("chess.yaml");
     Files.writeString(yaml, "encoding: fen\n");
-    Cli r = Cli.run("chess-positions", "--config", yaml.toString(), "--output", tmp.resolve("o").toString());
+    Cli r =
+        Cli.run(
+            "chess-positions",
+            "--config",
+            yaml.toString(),
+            "--output",
+            tmp.resolve("o").toString());
     assertThat(r.toString(), r.exitCode, is(2));
-    assertThat(r.err.strip(), equalTo("error: --encoding must be one of token_sequence, bitboard, planes, got fen"));
+    assertThat(
+        r.err.strip(),
+        equalTo("error: --encoding must be one of token_sequence, bitboard, planes, got fen"));
   }
 }

@@ -16,14 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What {@code java -jar target/hfbeam.jar} prints into a pipe: no escape codes, no Beam advice about cloud storage,
- * a line per watched pane, and the same stopped message for SIGTERM as for Ctrl-C (SIGINT).
+ * What {@code java -jar target/hfbeam.jar} prints into a pipe: no escape codes, no Beam advice
+ * about cloud storage, a line per watched pane, and the same stopped message for SIGTERM as for
+ * Ctrl-C (SIGINT).
  */
 class PlainOutputIT {
   @TempDir Path tmp;
 
   private static ProcessBuilder jar(String... args) {
-    List<String> cmd = new ArrayList<>(List.of("java", "-jar", Path.of("target/hfbeam.jar").toAbsolutePath().toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("java", "-jar", Path.of("target/hfbeam.jar").toAbsolutePath().toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     // what makes picocli colour a pipe unless told otherwise
@@ -34,11 +37,18 @@ class PlainOutputIT {
 
   @Test
   void helpInAPipeHasNoEscapeCodes() throws Exception {
-    for (String[] args : List.of(new String[] {"--help"}, new String[] {"convert", "--help"},
-        new String[] {"chess-positions", "--help"}, new String[] {"convert", "--no-such-flag"})) {
+    for (String[] args :
+        List.of(
+            new String[] {"--help"},
+            new String[] {"convert", "--help"},
+            new String[] {"chess-positions", "--help"},
+            new String[] {"convert", "--no-such-flag"})) {
       PythonEnv.Result r = PythonEnv.run(jar(args), 120);
       assertThat(r.output(), containsString("--"));
-      assertThat(String.join(" ", args) + ":\n" + r.output(), r.output().contains("\u001b"), equalTo(false));
+      assertThat(
+          String.join(" ", args) + ":\n" + r.output(),
+          r.output().contains("\u001b"),
+          equalTo(false));
     }
   }
 
@@ -62,19 +72,36 @@ class PlainOutputIT {
     Path in = Files.createDirectories(tmp.resolve("in-" + sigint));
     Files.writeString(in.resolve("a.jsonl"), "{\"id\": 1}\n{\"id\": 2}\n{\"id\": 3}\n");
     Path log = tmp.resolve("log-" + sigint);
-    ProcessBuilder pb = jar("convert", "--watch", "--input", in.toString(), "--output", tmp.resolve("out-" + sigint).toString(),
-        "--poll-interval", "1", "--commit-interval", "1").redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        jar(
+                "convert",
+                "--watch",
+                "--input",
+                in.toString(),
+                "--output",
+                tmp.resolve("out-" + sigint).toString(),
+                "--poll-interval",
+                "1",
+                "--commit-interval",
+                "1")
+            .redirectOutput(log.toFile());
     if (sigint) {
-      // a JVM started with SIGINT ignored (as a background job of a script is) never sees Ctrl-C: restore it
-      List<String> cmd = new ArrayList<>(List.of("python3", "-c",
-          "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])"));
+      // a JVM started with SIGINT ignored (as a background job of a script is) never sees Ctrl-C:
+      // restore it
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  "python3",
+                  "-c",
+                  "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])"));
       cmd.addAll(pb.command());
       pb.command(cmd);
     }
     Process p = pb.start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (!Files.readString(log, StandardCharsets.UTF_8).contains("pane 1 written") && System.nanoTime() < deadline) {
+      while (!Files.readString(log, StandardCharsets.UTF_8).contains("pane 1 written")
+          && System.nanoTime() < deadline) {
         Thread.sleep(200);
       }
       if (sigint) {
@@ -82,7 +109,8 @@ class PlainOutputIT {
       } else {
         p.destroy(); // SIGTERM on Linux
       }
-      if (!p.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("still running after the signal");
+      if (!p.waitFor(60, TimeUnit.SECONDS))
+        throw new AssertionError("still running after the signal");
     } finally {
       p.destroyForcibly();
     }

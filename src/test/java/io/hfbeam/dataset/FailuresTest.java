@@ -1,13 +1,12 @@
 package io.hfbeam.dataset;
 
-import io.hfbeam.format.json.JsonlRowWriter;
-
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hfbeam.format.json.JsonlRowWriter;
 import io.hfbeam.hf.Features;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 class FailuresTest {
   /**
-   * A failure quoting a huge record stays small: the errors file is read back line by line with Jackson's default
-   * limits (20 M characters a string), which a 25 M character reason once exceeded, failing the run at its end.
+   * A failure quoting a huge record stays small: the errors file is read back line by line with
+   * Jackson's default limits (20 M characters a string), which a 25 M character reason once
+   * exceeded, failing the run at its end.
    */
   @Test
   void reasonAndExcerptAreBoundedSoTheErrorsFileAlwaysReadsBack() throws Exception {
@@ -31,7 +31,8 @@ class FailuresTest {
     assertThat(line.length(), lessThanOrEqualTo(2000));
     JsonNode back = new ObjectMapper().readTree(line);
     assertThat(back.get("line").asLong(), equalTo(2L));
-    assertThat(back.get("excerpt").asText().length(), lessThanOrEqualTo(Failures.EXCERPT_CHARS + 3));
+    assertThat(
+        back.get("excerpt").asText().length(), lessThanOrEqualTo(Failures.EXCERPT_CHARS + 3));
   }
 
   @Test

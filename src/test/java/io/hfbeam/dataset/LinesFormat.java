@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 
-/** A test part format: each record is one JSONL line, copied as is (JSONL parts are final-format lines). */
+/**
+ * A test part format: each record is one JSONL line, copied as is (JSONL parts are final-format
+ * lines).
+ */
 public final class LinesFormat implements PartFormat<String> {
   static final Schema SCHEMA = Schema.builder().addStringField("text").build();
 

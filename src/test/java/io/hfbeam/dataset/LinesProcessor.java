@@ -8,14 +8,18 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * A test chunk processor over the chunk's byte range of a text file: {@code split:text} is a record of that split
- * ({@code {"text":"..."}}), a line starting with {@code !} fails (source, chunk-relative line, reason "bad line").
+ * A test chunk processor over the chunk's byte range of a text file: {@code split:text} is a record
+ * of that split ({@code {"text":"..."}}), a line starting with {@code !} fails (source,
+ * chunk-relative line, reason "bad line").
  */
 public final class LinesProcessor implements ChunkProcessor<String> {
   @Override
   public long process(InputFiles.Chunk chunk, Emitter<String> out) throws IOException {
     byte[] all = Files.readAllBytes(Path.of(chunk.path()));
-    String text = new String(Arrays.copyOfRange(all, (int) chunk.start(), (int) chunk.end()), StandardCharsets.UTF_8);
+    String text =
+        new String(
+            Arrays.copyOfRange(all, (int) chunk.start(), (int) chunk.end()),
+            StandardCharsets.UTF_8);
     long line = 0;
     for (String l : text.split("\n")) {
       line++;
@@ -29,8 +33,12 @@ public final class LinesProcessor implements ChunkProcessor<String> {
     return line;
   }
 
-  /** A chunk of {@code file} made of its lines [from, to) (0-based), numbered {@code index} within the file. */
-  static InputFiles.Chunk chunk(Path file, int fileIndex, int index, int from, int to) throws IOException {
+  /**
+   * A chunk of {@code file} made of its lines [from, to) (0-based), numbered {@code index} within
+   * the file.
+   */
+  static InputFiles.Chunk chunk(Path file, int fileIndex, int index, int from, int to)
+      throws IOException {
     String[] lines = Files.readString(file).split("\n", -1);
     long start = 0;
     for (int i = 0; i < from; i++) start += lines[i].getBytes(StandardCharsets.UTF_8).length + 1;

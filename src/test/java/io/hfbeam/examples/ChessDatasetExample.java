@@ -19,8 +19,9 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * A chess positions dataset from the public transforms alone: PGN games -> positions (a history window, features
- * scalars, metadata) -> 95/5 split by game -> Parquet batches, card and {@code _errors/} -> optionally the Hub.
+ * A chess positions dataset from the public transforms alone: PGN games -> positions (a history
+ * window, features scalars, metadata) -> 95/5 split by game -> Parquet batches, card and {@code
+ * _errors/} -> optionally the Hub.
  *
  * <pre>
  * java ... io.hfbeam.examples.ChessDatasetExample --input=games/*.pgn --output=out/chess [--repo=me/chess]
@@ -43,7 +44,8 @@ public final class ChessDatasetExample {
 
     void setOutput(String output);
 
-    @Description("A Hub dataset repo (owner/name) to publish to; HF_TOKEN (and HF_ENDPOINT) from the environment")
+    @Description(
+        "A Hub dataset repo (owner/name) to publish to; HF_TOKEN (and HF_ENDPOINT) from the environment")
     String getRepo();
 
     void setRepo(String repo);
@@ -59,23 +61,32 @@ public final class ChessDatasetExample {
 
     PCollectionTuple games = p.apply("ReadGames", PgnIO.read().from(options.getInput()));
 
-    GeneratePositions positions = GeneratePositions.create()
-        .withEncoding(PositionEncoding.TOKEN_SEQUENCE)
-        .withWindow(PositionGenerator.Window.HISTORY, 8)
-        .withScalars(PositionGenerator.Scalars.FEATURES)
-        .withMetadata(true);
+    GeneratePositions positions =
+        GeneratePositions.create()
+            .withEncoding(PositionEncoding.TOKEN_SEQUENCE)
+            .withWindow(PositionGenerator.Window.HISTORY, 8)
+            .withScalars(PositionGenerator.Scalars.FEATURES)
+            .withMetadata(true);
 
-    PCollection<WrittenFile> files = games.get(PgnIO.GAMES)
-        .apply("Positions", positions)                        // KV<game id, Row>
-        .apply("SplitByGame", SeededSplit.<Row>byKey().withTrainRatio(0.95).withSeed(42)) // KV<split, Row>
-        .apply("WriteDataset", HuggingFaceIO.write()
-            .to(options.getOutput())
-            .withFeatures(positions.features())
-            .withRowsPerFile(100_000)
-            // each game's positions together, in move order
-            .withSortKey(row -> row.getString("game_id") + String.format("/%04d", row.getInt32("ply")))
-            .withTitle("Chess positions")
-            .withFailures(games.get(PgnIO.FAILURES)));
+    PCollection<WrittenFile> files =
+        games
+            .get(PgnIO.GAMES)
+            .apply("Positions", positions) // KV<game id, Row>
+            .apply(
+                "SplitByGame",
+                SeededSplit.<Row>byKey().withTrainRatio(0.95).withSeed(42)) // KV<split, Row>
+            .apply(
+                "WriteDataset",
+                HuggingFaceIO.write()
+                    .to(options.getOutput())
+                    .withFeatures(positions.features())
+                    .withRowsPerFile(100_000)
+                    // each game's positions together, in move order
+                    .withSortKey(
+                        row ->
+                            row.getString("game_id") + String.format("/%04d", row.getInt32("ply")))
+                    .withTitle("Chess positions")
+                    .withFailures(games.get(PgnIO.FAILURES)));
 
     if (options.getRepo() != null) {
       files.apply("Publish", HuggingFaceIO.publish().to(options.getRepo()));

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the README's example pipeline as a user would, on 50 games, and reads its dataset back. */
 public class ChessDatasetExampleTest {
-  static final Path PGN50 = Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn");
+  static final Path PGN50 =
+      Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn");
 
   @TempDir Path tmp;
 
@@ -39,7 +40,8 @@ public class ChessDatasetExampleTest {
       assertThat(files.get(0).getFileName().toString(), equalTo("batch_001.parquet"));
       for (Path f : files) {
         try (HfParquetReader r = HfParquetReader.open(f)) {
-          assertThat(r.features().get("window"), equalTo(new Feature.ArrayND(List.of(8, 69), "int8")));
+          assertThat(
+              r.features().get("window"), equalTo(new Feature.ArrayND(List.of(8, 69), "int8")));
           List<String> order = new ArrayList<>();
           while (r.hasNext()) {
             Row row = r.next();
@@ -55,9 +57,12 @@ public class ChessDatasetExampleTest {
         }
       }
     }
-    assertThat(rows, equalTo(3391)); // every position after each move of the 50 games (the golden tokens' count)
+    assertThat(
+        rows,
+        equalTo(3391)); // every position after each move of the 50 games (the golden tokens' count)
     assertThat(splitOfGame.size(), equalTo(50));
-    assertThat(splitOfGame.values().stream().distinct().sorted().toList(), hasItems("test", "train"));
+    assertThat(
+        splitOfGame.values().stream().distinct().sorted().toList(), hasItems("test", "train"));
     assertThat(Files.readString(out.resolve("README.md")), containsString("# Chess positions"));
   }
 }

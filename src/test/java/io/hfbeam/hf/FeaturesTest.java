@@ -44,14 +44,17 @@ class FeaturesTest {
 
   @Test
   void toJsonIsTheDatasetsDictWithSequenceAndArrayForms() {
-    assertThat(sample().toJson(), equalTo("{\"a\": {\"dtype\": \"int8\", \"_type\": \"Value\"}, "
-        + "\"tags\": {\"feature\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"_type\": \"Sequence\"}, "
-        + "\"xyz\": {\"feature\": {\"dtype\": \"float32\", \"_type\": \"Value\"}, \"length\": 3, \"_type\": \"Sequence\"}, "
-        + "\"label\": {\"names\": [\"neg\", \"pos\"], \"_type\": \"ClassLabel\"}, "
-        + "\"grid\": {\"shape\": [null, 3], \"dtype\": \"int8\", \"_type\": \"Array2D\"}, "
-        + "\"items\": [{\"x\": {\"dtype\": \"int32\", \"_type\": \"Value\"}}], "
-        + "\"meta\": {\"ok\": {\"dtype\": \"bool\", \"_type\": \"Value\"}, "
-        + "\"tags\": {\"feature\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"_type\": \"Sequence\"}}}"));
+    assertThat(
+        sample().toJson(),
+        equalTo(
+            "{\"a\": {\"dtype\": \"int8\", \"_type\": \"Value\"}, "
+                + "\"tags\": {\"feature\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"_type\": \"Sequence\"}, "
+                + "\"xyz\": {\"feature\": {\"dtype\": \"float32\", \"_type\": \"Value\"}, \"length\": 3, \"_type\": \"Sequence\"}, "
+                + "\"label\": {\"names\": [\"neg\", \"pos\"], \"_type\": \"ClassLabel\"}, "
+                + "\"grid\": {\"shape\": [null, 3], \"dtype\": \"int8\", \"_type\": \"Array2D\"}, "
+                + "\"items\": [{\"x\": {\"dtype\": \"int32\", \"_type\": \"Value\"}}], "
+                + "\"meta\": {\"ok\": {\"dtype\": \"bool\", \"_type\": \"Value\"}, "
+                + "\"tags\": {\"feature\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"_type\": \"Sequence\"}}}"));
   }
 
   @Test
@@ -59,7 +62,8 @@ class FeaturesTest {
     Features f = sample();
     Features back = Features.fromJson(f.toJson());
     assertThat(back, equalTo(f));
-    assertThat(back.names(), equalTo(List.of("a", "tags", "xyz", "label", "grid", "items", "meta")));
+    assertThat(
+        back.names(), equalTo(List.of("a", "tags", "xyz", "label", "grid", "items", "meta")));
   }
 
   @Test
@@ -70,18 +74,20 @@ class FeaturesTest {
 
   @Test
   void readsWhatDatasets5Writes() {
-    // Features.to_dict() output of datasets 5.0.1 (List, nested List, Array2D, ClassLabel, dict, List of dict).
-    String json = "{\"id\": {\"dtype\": \"int64\", \"_type\": \"Value\"},"
-        + " \"toks\": {\"feature\": {\"dtype\": \"int8\", \"_type\": \"Value\"}, \"_type\": \"List\"},"
-        + " \"fixed\": {\"feature\": {\"dtype\": \"float32\", \"_type\": \"Value\"}, \"length\": 3, \"_type\": \"List\"},"
-        + " \"big\": {\"feature\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"_type\": \"LargeList\"},"
-        + " \"nested\": {\"feature\": {\"feature\": {\"dtype\": \"int8\", \"_type\": \"Value\"}, \"_type\": \"List\"}, \"_type\": \"List\"},"
-        + " \"grid\": {\"shape\": [2, 3], \"dtype\": \"int8\", \"_type\": \"Array2D\"},"
-        + " \"cube\": {\"shape\": [null, 2, 2], \"dtype\": \"float\", \"_type\": \"Array3D\"},"
-        + " \"label\": {\"names\": [\"neg\", \"pos\"], \"_type\": \"ClassLabel\"},"
-        + " \"st\": {\"a\": {\"dtype\": \"bool\", \"_type\": \"Value\"}},"
-        + " \"rows\": {\"feature\": {\"a\": {\"dtype\": \"bool\", \"_type\": \"Value\"}}, \"_type\": \"List\"},"
-        + " \"old\": [{\"dtype\": \"int16\", \"_type\": \"Value\"}]}";
+    // Features.to_dict() output of datasets 5.0.1 (List, nested List, Array2D, ClassLabel, dict,
+    // List of dict).
+    String json =
+        "{\"id\": {\"dtype\": \"int64\", \"_type\": \"Value\"},"
+            + " \"toks\": {\"feature\": {\"dtype\": \"int8\", \"_type\": \"Value\"}, \"_type\": \"List\"},"
+            + " \"fixed\": {\"feature\": {\"dtype\": \"float32\", \"_type\": \"Value\"}, \"length\": 3, \"_type\": \"List\"},"
+            + " \"big\": {\"feature\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"_type\": \"LargeList\"},"
+            + " \"nested\": {\"feature\": {\"feature\": {\"dtype\": \"int8\", \"_type\": \"Value\"}, \"_type\": \"List\"}, \"_type\": \"List\"},"
+            + " \"grid\": {\"shape\": [2, 3], \"dtype\": \"int8\", \"_type\": \"Array2D\"},"
+            + " \"cube\": {\"shape\": [null, 2, 2], \"dtype\": \"float\", \"_type\": \"Array3D\"},"
+            + " \"label\": {\"names\": [\"neg\", \"pos\"], \"_type\": \"ClassLabel\"},"
+            + " \"st\": {\"a\": {\"dtype\": \"bool\", \"_type\": \"Value\"}},"
+            + " \"rows\": {\"feature\": {\"a\": {\"dtype\": \"bool\", \"_type\": \"Value\"}}, \"_type\": \"List\"},"
+            + " \"old\": [{\"dtype\": \"int16\", \"_type\": \"Value\"}]}";
     Features f = Features.fromJson(json);
     assertThat(f.get("toks"), equalTo(new Sequence(new Value("int8"))));
     assertThat(f.get("fixed"), equalTo(new Sequence(new Value("float32"), 3)));
@@ -98,15 +104,20 @@ class FeaturesTest {
   @Test
   void legacySequenceOverDictIsADictOfLists() {
     // datasets (all versions): Sequence({"a": ...}) means {"a": List(...)}.
-    Features f = Features.fromJson("{\"s\": {\"feature\": {\"a\": {\"dtype\": \"int8\", \"_type\": \"Value\"}},"
-        + " \"_type\": \"Sequence\"}}");
+    Features f =
+        Features.fromJson(
+            "{\"s\": {\"feature\": {\"a\": {\"dtype\": \"int8\", \"_type\": \"Value\"}},"
+                + " \"_type\": \"Sequence\"}}");
     assertThat(f.get("s"), equalTo(new Struct(map("a", new Sequence(new Value("int8"))))));
   }
 
   @Test
   void yamlListIsWhatDatasets5WritesAndRoundTrips() throws Exception {
     String yaml = YAML.writeValueAsString(sample().toYamlList());
-    assertThat(yaml, equalTo("""
+    assertThat(
+        yaml,
+        equalTo(
+            """
         ---
         - name: "a"
           dtype: "int8"
@@ -144,7 +155,8 @@ class FeaturesTest {
 
   @Test
   void readsTheReadmeExampleIncludingLegacySequence() throws Exception {
-    String readme = """
+    String readme =
+        """
         - name: label
           dtype:
             class_label:
@@ -175,7 +187,10 @@ class FeaturesTest {
 
   @Test
   void shorthandForHumans() throws Exception {
-    Features f = Features.parse(YAML.readTree("""
+    Features f =
+        Features.parse(
+            YAML.readTree(
+                """
         name: int8
         tags: list<string>
         xyz: list<float32>[3]
@@ -194,37 +209,60 @@ class FeaturesTest {
     assertThat(f.get("window"), equalTo(new ArrayND(List.of(10, 69), "int8")));
     assertThat(f.get("dyn"), equalTo(new ArrayND(Arrays.asList(null, 2, 2), "uint8")));
     assertThat(f.get("label"), equalTo(new ClassLabel(List.of("neg", "pos"))));
-    assertThat(f.get("meta"), equalTo(new Struct(map("a", new Value("float32"), "b", new Sequence(new Value("int16"))))));
+    assertThat(
+        f.get("meta"),
+        equalTo(new Struct(map("a", new Value("float32"), "b", new Sequence(new Value("int16"))))));
   }
 
   @Test
   void badInputNamesTheField() throws Exception {
-    assertThat(assertThrows(IllegalArgumentException.class,
-            () -> Features.parse(YAML.readTree("meta:\n  score: float128\n"))).getMessage(),
+    assertThat(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Features.parse(YAML.readTree("meta:\n  score: float128\n")))
+            .getMessage(),
         containsString("feature 'meta.score': unsupported dtype 'float128'"));
-    assertThat(assertThrows(IllegalArgumentException.class,
-            () -> Features.parse(YAML.readTree("w: array2d<int8>(10)\n"))).getMessage(),
+    assertThat(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Features.parse(YAML.readTree("w: array2d<int8>(10)\n")))
+            .getMessage(),
         containsString("feature 'w': array2d needs 2 dimensions"));
-    assertThat(assertThrows(IllegalArgumentException.class,
-            () -> Features.fromJson("{\"img\": {\"_type\": \"Image\"}}")).getMessage(),
+    assertThat(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Features.fromJson("{\"img\": {\"_type\": \"Image\"}}"))
+            .getMessage(),
         containsString("feature 'img': unsupported feature _type 'Image'"));
-    assertThat(assertThrows(IllegalArgumentException.class,
-            () -> Features.parse(YAML.readTree("- name: x\n  dtype:\n    class_label:\n      names: {'0': a, '2': c}\n"))).getMessage(),
+    assertThat(
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    Features.parse(
+                        YAML.readTree(
+                            "- name: x\n  dtype:\n    class_label:\n      names: {'0': a, '2': c}\n")))
+            .getMessage(),
         containsString("feature 'x': class_label names must have ids 0..1, missing '1'"));
-    assertThat(assertThrows(IllegalArgumentException.class,
-            () -> Features.parse(YAML.readTree("- dtype: int8\n"))).getMessage(),
+    assertThat(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Features.parse(YAML.readTree("- dtype: int8\n")))
+            .getMessage(),
         containsString("every list entry needs a 'name'"));
-    assertThat(assertThrows(IllegalArgumentException.class,
-            () -> new ArrayND(List.of(2, -1), "int8")).getMessage(),
+    assertThat(
+        assertThrows(IllegalArgumentException.class, () -> new ArrayND(List.of(2, -1), "int8"))
+            .getMessage(),
         containsString("only the first ArrayND dimension may be dynamic"));
   }
 
   @Test
   void beamSchemaFollowsTheDocumentedTableAndInverts() {
-    Features f = Features.fromJson("{\"i8\": \"int8\", \"i16\": \"int16\", \"u8\": \"uint8\", \"u16\": \"uint16\","
-        + " \"u32\": \"uint32\", \"u64\": \"uint64\", \"f16\": \"float16\", \"f64\": \"float64\","
-        + " \"ts\": \"timestamp[us]\", \"lab\": \"class_label(a,b)\", \"bin\": \"binary\","
-        + " \"grid\": \"array2d<int8>(2,3)\", \"st\": {\"s\": \"string\"}}");
+    Features f =
+        Features.fromJson(
+            "{\"i8\": \"int8\", \"i16\": \"int16\", \"u8\": \"uint8\", \"u16\": \"uint16\","
+                + " \"u32\": \"uint32\", \"u64\": \"uint64\", \"f16\": \"float16\", \"f64\": \"float64\","
+                + " \"ts\": \"timestamp[us]\", \"lab\": \"class_label(a,b)\", \"bin\": \"binary\","
+                + " \"grid\": \"array2d<int8>(2,3)\", \"st\": {\"s\": \"string\"}}");
     Schema s = f.beamSchema();
     assertThat(s.getField("i8").getType(), equalTo(FieldType.BYTE.withNullable(true)));
     assertThat(s.getField("i16").getType(), equalTo(FieldType.INT16.withNullable(true)));
@@ -237,33 +275,44 @@ class FeaturesTest {
     assertThat(s.getField("ts").getType(), equalTo(FieldType.DATETIME.withNullable(true)));
     assertThat(s.getField("lab").getType(), equalTo(FieldType.INT64.withNullable(true)));
     assertThat(s.getField("bin").getType(), equalTo(FieldType.BYTES.withNullable(true)));
-    assertThat(s.getField("grid").getType(), equalTo(FieldType.array(
-        FieldType.array(FieldType.BYTE.withNullable(true)).withNullable(true)).withNullable(true)));
-    assertThat(s.getField("st").getType().getRowSchema().getField("s").getType(),
+    assertThat(
+        s.getField("grid").getType(),
+        equalTo(
+            FieldType.array(FieldType.array(FieldType.BYTE.withNullable(true)).withNullable(true))
+                .withNullable(true)));
+    assertThat(
+        s.getField("st").getType().getRowSchema().getField("s").getType(),
         equalTo(FieldType.STRING.withNullable(true)));
 
-    Features natural = Features.fromJson("{\"a\": \"int8\", \"b\": \"int16\", \"c\": \"int32\", \"d\": \"int64\","
-        + " \"e\": \"float32\", \"f\": \"float64\", \"g\": \"bool\", \"h\": \"string\", \"i\": \"binary\","
-        + " \"j\": \"timestamp[ms]\", \"k\": \"list<list<int8>>\", \"l\": {\"m\": \"list<string>\"}}");
+    Features natural =
+        Features.fromJson(
+            "{\"a\": \"int8\", \"b\": \"int16\", \"c\": \"int32\", \"d\": \"int64\","
+                + " \"e\": \"float32\", \"f\": \"float64\", \"g\": \"bool\", \"h\": \"string\", \"i\": \"binary\","
+                + " \"j\": \"timestamp[ms]\", \"k\": \"list<list<int8>>\", \"l\": {\"m\": \"list<string>\"}}");
     assertThat(Features.fromBeamSchema(natural.beamSchema()), equalTo(natural));
   }
 
   @Test
   void parquetSchemaIsOptionalEverywhereWithThreeLevelLists() {
-    Features f = Features.fromJson("{\"a\": \"int8\", \"u\": \"uint32\", \"t\": \"timestamp[us]\","
-        + " \"tags\": \"list<string>\", \"st\": {\"x\": \"uint64\"}}");
-    assertThat(f.parquetSchema().toString().replaceAll("\\s+", " ").trim(), equalTo(
-        "message schema { optional int32 a (INTEGER(8,true)); optional int32 u (INTEGER(32,false));"
-            + " optional int64 t (TIMESTAMP(MICROS,false));"
-            + " optional group tags (LIST) { repeated group list { optional binary element (STRING); } }"
-            + " optional group st { optional int64 x (INTEGER(64,false)); } }"));
+    Features f =
+        Features.fromJson(
+            "{\"a\": \"int8\", \"u\": \"uint32\", \"t\": \"timestamp[us]\","
+                + " \"tags\": \"list<string>\", \"st\": {\"x\": \"uint64\"}}");
+    assertThat(
+        f.parquetSchema().toString().replaceAll("\\s+", " ").trim(),
+        equalTo(
+            "message schema { optional int32 a (INTEGER(8,true)); optional int32 u (INTEGER(32,false));"
+                + " optional int64 t (TIMESTAMP(MICROS,false));"
+                + " optional group tags (LIST) { repeated group list { optional binary element (STRING); } }"
+                + " optional group st { optional int64 x (INTEGER(64,false)); } }"));
   }
 
   @Test
   void arrowBytesCountsWidthsOffsetsAndValidity() {
     Features f = Features.fromJson("{\"a\": \"int8\", \"s\": \"string\", \"l\": \"list<int64>\"}");
     Row row = Row.withSchema(f.beamSchema()).addValues((byte) 1, "hé", List.of(1L, 2L)).build();
-    // a: 1 + 8 bits; s: 1 + 32 (offset) + 24 ("hé" is 3 UTF-8 bytes); l: 1 + 32 + 2 * (1 + 64) = 229 bits -> 29 bytes
+    // a: 1 + 8 bits; s: 1 + 32 (offset) + 24 ("hé" is 3 UTF-8 bytes); l: 1 + 32 + 2 * (1 + 64) =
+    // 229 bits -> 29 bytes
     assertThat(f.arrowBytes(row), is(29L));
   }
 

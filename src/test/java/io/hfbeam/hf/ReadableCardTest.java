@@ -17,17 +17,25 @@ class ReadableCardTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private static String card() {
-    return DatasetCard.builder().title("t").features(FeaturesTest.sample())
-        .splits(List.of(new DatasetCard.SplitInfo("train", 3, 30, List.of("train/batch_*.parquet"))))
-        .build().render();
+    return DatasetCard.builder()
+        .title("t")
+        .features(FeaturesTest.sample())
+        .splits(
+            List.of(new DatasetCard.SplitInfo("train", 3, 30, List.of("train/batch_*.parquet"))))
+        .build()
+        .render();
   }
 
   @Test
   void ratiosPrintAsWritten() {
     Split.Settings s = Split.Settings.builder().trainRatio(0.95).build();
     assertThat(s.describeRatios(), equalTo("train=0.95, test=0.05"));
-    assertThat(Split.Settings.builder().trainRatio(0.9).build().describeRatios(), equalTo("train=0.9, test=0.1"));
-    assertThat(Split.Settings.builder().split("a", 1).split("b", 2.5).build().describeRatios(), equalTo("a=1, b=2.5"));
+    assertThat(
+        Split.Settings.builder().trainRatio(0.9).build().describeRatios(),
+        equalTo("train=0.9, test=0.1"));
+    assertThat(
+        Split.Settings.builder().split("a", 1).split("b", 2.5).build().describeRatios(),
+        equalTo("a=1, b=2.5"));
   }
 
   @Test
@@ -43,12 +51,14 @@ class ReadableCardTest {
     String card = card();
     assertThat(card, containsString("| column | type | notes |"));
     assertThat(card, containsString("| `a` | `int8` | 8-bit integer |"));
-    assertThat(card, containsString("| `label` | `class_label(neg,pos)` | label: 0 = neg, 1 = pos |"));
+    assertThat(
+        card, containsString("| `label` | `class_label(neg,pos)` | label: 0 = neg, 1 = pos |"));
     assertThat(card, containsString("| `xyz` | `list<float32>[3]` | list of 3 32-bit floats |"));
     assertThat(card, not(containsString("\"_type\"")));
     // the YAML datasets reads is the same as before
     ObjectNode fm = DatasetCard.frontMatter(card);
-    assertThat(Features.parse(fm.path("dataset_info").path("features")), equalTo(FeaturesTest.sample()));
+    assertThat(
+        Features.parse(fm.path("dataset_info").path("features")), equalTo(FeaturesTest.sample()));
   }
 
   @Test
@@ -60,7 +70,14 @@ class ReadableCardTest {
     java.util.LinkedHashMap<String, Feature> odd = new java.util.LinkedHashMap<>();
     odd.put("weird: key", new Feature.ClassLabel(List.of("a,b", " c", "d)")));
     odd.put("when", new Feature.Value("timestamp[us]"));
-    odd.put("deep", new Feature.Sequence(new Feature.Sequence(new Feature.Struct(new java.util.LinkedHashMap<>(java.util.Map.of("x", new Feature.Value("int8")))), 2)));
+    odd.put(
+        "deep",
+        new Feature.Sequence(
+            new Feature.Sequence(
+                new Feature.Struct(
+                    new java.util.LinkedHashMap<>(
+                        java.util.Map.of("x", new Feature.Value("int8")))),
+                2)));
     Features o = Features.of(odd);
     assertThat(o.toFeaturesFile(), Features.parse(YAML.readTree(o.toFeaturesFile())), equalTo(o));
   }

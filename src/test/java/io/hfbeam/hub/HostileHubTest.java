@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A Hub that answers with paths, commit ids and ETags meant to escape the cache: the client refuses each with a
- * clear error and writes nothing outside HF_HOME. HF_HOME is nested deep in the temp dir so that every escape
- * attempted here (at most six "..") would land inside the temp dir, where the test sees it.
+ * A Hub that answers with paths, commit ids and ETags meant to escape the cache: the client refuses
+ * each with a clear error and writes nothing outside HF_HOME. HF_HOME is nested deep in the temp
+ * dir so that every escape attempted here (at most six "..") would land inside the temp dir, where
+ * the test sees it.
  */
 class HostileHubTest {
   static final String GOOD_COMMIT = "c".repeat(40);
@@ -33,8 +34,10 @@ class HostileHubTest {
   @TempDir Path tmp;
   Path hfHome;
   HttpServer server;
+
   /** What the server answers; each test sets the hostile parts. */
   volatile String commit = GOOD_COMMIT;
+
   volatile String etag;
   volatile String linkedEtag;
   volatile String sha = GOOD_COMMIT;
@@ -46,27 +49,33 @@ class HostileHubTest {
     Files.createDirectories(hfHome);
     etag = "\"" + GitOids.gitBlobSha1(CONTENT) + "\"";
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/api/datasets/evil/repo/revision/", ex ->
-        json(ex, "{\"id\":\"evil/repo\",\"sha\":\"" + sha + "\",\"siblings\":[]}"));
-    server.createContext("/api/datasets/evil/repo/tree/", ex -> {
-      StringBuilder sb = new StringBuilder("[");
-      for (String p : treePaths) {
-        if (sb.length() > 1) sb.append(',');
-        sb.append("{\"type\":\"file\",\"oid\":\"x\",\"size\":5,\"path\":")
-            .append(HubHttp.JSON.writeValueAsString(p)).append('}');
-      }
-      json(ex, sb.append(']').toString());
-    });
-    server.createContext("/datasets/evil/repo/resolve/", ex -> {
-      ex.getResponseHeaders().add("X-Repo-Commit", commit);
-      ex.getResponseHeaders().add("ETag", etag);
-      if (linkedEtag != null) ex.getResponseHeaders().add("X-Linked-Etag", linkedEtag);
-      boolean head = ex.getRequestMethod().equals("HEAD");
-      ex.getResponseHeaders().add("Content-Length", Integer.toString(CONTENT.length));
-      ex.sendResponseHeaders(200, head ? -1 : CONTENT.length);
-      if (!head) ex.getResponseBody().write(CONTENT);
-      ex.close();
-    });
+    server.createContext(
+        "/api/datasets/evil/repo/revision/",
+        ex -> json(ex, "{\"id\":\"evil/repo\",\"sha\":\"" + sha + "\",\"siblings\":[]}"));
+    server.createContext(
+        "/api/datasets/evil/repo/tree/",
+        ex -> {
+          StringBuilder sb = new StringBuilder("[");
+          for (String p : treePaths) {
+            if (sb.length() > 1) sb.append(',');
+            sb.append("{\"type\":\"file\",\"oid\":\"x\",\"size\":5,\"path\":")
+                .append(HubHttp.JSON.writeValueAsString(p))
+                .append('}');
+          }
+          json(ex, sb.append(']').toString());
+        });
+    server.createContext(
+        "/datasets/evil/repo/resolve/",
+        ex -> {
+          ex.getResponseHeaders().add("X-Repo-Commit", commit);
+          ex.getResponseHeaders().add("ETag", etag);
+          if (linkedEtag != null) ex.getResponseHeaders().add("X-Linked-Etag", linkedEtag);
+          boolean head = ex.getRequestMethod().equals("HEAD");
+          ex.getResponseHeaders().add("Content-Length", Integer.toString(CONTENT.length));
+          ex.sendResponseHeaders(200, head ? -1 : CONTENT.length);
+          if (!head) ex.getResponseBody().write(CONTENT);
+          ex.close();
+        });
     server.start();
   }
 
@@ -84,11 +93,18 @@ class HostileHubTest {
   }
 
   private HubClient client() throws IOException {
-    return HubClient.Settings.builder().environment(Map.of(
-            "HF_ENDPOINT", "http://127.0.0.1:" + server.getAddress().getPort(),
-            "HF_TOKEN", HubClientTest.TOKEN, "HF_HOME", hfHome.toString()))
+    return HubClient.Settings.builder()
+        .environment(
+            Map.of(
+                "HF_ENDPOINT",
+                "http://127.0.0.1:" + server.getAddress().getPort(),
+                "HF_TOKEN",
+                HubClientTest.TOKEN,
+                "HF_HOME",
+                hfHome.toString()))
         .retry(RetryPolicy.of(1, java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(1)))
-        .build().newClient();
+        .build()
+        .newClient();
   }
 
   private static final RepoId REPO = RepoId.dataset("evil/repo");
@@ -100,7 +116,8 @@ class HostileHubTest {
     }
   }
 
-  private void assertRefused(Class<? extends Exception> type, String expected, ThrowingRunnable call) throws IOException {
+  private void assertRefused(
+      Class<? extends Exception> type, String expected, ThrowingRunnable call) throws IOException {
     Exception e = assertThrows(type, call::run);
     assertThat(e.getMessage(), containsString(expected));
     assertThat(e.getMessage().lines().count(), is(1L));
@@ -114,33 +131,53 @@ class HostileHubTest {
   @Test
   void anHonestAnswerDownloads() throws Exception {
     assertThat(Files.readString(client().download(REPO, "main", "f.txt")), is("hello"));
-    assertThat(Files.readString(client().snapshotDownload(REPO, "main").resolve("f.txt")), is("hello"));
+    assertThat(
+        Files.readString(client().snapshotDownload(REPO, "main").resolve("f.txt")), is("hello"));
     assertThat(outsideHfHome(), is(empty()));
   }
 
   @Test
   void treePathsThatClimbOutOfTheSnapshotAreRefused() throws Exception {
-    for (String hostile : List.of("../../../../../../escaped.txt", "a/../../../../../../escaped.txt",
-        "/tmp/escaped-abs.txt", "a\\..\\..\\escaped.txt", "a//b.txt", "", "./f.txt", "a\u0000b", "a\nb.txt")) {
+    for (String hostile :
+        List.of(
+            "../../../../../../escaped.txt",
+            "a/../../../../../../escaped.txt",
+            "/tmp/escaped-abs.txt",
+            "a\\..\\..\\escaped.txt",
+            "a//b.txt",
+            "",
+            "./f.txt",
+            "a\u0000b",
+            "a\nb.txt")) {
       treePaths = List.of("f.txt", hostile);
-      assertRefused(HubException.class, "refused the file list of", () -> client().snapshotDownload(REPO, "main"));
+      assertRefused(
+          HubException.class,
+          "refused the file list of",
+          () -> client().snapshotDownload(REPO, "main"));
     }
     assertThat(Files.exists(Path.of("/tmp/escaped-abs.txt")), is(false));
   }
 
   @Test
   void aPathGivenByTheUserIsCheckedToo() throws Exception {
-    assertRefused(IllegalArgumentException.class, "path in the repo", () ->
-        client().download(REPO, "main", "../../../../../../escaped.txt"));
-    assertRefused(IllegalArgumentException.class, "revision", () ->
-        client().download(REPO, "../../../../../escaped", "f.txt"));
+    assertRefused(
+        IllegalArgumentException.class,
+        "path in the repo",
+        () -> client().download(REPO, "main", "../../../../../../escaped.txt"));
+    assertRefused(
+        IllegalArgumentException.class,
+        "revision",
+        () -> client().download(REPO, "../../../../../escaped", "f.txt"));
   }
 
   @Test
   void aCommitIdThatIsNotFortyHexIsRefused() throws Exception {
-    for (String hostile : List.of("../../../../../../escaped", "../../../../../" + "a".repeat(31), "C".repeat(40), "")) {
+    for (String hostile :
+        List.of(
+            "../../../../../../escaped", "../../../../../" + "a".repeat(31), "C".repeat(40), "")) {
       commit = hostile;
-      assertRefused(HubException.class, "X-Repo-Commit", () -> client().download(REPO, "main", "f.txt"));
+      assertRefused(
+          HubException.class, "X-Repo-Commit", () -> client().download(REPO, "main", "f.txt"));
     }
     commit = GOOD_COMMIT;
     sha = "../../../../../../escaped";
@@ -149,12 +186,20 @@ class HostileHubTest {
 
   @Test
   void anEtagThatIsNotAHashIsRefused() throws Exception {
-    for (String hostile : List.of("\"../../../../../../escaped\"", "W/\"../../../../escaped\"", "../../../../../escaped",
-        "\"\"", "\"" + "a".repeat(39) + "/\"")) {
+    for (String hostile :
+        List.of(
+            "\"../../../../../../escaped\"",
+            "W/\"../../../../escaped\"",
+            "../../../../../escaped",
+            "\"\"",
+            "\"" + "a".repeat(39) + "/\"")) {
       etag = hostile;
       assertRefused(HubException.class, "ETag", () -> client().download(REPO, "main", "f.txt"));
     }
-    etag = "W/\"" + GitOids.gitBlobSha1(CONTENT) + "\""; // a weak marker and quotes are stripped, as Python does
+    etag =
+        "W/\""
+            + GitOids.gitBlobSha1(CONTENT)
+            + "\""; // a weak marker and quotes are stripped, as Python does
     assertThat(Files.readString(client().download(REPO, "main", "f.txt")), is("hello"));
     linkedEtag = "../../../../../escaped";
     assertRefused(HubException.class, "ETag", () -> client().download(REPO, "main", "f.txt"));
@@ -165,25 +210,41 @@ class HostileHubTest {
     Path ref = hfHome.resolve("hub/datasets--evil--repo/refs/main");
     Files.createDirectories(ref.getParent());
     Files.writeString(ref, "../../../../../../escaped");
-    HubClient offline = HubClient.Settings.builder().environment(Map.of("HF_HUB_OFFLINE", "1",
-        "HF_HOME", hfHome.toString())).build().newClient();
+    HubClient offline =
+        HubClient.Settings.builder()
+            .environment(Map.of("HF_HUB_OFFLINE", "1", "HF_HOME", hfHome.toString()))
+            .build()
+            .newClient();
     assertRefused(HubException.class, "commit id", () -> offline.download(REPO, "main", "f.txt"));
   }
 
   @Test
   void theCliSaysSoInOneLine() throws Exception {
-    Map<String, String> env = Map.of("HF_ENDPOINT", "http://127.0.0.1:" + server.getAddress().getPort(),
-        "HF_TOKEN", HubClientTest.TOKEN, "HF_HOME", hfHome.toString());
+    Map<String, String> env =
+        Map.of(
+            "HF_ENDPOINT",
+            "http://127.0.0.1:" + server.getAddress().getPort(),
+            "HF_TOKEN",
+            HubClientTest.TOKEN,
+            "HF_HOME",
+            hfHome.toString());
     java.io.StringWriter err = new java.io.StringWriter();
-    picocli.CommandLine cmd = new picocli.CommandLine(new io.hfbeam.cli.HubCommand(env))
-        .setErr(new java.io.PrintWriter(err, true)).setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+    picocli.CommandLine cmd =
+        new picocli.CommandLine(new io.hfbeam.cli.HubCommand(env))
+            .setErr(new java.io.PrintWriter(err, true))
+            .setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
     commit = "../../../../../../escaped";
     assertThat(cmd.execute("download", "evil/repo", "f.txt"), is(1));
     assertThat(err.toString(), containsString("error: refused the answer of http://127.0.0.1:"));
     assertThat(err.toString().lines().count(), is(1L));
     err.getBuffer().setLength(0);
-    assertThat(cmd.execute("download", "evil/repo", "../../../../../escaped.txt"), is(2)); // the user's own path
-    assertThat(err.toString(), containsString("path in the repo '../../../../../escaped.txt' has an empty, '.' or '..' segment"));
+    assertThat(
+        cmd.execute("download", "evil/repo", "../../../../../escaped.txt"),
+        is(2)); // the user's own path
+    assertThat(
+        err.toString(),
+        containsString(
+            "path in the repo '../../../../../escaped.txt' has an empty, '.' or '..' segment"));
     assertThat(outsideHfHome(), is(empty()));
   }
 }

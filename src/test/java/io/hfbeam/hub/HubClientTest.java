@@ -33,9 +33,14 @@ class HubClientTest {
 
   @BeforeEach
   void start() throws Exception {
-    hub = LocalHubServer.start(0, tmp.resolve("hub"),
-        LocalHubServer.Options.defaults().withPageSizes(2, 2).withMultipart(1000, 400)
-            .withToken(TOKEN, "hfbeam-local", "alice"));
+    hub =
+        LocalHubServer.start(
+            0,
+            tmp.resolve("hub"),
+            LocalHubServer.Options.defaults()
+                .withPageSizes(2, 2)
+                .withMultipart(1000, 400)
+                .withToken(TOKEN, "hfbeam-local", "alice"));
     client = clientWith(Map.of("HF_TOKEN", TOKEN));
   }
 
@@ -48,9 +53,13 @@ class HubClientTest {
     Map<String, String> all = new java.util.HashMap<>(env);
     all.put("HF_ENDPOINT", hub.url());
     all.put("HF_HOME", tmp.resolve("hf").toString());
-    return HubClient.Settings.builder().environment(all)
-        .retry(RetryPolicy.of(6, Duration.ofMillis(5), Duration.ofMillis(40)).withMaxRetryAfter(Duration.ofMillis(20)))
-        .build().newClient();
+    return HubClient.Settings.builder()
+        .environment(all)
+        .retry(
+            RetryPolicy.of(6, Duration.ofMillis(5), Duration.ofMillis(40))
+                .withMaxRetryAfter(Duration.ofMillis(20)))
+        .build()
+        .newClient();
   }
 
   static byte[] randomBytes(int n, long seed) {
@@ -64,26 +73,40 @@ class HubClientTest {
     assertThat(client.whoami().name(), is("hfbeam-local"));
     assertThat(client.createRepo(REPO, false, false), endsWith("/datasets/alice/data"));
     assertThat(client.createRepo(REPO, false, true), endsWith("/datasets/alice/data"));
-    assertThat(assertThrows(HubException.class, () -> client.createRepo(REPO, false, false)).status(), is(409));
+    assertThat(
+        assertThrows(HubException.class, () -> client.createRepo(REPO, false, false)).status(),
+        is(409));
 
-    byte[] lfs = randomBytes(1500, 1); // .bin goes LFS, and above 1000 bytes in 400-byte parts (multipart)
-    CommitInfo c = client.createCommit(REPO, "main", List.of(
-        CommitOperation.add("README.md", "# data\n".getBytes(StandardCharsets.UTF_8)),
-        CommitOperation.add("train/a.txt", "a".getBytes(StandardCharsets.UTF_8)),
-        CommitOperation.add("train/b.bin", lfs)), "Add data\n\nfirst batch", null);
+    byte[] lfs =
+        randomBytes(1500, 1); // .bin goes LFS, and above 1000 bytes in 400-byte parts (multipart)
+    CommitInfo c =
+        client.createCommit(
+            REPO,
+            "main",
+            List.of(
+                CommitOperation.add("README.md", "# data\n".getBytes(StandardCharsets.UTF_8)),
+                CommitOperation.add("train/a.txt", "a".getBytes(StandardCharsets.UTF_8)),
+                CommitOperation.add("train/b.bin", lfs)),
+            "Add data\n\nfirst batch",
+            null);
     assertThat(c.created(), is(true));
     assertThat(c.url(), containsString("/commit/" + c.oid()));
     assertThat(client.repoInfo(REPO, "main").sha(), is(c.oid()));
 
-    List<String> paths = client.listFiles(REPO, "main", "", true).stream().map(RepoFile::path).toList();
-    assertThat(paths, containsInAnyOrder(".gitattributes", "README.md", "train", "train/a.txt", "train/b.bin"));
+    List<String> paths =
+        client.listFiles(REPO, "main", "", true).stream().map(RepoFile::path).toList();
+    assertThat(
+        paths,
+        containsInAnyOrder(".gitattributes", "README.md", "train", "train/a.txt", "train/b.bin"));
     assertThat(client.listFiles(REPO, "main", "train", false), hasSize(2));
     List<RepoFile> info = client.pathsInfo(REPO, "main", List.of("train/b.bin", "nope"));
     assertThat(info, hasSize(1));
     assertThat(info.get(0).lfsSha256(), is(GitOids.sha256(lfs)));
 
     List<CommitEntry> commits = client.listCommits(REPO, "main");
-    assertThat(commits.stream().map(CommitEntry::title).toList(), is(List.of("Add data", "initial commit")));
+    assertThat(
+        commits.stream().map(CommitEntry::title).toList(),
+        is(List.of("Add data", "initial commit")));
     assertThat(commits.get(0).message(), containsString("first batch"));
 
     Path got = client.download(REPO, "main", "train/b.bin");
@@ -102,34 +125,60 @@ class HubClientTest {
   @Test
   void unchangedFilesMakeNoCommitAndDeletesWork() throws Exception {
     client.createRepo(REPO, true, false);
-    List<CommitOperation> ops = List.of(CommitOperation.add("x.txt", "x".getBytes(StandardCharsets.UTF_8)),
-        CommitOperation.add("y.bin", randomBytes(300, 2)));
+    List<CommitOperation> ops =
+        List.of(
+            CommitOperation.add("x.txt", "x".getBytes(StandardCharsets.UTF_8)),
+            CommitOperation.add("y.bin", randomBytes(300, 2)));
     CommitInfo first = client.createCommit(REPO, "main", ops, "Add x and y", null);
     CommitInfo again = client.createCommit(REPO, "main", ops, "Add x and y", null);
     assertThat(again.created(), is(false));
     assertThat(again.oid(), is(first.oid()));
-    CommitInfo deleted = client.createCommit(REPO, "main", List.of(CommitOperation.delete("x.txt")), "Remove x", null);
+    CommitInfo deleted =
+        client.createCommit(
+            REPO, "main", List.of(CommitOperation.delete("x.txt")), "Remove x", null);
     assertThat(deleted.created(), is(true));
-    assertThat(client.repoInfo(REPO, "main").files(), containsInAnyOrder(".gitattributes", "y.bin"));
+    assertThat(
+        client.repoInfo(REPO, "main").files(), containsInAnyOrder(".gitattributes", "y.bin"));
     assertThat(client.listCommits(REPO, "main"), hasSize(3));
   }
 
   @Test
   void staleParentIsRefreshedUnlessAnotherCommitChangedOurFiles() throws Exception {
     client.createRepo(REPO, false, false);
-    String base = client.createCommit(REPO, "main", List.of(CommitOperation.add("shared.txt", "v1".getBytes())),
-        "v1", null).oid();
-    client.createCommit(REPO, "main", List.of(CommitOperation.add("other.txt", "o".getBytes())), "other", null);
+    String base =
+        client
+            .createCommit(
+                REPO,
+                "main",
+                List.of(CommitOperation.add("shared.txt", "v1".getBytes())),
+                "v1",
+                null)
+            .oid();
+    client.createCommit(
+        REPO, "main", List.of(CommitOperation.add("other.txt", "o".getBytes())), "other", null);
 
     // 412 from the server, then a retry on the new head: other.txt changed, not our file.
-    CommitInfo ok = client.createCommit(REPO, "main", List.of(CommitOperation.add("mine.txt", "m".getBytes())),
-        "mine", base);
+    CommitInfo ok =
+        client.createCommit(
+            REPO, "main", List.of(CommitOperation.add("mine.txt", "m".getBytes())), "mine", base);
     assertThat(client.repoInfo(REPO, "main").sha(), is(ok.oid()));
 
-    client.createCommit(REPO, "main", List.of(CommitOperation.add("shared.txt", "v2 by someone".getBytes())),
-        "someone", null);
-    HubException conflict = assertThrows(HubException.class, () -> client.createCommit(REPO, "main",
-        List.of(CommitOperation.add("shared.txt", "v2 by us".getBytes())), "us", base));
+    client.createCommit(
+        REPO,
+        "main",
+        List.of(CommitOperation.add("shared.txt", "v2 by someone".getBytes())),
+        "someone",
+        null);
+    HubException conflict =
+        assertThrows(
+            HubException.class,
+            () ->
+                client.createCommit(
+                    REPO,
+                    "main",
+                    List.of(CommitOperation.add("shared.txt", "v2 by us".getBytes())),
+                    "us",
+                    base));
     assertThat(conflict.status(), is(409));
     assertThat(conflict.getMessage(), containsString("shared.txt was changed by another commit"));
   }
@@ -142,13 +191,16 @@ class HubClientTest {
     assertThat(noToken.getMessage(), containsString("set HF_TOKEN"));
 
     String badToken = "not-a-hub-token-secretvalue";
-    HubException rejected = assertThrows(HubException.class, () -> clientWith(Map.of("HF_TOKEN", badToken)).whoami());
+    HubException rejected =
+        assertThrows(HubException.class, () -> clientWith(Map.of("HF_TOKEN", badToken)).whoami());
     assertThat(rejected.getMessage(), containsString("401 Unauthorized from " + hub.url()));
     assertThat(rejected.getMessage(), not(containsString(badToken)));
     assertThat(rejected.getMessage().lines().count(), is(1L));
 
     long t0 = System.nanoTime();
-    HubException missing = assertThrows(HubException.class, () -> client.repoInfo(RepoId.dataset("alice/none"), "main"));
+    HubException missing =
+        assertThrows(
+            HubException.class, () -> client.repoInfo(RepoId.dataset("alice/none"), "main"));
     assertThat(missing.status(), is(404));
     assertThat(missing.errorCode(), is("RepoNotFound"));
     assertThat(hub.faults().injected(), is(0));
@@ -159,7 +211,8 @@ class HubClientTest {
   void resumesAPartialDownloadWithRange() throws Exception {
     client.createRepo(REPO, false, false);
     byte[] content = randomBytes(5000, 3);
-    client.createCommit(REPO, "main", List.of(CommitOperation.add("big.bin", content)), "big", null);
+    client.createCommit(
+        REPO, "main", List.of(CommitOperation.add("big.bin", content)), "big", null);
     String sha = GitOids.sha256(content);
     Path partial = tmp.resolve("hf/hub/datasets--alice--data/blobs/" + sha + ".incomplete");
     Files.createDirectories(partial.getParent());
@@ -173,42 +226,55 @@ class HubClientTest {
     client.createRepo(REPO, false, false);
     String main = client.repoInfo(REPO, "main").sha();
     byte[] lfs = randomBytes(500, 6);
-    CommitInfo pr = client.createPullRequest(REPO, "main",
-        List.of(CommitOperation.add("proposal.txt", "p".getBytes()), CommitOperation.add("p.bin", lfs)), "Propose");
+    CommitInfo pr =
+        client.createPullRequest(
+            REPO,
+            "main",
+            List.of(
+                CommitOperation.add("proposal.txt", "p".getBytes()),
+                CommitOperation.add("p.bin", lfs)),
+            "Propose");
     assertThat(pr.pullRequestUrl(), endsWith("/datasets/alice/data/discussions/1"));
     assertThat(client.repoInfo(REPO, "main").sha(), is(main));
     assertThat(client.repoInfo(REPO, "refs/pr/1").sha(), is(pr.oid()));
     assertArrayEquals(lfs, Files.readAllBytes(client.download(REPO, "refs/pr/1", "p.bin")));
-    assertThat(Files.readString(tmp.resolve("hf/hub/datasets--alice--data/refs/refs/pr/1")), is(pr.oid()));
+    assertThat(
+        Files.readString(tmp.resolve("hf/hub/datasets--alice--data/refs/refs/pr/1")), is(pr.oid()));
   }
 
   @Test
   void concurrentDownloadsOfOneFileShareOneBlob() throws Exception {
     client.createRepo(REPO, false, false);
     byte[] content = randomBytes(300_000, 4);
-    client.createCommit(REPO, "main", List.of(CommitOperation.add("shared.bin", content)), "shared", null);
+    client.createCommit(
+        REPO, "main", List.of(CommitOperation.add("shared.bin", content)), "shared", null);
     var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
     try {
       List<java.util.concurrent.Future<Path>> results = new java.util.ArrayList<>();
-      for (int i = 0; i < 4; i++) results.add(pool.submit(() -> client.download(REPO, "main", "shared.bin")));
+      for (int i = 0; i < 4; i++)
+        results.add(pool.submit(() -> client.download(REPO, "main", "shared.bin")));
       for (var r : results) assertArrayEquals(content, Files.readAllBytes(r.get()));
     } finally {
       pool.shutdownNow();
     }
     try (var blobs = Files.list(tmp.resolve("hf/hub/datasets--alice--data/blobs"))) {
-      assertThat(blobs.map(p -> p.getFileName().toString()).toList(), is(List.of(GitOids.sha256(content))));
+      assertThat(
+          blobs.map(p -> p.getFileName().toString()).toList(),
+          is(List.of(GitOids.sha256(content))));
     }
   }
 
   @Test
   void offlineModeReadsOnlyTheCache() throws Exception {
     client.createRepo(REPO, false, false);
-    client.createCommit(REPO, "main", List.of(CommitOperation.add("a.txt", "A".getBytes())), "a", null);
+    client.createCommit(
+        REPO, "main", List.of(CommitOperation.add("a.txt", "A".getBytes())), "a", null);
     client.download(REPO, "main", "a.txt");
     HubClient offline = clientWith(Map.of("HF_HUB_OFFLINE", "1"));
     hub.close();
     assertThat(Files.readString(offline.download(REPO, "main", "a.txt")), is("A"));
-    HubException miss = assertThrows(HubException.class, () -> offline.download(REPO, "main", "b.txt"));
+    HubException miss =
+        assertThrows(HubException.class, () -> offline.download(REPO, "main", "b.txt"));
     assertThat(miss.getMessage(), containsString("HF_HUB_OFFLINE"));
     hub = LocalHubServer.start(0, tmp.resolve("hub")); // for @AfterEach
   }

@@ -22,20 +22,38 @@ class HubEnvironmentTest {
     Path custom = tmp.resolve("custom-token");
     Files.writeString(custom, " hf_frompathxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n");
 
-    assertThat(new HubEnvironment(Map.of("HF_HOME", home.toString())).token(),
+    assertThat(
+        new HubEnvironment(Map.of("HF_HOME", home.toString())).token(),
         is(Optional.of("hf_fromhomexxxxxxxxxxxxxxxxxxxxxxxxxx")));
-    assertThat(new HubEnvironment(Map.of("HF_HOME", home.toString(), "HF_TOKEN_PATH", custom.toString())).token(),
+    assertThat(
+        new HubEnvironment(Map.of("HF_HOME", home.toString(), "HF_TOKEN_PATH", custom.toString()))
+            .token(),
         is(Optional.of("hf_frompathxxxxxxxxxxxxxxxxxxxxxxxxxx")));
-    assertThat(new HubEnvironment(Map.of("HF_HOME", home.toString(), "HUGGING_FACE_HUB_TOKEN", "hf_legacyxxxxxxxx")).token(),
+    assertThat(
+        new HubEnvironment(
+                Map.of("HF_HOME", home.toString(), "HUGGING_FACE_HUB_TOKEN", "hf_legacyxxxxxxxx"))
+            .token(),
         is(Optional.of("hf_legacyxxxxxxxx")));
-    assertThat(new HubEnvironment(Map.of("HF_HOME", home.toString(), "HUGGING_FACE_HUB_TOKEN", "hf_legacyxxxxxxxx",
-        "HF_TOKEN", "hf_envxxxxxxxxxxxx")).token(), is(Optional.of("hf_envxxxxxxxxxxxx")));
-    assertThat(new HubEnvironment(Map.of("HF_HOME", tmp.resolve("empty").toString())).token(), is(Optional.empty()));
+    assertThat(
+        new HubEnvironment(
+                Map.of(
+                    "HF_HOME",
+                    home.toString(),
+                    "HUGGING_FACE_HUB_TOKEN",
+                    "hf_legacyxxxxxxxx",
+                    "HF_TOKEN",
+                    "hf_envxxxxxxxxxxxx"))
+            .token(),
+        is(Optional.of("hf_envxxxxxxxxxxxx")));
+    assertThat(
+        new HubEnvironment(Map.of("HF_HOME", tmp.resolve("empty").toString())).token(),
+        is(Optional.empty()));
   }
 
   @Test
   void endpointAndCacheFollowHuggingfaceHubDefaults() {
-    HubEnvironment env = new HubEnvironment(Map.of("HF_HOME", "/x/hf", "HF_ENDPOINT", "http://127.0.0.1:9/"));
+    HubEnvironment env =
+        new HubEnvironment(Map.of("HF_HOME", "/x/hf", "HF_ENDPOINT", "http://127.0.0.1:9/"));
     assertThat(env.endpoint(), is("http://127.0.0.1:9"));
     assertThat(env.hubCache(), is(Path.of("/x/hf/hub")));
     assertThat(new HubEnvironment(Map.of()).endpoint(), is("https://huggingface.co"));

@@ -25,7 +25,9 @@ class PublishedDatasetInteropTest {
   void datasetsLoadsParquetThatHubClientCommitted() throws Exception {
     assumeTrue(PythonEnv.available(), () -> "Python interop skipped: " + PythonEnv.skipReason());
     Path folder = tmp.resolve("dataset");
-    PythonEnv.Result made = PythonEnv.runScript("""
+    PythonEnv.Result made =
+        PythonEnv.runScript(
+            """
         import os
         import pyarrow as pa, pyarrow.parquet as pq
         root = "dataset"  # relative to the working directory, tmp
@@ -34,9 +36,14 @@ class PublishedDatasetInteropTest {
             pq.write_table(pa.table({"id": pa.array(range(n), pa.int8()), "fen": [f"{split}/{i}" for i in range(n)]}),
                            os.path.join(root, split, "batch_000.parquet"))
         print("MADE")
-        """, Map.of(), tmp, 60);
+        """,
+            Map.of(),
+            tmp,
+            60);
     assertThat(made.output(), made.output(), containsString("MADE"));
-    Files.writeString(folder.resolve("README.md"), """
+    Files.writeString(
+        folder.resolve("README.md"),
+        """
         ---
         configs:
         - config_name: default
@@ -47,12 +54,26 @@ class PublishedDatasetInteropTest {
             path: test/*.parquet
         ---
         # Chess positions
-        """, StandardCharsets.UTF_8);
+        """,
+        StandardCharsets.UTF_8);
 
-    try (LocalHubServer hub = LocalHubServer.start(0, tmp.resolve("hub"),
-        LocalHubServer.Options.defaults().withToken(HubClientTest.TOKEN, "alice"))) {
-      Map<String, String> env = Map.of("HF_ENDPOINT", hub.url(), "HF_TOKEN", HubClientTest.TOKEN,
-          "HF_HOME", tmp.resolve("hf").toString(), "HF_HUB_DISABLE_XET", "1", "HF_HUB_DISABLE_TELEMETRY", "1");
+    try (LocalHubServer hub =
+        LocalHubServer.start(
+            0,
+            tmp.resolve("hub"),
+            LocalHubServer.Options.defaults().withToken(HubClientTest.TOKEN, "alice"))) {
+      Map<String, String> env =
+          Map.of(
+              "HF_ENDPOINT",
+              hub.url(),
+              "HF_TOKEN",
+              HubClientTest.TOKEN,
+              "HF_HOME",
+              tmp.resolve("hf").toString(),
+              "HF_HUB_DISABLE_XET",
+              "1",
+              "HF_HUB_DISABLE_TELEMETRY",
+              "1");
       HubClient client = HubClient.Settings.builder().environment(env).build().newClient();
       RepoId repo = RepoId.dataset("alice/chess-positions");
       client.createRepo(repo, false, false);
@@ -63,16 +84,24 @@ class PublishedDatasetInteropTest {
         }
       }
       client.createCommit(repo, "main", ops, "Add chess positions", null);
-      assertThat(client.pathsInfo(repo, "main", List.of("train/batch_000.parquet")).get(0).lfsSha256() != null, is(true));
+      assertThat(
+          client.pathsInfo(repo, "main", List.of("train/batch_000.parquet")).get(0).lfsSha256()
+              != null,
+          is(true));
 
-      PythonEnv.Result loaded = PythonEnv.runScript("""
+      PythonEnv.Result loaded =
+          PythonEnv.runScript(
+              """
           from datasets import load_dataset
           ds = load_dataset("alice/chess-positions")
           assert ds["train"].num_rows == 30 and ds["test"].num_rows == 3, ds
           assert str(ds["train"].features["id"].dtype) == "int8", ds["train"].features
           assert ds["test"][2]["fen"] == "test/2"
           print("LOADED")
-          """, env, tmp, 120);
+          """,
+              env,
+              tmp,
+              120);
       assertThat(loaded.output(), loaded.output(), containsString("LOADED"));
     }
   }

@@ -16,18 +16,31 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An HF_ENDPOINT that does not answer: a line saying what the client waits for, then a failure in bounded time. */
+/**
+ * An HF_ENDPOINT that does not answer: a line saying what the client waits for, then a failure in
+ * bounded time.
+ */
 class UnreachableHubTest {
   @TempDir java.nio.file.Path tmp;
 
   private HubClient client(String endpoint, List<String> notices) throws Exception {
     return HubClient.Settings.builder()
-        .environment(Map.of("HF_ENDPOINT", endpoint, "HF_HOME", tmp.toString(), "HF_TOKEN", HubClientTest.TOKEN))
-        .retry(RetryPolicy.of(8, Duration.ofMillis(500), Duration.ofSeconds(60))) // 8 attempts: minutes unbounded
+        .environment(
+            Map.of(
+                "HF_ENDPOINT",
+                endpoint,
+                "HF_HOME",
+                tmp.toString(),
+                "HF_TOKEN",
+                HubClientTest.TOKEN))
+        .retry(
+            RetryPolicy.of(
+                8, Duration.ofMillis(500), Duration.ofSeconds(60))) // 8 attempts: minutes unbounded
         .requestTimeout(Duration.ofSeconds(1))
         .noAnswerNotice(Duration.ofMillis(500), notices::add)
         .noAnswerDeadline(Duration.ofSeconds(3))
-        .build().newClient();
+        .build()
+        .newClient();
   }
 
   @Test
@@ -56,7 +69,9 @@ class UnreachableHubTest {
     List<String> notices = new CopyOnWriteArrayList<>();
     long t0 = System.nanoTime();
     HubException e = assertThrows(HubException.class, () -> client(endpoint, notices).whoami());
-    assertThat((System.nanoTime() - t0) / 1e9, lessThan(6.0)); // 8 attempts with backoff would take minutes
+    assertThat(
+        (System.nanoTime() - t0) / 1e9,
+        lessThan(6.0)); // 8 attempts with backoff would take minutes
     assertThat(e.getMessage(), containsString("No answer from " + endpoint));
     assertThat(e.getMessage(), containsString("ConnectException"));
     assertThat(notices.get(0), containsString("waiting for " + endpoint));

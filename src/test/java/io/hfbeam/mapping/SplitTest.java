@@ -34,7 +34,8 @@ class SplitTest {
   @Test
   void pinnedAssignmentsDoNotDriftBetweenReleases() {
     // Changing the hash would silently move records between splits of published datasets.
-    Split.Settings s = Split.Settings.builder().split("a", 1).split("b", 1).split("c", 1).seed(42).build();
+    Split.Settings s =
+        Split.Settings.builder().split("a", 1).split("b", 1).split("c", 1).seed(42).build();
     StringBuilder got = new StringBuilder();
     for (int i = 0; i < 12; i++) got.append(s.assign("key" + i).charAt(0));
     assertThat(got.toString(), equalTo(PINNED));

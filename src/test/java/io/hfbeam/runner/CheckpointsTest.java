@@ -28,7 +28,8 @@ class CheckpointsTest {
   static void completed(Path stateDir, String job, int n) throws Exception {
     Path chk = Files.createDirectories(stateDir.resolve(job).resolve("chk-" + n));
     Files.writeString(chk.resolve("_metadata"), "x");
-    Files.setLastModifiedTime(chk.resolve("_metadata"), java.nio.file.attribute.FileTime.fromMillis(1000L * n));
+    Files.setLastModifiedTime(
+        chk.resolve("_metadata"), java.nio.file.attribute.FileTime.fromMillis(1000L * n));
   }
 
   @Test
@@ -46,7 +47,9 @@ class CheckpointsTest {
     assertThat(said.toString(), containsString("resumed from checkpoint 7"));
     FlinkPipelineOptions f = o.as(FlinkPipelineOptions.class);
     assertThat(f.getCheckpointingInterval(), equalTo(2000L));
-    assertThat(Files.readString(Path.of(f.getFlinkConfDir()).resolve("config.yaml")), containsString("chk-7"));
+    assertThat(
+        Files.readString(Path.of(f.getFlinkConfDir()).resolve("config.yaml")),
+        containsString("chk-7"));
     Checkpoints.clear(o);
     assertThat(Files.exists(state), equalTo(false));
   }
@@ -57,22 +60,30 @@ class CheckpointsTest {
     completed(shared, "another-job", 9); // another job's checkpoint, right in the shared location
     PipelineOptions o = flink("stateBackendStoragePath", shared.toUri().toString());
     ByteArrayOutputStream said = new ByteArrayOutputStream();
-    assertThat("another output's checkpoint is not ours to resume",
-        Checkpoints.configure(o, tmp.resolve("ds"), true, null, null, new PrintStream(said, true)).isPresent(), equalTo(false));
+    assertThat(
+        "another output's checkpoint is not ours to resume",
+        Checkpoints.configure(o, tmp.resolve("ds"), true, null, null, new PrintStream(said, true))
+            .isPresent(),
+        equalTo(false));
     assertThat(said.toString(), containsString("no checkpoint to resume from"));
     Path mine = Checkpoints.stateDirOf(o).orElseThrow();
     assertThat(mine.getParent(), equalTo(shared));
     Files.createDirectories(mine);
     Checkpoints.clear(o);
     assertThat(Files.exists(mine), equalTo(false));
-    assertThat("the shared location and other outputs' checkpoints stay", Files.exists(shared.resolve("another-job/chk-9/_metadata")), equalTo(true));
+    assertThat(
+        "the shared location and other outputs' checkpoints stay",
+        Files.exists(shared.resolve("another-job/chk-9/_metadata")),
+        equalTo(true));
   }
 
   @Test
   void resumeOnTheDirectRunnerIsAUsageError() {
     PipelineOptions direct = RunnerProfiles.options("direct", Map.of());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Checkpoints.configure(direct, tmp.resolve("ds"), true, null, null, System.out));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Checkpoints.configure(direct, tmp.resolve("ds"), true, null, null, System.out));
     assertThat(e.getMessage(), containsString("--resume needs a Flink runner"));
   }
 }

@@ -9,7 +9,10 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.Test;
 
 public class JobCountersTest {
-  /** A task's metric group: identifiers are scoped by the task, as Flink scopes them by operator and subtask. */
+  /**
+   * A task's metric group: identifiers are scoped by the task, as Flink scopes them by operator and
+   * subtask.
+   */
   private static MetricGroup task(String name) {
     return new UnregisteredMetricsGroup() {
       @Override
@@ -42,7 +45,8 @@ public class JobCountersTest {
     records1.inc(100); // a closed task's counter no longer counts, what it had counted stays
     assertThat(counters.counts(), equalTo(new Progress.Counts(17, 700)));
 
-    // a restarted task replaces the count of the attempt it restarts, even when the old one is removed after
+    // a restarted task replaces the count of the attempt it restarts, even when the old one is
+    // removed after
     SimpleCounter restarted = counted(1);
     counters.notifyOfAddedMetric(restarted, "write.records_out", task("Process.0"));
     counters.notifyOfRemovedMetric(records1, "write.records_out", task("Process.0"));

@@ -37,8 +37,8 @@ public class ProgressTest {
   private static final ByteArrayOutputStream PRINTED = new ByteArrayOutputStream();
 
   /**
-   * Keeps the pipeline running until the run prints the expected progress line (or 60 s pass): a line printed
-   * while the job runs can only come from the running job's metrics.
+   * Keeps the pipeline running until the run prints the expected progress line (or 60 s pass): a
+   * line printed while the job runs can only come from the running job's metrics.
    */
   static final class HoldFn extends DoFn<Integer, Integer> {
     private final String awaited;
@@ -79,7 +79,8 @@ public class ProgressTest {
     p.apply("Numbers", Create.of(1, 2, 3))
         .apply("Count", ParDo.of(new CountFn()))
         .apply("Hold", ParDo.of(new HoldFn("progress: 3 records")));
-    WorkflowRun.Outcome outcome = WorkflowRun.run(p, 100, () -> null, out, List.of(), Optional.empty(), 50);
+    WorkflowRun.Outcome outcome =
+        WorkflowRun.run(p, 100, () -> null, out, List.of(), Optional.empty(), 50);
     String printed = printed();
     assertThat(printed, containsString("progress: 3 records"));
     assertThat(printed, containsString("30.0% of input read"));
@@ -88,9 +89,12 @@ public class ProgressTest {
 
   @Test
   public void theLineSaysRecordsRateShareReadAndEta() {
-    assertThat(Progress.line(new Progress.Counts(1_000, 250), 1_000, 10.0),
+    assertThat(
+        Progress.line(new Progress.Counts(1_000, 250), 1_000, 10.0),
         equalTo("progress: 1,000 records, 100 records/s, 25.0% of input read, ETA 30 s"));
     // an unknown input size: no share, no ETA
-    assertThat(Progress.line(new Progress.Counts(5, 250), 0, 1.0), equalTo("progress: 5 records, 5 records/s"));
+    assertThat(
+        Progress.line(new Progress.Counts(5, 250), 0, 1.0),
+        equalTo("progress: 5 records, 5 records/s"));
   }
 }

@@ -35,21 +35,30 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exactly once across a hard kill: chess-positions on embedded Flink ({@code java -jar target/hfbeam.jar ...
- * --runner flink-local}), publishing to the local Hub server, is killed with SIGKILL mid-way and continued with
- * {@code --resume}; the dataset and the Hub repo must equal those of an uninterrupted run: the same files byte for
- * byte (no row lost, none twice), the same published files and as many commits (none repeated).
+ * Exactly once across a hard kill: chess-positions on embedded Flink ({@code java -jar
+ * target/hfbeam.jar ... --runner flink-local}), publishing to the local Hub server, is killed with
+ * SIGKILL mid-way and continued with {@code --resume}; the dataset and the Hub repo must equal
+ * those of an uninterrupted run: the same files byte for byte (no row lost, none twice), the same
+ * published files and as many commits (none repeated).
  */
 @Timeout(value = 400, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResumeAfterKillIT {
-  static final Path SAMPLE = Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn").toAbsolutePath();
-  /** The sample four times over: long enough (about 1.3M positions) to be killed while still processing. */
+  static final Path SAMPLE =
+      Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn").toAbsolutePath();
+
+  /**
+   * The sample four times over: long enough (about 1.3M positions) to be killed while still
+   * processing.
+   */
   static Path PGN;
+
   static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   static final String TOKEN = "hf_fake_resume_token_0123456789";
 
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS) static Path tmp;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  static Path tmp;
+
   static LocalHubServer hub;
   static HubClient client;
   static Map<String, String> env;
@@ -62,13 +71,20 @@ class ResumeAfterKillIT {
     try (var out = Files.newOutputStream(PGN)) {
       for (int i = 0; i < 4; i++) out.write(games);
     }
-    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withToken(TOKEN, "alice"));
-    env = Map.of("HF_ENDPOINT", hub.url(), "HF_TOKEN", TOKEN, "HF_HOME", tmp.resolve("hf").toString());
+    hub =
+        LocalHubServer.start(
+            0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withToken(TOKEN, "alice"));
+    env =
+        Map.of(
+            "HF_ENDPOINT", hub.url(), "HF_TOKEN", TOKEN, "HF_HOME", tmp.resolve("hf").toString());
     client = HubClient.Settings.builder().environment(env).build().newClient();
-    // small chunks and one file per commit: many checkpoints while processing, many commits while publishing
+    // small chunks and one file per commit: many checkpoints while processing, many commits while
+    // publishing
     config = tmp.resolve("chess.yaml");
-    Files.writeString(config, String.join("\n", "batch_size: 120000", "chunk_mb: 0.25",
-        "hub:", "  max_files_per_commit: 1", ""));
+    Files.writeString(
+        config,
+        String.join(
+            "\n", "batch_size: 120000", "chunk_mb: 0.25", "hub:", "  max_files_per_commit: 1", ""));
   }
 
   @AfterAll
@@ -77,10 +93,25 @@ class ResumeAfterKillIT {
   }
 
   static List<String> command(String name, String... more) {
-    List<String> c = new ArrayList<>(List.of(JAVA, "-jar", Path.of("target/hfbeam.jar").toAbsolutePath().toString(),
-        "chess-positions", "--config", config.toString(), "--data-path", PGN.toString(),
-        "--output", tmp.resolve(name).toString(), "--runner", "flink-local", "--checkpoint-interval", "0.5",
-        "--repo", "alice/" + name));
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                JAVA,
+                "-jar",
+                Path.of("target/hfbeam.jar").toAbsolutePath().toString(),
+                "chess-positions",
+                "--config",
+                config.toString(),
+                "--data-path",
+                PGN.toString(),
+                "--output",
+                tmp.resolve(name).toString(),
+                "--runner",
+                "flink-local",
+                "--checkpoint-interval",
+                "0.5",
+                "--repo",
+                "alice/" + name));
     c.addAll(List.of(more));
     return c;
   }
@@ -90,7 +121,9 @@ class ResumeAfterKillIT {
   void killedWhileProcessingThenResumedEqualsACleanRun() throws Exception {
     Path out = tmp.resolve("killed-processing");
     Path state = Checkpoints.stateDir(out);
-    killWhen(command("killed-processing"), () -> Checkpoints.latest(state).map(c -> c.number() >= 2).orElse(false));
+    killWhen(
+        command("killed-processing"),
+        () -> Checkpoints.latest(state).map(c -> c.number() >= 2).orElse(false));
     assertThat("no file was finished before the kill", batchFiles(out), equalTo(0L));
     long resumedFrom = Checkpoints.latest(state).orElseThrow().number();
 
@@ -101,14 +134,17 @@ class ResumeAfterKillIT {
     // the resumed run read only what the checkpoint did not cover
     assertThat(resumed.output, bytesRead(resumed.output), lessThan(Files.size(PGN)));
     assertSameAsClean("killed-processing");
-    assertThat("checkpoints are removed once the run finished", Files.exists(state), equalTo(false));
+    assertThat(
+        "checkpoints are removed once the run finished", Files.exists(state), equalTo(false));
   }
 
   @Test
   @Order(2)
   void killedWhilePublishingThenResumedMakesNoDuplicateCommit() throws Exception {
     RepoId repo = RepoId.dataset("alice/killed-publishing");
-    killWhen(command("killed-publishing"), () -> commits(repo) >= 3); // the repo's first commit, then ours
+    killWhen(
+        command("killed-publishing"),
+        () -> commits(repo) >= 3); // the repo's first commit, then ours
     Result resumed = run(command("killed-publishing", "--resume"), 200);
     assertThat(resumed.output, resumed.exitCode, equalTo(0));
     assertThat(resumed.output, containsString("resumed from checkpoint"));
@@ -128,11 +164,17 @@ class ResumeAfterKillIT {
 
   static void assertSameAsClean(String name) throws Exception {
     Path clean = clean();
-    assertThat("the dataset equals the uninterrupted run's, byte for byte", Files2.hashes(tmp.resolve(name)),
+    assertThat(
+        "the dataset equals the uninterrupted run's, byte for byte",
+        Files2.hashes(tmp.resolve(name)),
         equalTo(Files2.hashes(clean)));
-    assertThat("the published files equal the uninterrupted run's", published(RepoId.dataset("alice/" + name)),
+    assertThat(
+        "the published files equal the uninterrupted run's",
+        published(RepoId.dataset("alice/" + name)),
         equalTo(published(RepoId.dataset("alice/clean"))));
-    assertThat("as many commits as the uninterrupted run: none repeated", commits(RepoId.dataset("alice/" + name)),
+    assertThat(
+        "as many commits as the uninterrupted run: none repeated",
+        commits(RepoId.dataset("alice/" + name)),
         equalTo(commits(RepoId.dataset("alice/clean"))));
   }
 
@@ -166,13 +208,17 @@ class ResumeAfterKillIT {
     return m.find() ? Long.parseLong(m.group(1).replace(",", "")) : -1;
   }
 
-  /** Starts the command and kills it with SIGKILL as soon as {@code when} holds (polled every 50 ms). */
+  /**
+   * Starts the command and kills it with SIGKILL as soon as {@code when} holds (polled every 50
+   * ms).
+   */
   static void killWhen(List<String> command, BooleanSupplier when) throws Exception {
     File log = tmp.resolve("killed-" + System.nanoTime() + ".log").toFile();
     Process p = start(command, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
     while (!when.getAsBoolean()) {
-      if (!p.isAlive()) fail("the run ended before the kill point:\n" + Files.readString(log.toPath()));
+      if (!p.isAlive())
+        fail("the run ended before the kill point:\n" + Files.readString(log.toPath()));
       if (System.nanoTime() > deadline) {
         p.destroyForcibly().waitFor();
         fail("the kill point was not reached in 150 s:\n" + Files.readString(log.toPath()));
@@ -190,14 +236,24 @@ class ResumeAfterKillIT {
     Process p = start(command, log);
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor();
-      return new Result(-1, "TIMEOUT after " + timeoutSeconds + " s: " + command + "\n" + Files.readString(log.toPath()));
+      return new Result(
+          -1,
+          "TIMEOUT after "
+              + timeoutSeconds
+              + " s: "
+              + command
+              + "\n"
+              + Files.readString(log.toPath()));
     }
     return new Result(p.exitValue(), Files.readString(log.toPath()));
   }
 
   private static Process start(List<String> command, File log) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().putAll(env);
     return pb.start();
   }

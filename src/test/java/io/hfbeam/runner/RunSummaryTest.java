@@ -18,8 +18,18 @@ class RunSummaryTest {
     c.put("Sample", new TreeMap<>(Map.of("records_out", 327_416L)));
     c.put("Split", new TreeMap<>(Map.of("split_train", 9L, "split_test", 1L)));
     c.put("read", new TreeMap<>(Map.of("bytes_in", 3_743_501L)));
-    c.put("write", new TreeMap<>(Map.of("records_out", 327_416L, "files_written", 8L, "bytes_written", 3_433_549L,
-        "failures_out", 1L)));
+    c.put(
+        "write",
+        new TreeMap<>(
+            Map.of(
+                "records_out",
+                327_416L,
+                "files_written",
+                8L,
+                "bytes_written",
+                3_433_549L,
+                "failures_out",
+                1L)));
     return c;
   }
 
@@ -35,9 +45,12 @@ class RunSummaryTest {
 
   @Test
   void stepsInPipelineOrderOneRowEach() {
-    RunSummary s = new RunSummary(counters(), 1.0, List.of("read", "ReadPgn", "Encode", "Sample", "Split", "write"));
+    RunSummary s =
+        new RunSummary(
+            counters(), 1.0, List.of("read", "ReadPgn", "Encode", "Sample", "Split", "write"));
     String table = s.table();
-    assertThat(table, stepsOf(table), contains("read", "ReadPgn", "Encode", "Sample", "Split", "write"));
+    assertThat(
+        table, stepsOf(table), contains("read", "ReadPgn", "Encode", "Sample", "Split", "write"));
     // what a step counted beyond the columns is on its own row, not on extra lines below the table
     String split = table.lines().filter(l -> l.startsWith("Split")).findFirst().orElseThrow();
     assertThat(split, split.endsWith("split_test 1, split_train 9"), equalTo(true));
@@ -48,6 +61,7 @@ class RunSummaryTest {
   @Test
   void stepsNotDeclaredComeAfterTheDeclaredOnes() {
     RunSummary s = new RunSummary(counters(), 1.0, List.of("read", "write"));
-    assertThat(stepsOf(s.table()), contains("read", "write", "Encode", "ReadPgn", "Sample", "Split"));
+    assertThat(
+        stepsOf(s.table()), contains("read", "write", "Encode", "ReadPgn", "Sample", "Split"));
   }
 }

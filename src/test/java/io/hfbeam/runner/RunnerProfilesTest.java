@@ -26,11 +26,17 @@ class RunnerProfilesTest {
 
   @Test
   void anOverrideReplacesTheProfilesValue() {
-    // --parallelism 1 with flink-local (which sets parallelism: 2) used to fail: Beam rejects an option given twice
+    // --parallelism 1 with flink-local (which sets parallelism: 2) used to fail: Beam rejects an
+    // option given twice
     var options = RunnerProfiles.options("flink-local", Map.of("parallelism", "1"));
-    assertThat(options.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getParallelism(), equalTo(1));
-    assertThat(RunnerProfiles.options("flink-local", Map.of()).as(org.apache.beam.runners.flink.FlinkPipelineOptions.class)
-        .getParallelism(), equalTo(2));
+    assertThat(
+        options.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getParallelism(),
+        equalTo(1));
+    assertThat(
+        RunnerProfiles.options("flink-local", Map.of())
+            .as(org.apache.beam.runners.flink.FlinkPipelineOptions.class)
+            .getParallelism(),
+        equalTo(2));
   }
 
   @Test
@@ -39,7 +45,9 @@ class RunnerProfilesTest {
     assertThat(RunnerProfiles.filesToStage(jar.toString()), equalTo(jar.toString()));
     Path rel = Path.of("").toAbsolutePath().relativize(jar);
     assertThat(RunnerProfiles.filesToStage(rel.toString()), equalTo(jar.toString()));
-    assertThrows(IllegalArgumentException.class, () -> RunnerProfiles.filesToStage(tmp.resolve("missing.jar").toString()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> RunnerProfiles.filesToStage(tmp.resolve("missing.jar").toString()));
   }
 
   @Test
@@ -52,7 +60,8 @@ class RunnerProfilesTest {
       var args = RunnerProfiles.args("flink-cluster");
       assertThat(args, hasItem("--runner=FlinkRunner"));
       assertThat(args, hasItem("--parallelism=2"));
-      if (System.getenv("FLINK_MASTER") == null) assertThat(args, hasItem("--flinkMaster=localhost:8081"));
+      if (System.getenv("FLINK_MASTER") == null)
+        assertThat(args, hasItem("--flinkMaster=localhost:8081"));
       assertThat(args, hasItem("--filesToStage=" + built.toAbsolutePath()));
     } finally {
       if (created) Files.delete(built);

@@ -35,34 +35,63 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Continuous ingestion on embedded Flink: chess-positions --watch publishes PGN files as they land in a directory,
- * in commits at most every commit interval; killed with SIGKILL and restarted with --resume it goes on without
- * reading again the files it had done, and the files that landed while it was down are picked up. In the end the
- * Hub holds every position of every file exactly once (compared with a bounded run over the same files).
+ * Continuous ingestion on embedded Flink: chess-positions --watch publishes PGN files as they land
+ * in a directory, in commits at most every commit interval; killed with SIGKILL and restarted with
+ * --resume it goes on without reading again the files it had done, and the files that landed while
+ * it was down are picked up. In the end the Hub holds every position of every file exactly once
+ * (compared with a bounded run over the same files).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class WatchResumeIT {
-  static final Path PGN = Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn");
+  static final Path PGN =
+      Path.of("samples/pgn/lichess_db_standard_rated_2013-01_truncated_5000.pgn");
   static final RepoId REPO = RepoId.dataset("alice/watched");
 
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path tmp;
 
   @Test
   void watchedFilesArePublishedOnceAcrossAKillAndResume() throws Exception {
     List<Path> files = splitGames(tmp.resolve("games"), 4, 150);
     Path in = Files.createDirectories(tmp.resolve("in"));
     Path out = tmp.resolve("out");
-    try (LocalHubServer hub = LocalHubServer.start(0, tmp.resolve("hub"),
-        LocalHubServer.Options.defaults().withToken(ResumeAfterKillIT.TOKEN, "alice"))) {
-      Map<String, String> env = Map.of("HF_ENDPOINT", hub.url(), "HF_TOKEN", ResumeAfterKillIT.TOKEN,
-          "HF_HOME", tmp.resolve("hf").toString());
+    try (LocalHubServer hub =
+        LocalHubServer.start(
+            0,
+            tmp.resolve("hub"),
+            LocalHubServer.Options.defaults().withToken(ResumeAfterKillIT.TOKEN, "alice"))) {
+      Map<String, String> env =
+          Map.of(
+              "HF_ENDPOINT",
+              hub.url(),
+              "HF_TOKEN",
+              ResumeAfterKillIT.TOKEN,
+              "HF_HOME",
+              tmp.resolve("hf").toString());
       HubClient client = HubClient.Settings.builder().environment(env).build().newClient();
       long[] rows = new long[files.size()];
       for (int i = 0; i < files.size(); i++) rows[i] = positions(files.get(i));
-      List<String> command = new ArrayList<>(List.of(ResumeAfterKillIT.JAVA, "-jar",
-          Path.of("target/hfbeam.jar").toAbsolutePath().toString(), "chess-positions", "--data-path", in.toString(),
-          "--output", out.toString(), "--metadata", "--watch", "--poll-interval", "0.5", "--commit-interval", "2",
-          "--runner", "flink-local", "--repo", REPO.id()));
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  ResumeAfterKillIT.JAVA,
+                  "-jar",
+                  Path.of("target/hfbeam.jar").toAbsolutePath().toString(),
+                  "chess-positions",
+                  "--data-path",
+                  in.toString(),
+                  "--output",
+                  out.toString(),
+                  "--metadata",
+                  "--watch",
+                  "--poll-interval",
+                  "0.5",
+                  "--commit-interval",
+                  "2",
+                  "--runner",
+                  "flink-local",
+                  "--repo",
+                  REPO.id()));
 
       land(files.get(0), in);
       Process run = start(command, env, tmp.resolve("run1.log"));
@@ -71,10 +100,11 @@ class WatchResumeIT {
       land(files.get(1), in);
       awaitOnHub(client, rows[0] + rows[1], run, tmp.resolve("run1.log"));
       double latency = (System.nanoTime() - t1) / 1e9;
-      assertThat("a landed file is on the Hub within a few commit intervals", latency, lessThan(30.0));
+      assertThat(
+          "a landed file is on the Hub within a few commit intervals", latency, lessThan(30.0));
 
       run.destroyForcibly().waitFor(); // SIGKILL
-      land(files.get(2), in);          // lands while the job is down
+      land(files.get(2), in); // lands while the job is down
       List<String> resume = new ArrayList<>(command);
       resume.add("--resume");
       Process again = start(resume, env, tmp.resolve("run2.log"));
@@ -85,13 +115,24 @@ class WatchResumeIT {
       again.destroyForcibly().waitFor();
       String log2 = Files.readString(tmp.resolve("run2.log"));
       assertThat(log2, containsString("resumed from checkpoint"));
-      assertThat("nothing more than the files", cardRows(client), equalTo(rows[0] + rows[1] + rows[2] + rows[3]));
+      assertThat(
+          "nothing more than the files",
+          cardRows(client),
+          equalTo(rows[0] + rows[1] + rows[2] + rows[3]));
 
       // the same positions as a bounded run over the four files, each exactly once
       Path all = Files.createDirectories(tmp.resolve("all"));
       for (Path f : files) Files.copy(f, all.resolve(f.getFileName()));
-      Cli bounded = Cli.run("chess-positions", "--data-path", all.toString(), "--output", tmp.resolve("bounded").toString(),
-          "--metadata", "--runner", "direct");
+      Cli bounded =
+          Cli.run(
+              "chess-positions",
+              "--data-path",
+              all.toString(),
+              "--output",
+              tmp.resolve("bounded").toString(),
+              "--metadata",
+              "--runner",
+              "direct");
       assertThat(bounded.toString(), bounded.exitCode, equalTo(0));
       Path fromHub = download(client, tmp.resolve("from-hub"));
       assertThat(differences(fromHub, tmp.resolve("bounded")), equalTo(0L));
@@ -125,7 +166,15 @@ class WatchResumeIT {
 
   long positions(Path pgn) {
     Path o = tmp.resolve("count-" + pgn.getFileName());
-    Cli c = Cli.run("chess-positions", "--data-path", pgn.toString(), "--output", o.toString(), "--runner", "direct");
+    Cli c =
+        Cli.run(
+            "chess-positions",
+            "--data-path",
+            pgn.toString(),
+            "--output",
+            o.toString(),
+            "--runner",
+            "direct");
     assertThat(c.toString(), c.exitCode, equalTo(0));
     Matcher m = Pattern.compile("(?m)^write\\s+([\\d,]+)").matcher(c.out);
     assertThat(c.out, m.find(), equalTo(true));
@@ -153,15 +202,24 @@ class WatchResumeIT {
       if (!run.isAlive()) fail("the watching job ended:\n" + Files.readString(log));
       if (System.nanoTime() > deadline) {
         run.destroyForcibly().waitFor();
-        fail("the Hub's card did not reach " + rows + " rows (has " + cardRows(client) + "):\n" + Files.readString(log));
+        fail(
+            "the Hub's card did not reach "
+                + rows
+                + " rows (has "
+                + cardRows(client)
+                + "):\n"
+                + Files.readString(log));
       }
       Thread.sleep(200);
     }
   }
 
   static Process start(List<String> command, Map<String, String> env, Path log) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().putAll(env);
     return pb.start();
   }
@@ -178,18 +236,26 @@ class WatchResumeIT {
 
   static Map<String, String> hashes(Path dir) {
     Map<String, String> out = new TreeMap<>();
-    Files2.hashes(dir).forEach((k, v) -> {
-      if (k.endsWith(".parquet")) out.put(k, v);
-    });
+    Files2.hashes(dir)
+        .forEach(
+            (k, v) -> {
+              if (k.endsWith(".parquet")) out.put(k, v);
+            });
     return out;
   }
 
   /** Rows (game, ply, split) of {@code a} not in {@code b}, counting duplicates. */
   static long differences(Path a, Path b) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
-      String q = "SELECT count(*) FROM (SELECT game_id, ply, regexp_extract(filename, '/(train|test)/', 1) AS split "
-          + "FROM read_parquet('" + a + "/*/*.parquet', filename=true) EXCEPT ALL SELECT game_id, ply, "
-          + "regexp_extract(filename, '/(train|test)/', 1) FROM read_parquet('" + b + "/*/*.parquet', filename=true))";
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement()) {
+      String q =
+          "SELECT count(*) FROM (SELECT game_id, ply, regexp_extract(filename, '/(train|test)/', 1) AS split "
+              + "FROM read_parquet('"
+              + a
+              + "/*/*.parquet', filename=true) EXCEPT ALL SELECT game_id, ply, "
+              + "regexp_extract(filename, '/(train|test)/', 1) FROM read_parquet('"
+              + b
+              + "/*/*.parquet', filename=true))";
       try (ResultSet rs = st.executeQuery(q)) {
         rs.next();
         return rs.getLong(1);

@@ -20,7 +20,8 @@ public final class Files2 {
   public static Map<String, String> hashes(Path dir) {
     Map<String, String> out = new TreeMap<>();
     try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.filter(Files::isRegularFile).toList()) out.put(dir.relativize(p).toString(), sha256(p));
+      for (Path p : s.filter(Files::isRegularFile).toList())
+        out.put(dir.relativize(p).toString(), sha256(p));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * An npm project under target/nodeenv with the official JS clients used as independent checkers
- * (@huggingface/hub, chess.js), installed once per build. Tests skip loudly only when node/npm are missing.
+ * (@huggingface/hub, chess.js), installed once per build. Tests skip loudly only when node/npm are
+ * missing.
  */
 public final class NodeEnv {
   public static final Path DIR = Path.of("target", "nodeenv").toAbsolutePath();
@@ -26,15 +27,23 @@ public final class NodeEnv {
     if (ready != null) return ready;
     try {
       Files.createDirectories(DIR);
-      try (FileChannel ch = FileChannel.open(Path.of("target", "nodeenv.lock"),
-              StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-           FileLock lock = ch.lock()) {
+      try (FileChannel ch =
+              FileChannel.open(
+                  Path.of("target", "nodeenv.lock"),
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.WRITE);
+          FileLock lock = ch.lock()) {
         Path marker = DIR.resolve(".complete");
         if (!Files.exists(marker)) {
-          Files.writeString(DIR.resolve("package.json"), "{\"name\":\"hfbeam-interop\",\"private\":true,\"type\":\"module\"}\n");
-          List<String> cmd = new ArrayList<>(List.of("npm", "install", "--no-audit", "--no-fund", "--loglevel=error"));
+          Files.writeString(
+              DIR.resolve("package.json"),
+              "{\"name\":\"hfbeam-interop\",\"private\":true,\"type\":\"module\"}\n");
+          List<String> cmd =
+              new ArrayList<>(
+                  List.of("npm", "install", "--no-audit", "--no-fund", "--loglevel=error"));
           cmd.addAll(List.of(PACKAGES));
-          ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(DIR.toFile());
+          ProcessBuilder pb =
+              new ProcessBuilder(cmd).redirectErrorStream(true).directory(DIR.toFile());
           PythonEnv.Result r = PythonEnv.run(pb, 600);
           if (r.exitCode() != 0) return fail("npm install failed: " + r.output());
           Files.writeString(marker, "ok");
@@ -59,12 +68,15 @@ public final class NodeEnv {
   }
 
   /** Runs an ES-module script with node from inside the npm project so its packages resolve. */
-  public static PythonEnv.Result runScript(String script, Map<String, String> env, long timeoutSeconds)
-      throws IOException {
+  public static PythonEnv.Result runScript(
+      String script, Map<String, String> env, long timeoutSeconds) throws IOException {
     Path file = Files.createTempFile(DIR, "check", ".mjs");
     Files.writeString(file, script);
     try {
-      ProcessBuilder pb = new ProcessBuilder("node", file.toString()).redirectErrorStream(true).directory(DIR.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder("node", file.toString())
+              .redirectErrorStream(true)
+              .directory(DIR.toFile());
       pb.environment().putAll(env);
       return PythonEnv.run(pb, timeoutSeconds);
     } finally {

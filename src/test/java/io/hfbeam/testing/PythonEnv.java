@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Python virtual environment under target/pyenv with datasets, pyarrow and huggingface_hub, created once per
- * build and shared by every interop test. Tests call {@link #available()} and skip (loudly) only when Python or
- * pip is missing on the machine.
+ * A Python virtual environment under target/pyenv with datasets, pyarrow and huggingface_hub,
+ * created once per build and shared by every interop test. Tests call {@link #available()} and skip
+ * (loudly) only when Python or pip is missing on the machine.
  */
 public final class PythonEnv {
   public static final Path DIR = Path.of("target", "pyenv").toAbsolutePath();
@@ -30,16 +30,21 @@ public final class PythonEnv {
     if (ready != null) return ready;
     try {
       Files.createDirectories(DIR.getParent());
-      try (FileChannel ch = FileChannel.open(Path.of("target", "pyenv.lock"),
-              StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-           FileLock lock = ch.lock()) {
+      try (FileChannel ch =
+              FileChannel.open(
+                  Path.of("target", "pyenv.lock"),
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.WRITE);
+          FileLock lock = ch.lock()) {
         Path marker = DIR.resolve(".complete");
         if (!Files.exists(marker)) {
           if (run(List.of("python3", "-m", "venv", DIR.toString()), 300).exitCode != 0) {
             return fail("python3 -m venv failed (is python3-venv installed?)");
           }
-          // --retries 0: an unreachable default index fails at once and pip goes on to the configured mirrors.
-          List<String> pip = new ArrayList<>(List.of(python(), "-m", "pip", "install", "-q", "--retries", "0"));
+          // --retries 0: an unreachable default index fails at once and pip goes on to the
+          // configured mirrors.
+          List<String> pip =
+              new ArrayList<>(List.of(python(), "-m", "pip", "install", "-q", "--retries", "0"));
           pip.addAll(List.of(PACKAGES));
           Result r = run(pip, 900);
           if (r.exitCode != 0) return fail("pip install failed: " + r.output);
@@ -69,7 +74,8 @@ public final class PythonEnv {
   }
 
   /** Runs a Python script with the venv's interpreter; returns exit code and combined output. */
-  public static Result runScript(String script, Map<String, String> env, Path workDir, long timeoutSeconds)
+  public static Result runScript(
+      String script, Map<String, String> env, Path workDir, long timeoutSeconds)
       throws IOException {
     Path file = Files.createTempFile("hfbeam-test", ".py");
     Files.writeString(file, script);

@@ -15,19 +15,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real reader: Python {@code datasets} and pyarrow load what qa-export and convert wrote, with the declared
- * features (int8 included), split names and row counts. Skips only when Python itself is missing.
+ * The real reader: Python {@code datasets} and pyarrow load what qa-export and convert wrote, with
+ * the declared features (int8 included), split names and row counts. Skips only when Python itself
+ * is missing.
  */
 public class DatasetsInteropIT {
   @TempDir Path tmp;
 
   @BeforeAll
   static void python() {
-    Assumptions.assumeTrue(PythonEnv.available(), "Python interop skipped: " + PythonEnv.skipReason());
+    Assumptions.assumeTrue(
+        PythonEnv.available(), "Python interop skipped: " + PythonEnv.skipReason());
   }
 
   static void check(String script) throws Exception {
-    PythonEnv.Result r = PythonEnv.runScript(script, Map.of("HF_DATASETS_OFFLINE", "1", "HF_HUB_OFFLINE", "1"), null, 300);
+    PythonEnv.Result r =
+        PythonEnv.runScript(
+            script, Map.of("HF_DATASETS_OFFLINE", "1", "HF_HUB_OFFLINE", "1"), null, 300);
     assertThat(r.output(), r.exitCode(), equalTo(0));
     assertThat(r.output(), containsString("CHECKED"));
   }
@@ -35,8 +39,19 @@ public class DatasetsInteropIT {
   @Test
   void qaExportLoadsWithExactSplitsAndFeatures() throws Exception {
     Path out = tmp.resolve("qa");
-    assertThat(Cli.run("qa-export", "--input", "samples/qa", "--output", out.toString(), "--format", "both").exitCode, equalTo(0));
-    check("""
+    assertThat(
+        Cli.run(
+                "qa-export",
+                "--input",
+                "samples/qa",
+                "--output",
+                out.toString(),
+                "--format",
+                "both")
+            .exitCode,
+        equalTo(0));
+    check(
+        """
         import datasets, pyarrow.parquet as pq
         from datasets import Features, Value
         ds = datasets.load_dataset(%s)
@@ -51,7 +66,11 @@ public class DatasetsInteropIT {
         j = datasets.load_dataset("json", data_files={"train": %s})
         assert j["train"].num_rows == 40
         print("CHECKED")
-        """.formatted(py(out), py(out.resolve("train/batch_001.parquet")), py(out.resolve("qa_pairs.jsonl"))));
+        """
+            .formatted(
+                py(out),
+                py(out.resolve("train/batch_001.parquet")),
+                py(out.resolve("qa_pairs.jsonl"))));
   }
 
   @Test
@@ -59,12 +78,16 @@ public class DatasetsInteropIT {
     Path in = tmp.resolve("in.jsonl");
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < 100; i++) {
-      sb.append(String.format("{\"id\": %d, \"small\": %d, \"label\": \"%s\", \"vec\": [%d, 1, 2], \"grid\": [[1, 2, 3], [4, 5, %d]], \"meta\": {\"a\": %d, \"b\": \"x\"}}%n",
-          i, i - 50, i % 2 == 0 ? "neg" : "pos", i, i, i));
+      sb.append(
+          String.format(
+              "{\"id\": %d, \"small\": %d, \"label\": \"%s\", \"vec\": [%d, 1, 2], \"grid\": [[1, 2, 3], [4, 5, %d]], \"meta\": {\"a\": %d, \"b\": \"x\"}}%n",
+              i, i - 50, i % 2 == 0 ? "neg" : "pos", i, i, i));
     }
     Files.writeString(in, sb.toString());
     Path features = tmp.resolve("features.yaml");
-    Files.writeString(features, """
+    Files.writeString(
+        features,
+        """
         id: int64
         small: int8
         label: class_label(neg,pos)
@@ -73,10 +96,20 @@ public class DatasetsInteropIT {
         meta: {a: int32, b: string}
         """);
     Path out = tmp.resolve("conv");
-    Cli run = Cli.run("convert", "--input", in.toString(), "--features", features.toString(), "--output", out.toString(),
-        "--batch-size", "30");
+    Cli run =
+        Cli.run(
+            "convert",
+            "--input",
+            in.toString(),
+            "--features",
+            features.toString(),
+            "--output",
+            out.toString(),
+            "--batch-size",
+            "30");
     assertThat(run.toString(), run.exitCode, equalTo(0));
-    check("""
+    check(
+        """
         import datasets
         from datasets import Features, Value, ClassLabel, Array2D, Sequence
         ds = datasets.load_dataset(%s)
@@ -91,7 +124,8 @@ public class DatasetsInteropIT {
         row = ds["train"][0]
         assert len(row["grid"]) == 2 and len(row["grid"][0]) == 3
         print("CHECKED")
-        """.formatted(py(out)));
+        """
+            .formatted(py(out)));
   }
 
   public static String py(Path p) {

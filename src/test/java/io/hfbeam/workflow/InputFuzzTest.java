@@ -4,11 +4,11 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.hfbeam.cli.Cli;
-import io.hfbeam.hf.Features;
 import io.hfbeam.dataset.ChunkProcessor;
 import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.format.json.JsonSource;
 import io.hfbeam.format.json.JsonlRowWriter;
+import io.hfbeam.hf.Features;
 import io.hfbeam.mapping.FieldMapping;
 import io.hfbeam.mapping.MapRecords;
 import io.hfbeam.mapping.Split;
@@ -34,11 +34,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Seeded fuzzing of the JSONL and CSV record reading: random bytes, real lines mutated (bytes flipped, inserted,
- * deleted; quotes, braces, commas, newlines, NUL, invalid UTF-8, huge numbers, duplicated objects, truncation), and
- * gzip/bzip2/zstd files truncated or damaged.
- * Every case must end within its deadline without failing the read, and every good line next to a mutated one must
- * come out as exactly the row it gives alone. Most cases drive the record reading directly; a few run the workflows.
+ * Seeded fuzzing of the JSONL and CSV record reading: random bytes, real lines mutated (bytes
+ * flipped, inserted, deleted; quotes, braces, commas, newlines, NUL, invalid UTF-8, huge numbers,
+ * duplicated objects, truncation), and gzip/bzip2/zstd files truncated or damaged. Every case must
+ * end within its deadline without failing the read, and every good line next to a mutated one must
+ * come out as exactly the row it gives alone. Most cases drive the record reading directly; a few
+ * run the workflows.
  */
 class InputFuzzTest {
   static final long SEED = 11;
@@ -46,9 +47,12 @@ class InputFuzzTest {
   static final long BUDGET_MS = 60_000;
   static final long DEADLINE_MS = 10_000;
 
-  static final Features JSONL_FEATURES = Features.parse(yaml(
-      "{id: int64, name: string, score: float64, f: float32, u: uint8, tags: list<string>, n: {k: int64}}"));
-  static final Features CSV_FEATURES = Features.parse(yaml("{name: string, age: int64, score: float64, ok: bool}"));
+  static final Features JSONL_FEATURES =
+      Features.parse(
+          yaml(
+              "{id: int64, name: string, score: float64, f: float32, u: uint8, tags: list<string>, n: {k: int64}}"));
+  static final Features CSV_FEATURES =
+      Features.parse(yaml("{name: string, age: int64, score: float64, ok: bool}"));
   static final String CSV_HEADER = "name,age,score,ok";
 
   static ExecutorService executor;
@@ -56,11 +60,13 @@ class InputFuzzTest {
 
   @BeforeAll
   static void start() {
-    executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "fuzz-case");
-      t.setDaemon(true); // a case that never ends must not keep the JVM alive
-      return t;
-    });
+    executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "fuzz-case");
+              t.setDaemon(true); // a case that never ends must not keep the JVM alive
+              return t;
+            });
   }
 
   @AfterAll
@@ -70,7 +76,9 @@ class InputFuzzTest {
 
   static com.fasterxml.jackson.databind.JsonNode yaml(String s) {
     try {
-      return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(s);
+      return new com.fasterxml.jackson.databind.ObjectMapper(
+              new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+          .readTree(s);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -78,29 +86,60 @@ class InputFuzzTest {
 
   // ---------------------------------------------------------------- inputs
 
-  static final String[] WORDS = {"a", "Åsa", "rad å é", "tab\\there", "q\\\"uote", "emoji 😀", "x y z", "", "back\\\\slash"};
+  static final String[] WORDS = {
+    "a", "Åsa", "rad å é", "tab\\there", "q\\\"uote", "emoji 😀", "x y z", "", "back\\\\slash"
+  };
 
   static String jsonLine(Random r, int id) {
-    return String.format(java.util.Locale.ROOT,
+    return String.format(
+        java.util.Locale.ROOT,
         "{\"id\": %d, \"name\": \"%s\", \"score\": %s, \"f\": %s, \"u\": %d, \"tags\": [\"%s\", \"%s\"], \"n\": {\"k\": %d}, \"extra\": {\"z\": [1, 2]}}",
-        100_000 + id, WORDS[r.nextInt(WORDS.length)], r.nextDouble() * 1000 - 500, r.nextInt(1000) / 8.0, r.nextInt(256),
-        WORDS[r.nextInt(WORDS.length)], WORDS[r.nextInt(WORDS.length)], r.nextLong());
+        100_000 + id,
+        WORDS[r.nextInt(WORDS.length)],
+        r.nextDouble() * 1000 - 500,
+        r.nextInt(1000) / 8.0,
+        r.nextInt(256),
+        WORDS[r.nextInt(WORDS.length)],
+        WORDS[r.nextInt(WORDS.length)],
+        r.nextLong());
   }
 
   static final String[] CSV_WORDS = {"Bo", "Åsa", "rad é", "x y", "emoji 😀", "", "a-b"};
 
   static String csvLine(Random r, int id) {
-    return CSV_WORDS[r.nextInt(CSV_WORDS.length)] + id + "," + r.nextInt(100) + "," + r.nextInt(10_000) / 100.0 + ","
+    return CSV_WORDS[r.nextInt(CSV_WORDS.length)]
+        + id
+        + ","
+        + r.nextInt(100)
+        + ","
+        + r.nextInt(10_000) / 100.0
+        + ","
         + (r.nextBoolean() ? "true" : "false");
   }
 
   static final byte[][] INSERTS = {
-      {'"'}, {'{'}, {'}'}, {'['}, {']'}, {','}, {'\n'}, {'\r'}, {0}, {(byte) 0xFF}, {(byte) 0xC3},
-      {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
-      "\\ud800".getBytes(StandardCharsets.US_ASCII), "1e400".getBytes(StandardCharsets.US_ASCII),
-      "99999999999999999999999".getBytes(StandardCharsets.US_ASCII), "-1e39".getBytes(StandardCharsets.US_ASCII),
-      ("1" + "0".repeat(1500)).getBytes(StandardCharsets.US_ASCII), " xyz".getBytes(StandardCharsets.US_ASCII),
-      "\"\"".getBytes(StandardCharsets.US_ASCII), "\t".getBytes(StandardCharsets.US_ASCII)};
+    {'"'},
+    {'{'},
+    {'}'},
+    {'['},
+    {']'},
+    {','},
+    {'\n'},
+    {'\r'},
+    {0},
+    {(byte) 0xFF},
+    {(byte) 0xC3},
+    {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+    {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+    "\\ud800".getBytes(StandardCharsets.US_ASCII),
+    "1e400".getBytes(StandardCharsets.US_ASCII),
+    "99999999999999999999999".getBytes(StandardCharsets.US_ASCII),
+    "-1e39".getBytes(StandardCharsets.US_ASCII),
+    ("1" + "0".repeat(1500)).getBytes(StandardCharsets.US_ASCII),
+    " xyz".getBytes(StandardCharsets.US_ASCII),
+    "\"\"".getBytes(StandardCharsets.US_ASCII),
+    "\t".getBytes(StandardCharsets.US_ASCII)
+  };
 
   /** One random mutation of a line's bytes. */
   static byte[] mutate(Random r, byte[] line) {
@@ -146,23 +185,28 @@ class InputFuzzTest {
 
   static Result read(Path file, boolean csv) {
     Features features = csv ? CSV_FEATURES : JSONL_FEATURES;
-    MapRecords map = new MapRecords(csv ? JsonSource.csv(',') : JsonSource.jsonLines(),
-        FieldMapping.identity(features, true, "train"), Split.Settings.builder().trainRatio(1.0).build());
+    MapRecords map =
+        new MapRecords(
+            csv ? JsonSource.csv(',') : JsonSource.jsonLines(),
+            FieldMapping.identity(features, true, "train"),
+            Split.Settings.builder().trainRatio(1.0).build());
     List<String> rows = new ArrayList<>();
     int[] failures = {0};
     try {
       long size = Files.size(file);
-      map.process(new InputFiles.Chunk(file.toString(), 0, 0, 0, size, true), new ChunkProcessor.Emitter<Row>() {
-        @Override
-        public void record(String split, Row record) {
-          rows.add(JsonlRowWriter.toJsonLine(record, features));
-        }
+      map.process(
+          new InputFiles.Chunk(file.toString(), 0, 0, 0, size, true),
+          new ChunkProcessor.Emitter<Row>() {
+            @Override
+            public void record(String split, Row record) {
+              rows.add(JsonlRowWriter.toJsonLine(record, features));
+            }
 
-        @Override
-        public void failure(Row failure) {
-          failures[0]++;
-        }
-      });
+            @Override
+            public void failure(Row failure) {
+              failures[0]++;
+            }
+          });
       return new Result(rows, failures[0], null);
     } catch (Throwable e) {
       return new Result(rows, failures[0], e);
@@ -179,8 +223,16 @@ class InputFuzzTest {
 
     @Override
     public String toString() {
-      return "cases tried " + tried + ", runs ended " + ended + ", good rows kept " + goodRowsKept + " of " + goodRows
-          + " " + byKind;
+      return "cases tried "
+          + tried
+          + ", runs ended "
+          + ended
+          + ", good rows kept "
+          + goodRowsKept
+          + " of "
+          + goodRows
+          + " "
+          + byKind;
     }
   }
 
@@ -200,7 +252,8 @@ class InputFuzzTest {
       for (int i = 0; i < n; i++) {
         good.add((csv ? csvLine(r, i) : jsonLine(r, i)).getBytes(StandardCharsets.UTF_8));
       }
-      // CSV: one line is mutated (two stray quotes may legally pair up into one multi-line field); JSONL: up to 3
+      // CSV: one line is mutated (two stray quotes may legally pair up into one multi-line field);
+      // JSONL: up to 3
       boolean[] mutated = new boolean[n];
       int m = csv ? 1 : 1 + r.nextInt(3);
       for (int k = 0; k < m; k++) mutated[r.nextInt(n)] = true;
@@ -225,12 +278,17 @@ class InputFuzzTest {
       if (kind == 8) { // random bytes, sometimes after a valid header
         bytes = new byte[r.nextInt(2000)];
         r.nextBytes(bytes);
-        if (csv && r.nextBoolean()) bytes = (CSV_HEADER + "\n" + new String(bytes, StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
+        if (csv && r.nextBoolean())
+          bytes =
+              (CSV_HEADER + "\n" + new String(bytes, StandardCharsets.ISO_8859_1))
+                  .getBytes(StandardCharsets.ISO_8859_1);
       } else if (kind == 9) { // a compressed file truncated or damaged
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        try (java.io.OutputStream o = switch (compression) {
+        try (java.io.OutputStream o =
+            switch (compression) {
               case ".gz" -> new GZIPOutputStream(gz);
-              case ".bz2" -> new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(gz);
+              case ".bz2" ->
+                  new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(gz);
               default -> new com.github.luben.zstd.ZstdOutputStream(gz);
             }) {
           o.write(bytes);
@@ -239,12 +297,16 @@ class InputFuzzTest {
         if (r.nextBoolean()) {
           bytes = java.util.Arrays.copyOf(bytes, r.nextInt(bytes.length));
         } else {
-          for (int k = 0; k < 1 + r.nextInt(5); k++) bytes[r.nextInt(bytes.length)] ^= (byte) (1 + r.nextInt(255));
+          for (int k = 0; k < 1 + r.nextInt(5); k++)
+            bytes[r.nextInt(bytes.length)] ^= (byte) (1 + r.nextInt(255));
         }
       }
       Files.write(file, bytes);
       fig.tried++;
-      fig.byKind.merge(kind <= 4 ? "jsonl" : kind <= 7 ? "csv" : kind == 8 ? "random" : "corrupt" + compression, 1, Integer::sum);
+      fig.byKind.merge(
+          kind <= 4 ? "jsonl" : kind <= 7 ? "csv" : kind == 8 ? "random" : "corrupt" + compression,
+          1,
+          Integer::sum);
       boolean isCsv = csv;
       Future<Result> f = executor.submit(() -> read(file, isCsv));
       Result res;
@@ -265,24 +327,39 @@ class InputFuzzTest {
       Result expected = read(cleanFile, csv);
       assertThat("the good lines read alone: " + expected, expected.rows().size(), equalTo(n));
       // a read that failed lost the whole run, so none of its rows counts as kept
-      List<String> remaining = res.error() != null ? new ArrayList<>() : new ArrayList<>(res.rows());
+      List<String> remaining =
+          res.error() != null ? new ArrayList<>() : new ArrayList<>(res.rows());
       for (int i = 0; i < n; i++) {
         if (mutated[i]) continue;
         fig.goodRows++;
         if (remaining.remove(expected.rows().get(i))) {
           fig.goodRowsKept++;
         } else if (res.error() == null) {
-          problems.add("case " + c + ": good line " + (i + 1) + " lost: " + expected.rows().get(i) + " in " + preview(bytes));
+          problems.add(
+              "case "
+                  + c
+                  + ": good line "
+                  + (i + 1)
+                  + " lost: "
+                  + expected.rows().get(i)
+                  + " in "
+                  + preview(bytes));
         }
       }
     }
     System.out.println("InputFuzzTest direct: " + fig);
-    assertThat(String.join("\n", problems.subList(0, Math.min(20, problems.size()))), problems.size(), equalTo(0));
+    assertThat(
+        String.join("\n", problems.subList(0, Math.min(20, problems.size()))),
+        problems.size(),
+        equalTo(0));
     assertThat(fig.ended, equalTo(fig.tried));
     assertThat(fig.tried >= 200, equalTo(true)); // the time budget may cut a loaded machine short
   }
 
-  /** A line that leaves a quote open whether read inside a quoted field or not, on every line: no rescans. */
+  /**
+   * A line that leaves a quote open whether read inside a quoted field or not, on every line: no
+   * rescans.
+   */
   @Test
   void strayQuotesOnEveryLineEndQuickly() throws Exception {
     Path file = tmp.resolve("quotes.csv");
@@ -290,7 +367,9 @@ class InputFuzzTest {
     Future<Result> f = executor.submit(() -> read(file, true));
     Result res = f.get(DEADLINE_MS, TimeUnit.MILLISECONDS);
     assertThat(res.error(), equalTo(null));
-    assertThat(res.rows(), equalTo(List.of("{\"name\": \"Bo\", \"age\": 1, \"score\": 2.5, \"ok\": true}")));
+    assertThat(
+        res.rows(),
+        equalTo(List.of("{\"name\": \"Bo\", \"age\": 1, \"score\": 2.5, \"ok\": true}")));
     assertThat(res.failures(), equalTo(30_000));
   }
 
@@ -319,9 +398,13 @@ class InputFuzzTest {
       for (int i = 0; i < n; i++) {
         String line = qa ? qaLine(r, i) : csv ? csvLine(r, i) : jsonLine(r, i);
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        // CSV: one mutated line per file, since two stray quotes may legally pair up into one multi-line field
+        // CSV: one mutated line per file, since two stray quotes may legally pair up into one
+        // multi-line field
         if (csv ? i == n / 2 : r.nextInt(5) == 0) {
-          if (csv) bytes = (line + ",extra").getBytes(StandardCharsets.UTF_8); // a column too many, then more damage
+          if (csv)
+            bytes =
+                (line + ",extra")
+                    .getBytes(StandardCharsets.UTF_8); // a column too many, then more damage
           for (int k = 0; k < 1 + r.nextInt(3); k++) bytes = mutate(r, bytes);
         } else {
           goodLines.add(line);
@@ -329,15 +412,36 @@ class InputFuzzTest {
         text.writeBytes(bytes);
         text.write('\n');
       }
-      Path input = dir.resolve("in").resolve(qa ? "qa_passed.jsonl" : csv ? "data.csv" : "data.jsonl");
+      Path input =
+          dir.resolve("in").resolve(qa ? "qa_passed.jsonl" : csv ? "data.csv" : "data.jsonl");
       Files.write(input, text.toByteArray());
       Path out = dir.resolve("out");
       Path features = dir.resolve("features.json");
       Files.writeString(features, (csv ? CSV_FEATURES : JSONL_FEATURES).toJson());
-      Future<Cli> f = executor.submit(() -> qa
-          ? Cli.run("qa-export", "--input", dir.resolve("in").toString(), "--output", out.toString(), "--format", "jsonl")
-          : Cli.run("convert", "--input", input.toString(), "--output", out.toString(), "--features", features.toString(),
-              "--train-ratio", "1.0", "--format", "jsonl"));
+      Future<Cli> f =
+          executor.submit(
+              () ->
+                  qa
+                      ? Cli.run(
+                          "qa-export",
+                          "--input",
+                          dir.resolve("in").toString(),
+                          "--output",
+                          out.toString(),
+                          "--format",
+                          "jsonl")
+                      : Cli.run(
+                          "convert",
+                          "--input",
+                          input.toString(),
+                          "--output",
+                          out.toString(),
+                          "--features",
+                          features.toString(),
+                          "--train-ratio",
+                          "1.0",
+                          "--format",
+                          "jsonl"));
       Cli res = f.get(120, TimeUnit.SECONDS);
       runs++;
       assertThat(res.toString(), res.exitCode, equalTo(0));
@@ -345,12 +449,33 @@ class InputFuzzTest {
       Path cleanIn = dir.resolve("clean");
       Files.createDirectories(cleanIn);
       Path clean = cleanIn.resolve(input.getFileName());
-      Files.write(clean, ((csv ? CSV_HEADER + "\n" : "") + String.join("\n", goodLines) + "\n").getBytes(StandardCharsets.UTF_8));
+      Files.write(
+          clean,
+          ((csv ? CSV_HEADER + "\n" : "") + String.join("\n", goodLines) + "\n")
+              .getBytes(StandardCharsets.UTF_8));
       Path cleanOut = dir.resolve("clean-out");
-      Cli expected = qa
-          ? Cli.run("qa-export", "--input", cleanIn.toString(), "--output", cleanOut.toString(), "--format", "jsonl")
-          : Cli.run("convert", "--input", clean.toString(), "--output", cleanOut.toString(), "--features", features.toString(),
-              "--train-ratio", "1.0", "--format", "jsonl");
+      Cli expected =
+          qa
+              ? Cli.run(
+                  "qa-export",
+                  "--input",
+                  cleanIn.toString(),
+                  "--output",
+                  cleanOut.toString(),
+                  "--format",
+                  "jsonl")
+              : Cli.run(
+                  "convert",
+                  "--input",
+                  clean.toString(),
+                  "--output",
+                  cleanOut.toString(),
+                  "--features",
+                  features.toString(),
+                  "--train-ratio",
+                  "1.0",
+                  "--format",
+                  "jsonl");
       assertThat(expected.toString(), expected.exitCode, equalTo(0));
       String rel = qa ? "qa_pairs.jsonl" : "train/batch_001.jsonl";
       List<String> want = Files.readAllLines(cleanOut.resolve(rel));
@@ -361,15 +486,28 @@ class InputFuzzTest {
         if (got.remove(w)) kept++;
       }
     }
-    System.out.println("InputFuzzTest end to end: runs tried " + runs + ", runs ended " + runs + ", good rows kept "
-        + kept + " of " + good);
+    System.out.println(
+        "InputFuzzTest end to end: runs tried "
+            + runs
+            + ", runs ended "
+            + runs
+            + ", good rows kept "
+            + kept
+            + " of "
+            + good);
     assertThat(kept, equalTo(good));
   }
 
   static String qaLine(Random r, int i) {
-    return String.format(java.util.Locale.ROOT,
+    return String.format(
+        java.util.Locale.ROOT,
         "{\"question\": \"q%d %s\", \"answer\": \"a %s\", \"source_document\": \"doc%d\", \"persona\": {\"roll\": \"%s\", "
             + "\"erfarenhet\": \"ny\"}, \"validation\": {\"composite_score\": %s, \"godkand\": true}}",
-        i, WORDS[r.nextInt(WORDS.length)], WORDS[r.nextInt(WORDS.length)], i, WORDS[r.nextInt(WORDS.length)], r.nextInt(1000) / 1000.0);
+        i,
+        WORDS[r.nextInt(WORDS.length)],
+        WORDS[r.nextInt(WORDS.length)],
+        i,
+        WORDS[r.nextInt(WORDS.length)],
+        r.nextInt(1000) / 1000.0);
   }
 }

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hostile input to convert and qa-export: corrupt files, broken CSV rows, values that must not change silently,
- * mixed formats. A bad file or record is a located failure; every good record next to it is kept.
+ * Hostile input to convert and qa-export: corrupt files, broken CSV rows, values that must not
+ * change silently, mixed formats. A bad file or record is a located failure; every good record next
+ * to it is kept.
  */
 class InputTrustTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -30,8 +31,18 @@ class InputTrustTest {
 
   /** convert to JSONL with the given features; returns the run. */
   Cli convert(Path input, String features, String... more) throws Exception {
-    List<String> args = new ArrayList<>(List.of("convert", "--input", input.toString(), "--output",
-        tmp.resolve("out").toString(), "--train-ratio", "1.0", "--format", "jsonl"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "convert",
+                "--input",
+                input.toString(),
+                "--output",
+                tmp.resolve("out").toString(),
+                "--train-ratio",
+                "1.0",
+                "--format",
+                "jsonl"));
     if (features != null) {
       Path f = tmp.resolve("features.yaml");
       Files.writeString(f, features);
@@ -68,22 +79,31 @@ class InputTrustTest {
     return b.toByteArray();
   }
 
-  // ---------------------------------------------------------------- item 4: corrupt files, oversize records
+  // ---------------------------------------------------------------- item 4: corrupt files,
+  // oversize records
 
   @Test
   void truncatedGzipIsALocatedFailureAndTheOtherFilesAreKept() throws Exception {
     StringBuilder many = new StringBuilder();
-    for (int i = 0; i < 2000; i++) many.append("{\"id\": ").append(i).append(", \"t\": \"").append("x".repeat(i % 50)).append("\"}\n");
+    for (int i = 0; i < 2000; i++)
+      many.append("{\"id\": ")
+          .append(i)
+          .append(", \"t\": \"")
+          .append("x".repeat(i % 50))
+          .append("\"}\n");
     byte[] gz = gzip(many.toString());
     Path dir = tmp.resolve("in");
     Files.createDirectories(dir);
-    Files.write(dir.resolve("a.jsonl.gz"), java.util.Arrays.copyOf(gz, gz.length * 2 / 3)); // a partial download
+    Files.write(
+        dir.resolve("a.jsonl.gz"),
+        java.util.Arrays.copyOf(gz, gz.length * 2 / 3)); // a partial download
     Files.writeString(dir.resolve("b.jsonl"), "{\"id\": 5000}\n{\"id\": 5001}\n");
     Cli run = convert(dir, "id: int64\nt: string\n");
     assertThat(run.toString(), run.exitCode, equalTo(0));
     List<String> rows = rows();
     assertThat(rows, org.hamcrest.Matchers.hasItem("{\"id\": 5001, \"t\": null}"));
-    assertThat(rows.get(0), equalTo("{\"id\": 0, \"t\": \"\"}")); // the records before the damage are kept
+    assertThat(
+        rows.get(0), equalTo("{\"id\": 0, \"t\": \"\"}")); // the records before the damage are kept
     assertThat(rows.size(), org.hamcrest.Matchers.greaterThan(1000));
     List<JsonNode> errors = errors();
     assertThat(errors.toString(), errors, hasSize(1));
@@ -97,7 +117,8 @@ class InputTrustTest {
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 2000; i++) many.append("{\"id\": ").append(i).append("}\n");
     byte[] gz = gzip(many.toString());
-    for (int i = gz.length / 2; i < gz.length / 2 + 40; i++) gz[i] ^= 0x5A; // deflate may decode garbage until the CRC
+    for (int i = gz.length / 2; i < gz.length / 2 + 40; i++)
+      gz[i] ^= 0x5A; // deflate may decode garbage until the CRC
     Path dir = tmp.resolve("in");
     Files.createDirectories(dir);
     Files.write(dir.resolve("a.jsonl.gz"), gz);
@@ -140,12 +161,24 @@ class InputTrustTest {
   void brokenParquetIsALocatedFailureAndTheOtherFilesAreKept() throws Exception {
     Path src = write("r.jsonl", "{\"id\": 1}\n{\"id\": 2}\n");
     Path first = tmp.resolve("first");
-    assertThat(Cli.run("convert", "--input", src.toString(), "--output", first.toString(), "--train-ratio", "1.0",
-        "--features", write("f.yaml", "id: int64\n").toString()).exitCode, equalTo(0));
+    assertThat(
+        Cli.run(
+                "convert",
+                "--input",
+                src.toString(),
+                "--output",
+                first.toString(),
+                "--train-ratio",
+                "1.0",
+                "--features",
+                write("f.yaml", "id: int64\n").toString())
+            .exitCode,
+        equalTo(0));
     Path dir = tmp.resolve("pq");
     Files.createDirectories(dir);
     byte[] good = Files.readAllBytes(first.resolve("train/batch_001.parquet"));
-    Files.write(dir.resolve("a.parquet"), java.util.Arrays.copyOf(good, good.length / 2)); // truncated
+    Files.write(
+        dir.resolve("a.parquet"), java.util.Arrays.copyOf(good, good.length / 2)); // truncated
     Files.write(dir.resolve("b.parquet"), good);
     Cli run = convert(dir, "id: int64\n");
     assertThat(run.toString(), run.exitCode, equalTo(0));
@@ -153,8 +186,15 @@ class InputTrustTest {
     assertThat(errors(), hasSize(1));
     assertThat(errors().get(0).get("source").asText(), containsString("a.parquet"));
     // and inference from a broken first file does not stop the run either
-    Cli inferred = Cli.run("convert", "--input", dir.toString(), "--output", tmp.resolve("out2").toString(),
-        "--train-ratio", "1.0");
+    Cli inferred =
+        Cli.run(
+            "convert",
+            "--input",
+            dir.toString(),
+            "--output",
+            tmp.resolve("out2").toString(),
+            "--train-ratio",
+            "1.0");
     assertThat(inferred.toString(), inferred.exitCode, equalTo(0));
   }
 
@@ -185,7 +225,9 @@ class InputTrustTest {
     Path f = write("p.csv", "name,age\nAsa,31\nBo,45,extra\nCy,7\n");
     Cli run = convert(f, "name: string\nage: int64\n");
     assertThat(run.toString(), run.exitCode, equalTo(0));
-    assertThat(rows(), equalTo(List.of("{\"name\": \"Asa\", \"age\": 31}", "{\"name\": \"Cy\", \"age\": 7}")));
+    assertThat(
+        rows(),
+        equalTo(List.of("{\"name\": \"Asa\", \"age\": 31}", "{\"name\": \"Cy\", \"age\": 7}")));
     assertThat(errors(), hasSize(1));
     assertThat(errors().get(0).get("line").asLong(), equalTo(3L));
     assertThat(errors().get(0).get("reason").asText(), containsString("3 fields"));
@@ -196,8 +238,13 @@ class InputTrustTest {
     Path f = write("p.csv", "name,age\nAsa,31\n\"Bo,45\nCy,7\nDu,8\n");
     Cli run = convert(f, "name: string\nage: int64\n");
     assertThat(run.toString(), run.exitCode, equalTo(0));
-    assertThat(rows(), equalTo(List.of("{\"name\": \"Asa\", \"age\": 31}", "{\"name\": \"Cy\", \"age\": 7}",
-        "{\"name\": \"Du\", \"age\": 8}")));
+    assertThat(
+        rows(),
+        equalTo(
+            List.of(
+                "{\"name\": \"Asa\", \"age\": 31}",
+                "{\"name\": \"Cy\", \"age\": 7}",
+                "{\"name\": \"Du\", \"age\": 8}")));
     assertThat(errors(), hasSize(1));
     assertThat(errors().get(0).get("line").asLong(), equalTo(3L));
     assertThat(errors().get(0).get("reason").asText(), containsString("quote"));
@@ -208,13 +255,22 @@ class InputTrustTest {
     Path f = write("p.csv", "name,age\n\"multi\nline, \"\"q\"\"\",31\nBo,45\n");
     Cli run = convert(f, "name: string\nage: int64\n");
     assertThat(run.toString(), run.exitCode, equalTo(0));
-    assertThat(rows(), equalTo(List.of("{\"name\": \"multi\\nline, \\\"q\\\"\", \"age\": 31}", "{\"name\": \"Bo\", \"age\": 45}")));
+    assertThat(
+        rows(),
+        equalTo(
+            List.of(
+                "{\"name\": \"multi\\nline, \\\"q\\\"\", \"age\": 31}",
+                "{\"name\": \"Bo\", \"age\": 45}")));
     assertThat(errors(), hasSize(0));
   }
 
-  // ---------------------------------------------------------------- item 6: no silent value changes
+  // ---------------------------------------------------------------- item 6: no silent value
+  // changes
 
-  /** Runs each bad line between two good ones through convert (declared features); expects one failure each. */
+  /**
+   * Runs each bad line between two good ones through convert (declared features); expects one
+   * failure each.
+   */
   void eachIsAFailure(String features, String good, List<String> bad) throws Exception {
     StringBuilder sb = new StringBuilder(good).append('\n');
     for (String b : bad) sb.append(b).append('\n').append(good).append('\n');
@@ -226,33 +282,55 @@ class InputTrustTest {
     for (String r : rows) assertThat(r, not(containsString("Infinity")));
     List<JsonNode> errors = errors();
     assertThat(errors.toString(), errors, hasSize(bad.size()));
-    for (int i = 0; i < bad.size(); i++) assertThat(errors.get(i).get("line").asLong(), equalTo(2L + 2 * i));
+    for (int i = 0; i < bad.size(); i++)
+      assertThat(errors.get(i).get("line").asLong(), equalTo(2L + 2 * i));
   }
 
   @Test
   void integersOutOfRangeOrWithAFractionAreFailures() throws Exception {
-    eachIsAFailure("a: int64\nb: int8\nc: uint32\n", "{\"a\": 1, \"b\": 2, \"c\": 3}", List.of(
-        "{\"a\": 1e30}", "{\"a\": 99999999999999999999}", "{\"a\": 1.5}", "{\"b\": 128}", "{\"b\": -129}",
-        "{\"c\": -1}", "{\"c\": 4294967296}", "{\"a\": -1e19}"));
+    eachIsAFailure(
+        "a: int64\nb: int8\nc: uint32\n",
+        "{\"a\": 1, \"b\": 2, \"c\": 3}",
+        List.of(
+            "{\"a\": 1e30}",
+            "{\"a\": 99999999999999999999}",
+            "{\"a\": 1.5}",
+            "{\"b\": 128}",
+            "{\"b\": -129}",
+            "{\"c\": -1}",
+            "{\"c\": 4294967296}",
+            "{\"a\": -1e19}"));
   }
 
   @Test
   void floatOverflowIsAFailure() throws Exception {
-    eachIsAFailure("x: float64\ny: float32\n", "{\"x\": 1.5, \"y\": 0.1}", List.of(
-        "{\"x\": 1e400}", "{\"x\": -1e400}", "{\"y\": 1e39}"));
+    eachIsAFailure(
+        "x: float64\ny: float32\n",
+        "{\"x\": 1.5, \"y\": 0.1}",
+        List.of("{\"x\": 1e400}", "{\"x\": -1e400}", "{\"y\": 1e39}"));
   }
 
   @Test
   void duplicateKeysTrailingDataAndLoneSurrogatesAreFailures() throws Exception {
-    eachIsAFailure("a: int64\ns: string\nn: {k: int64}\n", "{\"a\": 1, \"s\": \"x\", \"n\": {\"k\": 1}}", List.of(
-        "{\"a\": 1, \"a\": 2}", "{\"n\": {\"k\": 1, \"k\": 2}}", "{\"a\": 1} xyz", "{\"a\": 1}{\"a\": 2}",
-        "{\"s\": \"\\ud800\"}", "{\"s\": \"a\\udc00b\"}", "[1] 2"));
+    eachIsAFailure(
+        "a: int64\ns: string\nn: {k: int64}\n",
+        "{\"a\": 1, \"s\": \"x\", \"n\": {\"k\": 1}}",
+        List.of(
+            "{\"a\": 1, \"a\": 2}",
+            "{\"n\": {\"k\": 1, \"k\": 2}}",
+            "{\"a\": 1} xyz",
+            "{\"a\": 1}{\"a\": 2}",
+            "{\"s\": \"\\ud800\"}",
+            "{\"s\": \"a\\udc00b\"}",
+            "[1] 2"));
   }
 
   @Test
   void numbersAreNotTurnedIntoStrings() throws Exception {
-    eachIsAFailure("l: list<string>\ns: string\n", "{\"l\": [\"a\"], \"s\": \"b\"}", List.of(
-        "{\"l\": [1, 2]}", "{\"s\": 3}", "{\"s\": true}"));
+    eachIsAFailure(
+        "l: list<string>\ns: string\n",
+        "{\"l\": [\"a\"], \"s\": \"b\"}",
+        List.of("{\"l\": [1, 2]}", "{\"s\": 3}", "{\"s\": true}"));
   }
 
   @Test
@@ -294,16 +372,24 @@ class InputTrustTest {
   void qaExportRejectsTheSameValuesAsConvert() throws Exception {
     Path in = tmp.resolve("qa");
     Files.createDirectories(in);
-    String good = "{\"question\": \"q\", \"answer\": \"a\", \"persona\": {\"roll\": \"r\", \"erfarenhet\": \"e\"}, "
-        + "\"validation\": {\"composite_score\": 0.5}}";
-    Files.writeString(in.resolve("qa_passed.jsonl"), String.join("\n", good,
-        good.replace("0.5}", "1e400}"),
-        good.replace("\"q\"", "\"q\", \"question\": \"other\""),
-        good + " trailing",
-        good.replace("\"a\"", "\"\\ud83d\""),
-        good) + "\n");
+    String good =
+        "{\"question\": \"q\", \"answer\": \"a\", \"persona\": {\"roll\": \"r\", \"erfarenhet\": \"e\"}, "
+            + "\"validation\": {\"composite_score\": 0.5}}";
+    Files.writeString(
+        in.resolve("qa_passed.jsonl"),
+        String.join(
+                "\n",
+                good,
+                good.replace("0.5}", "1e400}"),
+                good.replace("\"q\"", "\"q\", \"question\": \"other\""),
+                good + " trailing",
+                good.replace("\"a\"", "\"\\ud83d\""),
+                good)
+            + "\n");
     Path out = tmp.resolve("qa-out");
-    Cli run = Cli.run("qa-export", "--input", in.toString(), "--output", out.toString(), "--format", "jsonl");
+    Cli run =
+        Cli.run(
+            "qa-export", "--input", in.toString(), "--output", out.toString(), "--format", "jsonl");
     assertThat(run.toString(), run.exitCode, equalTo(0));
     assertThat(Files.readAllLines(out.resolve("qa_pairs.jsonl")), hasSize(2));
     List<String> errors = Files.readAllLines(out.resolve("_errors/errors.jsonl"));
@@ -315,8 +401,11 @@ class InputTrustTest {
     Path dir = tmp.resolve("pq");
     Files.createDirectories(dir);
     try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:")) {
-      c.createStatement().execute("COPY (SELECT * FROM (VALUES (1, 1.5::DOUBLE), (2, 'nan'::DOUBLE), (3, 'inf'::DOUBLE), (4, 2.5::DOUBLE)) t(id, x)) TO '"
-          + dir.resolve("a.parquet") + "' (FORMAT PARQUET)");
+      c.createStatement()
+          .execute(
+              "COPY (SELECT * FROM (VALUES (1, 1.5::DOUBLE), (2, 'nan'::DOUBLE), (3, 'inf'::DOUBLE), (4, 2.5::DOUBLE)) t(id, x)) TO '"
+                  + dir.resolve("a.parquet")
+                  + "' (FORMAT PARQUET)");
     }
     Cli run = convert(dir, null);
     assertThat(run.toString(), run.exitCode, equalTo(0));
@@ -330,8 +419,19 @@ class InputTrustTest {
   void aDirectoryOfMixedFormatsIsAUsageError() throws Exception {
     Path src = write("r.jsonl", "{\"id\": 1}\n");
     Path first = tmp.resolve("first");
-    assertThat(Cli.run("convert", "--input", src.toString(), "--output", first.toString(), "--train-ratio", "1.0",
-        "--format", "both").exitCode, equalTo(0));
+    assertThat(
+        Cli.run(
+                "convert",
+                "--input",
+                src.toString(),
+                "--output",
+                first.toString(),
+                "--train-ratio",
+                "1.0",
+                "--format",
+                "both")
+            .exitCode,
+        equalTo(0));
     Cli run = convert(first.resolve("train"), null);
     assertThat(run.toString(), run.exitCode, equalTo(2));
     assertThat(run.err.strip().lines().count(), equalTo(1L));

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A watch run started again numbers on from the dataset's batches, not from files in hidden folders. */
+/**
+ * A watch run started again numbers on from the dataset's batches, not from files in hidden
+ * folders.
+ */
 class NextBatchNumberTest {
   @TempDir Path tmp;
 

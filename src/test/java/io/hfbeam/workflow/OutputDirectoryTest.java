@@ -1,7 +1,5 @@
 package io.hfbeam.workflow;
 
-import io.hfbeam.workflow.convert.ConvertWorkflowTest;
-
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -11,6 +9,7 @@ import static org.hamcrest.Matchers.not;
 import io.hfbeam.cli.Cli;
 import io.hfbeam.dataset.AssembleDataset;
 import io.hfbeam.testing.Files2;
+import io.hfbeam.workflow.convert.ConvertWorkflowTest;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,28 +23,42 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What an output directory holds: exactly one complete run's dataset (stale files of an earlier run removed, other
- * files left alone), never the partial files of a failed run, never the input it reads.
+ * What an output directory holds: exactly one complete run's dataset (stale files of an earlier run
+ * removed, other files left alone), never the partial files of a failed run, never the input it
+ * reads.
  */
 class OutputDirectoryTest {
   @TempDir Path tmp;
 
   Path features() throws Exception {
     Path f = tmp.resolve("features.yaml");
-    Files.writeString(f, "id: int64\ngroup: string\nlabel: class_label(neg,pos)\nscore: int8\ntags: list<string>\ntext: string\n");
+    Files.writeString(
+        f,
+        "id: int64\ngroup: string\nlabel: class_label(neg,pos)\nscore: int8\ntags: list<string>\ntext: string\n");
     return f;
   }
 
   Cli convert(Path in, Path out, String... more) throws Exception {
-    List<String> args = new ArrayList<>(List.of("convert", "--input", in.toString(), "--features", features().toString(),
-        "--output", out.toString(), "--split-by", "group"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "convert",
+                "--input",
+                in.toString(),
+                "--features",
+                features().toString(),
+                "--output",
+                out.toString(),
+                "--split-by",
+                "group"));
     args.addAll(List.of(more));
     return Cli.run(args.toArray(String[]::new));
   }
 
   /**
-   * The files a dataset reader sees: everything but hidden (dot) files and folders. Hidden folders are not even
-   * walked: after a failed run the DirectRunner's other threads may still be busy in the parts folder.
+   * The files a dataset reader sees: everything but hidden (dot) files and folders. Hidden folders
+   * are not even walked: after a failed run the DirectRunner's other threads may still be busy in
+   * the parts folder.
    */
   static Map<String, String> visible(Path dir) throws Exception {
     Map<String, String> out = new TreeMap<>();
@@ -59,19 +72,22 @@ class OutputDirectoryTest {
   /** Every file outside hidden folders, hidden ones included. */
   static List<Path> files(Path dir) throws Exception {
     List<Path> out = new ArrayList<>();
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-        return d.equals(dir) || !d.getFileName().toString().startsWith(".") ? FileVisitResult.CONTINUE
-            : FileVisitResult.SKIP_SUBTREE;
-      }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+            return d.equals(dir) || !d.getFileName().toString().startsWith(".")
+                ? FileVisitResult.CONTINUE
+                : FileVisitResult.SKIP_SUBTREE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-        out.add(f);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+            out.add(f);
+            return FileVisitResult.CONTINUE;
+          }
+        });
     return out;
   }
 
@@ -148,7 +164,9 @@ class OutputDirectoryTest {
     assertThat(failed.err, containsString("No space left on device"));
     assertThat(failed.err, containsString("previous dataset"));
     assertThat(dataset(out), equalTo(before));
-    assertThat(files(out).stream().filter(p -> p.toString().endsWith(".tmp")).toList(), equalTo(List.of()));
+    assertThat(
+        files(out).stream().filter(p -> p.toString().endsWith(".tmp")).toList(),
+        equalTo(List.of()));
 
     // a later good run still gives exactly the dataset of its settings
     assertThat(convert(in, out, "--batch-size", "300").exitCode, equalTo(0));

@@ -19,13 +19,19 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A workflow run without picocli, as a test or a Beam user's main starts it, writes what the CLI writes. */
+/**
+ * A workflow run without picocli, as a test or a Beam user's main starts it, writes what the CLI
+ * writes.
+ */
 class WorkflowLauncherTest {
   @TempDir Path tmp;
 
   private static QaExportWorkflow.Settings qa(Path out) {
-    return QaExportWorkflow.Settings.builder().input(Path.of("samples/qa")).output(out)
-        .mapping(FieldMapping.load(Path.of("config/qa-export-mapping.yaml"))).build();
+    return QaExportWorkflow.Settings.builder()
+        .input(Path.of("samples/qa"))
+        .output(out)
+        .mapping(FieldMapping.load(Path.of("config/qa-export-mapping.yaml")))
+        .build();
   }
 
   @Test
@@ -36,8 +42,11 @@ class WorkflowLauncherTest {
 
     Path direct = tmp.resolve("direct");
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    WorkflowRun.Outcome outcome = WorkflowLauncher.run(QaExportRun.of(qa(direct)), RunSettings.defaults(),
-        new PrintStream(printed, true, StandardCharsets.UTF_8));
+    WorkflowRun.Outcome outcome =
+        WorkflowLauncher.run(
+            QaExportRun.of(qa(direct)),
+            RunSettings.defaults(),
+            new PrintStream(printed, true, StandardCharsets.UTF_8));
     assertThat(outcome.ok(), is(true));
     assertThat(outcome.records(), equalTo(52L));
     assertThat(printed.toString(StandardCharsets.UTF_8), containsString("MapFields"));
@@ -46,14 +55,19 @@ class WorkflowLauncherTest {
 
   @Test
   void anOutputInsideTheInputIsRefusedBeforeAnythingRuns() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> WorkflowLauncher.checkOutsideInput(tmp.resolve("in/out"), java.util.List.of(tmp.resolve("in"))));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                WorkflowLauncher.checkOutsideInput(
+                    tmp.resolve("in/out"), java.util.List.of(tmp.resolve("in"))));
     assertThat(e.getMessage(), containsString("inside the input directory"));
   }
 
   @Test
   void runSettingsRejectAFractionOutsideZeroToOne() {
-    assertThrows(IllegalArgumentException.class, () -> RunSettings.defaults().withMaxErrorRate(1.5));
+    assertThrows(
+        IllegalArgumentException.class, () -> RunSettings.defaults().withMaxErrorRate(1.5));
     assertThrows(IllegalArgumentException.class, () -> RunSettings.defaults().withParallelism(0));
   }
 }

@@ -21,44 +21,56 @@ public final class Compressions {
   /** The compression's name for messages: gzip, bzip2, zstd or "plain". */
   public static String kind(Path f) {
     String n = f.getFileName().toString();
-    return n.endsWith(".gz") ? "gzip" : n.endsWith(".bz2") ? "bzip2" : n.endsWith(".zst") ? "zstd" : "plain";
+    return n.endsWith(".gz")
+        ? "gzip"
+        : n.endsWith(".bz2") ? "bzip2" : n.endsWith(".zst") ? "zstd" : "plain";
   }
 
   public static InputStream open(Path f) throws IOException {
     InputStream raw = new BufferedInputStream(Files.newInputStream(f), 1 << 16);
     try {
       switch (kind(f)) {
-        case "gzip": return buffered(new GZIPInputStream(raw, 1 << 16));
-        case "bzip2": return buffered(new BZip2CompressorInputStream(raw));
-        case "zstd": return buffered(new ZstdInputStream(raw));
-        default: break;
+        case "gzip":
+          return buffered(new GZIPInputStream(raw, 1 << 16));
+        case "bzip2":
+          return buffered(new BZip2CompressorInputStream(raw));
+        case "zstd":
+          return buffered(new ZstdInputStream(raw));
+        default:
+          break;
       }
-    } catch (IOException | RuntimeException e) { // a header that is not of the format: the file stays closed
+    } catch (IOException
+        | RuntimeException e) { // a header that is not of the format: the file stays closed
       raw.close();
       throw e;
     }
     return raw;
   }
 
-  /** At most this much decoded data just before a corruption is lost with it (see {@link #buffered}). */
+  /**
+   * At most this much decoded data just before a corruption is lost with it (see {@link
+   * #buffered}).
+   */
   static final int SALVAGE_BYTES = 4096;
 
   /**
-   * A decompressor read in small steps, so that the data just before a corruption is kept: a decoder that fails
-   * inside one call drops what that call decoded, and BufferedInputStream, which keeps reading while
-   * {@code available() > 0}, drops what its earlier calls returned.
+   * A decompressor read in small steps, so that the data just before a corruption is kept: a
+   * decoder that fails inside one call drops what that call decoded, and BufferedInputStream, which
+   * keeps reading while {@code available() > 0}, drops what its earlier calls returned.
    */
   private static InputStream buffered(InputStream decompressor) {
-    return new BufferedInputStream(new FilterInputStream(decompressor) {
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        return in.read(b, off, Math.min(len, SALVAGE_BYTES));
-      }
+    return new BufferedInputStream(
+        new FilterInputStream(decompressor) {
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            return in.read(b, off, Math.min(len, SALVAGE_BYTES));
+          }
 
-      @Override
-      public int available() {
-        return 0;
-      }
-    }, SALVAGE_BYTES);
+          @Override
+          public int available() {
+            return 0;
+          }
+        },
+        SALVAGE_BYTES);
   }
 }

@@ -1,20 +1,24 @@
 package io.hfbeam.format.files;
 
 import io.hfbeam.format.Excerpts;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads UTF-8 lines from a byte stream and knows each line's byte offset, which {@link java.io.BufferedReader}
- * cannot tell. Accepts LF and CRLF endings.
+ * Reads UTF-8 lines from a byte stream and knows each line's byte offset, which {@link
+ * java.io.BufferedReader} cannot tell. Accepts LF and CRLF endings.
  */
 public final class LineReader {
   /** What {@link #readLineBytes} returns for a line longer than the limit (skipped to its end). */
   public static final int TOO_LONG = -2;
-  /** The longest line read: past it a line is a record no parser takes, and holding it risks the heap. */
+
+  /**
+   * The longest line read: past it a line is a record no parser takes, and holding it risks the
+   * heap.
+   */
   public static final int MAX_LINE_BYTES = 128 << 20;
+
   private final InputStream in;
   private final int maxLine;
   private long longLineBytes;
@@ -62,7 +66,10 @@ public final class LineReader {
     return terminator;
   }
 
-  /** The bytes read ahead but not yet returned as a line, as text for an excerpt (at most {@code max} bytes). */
+  /**
+   * The bytes read ahead but not yet returned as a line, as text for an excerpt (at most {@code
+   * max} bytes).
+   */
   public String pending(int max) {
     return new String(buf, pos, Math.min(max, lim - pos), StandardCharsets.UTF_8);
   }
@@ -95,8 +102,9 @@ public final class LineReader {
   }
 
   /**
-   * The next line without its terminator as a range of {@link #buffer()} ({@link #lineStart()}, returned length),
-   * valid until the next call; -1 at end of input. Saves decoding text that a byte parser reads anyway.
+   * The next line without its terminator as a range of {@link #buffer()} ({@link #lineStart()},
+   * returned length), valid until the next call; -1 at end of input. Saves decoding text that a
+   * byte parser reads anyway.
    */
   public int readLineBytes() throws IOException {
     lineOffset = offset;
@@ -130,7 +138,8 @@ public final class LineReader {
 
   /** Keeps the start of the line at {@code pos} for an excerpt and skips to just after its end. */
   private int skipLong() throws IOException {
-    longLineExcerpt = new String(buf, pos, Math.min(lim - pos, 4 * Excerpts.CHARS), StandardCharsets.UTF_8);
+    longLineExcerpt =
+        new String(buf, pos, Math.min(lim - pos, 4 * Excerpts.CHARS), StandardCharsets.UTF_8);
     long length = 0;
     while (true) {
       for (int i = pos; i < lim; i++) {
@@ -176,7 +185,9 @@ public final class LineReader {
     }
   }
 
-  /** Moves unread bytes to the front, grows the buffer if a line fills it, reads more; false at EOF. */
+  /**
+   * Moves unread bytes to the front, grows the buffer if a line fills it, reads more; false at EOF.
+   */
   private boolean fill() throws IOException {
     if (pos > 0) {
       System.arraycopy(buf, pos, buf, 0, lim - pos);

@@ -1,7 +1,6 @@
 package io.hfbeam.format.json;
 
 import io.hfbeam.format.Bytes;
-
 import io.hfbeam.hf.Feature;
 import io.hfbeam.hf.Feature.ArrayND;
 import io.hfbeam.hf.Feature.ClassLabel;
@@ -25,16 +24,19 @@ import org.apache.beam.sdk.values.Row;
 import org.joda.time.ReadableInstant;
 
 /**
- * JSON Lines exactly as Python writes {@code json.dumps(obj, ensure_ascii=False)} per line, so a Java export and
- * the Python tooling it replaces produce the same bytes (and the same sha256 on the Hub).
+ * JSON Lines exactly as Python writes {@code json.dumps(obj, ensure_ascii=False)} per line, so a
+ * Java export and the Python tooling it replaces produce the same bytes (and the same sha256 on the
+ * Hub).
  *
- * <p>Value formats: fields in declared order; float64 as Python {@code repr(float)}; float32/float16 with the
- * shortest digits of the float32 value (0.1f prints {@code 0.1}; Python would print the widened double); uint64
- * unsigned; binary as a base64 string; timestamps as Python's naive {@code datetime.isoformat()} in UTC
- * ({@code 2024-01-02T03:04:05}, with {@code .ffffff} when there are sub-seconds).
+ * <p>Value formats: fields in declared order; float64 as Python {@code repr(float)};
+ * float32/float16 with the shortest digits of the float32 value (0.1f prints {@code 0.1}; Python
+ * would print the widened double); uint64 unsigned; binary as a base64 string; timestamps as
+ * Python's naive {@code datetime.isoformat()} in UTC ({@code 2024-01-02T03:04:05}, with {@code
+ * .ffffff} when there are sub-seconds).
  */
 public final class JsonlRowWriter implements Closeable {
-  private static final DateTimeFormatter ISO_SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+  private static final DateTimeFormatter ISO_SECONDS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private final OutputStream out;
@@ -112,22 +114,33 @@ public final class JsonlRowWriter implements Closeable {
       case "bool" -> ascii(b, (Boolean) v ? "true" : "false");
       case "uint64" -> ascii(b, Long.toUnsignedString(((Number) v).longValue()));
       case "float16", "float32", "float64" -> {
-        // readers turn NaN/Infinity into failures first: JSON has no such tokens, a line holding one is not JSON
+        // readers turn NaN/Infinity into failures first: JSON has no such tokens, a line holding
+        // one is not JSON
         double d = ((Number) v).doubleValue();
-        if (!Double.isFinite(d)) throw new IllegalArgumentException(d + " cannot be written as JSON");
-        ascii(b, f.dtype().equals("float64") ? PyJson.floatRepr(d) : PyJson.floatRepr(((Number) v).floatValue()));
+        if (!Double.isFinite(d))
+          throw new IllegalArgumentException(d + " cannot be written as JSON");
+        ascii(
+            b,
+            f.dtype().equals("float64")
+                ? PyJson.floatRepr(d)
+                : PyJson.floatRepr(((Number) v).floatValue()));
       }
       case "string", "large_string" -> appendString(b, (String) v);
       case "binary" -> appendString(b, Base64.getEncoder().encodeToString((byte[]) v));
-      default -> ascii(b, Long.toString(((Number) v).longValue())); // signed and small unsigned integers
+      default ->
+          ascii(b, Long.toString(((Number) v).longValue())); // signed and small unsigned integers
     }
   }
 
-  /** A quoted string with Python's escapes; non-ASCII is kept as is (ensure_ascii=False), as {@link PyJson}. */
+  /**
+   * A quoted string with Python's escapes; non-ASCII is kept as is (ensure_ascii=False), as {@link
+   * PyJson}.
+   */
   private static void appendString(Bytes b, String s) {
     // encoded char by char straight into the line: no intermediate byte[] per value
     int n = s.length();
-    if (n > (Integer.MAX_VALUE - 64) / 6) throw new IllegalStateException("a string of " + n + " characters does not fit a JSON line");
+    if (n > (Integer.MAX_VALUE - 64) / 6)
+      throw new IllegalStateException("a string of " + n + " characters does not fit a JSON line");
     b.ensure(6 * n + 2); // at most 6 bytes per char (an escaped control character)
     byte[] buf = b.buf;
     int p = b.size;
@@ -163,7 +176,9 @@ public final class JsonlRowWriter implements Closeable {
         buf[p++] = (byte) (0xE0 | (c >> 12));
         buf[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
         buf[p++] = (byte) (0x80 | (c & 0x3F));
-      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         int cp = Character.toCodePoint(c, s.charAt(++i));
         buf[p++] = (byte) (0xF0 | (cp >> 18));
         buf[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
@@ -185,8 +200,11 @@ public final class JsonlRowWriter implements Closeable {
   }
 
   private static String isoformat(long millis) {
-    LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000L),
-        (int) Math.floorMod(millis, 1000L) * 1_000_000, ZoneOffset.UTC);
+    LocalDateTime t =
+        LocalDateTime.ofEpochSecond(
+            Math.floorDiv(millis, 1000L),
+            (int) Math.floorMod(millis, 1000L) * 1_000_000,
+            ZoneOffset.UTC);
     String s = t.format(ISO_SECONDS);
     int micros = t.getNano() / 1000;
     return micros == 0 ? s : s + String.format(".%06d", micros);

@@ -1,6 +1,5 @@
 package io.hfbeam.format.parquet;
 
-
 import io.hfbeam.hf.Feature;
 import io.hfbeam.hf.Feature.ArrayND;
 import io.hfbeam.hf.Feature.ClassLabel;
@@ -37,8 +36,8 @@ import org.apache.parquet.schema.Type;
 import org.joda.time.Instant;
 
 /**
- * Reads any Parquet file (ours, pyarrow, DuckDB, datasets) as Beam rows of {@link #features()}. Streams one row
- * group at a time, so memory is bounded by the largest row group.
+ * Reads any Parquet file (ours, pyarrow, DuckDB, datasets) as Beam rows of {@link #features()}.
+ * Streams one row group at a time, so memory is bounded by the largest row group.
  */
 public final class HfParquetReader implements Closeable {
   private static final long NANOS_PER_DAY = 86_400_000_000_000L;
@@ -55,7 +54,8 @@ public final class HfParquetReader implements Closeable {
   private HfParquetReader(ParquetFileReader file) {
     this.file = file;
     this.parquet = file.getFooter().getFileMetaData().getSchema();
-    this.features = resolveFeatures(parquet, file.getFooter().getFileMetaData().getKeyValueMetaData());
+    this.features =
+        resolveFeatures(parquet, file.getFooter().getFileMetaData().getKeyValueMetaData());
     this.schema = features.beamSchema();
     this.rowCount = file.getRecordCount();
   }
@@ -65,9 +65,10 @@ public final class HfParquetReader implements Closeable {
   }
 
   /**
-   * From the {@code huggingface} entry when it parses and names exactly the file's columns; otherwise derived
-   * from the Parquet schema. Falling back (instead of failing) matters for datasets files that use features we
-   * do not model (Image, Audio, Json): the columns still read with their storage types.
+   * From the {@code huggingface} entry when it parses and names exactly the file's columns;
+   * otherwise derived from the Parquet schema. Falling back (instead of failing) matters for
+   * datasets files that use features we do not model (Image, Audio, Json): the columns still read
+   * with their storage types.
    */
   private static Features resolveFeatures(MessageType parquet, Map<String, String> kv) {
     Features derived = Features.of(ParquetFeatures.of(parquet));
@@ -83,8 +84,13 @@ public final class HfParquetReader implements Closeable {
 
   private static String extractFeatures(String hfJson) {
     try {
-      var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(hfJson).path("info").path("features");
-      if (node.isMissingNode()) throw new IllegalArgumentException("no info.features in huggingface metadata");
+      var node =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(hfJson)
+              .path("info")
+              .path("features");
+      if (node.isMissingNode())
+        throw new IllegalArgumentException("no info.features in huggingface metadata");
       return node.toString();
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException("huggingface metadata is not JSON", e);
@@ -140,9 +146,11 @@ public final class HfParquetReader implements Closeable {
     return Row.withSchema(schema).addValues(values).build();
   }
 
-  private static List<Object> repeated(Group g, int idx, Type t, Feature element, FieldType elementType) {
+  private static List<Object> repeated(
+      Group g, int idx, Type t, Feature element, FieldType elementType) {
     List<Object> out = new ArrayList<>();
-    for (int j = 0; j < g.getFieldRepetitionCount(idx); j++) out.add(value(g, idx, j, t, element, elementType));
+    for (int j = 0; j < g.getFieldRepetitionCount(idx); j++)
+      out.add(value(g, idx, j, t, element, elementType));
     return out;
   }
 
@@ -154,7 +162,8 @@ public final class HfParquetReader implements Closeable {
 
   private static Object value(Group g, int idx, int rep, Type t, Feature f, FieldType ft) {
     if (f instanceof Sequence || f instanceof ArrayND) {
-      return list(g.getGroup(idx, rep), t.asGroupType(), elementOf(f), ft.getCollectionElementType());
+      return list(
+          g.getGroup(idx, rep), t.asGroupType(), elementOf(f), ft.getCollectionElementType());
     }
     if (f instanceof Struct st) {
       return toRow(g.getGroup(idx, rep), st.fields(), ft.getRowSchema());
@@ -169,7 +178,10 @@ public final class HfParquetReader implements Closeable {
       Type elementType = listType.getType(0).asGroupType().getType(0);
       for (int j = 0; j < n; j++) {
         Group wrapper = list.getGroup(0, j);
-        out.add(wrapper.getFieldRepetitionCount(0) == 0 ? null : value(wrapper, 0, 0, elementType, element, ft));
+        out.add(
+            wrapper.getFieldRepetitionCount(0) == 0
+                ? null
+                : value(wrapper, 0, 0, elementType, element, ft));
       }
     } else {
       Type elementType = listType.getType(0);
@@ -184,23 +196,25 @@ public final class HfParquetReader implements Closeable {
     switch (p.getPrimitiveTypeName()) {
       case BOOLEAN:
         return g.getBoolean(idx, rep);
-      case INT32: {
-        int v = g.getInteger(idx, rep);
-        return switch (dtype) {
-          case "int8" -> (byte) v;
-          case "int16", "uint8" -> (short) v;
-          case "int32", "uint16" -> v;
-          case "uint32" -> Integer.toUnsignedLong(v);
-          case "int64", "uint64" -> (long) v;
-          default -> throw mismatch(p, dtype);
-        };
-      }
-      case INT64: {
-        long v = g.getLong(idx, rep);
-        if (dtype.startsWith("timestamp[")) return new Instant(toMillis(v, p, dtype));
-        if (dtype.equals("int64") || dtype.equals("uint64") || dtype.equals("uint32")) return v;
-        throw mismatch(p, dtype);
-      }
+      case INT32:
+        {
+          int v = g.getInteger(idx, rep);
+          return switch (dtype) {
+            case "int8" -> (byte) v;
+            case "int16", "uint8" -> (short) v;
+            case "int32", "uint16" -> v;
+            case "uint32" -> Integer.toUnsignedLong(v);
+            case "int64", "uint64" -> (long) v;
+            default -> throw mismatch(p, dtype);
+          };
+        }
+      case INT64:
+        {
+          long v = g.getLong(idx, rep);
+          if (dtype.startsWith("timestamp[")) return new Instant(toMillis(v, p, dtype));
+          if (dtype.equals("int64") || dtype.equals("uint64") || dtype.equals("uint32")) return v;
+          throw mismatch(p, dtype);
+        }
       case INT96:
         return new Instant(int96Millis(g.getInt96(idx, rep).getBytes()));
       case FLOAT:
@@ -208,16 +222,22 @@ public final class HfParquetReader implements Closeable {
       case DOUBLE:
         return g.getDouble(idx, rep);
       default:
-        return dtype.equals("binary") ? g.getBinary(idx, rep).getBytes() : g.getBinary(idx, rep).toStringUsingUTF8();
+        return dtype.equals("binary")
+            ? g.getBinary(idx, rep).getBytes()
+            : g.getBinary(idx, rep).toStringUsingUTF8();
     }
   }
 
-  /** The column's own unit wins over the feature's (timestamp[s] is stored as ms, see ParquetMapping). */
+  /**
+   * The column's own unit wins over the feature's (timestamp[s] is stored as ms, see
+   * ParquetMapping).
+   */
   private static long toMillis(long v, PrimitiveType p, String dtype) {
     LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
-    String unit = a instanceof TimestampLogicalTypeAnnotation ts
-        ? ParquetFeatures.unit(ts)
-        : dtype.substring("timestamp[".length(), dtype.length() - 1);
+    String unit =
+        a instanceof TimestampLogicalTypeAnnotation ts
+            ? ParquetFeatures.unit(ts)
+            : dtype.substring("timestamp[".length(), dtype.length() - 1);
     return switch (unit) {
       case "s" -> v * 1000;
       case "us" -> Math.floorDiv(v, 1000L);
@@ -234,6 +254,7 @@ public final class HfParquetReader implements Closeable {
   }
 
   private static IllegalArgumentException mismatch(PrimitiveType p, String dtype) {
-    return new IllegalArgumentException("column '" + p.getName() + "' (" + p + ") cannot be read as " + dtype);
+    return new IllegalArgumentException(
+        "column '" + p.getName() + "' (" + p + ") cannot be read as " + dtype);
   }
 }

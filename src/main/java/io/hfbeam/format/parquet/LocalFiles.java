@@ -15,8 +15,9 @@ import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.io.SeekableInputStream;
 
 /**
- * Parquet {@link InputFile}/{@link OutputFile} over plain java.nio files. parquet-hadoop 1.13.1 has none of its own,
- * and going through Hadoop's LocalFileSystem would leave {@code .crc} side files next to the output.
+ * Parquet {@link InputFile}/{@link OutputFile} over plain java.nio files. parquet-hadoop 1.13.1 has
+ * none of its own, and going through Hadoop's LocalFileSystem would leave {@code .crc} side files
+ * next to the output.
  */
 public final class LocalFiles {
   private LocalFiles() {}
@@ -50,9 +51,11 @@ public final class LocalFiles {
     };
   }
 
-  private static PositionOutputStream open(Path path, StandardOpenOption... options) throws IOException {
-    OutputStream out = new BufferedOutputStream(
-        Files.newOutputStream(path, with(options, StandardOpenOption.WRITE)), 64 * 1024);
+  private static PositionOutputStream open(Path path, StandardOpenOption... options)
+      throws IOException {
+    OutputStream out =
+        new BufferedOutputStream(
+            Files.newOutputStream(path, with(options, StandardOpenOption.WRITE)), 64 * 1024);
     return new PositionOutputStream() {
       private long pos;
 

@@ -14,9 +14,10 @@ import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Features implied by a Parquet schema alone (files without the {@code huggingface} entry), the way Arrow reads
- * them: INT32 INTEGER(8,true) -> int8, LIST -> Sequence, group -> Struct. Handles the list encodings pyarrow,
- * DuckDB, parquet-avro and old writers use (Parquet LogicalTypes.md, "backward-compatibility rules").
+ * Features implied by a Parquet schema alone (files without the {@code huggingface} entry), the way
+ * Arrow reads them: INT32 INTEGER(8,true) -> int8, LIST -> Sequence, group -> Struct. Handles the
+ * list encodings pyarrow, DuckDB, parquet-avro and old writers use (Parquet LogicalTypes.md,
+ * "backward-compatibility rules").
  */
 final class ParquetFeatures {
   private ParquetFeatures() {}
@@ -41,9 +42,11 @@ final class ParquetFeatures {
     if (t.isPrimitive()) return new Value(dtype(t.asPrimitiveType()));
     GroupType g = t.asGroupType();
     LogicalTypeAnnotation a = g.getLogicalTypeAnnotation();
-    if (a instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) return new Sequence(ofType(listElement(g)));
+    if (a instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation)
+      return new Sequence(ofType(listElement(g)));
     if (a instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation) {
-      throw new IllegalArgumentException("column '" + g.getName() + "': Parquet MAP has no Hugging Face feature");
+      throw new IllegalArgumentException(
+          "column '" + g.getName() + "': Parquet MAP has no Hugging Face feature");
     }
     return new Struct(fields(g));
   }
@@ -85,9 +88,10 @@ final class ParquetFeatures {
       case DOUBLE:
         return "float64";
       default: // BINARY, FIXED_LEN_BYTE_ARRAY
-        boolean text = a instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
-            || a instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
-            || a instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation;
+        boolean text =
+            a instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
+                || a instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
+                || a instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation;
         return text ? "string" : "binary";
     }
   }

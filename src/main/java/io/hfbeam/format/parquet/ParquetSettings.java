@@ -4,7 +4,10 @@ import java.io.Serializable;
 import java.util.Locale;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
-/** How Parquet files are written: codec, row group and page sizes. Immutable; build with {@link #builder()}. */
+/**
+ * How Parquet files are written: codec, row group and page sizes. Immutable; build with {@link
+ * #builder()}.
+ */
 public final class ParquetSettings implements Serializable {
   /** The codecs every Parquet reader we target (datasets/pyarrow, DuckDB, polars) supports. */
   public enum Codec {
@@ -31,7 +34,9 @@ public final class ParquetSettings implements Serializable {
         case "snappy" -> SNAPPY;
         case "gzip" -> GZIP;
         case "none", "uncompressed" -> UNCOMPRESSED;
-        default -> throw new IllegalArgumentException("unknown Parquet codec '" + name + "'; use zstd, snappy, gzip or none");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown Parquet codec '" + name + "'; use zstd, snappy, gzip or none");
       };
     }
   }
@@ -61,7 +66,10 @@ public final class ParquetSettings implements Serializable {
     return codec;
   }
 
-  /** Target uncompressed size of one row group; the Hub viewer wants 100-300 MB (hub-protocol.md E.5). */
+  /**
+   * Target uncompressed size of one row group; the Hub viewer wants 100-300 MB (hub-protocol.md
+   * E.5).
+   */
   public long rowGroupBytes() {
     return rowGroupBytes;
   }
@@ -76,7 +84,13 @@ public final class ParquetSettings implements Serializable {
 
   @Override
   public String toString() {
-    return "ParquetSettings{codec=" + codec + ", rowGroupBytes=" + rowGroupBytes + ", pageBytes=" + pageBytes + "}";
+    return "ParquetSettings{codec="
+        + codec
+        + ", rowGroupBytes="
+        + rowGroupBytes
+        + ", pageBytes="
+        + pageBytes
+        + "}";
   }
 
   public static final class Builder {
@@ -96,13 +110,15 @@ public final class ParquetSettings implements Serializable {
     }
 
     public Builder rowGroupBytes(long bytes) {
-      if (bytes < 1024) throw new IllegalArgumentException("rowGroupBytes must be >= 1024, got " + bytes);
+      if (bytes < 1024)
+        throw new IllegalArgumentException("rowGroupBytes must be >= 1024, got " + bytes);
       this.rowGroupBytes = bytes;
       return this;
     }
 
     public Builder pageBytes(int bytes) {
-      if (bytes < 1024) throw new IllegalArgumentException("pageBytes must be >= 1024, got " + bytes);
+      if (bytes < 1024)
+        throw new IllegalArgumentException("pageBytes must be >= 1024, got " + bytes);
       this.pageBytes = bytes;
       return this;
     }

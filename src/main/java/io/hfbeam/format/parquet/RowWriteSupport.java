@@ -18,8 +18,9 @@ import org.apache.parquet.io.api.RecordConsumer;
 import org.joda.time.ReadableInstant;
 
 /**
- * Writes Beam rows straight to a {@link RecordConsumer} following {@link Features#parquetSchema()}. The only
- * footer metadata is the {@code huggingface} entry, so equal rows give byte-identical files.
+ * Writes Beam rows straight to a {@link RecordConsumer} following {@link Features#parquetSchema()}.
+ * The only footer metadata is the {@code huggingface} entry, so equal rows give byte-identical
+ * files.
  */
 final class RowWriteSupport extends WriteSupport<Row> {
   static final String HF_KEY = "huggingface";
@@ -35,7 +36,8 @@ final class RowWriteSupport extends WriteSupport<Row> {
 
   @Override
   public WriteContext init(Configuration configuration) {
-    return new WriteContext(features.parquetSchema(), Map.of(HF_KEY, features.huggingfaceMetadata()));
+    return new WriteContext(
+        features.parquetSchema(), Map.of(HF_KEY, features.huggingfaceMetadata()));
   }
 
   @Override
@@ -79,7 +81,10 @@ final class RowWriteSupport extends WriteSupport<Row> {
     }
   }
 
-  /** 3-level list: group (LIST) { repeated group list { optional element } }; a null element is an empty group. */
+  /**
+   * 3-level list: group (LIST) { repeated group list { optional element } }; a null element is an
+   * empty group.
+   */
   private void writeList(Collection<?> items, Feature element, String path) {
     out.startGroup();
     if (!items.isEmpty()) {
@@ -101,16 +106,19 @@ final class RowWriteSupport extends WriteSupport<Row> {
   private void writeScalar(Object v, Value f) {
     if (f.isTimestamp()) {
       long millis = ((ReadableInstant) v).getMillis();
-      out.addLong(switch (f.timestampUnit()) {
-        case "us" -> Math.multiplyExact(millis, 1000L);
-        case "ns" -> Math.multiplyExact(millis, 1_000_000L);
-        default -> millis; // s and ms are both stored as milliseconds (Parquet has no seconds unit)
-      });
+      out.addLong(
+          switch (f.timestampUnit()) {
+            case "us" -> Math.multiplyExact(millis, 1000L);
+            case "ns" -> Math.multiplyExact(millis, 1_000_000L);
+            default ->
+                millis; // s and ms are both stored as milliseconds (Parquet has no seconds unit)
+          });
       return;
     }
     switch (f.dtype()) {
       case "bool" -> out.addBoolean((Boolean) v);
-      case "int8", "int16", "int32", "uint8", "uint16", "uint32" -> out.addInteger(((Number) v).intValue());
+      case "int8", "int16", "int32", "uint8", "uint16", "uint32" ->
+          out.addInteger(((Number) v).intValue());
       case "int64", "uint64" -> out.addLong(((Number) v).longValue());
       case "float16", "float32" -> out.addFloat(((Number) v).floatValue());
       case "float64" -> out.addDouble(((Number) v).doubleValue());

@@ -32,13 +32,21 @@ final class CommitApi extends Endpoints {
   /** The Hub sends files above 10MB through LFS. */
   static final long LFS_THRESHOLD = 10L * 1024 * 1024;
 
-  /** Inline files are long base64 strings; the body cap bounds them, not Jackson's default string limit. */
+  /**
+   * Inline files are long base64 strings; the body cap bounds them, not Jackson's default string
+   * limit.
+   */
   private final ObjectMapper ndjson;
 
   CommitApi(RepoStore store, LocalHubServer.Options options) {
     super(store, options);
-    JsonFactory factory = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
-        .maxStringLength((int) Math.min(Integer.MAX_VALUE, options.maxBodyBytes())).build()).build();
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxStringLength((int) Math.min(Integer.MAX_VALUE, options.maxBodyBytes()))
+                    .build())
+            .build();
     this.ndjson = new ObjectMapper(factory);
   }
 
@@ -51,7 +59,8 @@ final class CommitApi extends Endpoints {
       if (end < 0) throw yamlError("The YAML front matter is not closed with ---");
       try {
         JsonNode node = new YAMLMapper().readTree(content.substring(3, end));
-        if (node != null && !node.isNull() && !node.isObject()) throw yamlError("The YAML front matter must be a map");
+        if (node != null && !node.isNull() && !node.isObject())
+          throw yamlError("The YAML front matter must be a map");
       } catch (IOException e) {
         throw yamlError("Invalid YAML: " + e.getMessage().lines().findFirst().orElse(""));
       }
@@ -71,7 +80,13 @@ final class CommitApi extends Endpoints {
 
     @Override
     Object body() {
-      return Map.of("error", getMessage(), "errors", List.of(Map.of("message", getMessage())), "warnings", List.of());
+      return Map.of(
+          "error",
+          getMessage(),
+          "errors",
+          List.of(Map.of("message", getMessage())),
+          "warnings",
+          List.of());
     }
   }
 
@@ -85,7 +100,8 @@ final class CommitApi extends Endpoints {
       String path = Names.path(file.path("path").asText());
       long size = file.path("size").asLong();
       byte[] sample = Base64.getDecoder().decode(file.path("sample").asText(""));
-      boolean lfs = size > 0 && (size > LFS_THRESHOLD || matches(lfsPatterns, path) || looksBinary(sample));
+      boolean lfs =
+          size > 0 && (size > LFS_THRESHOLD || matches(lfsPatterns, path) || looksBinary(sample));
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("path", path);
       out.put("uploadMode", lfs ? "lfs" : "regular");
@@ -106,7 +122,7 @@ final class CommitApi extends Endpoints {
     List<Change> changes = new ArrayList<>();
     // Parsed as it arrives: the raw body is never held whole, only the decoded inline files.
     try (InputStream in = ex.bodyStream(options.maxBodyBytes());
-         MappingIterator<JsonNode> lines = ndjson.readerFor(JsonNode.class).readValues(in)) {
+        MappingIterator<JsonNode> lines = ndjson.readerFor(JsonNode.class).readValues(in)) {
       while (lines.hasNextValue()) {
         JsonNode node = lines.nextValue();
         JsonNode value = node.path("value");
@@ -114,43 +130,59 @@ final class CommitApi extends Endpoints {
           case "header" -> {
             title = value.path("summary").asText(null);
             description = value.path("description").asText("");
-            parentCommit = value.path("parentCommit").isTextual() ? value.get("parentCommit").asText() : null;
+            parentCommit =
+                value.path("parentCommit").isTextual() ? value.get("parentCommit").asText() : null;
           }
           case "file" -> {
             String path = Names.path(value.path("path").asText());
             String content = value.path("content").asText("");
-            byte[] bytes = "base64".equals(value.path("encoding").asText("base64"))
-                ? Base64.getDecoder().decode(content) : content.getBytes(StandardCharsets.UTF_8);
+            byte[] bytes =
+                "base64".equals(value.path("encoding").asText("base64"))
+                    ? Base64.getDecoder().decode(content)
+                    : content.getBytes(StandardCharsets.UTF_8);
             changes.add(new AddRegular(path, bytes));
           }
-          case "lfsFile" -> changes.add(new AddLfs(Names.path(value.path("path").asText()),
-              value.path("oid").asText(), value.has("size") ? value.get("size").asLong() : null));
-          case "deletedFile" -> changes.add(new DeleteFile(Names.path(value.path("path").asText())));
+          case "lfsFile" ->
+              changes.add(
+                  new AddLfs(
+                      Names.path(value.path("path").asText()),
+                      value.path("oid").asText(),
+                      value.has("size") ? value.get("size").asLong() : null));
+          case "deletedFile" ->
+              changes.add(new DeleteFile(Names.path(value.path("path").asText())));
           case "deletedFolder" -> {
             String folder = value.path("path").asText();
             // Python names a folder to delete with a trailing "/".
-            changes.add(new DeleteFolder(Names.path(folder.endsWith("/") ? folder.substring(0, folder.length() - 1) : folder)));
+            changes.add(
+                new DeleteFolder(
+                    Names.path(
+                        folder.endsWith("/") ? folder.substring(0, folder.length() - 1) : folder)));
           }
-          default -> throw HubError.badRequest("Unknown commit line key: " + Names.show(node.path("key").asText()));
+          default ->
+              throw HubError.badRequest(
+                  "Unknown commit line key: " + Names.show(node.path("key").asText()));
         }
       }
     } catch (JsonProcessingException e) {
       throw HubError.badRequest("Invalid NDJSON line in commit payload");
     }
-    if (title == null || title.isBlank()) throw HubError.badRequest("The commit header with a summary is required");
+    if (title == null || title.isBlank())
+      throw HubError.badRequest("The commit header with a summary is required");
     if (parentCommit != null && !parentCommit.matches("[A-Fa-f0-9]{5,40}")) {
       throw HubError.badRequest("Invalid parentCommit: " + parentCommit);
     }
     String message = description.isEmpty() ? title : title + "\n\n" + description;
     boolean createPr = ex.queryFlag("create_pr");
-    RepoStore.Applied applied = store.apply(repo, Names.revision(rev), parentCommit, createPr, changes, title, message,
-        me.name());
+    RepoStore.Applied applied =
+        store.apply(
+            repo, Names.revision(rev), parentCommit, createPr, changes, title, message, me.name());
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("success", true);
     out.put("commitOid", applied.commit().id());
     out.put("commitUrl", repoUrl(ex, repo) + "/commit/" + applied.commit().id());
     out.put("hookOutput", "");
-    if (createPr) out.put("pullRequestUrl", repoUrl(ex, repo) + "/discussions/" + applied.pullRequest());
+    if (createPr)
+      out.put("pullRequestUrl", repoUrl(ex, repo) + "/discussions/" + applied.pullRequest());
     ex.sendJson(200, out);
   }
 
@@ -158,18 +190,25 @@ final class CommitApi extends Endpoints {
     List<String> patterns = new ArrayList<>();
     FileEntry attributes = head.files().get(".gitattributes");
     if (attributes != null) {
-      addLfsPatterns(patterns, Files.readString(store.objectPath(attributes.sha256()), StandardCharsets.UTF_8));
+      addLfsPatterns(
+          patterns,
+          Files.readString(store.objectPath(attributes.sha256()), StandardCharsets.UTF_8));
     }
     if (extraAttributes != null) addLfsPatterns(patterns, extraAttributes);
     return patterns;
   }
 
   private static void addLfsPatterns(List<String> patterns, String gitattributes) {
-    gitattributes.lines().map(String::trim).filter(l -> !l.startsWith("#") && l.contains("filter=lfs"))
+    gitattributes
+        .lines()
+        .map(String::trim)
+        .filter(l -> !l.startsWith("#") && l.contains("filter=lfs"))
         .forEach(l -> patterns.add(l.split("\\s+")[0]));
   }
 
-  /** gitattributes semantics, simplified: a pattern without "/" matches the file name at any depth. */
+  /**
+   * gitattributes semantics, simplified: a pattern without "/" matches the file name at any depth.
+   */
   private static boolean matches(List<String> patterns, String path) {
     for (String pattern : patterns) {
       boolean anyDepth = !pattern.contains("/");

@@ -25,25 +25,32 @@ abstract class Endpoints {
 
   /** The caller, or 401; endpoints that write call this before reading any of the body. */
   static Users.User requireUser(Exchange ex) {
-    return ex.user().orElseThrow(() -> new HubError(401, null, "Authorization header is required for this endpoint"));
+    return ex.user()
+        .orElseThrow(
+            () -> new HubError(401, null, "Authorization header is required for this endpoint"));
   }
 
   /**
-   * The repo for reading, or the real Hub's answers: 401 (RepoNotFound) without a token, 404 with one, for a repo
-   * that does not exist and for a private one of a namespace the caller is not in alike.
+   * The repo for reading, or the real Hub's answers: 401 (RepoNotFound) without a token, 404 with
+   * one, for a repo that does not exist and for a private one of a namespace the caller is not in
+   * alike.
    */
   RepoMeta repo(Exchange ex, String typePlural, String id) {
     String type = typePlural.substring(0, typePlural.length() - 1);
     Optional<Users.User> user = ex.user();
     RepoMeta repo = store.repo(type, Names.repoId(id)).orElse(null);
-    if (repo == null || (repo.privateRepo() && !user.map(u -> u.member(namespace(id))).orElse(false))) {
+    if (repo == null
+        || (repo.privateRepo() && !user.map(u -> u.member(namespace(id))).orElse(false))) {
       if (user.isEmpty()) throw new HubError(401, "RepoNotFound", "Repository not found");
       throw HubError.repoNotFound();
     }
     return repo;
   }
 
-  /** The repo for writing: 401 without a token, 404 if the caller cannot see it, 403 if it is not theirs. */
+  /**
+   * The repo for writing: 401 without a token, 404 if the caller cannot see it, 403 if it is not
+   * theirs.
+   */
   RepoMeta writableRepo(Exchange ex, String typePlural, String id) {
     Users.User user = requireUser(ex);
     RepoMeta repo = repo(ex, typePlural, id);
@@ -52,8 +59,15 @@ abstract class Endpoints {
   }
 
   static HubError forbidden(Users.User user, String namespace) {
-    return new HubError(403, null, "You don't have the rights to write to the namespace " + namespace + " (you are "
-        + user.name() + (user.orgs().isEmpty() ? "" : ", member of " + String.join(", ", user.orgs())) + ")");
+    return new HubError(
+        403,
+        null,
+        "You don't have the rights to write to the namespace "
+            + namespace
+            + " (you are "
+            + user.name()
+            + (user.orgs().isEmpty() ? "" : ", member of " + String.join(", ", user.orgs()))
+            + ")");
   }
 
   static String namespace(String id) {
@@ -61,12 +75,17 @@ abstract class Endpoints {
   }
 
   Commit revision(RepoMeta repo, String rev) {
-    return store.resolve(repo, Names.revision(rev)).orElseThrow(() -> HubError.revisionNotFound(rev));
+    return store
+        .resolve(repo, Names.revision(rev))
+        .orElseThrow(() -> HubError.revisionNotFound(rev));
   }
 
   /** Base URL of a repo page: models have no type prefix on the real Hub. */
   static String repoUrl(Exchange ex, RepoMeta repo) {
-    return ex.baseUrl() + ("model".equals(repo.type()) ? "" : "/" + repo.type() + "s") + "/" + repo.id();
+    return ex.baseUrl()
+        + ("model".equals(repo.type()) ? "" : "/" + repo.type() + "s")
+        + "/"
+        + repo.id();
   }
 
   static Map<String, Object> fileEntry(String path, FileEntry f) {
@@ -76,8 +95,15 @@ abstract class Endpoints {
     e.put("size", f.size());
     e.put("path", path);
     if (f.lfs()) {
-      e.put("lfs", Map.of("oid", f.sha256(), "size", f.size(),
-          "pointerSize", GitOids.lfsPointer(f.sha256(), f.size()).length()));
+      e.put(
+          "lfs",
+          Map.of(
+              "oid",
+              f.sha256(),
+              "size",
+              f.size(),
+              "pointerSize",
+              GitOids.lfsPointer(f.sha256(), f.size()).length()));
     }
     return e;
   }
@@ -85,9 +111,13 @@ abstract class Endpoints {
   /** Directory entry; its oid is a hash over the files below it, so it changes when they change. */
   static Map<String, Object> directoryEntry(String path, Commit commit) {
     var md = GitOids.digest("SHA-1");
-    commit.files().forEach((p, f) -> {
-      if (p.startsWith(path + "/")) md.update((p + " " + f.gitOid() + "\n").getBytes(StandardCharsets.UTF_8));
-    });
+    commit
+        .files()
+        .forEach(
+            (p, f) -> {
+              if (p.startsWith(path + "/"))
+                md.update((p + " " + f.gitOid() + "\n").getBytes(StandardCharsets.UTF_8));
+            });
     Map<String, Object> e = new LinkedHashMap<>();
     e.put("type", "directory");
     e.put("oid", HexFormat.of().formatHex(md.digest()));

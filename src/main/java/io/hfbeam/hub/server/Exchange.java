@@ -19,18 +19,29 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** One request and its answer, with the few helpers every endpoint needs. Blocking I/O is fine here. */
+/**
+ * One request and its answer, with the few helpers every endpoint needs. Blocking I/O is fine here.
+ */
 final class Exchange {
   static final ObjectMapper JSON = new ObjectMapper();
-  /** Requests other than commits (capped by --max-body-mb) are small JSON (a preupload or LFS batch of a few hundred files is ~200 KB). */
+
+  /**
+   * Requests other than commits (capped by --max-body-mb) are small JSON (a preupload or LFS batch
+   * of a few hundred files is ~200 KB).
+   */
   static final long JSON_LIMIT = 4L << 20;
 
   final Request request;
   final Response response;
   final Callback callback;
   final String method;
-  /** The raw path split on "/", each segment percent-decoded: "%2F" inside a segment stays one segment. */
+
+  /**
+   * The raw path split on "/", each segment percent-decoded: "%2F" inside a segment stays one
+   * segment.
+   */
   final List<String> segments;
+
   final Map<String, List<String>> query;
   private final Users users;
   private final String base;
@@ -38,8 +49,17 @@ final class Exchange {
   private byte[] body;
   private Optional<Users.User> user;
 
-  /** {@code base} is the scheme and authority absolute URLs start with, already checked against the allowed hosts. */
-  Exchange(Request request, Response response, Callback callback, Users users, String base, long maxBodyBytes) {
+  /**
+   * {@code base} is the scheme and authority absolute URLs start with, already checked against the
+   * allowed hosts.
+   */
+  Exchange(
+      Request request,
+      Response response,
+      Callback callback,
+      Users users,
+      String base,
+      long maxBodyBytes) {
     this.request = request;
     this.response = response;
     this.callback = callback;
@@ -52,13 +72,14 @@ final class Exchange {
   }
 
   /**
-   * Leading and trailing empty segments are dropped ("/x/" is "x"); empty ones inside are kept, so that a file path
-   * with "//" reaches the path rules instead of being silently joined.
+   * Leading and trailing empty segments are dropped ("/x/" is "x"); empty ones inside are kept, so
+   * that a file path with "//" reaches the path rules instead of being silently joined.
    */
   private static List<String> split(String path) {
     List<String> parts = new ArrayList<>(Arrays.asList(path.split("/", -1)));
     while (!parts.isEmpty() && parts.get(0).isEmpty()) parts.remove(0);
-    while (!parts.isEmpty() && parts.get(parts.size() - 1).isEmpty()) parts.remove(parts.size() - 1);
+    while (!parts.isEmpty() && parts.get(parts.size() - 1).isEmpty())
+      parts.remove(parts.size() - 1);
     return parts.stream().map(Exchange::decode).toList();
   }
 
@@ -66,7 +87,10 @@ final class Exchange {
     return request.getHttpURI().getPath();
   }
 
-  /** Absolute base URL (the public URL, or an allowed Host the client used), for Link headers and upload hrefs. */
+  /**
+   * Absolute base URL (the public URL, or an allowed Host the client used), for Link headers and
+   * upload hrefs.
+   */
   String baseUrl() {
     return base;
   }
@@ -93,7 +117,10 @@ final class Exchange {
     return token.isEmpty() ? null : token;
   }
 
-  /** The caller's account; empty without a token, 401 for a token no user has (as the Hub, even on public reads). */
+  /**
+   * The caller's account; empty without a token, 401 for a token no user has (as the Hub, even on
+   * public reads).
+   */
   synchronized Optional<Users.User> user() {
     if (user == null) {
       String token = token();
@@ -101,13 +128,17 @@ final class Exchange {
         user = Optional.empty();
       } else {
         user = users.authenticate(token);
-        if (user.isEmpty()) throw new HubError(401, null, "Invalid credentials in Authorization header");
+        if (user.isEmpty())
+          throw new HubError(401, null, "Invalid credentials in Authorization header");
       }
     }
     return user;
   }
 
-  /** The whole body, for the small JSON requests; 413 past {@code limit} bytes, refused before reading if announced. */
+  /**
+   * The whole body, for the small JSON requests; 413 past {@code limit} bytes, refused before
+   * reading if announced.
+   */
   synchronized byte[] body(long limit) throws IOException {
     if (body == null) {
       try (InputStream in = bodyStream(limit)) {
@@ -121,7 +152,10 @@ final class Exchange {
     return body(jsonLimit);
   }
 
-  /** The body as a stream of at most {@code limit} bytes: 413 before reading when Content-Length says more. */
+  /**
+   * The body as a stream of at most {@code limit} bytes: 413 before reading when Content-Length
+   * says more.
+   */
   InputStream bodyStream(long limit) throws IOException {
     if (body != null) return new java.io.ByteArrayInputStream(body);
     long announced = request.getLength();
@@ -133,7 +167,10 @@ final class Exchange {
     return new HubError(413, null, "Request body larger than " + limit + " bytes");
   }
 
-  /** Counts what is read and stops with 413 one byte past the limit, for bodies sent without a length. */
+  /**
+   * Counts what is read and stops with 413 one byte past the limit, for bodies sent without a
+   * length.
+   */
   private static final class LimitedInputStream extends java.io.FilterInputStream {
     private final long limit;
     private long count;
@@ -189,7 +226,9 @@ final class Exchange {
   void sendError(HubError error) throws IOException {
     if (error.errorCode != null) header("X-Error-Code", error.errorCode);
     // A path from the request can hold newlines; a header must not.
-    if (body == null && (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING))) {
+    if (body == null
+        && (request.getLength() > 0
+            || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING))) {
       // The body was refused unread: close rather than read the rest of it to keep the connection.
       response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }
@@ -204,7 +243,8 @@ final class Exchange {
       if (pair.isEmpty()) continue;
       int eq = pair.indexOf('=');
       String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
       out.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
     }
     return out;

@@ -12,18 +12,27 @@ public final class Faults {
   private final List<Rule> rules = new ArrayList<>();
   private int injected;
 
-  /** The next {@code n} requests whose path matches {@code pathRegex} (find, not full match) get {@code fault}. */
+  /**
+   * The next {@code n} requests whose path matches {@code pathRegex} (find, not full match) get
+   * {@code fault}.
+   */
   public synchronized Faults next(int n, String pathRegex, Fault fault) {
     rules.add(new Rule(Pattern.compile(pathRegex), n, 0, null, List.of(fault)));
     return this;
   }
 
   /**
-   * Each matching request fails with probability {@code rate}, with a fault drawn from {@code faults}; seeded so
-   * a failing test run can be replayed.
+   * Each matching request fails with probability {@code rate}, with a fault drawn from {@code
+   * faults}; seeded so a failing test run can be replayed.
    */
   public synchronized Faults random(double rate, String pathRegex, long seed, Fault... faults) {
-    rules.add(new Rule(Pattern.compile(pathRegex), Integer.MAX_VALUE, rate, new Random(seed), List.of(faults)));
+    rules.add(
+        new Rule(
+            Pattern.compile(pathRegex),
+            Integer.MAX_VALUE,
+            rate,
+            new Random(seed),
+            List.of(faults)));
     return this;
   }
 

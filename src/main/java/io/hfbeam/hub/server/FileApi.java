@@ -15,8 +15,8 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 
 /**
- * {@code /resolve/} and {@code /raw/}: answers 200 (or 206) directly, with the headers the clients need instead of
- * the Hub's CDN redirects, which huggingface_hub and @huggingface/hub both accept.
+ * {@code /resolve/} and {@code /raw/}: answers 200 (or 206) directly, with the headers the clients
+ * need instead of the Hub's CDN redirects, which huggingface_hub and @huggingface/hub both accept.
  */
 final class FileApi extends Endpoints {
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
@@ -25,13 +25,17 @@ final class FileApi extends Endpoints {
     super(store, options);
   }
 
-  void serve(Exchange ex, String typePlural, String id, String rev, String path, boolean raw) throws IOException {
+  void serve(Exchange ex, String typePlural, String id, String rev, String path, boolean raw)
+      throws IOException {
     RepoMeta repo = repo(ex, typePlural, id);
     Commit commit = revision(repo, rev);
     ex.header("X-Repo-Commit", commit.id()); // also on 404s, so Python can cache the miss
     FileEntry f = commit.files().get(path);
     if (f == null) throw HubError.entryNotFound(path);
-    byte[] pointer = f.lfs() && raw ? GitOids.lfsPointer(f.sha256(), f.size()).getBytes(StandardCharsets.UTF_8) : null;
+    byte[] pointer =
+        f.lfs() && raw
+            ? GitOids.lfsPointer(f.sha256(), f.size()).getBytes(StandardCharsets.UTF_8)
+            : null;
     long size = pointer != null ? pointer.length : f.size();
     ex.header("ETag", "\"" + (f.lfs() && !raw ? f.sha256() : f.gitOid()) + "\"");
     if (f.lfs() && !raw) {

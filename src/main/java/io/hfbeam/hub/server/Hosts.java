@@ -9,15 +9,17 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 
 /**
- * The names the server answers for. A browser page on any site can make requests to 127.0.0.1 under its own name
- * (DNS rebinding); refusing unknown Host headers keeps such pages from reading repos, and absolute URLs are only
- * ever built from a known name.
+ * The names the server answers for. A browser page on any site can make requests to 127.0.0.1 under
+ * its own name (DNS rebinding); refusing unknown Host headers keeps such pages from reading repos,
+ * and absolute URLs are only ever built from a known name.
  */
 final class Hosts {
   private final String bindHost;
   private final IntSupplier port;
+
   /** Lower case; "name" matches on any port, "name:port" on that port only. */
   private final List<String> allowed;
+
   private final String publicUrl;
 
   Hosts(String bindHost, IntSupplier port, List<String> allowed, String publicUrl) {
@@ -27,11 +29,14 @@ final class Hosts {
     this.publicUrl = publicUrl == null ? null : publicUrl.replaceAll("/+$", "");
     if (this.publicUrl != null) {
       URI uri = URI.create(this.publicUrl);
-      if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+      if (uri.getHost() == null
+          || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
         throw new IllegalArgumentException("the public URL must be http(s)://host[:port][/path]");
       }
-      this.allowed.add(uri.getPort() < 0 ? uri.getHost().toLowerCase(Locale.ROOT)
-          : (uri.getHost() + ":" + uri.getPort()).toLowerCase(Locale.ROOT));
+      this.allowed.add(
+          uri.getPort() < 0
+              ? uri.getHost().toLowerCase(Locale.ROOT)
+              : (uri.getHost() + ":" + uri.getPort()).toLowerCase(Locale.ROOT));
     }
   }
 
@@ -59,6 +64,10 @@ final class Hosts {
   String describe() {
     int p = port.getAsInt();
     // Not the configured names: whoever sends a wrong Host need not learn them.
-    return "127.0.0.1:" + p + " and localhost:" + p + (allowed.isEmpty() ? "" : " and the configured names");
+    return "127.0.0.1:"
+        + p
+        + " and localhost:"
+        + p
+        + (allowed.isEmpty() ? "" : " and the configured names");
   }
 }

@@ -1,6 +1,9 @@
 package io.hfbeam.hub.server;
 
-/** An error answer of the local Hub: status, the {@code X-Error-Code} the clients key on, and a message. */
+/**
+ * An error answer of the local Hub: status, the {@code X-Error-Code} the clients key on, and a
+ * message.
+ */
 class HubError extends RuntimeException {
   final int status;
   final String errorCode;

@@ -42,17 +42,24 @@ final class HubHandler extends Handler.Abstract {
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String base = hosts.baseUrl(request);
     if (base == null) {
-      // A name we do not serve: a DNS-rebinding page or a misdirected client. Nothing of the request is used.
-      new Exchange(request, response, callback, Users.none(), "", 0).sendError(new HubError(421, null,
-          "Misdirected request: this Hub answers only for " + hosts.describe()
-              + " (hub serve --allowed-host NAME or --public-url URL to add one)"));
+      // A name we do not serve: a DNS-rebinding page or a misdirected client. Nothing of the
+      // request is used.
+      new Exchange(request, response, callback, Users.none(), "", 0)
+          .sendError(
+              new HubError(
+                  421,
+                  null,
+                  "Misdirected request: this Hub answers only for "
+                      + hosts.describe()
+                      + " (hub serve --allowed-host NAME or --public-url URL to add one)"));
       return true;
     }
     Exchange ex;
     try {
       ex = new Exchange(request, response, callback, users, base, maxBodyBytes);
     } catch (IllegalArgumentException e) {
-      Response.writeError(request, response, callback, 400, "Malformed percent-encoding in the URL");
+      Response.writeError(
+          request, response, callback, 400, "Malformed percent-encoding in the URL");
       return true;
     }
     try {
@@ -77,7 +84,11 @@ final class HubHandler extends Handler.Abstract {
         ex.header("Retry-After", "1");
         ex.header("RateLimit", "\"api\";r=0;t=1");
         ex.header("RateLimit-Policy", "\"fixed window\";\"api\";q=1000;w=300");
-        ex.sendJson(429, Map.of("error", "You have exceeded our hourly quotas for action: api. We invite you to retry later."));
+        ex.sendJson(
+            429,
+            Map.of(
+                "error",
+                "You have exceeded our hourly quotas for action: api. We invite you to retry later."));
         return true;
       }
       case STATUS_503 -> {
@@ -90,12 +101,14 @@ final class HubHandler extends Handler.Abstract {
           channel.setOption(StandardSocketOptions.SO_LINGER, 0); // RST rather than an orderly close
         }
         endPoint.close();
-        // Nothing can be written on a closed connection; completing quietly avoids a logged error page.
+        // Nothing can be written on a closed connection; completing quietly avoids a logged error
+        // page.
         ex.callback.succeeded();
         return true;
       }
       case SLOW -> {
-        ex.body(maxBodyBytes); // read first: the work still happens if the client gives up while we wait
+        ex.body(maxBodyBytes); // read first: the work still happens if the client gives up while we
+        // wait
         Thread.sleep(fault.millis());
         return false;
       }
@@ -108,15 +121,39 @@ final class HubHandler extends Handler.Abstract {
     String m = ex.method;
     int n = s.size();
     if (n >= 2 && s.get(0).equals("api")) {
-      if (n == 2 && s.get(1).equals("whoami-v2") && m.equals("GET")) { repos.whoami(ex); return; }
-      if (n == 3 && s.get(1).equals("repos") && s.get(2).equals("create") && m.equals("POST")) { repos.create(ex); return; }
-      if (n == 2 && s.get(1).equals("validate-yaml") && m.equals("POST")) { commits.validateYaml(ex); return; }
-      if (n >= 4 && Endpoints.REPO_TYPES.contains(s.get(1))) { routeRepoApi(ex, s.get(1), Names.repoId(s.get(2), s.get(3)), s.subList(4, n)); return; }
+      if (n == 2 && s.get(1).equals("whoami-v2") && m.equals("GET")) {
+        repos.whoami(ex);
+        return;
+      }
+      if (n == 3 && s.get(1).equals("repos") && s.get(2).equals("create") && m.equals("POST")) {
+        repos.create(ex);
+        return;
+      }
+      if (n == 2 && s.get(1).equals("validate-yaml") && m.equals("POST")) {
+        commits.validateYaml(ex);
+        return;
+      }
+      if (n >= 4 && Endpoints.REPO_TYPES.contains(s.get(1))) {
+        routeRepoApi(ex, s.get(1), Names.repoId(s.get(2), s.get(3)), s.subList(4, n));
+        return;
+      }
     } else if (n >= 2 && s.get(0).equals("_lfs")) {
-      if (n == 2 && s.get(1).equals("verify") && m.equals("POST")) { lfs.verify(ex); return; }
-      if (n == 2 && m.equals("PUT")) { lfs.put(ex, s.get(1)); return; }
-      if (n == 4 && s.get(2).equals("part") && m.equals("PUT")) { lfs.putPart(ex, s.get(1), s.get(3)); return; }
-      if (n == 3 && s.get(2).equals("complete") && m.equals("POST")) { lfs.complete(ex, s.get(1)); return; }
+      if (n == 2 && s.get(1).equals("verify") && m.equals("POST")) {
+        lfs.verify(ex);
+        return;
+      }
+      if (n == 2 && m.equals("PUT")) {
+        lfs.put(ex, s.get(1));
+        return;
+      }
+      if (n == 4 && s.get(2).equals("part") && m.equals("PUT")) {
+        lfs.putPart(ex, s.get(1), s.get(3));
+        return;
+      }
+      if (n == 3 && s.get(2).equals("complete") && m.equals("POST")) {
+        lfs.complete(ex, s.get(1));
+        return;
+      }
     } else if (n >= 3) {
       boolean typed = s.get(0).equals("datasets") || s.get(0).equals("spaces");
       String type = typed ? s.get(0) : "models";
@@ -125,14 +162,23 @@ final class HubHandler extends Handler.Abstract {
         String ns = s.get(at);
         String name = s.get(at + 1);
         List<String> rest = s.subList(at + 2, n);
-        if (name.endsWith(".git") && rest.equals(List.of("info", "lfs", "objects", "batch")) && m.equals("POST")) {
+        if (name.endsWith(".git")
+            && rest.equals(List.of("info", "lfs", "objects", "batch"))
+            && m.equals("POST")) {
           lfs.batch(ex, type, Names.repoId(ns, name.substring(0, name.length() - 4)));
           return;
         }
         boolean read = m.equals("GET") || m.equals("HEAD");
-        if (read && rest.size() >= 3 && (rest.get(0).equals("resolve") || rest.get(0).equals("raw"))) {
-          files.serve(ex, type, Names.repoId(ns, name), rest.get(1),
-              Names.path(String.join("/", rest.subList(2, rest.size()))), rest.get(0).equals("raw"));
+        if (read
+            && rest.size() >= 3
+            && (rest.get(0).equals("resolve") || rest.get(0).equals("raw"))) {
+          files.serve(
+              ex,
+              type,
+              Names.repoId(ns, name),
+              rest.get(1),
+              Names.path(String.join("/", rest.subList(2, rest.size()))),
+              rest.get(0).equals("raw"));
           return;
         }
       }
@@ -140,15 +186,20 @@ final class HubHandler extends Handler.Abstract {
     throw new HubError(404, null, "Not found: " + m + " " + Names.show(ex.rawPath()));
   }
 
-  private void routeRepoApi(Exchange ex, String type, String id, List<String> rest) throws IOException {
+  private void routeRepoApi(Exchange ex, String type, String id, List<String> rest)
+      throws IOException {
     String m = ex.method;
-    if (rest.isEmpty() && m.equals("GET")) { repos.info(ex, type, id, "HEAD"); return; }
+    if (rest.isEmpty() && m.equals("GET")) {
+      repos.info(ex, type, id, "HEAD");
+      return;
+    }
     if (rest.size() < 2) throw new HubError(404, null, "Not found: " + m + " " + ex.rawPath());
     String op = rest.get(0);
     String rev = rest.get(1);
     switch (op + " " + m) {
       case "revision GET" -> repos.info(ex, type, id, rev);
-      case "tree GET" -> repos.tree(ex, type, id, rev, String.join("/", rest.subList(2, rest.size())));
+      case "tree GET" ->
+          repos.tree(ex, type, id, rev, String.join("/", rest.subList(2, rest.size())));
       case "paths-info POST" -> repos.pathsInfo(ex, type, id, rev);
       case "commits GET" -> repos.commits(ex, type, id, rev);
       case "preupload POST" -> commits.preupload(ex, type, id, rev);

@@ -8,12 +8,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.net.URLEncoder;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -24,14 +24,18 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Git LFS batch API with basic and multipart transfers, as the Hub speaks it. Upload hrefs point back at this
- * server under {@code /_lfs/} and, like the Hub's presigned URLs, need no Authorization: they carry an HMAC of
- * the oid, size and expiry instead, checked before any of the body is read.
+ * Git LFS batch API with basic and multipart transfers, as the Hub speaks it. Upload hrefs point
+ * back at this server under {@code /_lfs/} and, like the Hub's presigned URLs, need no
+ * Authorization: they carry an HMAC of the oid, size and expiry instead, checked before any of the
+ * body is read.
  */
 final class LfsApi extends Endpoints {
   static final String LFS_JSON = "application/vnd.git-lfs+json";
 
-  /** Signs upload URLs; new at each start, so URLs of an earlier run no longer work (their uploads expire too). */
+  /**
+   * Signs upload URLs; new at each start, so URLs of an earlier run no longer work (their uploads
+   * expire too).
+   */
   private final byte[] secret = new byte[32];
 
   LfsApi(RepoStore store, LocalHubServer.Options options) {
@@ -69,22 +73,36 @@ final class LfsApi extends Endpoints {
     String base = ex.baseUrl() + "/_lfs/" + oid;
     long expires = System.currentTimeMillis() + options.uploadTtl().toMillis();
     String key = repoKey(repo);
-    String signed = "?repo=" + URLEncoder.encode(key, StandardCharsets.UTF_8) + "&size=" + size + "&expires=" + expires
-        + "&sig=" + sign(key, oid, size, expires);
+    String signed =
+        "?repo="
+            + URLEncoder.encode(key, StandardCharsets.UTF_8)
+            + "&size="
+            + size
+            + "&expires="
+            + expires
+            + "&sig="
+            + sign(key, oid, size, expires);
     Map<String, Object> upload = new LinkedHashMap<>();
     upload.put("href", base + signed);
     long chunk = options.multipartChunkSize();
     if (size > options.multipartThreshold() && chunk > 0) {
-      // Multipart: numbered part URLs plus chunk_size in the header; href becomes the completion URL.
+      // Multipart: numbered part URLs plus chunk_size in the header; href becomes the completion
+      // URL.
       Map<String, String> header = new LinkedHashMap<>();
       header.put("chunk_size", Long.toString(chunk));
       long parts = (size + chunk - 1) / chunk;
-      for (int i = 1; i <= parts; i++) header.put(String.format("%05d", i), base + "/part/" + i + signed);
+      for (int i = 1; i <= parts; i++)
+        header.put(String.format("%05d", i), base + "/part/" + i + signed);
       upload.put("header", header);
       upload.put("href", base + "/complete" + signed);
     }
-    return Map.of("upload", upload,
-        "verify", Map.of("href", ex.baseUrl() + "/_lfs/verify?repo=" + URLEncoder.encode(key, StandardCharsets.UTF_8)));
+    return Map.of(
+        "upload",
+        upload,
+        "verify",
+        Map.of(
+            "href",
+            ex.baseUrl() + "/_lfs/verify?repo=" + URLEncoder.encode(key, StandardCharsets.UTF_8)));
   }
 
   private static String repoKey(RepoMeta repo) {
@@ -95,7 +113,11 @@ final class LfsApi extends Endpoints {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return HexFormat.of().formatHex(mac.doFinal((repo + ":" + oid + ":" + size + ":" + expires).getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              mac.doFinal(
+                  (repo + ":" + oid + ":" + size + ":" + expires)
+                      .getBytes(StandardCharsets.UTF_8)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
@@ -126,9 +148,13 @@ final class LfsApi extends Endpoints {
     if (!MessageDigest.isEqual(expected, sig.getBytes(StandardCharsets.US_ASCII))) {
       throw new HubError(403, null, "Invalid upload signature");
     }
-    if (System.currentTimeMillis() > until) throw new HubError(403, null, "Upload URL expired, ask the batch endpoint again");
+    if (System.currentTimeMillis() > until)
+      throw new HubError(403, null, "Upload URL expired, ask the batch endpoint again");
     int slash = repo.indexOf('/');
-    RepoMeta meta = store.repo(repo.substring(0, slash), repo.substring(slash + 1)).orElseThrow(HubError::repoNotFound);
+    RepoMeta meta =
+        store
+            .repo(repo.substring(0, slash), repo.substring(slash + 1))
+            .orElseThrow(HubError::repoNotFound);
     return new Signed(bytes, meta);
   }
 
@@ -143,20 +169,24 @@ final class LfsApi extends Endpoints {
     ex.sendBytes(200, "text/plain", new byte[0]);
   }
 
-  /** PUT /_lfs/{oid}/part/{n}?...: one multipart slice; the ETag is what the completion call must name. */
+  /**
+   * PUT /_lfs/{oid}/part/{n}?...: one multipart slice; the ETag is what the completion call must
+   * name.
+   */
   void putPart(Exchange ex, String oid, String part) throws IOException {
     long size = signed(ex, oid).size();
     long chunk = options.multipartChunkSize();
     if (!part.matches("[0-9]{1,5}") || chunk <= 0) throw HubError.badRequest("Invalid part");
     int number = Integer.parseInt(part);
     long parts = (size + chunk - 1) / chunk;
-    if (number < 1 || number > parts) throw HubError.badRequest("Part " + number + " is not one of 1.." + parts);
+    if (number < 1 || number > parts)
+      throw HubError.badRequest("Part " + number + " is not one of 1.." + parts);
     Path dir = store.partsDir(oid);
     Files.createDirectories(dir);
     Path file = dir.resolve(number + ".part");
     var md = GitOids.digest("SHA-256");
     try (InputStream in = ex.bodyStream(Math.min(chunk, size - (number - 1) * chunk));
-         OutputStream out = Files.newOutputStream(file)) {
+        OutputStream out = Files.newOutputStream(file)) {
       byte[] buf = new byte[1 << 16];
       for (int n; (n = in.read(buf)) > 0; ) {
         md.update(buf, 0, n);
@@ -167,13 +197,17 @@ final class LfsApi extends Endpoints {
     ex.sendBytes(200, "text/plain", new byte[0]);
   }
 
-  /** POST /_lfs/{oid}/complete?...: concatenates the parts named in the body, in order, and checks the whole. */
+  /**
+   * POST /_lfs/{oid}/complete?...: concatenates the parts named in the body, in order, and checks
+   * the whole.
+   */
   void complete(Exchange ex, String oid) throws IOException {
     Signed signed = signed(ex, oid);
     long size = signed.size();
     JsonNode body = ex.jsonBody();
     JsonNode parts = body.path("parts");
-    if (!oid.equals(body.path("oid").asText())) throw HubError.badRequest("oid does not match the URL");
+    if (!oid.equals(body.path("oid").asText()))
+      throw HubError.badRequest("oid does not match the URL");
     List<InputStream> streams = new ArrayList<>();
     try {
       for (int i = 0; i < parts.size(); i++) {
@@ -201,10 +235,15 @@ final class LfsApi extends Endpoints {
     requireUser(ex);
     String repo = ex.queryParam("repo") == null ? "" : ex.queryParam("repo");
     int slash = repo.indexOf('/');
-    RepoMeta meta = slash < 0 ? null : writableRepo(ex, repo.substring(0, slash) + "s", repo.substring(slash + 1));
+    RepoMeta meta =
+        slash < 0
+            ? null
+            : writableRepo(ex, repo.substring(0, slash) + "s", repo.substring(slash + 1));
     JsonNode body = ex.jsonBody();
     String oid = body.path("oid").asText();
-    if (meta == null || !store.usable(meta, oid) || store.objectSize(oid) != body.path("size").asLong(-1)) {
+    if (meta == null
+        || !store.usable(meta, oid)
+        || store.objectSize(oid) != body.path("size").asLong(-1)) {
       throw new HubError(404, null, "Object " + oid + " not found or of another size");
     }
     ex.sendBytes(200, LFS_JSON, "{}".getBytes());

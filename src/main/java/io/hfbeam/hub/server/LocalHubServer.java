@@ -20,41 +20,66 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Hugging Face Hub on loopback, faithful enough for huggingface_hub, @huggingface/hub and datasets to work
- * against it unmodified ({@code HF_ENDPOINT=url()}, a token of {@link Options#users()}). Repositories live under
- * {@code dataDir} and survive restarts.
+ * A Hugging Face Hub on loopback, faithful enough for huggingface_hub, @huggingface/hub and
+ * datasets to work against it unmodified ({@code HF_ENDPOINT=url()}, a token of {@link
+ * Options#users()}). Repositories live under {@code dataDir} and survive restarts.
  */
 public final class LocalHubServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalHubServer.class);
 
   /**
-   * @param users the accounts and their tokens; without any, public repos can be read and nothing written
+   * @param users the accounts and their tokens; without any, public repos can be read and nothing
+   *     written
    * @param treePageSize entries per tree page before a Link to the next page
    * @param commitsPageSize commits per page of the commits listing
    * @param multipartThreshold LFS objects larger than this are uploaded in parts
    * @param multipartChunkSize part size of multipart uploads; 0 disables multipart
    * @param maxBodyBytes largest commit (NDJSON, inline files base64) body; larger gets 413
-   * @param uploadTtl how long an LFS upload (or part) not yet in any commit is kept, and its upload URLs valid
-   * @param allowedHosts Host header values answered besides 127.0.0.1 and localhost on the port served: a name
-   *     (any port) or name:port
-   * @param publicUrl base of every absolute URL the server returns, when clients reach it through a proxy; null
-   *     for the Host the client used
+   * @param uploadTtl how long an LFS upload (or part) not yet in any commit is kept, and its upload
+   *     URLs valid
+   * @param allowedHosts Host header values answered besides 127.0.0.1 and localhost on the port
+   *     served: a name (any port) or name:port
+   * @param publicUrl base of every absolute URL the server returns, when clients reach it through a
+   *     proxy; null for the Host the client used
    */
-  public record Options(Users users, int treePageSize, int commitsPageSize, long multipartThreshold,
-                        long multipartChunkSize, long maxBodyBytes, Duration uploadTtl, List<String> allowedHosts,
-                        String publicUrl) {
+  public record Options(
+      Users users,
+      int treePageSize,
+      int commitsPageSize,
+      long multipartThreshold,
+      long multipartChunkSize,
+      long maxBodyBytes,
+      Duration uploadTtl,
+      List<String> allowedHosts,
+      String publicUrl) {
     public Options {
       allowedHosts = List.copyOf(allowedHosts);
     }
 
     public static Options defaults() {
-      return new Options(Users.none(), 1000, 50, 64L << 20, 16L << 20, 64L << 20, Duration.ofHours(24), List.of(),
+      return new Options(
+          Users.none(),
+          1000,
+          50,
+          64L << 20,
+          16L << 20,
+          64L << 20,
+          Duration.ofHours(24),
+          List.of(),
           null);
     }
 
     public Options withUsers(Users all) {
-      return new Options(all, treePageSize, commitsPageSize, multipartThreshold, multipartChunkSize, maxBodyBytes,
-          uploadTtl, allowedHosts, publicUrl);
+      return new Options(
+          all,
+          treePageSize,
+          commitsPageSize,
+          multipartThreshold,
+          multipartChunkSize,
+          maxBodyBytes,
+          uploadTtl,
+          allowedHosts,
+          publicUrl);
     }
 
     /** Adds an account reached with {@code token}, member of {@code orgs}. */
@@ -63,33 +88,81 @@ public final class LocalHubServer implements AutoCloseable {
     }
 
     public Options withPageSizes(int tree, int commits) {
-      return new Options(users, tree, commits, multipartThreshold, multipartChunkSize, maxBodyBytes, uploadTtl,
-          allowedHosts, publicUrl);
+      return new Options(
+          users,
+          tree,
+          commits,
+          multipartThreshold,
+          multipartChunkSize,
+          maxBodyBytes,
+          uploadTtl,
+          allowedHosts,
+          publicUrl);
     }
 
     public Options withMultipart(long threshold, long chunkSize) {
-      return new Options(users, treePageSize, commitsPageSize, threshold, chunkSize, maxBodyBytes, uploadTtl,
-          allowedHosts, publicUrl);
+      return new Options(
+          users,
+          treePageSize,
+          commitsPageSize,
+          threshold,
+          chunkSize,
+          maxBodyBytes,
+          uploadTtl,
+          allowedHosts,
+          publicUrl);
     }
 
     public Options withMaxBodyBytes(long bytes) {
-      return new Options(users, treePageSize, commitsPageSize, multipartThreshold, multipartChunkSize, bytes,
-          uploadTtl, allowedHosts, publicUrl);
+      return new Options(
+          users,
+          treePageSize,
+          commitsPageSize,
+          multipartThreshold,
+          multipartChunkSize,
+          bytes,
+          uploadTtl,
+          allowedHosts,
+          publicUrl);
     }
 
     public Options withUploadTtl(Duration ttl) {
-      return new Options(users, treePageSize, commitsPageSize, multipartThreshold, multipartChunkSize, maxBodyBytes,
-          ttl, allowedHosts, publicUrl);
+      return new Options(
+          users,
+          treePageSize,
+          commitsPageSize,
+          multipartThreshold,
+          multipartChunkSize,
+          maxBodyBytes,
+          ttl,
+          allowedHosts,
+          publicUrl);
     }
 
     public Options withAllowedHosts(List<String> hosts) {
-      return new Options(users, treePageSize, commitsPageSize, multipartThreshold, multipartChunkSize, maxBodyBytes,
-          uploadTtl, hosts, publicUrl);
+      return new Options(
+          users,
+          treePageSize,
+          commitsPageSize,
+          multipartThreshold,
+          multipartChunkSize,
+          maxBodyBytes,
+          uploadTtl,
+          hosts,
+          publicUrl);
     }
 
     public Options withPublicUrl(String url) {
-      return new Options(users, treePageSize, commitsPageSize, multipartThreshold, multipartChunkSize, maxBodyBytes,
-          uploadTtl, allowedHosts, url);
+      return new Options(
+          users,
+          treePageSize,
+          commitsPageSize,
+          multipartThreshold,
+          multipartChunkSize,
+          maxBodyBytes,
+          uploadTtl,
+          allowedHosts,
+          url);
     }
   }
 
@@ -114,7 +187,8 @@ public final class LocalHubServer implements AutoCloseable {
     http.setUriCompliance(UriCompliance.LEGACY);
     http.setSendServerVersion(false);
     HttpConnectionFactory factory = new HttpConnectionFactory(http);
-    // Uploads are read in chunks of this size, each a blocking-read round trip in Jetty: the 8 KB default makes a
+    // Uploads are read in chunks of this size, each a blocking-read round trip in Jetty: the 8 KB
+    // default makes a
     // large LFS upload thousands of them.
     factory.setInputBufferSize(INPUT_BUFFER);
     connector = new ServerConnector(server, factory);
@@ -123,16 +197,21 @@ public final class LocalHubServer implements AutoCloseable {
     connector.addBean(traffic);
     server.addConnector(connector);
     store = new RepoStore(dataDir);
-    Hosts hosts = new Hosts(BIND_HOST, connector::getLocalPort, options.allowedHosts(), options.publicUrl());
+    Hosts hosts =
+        new Hosts(BIND_HOST, connector::getLocalPort, options.allowedHosts(), options.publicUrl());
     server.setHandler(new HubHandler(store, options, faults, hosts));
     uploadTtl = options.uploadTtl();
-    sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "local-hub-sweeper");
-      t.setDaemon(true);
-      return t;
-    });
-    // Often enough that an upload outlives its TTL by at most half of it; at start too, for leftovers of a past run.
-    long period = Math.max(50, Math.min(uploadTtl.toMillis() / 2, Duration.ofMinutes(10).toMillis()));
+    sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "local-hub-sweeper");
+              t.setDaemon(true);
+              return t;
+            });
+    // Often enough that an upload outlives its TTL by at most half of it; at start too, for
+    // leftovers of a past run.
+    long period =
+        Math.max(50, Math.min(uploadTtl.toMillis() / 2, Duration.ofMinutes(10).toMillis()));
     sweeper.scheduleWithFixedDelay(this::sweepUploads, 0, period, TimeUnit.MILLISECONDS);
   }
 
@@ -157,7 +236,8 @@ public final class LocalHubServer implements AutoCloseable {
       hub.server.start();
     } catch (Exception e) {
       hub.close();
-      throw new IOException("Could not start the local Hub on port " + port + ": " + e.getMessage(), e);
+      throw new IOException(
+          "Could not start the local Hub on port " + port + ": " + e.getMessage(), e);
     }
     return hub;
   }
@@ -176,8 +256,8 @@ public final class LocalHubServer implements AutoCloseable {
   }
 
   /**
-   * Bytes received from clients since start (request lines, headers and bodies): what clients uploaded, on
-   * closed connections and on the ones still open (kept alive).
+   * Bytes received from clients since start (request lines, headers and bodies): what clients
+   * uploaded, on closed connections and on the ones still open (kept alive).
    */
   public long receivedBytes() {
     long open = 0;

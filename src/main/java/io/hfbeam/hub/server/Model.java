@@ -8,15 +8,29 @@ import java.util.SortedMap;
 final class Model {
   private Model() {}
 
-  /** One file in a commit's tree; {@code gitOid} is the blob sha1 (of the pointer, for LFS files). */
+  /**
+   * One file in a commit's tree; {@code gitOid} is the blob sha1 (of the pointer, for LFS files).
+   */
   record FileEntry(String sha256, long size, String gitOid, boolean lfs) {}
 
   /** A commit holds its whole tree: simple, and repos served locally are small. */
-  record Commit(String id, List<String> parents, String title, String message, String author, String date,
-                SortedMap<String, FileEntry> files) {}
+  record Commit(
+      String id,
+      List<String> parents,
+      String title,
+      String message,
+      String author,
+      String date,
+      SortedMap<String, FileEntry> files) {}
 
-  record RepoMeta(String objectId, String type, String id, boolean privateRepo, String createdAt,
-                  Map<String, String> refs, int pullRequests) {
+  record RepoMeta(
+      String objectId,
+      String type,
+      String id,
+      boolean privateRepo,
+      String createdAt,
+      Map<String, String> refs,
+      int pullRequests) {
     RepoMeta withRef(String ref, String commit, int prs) {
       Map<String, String> copy = new java.util.TreeMap<>(refs);
       copy.put(ref, commit);

@@ -3,29 +3,47 @@ package io.hfbeam.hub.server;
 import java.util.regex.Pattern;
 
 /**
- * The Hub's rules for names, applied to every value that came from a request after percent-decoding: repo ids as
- * huggingface_hub's validate_repo_id checks them, and paths inside a repo.
+ * The Hub's rules for names, applied to every value that came from a request after
+ * percent-decoding: repo ids as huggingface_hub's validate_repo_id checks them, and paths inside a
+ * repo.
  */
 final class Names {
   static final int MAX_NAME = 96;
+
   /** Longer paths are no use in a dataset and only make the tree and commit files grow. */
   static final int MAX_PATH = 1000;
+
   static final int MAX_REVISION = 256;
-  /** Word characters, '-' and '.', starting and ending with a word character (validate_repo_id's \b...\b). */
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?");
+
+  /**
+   * Word characters, '-' and '.', starting and ending with a word character (validate_repo_id's
+   * \b...\b).
+   */
+  private static final Pattern NAME =
+      Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?");
 
   private Names() {}
 
   static boolean validNamespace(String name) {
-    return name != null && name.length() <= MAX_NAME && NAME.matcher(name).matches()
-        && !name.contains("--") && !name.contains("..");
+    return name != null
+        && name.length() <= MAX_NAME
+        && NAME.matcher(name).matches()
+        && !name.contains("--")
+        && !name.contains("..");
   }
 
   /** {@code namespace/name}, or 400. */
   static String repoId(String namespace, String name) {
     if (!validNamespace(namespace) || !validNamespace(name) || name.endsWith(".git")) {
-      throw HubError.badRequest("Invalid repo id '" + show(namespace) + "/" + show(name) + "': names are letters, "
-          + "digits, '-', '_' and '.' (not first or last, no '--' or '..'), at most " + MAX_NAME + " characters");
+      throw HubError.badRequest(
+          "Invalid repo id '"
+              + show(namespace)
+              + "/"
+              + show(name)
+              + "': names are letters, "
+              + "digits, '-', '_' and '.' (not first or last, no '--' or '..'), at most "
+              + MAX_NAME
+              + " characters");
     }
     return namespace + "/" + name;
   }
@@ -33,13 +51,15 @@ final class Names {
   /** An id already joined, e.g. from the store: the same rules. */
   static String repoId(String id) {
     int slash = id.indexOf('/');
-    if (slash < 0) throw HubError.badRequest("Invalid repo id '" + show(id) + "': expected namespace/name");
+    if (slash < 0)
+      throw HubError.badRequest("Invalid repo id '" + show(id) + "': expected namespace/name");
     return repoId(id.substring(0, slash), id.substring(slash + 1));
   }
 
   /**
-   * A file or folder path in a repo, or 400 saying what is wrong: relative, '/'-separated, no empty, '.', '..' or
-   * '.git' segment, no backslash or control character, at most {@link #MAX_PATH} characters.
+   * A file or folder path in a repo, or 400 saying what is wrong: relative, '/'-separated, no
+   * empty, '.', '..' or '.git' segment, no backslash or control character, at most {@link
+   * #MAX_PATH} characters.
    */
   static String path(String path) {
     String problem = pathProblem(path);
@@ -64,7 +84,9 @@ final class Names {
     return null;
   }
 
-  /** A branch name or commit id: the same characters as paths ("refs/pr/1" has slashes), shorter. */
+  /**
+   * A branch name or commit id: the same characters as paths ("refs/pr/1" has slashes), shorter.
+   */
   static String revision(String rev) {
     if (rev.length() > MAX_REVISION || pathProblem(rev) != null) {
       throw HubError.badRequest("Invalid revision '" + show(rev) + "'");

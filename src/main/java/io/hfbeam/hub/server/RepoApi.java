@@ -52,8 +52,14 @@ final class RepoApi extends Endpoints {
     }
     user.put("orgs", orgs);
     // The JS client reads auth without a guard, so it must always be there.
-    user.put("auth", Map.of("type", "access_token",
-        "accessToken", Map.of("displayName", "local", "role", "write", "createdAt", "2026-01-01T00:00:00.000Z")));
+    user.put(
+        "auth",
+        Map.of(
+            "type",
+            "access_token",
+            "accessToken",
+            Map.of(
+                "displayName", "local", "role", "write", "createdAt", "2026-01-01T00:00:00.000Z")));
     ex.sendJson(200, user);
   }
 
@@ -61,18 +67,24 @@ final class RepoApi extends Endpoints {
     Users.User me = requireUser(ex);
     JsonNode body = ex.jsonBody();
     String name = body.path("name").asText("");
-    String org = body.path("organization").isTextual() ? body.get("organization").asText() : me.name();
+    String org =
+        body.path("organization").isTextual() ? body.get("organization").asText() : me.name();
     String type = body.path("type").asText("model");
     String id = Names.repoId(org, name);
     if (!me.member(org)) throw forbidden(me, org);
     if (!REPO_TYPES.contains(type + "s")) throw HubError.badRequest("Invalid repo type: " + type);
     // huggingface_hub >= 1.10 and JS send visibility; older Python sends private.
-    boolean isPrivate = "private".equals(body.path("visibility").asText()) || body.path("private").asBoolean(false);
+    boolean isPrivate =
+        "private".equals(body.path("visibility").asText()) || body.path("private").asBoolean(false);
     RepoMeta created = store.create(type, id, isPrivate, me.name());
     if (created == null) {
-      // Python's create_repo(exist_ok=True) reads the url from the 409 body, as the real Hub sends it.
+      // Python's create_repo(exist_ok=True) reads the url from the 409 body, as the real Hub sends
+      // it.
       RepoMeta existing = store.repo(type, id).orElseThrow();
-      throw new HubError(409, null, "You already created this " + type + " repo",
+      throw new HubError(
+          409,
+          null,
+          "You already created this " + type + " repo",
           Map.of("url", repoUrl(ex, existing)));
     }
     ex.sendJson(200, Map.of("url", repoUrl(ex, created), "name", id, "id", created.objectId()));
@@ -82,17 +94,26 @@ final class RepoApi extends Endpoints {
     RepoMeta repo = repo(ex, typePlural, id);
     Commit head = revision(repo, rev);
     List<Map<String, Object>> siblings = new ArrayList<>();
-    head.files().forEach((path, f) -> {
-      Map<String, Object> s = new LinkedHashMap<>();
-      s.put("rfilename", path);
-      s.put("size", f.size());
-      s.put("blobId", f.gitOid());
-      if (f.lfs()) {
-        s.put("lfs", Map.of("size", f.size(), "sha256", f.sha256(),
-            "pointerSize", GitOids.lfsPointer(f.sha256(), f.size()).length()));
-      }
-      siblings.add(s);
-    });
+    head.files()
+        .forEach(
+            (path, f) -> {
+              Map<String, Object> s = new LinkedHashMap<>();
+              s.put("rfilename", path);
+              s.put("size", f.size());
+              s.put("blobId", f.gitOid());
+              if (f.lfs()) {
+                s.put(
+                    "lfs",
+                    Map.of(
+                        "size",
+                        f.size(),
+                        "sha256",
+                        f.sha256(),
+                        "pointerSize",
+                        GitOids.lfsPointer(f.sha256(), f.size()).length()));
+              }
+              siblings.add(s);
+            });
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("_id", repo.objectId());
     info.put("id", repo.id());
@@ -122,19 +143,22 @@ final class RepoApi extends Endpoints {
     }
     // Sorted by path; directories sort before their own contents, as a tree walk would give them.
     TreeMap<String, Map<String, Object>> entries = new TreeMap<>();
-    commit.files().forEach((path, f) -> {
-      if (!path.startsWith(prefix)) return;
-      String[] parts = path.substring(prefix.length()).split("/");
-      int dirs = recursive ? parts.length - 1 : Math.min(1, parts.length - 1);
-      StringBuilder d = new StringBuilder(prefix);
-      for (int i = 0; i < dirs; i++) {
-        d.append(parts[i]);
-        String dirPath = d.toString();
-        entries.computeIfAbsent(dirPath, k -> directoryEntry(k, commit));
-        d.append('/');
-      }
-      if (recursive || parts.length == 1) entries.put(path, fileEntry(path, f));
-    });
+    commit
+        .files()
+        .forEach(
+            (path, f) -> {
+              if (!path.startsWith(prefix)) return;
+              String[] parts = path.substring(prefix.length()).split("/");
+              int dirs = recursive ? parts.length - 1 : Math.min(1, parts.length - 1);
+              StringBuilder d = new StringBuilder(prefix);
+              for (int i = 0; i < dirs; i++) {
+                d.append(parts[i]);
+                String dirPath = d.toString();
+                entries.computeIfAbsent(dirPath, k -> directoryEntry(k, commit));
+                d.append('/');
+              }
+              if (recursive || parts.length == 1) entries.put(path, fileEntry(path, f));
+            });
     List<Map<String, Object>> list = new ArrayList<>(entries.values());
     if (expand) list.forEach(e -> addLastCommit(repo, commit, e));
     sendPage(ex, list, options.treePageSize());
@@ -147,7 +171,8 @@ final class RepoApi extends Endpoints {
     boolean expand;
     String contentType = ex.header("Content-Type");
     if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
-      Map<String, List<String>> form = Exchange.parseForm(new String(ex.body(), StandardCharsets.UTF_8));
+      Map<String, List<String>> form =
+          Exchange.parseForm(new String(ex.body(), StandardCharsets.UTF_8));
       paths.addAll(form.getOrDefault("paths", List.of()));
       expand = "true".equalsIgnoreCase(form.getOrDefault("expand", List.of("false")).get(0));
     } else {
@@ -198,16 +223,22 @@ final class RepoApi extends Endpoints {
     Commit last = head;
     for (Commit c : store.history(repo, head)) {
       FileEntry f = c.files().get(path);
-      Object oidThen = f != null ? f.gitOid()
-          : "directory".equals(entry.get("type")) ? directoryEntry(path, c).get("oid") : null;
+      Object oidThen =
+          f != null
+              ? f.gitOid()
+              : "directory".equals(entry.get("type")) ? directoryEntry(path, c).get("oid") : null;
       if (!oid.equals(oidThen)) break;
       last = c;
     }
     entry.put("lastCommit", commitSummary(last));
   }
 
-  /** One page of a list, with an absolute Link to the next page, the only form the JS client follows. */
-  private static void sendPage(Exchange ex, List<Map<String, Object>> all, int pageSize) throws IOException {
+  /**
+   * One page of a list, with an absolute Link to the next page, the only form the JS client
+   * follows.
+   */
+  private static void sendPage(Exchange ex, List<Map<String, Object>> all, int pageSize)
+      throws IOException {
     int from = 0;
     String cursor = ex.queryParam("cursor");
     if (cursor != null) {
@@ -220,11 +251,12 @@ final class RepoApi extends Endpoints {
     int to = Math.min(all.size(), from + pageSize);
     if (to < all.size()) {
       StringBuilder next = new StringBuilder(ex.baseUrl()).append(ex.rawPath()).append('?');
-      ex.query.forEach((k, vs) -> {
-        if (!k.equals("cursor")) {
-          vs.forEach(v -> next.append(enc(k)).append('=').append(enc(v)).append('&'));
-        }
-      });
+      ex.query.forEach(
+          (k, vs) -> {
+            if (!k.equals("cursor")) {
+              vs.forEach(v -> next.append(enc(k)).append('=').append(enc(v)).append('&'));
+            }
+          });
       next.append("cursor=").append(to);
       ex.header("Link", "<" + next + ">; rel=\"next\"");
     }
@@ -233,7 +265,9 @@ final class RepoApi extends Endpoints {
 
   /** Stable 24-hex ids, like the Hub's object ids. */
   private static String objectId(String kind, String name) {
-    return HexFormat.of().formatHex(GitOids.digest("SHA-1").digest((kind + ":" + name).getBytes(StandardCharsets.UTF_8)))
+    return HexFormat.of()
+        .formatHex(
+            GitOids.digest("SHA-1").digest((kind + ":" + name).getBytes(StandardCharsets.UTF_8)))
         .substring(0, 24);
   }
 

@@ -19,8 +19,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -42,39 +42,57 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Repositories on disk, git-like: commits (each with its full tree) named by 40-hex ids, branches as refs, file
- * contents stored once by sha256 under {@code objects/}. Layout:
- * {@code repos/{type}s/{ns}/{name}/repo.json}, {@code .../commits/{id}.json}, {@code objects/ab/{sha256}}.
+ * Repositories on disk, git-like: commits (each with its full tree) named by 40-hex ids, branches
+ * as refs, file contents stored once by sha256 under {@code objects/}. Layout: {@code
+ * repos/{type}s/{ns}/{name}/repo.json}, {@code .../commits/{id}.json}, {@code objects/ab/{sha256}}.
  */
 final class RepoStore {
   static final String DEFAULT_BRANCH = "main";
   private static final Pattern HEX = Pattern.compile("[0-9a-f]{7,40}");
-  private static final String GITATTRIBUTES = String.join("\n",
-      "*.7z filter=lfs diff=lfs merge=lfs -text", "*.arrow filter=lfs diff=lfs merge=lfs -text",
-      "*.bin filter=lfs diff=lfs merge=lfs -text", "*.bz2 filter=lfs diff=lfs merge=lfs -text",
-      "*.gz filter=lfs diff=lfs merge=lfs -text", "*.h5 filter=lfs diff=lfs merge=lfs -text",
-      "*.npy filter=lfs diff=lfs merge=lfs -text", "*.npz filter=lfs diff=lfs merge=lfs -text",
-      "*.onnx filter=lfs diff=lfs merge=lfs -text", "*.parquet filter=lfs diff=lfs merge=lfs -text",
-      "*.pickle filter=lfs diff=lfs merge=lfs -text", "*.pkl filter=lfs diff=lfs merge=lfs -text",
-      "*.pt filter=lfs diff=lfs merge=lfs -text", "*.safetensors filter=lfs diff=lfs merge=lfs -text",
-      "*.tar filter=lfs diff=lfs merge=lfs -text", "*.zip filter=lfs diff=lfs merge=lfs -text",
-      "*.zst filter=lfs diff=lfs merge=lfs -text", "*.jpg filter=lfs diff=lfs merge=lfs -text",
-      "*.png filter=lfs diff=lfs merge=lfs -text", "*.wav filter=lfs diff=lfs merge=lfs -text",
-      "*.mp3 filter=lfs diff=lfs merge=lfs -text", "");
+  private static final String GITATTRIBUTES =
+      String.join(
+          "\n",
+          "*.7z filter=lfs diff=lfs merge=lfs -text",
+          "*.arrow filter=lfs diff=lfs merge=lfs -text",
+          "*.bin filter=lfs diff=lfs merge=lfs -text",
+          "*.bz2 filter=lfs diff=lfs merge=lfs -text",
+          "*.gz filter=lfs diff=lfs merge=lfs -text",
+          "*.h5 filter=lfs diff=lfs merge=lfs -text",
+          "*.npy filter=lfs diff=lfs merge=lfs -text",
+          "*.npz filter=lfs diff=lfs merge=lfs -text",
+          "*.onnx filter=lfs diff=lfs merge=lfs -text",
+          "*.parquet filter=lfs diff=lfs merge=lfs -text",
+          "*.pickle filter=lfs diff=lfs merge=lfs -text",
+          "*.pkl filter=lfs diff=lfs merge=lfs -text",
+          "*.pt filter=lfs diff=lfs merge=lfs -text",
+          "*.safetensors filter=lfs diff=lfs merge=lfs -text",
+          "*.tar filter=lfs diff=lfs merge=lfs -text",
+          "*.zip filter=lfs diff=lfs merge=lfs -text",
+          "*.zst filter=lfs diff=lfs merge=lfs -text",
+          "*.jpg filter=lfs diff=lfs merge=lfs -text",
+          "*.png filter=lfs diff=lfs merge=lfs -text",
+          "*.wav filter=lfs diff=lfs merge=lfs -text",
+          "*.mp3 filter=lfs diff=lfs merge=lfs -text",
+          "");
 
   private final Path root;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, ReentrantLock> repoLocks = new ConcurrentHashMap<>();
+
   /** Commits never change once written, so reading each from disk once is enough. */
   private final Map<Path, Commit> commitCache = new ConcurrentHashMap<>();
+
   /**
-   * Commits (which may reuse a stored object) hold it shared, the sweep of expired uploads exclusively: an object
-   * is never deleted between a commit finding it and the commit being written.
+   * Commits (which may reuse a stored object) hold it shared, the sweep of expired uploads
+   * exclusively: an object is never deleted between a commit finding it and the commit being
+   * written.
    */
   private final ReentrantReadWriteLock sweepLock = new ReentrantReadWriteLock();
+
   /**
-   * LFS objects uploaded for a repo ("type/ns/name oid"), until when they may be named by its commits. Objects are
-   * stored once for all repos, so without this, knowing a sha256 would be enough to copy a private file.
+   * LFS objects uploaded for a repo ("type/ns/name oid"), until when they may be named by its
+   * commits. Objects are stored once for all repos, so without this, knowing a sha256 would be
+   * enough to copy a private file.
    */
   private final Map<String, Instant> grants = new ConcurrentHashMap<>();
 
@@ -91,7 +109,10 @@ final class RepoStore {
     return Files.exists(file) ? Optional.of(read(file, RepoMeta.class)) : Optional.empty();
   }
 
-  /** Creates the repo with the initial commit the real Hub makes (a default .gitattributes); null if it exists. */
+  /**
+   * Creates the repo with the initial commit the real Hub makes (a default .gitattributes); null if
+   * it exists.
+   */
   RepoMeta create(String type, String id, boolean isPrivate, String author) {
     ReentrantLock lock = lockFor(type, id);
     lock.lock();
@@ -103,9 +124,16 @@ final class RepoStore {
       files.put(".gitattributes", regular(attributes));
       Commit initial = newCommit(List.of(), "initial commit", "", author, files);
       write(repoDir(type, id).resolve("commits").resolve(initial.id() + ".json"), initial);
-      String objectId = HexFormat.of().formatHex(GitOids.digest("SHA-1").digest(
-          (type + "/" + id + System.nanoTime()).getBytes(StandardCharsets.UTF_8))).substring(0, 24);
-      RepoMeta meta = new RepoMeta(objectId, type, id, isPrivate, now(), Map.of(DEFAULT_BRANCH, initial.id()), 0);
+      String objectId =
+          HexFormat.of()
+              .formatHex(
+                  GitOids.digest("SHA-1")
+                      .digest(
+                          (type + "/" + id + System.nanoTime()).getBytes(StandardCharsets.UTF_8)))
+              .substring(0, 24);
+      RepoMeta meta =
+          new RepoMeta(
+              objectId, type, id, isPrivate, now(), Map.of(DEFAULT_BRANCH, initial.id()), 0);
       write(repoDir(type, id).resolve("repo.json"), meta);
       return meta;
     } finally {
@@ -139,24 +167,40 @@ final class RepoStore {
     return commitCache.computeIfAbsent(file, f -> read(f, Commit.class));
   }
 
-  /** Commits reachable from {@code head}, newest first (first parents only: the local Hub never merges). */
+  /**
+   * Commits reachable from {@code head}, newest first (first parents only: the local Hub never
+   * merges).
+   */
   List<Commit> history(RepoMeta repo, Commit head) {
     List<Commit> out = new ArrayList<>();
-    for (Commit c = head; c != null; c = c.parents().isEmpty() ? null : commit(repo, c.parents().get(0))) out.add(c);
+    for (Commit c = head;
+        c != null;
+        c = c.parents().isEmpty() ? null : commit(repo, c.parents().get(0))) out.add(c);
     return out;
   }
 
   /**
-   * Applies one NDJSON commit to branch {@code rev} under the repo's lock. A concurrent commit gets 409 and a
-   * stale {@code parentCommit} 412, as on the real Hub. With {@code createPr} the commit goes to a new
-   * {@code refs/pr/N} branch instead. Returns the new commit and, for a PR, its number.
+   * Applies one NDJSON commit to branch {@code rev} under the repo's lock. A concurrent commit gets
+   * 409 and a stale {@code parentCommit} 412, as on the real Hub. With {@code createPr} the commit
+   * goes to a new {@code refs/pr/N} branch instead. Returns the new commit and, for a PR, its
+   * number.
    */
-  Applied apply(RepoMeta repoAtStart, String rev, String parentCommit, boolean createPr, List<Change> changes,
-                String title, String message, String author) {
+  Applied apply(
+      RepoMeta repoAtStart,
+      String rev,
+      String parentCommit,
+      boolean createPr,
+      List<Change> changes,
+      String title,
+      String message,
+      String author) {
     ReentrantLock lock = lockFor(repoAtStart.type(), repoAtStart.id());
     try {
       if (!lock.tryLock(5, TimeUnit.SECONDS)) {
-        throw new HubError(409, null, "There is a conflicting operation in progress on this repository, retry later");
+        throw new HubError(
+            409,
+            null,
+            "There is a conflicting operation in progress on this repository, retry later");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -164,22 +208,29 @@ final class RepoStore {
     }
     sweepLock.readLock().lock();
     try {
-      RepoMeta repo = repo(repoAtStart.type(), repoAtStart.id()).orElseThrow(HubError::repoNotFound);
+      RepoMeta repo =
+          repo(repoAtStart.type(), repoAtStart.id()).orElseThrow(HubError::repoNotFound);
       boolean isBranch = repo.refs().containsKey("HEAD".equals(rev) ? DEFAULT_BRANCH : rev);
       Commit head = resolve(repo, rev).orElseThrow(() -> HubError.revisionNotFound(rev));
-      if (!isBranch && !createPr) throw HubError.badRequest("Can only commit to a branch, not to commit " + rev);
+      if (!isBranch && !createPr)
+        throw HubError.badRequest("Can only commit to a branch, not to commit " + rev);
       if (parentCommit != null && !head.id().startsWith(parentCommit.toLowerCase())) {
-        throw new HubError(412, null,
+        throw new HubError(
+            412,
+            null,
             "The branch was updated since you opened this page. Please refresh and try again.");
       }
       SortedMap<String, FileEntry> files = new TreeMap<>(head.files());
       for (Change change : changes) applyChange(repo, files, change);
       checkNoFileBesideFolder(files);
       Commit created = newCommit(List.of(head.id()), title, message, author, files);
-      write(repoDir(repo.type(), repo.id()).resolve("commits").resolve(created.id() + ".json"), created);
+      write(
+          repoDir(repo.type(), repo.id()).resolve("commits").resolve(created.id() + ".json"),
+          created);
       int pr = createPr ? repo.pullRequests() + 1 : 0;
       String ref = createPr ? "refs/pr/" + pr : ("HEAD".equals(rev) ? DEFAULT_BRANCH : rev);
-      write(repoDir(repo.type(), repo.id()).resolve("repo.json"),
+      write(
+          repoDir(repo.type(), repo.id()).resolve("repo.json"),
           repo.withRef(ref, created.id(), createPr ? pr : repo.pullRequests()));
       return new Applied(created, pr);
     } finally {
@@ -195,34 +246,47 @@ final class RepoStore {
       files.put(add.path(), regular(add.content()));
     } else if (change instanceof AddLfs add) {
       if (!usable(repo, add.sha256())) {
-        throw HubError.badRequest("LFS object " + add.sha256() + " for " + add.path() + " was never uploaded");
+        throw HubError.badRequest(
+            "LFS object " + add.sha256() + " for " + add.path() + " was never uploaded");
       }
       long size = objectSize(add.sha256());
       if (add.size() != null && add.size() != size) {
-        throw HubError.badRequest("LFS object " + add.sha256() + " has size " + size + ", not " + add.size());
+        throw HubError.badRequest(
+            "LFS object " + add.sha256() + " has size " + size + ", not " + add.size());
       }
-      String pointerOid = GitOids.gitBlobSha1(GitOids.lfsPointer(add.sha256(), size).getBytes(StandardCharsets.UTF_8));
+      String pointerOid =
+          GitOids.gitBlobSha1(
+              GitOids.lfsPointer(add.sha256(), size).getBytes(StandardCharsets.UTF_8));
       files.put(add.path(), new FileEntry(add.sha256(), size, pointerOid, true));
     } else if (change instanceof DeleteFile delete) {
       if (files.remove(delete.path()) == null) {
-        throw new HubError(404, "EntryNotFound", "A file with this name doesn't exist: " + delete.path());
+        throw new HubError(
+            404, "EntryNotFound", "A file with this name doesn't exist: " + delete.path());
       }
     } else if (change instanceof DeleteFolder delete) {
       String prefix = delete.path().endsWith("/") ? delete.path() : delete.path() + "/";
       if (!files.keySet().removeIf(p -> p.startsWith(prefix))) {
-        throw new HubError(404, "EntryNotFound", "A folder with this name doesn't exist: " + delete.path());
+        throw new HubError(
+            404, "EntryNotFound", "A folder with this name doesn't exist: " + delete.path());
       }
     }
   }
 
-  /** A path cannot be a file and a folder at once: git could not store the tree, the clients could not download it. */
+  /**
+   * A path cannot be a file and a folder at once: git could not store the tree, the clients could
+   * not download it.
+   */
   private static void checkNoFileBesideFolder(SortedMap<String, FileEntry> files) {
     for (String path : files.keySet()) {
       for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
         String folder = path.substring(0, slash);
         if (files.containsKey(folder)) {
-          throw HubError.badRequest("'" + Names.show(folder) + "' would be both a file and the folder of '"
-              + Names.show(path) + "'; delete one of them in the same commit");
+          throw HubError.badRequest(
+              "'"
+                  + Names.show(folder)
+                  + "' would be both a file and the folder of '"
+                  + Names.show(path)
+                  + "'; delete one of them in the same commit");
         }
       }
     }
@@ -232,12 +296,20 @@ final class RepoStore {
     return new FileEntry(putObject(content), content.length, GitOids.gitBlobSha1(content), false);
   }
 
-  private Commit newCommit(List<String> parents, String title, String message, String author,
-                           SortedMap<String, FileEntry> files) {
+  private Commit newCommit(
+      List<String> parents,
+      String title,
+      String message,
+      String author,
+      SortedMap<String, FileEntry> files) {
     String date = now();
-    // The id covers parent, tree, text and time, so two identical commits in a row still get distinct ids.
-    String material = parents + "\n" + files + "\n" + title + "\n" + message + "\n" + date + System.nanoTime();
-    String id = HexFormat.of().formatHex(GitOids.digest("SHA-1").digest(material.getBytes(StandardCharsets.UTF_8)));
+    // The id covers parent, tree, text and time, so two identical commits in a row still get
+    // distinct ids.
+    String material =
+        parents + "\n" + files + "\n" + title + "\n" + message + "\n" + date + System.nanoTime();
+    String id =
+        HexFormat.of()
+            .formatHex(GitOids.digest("SHA-1").digest(material.getBytes(StandardCharsets.UTF_8)));
     return new Commit(id, parents, title, message, author, date, files);
   }
 
@@ -247,7 +319,8 @@ final class RepoStore {
     return root.resolve("objects").resolve(sha256.substring(0, 2)).resolve(sha256);
   }
 
-  private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+  private static final java.util.regex.Pattern SHA256 =
+      java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
   boolean hasObject(String sha256) {
     return SHA256.matcher(sha256).matches() && Files.exists(objectPath(sha256));
@@ -261,12 +334,18 @@ final class RepoStore {
     }
   }
 
-  /** Lets commits to {@code repo} name {@code sha256} for {@code ttl}: it was just uploaded for that repo. */
+  /**
+   * Lets commits to {@code repo} name {@code sha256} for {@code ttl}: it was just uploaded for that
+   * repo.
+   */
   void grant(String type, String id, String sha256, Duration ttl) {
     grants.put(type + "/" + id + " " + sha256, Instant.now().plus(ttl));
   }
 
-  /** True if commits to the repo may name the stored object: uploaded for it, or already in its history. */
+  /**
+   * True if commits to the repo may name the stored object: uploaded for it, or already in its
+   * history.
+   */
   boolean usable(RepoMeta repo, String sha256) {
     if (!hasObject(sha256)) return false;
     Instant until = grants.get(repo.type() + "/" + repo.id() + " " + sha256);
@@ -279,7 +358,10 @@ final class RepoStore {
     return false;
   }
 
-  /** True if the object is stored; then its expiry starts again, for a commit that is about to name it. */
+  /**
+   * True if the object is stored; then its expiry starts again, for a commit that is about to name
+   * it.
+   */
   boolean touchObject(String sha256) {
     if (!hasObject(sha256)) return false;
     sweepLock.readLock().lock();
@@ -306,13 +388,17 @@ final class RepoStore {
     return sha;
   }
 
-  /** Streams an upload to a temp file and keeps it only if its sha256 and size are the announced ones. */
+  /**
+   * Streams an upload to a temp file and keeps it only if its sha256 and size are the announced
+   * ones.
+   */
   void putObject(InputStream in, String expectedSha256, long expectedSize) throws IOException {
     Path tmp = Files.createTempFile(root.resolve("objects").resolve("tmp"), "lfs", ".tmp");
     try {
       MessageDigest md = GitOids.digest("SHA-256");
       try (OutputStream out = Files.newOutputStream(tmp)) {
-        // Fill a large buffer before hashing and writing it: one write call per MB, not per network chunk.
+        // Fill a large buffer before hashing and writing it: one write call per MB, not per network
+        // chunk.
         byte[] buf = new byte[1 << 20];
         for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
           md.update(buf, 0, n);
@@ -322,7 +408,8 @@ final class RepoStore {
       String actual = HexFormat.of().formatHex(md.digest());
       long size = Files.size(tmp);
       if (!actual.equals(expectedSha256) || (expectedSize >= 0 && size != expectedSize)) {
-        throw HubError.badRequest("Uploaded content does not match oid " + expectedSha256 + " and size " + expectedSize);
+        throw HubError.badRequest(
+            "Uploaded content does not match oid " + expectedSha256 + " and size " + expectedSize);
       }
       moveInto(tmp, objectPath(expectedSha256));
     } finally {
@@ -339,8 +426,9 @@ final class RepoStore {
   }
 
   /**
-   * Deletes what uploads left that no commit names and that has not changed for {@code ttl}: objects, the parts
-   * of multipart uploads never completed, temp files of interrupted ones. Returns how many were deleted.
+   * Deletes what uploads left that no commit names and that has not changed for {@code ttl}:
+   * objects, the parts of multipart uploads never completed, temp files of interrupted ones.
+   * Returns how many were deleted.
    */
   int sweepUploads(Duration ttl) throws IOException {
     Instant before = Instant.now().minus(ttl);
@@ -352,7 +440,8 @@ final class RepoStore {
       Path repos = root.resolve("repos");
       try (Stream<Path> commitFiles = Files.walk(repos)) {
         for (Path f : (Iterable<Path>) commitFiles::iterator) {
-          if (f.getParent().getFileName().toString().equals("commits") && f.toString().endsWith(".json")) {
+          if (f.getParent().getFileName().toString().equals("commits")
+              && f.toString().endsWith(".json")) {
             readCommit(f).files().values().forEach(e -> named.add(e.sha256()));
           }
         }
@@ -422,7 +511,10 @@ final class RepoStore {
     return repoLocks.computeIfAbsent(type + "/" + id, k -> new ReentrantLock());
   }
 
-  /** Checks the id again here, the one place that turns ids into paths, so no caller can step outside the root. */
+  /**
+   * Checks the id again here, the one place that turns ids into paths, so no caller can step
+   * outside the root.
+   */
   private Path repoDir(String type, String id) {
     if (!Endpoints.REPO_TYPES.contains(type + "s")) throw HubError.badRequest("Invalid repo type");
     return root.resolve("repos").resolve(type + "s").resolve(Names.repoId(id));

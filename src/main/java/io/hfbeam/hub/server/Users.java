@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The accounts of a local Hub, each reached by one or more tokens. Only SHA-256 digests of the tokens are kept, and
- * they are compared in constant time, so neither memory dumps nor timing give a token away.
+ * The accounts of a local Hub, each reached by one or more tokens. Only SHA-256 digests of the
+ * tokens are kept, and they are compared in constant time, so neither memory dumps nor timing give
+ * a token away.
  */
 public final class Users {
   /** An account: its namespace and the organizations whose namespaces it may write to as well. */
@@ -30,7 +31,8 @@ public final class Users {
 
   private record Entry(byte[] digest, User user) {}
 
-  private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  private static final String ALPHABET =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final List<Entry> entries;
@@ -61,8 +63,9 @@ public final class Users {
   }
 
   /**
-   * Reads a tokens file: one {@code TOKEN USER [ORG,ORG...]} per line; blank lines and {@code #} comments are
-   * skipped. A bad line is an IllegalArgumentException naming the file and line number, never the token.
+   * Reads a tokens file: one {@code TOKEN USER [ORG,ORG...]} per line; blank lines and {@code #}
+   * comments are skipped. A bad line is an IllegalArgumentException naming the file and line
+   * number, never the token.
    */
   public static Users parse(Path file) throws IOException {
     Users users = none();
@@ -73,8 +76,12 @@ public final class Users {
       String[] words = line.split("\\s+");
       String where = file + " line " + (i + 1);
       if (words.length < 2 || words.length > 3) {
-        throw new IllegalArgumentException(where + ": expected 'TOKEN USER [ORG,ORG...]', found "
-            + words.length + " word" + (words.length == 1 ? "" : "s"));
+        throw new IllegalArgumentException(
+            where
+                + ": expected 'TOKEN USER [ORG,ORG...]', found "
+                + words.length
+                + " word"
+                + (words.length == 1 ? "" : "s"));
       }
       String[] orgs = words.length == 3 ? words[2].split(",", -1) : new String[0];
       try {
@@ -98,7 +105,10 @@ public final class Users {
     return entries.isEmpty();
   }
 
-  /** The user of {@code token}; every entry is compared, so the time taken does not depend on which matched. */
+  /**
+   * The user of {@code token}; every entry is compared, so the time taken does not depend on which
+   * matched.
+   */
   Optional<User> authenticate(String token) {
     byte[] digest = digest(token);
     User found = null;
@@ -111,8 +121,12 @@ public final class Users {
   /** The name is not echoed: in a tokens file with columns swapped it could be a token. */
   private static void checkNamespace(String name, String what) {
     if (!Names.validNamespace(name)) {
-      throw new IllegalArgumentException("invalid " + what + " name (letters, digits, '-', '_' and '.' inside, at most "
-          + Names.MAX_NAME + ")");
+      throw new IllegalArgumentException(
+          "invalid "
+              + what
+              + " name (letters, digits, '-', '_' and '.' inside, at most "
+              + Names.MAX_NAME
+              + ")");
     }
   }
 

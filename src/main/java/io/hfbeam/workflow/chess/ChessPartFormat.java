@@ -1,28 +1,27 @@
 package io.hfbeam.workflow.chess;
 
 import io.hfbeam.beam.ChessRows;
+import io.hfbeam.chess.ChessSample;
+import io.hfbeam.chess.PositionEncoding;
+import io.hfbeam.dataset.Batch;
 import io.hfbeam.dataset.PartFormat;
 import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.format.parquet.tensor.RowSink;
 import io.hfbeam.format.parquet.tensor.TensorParquetWriter;
-
-import io.hfbeam.chess.ChessSample;
-import io.hfbeam.chess.PositionEncoding;
 import io.hfbeam.hf.Features;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
-import io.hfbeam.dataset.Batch;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * Chess samples written through {@link TensorParquetWriter}, the column writer for fixed-shape tensors: the
- * window, the scalars and the optional metadata columns.
+ * Chess samples written through {@link TensorParquetWriter}, the column writer for fixed-shape
+ * tensors: the window, the scalars and the optional metadata columns.
  */
 public final class ChessPartFormat implements PartFormat<ChessSample> {
   private final PositionEncoding encoding;
@@ -31,14 +30,18 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
   private final ParquetSettings parquet;
   private transient Features features;
 
-  public ChessPartFormat(PositionEncoding encoding, int windowSize, boolean metadata, ParquetSettings parquet) {
+  public ChessPartFormat(
+      PositionEncoding encoding, int windowSize, boolean metadata, ParquetSettings parquet) {
     this.encoding = encoding;
     this.windowSize = windowSize;
     this.metadata = metadata;
     this.parquet = parquet;
   }
 
-  /** window: ArrayND((windowSize, *encoding shape), dtype); scalars: Sequence(int8, 3); metadata when asked. */
+  /**
+   * window: ArrayND((windowSize, *encoding shape), dtype); scalars: Sequence(int8, 3); metadata
+   * when asked.
+   */
   @Override
   public Features features() {
     if (features == null) features = ChessRows.features(encoding, windowSize, metadata);
@@ -56,19 +59,25 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
   }
 
   TensorParquetWriter.Options options() {
-    return TensorParquetWriter.Options.defaults().codec(parquet.codec().parquet()).rowGroupBytes(parquet.rowGroupBytes());
+    return TensorParquetWriter.Options.defaults()
+        .codec(parquet.codec().parquet())
+        .rowGroupBytes(parquet.rowGroupBytes());
   }
 
   /**
-   * A part is the raw samples in input order (fixed-size window and scalars, then the metadata), so that cutting
-   * it at a batch boundary is a read, and the Parquet encoding (the costly step) happens once per batch file, in
-   * parallel across files.
+   * A part is the raw samples in input order (fixed-size window and scalars, then the metadata), so
+   * that cutting it at a batch boundary is a read, and the Parquet encoding (the costly step)
+   * happens once per batch file, in parallel across files.
    */
   @Override
   public Writer<ChessSample> open(Path base) throws IOException {
-    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(raw(base)), 1 << 16));
+    DataOutputStream out =
+        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(raw(base)), 1 << 16));
     Frames frames = new Frames(windowSize, encoding.size(), encoding.isLong());
-    long fixedArrow = (long) windowSize * encoding.size() * (encoding.isLong() ? 8 : 1) + 3 + 4L * (windowSize + 2);
+    long fixedArrow =
+        (long) windowSize * encoding.size() * (encoding.isLong() ? 8 : 1)
+            + 3
+            + 4L * (windowSize + 2);
     return new Writer<>() {
       long arrow;
 
@@ -84,7 +93,8 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
           out.writeInt(s.blackElo == null ? Integer.MIN_VALUE : s.blackElo);
           out.writeUTF(s.result);
           out.writeUTF(s.sourceFile);
-          arrow += 4 + 2 + 2 + 4L * 3 + s.gameId.length() + s.result.length() + s.sourceFile.length();
+          arrow +=
+              4 + 2 + 2 + 4L * 3 + s.gameId.length() + s.result.length() + s.sourceFile.length();
         }
       }
 
@@ -110,7 +120,9 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
     try (TensorParquetWriter w = TensorParquetWriter.create(out, features(), options())) {
       for (Batch.Piece p : pieces) {
         Frames frames = new Frames(windowSize, encoding.size(), encoding.isLong());
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(raw(Path.of(p.base()))), 1 << 16))) {
+        try (DataInputStream in =
+            new DataInputStream(
+                new BufferedInputStream(Files.newInputStream(raw(Path.of(p.base()))), 1 << 16))) {
           for (long i = 0; i < p.to(); i++) {
             read(in, s, frames);
             if (i >= p.from()) write(w.row(), s);
@@ -151,16 +163,18 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
   }
 
   /**
-   * The window in a part, frame by frame (a frame is one encoded position), each either written out or named as
-   * a copy: of the frame before it in this window (--window repeat: 10 copies of one position) or of a frame of
-   * the previous sample's window (--window history: the window shifts by a position or more). That keeps a
-   * part at about one new frame per sample instead of a whole window, so the raw round trip between processing
-   * and the Parquet encoding costs little. Writer and reader each keep the previous window.
+   * The window in a part, frame by frame (a frame is one encoded position), each either written out
+   * or named as a copy: of the frame before it in this window (--window repeat: 10 copies of one
+   * position) or of a frame of the previous sample's window (--window history: the window shifts by
+   * a position or more). That keeps a part at about one new frame per sample instead of a whole
+   * window, so the raw round trip between processing and the Parquet encoding costs little. Writer
+   * and reader each keep the previous window.
    */
   static final class Frames {
     private static final int LITERAL = 0;
     private static final int OWN_PREVIOUS = 1;
-    private static final int PREVIOUS_SAMPLE = 2; // + the frame's index in the previous sample's window
+    private static final int PREVIOUS_SAMPLE =
+        2; // + the frame's index in the previous sample's window
 
     private final int frames;
     private final int per;
@@ -177,7 +191,8 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
       this.prevLong = longs ? new long[frames * per] : null;
     }
 
-    // A window is its W tags, then its literal frames in order: two or three calls on the stream per sample
+    // A window is its W tags, then its literal frames in order: two or three calls on the stream
+    // per sample
     // rather than one per frame (each a synchronized call on the buffered stream).
     void write(DataOutputStream out, ChessSample s) throws IOException {
       for (int k = 0; k < frames; k++) tags[k] = (byte) tag(s, k);
@@ -218,7 +233,9 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
     private int tag(ChessSample s, int k) {
       if (k > 0 && same(s.window, s.windowLong, (k - 1) * per, s, k)) return OWN_PREVIOUS;
       if (!hasPrev || PREVIOUS_SAMPLE + frames - 1 > 255) return LITERAL;
-      for (int j = Math.min(k + 1, frames - 1); j < frames; j++) { // a shift: usually the very next frame
+      for (int j = Math.min(k + 1, frames - 1);
+          j < frames;
+          j++) { // a shift: usually the very next frame
         if (same(prev, prevLong, j * per, s, k)) return PREVIOUS_SAMPLE + j;
       }
       for (int j = Math.min(k + 1, frames - 1) - 1; j >= 0; j--) {
@@ -229,7 +246,8 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
 
     private boolean same(byte[] a, long[] aLong, int from, ChessSample s, int k) {
       int at = k * per;
-      return a != null ? Arrays.equals(a, from, from + per, s.window, at, at + per)
+      return a != null
+          ? Arrays.equals(a, from, from + per, s.window, at, at + per)
           : Arrays.equals(aLong, from, from + per, s.windowLong, at, at + per);
     }
 

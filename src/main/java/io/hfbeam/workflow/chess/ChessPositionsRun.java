@@ -25,9 +25,10 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * chess-positions as {@link io.hfbeam.workflow.WorkflowLauncher} runs it: the settings, the inputs as given, whether
- * the first batch is fixed, and the watched source. When it publishes, a run continues the repo's batch numbering
- * and leaves a marker so that the same run repeated re-publishes the same files.
+ * chess-positions as {@link io.hfbeam.workflow.WorkflowLauncher} runs it: the settings, the inputs
+ * as given, whether the first batch is fixed, and the watched source. When it publishes, a run
+ * continues the repo's batch numbering and leaves a marker so that the same run repeated
+ * re-publishes the same files.
  */
 public final class ChessPositionsRun implements Launchable.Watchable {
   /** The PGN files a directory input is searched for. */
@@ -38,7 +39,10 @@ public final class ChessPositionsRun implements Launchable.Watchable {
   private final boolean firstBatchFixed;
   private final Optional<WatchSettings> watch;
 
-  private ChessPositionsRun(ChessPositionsWorkflow.Settings settings, List<String> inputSpecs, boolean firstBatchFixed,
+  private ChessPositionsRun(
+      ChessPositionsWorkflow.Settings settings,
+      List<String> inputSpecs,
+      boolean firstBatchFixed,
       Optional<WatchSettings> watch) {
     this.settings = settings;
     this.inputSpecs = List.copyOf(inputSpecs);
@@ -57,14 +61,16 @@ public final class ChessPositionsRun implements Launchable.Watchable {
     return InputFiles.expand(specs, PGN_FILES);
   }
 
-  /** The inputs as given (directories and globs are searched: the output must not be inside one). */
+  /**
+   * The inputs as given (directories and globs are searched: the output must not be inside one).
+   */
   public ChessPositionsRun withInputSpecs(List<String> specs) {
     return new ChessPositionsRun(settings, specs, firstBatchFixed, watch);
   }
 
   /**
-   * Whether the settings' first batch was chosen; when not, a publishing run continues the repo's numbering and a
-   * watching run the output's.
+   * Whether the settings' first batch was chosen; when not, a publishing run continues the repo's
+   * numbering and a watching run the output's.
    */
   public ChessPositionsRun withFirstBatchFixed(boolean fixed) {
     return new ChessPositionsRun(settings, inputSpecs, fixed, watch);
@@ -119,16 +125,26 @@ public final class ChessPositionsRun implements Launchable.Watchable {
     return ChessPositionsWorkflow.watched(withFirstBatch(settings, firstBatch));
   }
 
-  private static ChessPositionsWorkflow.Settings withFirstBatch(ChessPositionsWorkflow.Settings s, int first) {
-    return new ChessPositionsWorkflow.Settings(s.inputs(), s.output(), s.samples(), s.batch().withFirstBatch(first),
-        s.filePattern(), s.parquet(), s.chunkBytes());
+  private static ChessPositionsWorkflow.Settings withFirstBatch(
+      ChessPositionsWorkflow.Settings s, int first) {
+    return new ChessPositionsWorkflow.Settings(
+        s.inputs(),
+        s.output(),
+        s.samples(),
+        s.batch().withFirstBatch(first),
+        s.filePattern(),
+        s.parquet(),
+        s.chunkBytes());
   }
 
   @Override
-  public PCollection<WrittenFile> build(Pipeline p, Optional<HubTarget> hub, PrintStream out) throws IOException {
+  public PCollection<WrittenFile> build(Pipeline p, Optional<HubTarget> hub, PrintStream out)
+      throws IOException {
     if (hub.isEmpty()) return ChessPositionsWorkflow.build(p, settings);
-    // A run publishes a marker named by the fingerprint of its inputs and settings, holding its first batch: the
-    // same run repeated reuses that number (same files, zero commits); new data continues after the highest batch.
+    // A run publishes a marker named by the fingerprint of its inputs and settings, holding its
+    // first batch: the
+    // same run repeated reuses that number (same files, zero commits); new data continues after the
+    // highest batch.
     String marker = ".hfbeam/chess-positions-" + fingerprint(settings) + ".json";
     ChessPositionsWorkflow.Settings s = settings;
     if (!firstBatchFixed) {
@@ -144,13 +160,17 @@ public final class ChessPositionsRun implements Launchable.Watchable {
     Path local = s.output().resolve(marker);
     Files.createDirectories(local.getParent());
     Files.writeString(local, "{\"first_batch\": " + s.batch().firstBatch() + "}\n");
-    WrittenFile markerFile = new WrittenFile(null, marker, local.toString(), 0, Files.size(local), 0);
+    WrittenFile markerFile =
+        new WrittenFile(null, marker, local.toString(), 0, Files.size(local), 0);
     return ChessPositionsWorkflow.build(p, s)
         .apply("WithRunMarker", ParDo.of(new WithMarkerFn(markerFile)))
         .setCoder(SerializableCoder.of(WrittenFile.class));
   }
 
-  /** Adds the run marker beside the card: a run that does not complete its dataset emits no card, and no marker. */
+  /**
+   * Adds the run marker beside the card: a run that does not complete its dataset emits no card,
+   * and no marker.
+   */
   static final class WithMarkerFn extends DoFn<WrittenFile, WrittenFile> {
     private final WrittenFile marker;
 
@@ -165,15 +185,34 @@ public final class ChessPositionsRun implements Launchable.Watchable {
     }
   }
 
-  /** sha256 of the settings that shape the files (not the first batch) and of every input's name and content. */
+  /**
+   * sha256 of the settings that shape the files (not the first batch) and of every input's name and
+   * content.
+   */
   static String fingerprint(ChessPositionsWorkflow.Settings s) throws IOException {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       PgnPositions.Settings ps = s.samples();
-      String shape = String.join("|", ps.encoding().name(), ps.window().name(), "" + ps.windowSize(), ps.scalars().name(),
-          "" + ps.metadata(), ps.sampling().name(), "" + ps.rate(), "" + ps.minPly(), "" + ps.maxPly(), "" + ps.seed(),
-          "" + ps.splitByGame(), ps.split().ratios().toString(), "" + ps.split().seed(), "" + s.batch().maxRows(),
-          "" + s.batch().maxBatches(), s.filePattern(), s.parquet().toString());
+      String shape =
+          String.join(
+              "|",
+              ps.encoding().name(),
+              ps.window().name(),
+              "" + ps.windowSize(),
+              ps.scalars().name(),
+              "" + ps.metadata(),
+              ps.sampling().name(),
+              "" + ps.rate(),
+              "" + ps.minPly(),
+              "" + ps.maxPly(),
+              "" + ps.seed(),
+              "" + ps.splitByGame(),
+              ps.split().ratios().toString(),
+              "" + ps.split().seed(),
+              "" + s.batch().maxRows(),
+              "" + s.batch().maxBatches(),
+              s.filePattern(),
+              s.parquet().toString());
       md.update(shape.getBytes(StandardCharsets.UTF_8));
       byte[] buf = new byte[1 << 16];
       for (Path f : s.inputs()) {

@@ -1,20 +1,19 @@
 package io.hfbeam.workflow.chess;
 
-import io.hfbeam.workflow.WatchSettings;
-import io.hfbeam.workflow.WatchedWorkflow;
-
 import io.hfbeam.chess.ChessSample;
 import io.hfbeam.chess.PositionEncoding;
 import io.hfbeam.chess.PositionGenerator;
 import io.hfbeam.dataset.AssembleDataset;
 import io.hfbeam.dataset.AssemblePanes;
+import io.hfbeam.dataset.Batch;
 import io.hfbeam.dataset.FileNaming;
-import io.hfbeam.format.files.InputFiles;
-import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.dataset.ProcessChunks;
 import io.hfbeam.dataset.WriteFailures;
 import io.hfbeam.dataset.WrittenFile;
-import io.hfbeam.dataset.Batch;
+import io.hfbeam.format.files.InputFiles;
+import io.hfbeam.format.parquet.ParquetSettings;
+import io.hfbeam.workflow.WatchSettings;
+import io.hfbeam.workflow.WatchedWorkflow;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -24,50 +23,72 @@ import org.apache.beam.sdk.values.PCollection;
 /**
  * chess-positions: PGN games to a token-encoded, leak-free, batched Hugging Face dataset.
  *
- * <p>Steps: PgnToSamples (games starting in each byte range -> replay -> encode -> window -> sample -> split by
- * game -> Parquet parts; bad games to the failure output) -> WriteFailures -> AssembleDataset (batches of N positions counted before the split, so batch k holds
- * about 95% train and 5% test; files train/batch_NNN.parquet, test/batch_NNN.parquet; the card documents the
+ * <p>Steps: PgnToSamples (games starting in each byte range -> replay -> encode -> window -> sample
+ * -> split by game -> Parquet parts; bad games to the failure output) -> WriteFailures ->
+ * AssembleDataset (batches of N positions counted before the split, so batch k holds about 95%
+ * train and 5% test; files train/batch_NNN.parquet, test/batch_NNN.parquet; the card documents the
  * encoding).
  */
 public final class ChessPositionsWorkflow {
   private ChessPositionsWorkflow() {}
 
   /**
-   * The steps' counter namespaces in pipeline order, for the run summary: files found (watch), bytes read (read),
-   * games read (ReadPgn), positions encoded (Encode), kept by the sampling (Sample), files written (write), Hub commits (publish).
+   * The steps' counter namespaces in pipeline order, for the run summary: files found (watch),
+   * bytes read (read), games read (ReadPgn), positions encoded (Encode), kept by the sampling
+   * (Sample), files written (write), Hub commits (publish).
    */
-  public static final List<String> STEPS = List.of("watch", "read", "ReadPgn", "Encode", "Sample", "write", "publish");
+  public static final List<String> STEPS =
+      List.of("watch", "read", "ReadPgn", "Encode", "Sample", "write", "publish");
 
   /** Settings of one run. */
-  public record Settings(List<Path> inputs, Path output, PgnPositions.Settings samples, Batch.Settings batch,
-      String filePattern, ParquetSettings parquet, long chunkBytes) {}
+  public record Settings(
+      List<Path> inputs,
+      Path output,
+      PgnPositions.Settings samples,
+      Batch.Settings batch,
+      String filePattern,
+      ParquetSettings parquet,
+      long chunkBytes) {}
 
   public static PCollection<WrittenFile> build(Pipeline p, Settings s) {
     ChessPartFormat format = format(s);
     AssembleDataset.Settings<ChessSample> dataset = dataset(s, format);
-    return p
-        .apply("PgnToSamples", ProcessChunks.of(InputFiles.chunks(s.inputs(), s.chunkBytes()), new PgnPositions(s.samples()),
-            format, dataset.partsDir(), true))
+    return p.apply(
+            "PgnToSamples",
+            ProcessChunks.of(
+                InputFiles.chunks(s.inputs(), s.chunkBytes()),
+                new PgnPositions(s.samples()),
+                format,
+                dataset.partsDir(),
+                true))
         .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssembleDataset", AssembleDataset.with(dataset));
   }
 
   /**
-   * The continuous form: PGN files that appear under a watched directory are processed as they come; every commit
-   * interval the positions that arrived become the next batches (numbered on from {@code s.batch().firstBatch()})
-   * and the card is updated. Runs until stopped.
+   * The continuous form: PGN files that appear under a watched directory are processed as they
+   * come; every commit interval the positions that arrived become the next batches (numbered on
+   * from {@code s.batch().firstBatch()}) and the card is updated. Runs until stopped.
    *
    * <p>Steps: WatchPgn -> PgnToSamples -> WriteFailures -> AssemblePanes.
    */
-  public static PCollection<AssemblePanes.Pane> buildWatch(Pipeline p, Settings s, WatchSettings watch) {
+  public static PCollection<AssemblePanes.Pane> buildWatch(
+      Pipeline p, Settings s, WatchSettings watch) {
     return watched(s).build(p, watch);
   }
 
   /** The parts of the continuous form, for the watch path all workflows share. */
   public static WatchedWorkflow<ChessSample> watched(Settings s) {
     ChessPartFormat format = format(s);
-    return new WatchedWorkflow<>("WatchPgn", "PgnToSamples", "*.pgn*", s.chunkBytes(), new PgnPositions(s.samples()),
-        format, dataset(s, format), true);
+    return new WatchedWorkflow<>(
+        "WatchPgn",
+        "PgnToSamples",
+        "*.pgn*",
+        s.chunkBytes(),
+        new PgnPositions(s.samples()),
+        format,
+        dataset(s, format),
+        true);
   }
 
   private static ChessPartFormat format(Settings s) {
@@ -77,37 +98,53 @@ public final class ChessPositionsWorkflow {
 
   private static AssembleDataset.Settings<ChessSample> dataset(Settings s, ChessPartFormat format) {
     PgnPositions.Settings ps = s.samples();
-    AssembleDataset.Settings<ChessSample> dataset = AssembleDataset.Settings.of(s.output(), format)
-        .parquetNaming(FileNaming.of(s.filePattern()))
-        .batch(s.batch())
-        .splitOrder(List.copyOf(ps.split().ratios().keySet()))
-        .title("Chess positions")
-        .description(description(s))
-        .section("Encoding", ps.encoding().describe() + "\n\n" + windowText(ps))
-        .section("Selection", selectionText(ps));
+    AssembleDataset.Settings<ChessSample> dataset =
+        AssembleDataset.Settings.of(s.output(), format)
+            .parquetNaming(FileNaming.of(s.filePattern()))
+            .batch(s.batch())
+            .splitOrder(List.copyOf(ps.split().ratios().keySet()))
+            .title("Chess positions")
+            .description(description(s))
+            .section("Encoding", ps.encoding().describe() + "\n\n" + windowText(ps))
+            .section("Selection", selectionText(ps));
     return dataset;
   }
 
   private static String description(Settings s) {
     PgnPositions.Settings ps = s.samples();
-    return "Chess positions from " + (s.inputs().isEmpty() ? "the PGN files of a watched directory" : s.inputs().size() + " PGN file(s)")
+    return "Chess positions from "
+        + (s.inputs().isEmpty()
+            ? "the PGN files of a watched directory"
+            : s.inputs().size() + " PGN file(s)")
         + ", encoded as `"
-        + ps.encoding().name().toLowerCase(Locale.ROOT) + "`, in batches of " + s.batch().maxRows()
-        + " positions counted before the split, split (" + ps.split().describeRatios() + ") by "
-        + (ps.splitByGame() ? "game (no game is in two splits)" : "position") + " with seed " + ps.split().seed()
+        + ps.encoding().name().toLowerCase(Locale.ROOT)
+        + "`, in batches of "
+        + s.batch().maxRows()
+        + " positions counted before the split, split ("
+        + ps.split().describeRatios()
+        + ") by "
+        + (ps.splitByGame() ? "game (no game is in two splits)" : "position")
+        + " with seed "
+        + ps.split().seed()
         + ". Built by `hfbeam chess-positions`.";
   }
 
   private static String windowText(PgnPositions.Settings ps) {
-    String scalars = ps.scalars() == PositionGenerator.Scalars.ZEROS
-        ? "`scalars` are zeros (reserved)."
-        : "`scalars` are [side to move (0 white, 1 black), result from the mover's view (1 win, 0 draw or unknown, "
-            + "-1 loss), the mover's Elo // 100 (1500 when unknown)].";
+    String scalars =
+        ps.scalars() == PositionGenerator.Scalars.ZEROS
+            ? "`scalars` are zeros (reserved)."
+            : "`scalars` are [side to move (0 white, 1 black), result from the mover's view (1 win, 0 draw or unknown, "
+                + "-1 loss), the mover's Elo // 100 (1500 when unknown)].";
     return ps.window() == PositionGenerator.Window.REPEAT
         ? "`window` holds " + ps.windowSize() + " copies of the position. " + scalars
-        : "`window` holds the position and the " + (ps.windowSize() - 1) + " before it in the same game, oldest first "
+        : "`window` holds the position and the "
+            + (ps.windowSize() - 1)
+            + " before it in the same game, oldest first "
             + "(the position itself last); before the first move the window is padded with positions whose every "
-            + "value is " + PositionEncoding.PAD + ". " + scalars;
+            + "value is "
+            + PositionEncoding.PAD
+            + ". "
+            + scalars;
   }
 
   private static String selectionText(PgnPositions.Settings ps) {
@@ -116,8 +153,12 @@ public final class ChessPositionsWorkflow {
     }
     return "`chesspos` sampling: a game is kept with probability 1 / (1 + exp(-0.005 * (min(WhiteElo, BlackElo) - 2000))), "
         + "a missing or `?` Elo counting as 1500; the position after move i (0-based) is kept with probability "
-        + "min((i / 30)^2, 1) * " + ps.rate() + (ps.minPly() > 0 ? ", from ply " + ps.minPly() : "")
+        + "min((i / 30)^2, 1) * "
+        + ps.rate()
+        + (ps.minPly() > 0 ? ", from ply " + ps.minPly() : "")
         + (ps.maxPly() < Integer.MAX_VALUE ? ", up to ply " + ps.maxPly() : "")
-        + ". All draws are seeded per game (seed " + ps.seed() + "), so re-runs are identical.";
+        + ". All draws are seeded per game (seed "
+        + ps.seed()
+        + "), so re-runs are identical.";
   }
 }

@@ -1,23 +1,22 @@
 package io.hfbeam.workflow.chess;
 
 import io.hfbeam.beam.PgnIO;
-import io.hfbeam.dataset.ChunkProcessor;
-import io.hfbeam.dataset.Failures;
-import io.hfbeam.format.files.InputFiles;
-
 import io.hfbeam.chess.ChessSample;
+import io.hfbeam.chess.GameId;
+import io.hfbeam.chess.PgnError;
+import io.hfbeam.chess.PgnFiles;
+import io.hfbeam.chess.PgnGame;
+import io.hfbeam.chess.PgnRanges;
+import io.hfbeam.chess.PgnReader;
+import io.hfbeam.chess.PgnRecord;
+import io.hfbeam.chess.PositionEncoding;
 import io.hfbeam.chess.PositionGenerator;
 import io.hfbeam.chess.PositionGenerator.Sampling;
 import io.hfbeam.chess.PositionGenerator.Scalars;
 import io.hfbeam.chess.PositionGenerator.Window;
-import io.hfbeam.chess.GameId;
-import io.hfbeam.chess.PgnError;
-import io.hfbeam.chess.PgnGame;
-import io.hfbeam.chess.PgnRanges;
-import io.hfbeam.chess.PgnFiles;
-import io.hfbeam.chess.PgnReader;
-import io.hfbeam.chess.PgnRecord;
-import io.hfbeam.chess.PositionEncoding;
+import io.hfbeam.dataset.ChunkProcessor;
+import io.hfbeam.dataset.Failures;
+import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.mapping.Split;
 import java.io.IOException;
 import java.io.Serializable;
@@ -26,23 +25,36 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 
 /**
- * PGN games to samples, per chunk: read the games that start in the chunk, replay each mainline, encode every
- * position, build its window, choose which positions to keep ({@code all} or the seeded {@code chesspos}
- * sampler), and assign the game's split. A game that cannot be read or replayed becomes one failure (file, game
- * number, byte offset, the failing move) and the rest of the chunk goes on.
+ * PGN games to samples, per chunk: read the games that start in the chunk, replay each mainline,
+ * encode every position, build its window, choose which positions to keep ({@code all} or the
+ * seeded {@code chesspos} sampler), and assign the game's split. A game that cannot be read or
+ * replayed becomes one failure (file, game number, byte offset, the failing move) and the rest of
+ * the chunk goes on.
  */
 public final class PgnPositions implements ChunkProcessor<ChessSample> {
   /** Settings of the sample generation. */
-  public record Settings(PositionEncoding encoding, Window window, int windowSize, Scalars scalars,
-      boolean metadata, Sampling sampling, double rate, int minPly, int maxPly, long seed,
-      boolean splitByGame, Split.Settings split) implements Serializable {
+  public record Settings(
+      PositionEncoding encoding,
+      Window window,
+      int windowSize,
+      Scalars scalars,
+      boolean metadata,
+      Sampling sampling,
+      double rate,
+      int minPly,
+      int maxPly,
+      long seed,
+      boolean splitByGame,
+      Split.Settings split)
+      implements Serializable {
     public int windowValues() {
       return windowSize * encoding.size();
     }
 
     /** The per-game function these settings describe. */
     public PositionGenerator generator() {
-      return new PositionGenerator(encoding, window, windowSize, scalars, sampling, rate, minPly, maxPly, seed);
+      return new PositionGenerator(
+          encoding, window, windowSize, scalars, sampling, rate, minPly, maxPly, seed);
     }
   }
 
@@ -65,14 +77,25 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
     long n = 0;
     PgnReader opened;
     try {
-      opened = chunk.whole() ? PgnReader.open(file) : PgnRanges.read(file, chunk.start(), chunk.end());
+      opened =
+          chunk.whole() ? PgnReader.open(file) : PgnRanges.read(file, chunk.start(), chunk.end());
     } catch (IOException | RuntimeException e) {
       if (PgnFiles.isSplittable(file)) throw e;
-      // a compressed file whose header is not its format: the file is one located failure, the others go on
+      // a compressed file whose header is not its format: the file is one located failure, the
+      // others go on
       games.inc();
       failed.inc();
-      out.failure(Failures.of(chunk.path(), null, 0L, 1L, "ReadPgn", "not a readable compressed file: "
-          + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), null));
+      out.failure(
+          Failures.of(
+              chunk.path(),
+              null,
+              0L,
+              1L,
+              "ReadPgn",
+              "not a readable compressed file: "
+                  + e.getClass().getSimpleName()
+                  + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+              null));
       return 1;
     }
     try (PgnReader reader = opened) {
@@ -89,9 +112,19 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
         String gameId = GameId.of(game);
         if (!generator.keepGame(gameId, game)) continue;
         String gameSplit = s.split().assign(gameId);
-        positions.inc(game.moves().length); // counters once per game: per-position increments cost as much as encoding
-        kept.inc(generator.positions(game, gameId, sourceFile, sample, smp -> out.record(
-            s.splitByGame() ? gameSplit : s.split().assign(gameId + ":" + smp.ply), smp)));
+        positions.inc(
+            game.moves().length); // counters once per game: per-position increments cost as much as
+        // encoding
+        kept.inc(
+            generator.positions(
+                game,
+                gameId,
+                sourceFile,
+                sample,
+                smp ->
+                    out.record(
+                        s.splitByGame() ? gameSplit : s.split().assign(gameId + ":" + smp.ply),
+                        smp)));
       }
     }
     return n;

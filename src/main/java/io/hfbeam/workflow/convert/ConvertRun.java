@@ -27,9 +27,9 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * convert as {@link WorkflowLauncher} runs it. {@link Config} is what a user chooses (inputs as given, formats,
- * features or none, split, batches); {@link Config#resolve} finds the files, tells their format and infers the
- * features when none are declared.
+ * convert as {@link WorkflowLauncher} runs it. {@link Config} is what a user chooses (inputs as
+ * given, formats, features or none, split, batches); {@link Config#resolve} finds the files, tells
+ * their format and infers the features when none are declared.
  */
 public final class ConvertRun implements Launchable.Watchable {
   /** The files a directory input is searched for. */
@@ -44,11 +44,26 @@ public final class ConvertRun implements Launchable.Watchable {
    * @param firstBatch null: 1, or with --watch after the output's highest batch
    * @param watch null: read the inputs once
    */
-  public record Config(List<String> inputs, ConvertWorkflow.InputFormat inputFormat, Features features, int inferRows,
-      Path output, OutputFormat format, Split.Settings split, Double trainRatio, long batchSize, Integer firstBatch,
-      String filePattern, ParquetSettings parquet, long chunkBytes, boolean strict, WatchSettings watch) {
+  public record Config(
+      List<String> inputs,
+      ConvertWorkflow.InputFormat inputFormat,
+      Features features,
+      int inferRows,
+      Path output,
+      OutputFormat format,
+      Split.Settings split,
+      Double trainRatio,
+      long batchSize,
+      Integer firstBatch,
+      String filePattern,
+      ParquetSettings parquet,
+      long chunkBytes,
+      boolean strict,
+      WatchSettings watch) {
 
-    /** Finds the inputs, checks them and the settings, infers the features when none are declared. */
+    /**
+     * Finds the inputs, checks them and the settings, infers the features when none are declared.
+     */
     public ConvertRun resolve(PrintStream out) {
       // before features are inferred: nothing is read for a run that is refused
       WorkflowLauncher.checkOutsideInput(output, dirs(inputs));
@@ -67,36 +82,65 @@ public final class ConvertRun implements Launchable.Watchable {
         sample = files;
       }
       if (inputFormat == null && sample.isEmpty()) {
-        throw new IllegalArgumentException("--watch on an empty directory needs --input-format (and --features)");
+        throw new IllegalArgumentException(
+            "--watch on an empty directory needs --input-format (and --features)");
       }
-      ConvertWorkflow.InputFormat in = ConvertWorkflow.formatOf(sample, inputFormat == null ? "AUTO" : inputFormat.name());
+      ConvertWorkflow.InputFormat in =
+          ConvertWorkflow.formatOf(sample, inputFormat == null ? "AUTO" : inputFormat.name());
       Features f = features;
       boolean inferred = false;
       if (f == null) {
         if (sample.isEmpty()) {
-          throw new IllegalArgumentException("--watch on an empty directory needs the features declared (--features FILE)");
+          throw new IllegalArgumentException(
+              "--watch on an empty directory needs the features declared (--features FILE)");
         }
         ConvertWorkflow.Inferred notes = ConvertWorkflow.inferWithNotes(sample, in, inferRows);
         f = notes.features();
         inferred = true;
-        // a features file as it is (comments included): saved and passed back with --features it gives these features
-        out.print("# inferred features"
-            + (notes.records() > 0 ? " (from the first " + notes.records() + " records)" : " (from the Parquet schema)")
-            + "; save as a file and pass --features FILE to fix or change them\n"
-            + notes.widenings().stream().map(note -> "# " + note + "\n").collect(Collectors.joining())
-            + f.toFeaturesFile() + "\n");
+        // a features file as it is (comments included): saved and passed back with --features it
+        // gives these features
+        out.print(
+            "# inferred features"
+                + (notes.records() > 0
+                    ? " (from the first " + notes.records() + " records)"
+                    : " (from the Parquet schema)")
+                + "; save as a file and pass --features FILE to fix or change them\n"
+                + notes.widenings().stream()
+                    .map(note -> "# " + note + "\n")
+                    .collect(Collectors.joining())
+                + f.toFeaturesFile()
+                + "\n");
       }
       Split.Settings splitSettings = split;
       if (trainRatio != null) {
-        splitSettings = Split.Settings.builder().seed(split.seed()).keyFields(split.keyFields()).trainRatio(trainRatio).build();
+        splitSettings =
+            Split.Settings.builder()
+                .seed(split.seed())
+                .keyFields(split.keyFields())
+                .trainRatio(trainRatio)
+                .build();
       }
       for (String key : splitSettings.keyFields()) {
-        if (!f.names().contains(key)) throw new IllegalArgumentException("--split-by field '" + key + "' is not a feature: " + f.names());
+        if (!f.names().contains(key))
+          throw new IllegalArgumentException(
+              "--split-by field '" + key + "' is not a feature: " + f.names());
       }
       FileNaming.of(filePattern);
-      ConvertWorkflow.Settings s = new ConvertWorkflow.Settings(files, in, f, output, format.parquet(), format.jsonl(),
-          filePattern, parquet, splitSettings, Batch.Settings.of(batchSize).withFirstBatch(firstBatch == null ? 1 : firstBatch),
-          chunkBytes).withInferred(inferred).withStrict(strict);
+      ConvertWorkflow.Settings s =
+          new ConvertWorkflow.Settings(
+                  files,
+                  in,
+                  f,
+                  output,
+                  format.parquet(),
+                  format.jsonl(),
+                  filePattern,
+                  parquet,
+                  splitSettings,
+                  Batch.Settings.of(batchSize).withFirstBatch(firstBatch == null ? 1 : firstBatch),
+                  chunkBytes)
+              .withInferred(inferred)
+              .withStrict(strict);
       return new ConvertRun(s, inputs, firstBatch != null, Optional.ofNullable(watch));
     }
   }
@@ -106,7 +150,10 @@ public final class ConvertRun implements Launchable.Watchable {
   private final boolean firstBatchFixed;
   private final Optional<WatchSettings> watch;
 
-  private ConvertRun(ConvertWorkflow.Settings settings, List<String> inputSpecs, boolean firstBatchFixed,
+  private ConvertRun(
+      ConvertWorkflow.Settings settings,
+      List<String> inputSpecs,
+      boolean firstBatchFixed,
       Optional<WatchSettings> watch) {
     this.settings = settings;
     this.inputSpecs = List.copyOf(inputSpecs);
@@ -172,22 +219,34 @@ public final class ConvertRun implements Launchable.Watchable {
     return ConvertWorkflow.build(p, settings);
   }
 
-  /** Input columns the features dropped, and declared columns records lacked (counted by the mapping step). */
+  /**
+   * Input columns the features dropped, and declared columns records lacked (counted by the mapping
+   * step).
+   */
   @Override
   public List<String> warnings(RunSummary summary) {
     Map<String, Long> c = new TreeMap<>(summary.counters(MapRecords.COLUMNS));
     List<String> out = new ArrayList<>();
     List<String> dropped = new ArrayList<>();
-    c.forEach((k, n) -> {
-      if (k.startsWith("undeclared:") && n > 0) dropped.add(k.substring("undeclared:".length()));
-    });
+    c.forEach(
+        (k, n) -> {
+          if (k.startsWith("undeclared:") && n > 0)
+            dropped.add(k.substring("undeclared:".length()));
+        });
     if (!dropped.isEmpty()) {
-      out.add(dropped.size() + (dropped.size() == 1 ? " input column" : " input columns") + " not declared, dropped: "
-          + String.join(", ", dropped) + " (in " + records(c.getOrDefault("undeclared_records", 0L)) + ")");
+      out.add(
+          dropped.size()
+              + (dropped.size() == 1 ? " input column" : " input columns")
+              + " not declared, dropped: "
+              + String.join(", ", dropped)
+              + " (in "
+              + records(c.getOrDefault("undeclared_records", 0L))
+              + ")");
     }
     for (String name : settings.features().names()) {
       long n = c.getOrDefault("missing:" + name, 0L);
-      if (n > 0) out.add("declared column `" + name + "` missing in " + records(n) + ", written as null");
+      if (n > 0)
+        out.add("declared column `" + name + "` missing in " + records(n) + ", written as null");
     }
     return out;
   }

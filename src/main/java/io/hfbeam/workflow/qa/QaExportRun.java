@@ -18,7 +18,8 @@ public final class QaExportRun implements Launchable {
 
   private QaExportRun(QaExportWorkflow.Settings settings) {
     this.settings = settings;
-    this.inputFiles = settings.inputFiles(); // a missing input directory or file is a usage error, found up front
+    this.inputFiles =
+        settings.inputFiles(); // a missing input directory or file is a usage error, found up front
   }
 
   public static QaExportRun of(QaExportWorkflow.Settings settings) {

@@ -1,15 +1,16 @@
 package io.hfbeam.workflow.qa;
 
-import io.hfbeam.hf.Features;
-import io.hfbeam.dataset.FileNaming;
-import io.hfbeam.format.files.InputFiles;
-import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.dataset.AssembleDataset;
-import io.hfbeam.format.json.JsonSource;
-import io.hfbeam.dataset.ProcessChunks;
-import io.hfbeam.dataset.WriteFailures;
-import io.hfbeam.dataset.RowPartFormat;
 import io.hfbeam.dataset.Batch;
+import io.hfbeam.dataset.FileNaming;
+import io.hfbeam.dataset.ProcessChunks;
+import io.hfbeam.dataset.RowPartFormat;
+import io.hfbeam.dataset.WriteFailures;
+import io.hfbeam.dataset.WrittenFile;
+import io.hfbeam.format.files.InputFiles;
+import io.hfbeam.format.json.JsonSource;
+import io.hfbeam.format.parquet.ParquetSettings;
+import io.hfbeam.hf.Features;
 import io.hfbeam.mapping.FieldMapping;
 import io.hfbeam.mapping.MapRecords;
 import java.nio.file.Files;
@@ -19,17 +20,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import io.hfbeam.dataset.WrittenFile;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * qa-export: internal QA JSONL (qa_passed.jsonl, qa_rejected.jsonl) to flat Hugging Face JSONL files and,
- * optionally, a Parquet dataset with a card (train = passed, rejected = rejected).
+ * qa-export: internal QA JSONL (qa_passed.jsonl, qa_rejected.jsonl) to flat Hugging Face JSONL
+ * files and, optionally, a Parquet dataset with a card (train = passed, rejected = rejected).
  *
- * <p>Steps: ReadAndMapQa (JSON lines in parallel byte ranges -> the YAML mapping in config/ -> parts per split,
- * bad lines to the failure output) -> WriteFailures (a chunk's failures -> its error part) -> AssembleDataset (one
- * file per split in input order, the card, and _errors/errors.jsonl with line numbers).
+ * <p>Steps: ReadAndMapQa (JSON lines in parallel byte ranges -> the YAML mapping in config/ ->
+ * parts per split, bad lines to the failure output) -> WriteFailures (a chunk's failures -> its
+ * error part) -> AssembleDataset (one file per split in input order, the card, and
+ * _errors/errors.jsonl with line numbers).
  */
 public final class QaExportWorkflow {
   public static final List<String> INPUT_FILES = List.of("qa_passed.jsonl", "qa_rejected.jsonl");
@@ -37,14 +38,16 @@ public final class QaExportWorkflow {
   private QaExportWorkflow() {}
 
   /**
-   * The steps' counter namespaces in pipeline order, for the run summary: files found (watch), bytes read (read),
-   * records mapped (MapFields), files written (write), Hub commits (publish).
+   * The steps' counter namespaces in pipeline order, for the run summary: files found (watch),
+   * bytes read (read), records mapped (MapFields), files written (write), Hub commits (publish).
    */
   public static final List<String> STEPS = List.of("read", "MapFields", "write", "publish");
 
   /** Output formats. */
   public enum Format {
-    JSONL, PARQUET, BOTH;
+    JSONL,
+    PARQUET,
+    BOTH;
 
     boolean jsonl() {
       return this != PARQUET;
@@ -56,22 +59,31 @@ public final class QaExportWorkflow {
   }
 
   /** Settings of one run; build with {@link #builder()}. */
-  public record Settings(Path input, Path output, Format format, FieldMapping mapping,
-      Map<String, String> jsonlFiles, String parquetPattern, ParquetSettings parquet, long chunkBytes) {
+  public record Settings(
+      Path input,
+      Path output,
+      Format format,
+      FieldMapping mapping,
+      Map<String, String> jsonlFiles,
+      String parquetPattern,
+      ParquetSettings parquet,
+      long chunkBytes) {
     public static Builder builder() {
       return new Builder();
     }
 
     /** The input files that exist, in the fixed order passed-then-rejected. */
     public List<Path> inputFiles() {
-      if (!Files.isDirectory(input)) throw new IllegalArgumentException("input directory not found: " + input);
+      if (!Files.isDirectory(input))
+        throw new IllegalArgumentException("input directory not found: " + input);
       List<Path> files = new ArrayList<>();
       for (String name : INPUT_FILES) {
         Path f = input.resolve(name);
         if (Files.isRegularFile(f)) files.add(f);
       }
       if (files.isEmpty()) {
-        throw new IllegalArgumentException("no " + String.join(" or ", INPUT_FILES) + " in " + input);
+        throw new IllegalArgumentException(
+            "no " + String.join(" or ", INPUT_FILES) + " in " + input);
       }
       return files;
     }
@@ -82,7 +94,8 @@ public final class QaExportWorkflow {
     private Path output = Path.of("out", "qa-export");
     private Format format = Format.BOTH;
     private FieldMapping mapping;
-    private Map<String, String> jsonlFiles = new LinkedHashMap<>(Map.of("train", "qa_pairs.jsonl", "rejected", "qa_rejected_hf.jsonl"));
+    private Map<String, String> jsonlFiles =
+        new LinkedHashMap<>(Map.of("train", "qa_pairs.jsonl", "rejected", "qa_rejected_hf.jsonl"));
     private String parquetPattern = FileNaming.BATCHES;
     private ParquetSettings parquet = ParquetSettings.builder().build();
     private long chunkBytes = 32L << 20;
@@ -130,24 +143,36 @@ public final class QaExportWorkflow {
     public Settings build() {
       if (input == null) throw new IllegalArgumentException("--input is required");
       if (mapping == null) throw new IllegalArgumentException("a field mapping is required");
-      return new Settings(input, output, format, mapping, jsonlFiles, parquetPattern, parquet, chunkBytes);
+      return new Settings(
+          input, output, format, mapping, jsonlFiles, parquetPattern, parquet, chunkBytes);
     }
   }
 
-  /** Adds the workflow to {@code p}; returns every file it writes (the card last), for publishing. */
+  /**
+   * Adds the workflow to {@code p}; returns every file it writes (the card last), for publishing.
+   */
   public static PCollection<WrittenFile> build(Pipeline p, Settings s) {
     Features features = s.mapping().features();
-    RowPartFormat format = new RowPartFormat(features, s.format().parquet() ? s.parquet() : null, s.format().jsonl());
-    AssembleDataset.Settings<Row> dataset = AssembleDataset.Settings.of(s.output(), format)
-        .parquetNaming(FileNaming.of(s.parquetPattern()))
-        .jsonlNaming(new FileNaming("{split}.jsonl", s.jsonlFiles()))
-        .batch(Batch.Settings.single())
-        .splitOrder(s.mapping().splits())
-        .title("QA pairs")
-        .description("Question-answer pairs exported from the internal QA format by `hfbeam qa-export`. "
-            + "The `train` split holds the pairs that passed validation, `rejected` those that did not.");
-    return p.apply("ReadAndMapQa", ProcessChunks.of(InputFiles.chunks(s.inputFiles(), s.chunkBytes()),
-            new MapRecords(JsonSource.jsonLines(), s.mapping(), null), format, dataset.partsDir(), false))
+    RowPartFormat format =
+        new RowPartFormat(features, s.format().parquet() ? s.parquet() : null, s.format().jsonl());
+    AssembleDataset.Settings<Row> dataset =
+        AssembleDataset.Settings.of(s.output(), format)
+            .parquetNaming(FileNaming.of(s.parquetPattern()))
+            .jsonlNaming(new FileNaming("{split}.jsonl", s.jsonlFiles()))
+            .batch(Batch.Settings.single())
+            .splitOrder(s.mapping().splits())
+            .title("QA pairs")
+            .description(
+                "Question-answer pairs exported from the internal QA format by `hfbeam qa-export`. "
+                    + "The `train` split holds the pairs that passed validation, `rejected` those that did not.");
+    return p.apply(
+            "ReadAndMapQa",
+            ProcessChunks.of(
+                InputFiles.chunks(s.inputFiles(), s.chunkBytes()),
+                new MapRecords(JsonSource.jsonLines(), s.mapping(), null),
+                format,
+                dataset.partsDir(),
+                false))
         .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssembleDataset", AssembleDataset.with(dataset));
   }

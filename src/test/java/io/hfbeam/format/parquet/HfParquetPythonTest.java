@@ -17,16 +17,22 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real target reader: pyarrow and datasets load what HfParquetWriter writes with the declared features. */
+/**
+ * The real target reader: pyarrow and datasets load what HfParquetWriter writes with the declared
+ * features.
+ */
 class HfParquetPythonTest {
   @TempDir Path dir;
 
-  private static final Features FEATURES = Features.fromJson("{\"i8\": \"int8\", \"i16\": \"int16\","
-      + " \"s\": \"string\", \"f64\": \"float64\", \"toks\": \"list<int8>\", \"xyz\": \"list<float32>[3]\","
-      + " \"label\": \"class_label(neg,pos)\", \"st\": {\"a\": \"bool\", \"b\": \"list<string>\"},"
-      + " \"grid\": \"array2d<int8>(2,3)\"}");
+  private static final Features FEATURES =
+      Features.fromJson(
+          "{\"i8\": \"int8\", \"i16\": \"int16\","
+              + " \"s\": \"string\", \"f64\": \"float64\", \"toks\": \"list<int8>\", \"xyz\": \"list<float32>[3]\","
+              + " \"label\": \"class_label(neg,pos)\", \"st\": {\"a\": \"bool\", \"b\": \"list<string>\"},"
+              + " \"grid\": \"array2d<int8>(2,3)\"}");
 
-  private static final String SCRIPT = """
+  private static final String SCRIPT =
+      """
       import json, sys
       import pyarrow.parquet as pq
       import datasets
@@ -42,14 +48,29 @@ class HfParquetPythonTest {
 
   @Test
   void pyarrowAndDatasetsLoadTheDeclaredFeatures() throws Exception {
-    Assumptions.assumeTrue(PythonEnv.available(), () -> "Python interop skipped: " + PythonEnv.skipReason());
+    Assumptions.assumeTrue(
+        PythonEnv.available(), () -> "Python interop skipped: " + PythonEnv.skipReason());
     Schema s = FEATURES.beamSchema();
-    try (HfParquetWriter w = HfParquetWriter.create(dir.resolve("data.parquet"), FEATURES, ParquetSettings.defaults())) {
+    try (HfParquetWriter w =
+        HfParquetWriter.create(dir.resolve("data.parquet"), FEATURES, ParquetSettings.defaults())) {
       for (int i = 0; i < 3; i++) {
-        w.write(Row.withSchema(s).addValues((byte) -i, (short) (i * 300), "x" + i, i / 2.0,
-            List.of((byte) 1, (byte) i), List.of(1f, 2f, 3f), (long) (i % 2),
-            Row.withSchema(s.getField("st").getType().getRowSchema()).addValues(true, List.of("q")).build(),
-            List.of(List.of((byte) 1, (byte) 2, (byte) 3), List.of((byte) 4, (byte) 5, (byte) 6))).build());
+        w.write(
+            Row.withSchema(s)
+                .addValues(
+                    (byte) -i,
+                    (short) (i * 300),
+                    "x" + i,
+                    i / 2.0,
+                    List.of((byte) 1, (byte) i),
+                    List.of(1f, 2f, 3f),
+                    (long) (i % 2),
+                    Row.withSchema(s.getField("st").getType().getRowSchema())
+                        .addValues(true, List.of("q"))
+                        .build(),
+                    List.of(
+                        List.of((byte) 1, (byte) 2, (byte) 3),
+                        List.of((byte) 4, (byte) 5, (byte) 6)))
+                .build());
       }
       w.write(Row.withSchema(s).addValues(new Object[s.getFieldCount()]).build());
     }
@@ -65,7 +86,9 @@ class HfParquetPythonTest {
     assertThat(arrow.get("f64").toString(), equalTo("[\"double\",true]"));
     assertThat(arrow.get("toks").toString(), equalTo("[\"list<element: int8>\",true]"));
     assertThat(arrow.get("label").toString(), equalTo("[\"int64\",true]"));
-    assertThat(arrow.get("st").toString(), equalTo("[\"struct<a: bool, b: list<element: string>>\",true]"));
+    assertThat(
+        arrow.get("st").toString(),
+        equalTo("[\"struct<a: bool, b: list<element: string>>\",true]"));
 
     JsonNode f = out.get("features");
     assertThat(f.get("i8").asText(), equalTo("Value('int8')"));
@@ -75,14 +98,19 @@ class HfParquetPythonTest {
     assertThat(f.get("toks").asText(), equalTo("List(Value('int8'))"));
     assertThat(f.get("label").asText(), equalTo("ClassLabel(names=['neg', 'pos'])"));
     assertThat(f.get("st").asText(), equalTo("{'a': Value('bool'), 'b': List(Value('string'))}"));
-    // Known limit (hub-protocol.md E.4): Parquet has no fixed-size list or extension type, so datasets rebuilds
-    // these two from the Arrow type. The dataset card's dataset_info.features restores them on the Hub.
+    // Known limit (hub-protocol.md E.4): Parquet has no fixed-size list or extension type, so
+    // datasets rebuilds
+    // these two from the Arrow type. The dataset card's dataset_info.features restores them on the
+    // Hub.
     assertThat(f.get("xyz").asText(), equalTo("List(Value('float32'))"));
     assertThat(f.get("grid").asText(), equalTo("List(List(Value('int8')))"));
 
     assertThat(out.get("rows").asInt(), is(4));
-    assertThat(out.get("row1").toString(), equalTo("{\"i8\":-1,\"i16\":300,\"s\":\"x1\",\"f64\":0.5,"
-        + "\"toks\":[1,1],\"xyz\":[1.0,2.0,3.0],\"label\":1,\"st\":{\"a\":true,\"b\":[\"q\"]},"
-        + "\"grid\":[[1,2,3],[4,5,6]]}"));
+    assertThat(
+        out.get("row1").toString(),
+        equalTo(
+            "{\"i8\":-1,\"i16\":300,\"s\":\"x1\",\"f64\":0.5,"
+                + "\"toks\":[1,1],\"xyz\":[1.0,2.0,3.0],\"label\":1,\"st\":{\"a\":true,\"b\":[\"q\"]},"
+                + "\"grid\":[[1,2,3],[4,5,6]]}"));
   }
 }

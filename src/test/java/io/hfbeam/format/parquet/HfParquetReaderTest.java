@@ -1,6 +1,5 @@
 package io.hfbeam.format.parquet;
 
-
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
@@ -37,15 +36,23 @@ class HfParquetReaderTest {
   @Test
   void readsDuckdbOutputWithTypesFromTheSchema() throws Exception {
     Path f = dir.resolve("duck.parquet");
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
-      st.execute("COPY (SELECT * FROM (VALUES (1::TINYINT, 2::SMALLINT, 3::UTINYINT, [1, NULL]::INTEGER[],"
-          + " {'x': 'a', 'y': 1.5::DOUBLE}, TIMESTAMP '2024-01-02 03:04:05.678', 'å'),"
-          + " (NULL, NULL, NULL, NULL, NULL, NULL, NULL)) t(a, b, u, l, st, ts, s)) TO '" + f + "' (FORMAT parquet)");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement()) {
+      st.execute(
+          "COPY (SELECT * FROM (VALUES (1::TINYINT, 2::SMALLINT, 3::UTINYINT, [1, NULL]::INTEGER[],"
+              + " {'x': 'a', 'y': 1.5::DOUBLE}, TIMESTAMP '2024-01-02 03:04:05.678', 'å'),"
+              + " (NULL, NULL, NULL, NULL, NULL, NULL, NULL)) t(a, b, u, l, st, ts, s)) TO '"
+              + f
+              + "' (FORMAT parquet)");
     }
     try (HfParquetReader r = HfParquetReader.open(f)) {
-      assertThat(r.features(), equalTo(Features.fromJson("{\"a\": \"int8\", \"b\": \"int16\", \"u\": \"uint8\","
-          + " \"l\": \"list<int32>\", \"st\": {\"x\": \"string\", \"y\": \"float64\"}, \"ts\": \"timestamp[us]\","
-          + " \"s\": \"string\"}")));
+      assertThat(
+          r.features(),
+          equalTo(
+              Features.fromJson(
+                  "{\"a\": \"int8\", \"b\": \"int16\", \"u\": \"uint8\","
+                      + " \"l\": \"list<int32>\", \"st\": {\"x\": \"string\", \"y\": \"float64\"}, \"ts\": \"timestamp[us]\","
+                      + " \"s\": \"string\"}")));
       assertThat(r.rowCount(), is(2L));
       List<Row> rows = readAll(r);
       Row first = rows.get(0);
@@ -57,22 +64,29 @@ class HfParquetReaderTest {
       assertThat(first.getRow("st").getDouble("y"), is(1.5));
       assertThat(first.getDateTime("ts").getMillis(), is(1704164645678L));
       assertThat(first.getString("s"), is("å"));
-      assertThat(rows.get(1).getValues(), equalTo(Arrays.asList(null, null, null, null, null, null, null)));
+      assertThat(
+          rows.get(1).getValues(),
+          equalTo(Arrays.asList(null, null, null, null, null, null, null)));
     }
   }
 
   @Test
   void readsRequiredColumnsAndLegacyTwoLevelLists() throws Exception {
     // What old parquet-avro (write-old-list-structure=true) and some Spark/Hive writers produce.
-    MessageType schema = MessageTypeParser.parseMessageType("message m {"
-        + " required int64 id; required binary name (STRING);"
-        + " required group tags (LIST) { repeated binary array (STRING); }"
-        + " optional group nums (LIST) { repeated int32 element; }"
-        + " repeated int32 bare; }");
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            "message m {"
+                + " required int64 id; required binary name (STRING);"
+                + " required group tags (LIST) { repeated binary array (STRING); }"
+                + " optional group nums (LIST) { repeated int32 element; }"
+                + " repeated int32 bare; }");
     Path f = dir.resolve("legacy.parquet");
     SimpleGroupFactory groups = new SimpleGroupFactory(schema);
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(LocalFiles.output(f))
-        .withConf(new Configuration(false)).withType(schema).build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(LocalFiles.output(f))
+            .withConf(new Configuration(false))
+            .withType(schema)
+            .build()) {
       Group g = groups.newGroup().append("id", 7L).append("name", "n");
       g.addGroup("tags").append("array", "p").append("array", "q");
       g.addGroup("nums").append("element", 4);
@@ -80,10 +94,16 @@ class HfParquetReaderTest {
       w.write(g);
     }
     try (HfParquetReader r = HfParquetReader.open(f)) {
-      assertThat(r.features(), equalTo(Features.fromJson("{\"id\": \"int64\", \"name\": \"string\","
-          + " \"tags\": \"list<string>\", \"nums\": \"list<int32>\", \"bare\": \"list<int32>\"}")));
+      assertThat(
+          r.features(),
+          equalTo(
+              Features.fromJson(
+                  "{\"id\": \"int64\", \"name\": \"string\","
+                      + " \"tags\": \"list<string>\", \"nums\": \"list<int32>\", \"bare\": \"list<int32>\"}")));
       Row row = readAll(r).get(0);
-      assertThat(row.getValues(), equalTo(Arrays.asList(7L, "n", List.of("p", "q"), List.of(4), List.of(1, 2))));
+      assertThat(
+          row.getValues(),
+          equalTo(Arrays.asList(7L, "n", List.of("p", "q"), List.of(4), List.of(1, 2))));
     }
   }
 }

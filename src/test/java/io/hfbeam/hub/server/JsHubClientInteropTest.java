@@ -21,8 +21,13 @@ class JsHubClientInteropTest {
   @BeforeEach
   void start() throws Exception {
     assumeTrue(NodeEnv.available(), () -> "JS interop skipped: " + NodeEnv.skipReason());
-    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withPageSizes(2, 2)
-        .withToken("hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx", "hfbeam-local", "bob"));
+    hub =
+        LocalHubServer.start(
+            0,
+            tmp.resolve("hub"),
+            LocalHubServer.Options.defaults()
+                .withPageSizes(2, 2)
+                .withToken("hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx", "hfbeam-local", "bob"));
   }
 
   @AfterEach
@@ -32,7 +37,8 @@ class JsHubClientInteropTest {
 
   @Test
   void officialJsClientCreatesUploadsListsAndDownloads() throws Exception {
-    String script = """
+    String script =
+        """
         import { whoAmI, createRepo, uploadFiles, listFiles, downloadFile, fileExists } from "@huggingface/hub";
         import assert from "node:assert/strict";
         import { createHash } from "node:crypto";

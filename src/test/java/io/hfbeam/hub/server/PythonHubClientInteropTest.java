@@ -23,8 +23,14 @@ class PythonHubClientInteropTest {
   void start() throws Exception {
     assumeTrue(PythonEnv.available(), () -> "Python interop skipped: " + PythonEnv.skipReason());
     // Small pages so that both clients must follow Link headers.
-    hub = LocalHubServer.start(0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withPageSizes(3, 2)
-        .withToken(TOKEN, "hfbeam-local", "alice").withToken("hf_malloryxxxxxxxxxxxxxxxxxxxxxxxxxxx", "mallory"));
+    hub =
+        LocalHubServer.start(
+            0,
+            tmp.resolve("hub"),
+            LocalHubServer.Options.defaults()
+                .withPageSizes(3, 2)
+                .withToken(TOKEN, "hfbeam-local", "alice")
+                .withToken("hf_malloryxxxxxxxxxxxxxxxxxxxxxxxxxxx", "mallory"));
   }
 
   @AfterEach
@@ -33,14 +39,27 @@ class PythonHubClientInteropTest {
   }
 
   static Map<String, String> pythonEnv(String endpoint, Path hfHome) {
-    return Map.of("HF_ENDPOINT", endpoint, "HF_HUB_DISABLE_XET", "1", "HF_TOKEN", TOKEN,
-        "HF_HOME", hfHome.toString(), "HF_HUB_DISABLE_TELEMETRY", "1", "HF_HUB_DISABLE_PROGRESS_BARS", "1",
-        "HF_DATASETS_CACHE", hfHome.resolve("datasets").toString());
+    return Map.of(
+        "HF_ENDPOINT",
+        endpoint,
+        "HF_HUB_DISABLE_XET",
+        "1",
+        "HF_TOKEN",
+        TOKEN,
+        "HF_HOME",
+        hfHome.toString(),
+        "HF_HUB_DISABLE_TELEMETRY",
+        "1",
+        "HF_HUB_DISABLE_PROGRESS_BARS",
+        "1",
+        "HF_DATASETS_CACHE",
+        hfHome.resolve("datasets").toString());
   }
 
   @Test
   void huggingfaceHubUploadsListsAndDownloads() throws Exception {
-    String script = """
+    String script =
+        """
         import hashlib, os, random, tempfile
         from huggingface_hub import HfApi, hf_hub_download, snapshot_download
         from huggingface_hub.errors import HfHubHTTPError
@@ -105,13 +124,15 @@ class PythonHubClientInteropTest {
             assert e.response.status_code == 403, e.response.status_code
         print("PYTHON-OK")
         """;
-    PythonEnv.Result r = PythonEnv.runScript(script, pythonEnv(hub.url(), tmp.resolve("hf")), tmp, 120);
+    PythonEnv.Result r =
+        PythonEnv.runScript(script, pythonEnv(hub.url(), tmp.resolve("hf")), tmp, 120);
     assertThat(r.output(), r.output(), containsString("PYTHON-OK"));
   }
 
   @Test
   void datasetsLoadsParquetSplitsThroughHfEndpoint() throws Exception {
-    String script = """
+    String script =
+        """
         import os, tempfile
         import pyarrow as pa, pyarrow.parquet as pq
         from huggingface_hub import HfApi
@@ -133,7 +154,8 @@ class PythonHubClientInteropTest {
         assert str(ds["train"].features["id"].dtype) == "int64"
         print("DATASETS-OK")
         """;
-    PythonEnv.Result r = PythonEnv.runScript(script, pythonEnv(hub.url(), tmp.resolve("hf")), tmp, 150);
+    PythonEnv.Result r =
+        PythonEnv.runScript(script, pythonEnv(hub.url(), tmp.resolve("hf")), tmp, 150);
     assertThat(r.output(), r.output(), containsString("DATASETS-OK"));
   }
 }

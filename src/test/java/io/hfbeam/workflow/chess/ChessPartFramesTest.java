@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The raw window encoding of chess parts: whatever the windows, they read back exactly, in little space. */
+/**
+ * The raw window encoding of chess parts: whatever the windows, they read back exactly, in little
+ * space.
+ */
 class ChessPartFramesTest {
   private static final int FRAMES = 10;
   private static final int PER = 69;
@@ -37,7 +40,8 @@ class ChessPartFramesTest {
       byte[] repeat = new byte[FRAMES * PER];
       for (int k = 0; k < FRAMES; k++) System.arraycopy(position, 0, repeat, k * PER, PER);
       repeats.add(repeat);
-      int shift = 1 + (i % 3 == 0 ? random.nextInt(3) : 0); // skipped positions shift the history further
+      int shift =
+          1 + (i % 3 == 0 ? random.nextInt(3) : 0); // skipped positions shift the history further
       for (int s = 0; s < shift; s++) {
         System.arraycopy(history, PER, history, 0, history.length - PER);
         System.arraycopy(frame(random), 0, history, history.length - PER, PER);
@@ -52,12 +56,15 @@ class ChessPartFramesTest {
     for (List<byte[]> windows : List.of(repeats, histories)) {
       byte[] raw = write(windows);
       List<byte[]> back = read(raw, windows.size());
-      for (int i = 0; i < windows.size(); i++) assertThat("window " + i, back.get(i), equalTo(windows.get(i)));
+      for (int i = 0; i < windows.size(); i++)
+        assertThat("window " + i, back.get(i), equalTo(windows.get(i)));
     }
-    // each sample costs its tags and its new frames only (plus the unrelated windows and what follows them)
+    // each sample costs its tags and its new frames only (plus the unrelated windows and what
+    // follows them)
     int unrelated = 10 * 2 * FRAMES * PER;
     assertThat(write(repeats).length, lessThan(repeats.size() * (FRAMES + PER) + unrelated));
-    assertThat(write(histories).length, lessThan(histories.size() * FRAMES + newFrames * PER + unrelated));
+    assertThat(
+        write(histories).length, lessThan(histories.size() * FRAMES + newFrames * PER + unrelated));
   }
 
   @Test

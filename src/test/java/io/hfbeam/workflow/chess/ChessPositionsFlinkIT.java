@@ -1,7 +1,5 @@
 package io.hfbeam.workflow.chess;
 
-import io.hfbeam.workflow.DatasetsInteropIT;
-
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -9,13 +7,17 @@ import static org.hamcrest.Matchers.equalTo;
 import io.hfbeam.cli.Cli;
 import io.hfbeam.testing.Files2;
 import io.hfbeam.testing.PythonEnv;
+import io.hfbeam.workflow.DatasetsInteropIT;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** chess-positions on embedded Flink (parallelism 2) equals the DirectRunner; datasets loads it exactly. */
+/**
+ * chess-positions on embedded Flink (parallelism 2) equals the DirectRunner; datasets loads it
+ * exactly.
+ */
 class ChessPositionsFlinkIT {
   @TempDir Path tmp;
 
@@ -23,21 +25,38 @@ class ChessPositionsFlinkIT {
   void flinkLocalEqualsDirectAndDatasetsLoadsTheWindowAsArray2DInt8() throws Exception {
     Path yaml = tmp.resolve("c.yaml");
     Files.writeString(yaml, "chunk_mb: 0.25\n");
-    String[] args = {"chess-positions", "--config", yaml.toString(), "--data-path",
-        ChessPositionsWorkflowTest.PGN5000.toString(), "--batch-size", "50000", "--metadata"};
+    String[] args = {
+      "chess-positions",
+      "--config",
+      yaml.toString(),
+      "--data-path",
+      ChessPositionsWorkflowTest.PGN5000.toString(),
+      "--batch-size",
+      "50000",
+      "--metadata"
+    };
     Path flink = tmp.resolve("flink/ds");
     Path direct = tmp.resolve("direct/ds");
-    Cli f = Cli.run(ChessPositionsWorkflowTest.concat(args, "--output", flink.toString(), "--runner", "flink-local"));
+    Cli f =
+        Cli.run(
+            ChessPositionsWorkflowTest.concat(
+                args, "--output", flink.toString(), "--runner", "flink-local"));
     assertThat(f.toString(), f.exitCode, equalTo(0));
-    Cli d = Cli.run(ChessPositionsWorkflowTest.concat(args, "--output", direct.toString(), "--runner", "direct"));
+    Cli d =
+        Cli.run(
+            ChessPositionsWorkflowTest.concat(
+                args, "--output", direct.toString(), "--runner", "direct"));
     assertThat(d.toString(), d.exitCode, equalTo(0));
     assertThat(Files2.hashes(flink), equalTo(Files2.hashes(direct)));
 
     if (!PythonEnv.available()) {
-      System.err.println("!!!!! datasets check of chess-positions SKIPPED: " + PythonEnv.skipReason());
+      System.err.println(
+          "!!!!! datasets check of chess-positions SKIPPED: " + PythonEnv.skipReason());
       return;
     }
-    PythonEnv.Result r = PythonEnv.runScript("""
+    PythonEnv.Result r =
+        PythonEnv.runScript(
+            """
         import datasets
         from datasets import Array2D, Value, List
         ds = datasets.load_dataset(%s)
@@ -51,7 +70,11 @@ class ChessPositionsFlinkIT {
         assert not (train & test), "leaked games"
         assert len(train) + len(test) == 5000
         print("CHECKED")
-        """.formatted(DatasetsInteropIT.py(flink)), Map.of("HF_DATASETS_OFFLINE", "1", "HF_HUB_OFFLINE", "1"), null, 600);
+        """
+                .formatted(DatasetsInteropIT.py(flink)),
+            Map.of("HF_DATASETS_OFFLINE", "1", "HF_HUB_OFFLINE", "1"),
+            null,
+            600);
     assertThat(r.output(), r.exitCode(), equalTo(0));
     assertThat(r.output(), containsString("CHECKED"));
   }

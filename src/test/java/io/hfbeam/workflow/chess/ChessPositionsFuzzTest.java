@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The PGN fuzz cases end to end: mutated and random files, cut into small chunks, through chess-positions on the
- * DirectRunner. The run ends, each file gives the positions and failures the chunk processor gives it whole, and
- * the games the mutation did not touch are in the dataset.
+ * The PGN fuzz cases end to end: mutated and random files, cut into small chunks, through
+ * chess-positions on the DirectRunner. The run ends, each file gives the positions and failures the
+ * chunk processor gives it whole, and the games the mutation did not touch are in the dataset.
  */
 class ChessPositionsFuzzTest {
   @TempDir Path tmp;
@@ -53,22 +53,40 @@ class ChessPositionsFuzzTest {
       int count = 2 + r.nextInt(5);
       List<String> texts = new ArrayList<>();
       for (int k = 0; k < count; k++) {
-        texts.add(r.nextBoolean() ? PgnFuzzTest.withComments(games.get(first + k), r) : games.get(first + k));
+        texts.add(
+            r.nextBoolean()
+                ? PgnFuzzTest.withComments(games.get(first + k), r)
+                : games.get(first + k));
       }
       byte[] clean = String.join("\n", texts).getBytes(StandardCharsets.UTF_8);
       List<PgnGame> parsed = PgnFuzzTest.gamesOf(clean);
       int target = r.nextInt(count);
       int from = (int) parsed.get(target).byteOffset();
-      int to = target + 1 < count ? (int) parsed.get(target + 1).byteOffset() - 2 : clean.length - 1;
+      int to =
+          target + 1 < count ? (int) parsed.get(target + 1).byteOffset() - 2 : clean.length - 1;
       Files.write(in.resolve(name), PgnFuzzTest.mutate(clean, from, to, r, new StringBuilder()));
       Set<String> ids = new HashSet<>();
       for (int k = 0; k < count; k++) if (k != target) ids.add(GameId.of(parsed.get(k)));
       untouched.put(name, ids);
     }
-    Path yaml = Files.writeString(tmp.resolve("small.yaml"), "chunk_mb: 0.002\nmax_error_rate: 1.0\n");
+    Path yaml =
+        Files.writeString(tmp.resolve("small.yaml"), "chunk_mb: 0.002\nmax_error_rate: 1.0\n");
     Path out = tmp.resolve("out");
-    Cli run = assertTimeoutPreemptively(Duration.ofSeconds(300), () -> Cli.run("chess-positions", "--config",
-        yaml.toString(), "--data-path", in.toString(), "--output", out.toString(), "--metadata", "--train-ratio", "1.0"));
+    Cli run =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(300),
+            () ->
+                Cli.run(
+                    "chess-positions",
+                    "--config",
+                    yaml.toString(),
+                    "--data-path",
+                    in.toString(),
+                    "--output",
+                    out.toString(),
+                    "--metadata",
+                    "--train-ratio",
+                    "1.0"));
     assertThat(run.toString(), run.exitCode, equalTo(0));
 
     // what the chunk processor gives each file read whole
@@ -77,7 +95,8 @@ class ChessPositionsFuzzTest {
     List<Path> files = InputFiles.expand(List.of(in.toString()), "*.pgn");
     for (Path f : files) {
       for (String line : PgnChunkCutsTest.run(InputFiles.wholeFiles(List.of(f)))) {
-        (line.startsWith("failure") ? failures : positions).merge(f.getFileName().toString(), 1L, Long::sum);
+        (line.startsWith("failure") ? failures : positions)
+            .merge(f.getFileName().toString(), 1L, Long::sum);
       }
     }
     Map<String, Long> gotFailures = new HashMap<>();
@@ -92,9 +111,13 @@ class ChessPositionsFuzzTest {
     Map<String, Long> gotPositions = new HashMap<>();
     Map<String, Set<String>> gotIds = new HashMap<>();
     long keptGames = 0, untouchedGames = 0;
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
-      ResultSet rs = st.executeQuery("SELECT source_file, game_id, count(*) FROM '" + out
-          + "/train/*.parquet' GROUP BY source_file, game_id");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement()) {
+      ResultSet rs =
+          st.executeQuery(
+              "SELECT source_file, game_id, count(*) FROM '"
+                  + out
+                  + "/train/*.parquet' GROUP BY source_file, game_id");
       while (rs.next()) {
         gotPositions.merge(rs.getString(1), rs.getLong(3), Long::sum);
         gotIds.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
@@ -108,8 +131,13 @@ class ChessPositionsFuzzTest {
         else lost.add(e.getKey() + " " + id);
       }
     }
-    System.out.printf("PGN fuzz end to end: %d cases tried (%d files), 1 run ended, %d of %d untouched games kept, "
-        + "%d failures located%n", cases, files.size(), keptGames, untouchedGames,
+    System.out.printf(
+        "PGN fuzz end to end: %d cases tried (%d files), 1 run ended, %d of %d untouched games kept, "
+            + "%d failures located%n",
+        cases,
+        files.size(),
+        keptGames,
+        untouchedGames,
         gotFailures.values().stream().mapToLong(Long::longValue).sum());
     assertThat(lost, empty());
     assertThat(gotPositions, equalTo(positions));
@@ -118,24 +146,47 @@ class ChessPositionsFuzzTest {
 
   @Test
   void aStrayBraceAndAnUnclosedCommentAreLocatedFailuresAndEveryOtherGameIsKept() throws Exception {
-    String good = "[Event \"g\"]\n\n1. e4 e5 2. Nf3 { a comment\n[Event \"in the comment\"]\n} Nc6 *\n\n";
-    String pgn = good + "[Event \"stray\"]\n\n1. e4 } e5 *\n\n" + good + "[Event \"unclosed\"]\n\n1. d4 { never closed\n\n"
-        + good + good;
+    String good =
+        "[Event \"g\"]\n\n1. e4 e5 2. Nf3 { a comment\n[Event \"in the comment\"]\n} Nc6 *\n\n";
+    String pgn =
+        good
+            + "[Event \"stray\"]\n\n1. e4 } e5 *\n\n"
+            + good
+            + "[Event \"unclosed\"]\n\n1. d4 { never closed\n\n"
+            + good
+            + good;
     Path in = Files.writeString(tmp.resolve("broken.pgn"), pgn);
-    Path yaml = Files.writeString(tmp.resolve("tiny.yaml"), "chunk_mb: 0.00003\n"); // 31-byte chunks
+    Path yaml =
+        Files.writeString(tmp.resolve("tiny.yaml"), "chunk_mb: 0.00003\n"); // 31-byte chunks
     Path out = tmp.resolve("broken");
-    Cli run = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> Cli.run("chess-positions", "--config",
-        yaml.toString(), "--data-path", in.toString(), "--output", out.toString(), "--train-ratio", "1.0"));
+    Cli run =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(120),
+            () ->
+                Cli.run(
+                    "chess-positions",
+                    "--config",
+                    yaml.toString(),
+                    "--data-path",
+                    in.toString(),
+                    "--output",
+                    out.toString(),
+                    "--train-ratio",
+                    "1.0"));
     assertThat(run.toString(), run.exitCode, equalTo(0));
     List<String> errors = Files.readAllLines(out.resolve("_errors/errors.jsonl"));
     assertThat(errors.size(), equalTo(2));
     assertThat(errors.get(0), containsString("\"record\": 2"));
     assertThat(errors.get(0), containsString("\"offset\": " + pgn.indexOf("[Event \"stray")));
-    assertThat(errors.get(0), containsString("'}' outside a comment at byte " + pgn.indexOf("} e5")));
+    assertThat(
+        errors.get(0), containsString("'}' outside a comment at byte " + pgn.indexOf("} e5")));
     assertThat(errors.get(1), containsString("\"record\": 4"));
-    assertThat(errors.get(1), containsString("unclosed '{' comment opened at byte " + pgn.indexOf("{ never")));
+    assertThat(
+        errors.get(1),
+        containsString("unclosed '{' comment opened at byte " + pgn.indexOf("{ never")));
     assertThat(errors.get(1), containsString("broken.pgn"));
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement()) {
       ResultSet rs = st.executeQuery("SELECT count(*) FROM '" + out + "/train/*.parquet'");
       rs.next();
       assertThat("4 good games of 4 positions", rs.getLong(1), equalTo(16L));
@@ -147,8 +198,15 @@ class ChessPositionsFuzzTest {
     Path pgn = Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn");
     for (String value : new String[] {"0", "-1", "\"0.001\"", "abc"}) {
       Path yaml = Files.writeString(tmp.resolve("bad.yaml"), "chunk_mb: " + value + "\n");
-      Cli run = Cli.run("chess-positions", "--config", yaml.toString(), "--data-path", pgn.toString(), "--output",
-          tmp.resolve("never").toString());
+      Cli run =
+          Cli.run(
+              "chess-positions",
+              "--config",
+              yaml.toString(),
+              "--data-path",
+              pgn.toString(),
+              "--output",
+              tmp.resolve("never").toString());
       assertThat(run.toString(), run.exitCode, equalTo(2));
       assertThat(run.err, containsString("chunk_mb must be a number of MiB above 0"));
     }
@@ -169,8 +227,18 @@ class ChessPositionsFuzzTest {
     Files.writeString(in.resolve("garbage.pgn.zst"), "not zstd at all");
     Files.writeString(in.resolve("garbage.pgn.bz2"), "not bzip2 either");
     Path out = tmp.resolve("out");
-    Cli run = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> Cli.run("chess-positions", "--data-path",
-        in.toString(), "--output", out.toString(), "--train-ratio", "1.0"));
+    Cli run =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(120),
+            () ->
+                Cli.run(
+                    "chess-positions",
+                    "--data-path",
+                    in.toString(),
+                    "--output",
+                    out.toString(),
+                    "--train-ratio",
+                    "1.0"));
     assertThat(run.toString(), run.exitCode, equalTo(0));
     String errors = Files.readString(out.resolve("_errors/errors.jsonl"));
     for (String bad : new String[] {"cut.pgn.gz", "garbage.pgn.zst", "garbage.pgn.bz2"}) {
@@ -183,7 +251,8 @@ class ChessPositionsFuzzTest {
       while (reader.hasNext()) if (reader.next() instanceof PgnGame g) n += g.moves().length;
       goodPositions = n;
     }
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement()) {
       ResultSet rs = st.executeQuery("SELECT count(*) FROM '" + out + "/train/*.parquet'");
       rs.next();
       // good.pgn whole, and the games of cut.pgn.gz before the damage

@@ -1,7 +1,5 @@
 package io.hfbeam.workflow.chess;
 
-import io.hfbeam.format.files.InputFiles;
-
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
@@ -9,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import io.hfbeam.chess.PgnGame;
 import io.hfbeam.chess.PgnReader;
 import io.hfbeam.chess.PgnRecord;
+import io.hfbeam.format.files.InputFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,14 +27,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Seeded fuzzing of the PGN path: random bytes and random mutations of real games. Every run must end (a deadline
- * per case); a mutation confined to one game must leave every other game as it was; and cutting the mutated file
- * into chunks at random places must give the positions and failures of the whole file.
+ * Seeded fuzzing of the PGN path: random bytes and random mutations of real games. Every run must
+ * end (a deadline per case); a mutation confined to one game must leave every other game as it was;
+ * and cutting the mutated file into chunks at random places must give the positions and failures of
+ * the whole file.
  */
 public class PgnFuzzTest {
-  static final Path PGN50 = Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn");
+  static final Path PGN50 =
+      Path.of("src/test/resources/pgn/lichess_db_standard_rated_2013-01_truncated_50.pgn");
   static final long SEED = 20261204L;
   static final long DEADLINE_MS = 5_000;
+
   /** Stops early: each run that never ends leaves a spinning thread behind. */
   static final int MAX_PROBLEMS = 5;
 
@@ -47,19 +49,28 @@ public class PgnFuzzTest {
     worker.shutdownNow();
   }
 
-  /** The real games of the 50-game file, each its text from the first tag to the newline after its result. */
+  /**
+   * The real games of the 50-game file, each its text from the first tag to the newline after its
+   * result.
+   */
   public static List<String> realGames() throws IOException {
     String all = Files.readString(PGN50);
     List<Integer> starts = new ArrayList<>();
-    for (int i = all.indexOf("[Event "); i >= 0; i = all.indexOf("\n\n[Event ", i + 1)) starts.add(i == 0 ? 0 : i + 2);
+    for (int i = all.indexOf("[Event "); i >= 0; i = all.indexOf("\n\n[Event ", i + 1))
+      starts.add(i == 0 ? 0 : i + 2);
     List<String> games = new ArrayList<>();
     for (int k = 0; k < starts.size(); k++) {
-      games.add(all.substring(starts.get(k), k + 1 < starts.size() ? starts.get(k + 1) - 1 : all.length()));
+      games.add(
+          all.substring(
+              starts.get(k), k + 1 < starts.size() ? starts.get(k + 1) - 1 : all.length()));
     }
     return games;
   }
 
-  /** A valid game with comments added after moves, as modern exports have: clocks, multi-line, tag-like lines. */
+  /**
+   * A valid game with comments added after moves, as modern exports have: clocks, multi-line,
+   * tag-like lines.
+   */
   public static String withComments(String game, Random r) {
     int movetext = game.indexOf("\n\n") + 2;
     StringBuilder sb = new StringBuilder(game.substring(0, movetext));
@@ -67,13 +78,16 @@ public class PgnFuzzTest {
     for (int i = 0; i < tokens.length; i++) {
       String token = tokens[i];
       sb.append(token);
-      if (i + 1 < tokens.length && !token.endsWith(".") && r.nextInt(3) == 0) { // the result ends the game's text
-        sb.append(switch (r.nextInt(4)) {
-          case 0 -> " { [%clk 0:00:10] }";
-          case 1 -> " { a comment\nover two lines }";
-          case 2 -> " { a comment\n[Event \"inside it\"]\n}";
-          default -> " ; to the end of the line\n";
-        });
+      if (i + 1 < tokens.length
+          && !token.endsWith(".")
+          && r.nextInt(3) == 0) { // the result ends the game's text
+        sb.append(
+            switch (r.nextInt(4)) {
+              case 0 -> " { [%clk 0:00:10] }";
+              case 1 -> " { a comment\nover two lines }";
+              case 2 -> " { a comment\n[Event \"inside it\"]\n}";
+              default -> " ; to the end of the line\n";
+            });
       }
       sb.append(' ');
     }
@@ -81,8 +95,31 @@ public class PgnFuzzTest {
     return sb.append('\n').toString();
   }
 
-  static final String[] SPECIAL = {"{", "}", "(", ")", "[", "]", ";", "%", "\n", "\n\n", "\r", "\n[", "\n\n[", "$",
-      "\"", "\\", ".", "*", "1-0", "\u0000", "\u00ff", "\n%", "{\n\n[Event \"x\"]\n"};
+  static final String[] SPECIAL = {
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ";",
+    "%",
+    "\n",
+    "\n\n",
+    "\r",
+    "\n[",
+    "\n\n[",
+    "$",
+    "\"",
+    "\\",
+    ".",
+    "*",
+    "1-0",
+    "\u0000",
+    "\u00ff",
+    "\n%",
+    "{\n\n[Event \"x\"]\n"
+  };
 
   public static byte[] mutate(byte[] in, int from, int to, Random r, StringBuilder log) {
     byte[] b = in;
@@ -101,13 +138,21 @@ public class PgnFuzzTest {
           int n = Math.min(to - at, 1 + r.nextInt(20));
           insert = java.util.Arrays.copyOfRange(b, at, at + n);
         }
-        default -> insert = SPECIAL[r.nextInt(SPECIAL.length)].getBytes(StandardCharsets.ISO_8859_1);
+        default ->
+            insert = SPECIAL[r.nextInt(SPECIAL.length)].getBytes(StandardCharsets.ISO_8859_1);
       }
       byte[] out = new byte[b.length - delete + insert.length];
       System.arraycopy(b, 0, out, 0, at);
       System.arraycopy(insert, 0, out, at, insert.length);
       System.arraycopy(b, at + delete, out, at + insert.length, b.length - at - delete);
-      log.append(" op").append(op).append('@').append(at).append("-").append(delete).append('+').append(insert.length);
+      log.append(" op")
+          .append(op)
+          .append('@')
+          .append(at)
+          .append("-")
+          .append(delete)
+          .append('+')
+          .append(insert.length);
       to += insert.length - delete;
       b = out;
     }
@@ -116,8 +161,29 @@ public class PgnFuzzTest {
 
   public static byte[] randomBytes(Random r) {
     StringBuilder sb = new StringBuilder();
-    String[] pieces = {"[Event \"x\"]", "[FEN \"8/8/8/8/8/8/8/K1k5 w - - 0 1\"]", "1.", "e4", "e5", "Nf3", "O-O", "{",
-        "}", "(", ")", ";", "%", "*", "1-0", "\n", "\n\n", " ", "$1", "!?", "\r\n"};
+    String[] pieces = {
+      "[Event \"x\"]",
+      "[FEN \"8/8/8/8/8/8/8/K1k5 w - - 0 1\"]",
+      "1.",
+      "e4",
+      "e5",
+      "Nf3",
+      "O-O",
+      "{",
+      "}",
+      "(",
+      ")",
+      ";",
+      "%",
+      "*",
+      "1-0",
+      "\n",
+      "\n\n",
+      " ",
+      "$1",
+      "!?",
+      "\r\n"
+    };
     for (int n = r.nextInt(200); n > 0; n--) {
       if (r.nextInt(4) == 0) sb.append((char) r.nextInt(256));
       else sb.append(pieces[r.nextInt(pieces.length)]);
@@ -135,7 +201,8 @@ public class PgnFuzzTest {
   }
 
   @Test
-  void mutatedAndRandomPgnAlwaysEndsKeepsTheUntouchedGamesAndDoesNotDependOnCuts() throws Exception {
+  void mutatedAndRandomPgnAlwaysEndsKeepsTheUntouchedGamesAndDoesNotDependOnCuts()
+      throws Exception {
     Random r = new Random(SEED);
     List<String> games = realGames();
     Figures f = new Figures();
@@ -146,19 +213,35 @@ public class PgnFuzzTest {
       int count = 2 + r.nextInt(5);
       boolean comments = r.nextBoolean();
       List<String> texts = new ArrayList<>();
-      for (int k = 0; k < count; k++) texts.add(comments ? withComments(games.get(first + k), r) : games.get(first + k));
+      for (int k = 0; k < count; k++)
+        texts.add(comments ? withComments(games.get(first + k), r) : games.get(first + k));
       boolean crlf = r.nextInt(4) == 0;
       String window = String.join("\n", texts);
       if (crlf) window = window.replace("\n", "\r\n");
       byte[] clean = window.getBytes(StandardCharsets.UTF_8);
       List<PgnGame> expected = gamesOf(clean);
-      if (expected.size() != count) throw new AssertionError("the clean window does not parse: " + first + " " + count);
+      if (expected.size() != count)
+        throw new AssertionError("the clean window does not parse: " + first + " " + count);
       int target = r.nextInt(count);
       int from = (int) expected.get(target).byteOffset();
-      int newline = crlf ? 2 : 1; // the mutated span ends before the newline ending the game's last line
-      int to = (target + 1 < count ? (int) expected.get(target + 1).byteOffset() - newline : clean.length) - newline;
-      StringBuilder log = new StringBuilder("case " + c + " games " + first + "+" + count + " target " + target
-          + (crlf ? " crlf" : ""));
+      int newline =
+          crlf ? 2 : 1; // the mutated span ends before the newline ending the game's last line
+      int to =
+          (target + 1 < count
+                  ? (int) expected.get(target + 1).byteOffset() - newline
+                  : clean.length)
+              - newline;
+      StringBuilder log =
+          new StringBuilder(
+              "case "
+                  + c
+                  + " games "
+                  + first
+                  + "+"
+                  + count
+                  + " target "
+                  + target
+                  + (crlf ? " crlf" : ""));
       byte[] bytes;
       int keptBefore = count;
       if (r.nextInt(10) == 0) {
@@ -180,7 +263,8 @@ public class PgnFuzzTest {
         PgnGame want = expected.get(k);
         long at = want.byteOffset() + (k > target ? delta : 0);
         f.untouchedGames++;
-        if (records.stream().anyMatch(rec -> rec instanceof PgnGame g && g.byteOffset() == at && same(g, want))) {
+        if (records.stream()
+            .anyMatch(rec -> rec instanceof PgnGame g && g.byteOffset() == at && same(g, want))) {
           f.untouchedKept++;
         } else {
           problems.add(log + ": game " + k + " at " + at + " lost");
@@ -195,16 +279,21 @@ public class PgnFuzzTest {
       if (within(log, () -> readAll(bytes), problems) != null) f.ended++;
       if (c % 3 == 0) compareCuts(bytes, r, log, f, problems);
     }
-    System.out.printf("PGN fuzz (reader and positions, seed %d): %d cases tried, %d runs ended, %d of %d untouched games "
-        + "kept, %d failures located in the mutated games, %d chunked runs equal to the whole file%n", SEED, f.cases,
-        f.ended, f.untouchedKept, f.untouchedGames, f.failures, f.cutComparisons);
+    System.out.printf(
+        "PGN fuzz (reader and positions, seed %d): %d cases tried, %d runs ended, %d of %d untouched games "
+            + "kept, %d failures located in the mutated games, %d chunked runs equal to the whole file%n",
+        SEED, f.cases, f.ended, f.untouchedKept, f.untouchedGames, f.failures, f.cutComparisons);
     assertThat(problems.subList(0, Math.min(20, problems.size())), empty());
     assertThat(f.ended, equalTo(f.cases));
     assertThat(f.untouchedKept, equalTo(f.untouchedGames));
   }
 
-  /** Positions and failures of the whole file equal those of the same file cut at a few random places. */
-  void compareCuts(byte[] bytes, Random r, StringBuilder log, Figures f, List<String> problems) throws IOException {
+  /**
+   * Positions and failures of the whole file equal those of the same file cut at a few random
+   * places.
+   */
+  void compareCuts(byte[] bytes, Random r, StringBuilder log, Figures f, List<String> problems)
+      throws IOException {
     Path file = Files.write(tmp.resolve("fuzz.pgn"), bytes);
     long size = bytes.length;
     List<InputFiles.Chunk> chunks = new ArrayList<>();
@@ -214,10 +303,15 @@ public class PgnFuzzTest {
       chunks.add(new InputFiles.Chunk(file.toString(), 0, k, start, end, false));
       start = end;
     }
-    if (start < size) chunks.add(new InputFiles.Chunk(file.toString(), 0, chunks.size(), start, size, false));
-    List<String> whole = within(log, () -> PgnChunkCutsTest.run(InputFiles.wholeFiles(List.of(file))), problems);
-    List<String> cut = within(log.append(" cuts ").append(chunks.stream().map(InputFiles.Chunk::start).toList()),
-        () -> PgnChunkCutsTest.run(chunks), problems);
+    if (start < size)
+      chunks.add(new InputFiles.Chunk(file.toString(), 0, chunks.size(), start, size, false));
+    List<String> whole =
+        within(log, () -> PgnChunkCutsTest.run(InputFiles.wholeFiles(List.of(file))), problems);
+    List<String> cut =
+        within(
+            log.append(" cuts ").append(chunks.stream().map(InputFiles.Chunk::start).toList()),
+            () -> PgnChunkCutsTest.run(chunks),
+            problems);
     if (whole == null || cut == null) return;
     f.cutComparisons++;
     if (!whole.equals(cut)) problems.add(log + ": chunked output differs from the whole file's");
@@ -261,7 +355,9 @@ public class PgnFuzzTest {
   }
 
   static boolean same(PgnGame a, PgnGame b) {
-    return a.tags().equals(b.tags()) && a.sanMoves().equals(b.sanMoves()) && a.result().equals(b.result())
+    return a.tags().equals(b.tags())
+        && a.sanMoves().equals(b.sanMoves())
+        && a.result().equals(b.result())
         && a.startFen().equals(b.startFen());
   }
 }

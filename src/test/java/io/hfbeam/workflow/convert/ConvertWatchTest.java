@@ -1,17 +1,16 @@
 package io.hfbeam.workflow.convert;
 
-import io.hfbeam.workflow.WatchSettings;
-
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hfbeam.hf.Features;
-import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.dataset.Batch;
+import io.hfbeam.format.parquet.ParquetSettings;
+import io.hfbeam.hf.Features;
 import io.hfbeam.mapping.Split;
+import io.hfbeam.workflow.WatchSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,10 +32,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * convert in its continuous form on the DirectRunner, end to end on a real watched directory: JSONL files that land
- * there become the next batches within a commit interval, the card counts everything written so far, and a malformed
- * line goes to that pane's errors file with its location while the other rows are written. Which pane a file lands
- * in, and the per-pane error budget, are proved without watching or sleeping in {@link ConvertPanesTest}.
+ * convert in its continuous form on the DirectRunner, end to end on a real watched directory: JSONL
+ * files that land there become the next batches within a commit interval, the card counts
+ * everything written so far, and a malformed line goes to that pane's errors file with its location
+ * while the other rows are written. Which pane a file lands in, and the per-pane error budget, are
+ * proved without watching or sleeping in {@link ConvertPanesTest}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ConvertWatchTest {
@@ -46,14 +46,30 @@ class ConvertWatchTest {
   void landedFilesBecomeTheNextBatches() throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
     Path out = tmp.resolve("out");
-    Features features = Features.parse(new ObjectMapper().readTree(
-        "{\"id\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"n\": {\"dtype\": \"int64\", \"_type\": \"Value\"}}"));
-    ConvertWorkflow.Settings s = new ConvertWorkflow.Settings(List.of(), ConvertWorkflow.InputFormat.JSONL, features,
-        out, true, true, "{split}/batch_{NNN}.parquet", ParquetSettings.builder().build(),
-        Split.Settings.builder().trainRatio(0.9).seed(42).build(), Batch.Settings.of(150), 1 << 20);
-    DirectOptions options = PipelineOptionsFactory.fromArgs("--runner=DirectRunner", "--blockOnRun=false").as(DirectOptions.class);
+    Features features =
+        Features.parse(
+            new ObjectMapper()
+                .readTree(
+                    "{\"id\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"n\": {\"dtype\": \"int64\", \"_type\": \"Value\"}}"));
+    ConvertWorkflow.Settings s =
+        new ConvertWorkflow.Settings(
+            List.of(),
+            ConvertWorkflow.InputFormat.JSONL,
+            features,
+            out,
+            true,
+            true,
+            "{split}/batch_{NNN}.parquet",
+            ParquetSettings.builder().build(),
+            Split.Settings.builder().trainRatio(0.9).seed(42).build(),
+            Batch.Settings.of(150),
+            1 << 20);
+    DirectOptions options =
+        PipelineOptionsFactory.fromArgs("--runner=DirectRunner", "--blockOnRun=false")
+            .as(DirectOptions.class);
     Pipeline p = Pipeline.create(options);
-    ConvertWorkflow.buildWatch(p, s, new WatchSettings(in.toString(), Duration.millis(300), Duration.standardSeconds(1)));
+    ConvertWorkflow.buildWatch(
+        p, s, new WatchSettings(in.toString(), Duration.millis(300), Duration.standardSeconds(1)));
     PipelineResult run = p.run();
     try {
       land(in, "a.jsonl", rows("a", 100, -1));
@@ -66,7 +82,10 @@ class ConvertWatchTest {
       String error = Files.readString(errors.get(0));
       assertThat(error, containsString("b.jsonl"));
       assertThat(error, containsString("\"line\": 8"));
-      assertThat("numbering goes on across panes", Files.exists(out.resolve("train/batch_003.parquet")), equalTo(true));
+      assertThat(
+          "numbering goes on across panes",
+          Files.exists(out.resolve("train/batch_003.parquet")),
+          equalTo(true));
     } finally {
       run.cancel();
     }
@@ -75,7 +94,11 @@ class ConvertWatchTest {
   static String rows(String prefix, int n, int broken) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < n; i++) {
-      sb.append(i == broken ? "{\"id\": \"broken" : "{\"id\": \"" + prefix + i + "\", \"n\": " + i + "}").append('\n');
+      sb.append(
+              i == broken
+                  ? "{\"id\": \"broken"
+                  : "{\"id\": \"" + prefix + i + "\", \"n\": " + i + "}")
+          .append('\n');
     }
     return sb.toString();
   }
@@ -126,7 +149,10 @@ class ConvertWatchTest {
   static List<Path> files(Path dir) throws IOException {
     if (!Files.exists(dir)) return List.of();
     try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile).filter(f -> !dir.relativize(f).toString().startsWith(".")).sorted().toList();
+      return s.filter(Files::isRegularFile)
+          .filter(f -> !dir.relativize(f).toString().startsWith("."))
+          .sorted()
+          .toList();
     }
   }
 }

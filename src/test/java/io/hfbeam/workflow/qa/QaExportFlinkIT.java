@@ -18,24 +18,61 @@ class QaExportFlinkIT {
   void flinkLocalProducesTheSameDatasetAsDirect() {
     Path flink = tmp.resolve("flink");
     Path direct = tmp.resolve("direct");
-    Cli f = Cli.run("qa-export", "--input", "samples/qa", "--output", flink.toString(), "--runner", "flink-local");
+    Cli f =
+        Cli.run(
+            "qa-export",
+            "--input",
+            "samples/qa",
+            "--output",
+            flink.toString(),
+            "--runner",
+            "flink-local");
     assertThat(f.toString(), f.exitCode, equalTo(0));
-    Cli d = Cli.run("qa-export", "--input", "samples/qa", "--output", direct.toString(), "--runner", "direct");
+    Cli d =
+        Cli.run(
+            "qa-export",
+            "--input",
+            "samples/qa",
+            "--output",
+            direct.toString(),
+            "--runner",
+            "direct");
     assertThat(d.toString(), d.exitCode, equalTo(0));
     assertThat(Files2.hashes(flink), equalTo(Files2.hashes(direct)));
-    assertThat(Files2.sha256(flink.resolve("qa_pairs.jsonl")), equalTo(sha(Files2.resource("qa/expected_qa_pairs.jsonl"))));
+    assertThat(
+        Files2.sha256(flink.resolve("qa_pairs.jsonl")),
+        equalTo(sha(Files2.resource("qa/expected_qa_pairs.jsonl"))));
   }
 
   @Test
   void theParallelismFlagOverridesTheProfile() {
-    // both shipped profiles set a parallelism; --parallelism replaces it (it used to be rejected as given twice)
+    // both shipped profiles set a parallelism; --parallelism replaces it (it used to be rejected as
+    // given twice)
     Path flink = tmp.resolve("flink-p1");
     Path direct = tmp.resolve("direct-p3");
-    Cli f = Cli.run("qa-export", "--input", "samples/qa", "--output", flink.toString(), "--runner", "flink-local",
-        "--parallelism", "1");
+    Cli f =
+        Cli.run(
+            "qa-export",
+            "--input",
+            "samples/qa",
+            "--output",
+            flink.toString(),
+            "--runner",
+            "flink-local",
+            "--parallelism",
+            "1");
     assertThat(f.toString(), f.exitCode, equalTo(0));
-    Cli d = Cli.run("qa-export", "--input", "samples/qa", "--output", direct.toString(), "--runner", "direct",
-        "--parallelism", "3");
+    Cli d =
+        Cli.run(
+            "qa-export",
+            "--input",
+            "samples/qa",
+            "--output",
+            direct.toString(),
+            "--runner",
+            "direct",
+            "--parallelism",
+            "3");
     assertThat(d.toString(), d.exitCode, equalTo(0));
     assertThat(Files2.hashes(flink), equalTo(Files2.hashes(direct)));
   }

@@ -33,10 +33,22 @@ class QaExportWorkflowTest {
   @Test
   void exportsExactlyTheExpectedFilesAndReRunsAreByteIdentical() throws Exception {
     Path out = tmp.resolve("out");
-    Cli first = Cli.run("qa-export", "--input", SAMPLE.toString(), "--output", out.toString(), "--format", "both");
+    Cli first =
+        Cli.run(
+            "qa-export",
+            "--input",
+            SAMPLE.toString(),
+            "--output",
+            out.toString(),
+            "--format",
+            "both");
     assertThat(first.toString(), first.exitCode, equalTo(0));
-    assertThat(Files.readString(out.resolve("qa_pairs.jsonl")), equalTo(Files2.resource("qa/expected_qa_pairs.jsonl")));
-    assertThat(Files.readString(out.resolve("qa_rejected_hf.jsonl")), equalTo(Files2.resource("qa/expected_qa_rejected_hf.jsonl")));
+    assertThat(
+        Files.readString(out.resolve("qa_pairs.jsonl")),
+        equalTo(Files2.resource("qa/expected_qa_pairs.jsonl")));
+    assertThat(
+        Files.readString(out.resolve("qa_rejected_hf.jsonl")),
+        equalTo(Files2.resource("qa/expected_qa_rejected_hf.jsonl")));
     assertThat(Files.exists(out.resolve("train/batch_001.parquet")), equalTo(true));
     assertThat(Files.exists(out.resolve("rejected/batch_001.parquet")), equalTo(true));
     assertThat(Files.exists(out.resolve("_errors")), equalTo(false));
@@ -49,14 +61,26 @@ class QaExportWorkflowTest {
     assertThat(card, containsString("num_examples: 12"));
 
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
-        ResultSet rs = c.createStatement().executeQuery(
-            "SELECT count(*), min(validation_score), max(persona) FROM '" + out.resolve("train/batch_001.parquet") + "'")) {
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT count(*), min(validation_score), max(persona) FROM '"
+                        + out.resolve("train/batch_001.parquet")
+                        + "'")) {
       rs.next();
       assertThat(rs.getLong(1), equalTo(40L));
     }
 
     Map<String, String> before = Files2.hashes(out);
-    Cli second = Cli.run("qa-export", "--input", SAMPLE.toString(), "--output", out.toString(), "--format", "both");
+    Cli second =
+        Cli.run(
+            "qa-export",
+            "--input",
+            SAMPLE.toString(),
+            "--output",
+            out.toString(),
+            "--format",
+            "both");
     assertThat(second.toString(), second.exitCode, equalTo(0));
     assertThat(Files2.hashes(out), equalTo(before));
   }
@@ -72,10 +96,15 @@ class QaExportWorkflowTest {
     for (int i = 0; i < passed.size(); i++) {
       lines.add(passed.get(i));
       want.add(expected.get(i));
-      if (i == 3) lines.add("{\"id\": \"broken\", \"question\": ");                         // line 5: broken JSON
-      if (i == 10) lines.add("");                                                          // line 13: blank, skipped
-      if (i == 20) lines.add(passed.get(i).replace("\"composite_score\": ", "\"composite_score\": \"x\", \"was\": "));
-      if (i == 30) lines.add(passed.get(i).replaceFirst("\"question\": \"[^\"]*\", ", "")); // missing required
+      if (i == 3) lines.add("{\"id\": \"broken\", \"question\": "); // line 5: broken JSON
+      if (i == 10) lines.add(""); // line 13: blank, skipped
+      if (i == 20)
+        lines.add(
+            passed
+                .get(i)
+                .replace("\"composite_score\": ", "\"composite_score\": \"x\", \"was\": "));
+      if (i == 30)
+        lines.add(passed.get(i).replaceFirst("\"question\": \"[^\"]*\", ", "")); // missing required
     }
     Files.write(in.resolve("qa_passed.jsonl"), lines, StandardCharsets.UTF_8);
     Files.copy(SAMPLE.resolve("qa_rejected.jsonl"), in.resolve("qa_rejected.jsonl"));
@@ -84,12 +113,21 @@ class QaExportWorkflowTest {
     // tiny chunks: many parallel ranges must still give input order and true line numbers
     Files.writeString(small, "chunk_mb: 0.002\nformat: jsonl\n");
     Path out = tmp.resolve("out");
-    Cli run = Cli.run("qa-export", "--config", small.toString(), "--input", in.toString(), "--output", out.toString());
+    Cli run =
+        Cli.run(
+            "qa-export",
+            "--config",
+            small.toString(),
+            "--input",
+            in.toString(),
+            "--output",
+            out.toString());
     assertThat(run.toString(), run.exitCode, equalTo(0));
     assertThat(Files.readAllLines(out.resolve("qa_pairs.jsonl")), equalTo(want));
 
     List<JsonNode> errors = new ArrayList<>();
-    for (String l : Files.readAllLines(out.resolve("_errors/errors.jsonl"))) errors.add(JSON.readTree(l));
+    for (String l : Files.readAllLines(out.resolve("_errors/errors.jsonl")))
+      errors.add(JSON.readTree(l));
     assertThat(errors, hasSize(3));
     assertThat(errors.get(0).get("line").asLong(), equalTo(5L));
     assertThat(errors.get(0).get("reason").asText(), containsString("invalid JSON"));
@@ -97,11 +135,21 @@ class QaExportWorkflowTest {
     assertThat(errors.get(1).get("line").asLong(), equalTo(24L));
     assertThat(errors.get(1).get("reason").asText(), containsString("validation_score"));
     assertThat(errors.get(2).get("line").asLong(), equalTo(35L));
-    assertThat(errors.get(2).get("reason").asText(), containsString("missing required field 'question'"));
+    assertThat(
+        errors.get(2).get("reason").asText(), containsString("missing required field 'question'"));
     assertThat(run.out, containsString("errors:"));
 
-    Cli strict = Cli.run("qa-export", "--config", small.toString(), "--input", in.toString(), "--output",
-        tmp.resolve("out2").toString(), "--max-error-rate", "0.01");
+    Cli strict =
+        Cli.run(
+            "qa-export",
+            "--config",
+            small.toString(),
+            "--input",
+            in.toString(),
+            "--output",
+            tmp.resolve("out2").toString(),
+            "--max-error-rate",
+            "0.01");
     assertThat(strict.toString(), strict.exitCode, equalTo(1));
     assertThat(strict.err, containsString("3 of"));
     assertThat(strict.err, not(containsString("Exception")));
@@ -109,16 +157,34 @@ class QaExportWorkflowTest {
 
   @Test
   void usageErrorsExitTwoWithOneLine() {
-    Cli badFormat = Cli.run("qa-export", "--input", SAMPLE.toString(), "--output", tmp.toString(), "--format", "xml");
+    Cli badFormat =
+        Cli.run(
+            "qa-export",
+            "--input",
+            SAMPLE.toString(),
+            "--output",
+            tmp.toString(),
+            "--format",
+            "xml");
     assertThat(badFormat.exitCode, equalTo(2));
-    assertThat(badFormat.err.strip(), equalTo("error: --format must be jsonl, parquet or both, got xml"));
+    assertThat(
+        badFormat.err.strip(), equalTo("error: --format must be jsonl, parquet or both, got xml"));
 
-    Cli missing = Cli.run("qa-export", "--input", tmp.resolve("nope").toString(), "--output", tmp.toString());
+    Cli missing =
+        Cli.run("qa-export", "--input", tmp.resolve("nope").toString(), "--output", tmp.toString());
     assertThat(missing.exitCode, equalTo(2));
     assertThat(missing.err, containsString("input directory not found"));
     assertThat(missing.err.lines().toList(), hasSize(1));
 
-    Cli zero = Cli.run("qa-export", "--input", SAMPLE.toString(), "--output", tmp.toString(), "--parallelism", "0");
+    Cli zero =
+        Cli.run(
+            "qa-export",
+            "--input",
+            SAMPLE.toString(),
+            "--output",
+            tmp.toString(),
+            "--parallelism",
+            "0");
     assertThat(zero.exitCode, equalTo(2));
     assertThat(zero.err.strip(), equalTo("error: --parallelism must be at least 1, got 0"));
 

@@ -1,7 +1,6 @@
 package io.hfbeam.format.parquet.tensor;
 
 import io.hfbeam.format.Bytes;
-
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.statistics.Statistics;
@@ -13,7 +12,8 @@ final class BooleanColumn extends ColumnWriter {
   private int pending;
   private int pendingBits;
 
-  BooleanColumn(TensorShape shape, ColumnDescriptor descriptor, CompressionCodecName codec, int zstdLevel) {
+  BooleanColumn(
+      TensorShape shape, ColumnDescriptor descriptor, CompressionCodecName codec, int zstdLevel) {
     super(shape, descriptor, codec, zstdLevel);
   }
 

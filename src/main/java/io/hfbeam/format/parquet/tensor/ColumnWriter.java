@@ -1,7 +1,6 @@
 package io.hfbeam.format.parquet.tensor;
 
 import io.hfbeam.format.Bytes;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.EnumSet;
@@ -21,9 +20,10 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.PrimitiveType;
 
 /**
- * One column chunk of the current row group: levels and values of the open page, and the finished (compressed)
- * pages, which stay in memory until the row group is written because the dictionary page must precede them.
- * Subclasses own the value encoding; this class owns levels, pages, and the chunk's metadata.
+ * One column chunk of the current row group: levels and values of the open page, and the finished
+ * (compressed) pages, which stay in memory until the row group is written because the dictionary
+ * page must precede them. Subclasses own the value encoding; this class owns levels, pages, and the
+ * chunk's metadata.
  */
 abstract class ColumnWriter implements AutoCloseable {
   final TensorShape shape;
@@ -38,24 +38,34 @@ abstract class ColumnWriter implements AutoCloseable {
   private final Bytes page = new Bytes(1 << 16);
   private final Bytes pages = new Bytes(1 << 16);
   private final Set<Encoding> encodings = EnumSet.noneOf(Encoding.class);
-  /** Page encodings per chunk; the metadata converter writes dictionary_page_offset only when these show one. */
+
+  /**
+   * Page encodings per chunk; the metadata converter writes dictionary_page_offset only when these
+   * show one.
+   */
   private final EncodingStats.Builder encodingStats = new EncodingStats.Builder();
 
-  /** Cells appended since the file was opened; the row sink uses it to catch a column set twice or not at all. */
+  /**
+   * Cells appended since the file was opened; the row sink uses it to catch a column set twice or
+   * not at all.
+   */
   long cells;
+
   private int pageLevels;
   private long chunkLevels;
   long chunkNulls;
   private long chunkUncompressed;
   private long chunkCompressed;
 
-  ColumnWriter(TensorShape shape, ColumnDescriptor descriptor, CompressionCodecName codec, int zstdLevel) {
+  ColumnWriter(
+      TensorShape shape, ColumnDescriptor descriptor, CompressionCodecName codec, int zstdLevel) {
     this.shape = shape;
     this.descriptor = descriptor;
     this.type = descriptor.getPrimitiveType();
     if (descriptor.getMaxDefinitionLevel() != shape.maxDefinitionLevel()
         || descriptor.getMaxRepetitionLevel() != shape.maxRepetitionLevel()) {
-      throw new IllegalStateException("schema of column " + shape.name() + " does not have the expected nesting");
+      throw new IllegalStateException(
+          "schema of column " + shape.name() + " does not have the expected nesting");
     }
     this.cellRepetition = shape.scalar() ? null : LevelRuns.encode(shape.repetitionLevels());
     this.cellValues = shape.cellValues();
@@ -63,7 +73,10 @@ abstract class ColumnWriter implements AutoCloseable {
     this.codec = new PageCodec(codec, zstdLevel);
   }
 
-  /** Records the levels of one full cell; the subclass then appends exactly {@code shape.cellValues()} values. */
+  /**
+   * Records the levels of one full cell; the subclass then appends exactly {@code
+   * shape.cellValues()} values.
+   */
   final void beginCell() {
     if (cellRepetition != null) repetition.encoded(cellRepetition);
     definition.run(shape.maxDefinitionLevel(), cellValues);
@@ -98,8 +111,12 @@ abstract class ColumnWriter implements AutoCloseable {
     Encoding encoding = writeValues(page);
     Bytes compressed = codec.compress(page);
     PageHeader header = new PageHeader(PageType.DATA_PAGE, page.size, compressed.size);
-    header.setData_page_header(new DataPageHeader(pageLevels, format(encoding),
-        org.apache.parquet.format.Encoding.RLE, org.apache.parquet.format.Encoding.RLE));
+    header.setData_page_header(
+        new DataPageHeader(
+            pageLevels,
+            format(encoding),
+            org.apache.parquet.format.Encoding.RLE,
+            org.apache.parquet.format.Encoding.RLE));
     int before = pages.size;
     Util.writePageHeader(header, pages);
     int headerBytes = pages.size - before;
@@ -121,8 +138,8 @@ abstract class ColumnWriter implements AutoCloseable {
   }
 
   /**
-   * Writes the chunk (dictionary page, then data pages) at file offset {@code position} and resets for the next row
-   * group.
+   * Writes the chunk (dictionary page, then data pages) at file offset {@code position} and resets
+   * for the next row group.
    */
   final ColumnChunkMetaData writeChunk(OutputStream out, long position) throws IOException {
     flushPage();
@@ -153,8 +170,19 @@ abstract class ColumnWriter implements AutoCloseable {
     Statistics<?> stats = Statistics.createStats(type);
     stats.incrementNumNulls(chunkNulls);
     addMinMax(stats);
-    ColumnChunkMetaData meta = ColumnChunkMetaData.get(ColumnPath.get(descriptor.getPath()), type, codecName,
-        encodingStats.build(), EnumSet.copyOf(encodings), stats, dataOffset, dictionaryOffset, chunkLevels, compressed, uncompressed);
+    ColumnChunkMetaData meta =
+        ColumnChunkMetaData.get(
+            ColumnPath.get(descriptor.getPath()),
+            type,
+            codecName,
+            encodingStats.build(),
+            EnumSet.copyOf(encodings),
+            stats,
+            dataOffset,
+            dictionaryOffset,
+            chunkLevels,
+            compressed,
+            uncompressed);
     pages.reset();
     encodings.clear();
     encodingStats.clear();
@@ -176,10 +204,16 @@ abstract class ColumnWriter implements AutoCloseable {
   /** Appends the open page's values to {@code page} and clears them; returns their encoding. */
   abstract Encoding writeValues(Bytes page);
 
-  /** Writes the PLAIN dictionary page body if data pages refer to it; returns its entry count, or 0 for none. */
+  /**
+   * Writes the PLAIN dictionary page body if data pages refer to it; returns its entry count, or 0
+   * for none.
+   */
   abstract int writeDictionary(Bytes out);
 
-  /** Adds min and max of the chunk's values, for types whose order readers agree on; others get null counts only. */
+  /**
+   * Adds min and max of the chunk's values, for types whose order readers agree on; others get null
+   * counts only.
+   */
   abstract void addMinMax(Statistics<?> stats);
 
   /** Forgets the chunk's dictionary and values: the next row group starts afresh. */

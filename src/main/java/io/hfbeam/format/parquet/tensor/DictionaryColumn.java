@@ -1,40 +1,46 @@
 package io.hfbeam.format.parquet.tensor;
 
 import io.hfbeam.format.Bytes;
-
 import java.util.Arrays;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * A column whose values go through a per-chunk dictionary: data pages are RLE_DICTIONARY, the dictionary page is
- * PLAIN. When the dictionary would exceed its byte limit the rest of the chunk is written PLAIN (the open page is
- * re-encoded), as parquet-java does; the next row group tries a dictionary again.
+ * A column whose values go through a per-chunk dictionary: data pages are RLE_DICTIONARY, the
+ * dictionary page is PLAIN. When the dictionary would exceed its byte limit the rest of the chunk
+ * is written PLAIN (the open page is re-encoded), as parquet-java does; the next row group tries a
+ * dictionary again.
  *
- * <p>Indices are bit-packed at a whole-byte width (8, 16, 24 or 32 bits) rather than the minimum: packing becomes a
- * byte copy, and the compressor then sees repeated tensor rows as repeated byte strings. Readers honour the width
- * stored in each page (DuckDB, pyarrow and parquet-java do, see the tests).
+ * <p>Indices are bit-packed at a whole-byte width (8, 16, 24 or 32 bits) rather than the minimum:
+ * packing becomes a byte copy, and the compressor then sees repeated tensor rows as repeated byte
+ * strings. Readers honour the width stored in each page (DuckDB, pyarrow and parquet-java do, see
+ * the tests).
  */
 abstract class DictionaryColumn extends ColumnWriter {
   int[] indices = new int[1024];
+
   /**
-   * Non-null: the indices are kept here as bytes instead (int8/uint8 columns, whose dictionary never needs more than
-   * 256 entries): a data page's indices are then one array copy, not a narrowing loop over an int per value.
+   * Non-null: the indices are kept here as bytes instead (int8/uint8 columns, whose dictionary
+   * never needs more than 256 entries): a data page's indices are then one array copy, not a
+   * narrowing loop over an int per value.
    */
   byte[] narrow;
+
   int count;
   final Bytes plain = new Bytes(1024);
   boolean plainMode;
   private boolean dictionaryReferenced;
 
-  DictionaryColumn(TensorShape shape, ColumnDescriptor descriptor, CompressionCodecName codec, int zstdLevel) {
+  DictionaryColumn(
+      TensorShape shape, ColumnDescriptor descriptor, CompressionCodecName codec, int zstdLevel) {
     super(shape, descriptor, codec, zstdLevel);
   }
 
   final void ensureIndices(int n) {
     if (narrow != null) {
-      if (count + n > narrow.length) narrow = Arrays.copyOf(narrow, Math.max(narrow.length * 2, count + n));
+      if (count + n > narrow.length)
+        narrow = Arrays.copyOf(narrow, Math.max(narrow.length * 2, count + n));
     } else if (count + n > indices.length) {
       indices = Arrays.copyOf(indices, Math.max(indices.length * 2, count + n));
     }
@@ -86,7 +92,9 @@ abstract class DictionaryColumn extends ColumnWriter {
       int p = page.size;
       int[] idx = indices;
       if (narrow != null) {
-        if (width != 1) throw new IllegalStateException("a byte-index column with " + dictionarySize() + " entries");
+        if (width != 1)
+          throw new IllegalStateException(
+              "a byte-index column with " + dictionarySize() + " entries");
         System.arraycopy(narrow, 0, b, p, count);
         p += count;
       } else if (width == 1) {

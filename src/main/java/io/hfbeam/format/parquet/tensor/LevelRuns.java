@@ -3,12 +3,14 @@ package io.hfbeam.format.parquet.tensor;
 import io.hfbeam.format.Bytes;
 
 /**
- * Repetition or definition levels of one page in the RLE/bit-packed hybrid encoding, written as RLE runs only.
+ * Repetition or definition levels of one page in the RLE/bit-packed hybrid encoding, written as RLE
+ * runs only.
  *
- * <p>Why runs only: in a fixed-shape column the levels are long constant stretches (definition levels are all max,
- * repetition levels change once per inner list), so runs are both smaller and far cheaper to produce than bit
- * packing. A run is merged with the previous one when the level is equal, so a page of non-null tensors has one
- * definition-level run in total. Level widths here are at most 8 bits (max level < 256), so a run value is one byte.
+ * <p>Why runs only: in a fixed-shape column the levels are long constant stretches (definition
+ * levels are all max, repetition levels change once per inner list), so runs are both smaller and
+ * far cheaper to produce than bit packing. A run is merged with the previous one when the level is
+ * equal, so a page of non-null tensors has one definition-level run in total. Level widths here are
+ * at most 8 bits (max level < 256), so a run value is one byte.
  */
 final class LevelRuns {
   private static final long MAX_RUN = (1L << 30) - 1;
@@ -27,7 +29,9 @@ final class LevelRuns {
     count = n;
   }
 
-  /** Appends runs already encoded by {@link #encode} (the precomputed pattern of one tensor cell). */
+  /**
+   * Appends runs already encoded by {@link #encode} (the precomputed pattern of one tensor cell).
+   */
   void encoded(byte[] runs) {
     flush();
     out.write(runs, 0, runs.length);

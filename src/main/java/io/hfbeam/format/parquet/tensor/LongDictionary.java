@@ -3,9 +3,10 @@ package io.hfbeam.format.parquet.tensor;
 import java.util.Arrays;
 
 /**
- * Value -> dictionary index for numeric columns, keyed by the value's bits as a long (floats by their raw bits, so
- * -0.0 and NaN payloads are kept exactly). Keys in [-128, 255] (all of int8 and uint8, and small counters) use a
- * direct table, the rest linear probing. Indices follow first appearance, so output is deterministic.
+ * Value -> dictionary index for numeric columns, keyed by the value's bits as a long (floats by
+ * their raw bits, so -0.0 and NaN payloads are kept exactly). Keys in [-128, 255] (all of int8 and
+ * uint8, and small counters) use a direct table, the rest linear probing. Indices follow first
+ * appearance, so output is deterministic.
  */
 final class LongDictionary {
   private static final int DIRECT_MIN = -128;
@@ -46,8 +47,9 @@ final class LongDictionary {
   }
 
   /**
-   * Writes the indices of a run of byte values already in the dictionary to {@code dst} at {@code at}, as bytes (an
-   * int8/uint8 column's dictionary has at most 256 entries); returns how many, stopping at the first new value.
+   * Writes the indices of a run of byte values already in the dictionary to {@code dst} at {@code
+   * at}, as bytes (an int8/uint8 column's dictionary has at most 256 entries); returns how many,
+   * stopping at the first new value.
    */
   int knownBytes(byte[] src, int off, int n, boolean unsigned, byte[] dst, int at) {
     int[] table = direct;

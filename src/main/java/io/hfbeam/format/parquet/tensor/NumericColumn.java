@@ -1,19 +1,26 @@
 package io.hfbeam.format.parquet.tensor;
 
 import io.hfbeam.format.Bytes;
-
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * Integer and float columns, scalar or fixed-shape tensor. Every value becomes a long key (integers sign- or
- * zero-extended, floats by raw bits) so one dictionary and one loop serve all dtypes; PLAIN writes the low 4 or 8
- * bytes back out.
+ * Integer and float columns, scalar or fixed-shape tensor. Every value becomes a long key (integers
+ * sign- or zero-extended, floats by raw bits) so one dictionary and one loop serve all dtypes;
+ * PLAIN writes the low 4 or 8 bytes back out.
  */
 final class NumericColumn extends DictionaryColumn {
   /** The Java array type a column accepts, fixed by its dtype. */
-  enum Input { INT8, UINT8, INT16, INT32, INT64, FLOAT32, FLOAT64 }
+  enum Input {
+    INT8,
+    UINT8,
+    INT16,
+    INT32,
+    INT64,
+    FLOAT32,
+    FLOAT64
+  }
 
   final Input input;
   private final boolean wide;
@@ -22,7 +29,11 @@ final class NumericColumn extends DictionaryColumn {
   private long plainMin = Long.MAX_VALUE;
   private long plainMax = Long.MIN_VALUE;
 
-  NumericColumn(TensorShape shape, ColumnDescriptor descriptor, CompressionCodecName codec, int zstdLevel,
+  NumericColumn(
+      TensorShape shape,
+      ColumnDescriptor descriptor,
+      CompressionCodecName codec,
+      int zstdLevel,
       int maxDictionaryBytes) {
     super(shape, descriptor, codec, zstdLevel);
     this.input = Input.valueOf(shape.dtype().toUpperCase(java.util.Locale.ROOT));
@@ -39,7 +50,9 @@ final class NumericColumn extends DictionaryColumn {
         indices[count++] = d;
         return;
       }
-      if (d >= 0 && d < 256) { // a byte column holds at most 256 values; more (out-of-range input) goes PLAIN
+      if (d >= 0
+          && d < 256) { // a byte column holds at most 256 values; more (out-of-range input) goes
+        // PLAIN
         narrow[count++] = (byte) d;
         return;
       }
@@ -70,15 +83,19 @@ final class NumericColumn extends DictionaryColumn {
   }
 
   /**
-   * int8/uint8 take the dictionary's direct table in a tight loop, leaving new values and PLAIN to {@link #put}.
-   * An innermost row equal to the row before it (a window that repeats one position: 9 of 10 rows) copies that
-   * row's dictionary indices instead of looking its values up again. (These columns keep byte indices.)
+   * int8/uint8 take the dictionary's direct table in a tight loop, leaving new values and PLAIN to
+   * {@link #put}. An innermost row equal to the row before it (a window that repeats one position:
+   * 9 of 10 rows) copies that row's dictionary indices instead of looking its values up again.
+   * (These columns keep byte indices.)
    */
   void tensor(byte[] src, int off) {
     int n = begin();
     boolean unsigned = input == Input.UINT8;
     int[] dims = shape.dims();
-    int row = dims.length >= 2 && dims[dims.length - 1] >= 16 ? dims[dims.length - 1] : n; // short rows: not worth it
+    int row =
+        dims.length >= 2 && dims[dims.length - 1] >= 16
+            ? dims[dims.length - 1]
+            : n; // short rows: not worth it
     for (int r = 0; r < n; r += row) {
       int at = off + r;
       if (r > 0 && !plainMode && java.util.Arrays.equals(src, at - row, at, src, at, at + row)) {
@@ -149,8 +166,9 @@ final class NumericColumn extends DictionaryColumn {
   }
 
   /**
-   * Integer min/max from the dictionary entries plus PLAIN values: every entry occurs in the chunk. Keys of uint8 are
-   * zero-extended, so signed order equals the type's unsigned order. Floats get no min/max (NaN and -0.0 rules).
+   * Integer min/max from the dictionary entries plus PLAIN values: every entry occurs in the chunk.
+   * Keys of uint8 are zero-extended, so signed order equals the type's unsigned order. Floats get
+   * no min/max (NaN and -0.0 rules).
    */
   @Override
   void addMinMax(Statistics<?> stats) {

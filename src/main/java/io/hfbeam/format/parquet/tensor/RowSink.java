@@ -5,17 +5,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The reusable row buffer of a {@link TensorParquetWriter}: set every column once, by index, then call
- * {@link #end()}. Nothing is allocated per row; values are encoded into the column's page as they are set.
+ * The reusable row buffer of a {@link TensorParquetWriter}: set every column once, by index, then
+ * call {@link #end()}. Nothing is allocated per row; values are encoded into the column's page as
+ * they are set.
  *
- * <p>Tensors are passed flat in row-major order, {@code shape} product values starting at {@code offset}, with the
- * Java type of the dtype: int8 and uint8 {@code byte[]} (uint8 read as unsigned), int16 {@code short[]}, int32
- * {@code int[]}, int64 {@code long[]}, float32 {@code float[]}, float64 {@code double[]}. Scalars: {@link #int32}
- * for int8/int16/int32/uint8 (range-checked), {@link #int64}, {@link #float32}, {@link #float64}, {@link #bool},
- * {@link #string}. {@link #nullValue} makes any cell null, a whole tensor included.
+ * <p>Tensors are passed flat in row-major order, {@code shape} product values starting at {@code
+ * offset}, with the Java type of the dtype: int8 and uint8 {@code byte[]} (uint8 read as unsigned),
+ * int16 {@code short[]}, int32 {@code int[]}, int64 {@code long[]}, float32 {@code float[]},
+ * float64 {@code double[]}. Scalars: {@link #int32} for int8/int16/int32/uint8 (range-checked),
+ * {@link #int64}, {@link #float32}, {@link #float64}, {@link #bool}, {@link #string}. {@link
+ * #nullValue} makes any cell null, a whole tensor included.
  *
- * <p>A mistake (wrong type, column set twice or not at all) throws {@link IllegalArgumentException} or
- * {@link IllegalStateException}; the row is then unusable and so is the file.
+ * <p>A mistake (wrong type, column set twice or not at all) throws {@link IllegalArgumentException}
+ * or {@link IllegalStateException}; the row is then unusable and so is the file.
  */
 public final class RowSink {
   private final TensorParquetWriter writer;
@@ -56,17 +58,23 @@ public final class RowSink {
     return this;
   }
 
-  /** An int8, int16, int32 or uint8 scalar; values outside the dtype's range are rejected, not wrapped. */
+  /**
+   * An int8, int16, int32 or uint8 scalar; values outside the dtype's range are rejected, not
+   * wrapped.
+   */
   public RowSink int32(int column, int value) {
     NumericColumn c = (NumericColumn) check(column, NumericColumn.class, false);
-    boolean fits = switch (c.input) {
-      case INT8 -> value == (byte) value;
-      case UINT8 -> (value & ~0xFF) == 0;
-      case INT16 -> value == (short) value;
-      case INT32 -> true;
-      default -> throw wrongType(column, "int32");
-    };
-    if (!fits) throw new IllegalArgumentException(value + " is out of range for " + c.shape.dtype() + " column " + c.shape.name());
+    boolean fits =
+        switch (c.input) {
+          case INT8 -> value == (byte) value;
+          case UINT8 -> (value & ~0xFF) == 0;
+          case INT16 -> value == (short) value;
+          case INT32 -> true;
+          default -> throw wrongType(column, "int32");
+        };
+    if (!fits)
+      throw new IllegalArgumentException(
+          value + " is out of range for " + c.shape.dtype() + " column " + c.shape.name());
     c.scalar(value);
     return this;
   }
@@ -120,25 +128,36 @@ public final class RowSink {
 
   private NumericColumn numeric(int column, Input a, Input b, boolean tensor) {
     NumericColumn c = (NumericColumn) check(column, NumericColumn.class, tensor);
-    if (c.input != a && c.input != b) throw wrongType(column, a.name().toLowerCase(java.util.Locale.ROOT));
+    if (c.input != a && c.input != b)
+      throw wrongType(column, a.name().toLowerCase(java.util.Locale.ROOT));
     return c;
   }
 
   private ColumnWriter check(int column, Class<? extends ColumnWriter> kind, boolean tensor) {
     ColumnWriter c = unset(column);
-    if (!kind.isInstance(c) || c.shape.scalar() == tensor) throw wrongType(column, tensor ? "tensor" : "scalar");
+    if (!kind.isInstance(c) || c.shape.scalar() == tensor)
+      throw wrongType(column, tensor ? "tensor" : "scalar");
     return c;
   }
 
   private ColumnWriter unset(int column) {
     ColumnWriter c = columns[column];
-    if (c.cells != writer.rowCount()) throw new IllegalStateException("column " + c.shape.name() + " set twice in one row");
+    if (c.cells != writer.rowCount())
+      throw new IllegalStateException("column " + c.shape.name() + " set twice in one row");
     return c;
   }
 
   private IllegalArgumentException wrongType(int column, String given) {
     ColumnWriter c = columns[column];
-    return new IllegalArgumentException("column " + c.shape.name() + " is " + c.shape.dtype()
-        + (c.shape.scalar() ? " scalar" : " tensor " + java.util.Arrays.toString(c.shape.dims())) + "; got " + given);
+    return new IllegalArgumentException(
+        "column "
+            + c.shape.name()
+            + " is "
+            + c.shape.dtype()
+            + (c.shape.scalar()
+                ? " scalar"
+                : " tensor " + java.util.Arrays.toString(c.shape.dims()))
+            + "; got "
+            + given);
   }
 }

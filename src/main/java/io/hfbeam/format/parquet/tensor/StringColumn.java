@@ -1,7 +1,6 @@
 package io.hfbeam.format.parquet.tensor;
 
 import io.hfbeam.format.Bytes;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -9,9 +8,10 @@ import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * A scalar string column (BINARY, STRING). Dictionary entries live in one byte arena with an open-addressing index,
- * so looking up a repeated value (game ids, file names) allocates nothing. No min/max: readers disagree on how to
- * order and truncate binary statistics, and nothing here needs them.
+ * A scalar string column (BINARY, STRING). Dictionary entries live in one byte arena with an
+ * open-addressing index, so looking up a repeated value (game ids, file names) allocates nothing.
+ * No min/max: readers disagree on how to order and truncate binary statistics, and nothing here
+ * needs them.
  */
 final class StringColumn extends DictionaryColumn {
   private final int maxDictionaryBytes;
@@ -22,7 +22,11 @@ final class StringColumn extends DictionaryColumn {
   private int[] table = new int[128];
   private byte[] scratch = new byte[64];
 
-  StringColumn(TensorShape shape, ColumnDescriptor descriptor, CompressionCodecName codec, int zstdLevel,
+  StringColumn(
+      TensorShape shape,
+      ColumnDescriptor descriptor,
+      CompressionCodecName codec,
+      int zstdLevel,
       int maxDictionaryBytes) {
     super(shape, descriptor, codec, zstdLevel);
     this.maxDictionaryBytes = maxDictionaryBytes;
@@ -63,7 +67,8 @@ final class StringColumn extends DictionaryColumn {
     int slot = hash(b, off, len) & mask;
     for (int e; (e = table[slot]) != 0; slot = (slot + 1) & mask) {
       int o = offsets[e - 1];
-      if (lengths[e - 1] == len && Arrays.equals(arena.buf, o, o + len, b, off, off + len)) return e - 1;
+      if (lengths[e - 1] == len && Arrays.equals(arena.buf, o, o + len, b, off, off + len))
+        return e - 1;
     }
     if ((long) arena.size + len + 4L * (size + 1) > maxDictionaryBytes) return -1;
     if (size == offsets.length) {

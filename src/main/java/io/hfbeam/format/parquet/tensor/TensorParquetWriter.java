@@ -22,14 +22,15 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * A Parquet writer specialised for fixed-shape tensors and scalars, fast enough to keep up with position
- * generation (a general row writer walks the schema for every value; here the levels of a fixed-shape cell are one
- * precomputed pattern and values go straight into a dictionary).
+ * A Parquet writer specialised for fixed-shape tensors and scalars, fast enough to keep up with
+ * position generation (a general row writer walks the schema for every value; here the levels of a
+ * fixed-shape cell are one precomputed pattern and values go straight into a dictionary).
  *
- * <p>The file has exactly {@link Features#parquetSchema()} and the {@code huggingface} key-value entry. Supported
- * columns: scalar {@code Value} of bool, int8, int16, int32, int64, uint8, float32, float64, string; and fixed-length
- * Sequence (nested too) or ArrayND with a fixed first dimension of int8, int16, int32, int64, uint8, float32,
- * float64. Anything else is rejected when the writer is created.
+ * <p>The file has exactly {@link Features#parquetSchema()} and the {@code huggingface} key-value
+ * entry. Supported columns: scalar {@code Value} of bool, int8, int16, int32, int64, uint8,
+ * float32, float64, string; and fixed-length Sequence (nested too) or ArrayND with a fixed first
+ * dimension of int8, int16, int32, int64, uint8, float32, float64. Anything else is rejected when
+ * the writer is created.
  *
  * <pre>{@code
  * try (TensorParquetWriter w = TensorParquetWriter.create(path, features, TensorParquetWriter.Options.defaults())) {
@@ -39,28 +40,46 @@ import org.apache.parquet.schema.MessageType;
  * }
  * }</pre>
  *
- * <p>Layout: per row group and column, one PLAIN dictionary page and RLE_DICTIONARY DataPageV1 pages (PLAIN after a
- * dictionary overflow; bool always PLAIN), pages cut at row boundaries near {@code pageBytes}, row groups cut when
- * the encoded bytes reach {@code rowGroupBytes} or the rows reach {@code rowGroupRows}. Memory: the compressed pages
- * of one row group. Same rows and options give a byte-identical file. Not thread-safe.
+ * <p>Layout: per row group and column, one PLAIN dictionary page and RLE_DICTIONARY DataPageV1
+ * pages (PLAIN after a dictionary overflow; bool always PLAIN), pages cut at row boundaries near
+ * {@code pageBytes}, row groups cut when the encoded bytes reach {@code rowGroupBytes} or the rows
+ * reach {@code rowGroupRows}. Memory: the compressed pages of one row group. Same rows and options
+ * give a byte-identical file. Not thread-safe.
  */
 public final class TensorParquetWriter implements Closeable {
   /** Constant so that files are reproducible; the format lets readers identify the writer by it. */
   public static final String CREATED_BY = "hf-beam TensorParquetWriter version 1.0.0";
+
   private static final byte[] MAGIC = {'P', 'A', 'R', '1'};
 
-  /** Write options; {@link #defaults()} is ZSTD level 3, 128 MiB row groups, 1 MiB pages, 1 MiB dictionaries. */
-  public record Options(CompressionCodecName codec, int zstdLevel, long rowGroupBytes, long rowGroupRows,
-      int pageBytes, int maxDictionaryBytes) {
+  /**
+   * Write options; {@link #defaults()} is ZSTD level 3, 128 MiB row groups, 1 MiB pages, 1 MiB
+   * dictionaries.
+   */
+  public record Options(
+      CompressionCodecName codec,
+      int zstdLevel,
+      long rowGroupBytes,
+      long rowGroupRows,
+      int pageBytes,
+      int maxDictionaryBytes) {
     public Options {
       if (rowGroupBytes < 1 || rowGroupRows < 1 || pageBytes < 1 || maxDictionaryBytes < 0) {
-        throw new IllegalArgumentException("sizes must be positive: " + rowGroupBytes + ", " + rowGroupRows + ", "
-            + pageBytes + ", " + maxDictionaryBytes);
+        throw new IllegalArgumentException(
+            "sizes must be positive: "
+                + rowGroupBytes
+                + ", "
+                + rowGroupRows
+                + ", "
+                + pageBytes
+                + ", "
+                + maxDictionaryBytes);
       }
     }
 
     public static Options defaults() {
-      return new Options(CompressionCodecName.ZSTD, 3, 128L << 20, Long.MAX_VALUE, 1 << 20, 1 << 20);
+      return new Options(
+          CompressionCodecName.ZSTD, 3, 128L << 20, Long.MAX_VALUE, 1 << 20, 1 << 20);
     }
 
     public Options codec(CompressionCodecName c) {
@@ -100,7 +119,8 @@ public final class TensorParquetWriter implements Closeable {
   private long groupRows;
   private boolean closed;
 
-  private TensorParquetWriter(OutputStream sink, Features features, Options options) throws IOException {
+  private TensorParquetWriter(OutputStream sink, Features features, Options options)
+      throws IOException {
     this.features = features;
     this.schema = features.parquetSchema();
     this.options = options;
@@ -109,7 +129,8 @@ public final class TensorParquetWriter implements Closeable {
     this.columns = new ColumnWriter[names.size()];
     try {
       for (int i = 0; i < columns.length; i++) {
-        columns[i] = column(TensorShape.of(names.get(i), features.get(names.get(i))), leaves.get(i));
+        columns[i] =
+            column(TensorShape.of(names.get(i), features.get(names.get(i))), leaves.get(i));
       }
     } catch (RuntimeException e) {
       closeColumns();
@@ -120,8 +141,11 @@ public final class TensorParquetWriter implements Closeable {
     out.write(MAGIC);
   }
 
-  /** Writes to {@code file} (created or truncated); publishing it atomically is the caller's job. */
-  public static TensorParquetWriter create(Path file, Features features, Options options) throws IOException {
+  /**
+   * Writes to {@code file} (created or truncated); publishing it atomically is the caller's job.
+   */
+  public static TensorParquetWriter create(Path file, Features features, Options options)
+      throws IOException {
     OutputStream os = Files.newOutputStream(file);
     try {
       return new TensorParquetWriter(new BufferedOutputStream(os, 1 << 16), features, options);
@@ -132,7 +156,8 @@ public final class TensorParquetWriter implements Closeable {
   }
 
   /** Writes to {@code sink}, which {@link #close()} closes. */
-  public static TensorParquetWriter create(OutputStream sink, Features features, Options options) throws IOException {
+  public static TensorParquetWriter create(OutputStream sink, Features features, Options options)
+      throws IOException {
     return new TensorParquetWriter(sink, features, options);
   }
 
@@ -149,7 +174,9 @@ public final class TensorParquetWriter implements Closeable {
   /** The index of column {@code name}, for the {@link RowSink} setters. */
   public int column(String name) {
     int i = features.names().indexOf(name);
-    if (i < 0) throw new IllegalArgumentException("no column '" + name + "'; columns are " + features.names());
+    if (i < 0)
+      throw new IllegalArgumentException(
+          "no column '" + name + "'; columns are " + features.names());
     return i;
   }
 
@@ -167,7 +194,8 @@ public final class TensorParquetWriter implements Closeable {
     if (closed) throw new IllegalStateException("writer is closed");
     long buffered = 0;
     for (ColumnWriter c : columns) {
-      if (c.cells != rows + 1) throw new IllegalStateException("row " + rows + ": column " + c.shape.name() + " not set");
+      if (c.cells != rows + 1)
+        throw new IllegalStateException("row " + rows + ": column " + c.shape.name() + " not set");
       if (c.pageEstimate() >= options.pageBytes()) c.flushPage();
       buffered += c.bufferedBytes();
     }
@@ -203,7 +231,10 @@ public final class TensorParquetWriter implements Closeable {
       long footerStart = out.position;
       Util.writeFileMetaData(new ParquetMetadataConverter().toParquetMetadata(1, meta), out);
       int footer = (int) (out.position - footerStart);
-      out.write(new byte[] {(byte) footer, (byte) (footer >>> 8), (byte) (footer >>> 16), (byte) (footer >>> 24)});
+      out.write(
+          new byte[] {
+            (byte) footer, (byte) (footer >>> 8), (byte) (footer >>> 16), (byte) (footer >>> 24)
+          });
       out.write(MAGIC);
     } finally {
       closeColumns();

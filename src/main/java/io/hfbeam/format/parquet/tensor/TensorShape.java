@@ -9,16 +9,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The fixed shape and dtype of one column as the tensor writer sees it: a scalar {@code Value} has no dimensions,
- * a fixed-length Sequence (possibly nested) or an ArrayND with a fixed first dimension has one per list level.
- * Because every cell holds exactly {@link #cellValues()} values, its repetition levels are one constant pattern,
- * computed here once.
+ * The fixed shape and dtype of one column as the tensor writer sees it: a scalar {@code Value} has
+ * no dimensions, a fixed-length Sequence (possibly nested) or an ArrayND with a fixed first
+ * dimension has one per list level. Because every cell holds exactly {@link #cellValues()} values,
+ * its repetition levels are one constant pattern, computed here once.
  */
 record TensorShape(String name, int[] dims, String dtype) {
   private static final Set<String> TENSOR_DTYPES =
       Set.of("int8", "int16", "int32", "int64", "uint8", "float32", "float64");
-  private static final Set<String> SCALAR_DTYPES = Set.of(
-      "bool", "int8", "int16", "int32", "int64", "uint8", "float32", "float64", "string");
+  private static final Set<String> SCALAR_DTYPES =
+      Set.of("bool", "int8", "int16", "int32", "int64", "uint8", "float32", "float64", "string");
 
   static TensorShape of(String name, Feature f) {
     List<Integer> dims = new ArrayList<>();
@@ -29,7 +29,8 @@ record TensorShape(String name, int[] dims, String dtype) {
         dims.add(s.length());
         inner = s.feature();
       } else if (inner instanceof ArrayND a) {
-        if (a.shape().get(0) == null) throw unsupported(name, f, "the first ArrayND dimension must be fixed");
+        if (a.shape().get(0) == null)
+          throw unsupported(name, f, "the first ArrayND dimension must be fixed");
         dims.addAll(a.shape());
         inner = new Value(a.dtype());
       } else {
@@ -38,12 +39,14 @@ record TensorShape(String name, int[] dims, String dtype) {
     }
     if (!(inner instanceof Value v)) throw unsupported(name, f, "elements must be a Value");
     Set<String> allowed = dims.isEmpty() ? SCALAR_DTYPES : TENSOR_DTYPES;
-    if (!allowed.contains(v.dtype())) throw unsupported(name, f, "dtype " + v.dtype() + " is not one of " + allowed);
+    if (!allowed.contains(v.dtype()))
+      throw unsupported(name, f, "dtype " + v.dtype() + " is not one of " + allowed);
     return new TensorShape(name, dims.stream().mapToInt(Integer::intValue).toArray(), v.dtype());
   }
 
   private static IllegalArgumentException unsupported(String name, Feature f, String why) {
-    return new IllegalArgumentException("column '" + name + "' (" + f + ") is not supported by TensorParquetWriter: " + why);
+    return new IllegalArgumentException(
+        "column '" + name + "' (" + f + ") is not supported by TensorParquetWriter: " + why);
   }
 
   boolean scalar() {
@@ -66,8 +69,8 @@ record TensorShape(String name, int[] dims, String dtype) {
   }
 
   /**
-   * Repetition levels of one full cell, row-major: 0 starts the row, otherwise the outermost list level whose index
-   * advances at this value.
+   * Repetition levels of one full cell, row-major: 0 starts the row, otherwise the outermost list
+   * level whose index advances at this value.
    */
   int[] repetitionLevels() {
     int n = cellValues();

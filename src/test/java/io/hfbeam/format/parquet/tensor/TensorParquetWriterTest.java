@@ -43,22 +43,31 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class TensorParquetWriterTest {
   /** Every supported column kind; declared in the shorthand the CLI accepts. */
-  static final Features ALL = Features.fromJson("""
+  static final Features ALL =
+      Features.fromJson(
+          """
       {"window": "array2d<int8>(10,69)", "scalars": "list<int8>[3]", "cube": "array3d<int32>(2,3,4)",
        "emb": "list<float32>[4]", "wide": "list<int64>[2]", "dbl": "array2d<float64>(2,2)", "u8": "list<uint8>[5]",
        "s16": "list<int16>[3]", "game_id": "string", "ply": "int16", "big": "int64", "flag": "bool",
        "x": "float64", "f": "float32", "r": "int8", "n": "int32", "u": "uint8"}""");
 
-  /** Small pages and row groups and a tiny dictionary limit, so that one file exercises all the paths. */
-  static final TensorParquetWriter.Options SMALL = TensorParquetWriter.Options.defaults()
-      .pageBytes(4096).rowGroupRows(700).maxDictionaryBytes(2048);
+  /**
+   * Small pages and row groups and a tiny dictionary limit, so that one file exercises all the
+   * paths.
+   */
+  static final TensorParquetWriter.Options SMALL =
+      TensorParquetWriter.Options.defaults()
+          .pageBytes(4096)
+          .rowGroupRows(700)
+          .maxDictionaryBytes(2048);
 
   @TempDir Path dir;
 
   /** One generated row, kept as the DuckDB text of each column for comparison. */
   record Expected(List<Map<String, String>> rows) {}
 
-  static Expected write(Path file, Features features, TensorParquetWriter.Options options, int n, long seed)
+  static Expected write(
+      Path file, Features features, TensorParquetWriter.Options options, int n, long seed)
       throws IOException {
     Random rnd = new Random(seed);
     List<Map<String, String>> rows = new ArrayList<>();
@@ -67,16 +76,24 @@ class TensorParquetWriterTest {
       byte[] window = new byte[690];
       for (int i = 0; i < n; i++) {
         Map<String, String> e = new LinkedHashMap<>();
-        for (int k = 0; k < window.length; k++) window[k] = (byte) (rnd.nextInt(20) == 0 ? rnd.nextInt(256) - 128 : 15 + rnd.nextInt(18));
+        for (int k = 0; k < window.length; k++)
+          window[k] = (byte) (rnd.nextInt(20) == 0 ? rnd.nextInt(256) - 128 : 15 + rnd.nextInt(18));
         row.tensor(0, window, 0);
         e.put("window", nested(window.length, 69, k -> Byte.toString(window[k])));
         byte[] sc = {(byte) rnd.nextInt(3), (byte) -128, 127};
         row.tensor(1, sc, 0);
         e.put("scalars", nested(3, 3, k -> Byte.toString(sc[k])));
         int[] cube = new int[24];
-        for (int k = 0; k < 24; k++) cube[k] = rnd.nextInt(50) - 25 + (k == 0 ? Integer.MIN_VALUE : 0);
+        for (int k = 0; k < 24; k++)
+          cube[k] = rnd.nextInt(50) - 25 + (k == 0 ? Integer.MIN_VALUE : 0);
         row.tensor(2, cube, 0);
-        e.put("cube", "[" + nested(12, 4, k -> Integer.toString(cube[k])) + ", " + nested(12, 4, k -> Integer.toString(cube[12 + k])) + "]");
+        e.put(
+            "cube",
+            "["
+                + nested(12, 4, k -> Integer.toString(cube[k]))
+                + ", "
+                + nested(12, 4, k -> Integer.toString(cube[12 + k]))
+                + "]");
         if (i % 7 == 3) {
           row.nullValue(3);
           e.put("emb", null);
@@ -138,7 +155,9 @@ class TensorParquetWriterTest {
       for (int k = start; k < start + inner; k++) in.add(value.apply(k));
       outer.add(in.toString());
     }
-    return n == inner ? outer.toString().substring(1, outer.toString().length() - 1) : outer.toString();
+    return n == inner
+        ? outer.toString().substring(1, outer.toString().length() - 1)
+        : outer.toString();
   }
 
   static List<List<String>> query(String sql, Object... args) throws SQLException {
@@ -169,22 +188,34 @@ class TensorParquetWriterTest {
     for (int i = 0; i < got.size(); i++) {
       assertThat("row " + i, got.get(i), equalTo(new ArrayList<>(expected.rows().get(i).values())));
     }
-    List<List<String>> groups = query("SELECT count(DISTINCT row_group_id), count(DISTINCT compression) FROM parquet_metadata(?)", f.toString());
+    List<List<String>> groups =
+        query(
+            "SELECT count(DISTINCT row_group_id), count(DISTINCT compression) FROM parquet_metadata(?)",
+            f.toString());
     assertThat(groups.get(0), equalTo(List.of("5", "1")));
     List<String> window = pages(f, 0, 0);
     assertThat(window.get(0), equalTo("DICTIONARY"));
-    assertThat(new TreeSet<>(window.subList(1, window.size())), equalTo(new TreeSet<>(List.of("RLE_DICTIONARY"))));
+    assertThat(
+        new TreeSet<>(window.subList(1, window.size())),
+        equalTo(new TreeSet<>(List.of("RLE_DICTIONARY"))));
     assertThat(window.size(), greaterThan(10));
   }
 
-  /** Windows whose rows repeat (copied indices), shift, or bring new values until the dictionary overflows. */
+  /**
+   * Windows whose rows repeat (copied indices), shift, or bring new values until the dictionary
+   * overflows.
+   */
   @Test
   void repeatedTensorRowsReadBackExactlyAlsoAcrossADictionaryFallback() throws Exception {
     Path f = dir.resolve("rows.parquet");
     Features one = Features.fromJson("{\"window\": \"array2d<int8>(10,69)\"}");
     Random rnd = new Random(11);
     List<String> expected = new ArrayList<>();
-    var options = TensorParquetWriter.Options.defaults().pageBytes(4096).maxDictionaryBytes(400).rowGroupRows(300);
+    var options =
+        TensorParquetWriter.Options.defaults()
+            .pageBytes(4096)
+            .maxDictionaryBytes(400)
+            .rowGroupRows(300);
     byte[] window = new byte[690];
     try (TensorParquetWriter w = TensorParquetWriter.create(f, one, options)) {
       for (int i = 0; i < 1000; i++) {
@@ -194,7 +225,12 @@ class TensorParquetWriterTest {
             int at = r * 69 + k;
             if (kind == 0 && r > 0) window[at] = window[at - 69]; // the same row ten times
             else if (kind == 1 && r < 9) window[at] = window[at + 69]; // shifted by a row
-            else window[at] = (byte) (i < 600 ? 15 + rnd.nextInt(14) : rnd.nextInt(256) - 128); // later: > 100 values
+            else
+              window[at] =
+                  (byte)
+                      (i < 600
+                          ? 15 + rnd.nextInt(14)
+                          : rnd.nextInt(256) - 128); // later: > 100 values
           }
           if (kind == 3 && r % 2 == 1) System.arraycopy(window, (r - 1) * 69, window, r * 69, 69);
         }
@@ -203,10 +239,13 @@ class TensorParquetWriterTest {
       }
     }
     List<String> got = new ArrayList<>();
-    query("SELECT \"window\"::VARCHAR FROM read_parquet(?)", f.toString()).forEach(r -> got.add(r.get(0)));
+    query("SELECT \"window\"::VARCHAR FROM read_parquet(?)", f.toString())
+        .forEach(r -> got.add(r.get(0)));
     assertThat(got.size(), equalTo(expected.size()));
-    for (int i = 0; i < got.size(); i++) assertThat("row " + i, got.get(i), equalTo(expected.get(i)));
-    assertThat("the later rows overflow the dictionary", pages(f, 2, 0).contains("PLAIN"), equalTo(true));
+    for (int i = 0; i < got.size(); i++)
+      assertThat("row " + i, got.get(i), equalTo(expected.get(i)));
+    assertThat(
+        "the later rows overflow the dictionary", pages(f, 2, 0).contains("PLAIN"), equalTo(true));
   }
 
   @Test
@@ -215,7 +254,11 @@ class TensorParquetWriterTest {
     Features one = Features.fromJson("{\"v\": \"int64\"}");
     Random rnd = new Random(9);
     List<String> expected = new ArrayList<>();
-    var options = TensorParquetWriter.Options.defaults().pageBytes(1024).maxDictionaryBytes(2048).rowGroupRows(2000);
+    var options =
+        TensorParquetWriter.Options.defaults()
+            .pageBytes(1024)
+            .maxDictionaryBytes(2048)
+            .rowGroupRows(2000);
     try (TensorParquetWriter w = TensorParquetWriter.create(f, one, options)) {
       for (int i = 0; i < 3000; i++) {
         long v = i < 1500 ? i % 200 : rnd.nextLong();
@@ -226,7 +269,8 @@ class TensorParquetWriterTest {
     List<String> got = new ArrayList<>();
     query("SELECT v::VARCHAR FROM read_parquet(?)", f.toString()).forEach(r -> got.add(r.get(0)));
     assertThat(got, equalTo(expected));
-    // Group 0: dictionary pages until the 257th distinct value, then PLAIN. Group 1 overflows in its first page,
+    // Group 0: dictionary pages until the 257th distinct value, then PLAIN. Group 1 overflows in
+    // its first page,
     // so it has no dictionary page at all.
     List<String> first = pages(f, 0, 0);
     assertThat(first.subList(0, 2), equalTo(List.of("DICTIONARY", "RLE_DICTIONARY")));
@@ -234,18 +278,26 @@ class TensorParquetWriterTest {
     assertThat(new TreeSet<>(pages(f, 1, 0)), equalTo(new TreeSet<>(List.of("PLAIN"))));
   }
 
-  /** The page types/encodings of one column chunk, read from the page headers with parquet-format's own reader. */
+  /**
+   * The page types/encodings of one column chunk, read from the page headers with parquet-format's
+   * own reader.
+   */
   static List<String> pages(Path f, int group, int column) throws IOException {
     byte[] b = Files.readAllBytes(f);
     int len = ByteBuffer.wrap(b, b.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
     FileMetaData meta = Util.readFileMetaData(new ByteArrayInputStream(b, b.length - 8 - len, len));
     ColumnMetaData c = meta.getRow_groups().get(group).getColumns().get(column).getMeta_data();
-    long start = c.isSetDictionary_page_offset() ? c.getDictionary_page_offset() : c.getData_page_offset();
-    ByteArrayInputStream in = new ByteArrayInputStream(b, (int) start, (int) c.getTotal_compressed_size());
+    long start =
+        c.isSetDictionary_page_offset() ? c.getDictionary_page_offset() : c.getData_page_offset();
+    ByteArrayInputStream in =
+        new ByteArrayInputStream(b, (int) start, (int) c.getTotal_compressed_size());
     List<String> out = new ArrayList<>();
     while (in.available() > 0) {
       PageHeader h = Util.readPageHeader(in);
-      out.add(h.getType() == PageType.DICTIONARY_PAGE ? "DICTIONARY" : h.getData_page_header().getEncoding().name());
+      out.add(
+          h.getType() == PageType.DICTIONARY_PAGE
+              ? "DICTIONARY"
+              : h.getData_page_header().getEncoding().name());
       in.skipNBytes(h.getCompressed_page_size());
     }
     return out;
@@ -256,7 +308,8 @@ class TensorParquetWriterTest {
     Path f = dir.resolve("types.parquet");
     write(f, ALL, SMALL, 10, 2);
     Map<String, String> types = new LinkedHashMap<>();
-    query("DESCRIBE SELECT * FROM read_parquet(?)", f.toString()).forEach(r -> types.put(r.get(0), r.get(1)));
+    query("DESCRIBE SELECT * FROM read_parquet(?)", f.toString())
+        .forEach(r -> types.put(r.get(0), r.get(1)));
     assertThat(types.get("window"), equalTo("TINYINT[][]"));
     assertThat(types.get("scalars"), equalTo("TINYINT[]"));
     assertThat(types.get("cube"), equalTo("INTEGER[][][]"));
@@ -267,13 +320,24 @@ class TensorParquetWriterTest {
     assertThat(types.get("game_id"), equalTo("VARCHAR"));
     assertThat(types.get("flag"), equalTo("BOOLEAN"));
     List<String> schema = new ArrayList<>();
-    query("SELECT name, repetition_type, coalesce(converted_type, '') FROM parquet_schema(?)", f.toString())
+    query(
+            "SELECT name, repetition_type, coalesce(converted_type, '') FROM parquet_schema(?)",
+            f.toString())
         .forEach(r -> schema.add(String.join(" ", r).trim()));
-    assertThat(schema.subList(1, 6), equalTo(List.of(
-        "window OPTIONAL LIST", "list REPEATED", "element OPTIONAL LIST", "list REPEATED", "element OPTIONAL INT_8")));
-    List<List<String>> kv = query("SELECT decode(key), decode(value) FROM parquet_kv_metadata(?)", f.toString());
+    assertThat(
+        schema.subList(1, 6),
+        equalTo(
+            List.of(
+                "window OPTIONAL LIST",
+                "list REPEATED",
+                "element OPTIONAL LIST",
+                "list REPEATED",
+                "element OPTIONAL INT_8")));
+    List<List<String>> kv =
+        query("SELECT decode(key), decode(value) FROM parquet_kv_metadata(?)", f.toString());
     assertThat(kv, equalTo(List.of(List.of("huggingface", ALL.huggingfaceMetadata()))));
-    List<List<String>> created = query("SELECT created_by FROM parquet_file_metadata(?)", f.toString());
+    List<List<String>> created =
+        query("SELECT created_by FROM parquet_file_metadata(?)", f.toString());
     assertThat(created.get(0).get(0), equalTo(TensorParquetWriter.CREATED_BY));
   }
 
@@ -282,7 +346,9 @@ class TensorParquetWriterTest {
     Path f = dir.resolve("stats.parquet");
     write(f, ALL, TensorParquetWriter.Options.defaults(), 300, 3);
     Map<String, List<String>> stats = new LinkedHashMap<>();
-    query("SELECT path_in_schema, stats_min_value, stats_max_value, stats_null_count FROM parquet_metadata(?)", f.toString())
+    query(
+            "SELECT path_in_schema, stats_min_value, stats_max_value, stats_null_count FROM parquet_metadata(?)",
+            f.toString())
         .forEach(r -> stats.put(r.get(0).split(",")[0], r.subList(1, 4)));
     assertThat(stats.get("scalars"), equalTo(List.of("-128", "127", "0")));
     assertThat(stats.get("u8"), equalTo(List.of("0", "255", "0")));
@@ -290,20 +356,29 @@ class TensorParquetWriterTest {
     assertThat(stats.get("r").get(2), equalTo("75"));
     assertThat(stats.get("emb").get(2), equalTo(Long.toString(300 / 7 + (300 % 7 > 3 ? 1 : 0))));
     // DuckDB filters with these statistics: a wrong max would drop rows.
-    assertThat(query("SELECT count(*) FROM read_parquet(?) WHERE n >= 299000", f.toString()).get(0).get(0), equalTo("1"));
+    assertThat(
+        query("SELECT count(*) FROM read_parquet(?) WHERE n >= 299000", f.toString()).get(0).get(0),
+        equalTo("1"));
   }
 
   @ParameterizedTest
-  @EnumSource(value = CompressionCodecName.class, names = {"ZSTD", "SNAPPY", "GZIP", "UNCOMPRESSED"})
+  @EnumSource(
+      value = CompressionCodecName.class,
+      names = {"ZSTD", "SNAPPY", "GZIP", "UNCOMPRESSED"})
   void everyCodecRoundTrips(CompressionCodecName codec) throws Exception {
     Path f = dir.resolve(codec + ".parquet");
     Expected expected = write(f, ALL, SMALL.codec(codec), 800, 4);
-    assertThat(query("SELECT DISTINCT compression FROM parquet_metadata(?)", f.toString()),
+    assertThat(
+        query("SELECT DISTINCT compression FROM parquet_metadata(?)", f.toString()),
         equalTo(List.of(List.of(codec.name()))));
-    List<List<String>> got = query("SELECT \"window\"::VARCHAR, game_id, big::VARCHAR FROM read_parquet(?)", f.toString());
+    List<List<String>> got =
+        query(
+            "SELECT \"window\"::VARCHAR, game_id, big::VARCHAR FROM read_parquet(?)", f.toString());
     for (int i = 0; i < got.size(); i++) {
       Map<String, String> e = expected.rows().get(i);
-      assertThat(got.get(i), equalTo(java.util.Arrays.asList(e.get("window"), e.get("game_id"), e.get("big"))));
+      assertThat(
+          got.get(i),
+          equalTo(java.util.Arrays.asList(e.get("window"), e.get("game_id"), e.get("big"))));
     }
     assertThat(got.size(), equalTo(800));
   }
@@ -324,28 +399,46 @@ class TensorParquetWriterTest {
   void rowGroupsFollowTheByteTarget() throws Exception {
     Path f = dir.resolve("bytes.parquet");
     write(f, ALL, TensorParquetWriter.Options.defaults().rowGroupBytes(200_000), 2000, 7);
-    int groups = Integer.parseInt(query("SELECT count(DISTINCT row_group_id) FROM parquet_metadata(?)", f.toString()).get(0).get(0));
+    int groups =
+        Integer.parseInt(
+            query("SELECT count(DISTINCT row_group_id) FROM parquet_metadata(?)", f.toString())
+                .get(0)
+                .get(0));
     assertThat(groups, greaterThan(2));
-    List<List<String>> sizes = query("SELECT DISTINCT row_group_id, row_group_bytes FROM parquet_metadata(?) ORDER BY 1", f.toString());
+    List<List<String>> sizes =
+        query(
+            "SELECT DISTINCT row_group_id, row_group_bytes FROM parquet_metadata(?) ORDER BY 1",
+            f.toString());
     for (List<String> s : sizes.subList(0, sizes.size() - 1)) {
-      assertThat(Long.parseLong(s.get(1)) < 260_000 && Long.parseLong(s.get(1)) >= 200_000, equalTo(true));
+      assertThat(
+          Long.parseLong(s.get(1)) < 260_000 && Long.parseLong(s.get(1)) >= 200_000, equalTo(true));
     }
   }
 
   @Test
   void rejectsWhatItCannotWriteCheaply() throws IOException {
     Path f = dir.resolve("bad.parquet");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> TensorParquetWriter.create(f, Features.fromJson("{\"tokens\": \"list<int8>\"}"), SMALL));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TensorParquetWriter.create(
+                    f, Features.fromJson("{\"tokens\": \"list<int8>\"}"), SMALL));
     assertThat(e.getMessage(), containsString("fixed length"));
-    try (TensorParquetWriter w = TensorParquetWriter.create(f, Features.fromJson("{\"a\": \"list<int8>[2]\", \"b\": \"int8\"}"), SMALL)) {
+    try (TensorParquetWriter w =
+        TensorParquetWriter.create(
+            f, Features.fromJson("{\"a\": \"list<int8>[2]\", \"b\": \"int8\"}"), SMALL)) {
       RowSink row = w.row();
-      assertThat(assertThrows(IllegalArgumentException.class, () -> row.tensor(0, new short[2], 0)).getMessage(),
+      assertThat(
+          assertThrows(IllegalArgumentException.class, () -> row.tensor(0, new short[2], 0))
+              .getMessage(),
           containsString("int8 tensor"));
       assertThrows(IllegalArgumentException.class, () -> row.int32(1, 200));
       row.tensor(0, new byte[] {1, 2}, 0);
       assertThrows(IllegalStateException.class, () -> row.tensor(0, new byte[] {1, 2}, 0));
-      assertThat(assertThrows(IllegalStateException.class, row::end).getMessage(), containsString("column b not set"));
+      assertThat(
+          assertThrows(IllegalStateException.class, row::end).getMessage(),
+          containsString("column b not set"));
     }
   }
 
@@ -362,9 +455,16 @@ class TensorParquetWriterTest {
       firstWindow.add(r);
     }
     Path json = dir.resolve("expected.json");
-    new ObjectMapper().writeValue(json.toFile(), Map.of("window0", firstWindow,
-        "game_ids", expected.rows().stream().map(r -> r.get("game_id")).toList()));
-    String script = """
+    new ObjectMapper()
+        .writeValue(
+            json.toFile(),
+            Map.of(
+                "window0",
+                firstWindow,
+                "game_ids",
+                expected.rows().stream().map(r -> r.get("game_id")).toList()));
+    String script =
+        """
         import json, sys, pyarrow.parquet as pq, datasets, numpy as np
         f, exp = sys.argv[1], json.load(open(sys.argv[2]))
         t = pq.read_table(f)
@@ -389,13 +489,18 @@ class TensorParquetWriterTest {
         assert ds.features['window'].feature.feature.dtype == 'int8', ds.features['window']
         print('OK')
         """;
-    PythonEnv.Result r = PythonEnv.runScript(script.replace("sys.argv[1]", "'" + f + "'").replace("sys.argv[2]", "'" + json + "'"),
-        Map.of("HF_DATASETS_CACHE", dir.resolve("hf").toString()), dir, 600);
+    PythonEnv.Result r =
+        PythonEnv.runScript(
+            script.replace("sys.argv[1]", "'" + f + "'").replace("sys.argv[2]", "'" + json + "'"),
+            Map.of("HF_DATASETS_CACHE", dir.resolve("hf").toString()),
+            dir,
+            600);
     assertThat(r.output(), r.exitCode(), equalTo(0));
     assertThat(r.output(), containsString("OK"));
   }
 
   static String sha256(Path f) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
   }
 }
