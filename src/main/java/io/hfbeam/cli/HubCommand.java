@@ -1,11 +1,11 @@
 package io.hfbeam.cli;
 
-import io.hfbeam.hub.CommitInfo;
 import io.hfbeam.hub.CommitOperation;
 import io.hfbeam.hub.HubClient;
 import io.hfbeam.hub.HubEnvironment;
 import io.hfbeam.hub.RepoFile;
 import io.hfbeam.hub.RepoId;
+import io.hfbeam.hub.Uploads;
 import io.hfbeam.hub.WhoAmI;
 import io.hfbeam.hub.server.LocalHubServer;
 import io.hfbeam.hub.server.Users;
@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,7 +50,7 @@ import picocli.CommandLine.Spec;
     })
 public final class HubCommand implements Runnable {
   /** The Hub recommends at most 50-100 files per commit; we stay at the safe end. */
-  static final int MAX_FILES_PER_COMMIT = 50;
+  static final int MAX_FILES_PER_COMMIT = Uploads.MAX_FILES_PER_COMMIT;
 
   private final Map<String, String> env;
 
@@ -315,56 +314,23 @@ public final class HubCommand implements Runnable {
         throw new IllegalArgumentException(
             "--batch-size must be between 1 and " + MAX_FILES_PER_COMMIT);
       }
-      if (!Files.exists(local))
-        throw new IllegalArgumentException("no such file or folder: " + local);
       RepoId id = repo(repo);
-      List<CommitOperation> ops = operations();
+      List<CommitOperation> ops = Uploads.operations(local, pathInRepo);
       HubClient client = client();
       if (create) client.createRepo(id, isPrivate, true);
-      int batches = (ops.size() + batchSize - 1) / batchSize;
-      for (int b = 0; b < batches; b++) {
-        List<CommitOperation> batch =
-            ops.subList(b * batchSize, Math.min(ops.size(), (b + 1) * batchSize));
-        String title =
-            (message != null ? message : describe(batch))
-                + (batches > 1 ? " (part " + (b + 1) + " of " + batches + ")" : "");
-        CommitInfo info = client.createCommit(id, revision, batch, title, null);
-        out()
-            .println(
-                info.created()
-                    ? info.url()
-                    : "unchanged: " + batch.size() + " file(s) already on " + revision);
-      }
-    }
-
-    private List<CommitOperation> operations() throws IOException {
-      List<CommitOperation> ops = new ArrayList<>();
-      if (Files.isRegularFile(local)) {
-        ops.add(
-            CommitOperation.add(
-                pathInRepo != null ? pathInRepo : local.getFileName().toString(), local));
-        return ops;
-      }
-      String prefix =
-          pathInRepo == null || pathInRepo.isEmpty() ? "" : pathInRepo.replaceAll("/+$", "") + "/";
-      try (Stream<Path> files = Files.walk(local)) {
-        for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-          String rel = local.relativize(f).toString().replace('\\', '/');
-          // Never upload a local git folder or huggingface_hub's upload state.
-          if (rel.startsWith(".git/")
-              || rel.equals(".git")
-              || rel.startsWith(".cache/huggingface/")) continue;
-          ops.add(CommitOperation.add(prefix + rel, f));
-        }
-      }
-      if (ops.isEmpty()) throw new IllegalArgumentException("folder " + local + " has no files");
-      return ops;
-    }
-
-    private static String describe(List<CommitOperation> batch) {
-      return "Add "
-          + batch.get(0).path()
-          + (batch.size() > 1 ? " and " + (batch.size() - 1) + " more" : "");
+      Uploads.commit(
+          client,
+          id,
+          revision,
+          ops,
+          batchSize,
+          message,
+          (info, files) ->
+              out()
+                  .println(
+                      info.created()
+                          ? info.url()
+                          : "unchanged: " + files + " file(s) already on " + revision));
     }
   }
 
