@@ -2,11 +2,13 @@ package io.hfbeam.beam;
 
 import io.hfbeam.dataset.AssembleDataset;
 import io.hfbeam.dataset.CollectList;
+import io.hfbeam.dataset.DatasetFiles;
 import io.hfbeam.dataset.Failures;
 import io.hfbeam.dataset.FileNaming;
 import io.hfbeam.dataset.RowPartFormat;
 import io.hfbeam.dataset.StagedDataset;
 import io.hfbeam.dataset.WrittenFile;
+import io.hfbeam.format.files.AtomicFiles;
 import io.hfbeam.format.json.JsonlRowWriter;
 import io.hfbeam.format.parquet.HfParquetWriter;
 import io.hfbeam.format.parquet.ParquetSettings;
@@ -370,7 +372,7 @@ public final class HuggingFaceIO {
       long[] arrow = {0};
       if (s.parquet != null) {
         Path target = Path.of(base + ".parquet");
-        AssembleDataset.publish(
+        AtomicFiles.write(
             target,
             tmp -> {
               try (HfParquetWriter w = HfParquetWriter.create(tmp, f, s.parquet)) {
@@ -393,7 +395,7 @@ public final class HuggingFaceIO {
       if (s.jsonl) {
         Path target = Path.of(base + ".jsonl");
         long jsonArrow = 0;
-        AssembleDataset.publish(
+        AtomicFiles.write(
             target,
             tmp -> {
               try (JsonlRowWriter w =
@@ -455,8 +457,8 @@ public final class HuggingFaceIO {
       rows.sort(
           Comparator.comparing((KV<Row, String> kv) -> kv.getKey(), byPlace)
               .thenComparing(KV::getValue));
-      Path target = StagedDataset.stagingDir(Path.of(output)).resolve(AssembleDataset.ERRORS_FILE);
-      AssembleDataset.publish(
+      Path target = StagedDataset.stagingDir(Path.of(output)).resolve(DatasetFiles.ERRORS_FILE);
+      AtomicFiles.write(
           target,
           tmp -> {
             try (JsonlRowWriter w =
@@ -468,7 +470,7 @@ public final class HuggingFaceIO {
       out.output(
           new WrittenFile(
               null,
-              AssembleDataset.ERRORS_FILE,
+              DatasetFiles.ERRORS_FILE,
               target.toString(),
               rows.size(),
               Files.size(target),

@@ -1,27 +1,11 @@
 package io.hfbeam.dataset;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hfbeam.format.files.Directories;
-import io.hfbeam.format.files.InputFiles;
-import io.hfbeam.format.json.JsonlRowWriter;
-import io.hfbeam.hf.DatasetCard;
-import io.hfbeam.hf.Features;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,11 +32,6 @@ import org.apache.beam.sdk.values.PCollection;
  */
 public final class AssembleDataset<T>
     extends PTransform<PCollection<Part>, PCollection<WrittenFile>> {
-  public static final String ERRORS_FILE = "_errors/errors.jsonl";
-
-  /** Test hook: writing a file whose path ends with this value fails as a full disk does. */
-  public static final String FAIL_WRITE_PROPERTY = "hfbeam.test.failWrite";
-
   private final Settings<T> settings;
 
   private AssembleDataset(Settings<T> settings) {
@@ -141,10 +120,6 @@ public final class AssembleDataset<T>
     return output.resolve(".hfbeam-parts");
   }
 
-  /** Work for one output file: the data file of a batch, or the errors file. */
-  record Job(Batch.FilePlan plan, List<Part> errorParts, Map<Long, Long> linesBefore)
-      implements Serializable {}
-
   @Override
   public PCollection<WrittenFile> expand(PCollection<Part> parts) {
     return parts
@@ -154,7 +129,7 @@ public final class AssembleDataset<T>
         // cost 4 Flink vertices
         .apply("CollectParts", Combine.globally(new CollectList<Part>()).withoutDefaults())
         .apply("PlanFiles", ParDo.of(new PlanFn<>(settings)))
-        .setCoder(SerializableCoder.of(Job.class))
+        .setCoder(SerializableCoder.of(DatasetFiles.Job.class))
         .apply("SpreadFiles", Reshuffle.viaRandomKey())
         .apply("AssembleFiles", ParDo.of(new AssembleFn<>(settings)))
         .setCoder(SerializableCoder.of(WrittenFile.class))
@@ -163,7 +138,7 @@ public final class AssembleDataset<T>
         .setCoder(SerializableCoder.of(WrittenFile.class));
   }
 
-  static final class PlanFn<T> extends DoFn<List<Part>, Job> {
+  static final class PlanFn<T> extends DoFn<List<Part>, DatasetFiles.Job> {
     private final Settings<T> s;
 
     PlanFn(Settings<T> s) {
@@ -171,45 +146,13 @@ public final class AssembleDataset<T>
     }
 
     @ProcessElement
-    public void process(@Element List<Part> all, OutputReceiver<Job> out) throws IOException {
-      for (Job job : jobs(s, all, s.batch)) out.output(job);
+    public void process(@Element List<Part> all, OutputReceiver<DatasetFiles.Job> out)
+        throws IOException {
+      for (DatasetFiles.Job job : DatasetFiles.jobs(s, all, s.batch)) out.output(job);
     }
   }
 
-  /**
-   * The batch files of these parts, numbered by {@code batch}, then the errors job (always last).
-   */
-  static <T> List<Job> jobs(Settings<T> s, List<Part> all, Batch.Settings batch)
-      throws IOException {
-    List<Job> jobs = new ArrayList<>();
-    // one part per chunk, sink and split: a restored Flink job may have processed a chunk twice
-    // (same content)
-    Map<String, Part> unique = new LinkedHashMap<>();
-    for (Part p : all) unique.putIfAbsent(p.sink() + "/" + p.split() + "/" + p.chunk(), p);
-    List<Part> parts = new ArrayList<>(unique.values());
-    for (Batch.FilePlan plan : Batch.plan(parts, batch, Batch.splitOrder(s.splitOrder))) {
-      jobs.add(new Job(plan, null, null));
-    }
-    List<Part> errors = new ArrayList<>();
-    TreeMap<Long, Long> lines = new TreeMap<>();
-    for (Part p : parts) {
-      if (Part.ERRORS.equals(p.sink())) errors.add(p);
-      else if (p.isStats()) lines.put(p.chunk(), p.chunkLines());
-    }
-    errors.sort(Comparator.comparingLong(Part::chunk));
-    Map<Long, Long> before = new HashMap<>();
-    Map<Integer, Long> perFile = new HashMap<>();
-    for (Map.Entry<Long, Long> e : lines.entrySet()) {
-      int file = InputFiles.Chunk.fileIndexOf(e.getKey());
-      long acc = perFile.getOrDefault(file, 0L);
-      before.put(e.getKey(), acc);
-      perFile.put(file, acc + e.getValue());
-    }
-    jobs.add(new Job(null, errors, before));
-    return jobs;
-  }
-
-  static final class AssembleFn<T> extends DoFn<Job, WrittenFile> {
+  static final class AssembleFn<T> extends DoFn<DatasetFiles.Job, WrittenFile> {
     private final Settings<T> s;
     private final Counter files = Metrics.counter("write", "files_written");
     private final Counter bytes = Metrics.counter("write", "bytes_written");
@@ -219,8 +162,9 @@ public final class AssembleDataset<T>
     }
 
     @ProcessElement
-    public void process(@Element Job job, OutputReceiver<WrittenFile> out) throws IOException {
-      write(
+    public void process(@Element DatasetFiles.Job job, OutputReceiver<WrittenFile> out)
+        throws IOException {
+      DatasetFiles.write(
           s,
           s.stagingDir(),
           job,
@@ -230,120 +174,6 @@ public final class AssembleDataset<T>
             bytes.inc(f.bytes());
             out.output(f);
           });
-    }
-  }
-
-  /**
-   * Writes the file of one job under {@code root} (a staging folder), each moved into place there
-   * atomically: a batch file (Parquet and/or JSONL), or the errors file, named {@code
-   * _errors/errors<errorsSuffix>.jsonl}.
-   */
-  static <T> void write(
-      Settings<T> s,
-      Path root,
-      Job job,
-      String errorsSuffix,
-      java.util.function.Consumer<WrittenFile> out)
-      throws IOException {
-    if (job.plan() == null) {
-      writeErrors(root, job, errorsSuffix, out);
-      return;
-    }
-    Batch.FilePlan plan = job.plan();
-    if (s.format.parquet()) {
-      String rel = s.parquetNaming.name(plan.split(), plan.batch(), plan.index(), plan.count());
-      Path target = root.resolve(rel);
-      publish(target, tmp -> s.format.assembleParquet(plan.pieces(), tmp));
-      out.accept(written(plan.split(), rel, target, plan.rows(), plan.arrowBytes()));
-    }
-    if (s.format.jsonl()) {
-      String rel = s.jsonlNaming.name(plan.split(), plan.batch(), plan.index(), plan.count());
-      Path target = root.resolve(rel);
-      publish(
-          target,
-          tmp -> {
-            try (FileChannel ch =
-                    FileChannel.open(
-                        tmp,
-                        StandardOpenOption.WRITE,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING);
-                OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-              for (Batch.Piece p : plan.pieces()) {
-                Path part = Path.of(p.base() + ".jsonl");
-                if (p.whole()) {
-                  os.flush();
-                  appendWhole(part, ch); // in the kernel: most of a split's bytes are whole parts
-                } else {
-                  copyLines(part, p.from(), p.to(), os);
-                }
-              }
-            }
-          });
-      out.accept(written(plan.split(), rel, target, plan.rows(), plan.arrowBytes()));
-    }
-  }
-
-  private static void writeErrors(
-      Path root, Job job, String suffix, java.util.function.Consumer<WrittenFile> out)
-      throws IOException {
-    String rel = ERRORS_FILE.replace(".jsonl", suffix + ".jsonl");
-    Path target = root.resolve(rel);
-    if (job.errorParts().isEmpty()) {
-      Files.deleteIfExists(target); // a re-run without failures must not keep the old ones
-      return;
-    }
-    Features features = Features.fromBeamSchema(Failures.SCHEMA);
-    long[] count = {0};
-    publish(
-        target,
-        tmp -> {
-          try (JsonlRowWriter w =
-              new JsonlRowWriter(
-                  new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), features)) {
-            for (Part p : job.errorParts()) {
-              long before = job.linesBefore().getOrDefault(p.chunk(), 0L);
-              for (String line :
-                  Files.readAllLines(Path.of(p.base() + ".jsonl"), StandardCharsets.UTF_8)) {
-                w.write(Failures.fromJson(ERRORS_JSON.readTree(line), before));
-                count[0]++;
-              }
-            }
-          }
-        });
-    out.accept(written(null, rel, target, count[0], 0));
-  }
-
-  private static final ObjectMapper ERRORS_JSON = new ObjectMapper();
-
-  private static WrittenFile written(String split, String rel, Path target, long rows, long arrow)
-      throws IOException {
-    return new WrittenFile(split, rel, target.toString(), rows, Files.size(target), arrow);
-  }
-
-  /**
-   * Appends all of {@code part} at {@code out}'s position (transferTo: a kernel copy where the OS
-   * has one).
-   */
-  static void appendWhole(Path part, FileChannel out) throws IOException {
-    try (FileChannel in = FileChannel.open(part, StandardOpenOption.READ)) {
-      long size = in.size();
-      for (long done = 0, n; done < size; done += n) {
-        if ((n = in.transferTo(done, size - done, out)) <= 0)
-          throw new IOException("could not copy all of " + part);
-      }
-    }
-  }
-
-  /** Copies lines [from, to) of a JSONL part (whole parts go by {@link #appendWhole}). */
-  static void copyLines(Path part, long from, long to, OutputStream out) throws IOException {
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(part), 1 << 16)) {
-      long line = 0;
-      int b;
-      while (line < to && (b = in.read()) >= 0) {
-        if (line >= from) out.write(b);
-        if (b == '\n') line++;
-      }
     }
   }
 
@@ -377,8 +207,8 @@ public final class AssembleDataset<T>
       if (!options.as(StreamingOptions.class).isStreaming()) Directories.deleteTree(s.partsDir());
       if (s.card) {
         Map<String, long[]> sizes = new TreeMap<>(Batch.splitOrder(s.splitOrder));
-        addSizes(s, sorted, sizes);
-        sorted.add(writeCard(s, sizes, s.stagingDir().resolve("README.md")));
+        DatasetCards.addSizes(s, sorted, sizes);
+        sorted.add(DatasetCards.writeCard(s, sizes, s.stagingDir().resolve("README.md")));
       }
       long[] counts = StagedDataset.rowsAndFailed(sorted, s.format.parquet());
       // a failed run leaves the previous dataset as it was and its own files in staging; it emits
@@ -393,73 +223,5 @@ public final class AssembleDataset<T>
       for (WrittenFile f : StagedDataset.commit(Path.of(s.outputDir), sorted, true)) out.output(f);
       Directories.deleteTree(s.stagingDir());
     }
-  }
-
-  /**
-   * Adds the rows, Arrow bytes and file bytes of the dataset files among {@code files} to {@code
-   * sizes} per split.
-   */
-  static <T> void addSizes(Settings<T> s, List<WrittenFile> files, Map<String, long[]> sizes) {
-    String ext = s.format.parquet() ? ".parquet" : ".jsonl";
-    for (WrittenFile f : files) {
-      if (f.split() == null || !f.path().endsWith(ext)) continue;
-      long[] acc = sizes.computeIfAbsent(f.split(), k -> new long[3]);
-      acc[0] += f.rows();
-      acc[1] += f.arrowBytes();
-      acc[2] += f.bytes();
-    }
-  }
-
-  /** Writes README.md for splits of these sizes (rows, Arrow bytes, file bytes). */
-  static <T> WrittenFile writeCard(Settings<T> s, Map<String, long[]> sizes) throws IOException {
-    return writeCard(s, sizes, Path.of(s.outputDir).resolve("README.md"));
-  }
-
-  /**
-   * Writes a card for splits of these sizes to {@code target}; the file is published as README.md.
-   */
-  static <T> WrittenFile writeCard(Settings<T> s, Map<String, long[]> sizes, Path target)
-      throws IOException {
-    FileNaming naming = s.format.parquet() ? s.parquetNaming : s.jsonlNaming;
-    List<DatasetCard.SplitInfo> infos = new ArrayList<>();
-    long download = 0;
-    for (Map.Entry<String, long[]> e : sizes.entrySet()) {
-      long[] acc = e.getValue();
-      infos.add(
-          new DatasetCard.SplitInfo(e.getKey(), acc[0], acc[1], List.of(naming.glob(e.getKey()))));
-      download += acc[2];
-    }
-    String card =
-        DatasetCard.builder()
-            .title(s.title)
-            .description(s.description)
-            .features(s.format.features())
-            .splits(infos)
-            .downloadSize(download)
-            .sections(s.sections)
-            .build()
-            .render();
-    publish(target, tmp -> Files.writeString(tmp, card, StandardCharsets.UTF_8));
-    return new WrittenFile(null, "README.md", target.toString(), 0, Files.size(target), 0);
-  }
-
-  /** Writes a file at a temporary path. */
-  public interface IoAction {
-    void run(Path tmp) throws IOException;
-  }
-
-  /**
-   * Writes to a hidden temp name beside the target, then renames: readers never see a partial file.
-   */
-  public static void publish(Path target, IoAction write) throws IOException {
-    Files.createDirectories(target.toAbsolutePath().getParent());
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    write.run(tmp);
-    String failing = System.getProperty(FAIL_WRITE_PROPERTY);
-    if (failing != null && target.toString().replace('\\', '/').endsWith(failing)) {
-      throw new IOException(
-          "No space left on device (" + FAIL_WRITE_PROPERTY + "=" + failing + ")");
-    }
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

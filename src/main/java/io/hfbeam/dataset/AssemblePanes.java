@@ -141,10 +141,10 @@ public final class AssemblePanes<T>
       // the pane is written in staging and moved into the dataset once complete, so readers never
       // see half a pane
       Path staging = s.stagingDir().resolve(String.format("pane-%05d", pane));
-      for (AssembleDataset.Job job :
-          AssembleDataset.jobs(s, parts, s.batch.withFirstBatch((int) first))) {
+      for (DatasetFiles.Job job :
+          DatasetFiles.jobs(s, parts, s.batch.withFirstBatch((int) first))) {
         if (job.plan() != null) last = Math.max(last, job.plan().batch());
-        AssembleDataset.write(
+        DatasetFiles.write(
             s,
             staging,
             job,
@@ -171,13 +171,13 @@ public final class AssemblePanes<T>
       }
       HashMap<String, long[]> sizes =
           sizesState.read() == null ? new HashMap<>() : sizesState.read();
-      AssembleDataset.addSizes(s, written, sizes);
+      DatasetCards.addSizes(s, written, sizes);
       List<WrittenFile> local = new ArrayList<>(written);
       if (s.card) {
         Map<String, long[]> ordered = new TreeMap<>(Batch.splitOrder(s.splitOrder));
         ordered.putAll(sizes);
         // the local dataset's card counts everything written so far
-        local.add(AssembleDataset.writeCard(s, ordered, staging.resolve("README.md")));
+        local.add(DatasetCards.writeCard(s, ordered, staging.resolve("README.md")));
       }
       List<WrittenFile> placed = new ArrayList<>();
       for (WrittenFile f : StagedDataset.commit(Path.of(s.outputDir), local, false)) {
@@ -189,9 +189,9 @@ public final class AssemblePanes<T>
         // has
         // (CumulativeCard). Kept for a few panes, as a pane is published after the next checkpoint.
         Map<String, long[]> paneSizes = new TreeMap<>(Batch.splitOrder(s.splitOrder));
-        AssembleDataset.addSizes(s, written, paneSizes);
+        DatasetCards.addSizes(s, written, paneSizes);
         Path cards = s.partsDir().resolve("cards");
-        placed.add(AssembleDataset.writeCard(s, paneSizes, cards.resolve(pane + ".md")));
+        placed.add(DatasetCards.writeCard(s, paneSizes, cards.resolve(pane + ".md")));
         Files.deleteIfExists(cards.resolve((pane - 10) + ".md"));
       }
       RunEvents.emit(paneLine(pane, written));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hfbeam.format.files.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -74,9 +75,9 @@ public final class StagedDataset {
    */
   static void reject(Path output, String reason) throws IOException {
     Path staging = stagingDir(output);
-    Path errors = staging.resolve(AssembleDataset.ERRORS_FILE);
+    Path errors = staging.resolve(DatasetFiles.ERRORS_FILE);
     String text = reason + (Files.exists(errors) ? "; see " + errors : "");
-    AssembleDataset.publish(
+    AtomicFiles.write(
         staging.resolve(REJECTED), tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
   }
 
@@ -194,7 +195,7 @@ public final class StagedDataset {
     ArrayNode list = doc.putArray("files");
     files.forEach(list::add); // sorted, nothing else: the same dataset gives the same manifest
     String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc) + "\n";
-    AssembleDataset.publish(
+    AtomicFiles.write(
         root.resolve(MANIFEST), tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
   }
 

@@ -1,7 +1,7 @@
 package io.hfbeam.hub;
 
-import io.hfbeam.dataset.AssembleDataset;
 import io.hfbeam.dataset.CollectList;
+import io.hfbeam.dataset.DatasetFiles;
 import io.hfbeam.dataset.RunEvents;
 import io.hfbeam.dataset.WrittenFile;
 import java.io.IOException;
@@ -203,7 +203,7 @@ public final class HubPublish
     }
 
     private static String errorsDir() {
-      return AssembleDataset.ERRORS_FILE.substring(0, AssembleDataset.ERRORS_FILE.indexOf('/') + 1);
+      return DatasetFiles.ERRORS_FILE.substring(0, DatasetFiles.ERRORS_FILE.indexOf('/') + 1);
     }
   }
 

@@ -63,7 +63,7 @@ public class AssembleDatasetTest {
                       "train/batch_002.jsonl=2",
                       "train/batch_003.jsonl=1",
                       "test/batch_001.jsonl=1",
-                      AssembleDataset.ERRORS_FILE + "=5"));
+                      DatasetFiles.ERRORS_FILE + "=5"));
               return null;
             });
     p.run().waitUntilFinish();
@@ -79,7 +79,7 @@ public class AssembleDatasetTest {
     // chunk order, then emission order; each line counts from the start of its file, not of its
     // chunk
     assertThat(
-        Files.readAllLines(out.resolve(AssembleDataset.ERRORS_FILE)),
+        Files.readAllLines(out.resolve(DatasetFiles.ERRORS_FILE)),
         contains(
             String.format(ERR, a, 2, "!x"),
             String.format(ERR, a, 4, "!y"),
@@ -110,9 +110,9 @@ public class AssembleDatasetTest {
             BatchPlanTest.data("train", 2, 2),
             BatchPlanTest.stats(2, 2),
             new Part(Part.ERRORS, "errors", 2, 1, 0, "errors/2", 0, 0));
-    List<AssembleDataset.Job> jobs = AssembleDataset.jobs(s, parts, Batch.Settings.of(2));
+    List<DatasetFiles.Job> jobs = DatasetFiles.jobs(s, parts, Batch.Settings.of(2));
     List<String> names = new ArrayList<>();
-    for (AssembleDataset.Job j : jobs) {
+    for (DatasetFiles.Job j : jobs) {
       if (j.plan() == null) {
         names.add("errors " + j.errorParts().size() + " before " + j.linesBefore());
       } else {

@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
 import io.hfbeam.cli.Cli;
-import io.hfbeam.dataset.AssembleDataset;
+import io.hfbeam.format.files.AtomicFiles;
 import io.hfbeam.testing.Files2;
 import io.hfbeam.workflow.convert.ConvertWorkflowTest;
 import java.nio.file.FileVisitResult;
@@ -153,12 +153,12 @@ class OutputDirectoryTest {
     assertThat(convert(in, out, "--batch-size", "100").exitCode, equalTo(0));
     Map<String, String> before = dataset(out);
 
-    System.setProperty(AssembleDataset.FAIL_WRITE_PROPERTY, "train/batch_002.parquet");
+    System.setProperty(AtomicFiles.FAIL_WRITE_PROPERTY, "train/batch_002.parquet");
     Cli failed;
     try {
       failed = convert(in, out, "--batch-size", "300");
     } finally {
-      System.clearProperty(AssembleDataset.FAIL_WRITE_PROPERTY);
+      System.clearProperty(AtomicFiles.FAIL_WRITE_PROPERTY);
     }
     assertThat(failed.toString(), failed.exitCode, equalTo(1));
     assertThat(failed.err, containsString("No space left on device"));

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -146,13 +145,29 @@ class ConvertWatchTest {
     return ids;
   }
 
+  /** The dataset's files; hidden folders (staging, parts) are not entered: the run changes them. */
   static List<Path> files(Path dir) throws IOException {
     if (!Files.exists(dir)) return List.of();
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile)
-          .filter(f -> !dir.relativize(f).toString().startsWith("."))
-          .sorted()
-          .toList();
-    }
+    List<Path> files = new ArrayList<>();
+    Files.walkFileTree(
+        dir,
+        new java.nio.file.SimpleFileVisitor<>() {
+          @Override
+          public java.nio.file.FileVisitResult preVisitDirectory(
+              Path d, java.nio.file.attribute.BasicFileAttributes attrs) {
+            return !d.equals(dir) && d.getFileName().toString().startsWith(".")
+                ? java.nio.file.FileVisitResult.SKIP_SUBTREE
+                : java.nio.file.FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public java.nio.file.FileVisitResult visitFile(
+              Path f, java.nio.file.attribute.BasicFileAttributes attrs) {
+            if (attrs.isRegularFile() && !f.getFileName().toString().startsWith(".")) files.add(f);
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+        });
+    files.sort(null);
+    return files;
   }
 }
