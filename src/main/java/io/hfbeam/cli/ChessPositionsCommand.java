@@ -132,8 +132,16 @@ final class ChessPositionsCommand extends WorkflowCommand {
       paramLabel = "repeat|history",
       defaultValue = "repeat",
       description =
-          "Window of 10: copies of the position, or it and the 9 before it (default: ${DEFAULT-VALUE}).")
+          "The window: copies of the position, or it and the positions before it (default: ${DEFAULT-VALUE}).")
   PositionGenerator.Window window;
+
+  @YamlKey("window_size")
+  @Option(
+      names = "--window-size",
+      paramLabel = "N",
+      defaultValue = "10",
+      description = "Positions in the window (default: ${DEFAULT-VALUE}).")
+  int windowSize;
 
   @YamlKey("scalars")
   @Option(
@@ -159,9 +167,9 @@ final class ChessPositionsCommand extends WorkflowCommand {
   @Override
   Launchable launchable() {
     Optional<WatchSettings> watching = watch.settings(dataPath, "--data-path");
-    int windowSize = common.node(workflow(), "window_size").asInt(10);
     if (rate < 0 || rate > 1) throw new IllegalArgumentException("--rate must be in [0, 1]");
-    if (windowSize < 1) throw new IllegalArgumentException("window_size must be >= 1");
+    if (windowSize < 1)
+      throw new IllegalArgumentException("--window-size (window_size) must be >= 1");
     if (given("--batches") && batches <= 0)
       throw new IllegalArgumentException("--batches must be > 0");
     Split.Settings split = Split.Settings.builder().trainRatio(trainRatio).seed(seed).build();

@@ -100,6 +100,15 @@ final class ConvertCommand extends WorkflowCommand {
           "Number of the first batch file (default 1; with --watch after the output's highest).")
   Integer firstBatch;
 
+  @YamlKey("infer_rows")
+  @Option(
+      names = "--infer-rows",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description =
+          "Without --features: records the features are inferred from (default: ${DEFAULT-VALUE}).")
+  int inferRows;
+
   @YamlKey("parquet.pattern")
   @Option(
       names = "--file-pattern",
@@ -125,6 +134,7 @@ final class ConvertCommand extends WorkflowCommand {
   @Override
   Launchable launchable() {
     List<String> specs = inputs != null ? inputs : List.of();
+    if (inferRows < 1) throw new IllegalArgumentException("--infer-rows (infer_rows) must be >= 1");
     JsonNode declared = common.node(workflow(), "features");
     Features features =
         featuresFile != null
@@ -144,7 +154,7 @@ final class ConvertCommand extends WorkflowCommand {
                 ? null
                 : ConvertWorkflow.InputFormat.valueOf(inputFormat.name()),
             features,
-            common.node(workflow(), "infer_rows").asInt(1000),
+            inferRows,
             common.output(),
             format,
             split.build(),

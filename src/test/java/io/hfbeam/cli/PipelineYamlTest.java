@@ -57,6 +57,34 @@ class PipelineYamlTest {
     assertThat(c.rate, equalTo(0.33)); // built-in
     assertThat(c.firstBatch, equalTo(null)); // neither: the run continues the numbering
     assertThat(c.common.output, equalTo("out/chess-positions")); // the per-workflow default
+    assertThat(c.windowSize, equalTo(10)); // built-in
+  }
+
+  @Test
+  void theWindowSizeAndInferRowsAreOptionsLikeTheOthers() throws Exception {
+    Path chess = Files.writeString(tmp.resolve("chess.yaml"), "window_size: 3\n");
+    assertThat(
+        parse(ChessPositionsCommand.class, "chess-positions", "--config", chess.toString())
+            .windowSize,
+        equalTo(3));
+    assertThat(
+        parse(
+                ChessPositionsCommand.class,
+                "chess-positions",
+                "--config",
+                chess.toString(),
+                "--window-size",
+                "4")
+            .windowSize,
+        equalTo(4));
+    Path convert = Files.writeString(tmp.resolve("convert.yaml"), "infer_rows: 20\n");
+    assertThat(
+        parse(ConvertCommand.class, "convert", "--config", convert.toString()).inferRows,
+        equalTo(20));
+    assertThat(
+        parse(ConvertCommand.class, "convert", "--config", convert.toString(), "--infer-rows", "5")
+            .inferRows,
+        equalTo(5));
   }
 
   @Test
