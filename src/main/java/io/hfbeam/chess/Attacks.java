@@ -7,8 +7,7 @@ package io.hfbeam.chess;
  */
 final class Attacks {
   // Directions whose square index increases (north, east, north-east, north-west) find their first
-  // blocker
-  // with numberOfTrailingZeros; the opposite four use numberOfLeadingZeros.
+  // blocker with numberOfTrailingZeros; the opposite four use numberOfLeadingZeros.
   private static final int N = 0, E = 1, NE = 2, NW = 3, S = 4, W = 5, SW = 6, SE = 7;
   private static final int[][] STEPS = {
     {0, 1}, {1, 0}, {1, 1}, {-1, 1}, {0, -1}, {-1, 0}, {-1, -1}, {1, -1}

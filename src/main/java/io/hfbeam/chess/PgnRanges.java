@@ -40,8 +40,7 @@ public final class PgnRanges {
     if (offset >= size) return size;
     if (offset <= 0) return 0;
     // The first line read is a tail when offset is inside a line; the line before the first whole
-    // line may
-    // begin before offset, so its blankness is read backwards.
+    // line may begin before offset, so its blankness is read backwards.
     boolean partialLine = byteAt(ch, offset - 1) != '\n';
     boolean afterBlank = blankBefore(ch, partialLine ? offset : offset - 1);
     ch.position(offset);

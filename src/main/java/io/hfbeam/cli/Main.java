@@ -39,8 +39,7 @@ public final class Main implements Runnable {
   static CommandLine commandLine(PrintStream out, PrintStream err, Map<String, String> env) {
     CommandLine cl = new CommandLine(new Main(), new StreamsFactory(out, err, env));
     // The one place errors are printed: one readable line, exit 2 for usage and 1 for failures,
-    // never a value
-    // typed after an unknown option; stack traces only with --verbose.
+    // never a value typed after an unknown option; stack traces only with --verbose.
     cl.setParameterExceptionHandler(CliErrors.usageErrors());
     cl.setCaseInsensitiveEnumValuesAllowed(
         true); // --encoding BITBOARD, bitboard and the YAML's "bitboard" alike

@@ -124,9 +124,8 @@ public final class AssembleDataset<T>
   public PCollection<WrittenFile> expand(PCollection<Part> parts) {
     return parts
         // without a default: every input file is at least one chunk and every chunk sends a DATA
-        // part, so the list is
-        // never empty; Beam's default-on-empty machinery (a side input, an impulse and a ParDo)
-        // cost 4 Flink vertices
+        // part, so the list is never empty; Beam's default-on-empty machinery (a side input, an
+        // impulse and a ParDo) cost 4 Flink vertices
         .apply("CollectParts", Combine.globally(new CollectList<Part>()).withoutDefaults())
         .apply("PlanFiles", ParDo.of(new PlanFn<>(settings)))
         .setCoder(SerializableCoder.of(DatasetFiles.Job.class))
@@ -202,8 +201,7 @@ public final class AssembleDataset<T>
       List<WrittenFile> sorted = new ArrayList<>(written);
       sorted.sort(Comparator.comparing(WrittenFile::path));
       // A checkpointed (streaming) run may be restored to a point before assembly, which needs the
-      // parts again:
-      // there the launcher removes them once the job has finished.
+      // parts again: there the launcher removes them once the job has finished.
       if (!options.as(StreamingOptions.class).isStreaming()) Directories.deleteTree(s.partsDir());
       if (s.card) {
         Map<String, long[]> sizes = new TreeMap<>(Batch.splitOrder(s.splitOrder));

@@ -186,8 +186,8 @@ public final class AssemblePanes<T>
       Directories.deleteTree(staging);
       if (s.card) {
         // What gets published counts this pane's files only: publishing adds what the Hub already
-        // has
-        // (CumulativeCard). Kept for a few panes, as a pane is published after the next checkpoint.
+        // has (CumulativeCard). Kept for a few panes, as a pane is published after the next
+        // checkpoint.
         Map<String, long[]> paneSizes = new TreeMap<>(Batch.splitOrder(s.splitOrder));
         DatasetCards.addSizes(s, written, paneSizes);
         Path cards = s.partsDir().resolve("cards");

@@ -227,9 +227,8 @@ public final class ProcessChunks<T> extends PTransform<PBegin, ProcessChunks.Res
     public void process(@Element InputFiles.Chunk chunk, MultiOutputReceiver out)
         throws IOException {
       // Written in a private staging folder, then moved into place: a chunk processed twice (a
-      // restored Flink
-      // job may see a chunk again) never leaves a half-written or interleaved part under the final
-      // name.
+      // restored Flink job may see a chunk again) never leaves a half-written or interleaved part
+      // under the final name.
       Path staging =
           Path.of(partsDir)
               .resolve(".staging")

@@ -63,9 +63,8 @@ public final class PyJson {
     if (d == 0) return (1 / d < 0) ? "-0.0" : "0.0";
     String java = DoubleToDecimal.toString(d);
     // Java writes 1e-3 <= |d| < 1e7 in plain notation with the same shortest digits as Python: no
-    // rewrite needed
-    // (its one-or-two-digit rule below only bites where doubles are too sparse for that, far
-    // outside this range)
+    // rewrite needed (its one-or-two-digit rule below only bites where doubles are too sparse for
+    // that, far outside this range)
     if (java.indexOf('E') < 0) return java;
     BigDecimal shortest = new BigDecimal(java);
     if (shortest.stripTrailingZeros().precision() == 2) {

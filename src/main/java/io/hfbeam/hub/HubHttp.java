@@ -263,8 +263,8 @@ final class HubHttp {
       Optional<String> relative = relativeRedirect(response);
       if (relative.isPresent() && redirects++ < MAX_REDIRECTS) {
         // Like huggingface_hub: follow the Hub's own relative redirects (renamed repos,
-        // resolve-cache) and hand
-        // absolute ones (a CDN) back to the caller, which must not send the token there.
+        // resolve-cache) and hand absolute ones (a CDN) back to the caller, which must not send the
+        // token there.
         discard(response);
         call = call.withUrl(URI.create(call.url()).resolve(relative.get()).toString());
         attempt--;

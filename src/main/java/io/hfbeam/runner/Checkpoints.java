@@ -70,8 +70,7 @@ public final class Checkpoints {
     }
     if (watchCommitInterval != null) {
       // an unbounded job: its sources must stay up; and a pane is committed after the checkpoint
-      // that covers it,
-      // so checkpoints come at least twice per commit interval
+      // that covers it, so checkpoints come at least twice per commit interval
       flink.setShutdownSourcesAfterIdleMs(Long.MAX_VALUE);
       long half = Math.max(500, watchCommitInterval.getMillis() / 2);
       if (intervalSeconds == null
@@ -90,8 +89,7 @@ public final class Checkpoints {
       flink.setStateBackendStoragePath(stateDir(output).toUri().toString());
     } else {
       // a location the profile names may serve several outputs: each keeps its own folder there,
-      // the one --resume
-      // looks in and a finished run removes
+      // the one --resume looks in and a finished run removes
       flink.setStateBackendStoragePath(perOutput(flink.getStateBackendStoragePath(), output));
     }
     if (flink.getStateBackend() == null) flink.setStateBackend("filesystem");

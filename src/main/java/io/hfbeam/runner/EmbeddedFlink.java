@@ -104,11 +104,9 @@ public final class EmbeddedFlink implements AutoCloseable {
               try {
                 Configuration conf = new Configuration(flink.base);
                 // Beam's [local] setting: managed memory as a fraction of the heap that is free
-                // now. Beam measures after a
-                // full GC (System.gc(), which stops every thread); the estimate without one is as
-                // good for a size that
-                // this pipeline's operators never use (they keep no RocksDB state and do no
-                // managed-memory sorts).
+                // now. Beam measures after a full GC (System.gc(), which stops every thread); the
+                // estimate without one is as good for a size that this pipeline's operators never
+                // use (they keep no RocksDB state and do no managed-memory sorts).
                 if (!conf.containsKey(MANAGED)) {
                   long free = EnvironmentInformation.getSizeOfFreeHeapMemory();
                   conf.setString(

@@ -68,9 +68,8 @@ public final class WorkflowRun {
     PipelineOptions options = pipeline.getOptions();
     String cluster = RunnerProfiles.flinkClusterUrl(options);
     // The DirectRunner's result reads its metrics as bundles finish, but by default run() returns
-    // only at the end.
-    // Flink's (attached) result exists only at the end: an embedded cluster reports a running job's
-    // counters.
+    // only at the end. Flink's (attached) result exists only at the end: an embedded cluster
+    // reports a running job's counters.
     AtomicReference<PipelineResult> running = new AtomicReference<>();
     boolean direct = options.getRunner() == DirectRunner.class;
     if (direct) options.as(DirectOptions.class).setBlockOnRun(false);

@@ -143,9 +143,8 @@ public class ComposedPipelinesTest {
       }
     }
     // the same located failure (file, byte offset, reason, excerpt); read as byte ranges, the
-    // source cannot number
-    // the game within its file (the workflow's assembly does that from every chunk's count), so it
-    // leaves it null
+    // source cannot number the game within its file (the workflow's assembly does that from every
+    // chunk's count), so it leaves it null
     String workflowErrors = Files.readString(workflowOut.resolve("_errors/errors.jsonl"));
     assertThat(workflowErrors, containsString("\"record\": 401,"));
     assertThat(workflowErrors, containsString("Ke3"));

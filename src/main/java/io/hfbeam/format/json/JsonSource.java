@@ -401,8 +401,7 @@ public interface JsonSource extends Serializable {
         if (r.open())
           openThrough = Math.max(openThrough, r.lines().get(r.lines().size() - 1).number());
         // the split key of a CSV row hashes this offset: kept as Jackson's reader reported it (the
-        // row's first
-        // character minus one), so existing datasets keep their splits
+        // row's first character minus one), so existing datasets keep their splits
         long offset = line.charStart() - 1;
         String[] fields;
         try {

@@ -188,8 +188,7 @@ public final class LocalHubServer implements AutoCloseable {
     http.setSendServerVersion(false);
     HttpConnectionFactory factory = new HttpConnectionFactory(http);
     // Uploads are read in chunks of this size, each a blocking-read round trip in Jetty: the 8 KB
-    // default makes a
-    // large LFS upload thousands of them.
+    // default makes a large LFS upload thousands of them.
     factory.setInputBufferSize(INPUT_BUFFER);
     connector = new ServerConnector(server, factory);
     connector.setHost(BIND_HOST);

@@ -192,8 +192,7 @@ public final class ChessPartFormat implements PartFormat<ChessSample> {
     }
 
     // A window is its W tags, then its literal frames in order: two or three calls on the stream
-    // per sample
-    // rather than one per frame (each a synchronized call on the buffered stream).
+    // per sample rather than one per frame (each a synchronized call on the buffered stream).
     void write(DataOutputStream out, ChessSample s) throws IOException {
       for (int k = 0; k < frames; k++) tags[k] = (byte) tag(s, k);
       out.write(tags, 0, frames);

@@ -142,9 +142,8 @@ public final class ChessPositionsRun implements Launchable.Watchable {
       throws IOException {
     if (hub.isEmpty()) return ChessPositionsWorkflow.build(p, settings);
     // A run publishes a marker named by the fingerprint of its inputs and settings, holding its
-    // first batch: the
-    // same run repeated reuses that number (same files, zero commits); new data continues after the
-    // highest batch.
+    // first batch: the same run repeated reuses that number (same files, zero commits); new data
+    // continues after the highest batch.
     String marker = ".hfbeam/chess-positions-" + fingerprint(settings) + ".json";
     ChessPositionsWorkflow.Settings s = settings;
     if (!firstBatchFixed) {

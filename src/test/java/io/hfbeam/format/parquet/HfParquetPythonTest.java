@@ -99,9 +99,8 @@ class HfParquetPythonTest {
     assertThat(f.get("label").asText(), equalTo("ClassLabel(names=['neg', 'pos'])"));
     assertThat(f.get("st").asText(), equalTo("{'a': Value('bool'), 'b': List(Value('string'))}"));
     // Known limit (hub-protocol.md E.4): Parquet has no fixed-size list or extension type, so
-    // datasets rebuilds
-    // these two from the Arrow type. The dataset card's dataset_info.features restores them on the
-    // Hub.
+    // datasets rebuilds these two from the Arrow type. The dataset card's dataset_info.features
+    // restores them on the Hub.
     assertThat(f.get("xyz").asText(), equalTo("List(Value('float32'))"));
     assertThat(f.get("grid").asText(), equalTo("List(List(Value('int8')))"));
 

@@ -270,8 +270,7 @@ class TensorParquetWriterTest {
     query("SELECT v::VARCHAR FROM read_parquet(?)", f.toString()).forEach(r -> got.add(r.get(0)));
     assertThat(got, equalTo(expected));
     // Group 0: dictionary pages until the 257th distinct value, then PLAIN. Group 1 overflows in
-    // its first page,
-    // so it has no dictionary page at all.
+    // its first page, so it has no dictionary page at all.
     List<String> first = pages(f, 0, 0);
     assertThat(first.subList(0, 2), equalTo(List.of("DICTIONARY", "RLE_DICTIONARY")));
     assertThat(first.get(first.size() - 1), equalTo("PLAIN"));
