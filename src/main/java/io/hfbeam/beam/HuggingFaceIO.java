@@ -157,7 +157,7 @@ public final class HuggingFaceIO {
       return with(c -> c.featuresJson = f.toJson());
     }
 
-    /** Parquet files written with these settings (the default: snappy, 128 MiB row groups). */
+    /** Parquet files written with these settings (the default: zstd, 128 MiB row groups). */
     public Write withParquet(ParquetSettings p) {
       return with(c -> c.parquet = p);
     }
