@@ -46,7 +46,8 @@ import picocli.CommandLine.Spec;
       HubCommand.Ls.class,
       HubCommand.Download.class,
       HubCommand.Upload.class,
-      HubCommand.Serve.class
+      HubCommand.Serve.class,
+      HubCacheCommand.class
     })
 public final class HubCommand implements Runnable {
   /** The Hub recommends at most 50-100 files per commit; we stay at the safe end. */
@@ -70,6 +71,11 @@ public final class HubCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Where huggingface_hub would look (cache, token, endpoint) in this command's environment. */
+  HubEnvironment environment() {
+    return new HubEnvironment(env);
   }
 
   HubClient client(Map<String, String> overrides) throws IOException {
