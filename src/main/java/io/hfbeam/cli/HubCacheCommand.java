@@ -11,6 +11,8 @@ import io.hfbeam.hub.CacheVerifier;
 import io.hfbeam.hub.HubClient;
 import io.hfbeam.hub.HubEnvironment;
 import io.hfbeam.hub.RepoId;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -47,15 +50,60 @@ public final class HubCacheCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Shared by the three: the cache folder and how failures print (as the other hub commands). */
-  abstract static class CacheSub extends HubCommand.Sub {
+  /**
+   * Shared by the three: the cache folder, and failures printed as the other hub commands print
+   * them (one line; exit 2 for usage errors, 1 for failures; the stack trace with --verbose).
+   */
+  abstract static class CacheSub implements Callable<Integer> {
     @ParentCommand HubCacheCommand cache;
+    @Spec CommandSpec spec;
 
     @Option(
         names = "--cache-dir",
         paramLabel = "DIR",
         description = "The cache (default: HF_HUB_CACHE, else $HF_HOME/hub, as huggingface_hub).")
     Path cacheDir;
+
+    @Option(names = "--verbose", description = "Print stack traces of failures.")
+    boolean verbose;
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
+    boolean help;
+
+    abstract void execute() throws Exception;
+
+    @Override
+    public Integer call() {
+      try {
+        execute();
+        return 0;
+      } catch (IllegalArgumentException e) {
+        err()
+            .println(
+                "error: "
+                    + HubCommand.redact(e.getMessage())
+                    + " (see 'hub cache "
+                    + spec.name()
+                    + " --help')");
+        if (verbose) e.printStackTrace(err());
+        return 2;
+      } catch (Exception e) {
+        err().println("error: " + HubCommand.redact(CliErrors.oneLine(e)));
+        if (verbose) e.printStackTrace(err());
+        return 1;
+      }
+    }
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+      return spec.commandLine().getErr();
+    }
 
     Path cacheDir() {
       return cacheDir != null ? cacheDir : environment().hubCache();
@@ -65,8 +113,7 @@ public final class HubCacheCommand implements Runnable {
       return cache.hub.environment();
     }
 
-    @Override
-    HubClient client() throws java.io.IOException {
+    HubClient client() throws IOException {
       return cache.hub.client(Map.of());
     }
   }
@@ -152,7 +199,8 @@ public final class HubCacheCommand implements Runnable {
       for (String[] r : rows) {
         StringBuilder line = new StringBuilder();
         for (int i = 0; i < r.length; i++) {
-          String cell = i == 2 ? pad(r[i], width[i], true) : pad(r[i], width[i], false);
+          boolean number = rows.get(0)[i].equals("SIZE") || rows.get(0)[i].equals("FILES");
+          String cell = pad(r[i], width[i], number);
           line.append(i == 0 ? "" : "  ").append(cell);
         }
         out().println(line.toString().stripTrailing());
