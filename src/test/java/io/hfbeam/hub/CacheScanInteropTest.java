@@ -104,7 +104,12 @@ class CacheScanInteropTest {
               tmp,
               120);
       assertThat(download.output(), download.output(), containsString("ok"));
+      compareScans(cache, env);
+      compareVerify(cache, env, client);
     }
+  }
+
+  private void compareScans(Path cache, Map<String, String> env) throws Exception {
     // what scan_cache_dir calls corrupt, next to the good repos
     Files.createDirectories(cache.resolve("not-a-repo"));
     Files.createDirectories(cache.resolve("robots--alice--x/snapshots"));
@@ -212,6 +217,50 @@ class CacheScanInteropTest {
     }
     assertThat(ours.incompleteFiles().size(), is(theirs.path("incomplete").size()));
     assertThat(ours.incompleteSizeOnDisk(), is(123L));
+  }
+
+  /** A blob corrupted in place: both verifiers name it, with the same expected and actual hash. */
+  private void compareVerify(Path cache, Map<String, String> env, HubClient client)
+      throws Exception {
+    CacheReport report = CacheScanner.scan(cache);
+    CacheReport.CachedFile b =
+        HubCacheTest.file(
+            HubCacheTest.repo(report, "dataset/alice/py").revisions().stream()
+                .filter(r -> r.refs().contains("main"))
+                .findFirst()
+                .orElseThrow(),
+            "d/deep/b.bin");
+    byte[] bytes = Files.readAllBytes(b.blob());
+    bytes[0] ^= 1;
+    Files.write(b.blob(), bytes);
+    CacheVerifier.Result ours =
+        CacheVerifier.of(client)
+            .verify(CacheScanner.scan(cache), r -> r.cacheId().equals("dataset/alice/py"));
+    assertThat(ours.corrupt().size(), is(1));
+    CacheVerifier.Corrupt c = ours.corrupt().get(0);
+    PythonEnv.Result theirs =
+        PythonEnv.runScript(
+            """
+            from huggingface_hub import HfApi
+            r = HfApi().verify_repo_checksums("alice/py", repo_type="dataset", cache_dir="%s")
+            for m in r.mismatches: print("MISMATCH", m["path"], m["expected"], m["actual"], m["algorithm"])
+            print("CHECKED", r.checked_count)
+            """
+                .formatted(cache),
+            env,
+            tmp,
+            120);
+    assertThat(
+        theirs.output(),
+        theirs.output(),
+        containsString("MISMATCH d/deep/b.bin " + c.expected() + " " + c.actual() + " sha256"));
+    System.out.println(
+        "verify: ours "
+            + ours.checked()
+            + " blobs, 1 corrupt ("
+            + c.actual()
+            + "); huggingface_hub "
+            + theirs.output().trim().replace('\n', ' '));
   }
 
   private static List<String> strings(JsonNode array) {
