@@ -129,7 +129,11 @@ public final class CacheVerifier {
       CacheReport.Repo repo, Path blob, CacheReport.CachedFile file, String commit)
       throws IOException {
     String name = blob.getFileName().toString();
-    boolean inBlobs = blob.getParent().equals(repo.path().resolve("blobs"));
+    // a blob store entry (this repo's, another's a link leads to, or the shared store's) is named
+    // by its hash; a copy in a snapshot is named by the repo path
+    boolean inBlobs =
+        file == null
+            || (!file.isCopy() && blob.getParent().getFileName().toString().equals("blobs"));
     if (inBlobs && SHA256.matcher(name).matches()) return Optional.of(new Expected("sha256", name));
     if (inBlobs && SHA1.matcher(name).matches()) return Optional.of(new Expected("git-sha1", name));
     if (hub == null || file == null) return Optional.empty();
@@ -163,7 +167,9 @@ public final class CacheVerifier {
     if (lock.isEmpty()) return false; // a download holds it: it is being replaced right now
     try (CacheLock held = lock.get()) {
       for (CacheReport.CachedFile f : files) Files.deleteIfExists(f.filePath());
-      Files.deleteIfExists(blob);
+      // Only this repo's own blob (or the snapshot copy, gone above): a link may lead to another
+      // repo's blob, which that repo's verify judges and deletes under its own lock.
+      if (blob.getParent().equals(repo.path().resolve("blobs"))) Files.deleteIfExists(blob);
       return true;
     }
   }

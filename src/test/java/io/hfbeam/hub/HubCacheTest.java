@@ -224,6 +224,27 @@ class HubCacheTest {
   }
 
   @Test
+  void fixDeletesOnlyItsOwnRepoBlobsNotOneALinkLeadsToInAnother() throws Exception {
+    CacheReport report = CacheScanner.scan(cache);
+    CacheReport.CachedFile a = file(revision(repo(report, "dataset/alice/cached"), first), "a.txt");
+    CacheReport.Revision other = repo(report, "dataset/alice/other").revisions().get(0);
+    Path borrowed = other.snapshotPath().resolve("borrowed.txt");
+    Files.createSymbolicLink(
+        borrowed, borrowed.getParent().relativize(a.blob())); // inside the cache: allowed
+    Files.writeString(a.blob(), "version 1\n");
+    CacheVerifier.Result r =
+        CacheVerifier.of(null)
+            .withFix(true)
+            .verify(CacheScanner.scan(cache), x -> x.cacheId().equals("dataset/alice/other"));
+    assertThat(r.corrupt(), hasSize(1));
+    assertThat(r.corrupt().get(0).path(), is(a.blob()));
+    assertThat(Files.exists(borrowed, java.nio.file.LinkOption.NOFOLLOW_LINKS), is(false));
+    assertThat(Files.exists(a.blob()), is(true)); // alice/cached's own verify judges it
+    assertThat(
+        CacheVerifier.of(null).verify(CacheScanner.scan(cache), x -> true).corrupt(), hasSize(1));
+  }
+
+  @Test
   void aCopyInTheSnapshotIsCheckedAgainstTheHubsMetadata() throws Exception {
     CacheReport.CachedFile shared =
         file(
