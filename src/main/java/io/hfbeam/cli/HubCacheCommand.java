@@ -421,30 +421,24 @@ public final class HubCacheCommand implements Runnable {
     return t.getEpochSecond() + t.getNano() / 1e9;
   }
 
-  /** huggingface_hub's format_timesince, roughly: "12 seconds ago", "3 days ago". */
+  /**
+   * huggingface_hub's {@code format_timesince}: "a few seconds ago", "59 seconds ago", "1 hour
+   * ago".
+   */
   static String ago(Instant t, Instant now) {
-    long s = Math.max(0, Duration.between(t, now).getSeconds());
-    if (s < 20) return "a few seconds ago";
-    String[][] units = {
-      {"second", "1"},
-      {"minute", "60"},
-      {"hour", "3600"},
-      {"day", "86400"},
-      {"week", "604800"},
-      {"month", "2592000"},
-      {"year", "31536000"}
-    };
-    String unit = "second";
-    long per = 1;
-    for (String[] u : units) {
-      long p = Long.parseLong(u[1]);
-      if (s >= p) {
-        unit = u[0];
-        per = p;
-      }
+    double delta = Duration.between(t, now).toNanos() / 1e9;
+    if (delta < 20) return "a few seconds ago";
+    String[] labels = {"second", "minute", "hour", "day", "week", "month", "year"};
+    long[] dividers = {1, 60, 3600, 86400, 604800, 2592000, 31536000};
+    long[] max = {59, 59, 23, 6, 6, 11, Long.MAX_VALUE};
+    long value = 0;
+    String label = "year";
+    for (int k = 0; k < labels.length; k++) {
+      value = (long) Math.rint(delta / dividers[k]); // Python's round: half to even
+      label = labels[k];
+      if (value <= max[k]) break;
     }
-    long n = Math.round((double) s / per);
-    return n + " " + unit + (n == 1 ? "" : "s") + " ago";
+    return value + " " + label + (value > 1 ? "s" : "") + " ago";
   }
 
   private static String pad(String s, int width, boolean right) {

@@ -130,6 +130,17 @@ class HubCacheCommandTest {
   }
 
   @Test
+  void timesReadAsHuggingfaceHubPrintsThem() {
+    java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    assertThat(HubCacheCommand.ago(now.minusSeconds(5), now), is("a few seconds ago"));
+    assertThat(HubCacheCommand.ago(now.minusSeconds(59), now), is("59 seconds ago"));
+    assertThat(HubCacheCommand.ago(now.minusSeconds(60), now), is("1 minute ago"));
+    assertThat(HubCacheCommand.ago(now.minusSeconds(3599), now), is("1 hour ago"));
+    assertThat(HubCacheCommand.ago(now.minusSeconds(86400L * 10), now), is("1 week ago"));
+    assertThat(HubCacheCommand.ago(now.minusSeconds(86400L * 800), now), is("2 years ago"));
+  }
+
+  @Test
   void pruneDryRunListsAndPruneDeletes() throws Exception {
     assertThat(run("cache", "prune", "--max-size", "1KB", "--dry-run"), is(0));
     assertThat(out, containsString("would delete dataset/alice/cli"));
