@@ -159,6 +159,11 @@ public final class DataFilesResolver {
     }
     Map<String, List<String>> dataFiles = new LinkedHashMap<>();
     patterns.forEach((split, ps) -> dataFiles.put(split, resolvePatterns(ps, "")));
+    // datasets fails here too (a split with no file has no format); name the split instead.
+    checkSplits(
+        first == null ? "default" : metadataConfigs.keySet().iterator().next(),
+        dataFiles,
+        patterns);
     Builder builder = inferBuilder(dataFiles);
 
     List<ConfigLayout> configs = new ArrayList<>();
@@ -255,7 +260,7 @@ public final class DataFilesResolver {
                 + config
                 + "' split '"
                 + e.getKey()
-                + "': no data file matches "
+                + "': no supported data file (parquet, json, jsonl, csv, tsv, txt, ...) matches "
                 + patterns.get(e.getKey())
                 + "; the repo's files: "
                 + listing());

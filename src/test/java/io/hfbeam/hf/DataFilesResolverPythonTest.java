@@ -3,6 +3,7 @@ package io.hfbeam.hf;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -225,6 +226,58 @@ class DataFilesResolverPythonTest {
     l.put(
         "keywords_not_delimited",
         Map.of("testfile.txt", "t\n", "pretrain.txt", "t\n", "train_v2.txt", "t\n"));
+    l.put("duplicate_match", Map.of("train_x_train.csv", CSV, "test.csv", CSV));
+    l.put(
+        "custom_split_dropped",
+        Map.of("data/train.jsonl", JSONL, "data/random-0.jsonl", JSONL, "data/test.jsonl", JSONL));
+    l.put(
+        "data_dir_with_files",
+        Map.of(
+            "README.md",
+            """
+            ---
+            configs:
+            - config_name: a
+              data_files: "*.csv"
+            - config_name: b
+              data_dir: sub
+              data_files:
+              - split: train
+                path: "*.csv"
+            ---
+            """,
+            "top.csv",
+            CSV,
+            "sub/one.csv",
+            CSV,
+            "sub/two.csv",
+            CSV));
+    l.put(
+        "unicode_and_case",
+        Map.of(
+            "Daten/TRAIN.jsonl", JSONL, "Daten/zeta_train.jsonl", JSONL, "é_train.jsonl", JSONL));
+    return l;
+  }
+
+  /** Layouts datasets refuses; the resolver must refuse them too. */
+  static Map<String, Map<String, String>> refused() {
+    Map<String, Map<String, String>> l = new LinkedHashMap<>();
+    l.put("formats_differ_by_split", Map.of("train.csv", CSV, "test.jsonl", JSONL));
+    l.put(
+        "first_config_files_outside_its_data_dir",
+        Map.of(
+            "README.md",
+            """
+            ---
+            configs:
+            - config_name: a
+              data_dir: sub
+              data_files: "*.csv"
+            ---
+            """,
+            "sub/one.csv",
+            CSV));
+    l.put("no_data_files", Map.of("README.md", "# empty\n", ".hidden/x.csv", CSV));
     return l;
   }
 
@@ -233,7 +286,9 @@ class DataFilesResolverPythonTest {
     Assumptions.assumeTrue(
         PythonEnv.available(), () -> "Python interop skipped: " + PythonEnv.skipReason());
     Map<String, Map<String, String>> layouts = layouts();
-    for (Map.Entry<String, Map<String, String>> e : layouts.entrySet()) {
+    Map<String, Map<String, String>> all = new LinkedHashMap<>(layouts);
+    all.putAll(refused());
+    for (Map.Entry<String, Map<String, String>> e : all.entrySet()) {
       write(root.resolve(e.getKey()), e.getValue());
     }
     Path cache = Files.createDirectories(root.getParent().resolve(root.getFileName() + "-cache"));
@@ -298,6 +353,17 @@ class DataFilesResolverPythonTest {
               equalTo(strings(wc.get("features"))));
         }
       }
+      checked.add(name);
+    }
+    for (String name : refused().keySet()) {
+      JsonNode want = python.get(name);
+      assertThat(name + ": python accepted it: " + want, want.has("error"), is(true));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> DataFilesResolver.resolveDirectory(root.resolve(name)),
+              name);
+      assertThat(name + ": " + e.getMessage(), e.getMessage().contains("\n"), is(false));
       checked.add(name);
     }
     System.out.println(
