@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param dataDir the config's {@code data_dir}, when the card gives one
  * @param splits split name to data files, in {@code datasets}' split and file order
  * @param features the config's features from the card ({@code features} or {@code dataset_info})
+ * @param cardSplits the splits the card's {@code dataset_info} lists with their sizes (empty when
+ *     it lists none)
  */
 public record ConfigLayout(
     String name,
@@ -30,7 +32,11 @@ public record ConfigLayout(
     List<String> ignoredKwargs,
     Optional<String> dataDir,
     Map<String, List<String>> splits,
-    Optional<Features> features) {
+    Optional<Features> features,
+    Map<String, SplitStats> cardSplits) {
+
+  /** A split's size as the card's {@code dataset_info.splits} states it. */
+  public record SplitStats(long numExamples, long numBytes) {}
 
   public ConfigLayout {
     builderKwargs = Collections.unmodifiableMap(new LinkedHashMap<>(builderKwargs));
@@ -38,6 +44,15 @@ public record ConfigLayout(
     LinkedHashMap<String, List<String>> copy = new LinkedHashMap<>();
     splits.forEach((k, v) -> copy.put(k, List.copyOf(v)));
     splits = Collections.unmodifiableMap(copy);
+    cardSplits = Collections.unmodifiableMap(new LinkedHashMap<>(cardSplits));
+  }
+
+  /**
+   * The split names {@code get_dataset_split_names} reports: the card's {@code dataset_info} splits
+   * when it lists some (even if the files give others), else the data files' splits.
+   */
+  public List<String> reportedSplitNames() {
+    return cardSplits.isEmpty() ? splitNames() : new ArrayList<>(cardSplits.keySet());
   }
 
   public List<String> splitNames() {

@@ -145,25 +145,24 @@ public final class DataFilesResolver {
   private DatasetLayout layout(JsonNode card) {
     LinkedHashMap<String, JsonNode> metadataConfigs = metadataConfigs(card);
     Map<String, Features> infoFeatures = new LinkedHashMap<>();
-    List<String> infoConfigs = datasetInfos(card, infoFeatures);
+    Map<String, Map<String, ConfigLayout.SplitStats>> infoSplits = new LinkedHashMap<>();
+    List<String> infoConfigs = datasetInfos(card, infoFeatures, infoSplits);
 
     // The builder is inferred once for the whole dataset: from the first config's data_files when
     // it has some, else from the files the default patterns find (load.py, get_module).
     Map<String, List<String>> patterns;
-    JsonNode first = metadataConfigs.isEmpty() ? null : metadataConfigs.values().iterator().next();
+    String firstName =
+        metadataConfigs.isEmpty() ? "default" : metadataConfigs.keySet().iterator().next();
+    JsonNode first = metadataConfigs.get(firstName);
     if (first != null && first.has("data_files") && !first.get("data_files").isNull()) {
-      patterns =
-          sanitizePatterns(first.get("data_files"), metadataConfigs.keySet().iterator().next());
+      patterns = sanitizePatterns(first.get("data_files"), firstName);
     } else {
       patterns = dataPatterns("");
     }
     Map<String, List<String>> dataFiles = new LinkedHashMap<>();
     patterns.forEach((split, ps) -> dataFiles.put(split, resolvePatterns(ps, "")));
     // datasets fails here too (a split with no file has no format); name the split instead.
-    checkSplits(
-        first == null ? "default" : metadataConfigs.keySet().iterator().next(),
-        dataFiles,
-        patterns);
+    checkSplits(firstName, dataFiles, patterns);
     Builder builder = inferBuilder(dataFiles);
 
     List<ConfigLayout> configs = new ArrayList<>();
@@ -185,22 +184,37 @@ public final class DataFilesResolver {
               List.of(),
               Optional.empty(),
               checkSplits("default", filtered, patterns),
-              Optional.ofNullable(infoFeatures.get("default"))));
+              Optional.ofNullable(infoFeatures.get("default")),
+              infoSplits.getOrDefault("default", Map.of())));
     } else {
       for (Map.Entry<String, JsonNode> e : metadataConfigs.entrySet()) {
-        configs.add(configLayout(e.getKey(), e.getValue(), builder, infoFeatures));
+        configs.add(
+            configLayout(
+                e.getKey(),
+                e.getValue(),
+                builder,
+                infoFeatures,
+                infoSplits.getOrDefault(e.getKey(), Map.of())));
       }
       defaultName = metadataDefault(metadataConfigs);
     }
-    if (defaultName.isEmpty() && infoConfigs.size() == 1)
+    // get_dataset_default_config_name: the card's default, else the only dataset_info's config,
+    // else the only config.
+    if (defaultName.isEmpty() && infoConfigs.size() == 1) {
       defaultName = Optional.of(infoConfigs.get(0));
-    if (defaultName.isEmpty() && configs.size() == 1)
+    }
+    if (defaultName.isEmpty() && configs.size() == 1) {
       defaultName = Optional.of(configs.get(0).name());
+    }
     return new DatasetLayout(configs, defaultName);
   }
 
   private ConfigLayout configLayout(
-      String name, JsonNode params, Builder builder, Map<String, Features> infoFeatures) {
+      String name,
+      JsonNode params,
+      Builder builder,
+      Map<String, Features> infoFeatures,
+      Map<String, ConfigLayout.SplitStats> cardSplits) {
     JsonNode dataDirNode = params.get("data_dir");
     Optional<String> dataDir = Optional.empty();
     if (dataDirNode != null && !dataDirNode.isNull()) {
@@ -247,7 +261,8 @@ public final class DataFilesResolver {
         ignored,
         dataDir,
         checkSplits(name, splits, patterns),
-        Optional.ofNullable(features));
+        Optional.ofNullable(features),
+        cardSplits);
   }
 
   /** A split whose patterns found no file would fail later in datasets; fail here, clearly. */
@@ -383,7 +398,10 @@ public final class DataFilesResolver {
   }
 
   /** dataset_info: one mapping or a list, keyed by config_name ("default" when absent). */
-  private static List<String> datasetInfos(JsonNode card, Map<String, Features> features) {
+  private static List<String> datasetInfos(
+      JsonNode card,
+      Map<String, Features> features,
+      Map<String, Map<String, ConfigLayout.SplitStats>> splits) {
     JsonNode info = card.get("dataset_info");
     List<JsonNode> entries = new ArrayList<>();
     if (info != null && info.isArray()) info.forEach(entries::add);
@@ -396,6 +414,7 @@ public final class DataFilesResolver {
       }
       String name = e.has("config_name") ? e.get("config_name").asText() : "default";
       names.add(name);
+      splits.put(name, cardSplits(e.get("splits"), name));
       JsonNode f = e.get("features");
       if (f != null && !f.isNull()) {
         features.put(name, parseFeatures(f, "dataset_info of config '" + name + "'"));
@@ -404,6 +423,33 @@ public final class DataFilesResolver {
       }
     }
     return new ArrayList<>(names);
+  }
+
+  private static Map<String, ConfigLayout.SplitStats> cardSplits(JsonNode list, String config) {
+    Map<String, ConfigLayout.SplitStats> out = new LinkedHashMap<>();
+    if (list == null || list.isNull()) return out;
+    String where = "README.md dataset_info of config '" + config + "': ";
+    if (!list.isArray()) throw new IllegalArgumentException(where + "splits must be a list");
+    for (JsonNode s : list) {
+      if (!s.isObject() || !s.has("name") || !s.get("name").isValueNode()) {
+        throw new IllegalArgumentException(where + "a split entry has no name: " + s);
+      }
+      out.put(
+          s.get("name").asText(),
+          new ConfigLayout.SplitStats(
+              count(s, "num_examples", where), count(s, "num_bytes", where)));
+    }
+    return out;
+  }
+
+  private static long count(JsonNode split, String key, String where) {
+    JsonNode n = split.get(key);
+    if (n == null || n.isNull()) return 0;
+    if (!n.canConvertToLong() || !n.isIntegralNumber() || n.asLong() < 0) {
+      throw new IllegalArgumentException(
+          where + key + " of split '" + split.get("name").asText() + "' is not a count: " + n);
+    }
+    return n.asLong();
   }
 
   private static Features parseFeatures(JsonNode node, String where) {

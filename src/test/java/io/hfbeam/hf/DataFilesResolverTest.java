@@ -285,6 +285,27 @@ class DataFilesResolverTest {
   }
 
   @Test
+  void theCardsSplitSizesAreKeptAndNameTheReportedSplits() {
+    String card =
+        """
+        ---
+        dataset_info:
+          splits:
+          - name: train
+            num_examples: 5
+            num_bytes: 10
+        ---
+        """;
+    ConfigLayout c = resolve(card, "train.csv", "test.csv").config(null);
+    assertThat(c.splitNames(), equalTo(List.of("train", "test")));
+    assertThat(c.reportedSplitNames(), equalTo(List.of("train")));
+    assertThat(c.cardSplits().get("train"), equalTo(new ConfigLayout.SplitStats(5, 10)));
+    assertThat(
+        error("---\ndataset_info:\n  splits:\n  - {name: t, num_examples: -1}\n---\n", "a.csv"),
+        containsString("num_examples of split 't' is not a count"));
+  }
+
+  @Test
   void aConfigsFeaturesKwargParsesToFeatures() {
     String card =
         """
