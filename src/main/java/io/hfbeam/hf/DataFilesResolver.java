@@ -3,6 +3,7 @@ package io.hfbeam.hf;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.hfbeam.hf.Builders.Builder;
 import java.io.IOException;
@@ -82,10 +83,41 @@ public final class DataFilesResolver {
    * and its README.md text ({@code null} when it has none).
    */
   public static DatasetLayout resolve(Collection<String> repoFiles, String readme) {
+    return resolve(repoFiles, readme, null);
+  }
+
+  /**
+   * As {@link #resolve(Collection, String)}, with the repo's {@code .huggingface.yaml} text ({@code
+   * null} when it has none): its top-level keys replace the card's, as {@code datasets} merges
+   * them.
+   */
+  public static DatasetLayout resolve(
+      Collection<String> repoFiles, String readme, String standaloneYaml) {
     TreeSet<String> sorted = new TreeSet<>(CODE_POINT_ORDER);
     for (String f : repoFiles) sorted.add(checkPath(f));
-    return new DataFilesResolver(new ArrayList<>(sorted)).layout(cardData(readme));
+    ObjectNode card = cardData(readme);
+    if (standaloneYaml != null) {
+      JsonNode extra;
+      try {
+        extra = YAML.readTree(standaloneYaml);
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException(
+            STANDALONE_YAML
+                + ": the YAML does not parse: "
+                + e.getOriginalMessage().replace('\n', ' '),
+            e);
+      }
+      if (extra != null && extra.isObject()) {
+        card.setAll((ObjectNode) extra);
+      } else if (extra != null && !extra.isNull() && !extra.isMissingNode() && truthy(extra)) {
+        throw new IllegalArgumentException(STANDALONE_YAML + " is not a YAML mapping");
+      }
+    }
+    return new DataFilesResolver(new ArrayList<>(sorted)).layout(card);
   }
+
+  /** The repo's standalone YAML, which {@code datasets} merges over the card's front matter. */
+  public static final String STANDALONE_YAML = ".huggingface.yaml";
 
   /**
    * Resolves a local directory: walks it (not following directory links) and reads its README.md.
@@ -112,16 +144,18 @@ public final class DataFilesResolver {
             return FileVisitResult.CONTINUE;
           }
         });
-    Path readme = dir.resolve("README.md");
-    String card =
-        Files.isRegularFile(readme, LinkOption.NOFOLLOW_LINKS) ? Files.readString(readme) : null;
-    return resolve(found, card);
+    return resolve(
+        found, readText(dir.resolve("README.md")), readText(dir.resolve(STANDALONE_YAML)));
+  }
+
+  private static String readText(Path file) throws IOException {
+    return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.readString(file) : null;
   }
 
   // ---- the card ----
 
   /** The card's YAML mapping, as huggingface_hub's RepoCard reads it (empty without one). */
-  static JsonNode cardData(String readme) {
+  static ObjectNode cardData(String readme) {
     if (readme == null) return YAML.createObjectNode();
     Matcher m = YAML_BLOCK.matcher(readme);
     if (!m.find()) return YAML.createObjectNode();
@@ -139,7 +173,7 @@ public final class DataFilesResolver {
       throw new IllegalArgumentException(
           "README.md: the YAML front matter is a " + data.getNodeType() + ", not a mapping");
     }
-    return data;
+    return (ObjectNode) data;
   }
 
   private DatasetLayout layout(JsonNode card) {
@@ -306,7 +340,7 @@ public final class DataFilesResolver {
       }
       String name = c.get("config_name").asText();
       checkDataFilesField(name, c.get("data_files"));
-      com.fasterxml.jackson.databind.node.ObjectNode params = c.deepCopy();
+      ObjectNode params = c.deepCopy();
       params.remove("config_name");
       // A repeated name keeps its first place and its last params, like the dict in datasets.
       out.put(name, params);

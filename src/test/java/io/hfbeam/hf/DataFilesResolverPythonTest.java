@@ -246,6 +246,29 @@ class DataFilesResolverPythonTest {
             CSV,
             "test.csv",
             CSV));
+    l.put(
+        "standalone_yaml_over_card",
+        Map.of(
+            "README.md",
+            """
+            ---
+            configs:
+            - config_name: from_card
+              data_files: a.csv
+            ---
+            """,
+            ".huggingface.yaml",
+            """
+            configs:
+            - config_name: from_yaml
+              data_files:
+              - split: test
+                path: b.csv
+            """,
+            "a.csv",
+            CSV,
+            "b.csv",
+            CSV));
     l.put("duplicate_match", Map.of("train_x_train.csv", CSV, "test.csv", CSV));
     l.put(
         "custom_split_dropped",

@@ -306,6 +306,22 @@ class DataFilesResolverTest {
   }
 
   @Test
+  void theStandaloneYamlReplacesTheCardsKeys() {
+    DatasetLayout l =
+        DataFilesResolver.resolve(
+            List.of("a.csv", "b.csv"),
+            "---\nconfigs:\n- {config_name: card, data_files: a.csv}\n---\n",
+            "configs:\n- {config_name: yaml, data_files: b.csv}\n");
+    assertThat(l.configNames(), equalTo(List.of("yaml")));
+    assertThat(l.config(null).split("train"), equalTo(List.of("b.csv")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DataFilesResolver.resolve(List.of("a.csv"), null, "- a\n"));
+    assertThat(e.getMessage(), containsString(".huggingface.yaml is not a YAML mapping"));
+  }
+
+  @Test
   void aConfigsFeaturesKwargParsesToFeatures() {
     String card =
         """
