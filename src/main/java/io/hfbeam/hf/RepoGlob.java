@@ -150,11 +150,15 @@ final class RepoGlob {
     return cls.append(']').toString();
   }
 
+  // A backslash before a letter is an error in Java regex, and a surrogate half must stay next to
+  // its pair; every other character is escaped.
   private static String classLiteral(char c) {
-    return Character.isLetterOrDigit(c) ? String.valueOf(c) : "\\" + c;
+    return Character.isLetterOrDigit(c) || Character.isSurrogate(c) ? String.valueOf(c) : "\\" + c;
   }
 
   private static String literal(char c) {
-    return Character.isLetterOrDigit(c) || c == '_' ? String.valueOf(c) : "\\" + c;
+    return Character.isLetterOrDigit(c) || Character.isSurrogate(c) || c == '_'
+        ? String.valueOf(c)
+        : "\\" + c;
   }
 }

@@ -298,7 +298,13 @@ class DataFilesResolverPythonTest {
     l.put(
         "unicode_and_case",
         Map.of(
-            "Daten/TRAIN.jsonl", JSONL, "Daten/zeta_train.jsonl", JSONL, "é_train.jsonl", JSONL));
+            "Daten/TRAIN.jsonl", JSONL,
+            "Daten/zeta_train.jsonl", JSONL,
+            "é_train.jsonl", JSONL,
+            // Python sorts by code point: U+FF21 before U+1F600 (UTF-16 order says the opposite).
+            "\uFF21_train.jsonl", JSONL,
+            "\uD83D\uDE00_train.jsonl", JSONL,
+            "data (1)/[x]+_train.jsonl", JSONL));
     return l;
   }
 
