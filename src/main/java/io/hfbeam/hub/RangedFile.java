@@ -3,10 +3,20 @@ package io.hfbeam.hub;
 import io.hfbeam.format.RangedSource;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -130,8 +140,9 @@ public final class RangedFile implements RangedSource {
   }
 
   /**
-   * One GET of {@code [from, from+len)}; copies what arrives into {@code buf} and returns how much
-   * did when the body breaks off after some bytes, so the caller asks again from there.
+   * One GET of {@code [from, from+len)}, its body written straight into {@code buf} as it arrives.
+   * Returns how many bytes came when the body broke off or stalled after some, so the caller asks
+   * again from there; throws a retryable IOException when none came.
    */
   private int readSome(long from, byte[] buf, int off, int len) throws IOException {
     long last = from + len - 1;
@@ -140,83 +151,195 @@ public final class RangedFile implements RangedSource {
             .withHeaders(
                 Map.of("Range", "bytes=" + from + "-" + last, "Accept-Encoding", "identity"));
     requests.incrementAndGet();
-    HttpResponse<InputStream> response = http.stream(get);
-    int got = 0;
-    try (InputStream in = response.body()) {
-      check(response.statusCode(), response.headers(), from, last);
-      while (got < len) {
-        int n;
-        try {
-          n = in.read(buf, off + got, len - got);
-        } catch (IOException e) {
-          bytesTransferred.addAndGet(got);
-          if (got > 0) return got; // progress: the caller asks again from here
-          throw e;
+    // Only an answer that passes every check may write into the caller's buffer; any other body
+    // is kept (its start, for the message) apart.
+    HttpResponse<Sink> response =
+        http.send(
+            get,
+            info ->
+                problem(info.statusCode(), info.headers(), from, last) == null
+                    ? new Sink(buf, off, len, false)
+                    : new Sink(new byte[4096], 0, 4096, true));
+    Sink sink = response.body();
+    String problem = problem(response.statusCode(), response.headers(), from, last);
+    if (problem != null) {
+      sink.stop();
+      throw refused(problem);
+    }
+    long stallNanos = http.timeout().toNanos();
+    int seen = sink.got();
+    long lastProgress = System.nanoTime();
+    boolean stalled = false;
+    while (!sink.done.isDone()) {
+      try {
+        sink.done.get(Math.max(1, stallNanos / 4), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        if (sink.got() != seen) {
+          seen = sink.got();
+          lastProgress = System.nanoTime();
+        } else if (System.nanoTime() - lastProgress >= stallNanos) {
+          stalled = true;
+          break;
         }
-        if (n < 0) break;
-        got += n;
-      }
-      bytesTransferred.addAndGet(got);
-      if (got == len && in.read() >= 0) {
-        throw refused("sent more than the " + len + " bytes of range " + from + "-" + last);
+      } catch (InterruptedException e) {
+        sink.stop();
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while reading " + name());
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e); // the future is only ever completed normally
       }
     }
-    if (got == 0) throw new EOFException("the body of range " + from + "-" + last + " was empty");
-    return got;
+    int got = sink.stop();
+    bytesTransferred.addAndGet(got);
+    if (sink.overflow) {
+      throw refused("sent more than the " + len + " bytes of range " + from + "-" + last);
+    }
+    if (got > 0) return got; // all of it, or the part before a break or a stall
+    if (stalled) {
+      throw new HttpTimeoutException(
+          "no bytes of range " + from + "-" + last + " for " + http.timeout().toSeconds() + " s");
+    }
+    if (sink.error != null) {
+      throw sink.error instanceof IOException io ? io : new IOException(sink.error);
+    }
+    throw new EOFException("the body of range " + from + "-" + last + " was empty");
   }
 
-  private void check(int status, HttpHeaders h, long from, long last) throws HubException {
-    if (status == 200) {
-      throw refused(
-          "answered 200 with the whole file to a request for bytes "
-              + from
-              + "-"
-              + last
-              + " (the server ignores Range requests)");
+  /**
+   * Receives a body: in range mode into the caller's buffer (more than asked for is an overflow);
+   * in collect mode only its first bytes, for the error message, after which it stops listening.
+   */
+  private static final class Sink implements HttpResponse.BodySubscriber<Sink> {
+    private final byte[] buf;
+    private final int off;
+    private final int len;
+    private final boolean collect;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    private Flow.Subscription subscription;
+    private int got;
+    private boolean stopped;
+    volatile boolean overflow;
+    volatile Throwable error;
+
+    Sink(byte[] buf, int off, int len, boolean collect) {
+      this.buf = buf;
+      this.off = off;
+      this.len = len;
+      this.collect = collect;
     }
-    if (status != 206) throw refused("answered " + status + " to a range request");
+
+    synchronized int got() {
+      return got;
+    }
+
+    /** No more bytes go into the buffer; returns how many did. */
+    synchronized int stop() {
+      if (!stopped) {
+        stopped = true;
+        if (subscription != null && !done.isDone()) subscription.cancel();
+        done.complete(null);
+      }
+      return got;
+    }
+
+    @Override
+    public synchronized void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      if (stopped) s.cancel();
+      else s.request(1);
+    }
+
+    @Override
+    public synchronized void onNext(List<ByteBuffer> items) {
+      if (stopped) return;
+      for (ByteBuffer b : items) {
+        int n = b.remaining();
+        if (n > len - got) {
+          if (!collect) overflow = true;
+          b.get(buf, off + got, len - got);
+          got = len;
+          stop();
+          return;
+        }
+        b.get(buf, off + got, n);
+        got += n;
+      }
+      subscription.request(1);
+    }
+
+    @Override
+    public synchronized void onError(Throwable t) {
+      if (!stopped) error = t;
+      done.complete(null);
+    }
+
+    @Override
+    public void onComplete() {
+      done.complete(null);
+    }
+
+    @Override
+    public CompletionStage<Sink> getBody() {
+      // a range body is read by the caller as it arrives; an error body is complete first
+      return collect ? done.thenApply(v -> this) : CompletableFuture.completedFuture(this);
+    }
+
+    @Override
+    public synchronized String toString() {
+      return collect ? new String(buf, 0, got, StandardCharsets.UTF_8) : "";
+    }
+  }
+
+  /** What is wrong with an answer to a range request, or null when it may be used. */
+  private String problem(int status, HttpHeaders h, long from, long last) {
+    if (status == 200) {
+      return "answered 200 with the whole file to a request for bytes "
+          + from
+          + "-"
+          + last
+          + " (the server ignores Range requests)";
+    }
+    if (status != 206) return "answered " + status + " to a range request";
     String range = h.firstValue("Content-Range").orElse(null);
-    if (range == null) throw refused("sent no Content-Range with its 206");
+    if (range == null) return "sent no Content-Range with its 206";
     Matcher m = CONTENT_RANGE.matcher(range.trim());
     if (!m.matches()
         || Long.parseLong(m.group(1)) != from
         || Long.parseLong(m.group(2)) != last
         || (!m.group(3).equals("*") && Long.parseLong(m.group(3)) != size)) {
-      throw refused(
-          "answered Content-Range '"
-              + shorten(range)
-              + "' to a request for bytes "
-              + from
-              + "-"
-              + last
-              + " of "
-              + size);
+      return "answered Content-Range '"
+          + shorten(range)
+          + "' to a request for bytes "
+          + from
+          + "-"
+          + last
+          + " of "
+          + size;
     }
     String encoding = h.firstValue("Content-Encoding").orElse("identity");
     if (!encoding.equalsIgnoreCase("identity")) {
-      throw refused("sent the range with Content-Encoding '" + shorten(encoding) + "'");
+      return "sent the range with Content-Encoding '" + shorten(encoding) + "'";
     }
     var length = h.firstValue("Content-Length");
     if (length.isPresent() && !length.get().trim().equals(Long.toString(last - from + 1))) {
-      throw refused(
-          "sent Content-Length "
-              + shorten(length.get())
-              + " for a range of "
-              + (last - from + 1)
-              + " bytes");
+      return "sent Content-Length "
+          + shorten(length.get())
+          + " for a range of "
+          + (last - from + 1)
+          + " bytes";
     }
     // a CDN's own ETag is not the Hub's content hash; only the Hub's answers are compared
-    if (!hubEtags) return;
+    if (!hubEtags) return null;
     var served =
         h.firstValue("X-Linked-Etag").or(() -> h.firstValue("ETag")).map(Downloader::normalizeEtag);
     if (served.isPresent() && !served.get().equals(etag)) {
-      throw refused(
-          "now serves ETag "
-              + shorten(served.get())
-              + " where "
-              + etag
-              + " was resolved (the file changed)");
+      return "now serves ETag "
+          + shorten(served.get())
+          + " where "
+          + etag
+          + " was resolved (the file changed)";
     }
+    return null;
   }
 
   private HubException refused(String what) {
