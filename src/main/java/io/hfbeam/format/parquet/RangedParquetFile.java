@@ -98,7 +98,7 @@ public final class RangedParquetFile implements Closeable {
       this.features =
           HfParquetReader.resolveFeatures(
               schema, r.getFooter().getFileMetaData().getKeyValueMetaData());
-      this.rowGroups = checkRowGroups(source.name(), r.getRowGroups(), footerStart);
+      this.rowGroups = checkRowGroups(source.name(), schema, r.getRowGroups(), footerStart);
     } catch (IOException | RuntimeException e) {
       r.close();
       throw e;
@@ -216,7 +216,8 @@ public final class RangedParquetFile implements Closeable {
    * the leading magic and the footer), row counts that flat columns agree with.
    */
   private static List<ParquetRowGroup> checkRowGroups(
-      String name, List<BlockMetaData> blocks, long footerStart) throws IOException {
+      String name, MessageType schema, List<BlockMetaData> blocks, long footerStart)
+      throws IOException {
     List<ParquetRowGroup> out = new ArrayList<>();
     long firstRow = 0;
     int n = blocks.size();
@@ -243,7 +244,10 @@ public final class RangedParquetFile implements Closeable {
                   + (footerStart - 1)
                   + "): the footer does not describe this file");
         }
-        if (c.getPath().size() == 1 && c.getValueCount() != b.getRowCount()) {
+        // a column that is not repeated anywhere holds one value (or null) per row
+        if (schema.containsPath(c.getPath().toArray())
+            && schema.getColumnDescription(c.getPath().toArray()).getMaxRepetitionLevel() == 0
+            && c.getValueCount() != b.getRowCount()) {
           throw new IOException(
               where
                   + " claims "
