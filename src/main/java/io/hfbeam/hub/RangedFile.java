@@ -116,6 +116,7 @@ public final class RangedFile implements RangedSource {
       } catch (HubException e) {
         throw e;
       } catch (IOException e) {
+        if (Thread.currentThread().isInterrupted()) throw e; // a cancelled worker, not a network
         // HubHttp retries what fails before an answer; a body that breaks off is ours to resume.
         // Only failures in a row without progress count against the policy.
         failures++;
