@@ -314,7 +314,8 @@ public final class HubClient {
    * Opens {@code path} at {@code revision} for reading with HTTP range requests, without
    * downloading it: one HEAD resolves the commit, ETag and size, and every later range is read from
    * that commit. The Beam source reads remote Parquet this way (footer, then only the row groups
-   * and columns asked for).
+   * and columns asked for). A range whose body stops arriving for the request timeout is cut and
+   * resumed from the first byte not yet received, as a broken connection is.
    */
   public RangedFile openRange(RepoId repo, String revision, String path) throws IOException {
     HubCache.checkRepoPath(path, "path in the repo");
