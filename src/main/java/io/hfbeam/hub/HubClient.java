@@ -310,6 +310,84 @@ public final class HubClient {
     return new Downloader(http, cache).download(repo, revision, path);
   }
 
+  /**
+   * Opens {@code path} at {@code revision} for reading with HTTP range requests, without
+   * downloading it: one HEAD resolves the commit, ETag and size, and every later range is read from
+   * that commit. The Beam source reads remote Parquet this way (footer, then only the row groups
+   * and columns asked for). A range whose body stops arriving for the request timeout is cut and
+   * resumed from the first byte not yet received, as a broken connection is.
+   */
+  public RangedFile openRange(RepoId repo, String revision, String path) throws IOException {
+    HubCache.checkRepoPath(path, "path in the repo");
+    HubCache.checkRepoPath(revision, "revision");
+    HubHttp.Call head =
+        new HubHttp.Call(
+            "HEAD",
+            resolveUrl(repo, revision, path),
+            java.net.http.HttpRequest.BodyPublishers.noBody(),
+            Map.of("Accept-Encoding", "identity"),
+            true,
+            null);
+    HttpResponse<byte[]> meta = http.send(head);
+    java.net.http.HttpHeaders h = meta.headers();
+    String where = repo + "@" + revision + ":" + HubCache.show(path);
+    String commit = h.firstValue("X-Repo-Commit").orElse(null);
+    String etag =
+        h.firstValue("X-Linked-Etag")
+            .or(() -> h.firstValue("ETag"))
+            .map(Downloader::normalizeEtag)
+            .orElse(null);
+    String sizeText =
+        h.firstValue("X-Linked-Size").or(() -> h.firstValue("Content-Length")).orElse(null);
+    if (commit == null || etag == null || sizeText == null) {
+      throw new HubException(
+          meta.statusCode(),
+          null,
+          http.endpoint()
+              + " sent no "
+              + (commit == null ? "X-Repo-Commit" : etag == null ? "ETag" : "size")
+              + " for "
+              + where
+              + ": is HF_ENDPOINT a Hub?");
+    }
+    Downloader check = new Downloader(http, cache);
+    check.untrusted(() -> HubCache.checkCommit(commit, "X-Repo-Commit"), path);
+    check.untrusted(() -> HubCache.checkBlobName(etag, "ETag"), path);
+    long size;
+    try {
+      size = Long.parseLong(sizeText.trim());
+      if (size < 0) throw new NumberFormatException();
+    } catch (NumberFormatException e) {
+      throw new HubException(
+          0,
+          null,
+          http.endpoint()
+              + " sent the size "
+              + HubCache.show(sizeText)
+              + " for "
+              + where
+              + "; expected a byte count");
+    }
+    // Pinned to the commit, so a push during a long read cannot mix two versions; an absolute
+    // redirect (the Hub's CDN for LFS files) is used as given, without the token.
+    boolean cdn = meta.statusCode() / 100 == 3 && h.firstValue("Location").isPresent();
+    String data =
+        cdn
+            ? java.net.URI.create(head.url()).resolve(h.firstValue("Location").get()).toString()
+            : resolveUrl(repo, commit, path);
+    return new RangedFile(http, repo, path, commit, etag, size, data, !cdn);
+  }
+
+  private String resolveUrl(RepoId repo, String revision, String path) {
+    return http.endpoint()
+        + "/"
+        + repo
+        + "/resolve/"
+        + enc(revision)
+        + "/"
+        + Downloader.encodePath(path);
+  }
+
   /** Downloads every file of a revision; returns {@code snapshots/{commit}}. */
   public Path snapshotDownload(RepoId repo, String revision) throws IOException {
     if (offline) {

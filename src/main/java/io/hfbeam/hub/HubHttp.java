@@ -102,6 +102,11 @@ final class HubHttp {
     return retry;
   }
 
+  /** How long a request may wait for its answer; range reads also use it for a stalled body. */
+  Duration timeout() {
+    return timeout;
+  }
+
   /** One request; {@code auth} adds the token, and only when the URL is on the Hub's own host. */
   record Call(
       String method,

@@ -70,7 +70,7 @@ public final class HfParquetReader implements Closeable {
    * datasets files that use features we do not model (Image, Audio, Json): the columns still read
    * with their storage types.
    */
-  private static Features resolveFeatures(MessageType parquet, Map<String, String> kv) {
+  static Features resolveFeatures(MessageType parquet, Map<String, String> kv) {
     Features derived = Features.of(ParquetFeatures.of(parquet));
     String hf = kv.get(RowWriteSupport.HF_KEY);
     if (hf == null) return derived;
@@ -128,7 +128,7 @@ public final class HfParquetReader implements Closeable {
     file.close();
   }
 
-  private static Row toRow(Group g, LinkedHashMap<String, Feature> fields, Schema schema) {
+  static Row toRow(Group g, LinkedHashMap<String, Feature> fields, Schema schema) {
     List<Object> values = new ArrayList<>(fields.size());
     GroupType type = g.getType();
     for (Map.Entry<String, Feature> e : fields.entrySet()) {
