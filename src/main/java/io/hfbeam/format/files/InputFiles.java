@@ -90,6 +90,11 @@ public final class InputFiles {
     return out;
   }
 
+  /** The directories these inputs are searched in ({@link #searchedDir} of each that has one). */
+  public static List<Path> searchedDirs(List<String> specs) {
+    return specs.stream().map(InputFiles::searchedDir).flatMap(java.util.Optional::stream).toList();
+  }
+
   /**
    * The directory a spec searches: itself for a directory, a glob's fixed part, none for a file.
    */

@@ -97,7 +97,7 @@ public final class ChessPositionsRun implements Launchable.Watchable {
 
   @Override
   public List<Path> inputDirs() {
-    return inputSpecs.stream().map(InputFiles::searchedDir).flatMap(Optional::stream).toList();
+    return InputFiles.searchedDirs(inputSpecs);
   }
 
   @Override

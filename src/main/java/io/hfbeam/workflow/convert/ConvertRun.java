@@ -66,7 +66,7 @@ public final class ConvertRun implements Launchable.Watchable {
      */
     public ConvertRun resolve(PrintStream out) {
       // before features are inferred: nothing is read for a run that is refused
-      WorkflowLauncher.checkOutsideInput(output, dirs(inputs));
+      WorkflowLauncher.checkOutsideInput(output, InputFiles.searchedDirs(inputs));
       if (inputs.isEmpty()) throw new IllegalArgumentException("--input is required");
       List<Path> files; // what the run reads (none up front when watching)
       List<Path> sample; // what the format is detected and the features inferred from
@@ -170,10 +170,6 @@ public final class ConvertRun implements Launchable.Watchable {
     return settings;
   }
 
-  private static List<Path> dirs(List<String> specs) {
-    return specs.stream().map(InputFiles::searchedDir).flatMap(Optional::stream).toList();
-  }
-
   @Override
   public String name() {
     return "convert";
@@ -186,7 +182,7 @@ public final class ConvertRun implements Launchable.Watchable {
 
   @Override
   public List<Path> inputDirs() {
-    return dirs(inputSpecs);
+    return InputFiles.searchedDirs(inputSpecs);
   }
 
   @Override
