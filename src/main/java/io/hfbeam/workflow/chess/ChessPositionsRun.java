@@ -1,10 +1,11 @@
 package io.hfbeam.workflow.chess;
 
+import io.hfbeam.dataset.Batch;
 import io.hfbeam.dataset.FileNaming;
 import io.hfbeam.dataset.WrittenFile;
 import io.hfbeam.format.files.InputFiles;
+import io.hfbeam.workflow.FileRun;
 import io.hfbeam.workflow.HubTarget;
-import io.hfbeam.workflow.Launchable;
 import io.hfbeam.workflow.WatchSettings;
 import io.hfbeam.workflow.WatchedWorkflow;
 import java.io.IOException;
@@ -30,24 +31,19 @@ import org.apache.beam.sdk.values.PCollection;
  * continues the repo's batch numbering and leaves a marker so that the same run repeated
  * re-publishes the same files.
  */
-public final class ChessPositionsRun implements Launchable.Watchable {
+public final class ChessPositionsRun extends FileRun {
   /** The PGN files a directory input is searched for. */
   public static final String PGN_FILES = "*.{pgn,pgn.gz,pgn.bz2,pgn.zst}";
 
   private final ChessPositionsWorkflow.Settings settings;
-  private final List<String> inputSpecs;
-  private final boolean firstBatchFixed;
-  private final Optional<WatchSettings> watch;
 
   private ChessPositionsRun(
       ChessPositionsWorkflow.Settings settings,
       List<String> inputSpecs,
       boolean firstBatchFixed,
       Optional<WatchSettings> watch) {
+    super(inputSpecs, firstBatchFixed, watch);
     this.settings = settings;
-    this.inputSpecs = List.copyOf(inputSpecs);
-    this.firstBatchFixed = firstBatchFixed;
-    this.watch = watch;
   }
 
   /** A run of fixed input files; its first batch is the settings' own. */
@@ -96,28 +92,18 @@ public final class ChessPositionsRun implements Launchable.Watchable {
   }
 
   @Override
-  public List<Path> inputDirs() {
-    return InputFiles.searchedDirs(inputSpecs);
+  protected List<Path> inputFiles() {
+    return settings.inputs();
   }
 
   @Override
-  public long inputBytes() {
-    return InputFiles.totalBytes(settings.inputs());
+  protected Batch.Settings batch() {
+    return settings.batch();
   }
 
   @Override
   public List<String> steps() {
     return ChessPositionsWorkflow.STEPS;
-  }
-
-  @Override
-  public Optional<WatchSettings> watch() {
-    return watch;
-  }
-
-  @Override
-  public Optional<Integer> firstBatch() {
-    return firstBatchFixed ? Optional.of(settings.batch().firstBatch()) : Optional.empty();
   }
 
   @Override

@@ -9,8 +9,8 @@ import io.hfbeam.hf.Features;
 import io.hfbeam.mapping.MapRecords;
 import io.hfbeam.mapping.Split;
 import io.hfbeam.runner.RunSummary;
+import io.hfbeam.workflow.FileRun;
 import io.hfbeam.workflow.HubTarget;
-import io.hfbeam.workflow.Launchable;
 import io.hfbeam.workflow.OutputFormat;
 import io.hfbeam.workflow.WatchSettings;
 import io.hfbeam.workflow.WatchedWorkflow;
@@ -31,7 +31,7 @@ import org.apache.beam.sdk.values.PCollection;
  * given, formats, features or none, split, batches); {@link Config#resolve} finds the files, tells
  * their format and infers the features when none are declared.
  */
-public final class ConvertRun implements Launchable.Watchable {
+public final class ConvertRun extends FileRun {
   /** The files a directory input is searched for. */
   static final String INPUT_FILES = "*.{jsonl,json,ndjson,csv,tsv,parquet,gz,bz2,zst}";
 
@@ -146,19 +146,14 @@ public final class ConvertRun implements Launchable.Watchable {
   }
 
   private final ConvertWorkflow.Settings settings;
-  private final List<String> inputSpecs;
-  private final boolean firstBatchFixed;
-  private final Optional<WatchSettings> watch;
 
   private ConvertRun(
       ConvertWorkflow.Settings settings,
       List<String> inputSpecs,
       boolean firstBatchFixed,
       Optional<WatchSettings> watch) {
+    super(inputSpecs, firstBatchFixed, watch);
     this.settings = settings;
-    this.inputSpecs = List.copyOf(inputSpecs);
-    this.firstBatchFixed = firstBatchFixed;
-    this.watch = watch;
   }
 
   /** A run of the settings' input files. */
@@ -181,28 +176,18 @@ public final class ConvertRun implements Launchable.Watchable {
   }
 
   @Override
-  public List<Path> inputDirs() {
-    return InputFiles.searchedDirs(inputSpecs);
+  protected List<Path> inputFiles() {
+    return settings.inputs();
   }
 
   @Override
-  public long inputBytes() {
-    return InputFiles.totalBytes(settings.inputs());
+  protected Batch.Settings batch() {
+    return settings.batch();
   }
 
   @Override
   public List<String> steps() {
     return ConvertWorkflow.STEPS;
-  }
-
-  @Override
-  public Optional<WatchSettings> watch() {
-    return watch;
-  }
-
-  @Override
-  public Optional<Integer> firstBatch() {
-    return firstBatchFixed ? Optional.of(settings.batch().firstBatch()) : Optional.empty();
   }
 
   @Override
