@@ -43,6 +43,9 @@ class PackageDependenciesTest {
               Set.of("dataset", "format", "format.files", "format.json", "format.parquet", "hf")),
           Map.entry("hub", Set.of("dataset", "hf", "format", "format.files")),
           Map.entry("hub.server", Set.of("hub")),
+          Map.entry(
+              "source",
+              Set.of("format", "format.files", "format.json", "format.parquet", "hf", "hub")),
           Map.entry("runner", Set.of("dataset", "format", "format.files")),
           Map.entry(
               "beam",
@@ -55,7 +58,8 @@ class PackageDependenciesTest {
                   "format.parquet",
                   "chess",
                   "hf",
-                  "hub")),
+                  "hub",
+                  "source")),
           Map.entry(
               "workflow",
               Set.of("dataset", "mapping", "format", "format.files", "hf", "hub", "runner")),
@@ -117,7 +121,8 @@ class PackageDependenciesTest {
                   "hf",
                   "hub",
                   "hub.server",
-                  "runner")));
+                  "runner",
+                  "source")));
 
   private static final Pattern REFERENCE =
       Pattern.compile("\\bio\\.hfbeam((?:\\.[a-z]\\w*)+)\\.[A-Z]");

@@ -1,0 +1,26 @@
+package io.hfbeam.source;
+
+import io.hfbeam.format.RangedSource;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The files of one dataset at one fixed version: a local directory, or a Hub repo pinned to a
+ * commit. Serializable so that workers open the files themselves; every path is repo-relative and
+ * checked before it touches a file system or a URL.
+ */
+public interface DatasetFiles extends Serializable {
+  /** What to call the dataset in messages: {@code owner/name@<commit>} or the directory. */
+  String describe();
+
+  /** Every file, repo-relative with '/' separators, with its size. */
+  List<DataFile> list() throws IOException;
+
+  /** A small text file (the card, {@code .huggingface.yaml}), or empty when it does not exist. */
+  Optional<String> readText(String path) throws IOException;
+
+  /** Random access to a file's bytes (HTTP ranges for a Hub repo). */
+  RangedSource open(String path) throws IOException;
+}
