@@ -16,6 +16,11 @@ import io.hfbeam.hf.Features;
 import io.hfbeam.hub.HubClient;
 import io.hfbeam.hub.HubPublish;
 import io.hfbeam.hub.PublishedCommit;
+import io.hfbeam.source.HfDataset;
+import io.hfbeam.source.ReadPlan;
+import io.hfbeam.source.ReadSpec;
+import io.hfbeam.source.ReadUnit;
+import io.hfbeam.source.RowSink;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -39,23 +44,34 @@ import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
+import org.apache.beam.sdk.transforms.errorhandling.BadRecordRouter;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
@@ -70,10 +86,21 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  *     .apply(HuggingFaceIO.publish().to("me/my-dataset"));
  * }</pre>
  *
- * The read side comes later.
+ * <p>{@link #read()} reads a dataset (a Hub repo, streamed with range requests, or a local
+ * directory) with {@code datasets}' own config, split and feature rules, as rows whose schema is
+ * the mapping of its features:
+ *
+ * <pre>{@code
+ * PCollection<Row> rows =
+ *     p.apply(HuggingFaceIO.read().from("hf://datasets/owner/name").withSplit("train"));
+ * }</pre>
  */
 public final class HuggingFaceIO {
   private HuggingFaceIO() {}
+
+  public static Read read() {
+    return new Read(ReadSpec.of(null), null);
+  }
 
   public static Write write() {
     return new Write(WriteSettings.defaults(), null);
@@ -638,6 +665,164 @@ public final class HuggingFaceIO {
               .createPr(createPr);
       if (client != null) b.client(client);
       return files.apply("Publish", b.build());
+    }
+  }
+
+  /**
+   * Reads a Hugging Face dataset. The dataset, config, split and columns are resolved when the
+   * pipeline is built (a missing one fails then, naming what exists); the work is split into units
+   * (Parquet row groups, byte ranges of JSON Lines and text, whole files otherwise) spread over the
+   * workers, each holding at most one row group or one record at a time. A record that cannot be
+   * read goes to the bad-record handler ({@link #withBadRecordErrorHandler}) with its file and
+   * position; without one, it fails the pipeline, naming them.
+   */
+  public static final class Read extends PTransform<PBegin, PCollection<Row>> {
+    private final ReadSpec spec;
+    private final ErrorHandler<BadRecord, ?> badRecords;
+
+    private Read(ReadSpec spec, ErrorHandler<BadRecord, ?> badRecords) {
+      this.spec = spec;
+      this.badRecords = badRecords;
+    }
+
+    /** {@code hf://datasets/owner/name[@revision]}, {@code owner/name}, or a local directory. */
+    public Read from(String dataset) {
+      return new Read(spec.withDataset(dataset), badRecords);
+    }
+
+    /** A branch, tag or commit (e.g. {@code refs/convert/parquet}); default {@code main}. */
+    public Read withRevision(String revision) {
+      return new Read(spec.withRevision(revision), badRecords);
+    }
+
+    /** The config; default: the dataset's default config. */
+    public Read withConfig(String config) {
+      return new Read(spec.withConfig(config), badRecords);
+    }
+
+    /** The split; default: every split, in the config's order. */
+    public Read withSplit(String split) {
+      return new Read(spec.withSplit(split), badRecords);
+    }
+
+    /** Only these columns (Parquet fetches only their column chunks). */
+    public Read withColumns(String... columns) {
+      return new Read(spec.withColumns(List.of(columns)), badRecords);
+    }
+
+    /**
+     * Streams Hub files with range requests (default), or downloads each once into the shared
+     * Hugging Face cache and reads it there ({@code false}).
+     */
+    public Read withStreaming(boolean streaming) {
+      return new Read(spec.withStreaming(streaming), badRecords);
+    }
+
+    /** Byte-range size for splitting line-based files (default 64 MiB). */
+    public Read withUnitBytes(long bytes) {
+      return new Read(spec.withUnitBytes(bytes), badRecords);
+    }
+
+    /** How to reach the Hub; default HF_ENDPOINT and the token where each step runs. */
+    public Read withClient(HubClient.Settings hub) {
+      return new Read(spec.withHub(hub), badRecords);
+    }
+
+    /** Where records that cannot be read go, as Beam's bad records (file and position, reason). */
+    public Read withBadRecordErrorHandler(ErrorHandler<BadRecord, ?> handler) {
+      return new Read(spec, handler);
+    }
+
+    public ReadSpec spec() {
+      return spec;
+    }
+
+    /** Resolves the read as {@link #expand} will (for a caller that needs the schema first). */
+    public ReadPlan plan() {
+      if (spec.dataset() == null) {
+        throw new IllegalArgumentException("HuggingFaceIO.read() needs from(dataset)");
+      }
+      try {
+        return HfDataset.open(spec).plan(spec);
+      } catch (IOException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public PCollection<Row> expand(PBegin input) {
+      ReadPlan plan = plan();
+      Schema schema = plan.selected().beamSchema();
+      TupleTag<Row> rows = new TupleTag<>() {};
+      BadRecordRouter router =
+          badRecords == null ? BadRecordRouter.THROWING_ROUTER : BadRecordRouter.RECORDING_ROUTER;
+      PCollectionTuple out =
+          input
+              .apply(
+                  "Units", Create.of(plan.units()).withCoder(SerializableCoder.of(ReadUnit.class)))
+              .apply("Spread", Reshuffle.viaRandomKey())
+              .apply(
+                  "ReadUnits",
+                  ParDo.of(new ReadUnitFn(plan, rows, router))
+                      .withOutputTags(rows, TupleTagList.of(BadRecordRouter.BAD_RECORD_TAG)));
+      PCollection<BadRecord> bad =
+          out.get(BadRecordRouter.BAD_RECORD_TAG).setCoder(BadRecord.getCoder(input.getPipeline()));
+      if (badRecords != null) badRecords.addErrorCollection(bad);
+      return out.get(rows).setRowSchema(schema);
+    }
+  }
+
+  /** Reads one unit: its rows to the main output, its unreadable records to the bad records. */
+  static final class ReadUnitFn extends DoFn<ReadUnit, Row> {
+    private final ReadPlan plan;
+    private final TupleTag<Row> rows;
+    private final BadRecordRouter router;
+    private final Counter rowsOut = Metrics.counter("read", "rows_out");
+    private final Counter failed = Metrics.counter("read", "records_failed");
+
+    ReadUnitFn(ReadPlan plan, TupleTag<Row> rows, BadRecordRouter router) {
+      this.plan = plan;
+      this.rows = rows;
+      this.router = router;
+    }
+
+    @ProcessElement
+    public void process(@Element ReadUnit unit, MultiOutputReceiver out) throws Exception {
+      List<Exception> routeErrors = new ArrayList<>();
+      RowSink sink =
+          new RowSink() {
+            @Override
+            public void row(Row row) {
+              out.get(rows).output(row);
+              rowsOut.inc();
+            }
+
+            @Override
+            public void failure(String where, String reason, String excerpt) {
+              failed.inc();
+              try {
+                router.route(
+                    out,
+                    excerpt,
+                    StringUtf8Coder.of(),
+                    new IOException(where + ": " + reason),
+                    where + ": " + reason);
+              } catch (Exception e) {
+                routeErrors.add(e);
+                throw new UncheckedIOException(new IOException(e.getMessage(), e));
+              }
+            }
+          };
+      try {
+        plan.read(unit, sink);
+      } catch (IOException | RuntimeException e) {
+        if (!routeErrors.isEmpty()) throw routeErrors.get(0);
+        // the unit stops here; rows it gave stay given, the rest of it is one bad record
+        String reason = e.getMessage() != null ? e.getMessage() : e.toString();
+        failed.inc();
+        router.route(
+            out, "", StringUtf8Coder.of(), e, unit.where() + ": " + reason.replaceAll("\\s+", " "));
+      }
     }
   }
 }

@@ -1,0 +1,138 @@
+package io.hfbeam.source;
+
+import io.hfbeam.hf.ConfigLayout;
+import io.hfbeam.hf.DataFilesResolver;
+import io.hfbeam.hf.DatasetLayout;
+import io.hfbeam.hf.Features;
+import io.hfbeam.hub.HubClient;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A dataset opened for reading: its files at one version and what {@code datasets} makes of them
+ * (configs, splits, files, builder). Planning happens here, on the launcher; a missing dataset,
+ * config, split or column fails with one line naming what exists.
+ */
+public final class HfDataset {
+  private final DatasetFiles files;
+  private final Map<String, DataFile> byPath;
+  private final DatasetLayout layout;
+
+  private HfDataset(DatasetFiles files, List<DataFile> listed, DatasetLayout layout) {
+    this.files = files;
+    this.byPath = new HashMap<>();
+    listed.forEach(f -> byPath.put(f.path(), f));
+    this.layout = layout;
+  }
+
+  /** Opens the dataset a spec names (resolving a Hub revision to its commit). */
+  public static HfDataset open(ReadSpec spec) throws IOException {
+    DatasetRef ref = DatasetRef.parse(spec.dataset());
+    DatasetFiles files;
+    if (ref.directory().isPresent()) {
+      if (spec.revision() != null) {
+        throw new IllegalArgumentException(
+            "a revision is for Hub datasets; " + spec.dataset() + " is a local directory");
+      }
+      files = new LocalDatasetFiles(ref.directory().get());
+    } else {
+      HubClient.Settings hub =
+          spec.hub() != null ? spec.hub() : HubClient.Settings.builder().build();
+      String revision = spec.revision() != null ? spec.revision() : ref.revision().orElse(null);
+      files = HubDatasetFiles.open(hub, ref.repo().get(), revision, spec.streaming());
+    }
+    return open(files);
+  }
+
+  /** Opens a dataset given its files. */
+  public static HfDataset open(DatasetFiles files) throws IOException {
+    List<DataFile> listed = files.list();
+    List<String> names = new ArrayList<>();
+    boolean card = false;
+    boolean yaml = false;
+    for (DataFile f : listed) {
+      names.add(f.path());
+      card |= f.path().equals("README.md");
+      yaml |= f.path().equals(DataFilesResolver.STANDALONE_YAML);
+    }
+    String readme = card ? files.readText("README.md").orElse(null) : null;
+    String extra = yaml ? files.readText(DataFilesResolver.STANDALONE_YAML).orElse(null) : null;
+    DatasetLayout layout = DataFilesResolver.resolve(names, readme, extra);
+    return new HfDataset(files, listed, layout);
+  }
+
+  public DatasetFiles files() {
+    return files;
+  }
+
+  public DatasetLayout layout() {
+    return layout;
+  }
+
+  public String describe() {
+    return files.describe();
+  }
+
+  /** A split's data files with their sizes, in read order. */
+  public List<DataFile> dataFiles(ConfigLayout config, String split) {
+    List<DataFile> out = new ArrayList<>();
+    for (String p : config.split(split)) {
+      DataFile f = byPath.get(p);
+      if (f == null) throw new IllegalStateException("resolved file not listed: " + p);
+      out.add(f);
+    }
+    return out;
+  }
+
+  /**
+   * The config's features: the card's, else what its builder takes from the first data file (of the
+   * first split), as {@code datasets} does.
+   */
+  public Features features(ConfigLayout config) throws IOException {
+    Optional<Features> card = config.features();
+    if (card.isPresent()) return card.get();
+    FormatReader reader = FormatReaders.forBuilder(config.builder());
+    if (config.splits().isEmpty()) {
+      throw new IllegalArgumentException(
+          "config '" + config.name() + "' of " + describe() + " has no data files");
+    }
+    List<DataFile> first = dataFiles(config, config.splitNames().get(0));
+    return reader.features(files, first, config.builderKwargs());
+  }
+
+  /** The plan of a read: every unit of the asked splits, in order. */
+  public ReadPlan plan(ReadSpec spec) throws IOException {
+    ConfigLayout config = layout.config(spec.config());
+    FormatReader reader = FormatReaders.forBuilder(config.builder());
+    List<String> splits = spec.split() != null ? List.of(spec.split()) : config.splitNames();
+    for (String s : splits) config.split(s);
+    Features features = features(config);
+    List<String> columns = spec.columns().isEmpty() ? features.names() : spec.columns();
+    ParquetReader.select(features, columns);
+    List<ReadUnit> units = new ArrayList<>();
+    for (String s : splits) {
+      for (DataFile f : dataFiles(config, s)) {
+        try {
+          units.addAll(reader.plan(files, f, units.size(), spec.unitBytes()));
+        } catch (IOException | RuntimeException e) {
+          // a file that cannot be planned (a cut Parquet footer) is read whole, and fails as one
+          // located bad record while the other files are read
+          units.add(ReadUnit.wholeFile(units.size(), f));
+        }
+      }
+    }
+    return new ReadPlan(
+        files,
+        config.name(),
+        splits,
+        config.builder(),
+        config.builderKwargs(),
+        features,
+        columns,
+        units);
+  }
+}

@@ -1,0 +1,212 @@
+package io.hfbeam.beam;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+import static org.junit.Assert.assertThrows;
+
+import io.hfbeam.format.parquet.RangedFixtures;
+import io.hfbeam.hub.CommitOperation;
+import io.hfbeam.hub.HubClient;
+import io.hfbeam.hub.RepoId;
+import io.hfbeam.hub.RetryPolicy;
+import io.hfbeam.hub.server.LocalHubServer;
+import io.hfbeam.source.ReadPlan;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler.BadRecordErrorHandler;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** HuggingFaceIO.read() in a pipeline: local directories and the local Hub server. */
+public class HuggingFaceIOReadTest {
+  static final String TOKEN = "hf_readtesttoken0123456789";
+
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+  @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();
+
+  LocalHubServer hub;
+  HubClient.Settings settings;
+
+  @Before
+  public void start() throws Exception {
+    hub =
+        LocalHubServer.start(
+            0,
+            tmp.newFolder("hub").toPath(),
+            LocalHubServer.Options.defaults().withToken(TOKEN, "alice"));
+    settings =
+        HubClient.Settings.builder()
+            .environment(
+                Map.of(
+                    "HF_ENDPOINT",
+                    hub.url(),
+                    "HF_TOKEN",
+                    TOKEN,
+                    "HF_HOME",
+                    tmp.newFolder("hf").toString()))
+            .retry(RetryPolicy.of(3, Duration.ofMillis(5), Duration.ofMillis(20)))
+            .build();
+  }
+
+  @After
+  public void stop() {
+    hub.close();
+  }
+
+  /** Two train shards and a test shard of the ten-column fixture, many row groups each. */
+  private Path dataset() throws Exception {
+    Path dir = tmp.newFolder("ds").toPath();
+    Files.createDirectories(dir.resolve("data"));
+    RangedFixtures.writeTen(dir.resolve("data/train-00000-of-00002.parquet"), 3000, 16 << 10);
+    RangedFixtures.writeTen(dir.resolve("data/train-00001-of-00002.parquet"), 2000, 16 << 10);
+    RangedFixtures.writeTen(dir.resolve("data/test-00000-of-00001.parquet"), 700, 16 << 10);
+    return dir;
+  }
+
+  private void upload(RepoId repo, Path dir, boolean isPrivate) throws Exception {
+    HubClient c = settings.newClient();
+    c.createRepo(repo, isPrivate, false);
+    List<CommitOperation> ops = new ArrayList<>();
+    try (var files = Files.walk(dir)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        ops.add(
+            CommitOperation.add(
+                dir.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f)));
+      }
+    }
+    c.createCommit(repo, "main", ops, "data", null);
+  }
+
+  static PCollection<Long> count(PCollection<Row> rows) {
+    return rows.apply(Count.globally());
+  }
+
+  @Test
+  public void readsEverySplitOfALocalDirectoryRowGroupByRowGroup() throws Exception {
+    Path dir = dataset();
+    HuggingFaceIO.Read read = HuggingFaceIO.read().from(dir.toString());
+    ReadPlan plan = read.plan();
+    assertThat(plan.splits(), is(List.of("train", "test")));
+    assertThat(plan.units().size(), greaterThan(6));
+    PCollection<Row> rows = p.apply(read);
+    PAssert.thatSingleton(count(rows)).isEqualTo(5700L);
+    PCollection<Row> test =
+        p.apply("Test", HuggingFaceIO.read().from(dir.toString()).withSplit("test"));
+    PAssert.thatSingleton(test.apply("CountTest", Count.globally())).isEqualTo(700L);
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  public void streamsOneColumnOfAPrivateHubRepo() throws Exception {
+    Path dir = dataset();
+    upload(RepoId.dataset("alice/ten"), dir, true);
+    PCollection<Row> rows =
+        p.apply(
+            HuggingFaceIO.read()
+                .from("hf://datasets/alice/ten")
+                .withSplit("train")
+                .withColumns("c3")
+                .withClient(settings));
+    assertThat(rows.getSchema().getFieldNames(), is(List.of("c3")));
+    PAssert.thatSingleton(count(rows)).isEqualTo(5000L);
+    // the same values as the local files hold
+    List<Double> expected = new ArrayList<>();
+    for (String shard : List.of("train-00000-of-00002", "train-00001-of-00002")) {
+      for (Row r : RangedFixtures.readLocal(dir.resolve("data/" + shard + ".parquet"))) {
+        expected.add(r.getDouble("c3"));
+      }
+    }
+    PAssert.that(
+            rows.apply(MapElements.into(TypeDescriptors.doubles()).via(r -> r.getDouble("c3"))))
+        .containsInAnyOrder(expected);
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  public void aMissingSplitConfigOrColumnFailsAtConstructionNamingWhatExists() throws Exception {
+    Path dir = dataset();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HuggingFaceIO.read().from(dir.toString()).withSplit("validation").plan());
+    assertThat(e.getMessage(), containsString("[train, test]"));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HuggingFaceIO.read().from(dir.toString()).withConfig("nope").plan());
+    assertThat(e.getMessage(), containsString("[default]"));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HuggingFaceIO.read().from(dir.toString()).withColumns("c11").plan());
+    assertThat(e.getMessage(), containsString("c0, c1"));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                HuggingFaceIO.read()
+                    .from("hf://datasets/alice/missing")
+                    .withClient(settings)
+                    .plan());
+    assertThat(e.getMessage(), containsString("alice/missing"));
+  }
+
+  @Test
+  public void aTruncatedFileIsABadRecordAndTheOtherFilesAreRead() throws Exception {
+    Path dir = dataset();
+    Path shard = dir.resolve("data/train-00001-of-00002.parquet");
+    try (RandomAccessFile f = new RandomAccessFile(shard.toFile(), "rw")) {
+      f.setLength(f.length() / 2);
+    }
+    BadRecordErrorHandler<PCollection<Long>> errors =
+        p.registerBadRecordErrorHandler(new CountBad());
+    PCollection<Row> rows =
+        p.apply(
+            HuggingFaceIO.read()
+                .from(dir.toString())
+                .withSplit("train")
+                .withBadRecordErrorHandler(errors));
+    errors.close();
+    PAssert.thatSingleton(count(rows)).isEqualTo(3000L);
+    PAssert.thatSingleton(errors.getOutput()).isEqualTo(1L);
+    p.run().waitUntilFinish();
+  }
+
+  /** Counts the bad records and checks each names the cut file. */
+  static final class CountBad
+      extends org.apache.beam.sdk.transforms.PTransform<PCollection<BadRecord>, PCollection<Long>> {
+    @Override
+    public PCollection<Long> expand(PCollection<BadRecord> bad) {
+      return bad.apply(
+              MapElements.into(TypeDescriptors.longs())
+                  .via(
+                      b -> {
+                        String d = b.getFailure().getDescription();
+                        if (!d.contains("train-00001-of-00002.parquet")) {
+                          throw new AssertionError("not located: " + d);
+                        }
+                        return 1L;
+                      }))
+          .apply(Combine.globally(Long::sum).withoutDefaults());
+    }
+  }
+}
