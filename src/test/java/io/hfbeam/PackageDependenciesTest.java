@@ -89,6 +89,7 @@ class PackageDependenciesTest {
           Map.entry(
               "workflow.qa",
               Set.of(
+                  "source",
                   "workflow",
                   "dataset",
                   "mapping",
