@@ -1,0 +1,82 @@
+package io.hfbeam.source;
+
+import com.github.luben.zstd.ZstdInputStream;
+import io.hfbeam.format.RangedSource;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+
+/**
+ * Opens a data file's bytes for a unit: plain files from any offset, compressed ones ({@code .gz},
+ * {@code .bz2}, {@code .zst}, as {@code datasets} extracts them on the fly) decompressed from the
+ * start. {@code .xz} is not supported: no XZ decoder is on the classpath.
+ */
+final class UnitInput {
+  /** Bytes fetched per request from a (possibly remote) file. */
+  static final int BLOCK = 1 << 20;
+
+  private static final List<String> COMPRESSED = List.of(".gz", ".bz2", ".zst");
+
+  private UnitInput() {}
+
+  static boolean compressed(String path) {
+    String p = path.toLowerCase(Locale.ROOT);
+    for (String ext : COMPRESSED) if (p.endsWith(ext)) return true;
+    return false;
+  }
+
+  /** The path without its compression extension: what the format is read from. */
+  static String inner(String path) {
+    String p = path.toLowerCase(Locale.ROOT);
+    for (String ext : COMPRESSED) {
+      if (p.endsWith(ext)) return path.substring(0, path.length() - ext.length());
+    }
+    return path;
+  }
+
+  /** The open file and the stream over its (decompressed) bytes from {@code offset}. */
+  record Opened(RangedSource source, InputStream in) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      try (source) {
+        in.close();
+      }
+    }
+  }
+
+  /**
+   * @param offset where to start; must be 0 for a compressed file
+   */
+  static Opened open(DatasetFiles files, String path, long offset) throws IOException {
+    RangedSource source = files.open(path);
+    try {
+      int block = (int) Math.max(1, Math.min(BLOCK, source.size()));
+      InputStream raw = new BufferedInputStream(source.stream(offset, block), 1 << 16);
+      return new Opened(source, decompress(raw, path));
+    } catch (IOException | RuntimeException e) {
+      source.close();
+      throw e;
+    }
+  }
+
+  static InputStream decompress(InputStream raw, String path) throws IOException {
+    String p = path.toLowerCase(Locale.ROOT);
+    if (p.endsWith(".gz")) return new BufferedInputStream(new GZIPInputStream(raw, 1 << 16));
+    if (p.endsWith(".bz2")) return new BufferedInputStream(new BZip2CompressorInputStream(raw));
+    if (p.endsWith(".zst")) return new BufferedInputStream(new ZstdInputStream(raw));
+    return raw;
+  }
+
+  /** Why a compressed file could not be read on, for a failure record. */
+  static String corrupt(String path, Exception e) {
+    return "corrupt or truncated compressed data in "
+        + path
+        + ": "
+        + e.getClass().getSimpleName()
+        + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+}
