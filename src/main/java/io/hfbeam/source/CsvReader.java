@@ -119,57 +119,61 @@ public final class CsvReader implements FormatReader {
     Options o = Options.of(kwargs);
     int[] index = new int[wanted.size()];
     boolean[] ok = {false};
-    scan(
-        files,
-        unit.path(),
-        o,
-        new Handler() {
-          @Override
-          public void columns(List<String> cols) {
-            Map<String, Integer> at = new HashMap<>();
-            for (int i = 0; i < cols.size(); i++) at.put(cols.get(i), i);
-            for (int i = 0; i < wanted.size(); i++) {
-              Integer j = at.get(wanted.get(i));
-              if (j == null) {
-                sink.failure(
-                    unit.path(),
-                    "column '"
-                        + wanted.get(i)
-                        + "' of the features is not in the file; its columns are "
-                        + cols,
-                    "");
-                return;
+    try {
+      scan(
+          files,
+          unit.path(),
+          o,
+          new Handler() {
+            @Override
+            public void columns(List<String> cols) {
+              Map<String, Integer> at = new HashMap<>();
+              for (int i = 0; i < cols.size(); i++) at.put(cols.get(i), i);
+              for (int i = 0; i < wanted.size(); i++) {
+                Integer j = at.get(wanted.get(i));
+                if (j == null) {
+                  sink.failure(
+                      unit.path(),
+                      "column '"
+                          + wanted.get(i)
+                          + "' of the features is not in the file; its columns are "
+                          + cols,
+                      "");
+                  return;
+                }
+                index[i] = j;
               }
-              index[i] = j;
+              ok[0] = true;
             }
-            ok[0] = true;
-          }
 
-          @Override
-          public void record(List<String> cells, String where) {
-            if (!ok[0]) throw new StopScan();
-            List<Object> values = new ArrayList<>(wanted.size());
-            for (int i = 0; i < wanted.size(); i++) {
-              String cell = index[i] < cells.size() ? cells.get(index[i]) : null;
-              if (CsvTypes.missing(cell)) {
-                values.add(null);
-                continue;
+            @Override
+            public void record(List<String> cells, String where) {
+              if (!ok[0]) throw new StopScan();
+              List<Object> values = new ArrayList<>(wanted.size());
+              for (int i = 0; i < wanted.size(); i++) {
+                String cell = index[i] < cells.size() ? cells.get(index[i]) : null;
+                if (CsvTypes.missing(cell)) {
+                  values.add(null);
+                  continue;
+                }
+                try {
+                  values.add(Casts.text(cell, selected.get(wanted.get(i)), wanted.get(i)));
+                } catch (Casts.CastException e) {
+                  sink.failure(where, e.getMessage(), Excerpts.of(String.join(o.sepText(), cells)));
+                  return;
+                }
               }
-              try {
-                values.add(Casts.text(cell, selected.get(wanted.get(i)), wanted.get(i)));
-              } catch (Casts.CastException e) {
-                sink.failure(where, e.getMessage(), Excerpts.of(String.join(o.sepText(), cells)));
-                return;
-              }
+              sink.row(Row.withSchema(schema).addValues(values).build());
             }
-            sink.row(Row.withSchema(schema).addValues(values).build());
-          }
 
-          @Override
-          public void failure(String where, String reason, String excerpt) {
-            sink.failure(where, reason, excerpt);
-          }
-        });
+            @Override
+            public void failure(String where, String reason, String excerpt) {
+              sink.failure(where, reason, excerpt);
+            }
+          });
+    } catch (StopScan e) {
+      // the file's columns do not match the features: reported once
+    }
   }
 
   private static final class StopScan extends RuntimeException {

@@ -3,6 +3,7 @@ package io.hfbeam.source;
 import com.github.luben.zstd.ZstdInputStream;
 import io.hfbeam.format.RangedSource;
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -65,10 +66,34 @@ final class UnitInput {
 
   static InputStream decompress(InputStream raw, String path) throws IOException {
     String p = path.toLowerCase(Locale.ROOT);
-    if (p.endsWith(".gz")) return new BufferedInputStream(new GZIPInputStream(raw, 1 << 16));
-    if (p.endsWith(".bz2")) return new BufferedInputStream(new BZip2CompressorInputStream(raw));
-    if (p.endsWith(".zst")) return new BufferedInputStream(new ZstdInputStream(raw));
+    if (p.endsWith(".gz")) return salvaging(new GZIPInputStream(raw, 1 << 16));
+    if (p.endsWith(".bz2")) return salvaging(new BZip2CompressorInputStream(raw));
+    if (p.endsWith(".zst")) return salvaging(new ZstdInputStream(raw));
     return raw;
+  }
+
+  /** At most this much decoded data just before a corruption is lost with it. */
+  private static final int SALVAGE_BYTES = 4096;
+
+  /**
+   * A decompressor read in small steps, so that the data just before a corruption is kept: a
+   * decoder that fails inside one call drops what that call decoded, and a BufferedInputStream that
+   * reads on while {@code available() > 0} drops what its earlier calls returned.
+   */
+  private static InputStream salvaging(InputStream decompressor) {
+    return new BufferedInputStream(
+        new FilterInputStream(decompressor) {
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            return in.read(b, off, Math.min(len, SALVAGE_BYTES));
+          }
+
+          @Override
+          public int available() {
+            return 0;
+          }
+        },
+        SALVAGE_BYTES);
   }
 
   /** Why a compressed file could not be read on, for a failure record. */
