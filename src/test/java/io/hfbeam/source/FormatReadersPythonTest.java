@@ -38,7 +38,12 @@ import org.junit.jupiter.api.io.TempDir;
  * is).
  */
 class FormatReadersPythonTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Python's json writes inf as Infinity: read it, and write ours the same way. */
+  private static final ObjectMapper JSON =
+      com.fasterxml.jackson.databind.json.JsonMapper.builder()
+          .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .disable(com.fasterxml.jackson.core.json.JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+          .build();
 
   private static final String SCRIPT =
       """
@@ -67,15 +72,27 @@ class FormatReadersPythonTest {
       out = {}
       for name, case in cases.items():
           try:
-              ds = load_dataset(case["builder"], data_files=case["files"], split="train", **case["kwargs"])
+              kw = dict(case["kwargs"])
+              if "features" in case:
+                  kw["features"] = datasets.Features.from_dict(case["features"])
+              ds = load_dataset(case["builder"], data_files=case["files"], split="train", **kw)
               rows = [{k: norm_value(r[k], ds.features[k]) for k in ds.features} for r in ds.to_list()]
               out[name] = {"features": norm_feature(ds.features.to_dict()), "rows": rows}
           except Exception as e:
-              out[name] = {"error": type(e).__name__ + ": " + str(e)[:300]}
+              cause = e.__cause__ or e
+              out[name] = {"error": type(cause).__name__ + ": " + str(cause)[:300]}
       print("RESULT " + json.dumps(out))
       """;
 
-  private record Case(String builder, List<String> files, Map<String, Object> kwargs) {}
+  /**
+   * @param features the card's features in datasets' JSON form, or null to infer them
+   */
+  private record Case(
+      String builder, List<String> files, Map<String, Object> kwargs, String features) {
+    Case(String builder, List<String> files, Map<String, Object> kwargs) {
+      this(builder, files, kwargs, null);
+    }
+  }
 
   @Test
   void readsWhatDatasetsReads(@TempDir Path dir) throws Exception {
@@ -151,6 +168,47 @@ class FormatReadersPythonTest {
     cases.put(
         "text-document", new Case("text", List.of("paras.txt"), Map.of("sample_by", "document")));
 
+    write(
+        dir,
+        "edge.csv",
+        "b,mix,none,sp,big,inf,q\n"
+            + "True,1,,1,9223372036854775807,inf,\"5\"\n"
+            + ",x,,2,1,-Infinity,\"6\"\n"
+            + "  \n"
+            + "false,2.5,, 3 ,2,1.5,7\n");
+    cases.put("csv-edge-types", new Case("csv", List.of("edge.csv"), Map.of()));
+    write(
+        dir,
+        "labels.jsonl",
+        "{\"text\": \"good\", \"label\": \"pos\", \"score\": 1, \"ids\": [1, 2]}\n"
+            + "{\"text\": \"bad\", \"label\": \"neg\", \"score\": 2.5, \"ids\": []}\n"
+            + "{\"text\": \"meh\", \"label\": null, \"score\": 3, \"ids\": null}\n");
+    String labelFeatures =
+        "{\"text\": {\"dtype\": \"string\", \"_type\": \"Value\"},"
+            + " \"label\": {\"names\": [\"neg\", \"pos\"], \"_type\": \"ClassLabel\"},"
+            + " \"score\": {\"dtype\": \"float64\", \"_type\": \"Value\"},"
+            + " \"ids\": {\"feature\": {\"dtype\": \"int32\", \"_type\": \"Value\"}, \"_type\": \"List\"}}";
+    cases.put(
+        "jsonl-card-features", new Case("json", List.of("labels.jsonl"), Map.of(), labelFeatures));
+    write(dir, "labels.csv", "text,label,score\ngood,pos,1\nbad,0,2.5\nmeh,,3\n");
+    cases.put(
+        "csv-card-features",
+        new Case(
+            "csv",
+            List.of("labels.csv"),
+            Map.of(),
+            "{\"text\": {\"dtype\": \"string\", \"_type\": \"Value\"},"
+                + " \"label\": {\"names\": [\"neg\", \"pos\"], \"_type\": \"ClassLabel\"},"
+                + " \"score\": {\"dtype\": \"float32\", \"_type\": \"Value\"}}"));
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      many.append("{\"i\": ").append(i).append(", \"f\": ").append(i % 2 == 0 ? i : i + 0.25);
+      many.append(", \"s\": \"").append("\u00e9".repeat(i % 5)).append("\"}");
+      many.append(i % 4 == 0 ? "\r\n" : "\n");
+    }
+    write(dir, "many.jsonl", many.toString());
+    cases.put("jsonl-many-ranges", new Case("json", List.of("many.jsonl", "many.jsonl"), Map.of()));
+
     ObjectNode input = JSON.createObjectNode();
     cases.forEach(
         (name, c) -> {
@@ -159,6 +217,13 @@ class FormatReadersPythonTest {
           var files = n.putArray("files");
           c.files().forEach(f -> files.add(dir.resolve(f).toString()));
           n.set("kwargs", JSON.valueToTree(c.kwargs()));
+          if (c.features() != null) {
+            try {
+              n.set("features", JSON.readTree(c.features()));
+            } catch (IOException e) {
+              throw new IllegalStateException(e);
+            }
+          }
         });
     Path casesFile = Files.createTempFile("cases", ".json");
     Files.writeString(casesFile, input.toString());
@@ -193,7 +258,10 @@ class FormatReadersPythonTest {
       FormatReader reader = FormatReaders.forBuilder(c.builder());
       List<DataFile> dataFiles = new ArrayList<>();
       for (String f : c.files()) dataFiles.add(files.file(f));
-      Features features = reader.features(files, dataFiles, kwargs);
+      Features features =
+          c.features() != null
+              ? Features.fromJson(c.features())
+              : reader.features(files, dataFiles, kwargs);
       Features wantFeatures = Features.parse(want.get("features"));
       if (!features.equals(wantFeatures)) {
         mismatches.add(name + ": features " + features.toJson() + " != " + wantFeatures.toJson());
