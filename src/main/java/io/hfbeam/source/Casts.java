@@ -10,15 +10,15 @@ import io.hfbeam.hf.Feature.Value;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
+import java.time.DateTimeException;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.values.Row;
@@ -318,21 +318,51 @@ final class Casts {
   }
 
   private static Object timestamp(String s, String dtype, String path) throws CastException {
-    String t = s.strip().replace(' ', 'T');
+    Long ms = isoMillis(s, true);
+    if (ms == null) {
+      throw new CastException(
+          "column `" + path + "`: '" + s + "' is not an ISO 8601 timestamp (" + dtype + ")");
+    }
+    return new Instant(ms);
+  }
+
+  private static final Pattern ISO =
+      Pattern.compile(
+          "(\\d{4})-(\\d{2})-(\\d{2})"
+              + "(?:[ T](\\d{2})(?::(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?)?"
+              + "(Z|[+-]\\d{2}(?::?\\d{2})?)?)?");
+
+  /**
+   * The instant an ISO 8601 string spells as Arrow's parser reads it ({@code YYYY-MM-DD}, then
+   * optionally {@code [ T]hh[:mm[:ss[.fff]]]} and a zone {@code Z} or {@code +hh[:mm]}; no zone is
+   * UTC), in epoch milliseconds; null when it is not one, or when it has a fraction and {@code
+   * fractions} is false (pyarrow infers {@code timestamp[s]} only from whole seconds).
+   */
+  static Long isoMillis(String s, boolean fractions) {
+    Matcher m = ISO.matcher(s);
+    if (!m.matches() || (!fractions && m.group(7) != null)) return null;
     try {
-      return new Instant(OffsetDateTime.parse(t).toInstant().toEpochMilli());
-    } catch (DateTimeParseException e) {
-      try {
-        return new Instant(LocalDateTime.parse(t).toInstant(ZoneOffset.UTC).toEpochMilli());
-      } catch (DateTimeParseException e2) {
-        try {
-          return new Instant(
-              LocalDate.parse(t).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli());
-        } catch (DateTimeParseException e3) {
-          throw new CastException(
-              "column `" + path + "`: '" + s + "' is not a timestamp (" + dtype + ")");
-        }
+      LocalDateTime t =
+          LocalDateTime.of(
+              Integer.parseInt(m.group(1)),
+              Integer.parseInt(m.group(2)),
+              Integer.parseInt(m.group(3)),
+              m.group(4) == null ? 0 : Integer.parseInt(m.group(4)),
+              m.group(5) == null ? 0 : Integer.parseInt(m.group(5)),
+              m.group(6) == null ? 0 : Integer.parseInt(m.group(6)));
+      long ms = t.toInstant(ZoneOffset.UTC).toEpochMilli();
+      if (m.group(7) != null) ms += Long.parseLong((m.group(7) + "00").substring(0, 3));
+      String zone = m.group(8);
+      if (zone != null && !zone.equals("Z")) {
+        String digits = zone.substring(1).replace(":", "");
+        int minutes =
+            Integer.parseInt(digits.substring(0, 2)) * 60
+                + (digits.length() > 2 ? Integer.parseInt(digits.substring(2)) : 0);
+        ms -= (zone.charAt(0) == '-' ? -1L : 1L) * minutes * 60_000L;
       }
+      return ms;
+    } catch (DateTimeException e) {
+      return null;
     }
   }
 

@@ -48,7 +48,12 @@ final class JsonInference {
     if (v.isBoolean()) return new Feature.Value("bool");
     if (v.isIntegralNumber()) return new Feature.Value("int64");
     if (v.isNumber()) return new Feature.Value("float64");
-    if (v.isTextual()) return new Feature.Value("string");
+    if (v.isTextual()) {
+      // pyarrow's JSON reader reads whole-second ISO 8601 strings as timestamps
+      return Casts.isoMillis(v.textValue(), false) != null
+          ? new Feature.Value("timestamp[s]")
+          : new Feature.Value("string");
+    }
     if (v.isArray()) {
       Feature item = NULL;
       for (JsonNode x : v) item = widen(item, of(x));

@@ -47,7 +47,7 @@ class FormatReadersPythonTest {
 
   private static final String SCRIPT =
       """
-      import json, sys
+      import datetime, json, sys
       import datasets
       from datasets import load_dataset
       cases = json.load(open(sys.argv[1]))
@@ -62,6 +62,10 @@ class FormatReadersPythonTest {
       def norm_value(v, f):
           if v is None:
               return None
+          if isinstance(v, datetime.datetime):
+              if v.tzinfo is not None:
+                  v = v.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+              return v.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (v.microsecond // 1000)
           if isinstance(f, datasets.Json):
               return v if isinstance(v, str) else json.dumps(v, separators=(",", ":"))
           if isinstance(f, dict):
@@ -188,6 +192,14 @@ class FormatReadersPythonTest {
             + " \"label\": {\"names\": [\"neg\", \"pos\"], \"_type\": \"ClassLabel\"},"
             + " \"score\": {\"dtype\": \"float64\", \"_type\": \"Value\"},"
             + " \"ids\": {\"feature\": {\"dtype\": \"int32\", \"_type\": \"Value\"}, \"_type\": \"List\"}}";
+    write(
+        dir,
+        "times.jsonl",
+        "{\"a\": \"2024-01-02 03:04:05\", \"b\": \"2024-01-02T03\", \"c\": \"2024-01-02T03:04+01:00\","
+            + " \"m\": \"2024-01-02\", \"n\": \"2024-01-02T03:04:05.5\"}\n"
+            + "{\"a\": \"1969-12-31\", \"b\": null, \"c\": \"2024-01-02T03:04:05-0130\","
+            + " \"m\": \"hello\", \"n\": null}\n");
+    cases.put("jsonl-timestamps", new Case("json", List.of("times.jsonl"), Map.of()));
     cases.put(
         "jsonl-card-features", new Case("json", List.of("labels.jsonl"), Map.of(), labelFeatures));
     write(dir, "labels.csv", "text,label,score\ngood,pos,1\nbad,0,2.5\nmeh,,3\n");
