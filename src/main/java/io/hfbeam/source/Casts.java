@@ -191,8 +191,22 @@ final class Casts {
       case "bool" -> pandasBool(s, path);
       case "float64" -> parseDouble(s, dtype, path);
       case "float16", "float32" -> (float) parseDouble(s, dtype, path);
-      default -> integer(parseInt(s.strip(), dtype, path), dtype, path);
+      default -> integer(csvInt(s, dtype, path), dtype, path);
     };
+  }
+
+  /**
+   * An int cell; an integral float ("2.0") is one too, as pyarrow's cast of a float chunk into an
+   * int column takes it.
+   */
+  private static BigInteger csvInt(String s, String dtype, String path) throws CastException {
+    String t = s.strip();
+    if (CsvTypes.isInt(t)) return parseInt(t, dtype, path);
+    Double d = CsvTypes.number(t);
+    if (d != null && !d.isInfinite() && d == Math.rint(d)) {
+      return new BigDecimal(d).toBigInteger();
+    }
+    throw new CastException("column `" + path + "`: '" + s + "' is not an integer (" + dtype + ")");
   }
 
   private static Object pandasBool(String s, String path) throws CastException {

@@ -24,11 +24,12 @@ import org.apache.beam.sdk.values.Row;
  * names made unique ({@code a}, {@code a.1}).
  *
  * <p>Features, when the card declares none: each column's dtype from the first {@code chunksize}
- * (10,000) rows of the first file as pandas infers it ({@link CsvTypes}; text columns are {@code
- * large_string}, what pandas 3's string dtype gives); later rows are cast to it. With features, the
- * file's columns are matched by name (columns not in the features are dropped, as {@code datasets}
- * does) and each cell is cast; a cell that does not fit fails its row. A row with more fields than
- * columns is a located failure (pandas stops: "Expected N fields"); fewer fields read as null.
+ * (10,000) readable rows of the first file as pandas infers it ({@link CsvTypes}; text columns are
+ * {@code large_string}, what pandas 3's string dtype gives); later rows are cast to it. With
+ * features, the file's columns are matched by name (columns not in the features are dropped, as
+ * {@code datasets} does) and each cell is cast; a cell that does not fit fails its row. A row with
+ * more fields than columns is a located failure (pandas stops: "Expected N fields"); fewer fields
+ * read as null.
  *
  * <p>Planning: a CSV file is one unit. A quoted field may hold a newline, so where a record starts
  * cannot be known from a byte offset without reading from the file start; reading from the start to
@@ -78,8 +79,7 @@ public final class CsvReader implements FormatReader {
 
             @Override
             public void failure(String where, String reason, String excerpt) {
-              throw new IllegalArgumentException(
-                  "cannot infer the features of " + first.path() + ": " + where + ": " + reason);
+              // left out of the inference: the read reports it, located
             }
           });
     } catch (StopScan e) {

@@ -30,9 +30,10 @@ import org.apache.beam.sdk.schemas.Schema;
  *
  * <p>Features, when the card declares none, are inferred as {@code datasets} does (see {@link
  * JsonInference}): from the first {@code chunksize} bytes (10 MiB) of the first file for JSON
- * Lines, from all records of a JSON document. Records are then cast to the features; a record that
- * does not fit, a line that is not JSON, or a key that is not a column is a located failure and
- * reading goes on ({@code datasets} stops the whole load there).
+ * Lines, from all records of a JSON document; records that cannot be read are left out (the read
+ * reports them). Records are then cast to the features; a record that does not fit, a line that is
+ * not JSON, or a key that is not a column is a located failure and reading goes on ({@code
+ * datasets} stops the whole load there).
  *
  * <p>Planning: JSON Lines by byte ranges; a JSON document and a compressed file are whole-file
  * units. {@link #plan} cannot see the kwargs, so with {@code field} a byte-range unit that starts
@@ -44,6 +45,12 @@ public final class JsonReader implements FormatReader {
   public static final JsonReader INSTANCE = new JsonReader();
 
   private static final int DEFAULT_CHUNK = 10 << 20;
+
+  /**
+   * What telling a document from JSON Lines fetches: the first non-blank byte is near the start.
+   */
+  private static final int PEEK_BLOCK = 4096;
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final ObjectReader LINE =
       MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -60,16 +67,14 @@ public final class JsonReader implements FormatReader {
     DataFile first = dataFiles.get(0);
     JsonInference inference = new JsonInference();
     String field = field(kwargs);
+    // a record that cannot be read is left out of the inference: the read reports it, located
     RowSink collect =
         new RowSink() {
           @Override
           public void row(org.apache.beam.sdk.values.Row row) {}
 
           @Override
-          public void failure(String where, String reason, String excerpt) {
-            throw new IllegalArgumentException(
-                "cannot infer the features of " + first.path() + ": " + where + ": " + reason);
-          }
+          public void failure(String where, String reason, String excerpt) {}
         };
     if (field != null || isArrayDocument(files, first.path())) {
       document(files, first.path(), field, collect, inference::add);
@@ -331,7 +336,7 @@ public final class JsonReader implements FormatReader {
 
   /** Whether the file, past a BOM and whitespace, opens with '[': a JSON document, not lines. */
   static boolean isArrayDocument(DatasetFiles files, String path) throws IOException {
-    try (UnitInput.Opened opened = UnitInput.open(files, path, 0)) {
+    try (UnitInput.Opened opened = UnitInput.open(files, path, 0, PEEK_BLOCK)) {
       InputStream in = skipBom(opened.in());
       for (int i = 0; i < 1 << 16; i++) {
         int c = in.read();

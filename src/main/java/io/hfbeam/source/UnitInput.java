@@ -53,10 +53,19 @@ final class UnitInput {
    * @param offset where to start; must be 0 for a compressed file
    */
   static Opened open(DatasetFiles files, String path, long offset) throws IOException {
+    return open(files, path, offset, BLOCK);
+  }
+
+  /**
+   * @param blockSize bytes per request (small to peek at a file's start)
+   */
+  static Opened open(DatasetFiles files, String path, long offset, int blockSize)
+      throws IOException {
     RangedSource source = files.open(path);
     try {
-      int block = (int) Math.max(1, Math.min(BLOCK, source.size()));
-      InputStream raw = new BufferedInputStream(source.stream(offset, block), 1 << 16);
+      int block = (int) Math.max(1, Math.min(blockSize, source.size()));
+      InputStream raw =
+          new BufferedInputStream(source.stream(offset, block), Math.min(block, 1 << 16));
       return new Opened(source, decompress(raw, path));
     } catch (IOException | RuntimeException e) {
       source.close();

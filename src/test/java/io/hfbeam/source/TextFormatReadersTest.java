@@ -278,14 +278,10 @@ class TextFormatReadersTest {
   void jsonDocumentsStreamArraysAndFields() throws IOException {
     write("good.json", "[\n {\"a\": 1},\n {\"a\": 2, \"b\": {\"c\": [1]}}\n]");
     write("arr.json", "[\n {\"a\": 1},\n {\"a\": 2, \"b\": {\"c\": [1]}},\n 5\n]");
-    // datasets fails the load on such a document; inferring from it fails with the place
-    IllegalArgumentException bad =
-        assertThrows(
-            IllegalArgumentException.class, () -> infer(JsonReader.INSTANCE, "arr.json", Map.of()));
+    // a record that cannot be read is left out of the inference (the read reports it)
     assertThat(
-        bad.getMessage(),
-        equalTo(
-            "cannot infer the features of arr.json: arr.json line 4: an array of records holds number"));
+        infer(JsonReader.INSTANCE, "arr.json", Map.of()),
+        equalTo(infer(JsonReader.INSTANCE, "good.json", Map.of())));
     assertThat(
         infer(JsonReader.INSTANCE, "good.json", Map.of()).toJson(),
         equalTo(
@@ -390,6 +386,20 @@ class TextFormatReadersTest {
             "r.csv line 4 | Expected 2 fields in line 4, saw 3",
             "r.csv line 5 | invalid UTF-8",
             "r.csv line 8 | unclosed quote: the quoted field opened on line 8 is not closed before the end of the file; the rest of the file is not read"));
+  }
+
+  @Test
+  void csvInferenceLeavesOutRowsItCannotReadAndIntsTakeIntegralFloats() throws IOException {
+    write("i.csv", "a,b\n1,x\n2,y,extra\n3.0,\n");
+    Features f = infer(CsvReader.INSTANCE, "i.csv", Map.of());
+    assertThat(
+        f.toJson(),
+        equalTo(
+            "{\"a\": {\"dtype\": \"float64\", \"_type\": \"Value\"}, \"b\": {\"dtype\": \"large_string\", \"_type\": \"Value\"}}"));
+    Features ints = Features.fromJson("{\"a\": {\"dtype\": \"int16\", \"_type\": \"Value\"}}");
+    Result r = read(CsvReader.INSTANCE, "i.csv", ints, Map.of(), 100, List.of());
+    assertThat(r.rows(), contains("{\"a\":1}", "{\"a\":3}"));
+    assertThat(r.failures(), contains("i.csv line 3 | Expected 2 fields in line 3, saw 3"));
   }
 
   @Test
