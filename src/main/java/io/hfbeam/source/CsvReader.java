@@ -282,20 +282,17 @@ public final class CsvReader implements FormatReader {
         scan(records, path, o, h);
       } catch (StopScan e) {
         throw e;
+      } catch (HandlerFailure e) {
+        throw (RuntimeException) e.getCause();
       } catch (IOException | RuntimeException e) {
-        if (!UnitInput.compressed(path) || e instanceof HandlerFailure) throw unwrap(e);
+        // only a decompressor fails on its data mid-file; a plain file's error is the machine's
+        if (!UnitInput.compressed(path)) throw e;
         h.failure(
             path + " line " + (records.line + 1),
             UnitInput.corrupt(path, e) + "; the rows before it are kept",
             "");
       }
     }
-  }
-
-  private static RuntimeException unwrap(Exception e) {
-    if (e instanceof HandlerFailure f) return (RuntimeException) f.getCause();
-    if (e instanceof RuntimeException r) return r;
-    return new java.io.UncheckedIOException((IOException) e);
   }
 
   /** An exception of a handler, which must not pass for corrupt compressed data. */
@@ -475,7 +472,6 @@ public final class CsvReader implements FormatReader {
         List<String> cells = new ArrayList<>();
         StringBuilder cell = new StringBuilder();
         boolean quoted = false; // inside a quoted field
-        boolean wasQuoted = false;
         boolean fieldStart = true;
         String text = l[0];
         String brk = l[1];
@@ -494,11 +490,9 @@ public final class CsvReader implements FormatReader {
               cells.add(cell.toString());
               cell.setLength(0);
               fieldStart = true;
-              wasQuoted = false;
               continue;
             } else if (c == o.quote && fieldStart) {
               quoted = true;
-              wasQuoted = true;
             } else cell.append(c);
             fieldStart = false;
           }
