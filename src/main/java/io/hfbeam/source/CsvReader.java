@@ -212,10 +212,7 @@ public final class CsvReader implements FormatReader {
       if (quote.length() != 1) {
         throw new IllegalArgumentException("quotechar '" + quote + "' must be one character");
       }
-      String enc = text(kw, "encoding", "utf-8").toLowerCase().replace("_", "-");
-      if (!enc.equals("utf-8") && !enc.equals("utf8")) {
-        throw new IllegalArgumentException("encoding '" + enc + "' is not supported; only utf-8");
-      }
+      UnitInput.requireUtf8(kw);
       List<String> names = null;
       JsonNode n = kw.containsKey("column_names") ? kw.get("column_names") : kw.get("names");
       if (n != null && !n.isNull()) {

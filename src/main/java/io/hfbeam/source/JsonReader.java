@@ -64,6 +64,7 @@ public final class JsonReader implements FormatReader {
       throws IOException {
     if (dataFiles.isEmpty())
       throw new IllegalArgumentException("no data files to infer features from");
+    UnitInput.requireUtf8(kwargs);
     DataFile first = dataFiles.get(0);
     JsonInference inference = new JsonInference();
     String field = field(kwargs);
@@ -130,6 +131,7 @@ public final class JsonReader implements FormatReader {
       List<String> columns,
       RowSink sink)
       throws IOException {
+    UnitInput.requireUtf8(kwargs);
     Features selected = FormatReaders.select(features, columns);
     Schema schema = selected.beamSchema();
     LinkedHashMap<String, Feature> fields = features.asMap();

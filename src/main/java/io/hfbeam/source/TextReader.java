@@ -57,6 +57,7 @@ public final class TextReader implements FormatReader {
     }
     String name = features.names().get(0);
     Feature feature = features.get(name);
+    UnitInput.requireUtf8(kwargs);
     Features selected = FormatReaders.select(features, columns);
     Schema schema = selected.beamSchema();
     String sampleBy = kwargs.containsKey("sample_by") ? kwargs.get("sample_by").asText() : "line";

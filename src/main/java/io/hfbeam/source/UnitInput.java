@@ -1,5 +1,6 @@
 package io.hfbeam.source;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.luben.zstd.ZstdInputStream;
 import io.hfbeam.format.RangedSource;
 import java.io.BufferedInputStream;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 
@@ -103,6 +105,21 @@ final class UnitInput {
           }
         },
         SALVAGE_BYTES);
+  }
+
+  /**
+   * Fails for an {@code encoding} kwarg other than UTF-8: the readers decode UTF-8 only.
+   *
+   * @throws IllegalArgumentException naming the encoding
+   */
+  static void requireUtf8(Map<String, JsonNode> kwargs) {
+    JsonNode e = kwargs.get("encoding");
+    if (e == null || e.isNull()) return;
+    String enc = e.asText().toLowerCase(Locale.ROOT).replace('_', '-');
+    if (!enc.equals("utf-8") && !enc.equals("utf8")) {
+      throw new IllegalArgumentException(
+          "encoding '" + e.asText() + "' is not supported; the data files must be UTF-8");
+    }
   }
 
   /** Why a compressed file could not be read on, for a failure record. */

@@ -177,6 +177,13 @@ class TextFormatReadersTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> read(TextReader.INSTANCE, "t.txt", kw("sample_by", "word"), 100));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> read(TextReader.INSTANCE, "t.txt", kw("encoding", "latin-1"), 100));
+    assertThat(
+        e.getMessage(),
+        equalTo("encoding 'latin-1' is not supported; the data files must be UTF-8"));
   }
 
   @Test
