@@ -30,8 +30,15 @@ public interface FormatReader extends Serializable {
    *
    * @param firstOrder the order number of the file's first unit
    * @param unitBytes the byte-range size to aim at
+   * @param kwargs the config's builder kwargs (a JSON {@code field} or text read by paragraph
+   *     cannot be split)
    */
-  List<ReadUnit> plan(DatasetFiles files, DataFile file, long firstOrder, long unitBytes)
+  List<ReadUnit> plan(
+      DatasetFiles files,
+      DataFile file,
+      long firstOrder,
+      long unitBytes,
+      Map<String, JsonNode> kwargs)
       throws IOException;
 
   /**

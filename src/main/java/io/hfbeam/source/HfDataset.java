@@ -117,12 +117,13 @@ public final class HfDataset {
     for (String s : splits) config.split(s);
     Features features = features(config);
     List<String> columns = spec.columns().isEmpty() ? features.names() : spec.columns();
-    ParquetReader.select(features, columns);
+    FormatReaders.select(features, columns);
     List<ReadUnit> units = new ArrayList<>();
     for (String s : splits) {
       for (DataFile f : dataFiles(config, s)) {
         try {
-          units.addAll(reader.plan(files, f, units.size(), spec.unitBytes()));
+          units.addAll(
+              reader.plan(files, f, units.size(), spec.unitBytes(), config.builderKwargs()));
         } catch (IOException | RuntimeException e) {
           // a file that cannot be planned (a cut Parquet footer) is read whole, and fails as one
           // located bad record while the other files are read

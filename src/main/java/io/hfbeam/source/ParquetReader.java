@@ -37,7 +37,12 @@ public final class ParquetReader implements FormatReader {
   }
 
   @Override
-  public List<ReadUnit> plan(DatasetFiles files, DataFile file, long firstOrder, long unitBytes)
+  public List<ReadUnit> plan(
+      DatasetFiles files,
+      DataFile file,
+      long firstOrder,
+      long unitBytes,
+      Map<String, JsonNode> kwargs)
       throws IOException {
     try (RangedSource src = files.open(file.path());
         RangedParquetFile f = RangedParquetFile.open(src)) {
@@ -67,7 +72,7 @@ public final class ParquetReader implements FormatReader {
       RowSink sink)
       throws IOException {
     List<String> wanted = columns.isEmpty() ? features.names() : columns;
-    Schema schema = select(features, wanted).beamSchema();
+    Schema schema = FormatReaders.select(features, wanted).beamSchema();
     try (RangedSource src = files.open(unit.path());
         RangedParquetFile f = RangedParquetFile.open(src)) {
       String mismatch = mismatch(f.features(), features, wanted);
@@ -85,20 +90,6 @@ public final class ParquetReader implements FormatReader {
         }
       }
     }
-  }
-
-  /** The named columns of {@code features}, in the given order. */
-  static Features select(Features features, List<String> names) {
-    java.util.LinkedHashMap<String, Feature> out = new java.util.LinkedHashMap<>();
-    for (String n : names) {
-      Feature f = features.get(n);
-      if (f == null) {
-        throw new IllegalArgumentException(
-            "no column '" + n + "'; the columns: " + String.join(", ", features.names()));
-      }
-      out.put(n, f);
-    }
-    return Features.of(out);
   }
 
   /**

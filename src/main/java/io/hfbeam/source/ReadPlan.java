@@ -43,7 +43,7 @@ public record ReadPlan(
 
   /** The features of the columns read: the schema of the rows. */
   public Features selected() {
-    return ParquetReader.select(features, columns);
+    return FormatReaders.select(features, columns);
   }
 
   /** Reads one unit into the sink. */
