@@ -72,6 +72,7 @@ public final class DataFilesResolver {
 
   private final List<String> files;
   private final Set<String> fileSet;
+  private ArchiveMembers zips;
 
   private DataFilesResolver(List<String> files) {
     this.files = files;
@@ -93,6 +94,12 @@ public final class DataFilesResolver {
    */
   public static DatasetLayout resolve(
       Collection<String> repoFiles, String readme, String standaloneYaml) {
+    return resolveWith(repoFiles, readme, standaloneYaml, null);
+  }
+
+  /** Throws {@link java.io.UncheckedIOException} when {@code zips} fails. */
+  private static DatasetLayout resolveWith(
+      Collection<String> repoFiles, String readme, String standaloneYaml, ArchiveMembers zips) {
     TreeSet<String> sorted = new TreeSet<>(CODE_POINT_ORDER);
     for (String f : repoFiles) sorted.add(checkPath(f));
     ObjectNode card = cardData(readme);
@@ -113,7 +120,34 @@ public final class DataFilesResolver {
         throw new IllegalArgumentException(STANDALONE_YAML + " is not a YAML mapping");
       }
     }
-    return new DataFilesResolver(new ArrayList<>(sorted)).layout(card);
+    DataFilesResolver r = new DataFilesResolver(new ArrayList<>(sorted));
+    r.zips = zips;
+    return r.layout(card);
+  }
+
+  /**
+   * The files of a zip archive in a repo, for inferring the builder of data files that are zips
+   * ({@code load.py}'s {@code infer_module_for_data_files_list_in_archives}); {@code
+   * source.Archives.zipMembers} reads them from a repo's central directory.
+   */
+  @FunctionalInterface
+  public interface ArchiveMembers {
+    List<String> members(String zipPath) throws IOException;
+  }
+
+  /**
+   * As {@link #resolve(Collection, String, String)}, looking into zip data files with {@code zips}
+   * when the builder must be inferred from what they hold. Without it such a repo fails naming the
+   * zips.
+   */
+  public static DatasetLayout resolve(
+      Collection<String> repoFiles, String readme, String standaloneYaml, ArchiveMembers zips)
+      throws IOException {
+    try {
+      return resolveWith(repoFiles, readme, standaloneYaml, zips);
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   /** The repo's standalone YAML, which {@code datasets} merges over the card's front matter. */
@@ -145,7 +179,22 @@ public final class DataFilesResolver {
           }
         });
     return resolve(
-        found, readText(dir.resolve("README.md")), readText(dir.resolve(STANDALONE_YAML)));
+        found,
+        readText(dir.resolve("README.md")),
+        readText(dir.resolve(STANDALONE_YAML)),
+        zip -> zipEntries(dir.resolve(zip)));
+  }
+
+  /** The file names in a local zip (for the builder only: nothing is extracted). */
+  private static List<String> zipEntries(Path zip) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+      z.stream().filter(e -> !e.isDirectory()).forEach(e -> names.add(e.getName()));
+    } catch (java.util.zip.ZipException e) {
+      throw new IOException(
+          zip.getFileName() + ": not a readable zip archive (" + e.getMessage() + ")", e);
+    }
+    return names;
   }
 
   private static String readText(Path file) throws IOException {
@@ -197,7 +246,7 @@ public final class DataFilesResolver {
     patterns.forEach((split, ps) -> dataFiles.put(split, resolvePatterns(ps, "")));
     // datasets fails here too (a split with no file has no format); name the split instead.
     checkSplits(firstName, dataFiles, patterns);
-    Builder builder = inferBuilder(dataFiles);
+    Builder builder = inferBuilder(dataFiles, zips);
 
     List<ConfigLayout> configs = new ArrayList<>();
     Optional<String> defaultName = Optional.empty();
@@ -632,12 +681,12 @@ public final class DataFilesResolver {
 
   // ---- the builder (load.py, infer_module_for_data_files) ----
 
-  private static Builder inferBuilder(Map<String, List<String>> dataFiles) {
+  private static Builder inferBuilder(Map<String, List<String>> dataFiles, ArchiveMembers zips) {
     Map<String, String> perSplit = new LinkedHashMap<>();
     Builder chosen = null;
     boolean same = true;
     for (Map.Entry<String, List<String>> e : dataFiles.entrySet()) {
-      Builder b = Builders.infer(e.getValue());
+      Builder b = Builders.infer(e.getValue(), zips);
       perSplit.put(e.getKey(), b == null ? "none" : b.name() + b.defaults());
       if (chosen == null && perSplit.size() == 1) chosen = b;
       else if (!java.util.Objects.equals(key(chosen), key(b))) same = false;
