@@ -150,6 +150,125 @@ public final class DataFilesResolver {
     }
   }
 
+  /** The branch where the Hub's dataset viewer publishes its Parquet conversion of a dataset. */
+  public static final String PARQUET_EXPORT_REVISION = "refs/convert/parquet";
+
+  private static final Pattern SHARD_SUFFIX = Pattern.compile("-(?:\\d+-of-\\d+|\\d+)$");
+
+  /**
+   * The configs and splits of a {@link #PARQUET_EXPORT_REVISION} file list, as the dataset viewer
+   * lays it out and its {@code /parquet} listing (which {@code datasets} reads for the export)
+   * reports it: {@code {config}/{split}/NNNN.parquet}; {@code
+   * {config}/partial-{split}/NNNN.parquet} for a split converted only in part (its first 5 GB: see
+   * {@link #isPartialExport}); and the older flat {@code {config}/{name}-{split}.parquet} or {@code
+   * {config}/{name}-{split}-NNNNN-of-NNNNN.parquet}. Every config reads with the {@code parquet}
+   * builder; configs come in code-point order, splits train, validation, test first and then the
+   * others, files in code-point order (the shard order). The default config is {@code default} or
+   * the only one, as {@code datasets}' MetadataConfigs picks it. Files that are not Parquet (a
+   * {@code .gitattributes}) are left out; a Parquet file elsewhere fails, named.
+   *
+   * <p>Not what {@code load_dataset(repo, revision="refs/convert/parquet")} gives: that reads the
+   * branch as any revision, so a dataset with several configs comes out as one {@code default}
+   * config whose splits hold every config's files.
+   */
+  public static DatasetLayout resolveParquetExport(Collection<String> files) {
+    TreeSet<String> sorted = new TreeSet<>(CODE_POINT_ORDER);
+    for (String f : files) sorted.add(checkPath(f));
+    // config -> split -> files, and which splits came from a partial-{split} directory
+    Map<String, Map<String, List<String>>> configs = new java.util.TreeMap<>(CODE_POINT_ORDER);
+    Map<String, String> splitDirs = new LinkedHashMap<>();
+    for (String f : sorted) {
+      if (!f.endsWith(".parquet")) continue;
+      String[] parts = f.split("/");
+      String split;
+      if (parts.length == 3) {
+        split = parts[1].startsWith("partial-") ? parts[1].substring(8) : parts[1];
+      } else if (parts.length == 2) {
+        String stem = parts[1].substring(0, parts[1].length() - ".parquet".length());
+        stem = SHARD_SUFFIX.matcher(stem).replaceFirst("");
+        split = stem.substring(stem.lastIndexOf('-') + 1);
+      } else {
+        throw new IllegalArgumentException(
+            "not the layout of a Parquet export ({config}/{split}/NNNN.parquet): " + f);
+      }
+      if (!SPLIT_NAME.matcher(split).find()) {
+        throw new IllegalArgumentException(
+            "the Parquet export file "
+                + f
+                + " gives the split name '"
+                + split
+                + "'; split names must match "
+                + SPLIT_NAME.pattern());
+      }
+      String dir = parts.length == 3 ? parts[1] : "";
+      String key = parts[0] + "/" + split;
+      String before = splitDirs.putIfAbsent(key, dir);
+      if (before != null
+          && !before.equals(dir)
+          && (before.startsWith("partial-") || dir.startsWith("partial-"))) {
+        throw new IllegalArgumentException(
+            "config '"
+                + parts[0]
+                + "' has both a full and a partial export of split '"
+                + split
+                + "' ("
+                + parts[0]
+                + "/"
+                + before
+                + "/ and "
+                + parts[0]
+                + "/"
+                + dir
+                + "/)");
+      }
+      configs
+          .computeIfAbsent(parts[0], k -> new LinkedHashMap<>())
+          .computeIfAbsent(split, k -> new ArrayList<>())
+          .add(f);
+    }
+    if (configs.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no Parquet file in the export's files "
+              + (sorted.size() > 20
+                  ? new ArrayList<>(sorted).subList(0, 20) + " and more"
+                  : sorted));
+    }
+    List<ConfigLayout> out = new ArrayList<>();
+    for (Map.Entry<String, Map<String, List<String>>> c : configs.entrySet()) {
+      Map<String, List<String>> splits = new LinkedHashMap<>();
+      for (String d : DEFAULT_SPLITS)
+        if (c.getValue().containsKey(d)) splits.put(d, c.getValue().get(d));
+      List<String> rest = new ArrayList<>(c.getValue().keySet());
+      rest.removeAll(DEFAULT_SPLITS);
+      rest.sort(CODE_POINT_ORDER);
+      for (String r : rest) splits.put(r, c.getValue().get(r));
+      out.add(
+          new ConfigLayout(
+              c.getKey(),
+              "parquet",
+              Map.of(),
+              List.of(),
+              Optional.empty(),
+              splits,
+              Optional.empty(),
+              Map.of()));
+    }
+    Optional<String> defaultName =
+        out.size() == 1
+            ? Optional.of(out.get(0).name())
+            : configs.containsKey("default") ? Optional.of("default") : Optional.empty();
+    return new DatasetLayout(out, defaultName);
+  }
+
+  /**
+   * Whether a file of a Parquet export holds only part of its split (a {@code partial-{split}}
+   * directory: the viewer converts the first 5 GB of a big dataset).
+   */
+  public static boolean isPartialExport(String path) {
+    String[] parts = path.split("/");
+    return parts.length == 3 && parts[1].startsWith("partial-");
+  }
+
   /** The repo's standalone YAML, which {@code datasets} merges over the card's front matter. */
   public static final String STANDALONE_YAML = ".huggingface.yaml";
 

@@ -237,6 +237,24 @@ public final class HubClient {
     }
   }
 
+  /**
+   * Creates branch {@code branch} at {@code startingPoint} (null: the head of the default branch),
+   * as huggingface_hub's create_branch; with {@code existOk} an existing branch is fine. A name
+   * with slashes ({@code refs/convert/parquet}) is sent percent-encoded, as one path segment.
+   */
+  public void createBranch(RepoId repo, String branch, String startingPoint, boolean existOk)
+      throws IOException {
+    HubCache.checkRepoPath(branch, "branch");
+    Map<String, Object> body = new LinkedHashMap<>();
+    if (startingPoint != null) body.put("startingPoint", startingPoint);
+    try {
+      http.send(HubHttp.Call.json("POST", api(repo) + "/branch/" + enc(branch), body));
+    } catch (HubException e) {
+      if (e.status() == 409 && existOk) return;
+      throw e;
+    }
+  }
+
   public RepoInfo repoInfo(RepoId repo, String revision) throws IOException {
     JsonNode info = http.json(HubHttp.Call.get(api(repo) + "/revision/" + enc(revision)));
     List<String> files = new ArrayList<>();

@@ -133,7 +133,11 @@ final class HubHandler extends Handler.Abstract {
         commits.validateYaml(ex);
         return;
       }
-      if (n == 2 && Endpoints.REPO_TYPES.contains(s.get(1)) && m.equals("GET")) {
+      // exactly /api/datasets: "/api/datasets//" is an empty repo id, not the listing
+      if (n == 2
+          && Endpoints.REPO_TYPES.contains(s.get(1))
+          && m.equals("GET")
+          && ex.rawPath().equals("/api/" + s.get(1))) {
         repos.list(ex, s.get(1));
         return;
       }
