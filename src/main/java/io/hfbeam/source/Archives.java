@@ -197,6 +197,9 @@ public final class Archives implements Serializable {
     try (Lock lock = Lock.take(Path.of(out + ".lock"))) {
       if (done(out)) return out;
       String where = files.describe() + ": " + path;
+      if (local.isPresent() && !Files.isRegularFile(local.get())) {
+        throw new java.io.FileNotFoundException(where + ": no such file (" + local.get() + ")");
+      }
       Path download = null;
       try {
         Path source = local.orElse(null);

@@ -259,6 +259,45 @@ class ArchivesTest {
   }
 
   @Test
+  void twoProcessesExtractingOneArchiveExtractItOnce() throws Exception {
+    Map<String, byte[]> many = new LinkedHashMap<>();
+    for (int i = 0; i < 2000; i++) many.put("part-" + i + ".jsonl", JSONL);
+    put("big.tar.gz", gz(tar(many)));
+    Path go = tmp.resolve("go");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<Process> children = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      children.add(
+          new ProcessBuilder(
+                  java,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  ExtractMain.class.getName(),
+                  repo.toString(),
+                  "big.tar.gz",
+                  archives.root().toString(),
+                  go.toString())
+              .redirectErrorStream(true)
+              .start());
+    }
+    Thread.sleep(1500); // let both JVMs start and wait on the go file
+    Files.writeString(go, "go");
+    DirFiles here = new DirFiles(repo, false);
+    Path ours = archives.extract(here, "big.tar.gz");
+    int opened = here.opened.get();
+    for (Process p : children) {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      assertThat(out, p.waitFor(), is(0));
+      assertThat(out, out.endsWith(" " + ours), is(true));
+      opened += Integer.parseInt(out.split(" ")[1]);
+    }
+    assertThat("the archive was read by exactly one extractor", opened, is(1));
+    try (Stream<Path> s = Files.list(ours)) {
+      assertThat(s.count(), is(2000L));
+    }
+  }
+
+  @Test
   void pathTraversalIsRefusedAndNothingIsWritten() throws Exception {
     List<String> evil =
         List.of("../evil.jsonl", "/abs.jsonl", "a/../../evil.jsonl", "C:/x.jsonl", "a\\..\\b");
@@ -398,6 +437,11 @@ class ArchivesTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> archives.extract(new DirFiles(repo, true), "a.jsonl"));
+    java.io.FileNotFoundException missing =
+        assertThrows(
+            java.io.FileNotFoundException.class,
+            () -> archives.extract(new DirFiles(repo, true), "missing.zip"));
+    assertThat(missing.getMessage(), startsWith(repo + ": missing.zip: no such file"));
   }
 
   @Test
