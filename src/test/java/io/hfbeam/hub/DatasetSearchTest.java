@@ -109,7 +109,7 @@ class DatasetSearchTest {
   }
 
   @Test
-  void aLimitStopsAfterThatManyAndFetchesNoFurtherPage() throws Exception {
+  void aLimitStopsAfterThatMany() throws Exception {
     assertThat(
         ids(client(ALICE).searchDatasets("chess", null, 4)),
         is(List.of("alice/Chess-private", "alice/chess-0", "alice/chess-1", "alice/chess-2")));
@@ -197,7 +197,8 @@ class DatasetSearchTest {
       }
       assertThat(followed.get(), is(0));
 
-      // a relative Link on the same host is followed
+      // a relative Link on the same host is followed, and only until the limit is reached (this
+      // server's Link never ends)
       link.set(0, "</api/datasets?cursor=1>; rel=\"next\"");
       assertThat(ids(c.searchDatasets(null, null, 2)), is(List.of("a/b", "a/b")));
       assertThat(followed.get(), is(1));
