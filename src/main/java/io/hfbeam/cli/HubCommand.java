@@ -1,6 +1,7 @@
 package io.hfbeam.cli;
 
 import io.hfbeam.hub.CommitOperation;
+import io.hfbeam.hub.DatasetSummary;
 import io.hfbeam.hub.HubClient;
 import io.hfbeam.hub.HubEnvironment;
 import io.hfbeam.hub.RepoFile;
@@ -44,6 +45,7 @@ import picocli.CommandLine.Spec;
       HubCommand.Whoami.class,
       HubCommand.Create.class,
       HubCommand.Ls.class,
+      HubCommand.Search.class,
       HubCommand.Download.class,
       HubCommand.Upload.class,
       HubCommand.Serve.class,
@@ -236,6 +238,73 @@ public final class HubCommand implements Runnable {
     void execute() throws Exception {
       for (RepoFile f : client().listFiles(repo(repo), revision, path, recursive)) {
         out().println(f.directory() ? f.path() + "/" : f.path() + "\t" + f.size());
+      }
+    }
+  }
+
+  @Command(
+      name = "search",
+      description =
+          "List datasets whose id contains QUERY (all without it), as huggingface_hub's list_datasets.")
+  static final class Search extends Sub {
+    @Parameters(
+        index = "0",
+        arity = "0..1",
+        paramLabel = "QUERY",
+        description = "Part of the dataset id.")
+    String query;
+
+    @Option(names = "--author", paramLabel = "A", description = "Only datasets of this namespace.")
+    String author;
+
+    @Option(
+        names = "--limit",
+        paramLabel = "N",
+        defaultValue = "20",
+        description = "At most N datasets; 0 for all (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--json", description = "One JSON object per line instead of a table.")
+    boolean json;
+
+    @Override
+    void execute() throws Exception {
+      if (limit < 0) throw new IllegalArgumentException("--limit must be 0 or more, got " + limit);
+      List<DatasetSummary> found = client().searchDatasets(query, author, limit);
+      if (json) {
+        com.fasterxml.jackson.databind.ObjectMapper mapper =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+        for (DatasetSummary d : found) {
+          Map<String, Object> line = new java.util.LinkedHashMap<>();
+          line.put("id", d.id());
+          line.put("author", d.author());
+          line.put("lastModified", d.lastModified());
+          line.put("downloads", d.downloads());
+          line.put("likes", d.likes());
+          line.put("private", d.isPrivate());
+          line.put("gated", d.gated());
+          line.put("tags", d.tags());
+          out().println(mapper.writeValueAsString(line));
+        }
+        return;
+      }
+      if (found.isEmpty()) {
+        err()
+            .println(
+                "no datasets"
+                    + (query != null ? " matching '" + query + "'" : "")
+                    + (author != null ? " by " + author : ""));
+        return;
+      }
+      int width = "ID".length();
+      for (DatasetSummary d : found) width = Math.max(width, d.id().length());
+      String row = "%-" + width + "s  %10s  %6s  %s";
+      out().println(String.format(row, "ID", "DOWNLOADS", "LIKES", "UPDATED"));
+      for (DatasetSummary d : found) {
+        String updated = d.lastModified() == null ? "-" : d.lastModified();
+        if (updated.length() >= 10) updated = updated.substring(0, 10);
+        out()
+            .println(String.format(row, d.id(), d.downloads(), d.likes(), updated).stripTrailing());
       }
     }
   }

@@ -419,6 +419,18 @@ final class Builders {
    * extension in reverse code-point order; null when no suffix names a builder.
    */
   static Builder infer(List<String> files) {
+    return infer(files, null);
+  }
+
+  /** {@code config.ARCHIVES_MAX_NUMBER_FOR_MODULE_INFERENCE}: zips looked into, at most. */
+  static final int ARCHIVES_MAX_FOR_INFERENCE = 10;
+
+  /**
+   * As {@code infer_module_for_data_files_list}; when {@code .zip} is the leading extension, the
+   * builder comes from the zips' members ({@code zips}), as {@code
+   * infer_module_for_data_files_list_in_archives} finds it.
+   */
+  static Builder infer(List<String> files, DataFilesResolver.ArchiveMembers zips) {
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (String f : files) {
       String name = f.substring(f.lastIndexOf('/') + 1);
@@ -444,11 +456,50 @@ final class Builders {
       String ext = e.getKey().substring(1);
       Builder b = EXTENSION_TO_BUILDER.get(ext);
       if (b != null) return b;
-      if (ext.equals(".zip")) {
-        throw new IllegalArgumentException(
-            "data files in .zip archives are not supported yet: " + files);
-      }
+      if (ext.equals(".zip")) return inferInArchives(files, zips);
     }
     return null;
+  }
+
+  /**
+   * The most common extension among the members of the first ten zips (a tie goes to the one seen
+   * first, as Counter.most_common does), if a builder reads it; else none.
+   */
+  private static Builder inferInArchives(
+      List<String> files, DataFilesResolver.ArchiveMembers zips) {
+    List<String> archives = files.stream().filter(f -> f.endsWith(".zip")).toList();
+    if (zips == null) {
+      throw new IllegalArgumentException(
+          "the data files are zip archives "
+              + archives
+              + "; their members decide the format, so resolve with the repo's archive members");
+    }
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    int seen = 0;
+    for (String zip : archives) {
+      if (++seen > ARCHIVES_MAX_FOR_INFERENCE) break;
+      List<String> members;
+      try {
+        members = zips.members(zip);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      for (String m : members) {
+        String name = m.substring(m.lastIndexOf('/') + 1);
+        String[] parts = name.split("\\.", -1);
+        for (int i = 1; i < parts.length; i++) {
+          counts.merge("." + parts[i].toLowerCase(Locale.ROOT), 1, Integer::sum);
+        }
+      }
+    }
+    String best = null;
+    int most = 0;
+    for (Map.Entry<String, Integer> e : counts.entrySet()) {
+      if (e.getValue() > most) {
+        best = e.getKey();
+        most = e.getValue();
+      }
+    }
+    return best == null ? null : EXTENSION_TO_BUILDER.get(best);
   }
 }

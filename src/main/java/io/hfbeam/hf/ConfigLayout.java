@@ -69,6 +69,39 @@ public record ConfigLayout(
     return files;
   }
 
+  /**
+   * The data files of a split that are archives (zip or tar, see {@link #isArchive}), in the
+   * split's order: the reader extracts each and reads its members in their place, in {@code
+   * datasets}' {@code iter_files} order.
+   */
+  public List<String> archives(String split) {
+    return split(split).stream().filter(ConfigLayout::isArchive).toList();
+  }
+
+  /**
+   * Whether a data file is an archive of files that {@code datasets}' download manager extracts
+   * before the builder reads them: {@code .zip}, {@code .tar}, {@code .tar.gz}/{@code .tgz}, {@code
+   * .tar.bz2}, {@code .tar.xz}, {@code .tar.zst}. A compressed single file ({@code train.jsonl.gz})
+   * is not: readers decompress it as they read.
+   */
+  public static boolean isArchive(String path) {
+    String lower = path.toLowerCase(java.util.Locale.ROOT);
+    for (String s :
+        List.of(
+            ".zip",
+            ".tar",
+            ".tar.gz",
+            ".tgz",
+            ".tar.bz2",
+            ".tbz2",
+            ".tar.xz",
+            ".txz",
+            ".tar.zst")) {
+      if (lower.endsWith(s)) return true;
+    }
+    return false;
+  }
+
   /** The compression a data file's name says it has ({@code gzip}, {@code bz2}, ...), if any. */
   public static Optional<String> compression(String path) {
     String lower = path.toLowerCase(java.util.Locale.ROOT);

@@ -72,6 +72,7 @@ public final class DataFilesResolver {
 
   private final List<String> files;
   private final Set<String> fileSet;
+  private ArchiveMembers zips;
 
   private DataFilesResolver(List<String> files) {
     this.files = files;
@@ -93,6 +94,12 @@ public final class DataFilesResolver {
    */
   public static DatasetLayout resolve(
       Collection<String> repoFiles, String readme, String standaloneYaml) {
+    return resolveWith(repoFiles, readme, standaloneYaml, null);
+  }
+
+  /** Throws {@link java.io.UncheckedIOException} when {@code zips} fails. */
+  private static DatasetLayout resolveWith(
+      Collection<String> repoFiles, String readme, String standaloneYaml, ArchiveMembers zips) {
     TreeSet<String> sorted = new TreeSet<>(CODE_POINT_ORDER);
     for (String f : repoFiles) sorted.add(checkPath(f));
     ObjectNode card = cardData(readme);
@@ -113,7 +120,153 @@ public final class DataFilesResolver {
         throw new IllegalArgumentException(STANDALONE_YAML + " is not a YAML mapping");
       }
     }
-    return new DataFilesResolver(new ArrayList<>(sorted)).layout(card);
+    DataFilesResolver r = new DataFilesResolver(new ArrayList<>(sorted));
+    r.zips = zips;
+    return r.layout(card);
+  }
+
+  /**
+   * The files of a zip archive in a repo, for inferring the builder of data files that are zips
+   * ({@code load.py}'s {@code infer_module_for_data_files_list_in_archives}); {@code
+   * source.Archives.zipMembers} reads them from a repo's central directory.
+   */
+  @FunctionalInterface
+  public interface ArchiveMembers {
+    List<String> members(String zipPath) throws IOException;
+  }
+
+  /**
+   * As {@link #resolve(Collection, String, String)}, looking into zip data files with {@code zips}
+   * when the builder must be inferred from what they hold. Without it such a repo fails naming the
+   * zips.
+   */
+  public static DatasetLayout resolve(
+      Collection<String> repoFiles, String readme, String standaloneYaml, ArchiveMembers zips)
+      throws IOException {
+    try {
+      return resolveWith(repoFiles, readme, standaloneYaml, zips);
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** The branch where the Hub's dataset viewer publishes its Parquet conversion of a dataset. */
+  public static final String PARQUET_EXPORT_REVISION = "refs/convert/parquet";
+
+  private static final Pattern SHARD_SUFFIX = Pattern.compile("-(?:\\d+-of-\\d+|\\d+)$");
+
+  /**
+   * The configs and splits of a {@link #PARQUET_EXPORT_REVISION} file list, as the dataset viewer
+   * lays it out and its {@code /parquet} listing (which {@code datasets} reads for the export)
+   * reports it: {@code {config}/{split}/NNNN.parquet}; {@code
+   * {config}/partial-{split}/NNNN.parquet} for a split converted only in part (its first 5 GB: see
+   * {@link #isPartialExport}); and the older flat {@code {config}/{name}-{split}.parquet} or {@code
+   * {config}/{name}-{split}-NNNNN-of-NNNNN.parquet}. Every config reads with the {@code parquet}
+   * builder; configs come in code-point order, splits train, validation, test first and then the
+   * others, files in code-point order (the shard order). The default config is {@code default} or
+   * the only one, as {@code datasets}' MetadataConfigs picks it. Files that are not Parquet (a
+   * {@code .gitattributes}) are left out; a Parquet file elsewhere fails, named.
+   *
+   * <p>Not what {@code load_dataset(repo, revision="refs/convert/parquet")} gives: that reads the
+   * branch as any revision, so a dataset with several configs comes out as one {@code default}
+   * config whose splits hold every config's files.
+   */
+  public static DatasetLayout resolveParquetExport(Collection<String> files) {
+    TreeSet<String> sorted = new TreeSet<>(CODE_POINT_ORDER);
+    for (String f : files) sorted.add(checkPath(f));
+    // config -> split -> files, and which splits came from a partial-{split} directory
+    Map<String, Map<String, List<String>>> configs = new java.util.TreeMap<>(CODE_POINT_ORDER);
+    Map<String, String> splitDirs = new LinkedHashMap<>();
+    for (String f : sorted) {
+      if (!f.endsWith(".parquet")) continue;
+      String[] parts = f.split("/");
+      String split;
+      if (parts.length == 3) {
+        split = parts[1].startsWith("partial-") ? parts[1].substring(8) : parts[1];
+      } else if (parts.length == 2) {
+        String stem = parts[1].substring(0, parts[1].length() - ".parquet".length());
+        stem = SHARD_SUFFIX.matcher(stem).replaceFirst("");
+        split = stem.substring(stem.lastIndexOf('-') + 1);
+      } else {
+        throw new IllegalArgumentException(
+            "not the layout of a Parquet export ({config}/{split}/NNNN.parquet): " + f);
+      }
+      if (!SPLIT_NAME.matcher(split).find()) {
+        throw new IllegalArgumentException(
+            "the Parquet export file "
+                + f
+                + " gives the split name '"
+                + split
+                + "'; split names must match "
+                + SPLIT_NAME.pattern());
+      }
+      String dir = parts.length == 3 ? parts[1] : "";
+      String key = parts[0] + "/" + split;
+      String before = splitDirs.putIfAbsent(key, dir);
+      if (before != null
+          && !before.equals(dir)
+          && (before.startsWith("partial-") || dir.startsWith("partial-"))) {
+        throw new IllegalArgumentException(
+            "config '"
+                + parts[0]
+                + "' has both a full and a partial export of split '"
+                + split
+                + "' ("
+                + parts[0]
+                + "/"
+                + before
+                + "/ and "
+                + parts[0]
+                + "/"
+                + dir
+                + "/)");
+      }
+      configs
+          .computeIfAbsent(parts[0], k -> new LinkedHashMap<>())
+          .computeIfAbsent(split, k -> new ArrayList<>())
+          .add(f);
+    }
+    if (configs.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no Parquet file in the export's files "
+              + (sorted.size() > 20
+                  ? new ArrayList<>(sorted).subList(0, 20) + " and more"
+                  : sorted));
+    }
+    List<ConfigLayout> out = new ArrayList<>();
+    for (Map.Entry<String, Map<String, List<String>>> c : configs.entrySet()) {
+      Map<String, List<String>> splits = new LinkedHashMap<>();
+      for (String d : DEFAULT_SPLITS)
+        if (c.getValue().containsKey(d)) splits.put(d, c.getValue().get(d));
+      List<String> rest = new ArrayList<>(c.getValue().keySet());
+      rest.removeAll(DEFAULT_SPLITS);
+      rest.sort(CODE_POINT_ORDER);
+      for (String r : rest) splits.put(r, c.getValue().get(r));
+      out.add(
+          new ConfigLayout(
+              c.getKey(),
+              "parquet",
+              Map.of(),
+              List.of(),
+              Optional.empty(),
+              splits,
+              Optional.empty(),
+              Map.of()));
+    }
+    Optional<String> defaultName =
+        out.size() == 1
+            ? Optional.of(out.get(0).name())
+            : configs.containsKey("default") ? Optional.of("default") : Optional.empty();
+    return new DatasetLayout(out, defaultName);
+  }
+
+  /**
+   * Whether a file of a Parquet export holds only part of its split (a {@code partial-{split}}
+   * directory: the viewer converts the first 5 GB of a big dataset).
+   */
+  public static boolean isPartialExport(String path) {
+    String[] parts = path.split("/");
+    return parts.length == 3 && parts[1].startsWith("partial-");
   }
 
   /** The repo's standalone YAML, which {@code datasets} merges over the card's front matter. */
@@ -145,7 +298,22 @@ public final class DataFilesResolver {
           }
         });
     return resolve(
-        found, readText(dir.resolve("README.md")), readText(dir.resolve(STANDALONE_YAML)));
+        found,
+        readText(dir.resolve("README.md")),
+        readText(dir.resolve(STANDALONE_YAML)),
+        zip -> zipEntries(dir.resolve(zip)));
+  }
+
+  /** The file names in a local zip (for the builder only: nothing is extracted). */
+  private static List<String> zipEntries(Path zip) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+      z.stream().filter(e -> !e.isDirectory()).forEach(e -> names.add(e.getName()));
+    } catch (java.util.zip.ZipException e) {
+      throw new IOException(
+          zip.getFileName() + ": not a readable zip archive (" + e.getMessage() + ")", e);
+    }
+    return names;
   }
 
   private static String readText(Path file) throws IOException {
@@ -197,7 +365,7 @@ public final class DataFilesResolver {
     patterns.forEach((split, ps) -> dataFiles.put(split, resolvePatterns(ps, "")));
     // datasets fails here too (a split with no file has no format); name the split instead.
     checkSplits(firstName, dataFiles, patterns);
-    Builder builder = inferBuilder(dataFiles);
+    Builder builder = inferBuilder(dataFiles, zips);
 
     List<ConfigLayout> configs = new ArrayList<>();
     Optional<String> defaultName = Optional.empty();
@@ -632,12 +800,12 @@ public final class DataFilesResolver {
 
   // ---- the builder (load.py, infer_module_for_data_files) ----
 
-  private static Builder inferBuilder(Map<String, List<String>> dataFiles) {
+  private static Builder inferBuilder(Map<String, List<String>> dataFiles, ArchiveMembers zips) {
     Map<String, String> perSplit = new LinkedHashMap<>();
     Builder chosen = null;
     boolean same = true;
     for (Map.Entry<String, List<String>> e : dataFiles.entrySet()) {
-      Builder b = Builders.infer(e.getValue());
+      Builder b = Builders.infer(e.getValue(), zips);
       perSplit.put(e.getKey(), b == null ? "none" : b.name() + b.defaults());
       if (chosen == null && perSplit.size() == 1) chosen = b;
       else if (!java.util.Objects.equals(key(chosen), key(b))) same = false;

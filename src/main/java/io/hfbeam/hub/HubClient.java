@@ -237,6 +237,24 @@ public final class HubClient {
     }
   }
 
+  /**
+   * Creates branch {@code branch} at {@code startingPoint} (null: the head of the default branch),
+   * as huggingface_hub's create_branch; with {@code existOk} an existing branch is fine. A name
+   * with slashes ({@code refs/convert/parquet}) is sent percent-encoded, as one path segment.
+   */
+  public void createBranch(RepoId repo, String branch, String startingPoint, boolean existOk)
+      throws IOException {
+    HubCache.checkRepoPath(branch, "branch");
+    Map<String, Object> body = new LinkedHashMap<>();
+    if (startingPoint != null) body.put("startingPoint", startingPoint);
+    try {
+      http.send(HubHttp.Call.json("POST", api(repo) + "/branch/" + enc(branch), body));
+    } catch (HubException e) {
+      if (e.status() == 409 && existOk) return;
+      throw e;
+    }
+  }
+
   public RepoInfo repoInfo(RepoId repo, String revision) throws IOException {
     JsonNode info = http.json(HubHttp.Call.get(api(repo) + "/revision/" + enc(revision)));
     List<String> files = new ArrayList<>();
@@ -247,6 +265,54 @@ public final class HubClient {
         info.path("private").asBoolean(),
         info.path("lastModified").asText(null),
         files);
+  }
+
+  /**
+   * Datasets whose id contains {@code query} (null: all), of namespace {@code author} (null: any),
+   * at most {@code limit} (0 or less: all), in the Hub's order: huggingface_hub's {@code
+   * list_datasets(search=, author=, limit=)}, following the {@code Link} pages.
+   */
+  public List<DatasetSummary> searchDatasets(String query, String author, int limit)
+      throws IOException {
+    StringBuilder url = new StringBuilder(http.endpoint()).append("/api/datasets");
+    List<String> params = new ArrayList<>();
+    if (query != null && !query.isEmpty()) params.add("search=" + enc(query));
+    if (author != null && !author.isEmpty()) params.add("author=" + enc(author));
+    if (limit > 0) params.add("limit=" + limit);
+    if (!params.isEmpty()) url.append('?').append(String.join("&", params));
+    List<DatasetSummary> out = new ArrayList<>();
+    for (JsonNode n : pages(url.toString(), limit > 0 ? limit : Integer.MAX_VALUE)) {
+      out.add(datasetSummary(n));
+    }
+    return out;
+  }
+
+  /** One listing item, checked: a Hub that sends no usable id gets a one-line refusal. */
+  private DatasetSummary datasetSummary(JsonNode n) throws HubException {
+    String id = n.path("id").isTextual() ? n.get("id").asText() : null;
+    try {
+      RepoId.dataset(id);
+    } catch (IllegalArgumentException e) {
+      throw new HubException(
+          0,
+          null,
+          http.endpoint()
+              + " listed a dataset without a valid id ("
+              + HubCache.show(String.valueOf(n.path("id")))
+              + "): is HF_ENDPOINT a Hub?");
+    }
+    List<String> tags = new ArrayList<>();
+    n.path("tags").forEach(t -> tags.add(t.asText()));
+    JsonNode gated = n.path("gated");
+    return new DatasetSummary(
+        id,
+        n.path("author").isTextual() ? n.get("author").asText() : id.substring(0, id.indexOf('/')),
+        n.path("lastModified").isTextual() ? n.get("lastModified").asText() : null,
+        n.path("downloads").asLong(0),
+        n.path("likes").asLong(0),
+        n.path("private").asBoolean(false),
+        gated.isMissingNode() || gated.isNull() ? "false" : gated.asText(),
+        tags);
   }
 
   /** Files and directories under {@code path} ("" for the root), following every page. */
@@ -478,24 +544,79 @@ public final class HubClient {
             + " and HF_HUB_OFFLINE is set; unset it to download");
   }
 
-  /** Follows {@code Link: <...>; rel="next"} until the end or until {@code max} items. */
+  /**
+   * Follows {@code Link: <...>; rel="next"} until the end or until {@code max} items. The Link
+   * comes from the server, so it is followed only to the endpoint's own scheme, host and port (the
+   * token goes with it); a page that is not a JSON array is refused in one line.
+   */
   private List<JsonNode> pages(String firstUrl, int max) throws IOException {
     List<JsonNode> out = new ArrayList<>();
     String url = firstUrl;
     while (url != null && out.size() < max) {
       HttpResponse<byte[]> r = http.send(HubHttp.Call.get(url));
-      for (JsonNode n : HubHttp.JSON.readTree(r.body())) {
+      JsonNode page;
+      try {
+        page = HubHttp.JSON.readTree(r.body());
+      } catch (IOException e) {
+        page = null;
+      }
+      if (page == null || !page.isArray()) {
+        throw new HubException(
+            r.statusCode(),
+            null,
+            http.endpoint()
+                + " answered GET "
+                + HubHttp.path(url)
+                + " with "
+                + (page == null ? "something that is not JSON" : "JSON that is not a list")
+                + ": is HF_ENDPOINT a Hub?");
+      }
+      for (JsonNode n : page) {
         if (out.size() < max) out.add(n);
       }
-      url =
+      String next =
           r.headers()
               .firstValue("Link")
               .map(NEXT_LINK::matcher)
               .filter(Matcher::find)
               .map(m -> m.group(1))
               .orElse(null);
+      url = next != null && out.size() < max ? checkNextPage(url, next) : null;
     }
     return out;
+  }
+
+  private String checkNextPage(String current, String next) throws HubException {
+    java.net.URI hub = java.net.URI.create(http.endpoint());
+    java.net.URI target;
+    try {
+      target = java.net.URI.create(current).resolve(next);
+    } catch (IllegalArgumentException e) {
+      target = null;
+    }
+    boolean same =
+        target != null
+            && hub.getScheme().equalsIgnoreCase(String.valueOf(target.getScheme()))
+            && hub.getHost() != null
+            && hub.getHost().equalsIgnoreCase(String.valueOf(target.getHost()))
+            && port(hub) == port(target);
+    if (!same) {
+      throw new HubException(
+          0,
+          null,
+          http.endpoint()
+              + " sent a next-page link to "
+              + HubCache.show(next)
+              + ", outside "
+              + http.endpoint()
+              + "; refused (is HF_ENDPOINT a Hub you trust?)");
+    }
+    return target.toString();
+  }
+
+  private static int port(java.net.URI uri) {
+    if (uri.getPort() >= 0) return uri.getPort();
+    return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
   }
 
   private String api(RepoId repo) {

@@ -23,4 +23,14 @@ public interface DatasetFiles extends Serializable {
 
   /** Random access to a file's bytes (HTTP ranges for a Hub repo). */
   RangedSource open(String path) throws IOException;
+
+  /**
+   * The file on this machine's disk when it is there (a local directory's file, a Hub file already
+   * in the shared cache's {@code snapshots/}), else empty. Archives are extracted from it without a
+   * copy, and keyed by its absolute path as {@code datasets} keys them, so both share one
+   * extraction.
+   */
+  default Optional<java.nio.file.Path> localPath(String path) throws IOException {
+    return Optional.empty();
+  }
 }

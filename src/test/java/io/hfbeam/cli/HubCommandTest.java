@@ -181,4 +181,41 @@ class HubCommandTest {
     assertThat(run("ls", "alice/missing", "--verbose"), is(1));
     assertThat(err, containsString("at io.hfbeam.hub"));
   }
+
+  @Test
+  void searchPrintsATableOrJsonLines() throws Exception {
+    assertThat(run("create", "alice/chess-a"), is(0));
+    assertThat(run("create", "alice/chess-b", "--private"), is(0));
+    assertThat(run("create", "alice/poems"), is(0));
+    assertThat(run("search", "chess"), is(0));
+    List<String> lines = out.lines().toList();
+    assertThat(lines.size(), is(3));
+    assertThat(lines.get(0), is("ID              DOWNLOADS   LIKES  UPDATED"));
+    assertThat(lines.get(1), startsWith("alice/chess-a"));
+    assertThat(
+        lines.get(1),
+        containsString(java.time.LocalDate.now(java.time.ZoneOffset.UTC).getYear() + "-"));
+    assertThat(lines.get(2), startsWith("alice/chess-b"));
+
+    assertThat(run("search", "--author", "alice", "--limit", "2", "--json"), is(0));
+    lines = out.lines().toList();
+    assertThat(lines.size(), is(2));
+    var first = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(0));
+    assertThat(first.path("id").asText(), is("alice/chess-a"));
+    assertThat(first.path("private").asBoolean(), is(false));
+    assertThat(
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(lines.get(1))
+            .path("private")
+            .asBoolean(),
+        is(true));
+
+    env.remove("HF_TOKEN"); // without a token the private one is hidden
+    assertThat(run("search", "chess", "--json"), is(0));
+    assertThat(out.lines().count(), is(1L));
+    assertThat(run("search", "nothing"), is(0));
+    assertThat(err.trim(), is("no datasets matching 'nothing'"));
+    assertThat(run("search", "--limit", "-1"), is(2));
+    assertThat(err.lines().count(), is(1L));
+  }
 }

@@ -90,6 +90,33 @@ final class CommitApi extends Endpoints {
     }
   }
 
+  /**
+   * {@code POST /api/{type}s/{id}/branch/{branch}} with an optional {@code startingPoint}
+   * (huggingface_hub's create_branch; the default is the head of main). A slash in the name comes
+   * percent-encoded ({@code refs%2Fconvert%2Fparquet}), so it is one path segment.
+   */
+  void createBranch(Exchange ex, String typePlural, String id, String branch) throws IOException {
+    RepoMeta repo = writableRepo(ex, typePlural, id);
+    String name = Names.revision(branch);
+    if (name.equals("HEAD")
+        || name.startsWith("refs/pr/")
+        || HEX_REVISION.matcher(name).matches()) {
+      throw HubError.badRequest("Invalid branch name '" + Names.show(name) + "'");
+    }
+    byte[] raw = ex.body();
+    JsonNode body = raw.length == 0 ? null : ex.jsonBody();
+    String from =
+        body != null && body.path("startingPoint").isTextual()
+            ? body.get("startingPoint").asText()
+            : "HEAD";
+    Commit start = revision(repo, Names.revision(from));
+    store.createBranch(repo, name, start.id());
+    ex.sendJson(200, Map.of());
+  }
+
+  private static final java.util.regex.Pattern HEX_REVISION =
+      java.util.regex.Pattern.compile("[0-9a-f]{40}");
+
   void preupload(Exchange ex, String typePlural, String id, String rev) throws IOException {
     RepoMeta repo = writableRepo(ex, typePlural, id);
     Commit head = revision(repo, rev);

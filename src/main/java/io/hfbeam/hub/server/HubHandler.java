@@ -133,6 +133,14 @@ final class HubHandler extends Handler.Abstract {
         commits.validateYaml(ex);
         return;
       }
+      // exactly /api/datasets: "/api/datasets//" is an empty repo id, not the listing
+      if (n == 2
+          && Endpoints.REPO_TYPES.contains(s.get(1))
+          && m.equals("GET")
+          && ex.rawPath().equals("/api/" + s.get(1))) {
+        repos.list(ex, s.get(1));
+        return;
+      }
       if (n >= 4 && Endpoints.REPO_TYPES.contains(s.get(1))) {
         routeRepoApi(ex, s.get(1), Names.repoId(s.get(2), s.get(3)), s.subList(4, n));
         return;
@@ -202,6 +210,7 @@ final class HubHandler extends Handler.Abstract {
           repos.tree(ex, type, id, rev, String.join("/", rest.subList(2, rest.size())));
       case "paths-info POST" -> repos.pathsInfo(ex, type, id, rev);
       case "commits GET" -> repos.commits(ex, type, id, rev);
+      case "branch POST" -> commits.createBranch(ex, type, id, rev);
       case "preupload POST" -> commits.preupload(ex, type, id, rev);
       case "commit POST" -> commits.commit(ex, type, id, rev);
       default -> throw new HubError(404, null, "Not found: " + m + " " + ex.rawPath());

@@ -30,7 +30,8 @@ public final class LocalHubServer implements AutoCloseable {
   /**
    * @param users the accounts and their tokens; without any, public repos can be read and nothing
    *     written
-   * @param treePageSize entries per tree page before a Link to the next page
+   * @param treePageSize entries per tree page (and per page of a repo listing, /api/datasets)
+   *     before a Link to the next page
    * @param commitsPageSize commits per page of the commits listing
    * @param multipartThreshold LFS objects larger than this are uploaded in parts
    * @param multipartChunkSize part size of multipart uploads; 0 disables multipart

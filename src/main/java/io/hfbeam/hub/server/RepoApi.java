@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** Account and read endpoints: whoami, create, repo info, tree, paths-info, commits. */
@@ -88,6 +89,57 @@ final class RepoApi extends Endpoints {
           Map.of("url", repoUrl(ex, existing)));
     }
     ex.sendJson(200, Map.of("url", repoUrl(ex, created), "name", id, "id", created.objectId()));
+  }
+
+  /**
+   * {@code GET /api/datasets} (and models, spaces): huggingface_hub's list_datasets. {@code search}
+   * matches a substring of the id, case-insensitively (several values must all match); {@code
+   * author} is the namespace; {@code limit} is the page size (the client stops when it has enough).
+   * Private repos appear only to members of their namespace, as on the Hub.
+   */
+  void list(Exchange ex, String typePlural) throws IOException {
+    String type = typePlural.substring(0, typePlural.length() - 1);
+    Optional<Users.User> user = ex.user();
+    List<String> searches =
+        ex.query.getOrDefault("search", List.of()).stream()
+            .map(q -> q.toLowerCase(java.util.Locale.ROOT))
+            .toList();
+    String author = ex.queryParam("author");
+    int pageSize = options.treePageSize();
+    String limit = ex.queryParam("limit");
+    if (limit != null) {
+      try {
+        pageSize = Math.min(Integer.parseInt(limit), 1000);
+        if (pageSize < 1) throw new NumberFormatException();
+      } catch (NumberFormatException e) {
+        throw HubError.badRequest("Invalid limit: " + Names.show(limit));
+      }
+      pageSize = Math.min(pageSize, options.treePageSize());
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (RepoMeta repo : store.list(type)) {
+      String ns = namespace(repo.id());
+      if (repo.privateRepo() && !user.map(u -> u.member(ns)).orElse(false)) continue;
+      if (author != null && !author.equalsIgnoreCase(ns)) continue;
+      String lower = repo.id().toLowerCase(java.util.Locale.ROOT);
+      if (!searches.stream().allMatch(lower::contains)) continue;
+      Commit head = revision(repo, "HEAD");
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("_id", repo.objectId());
+      item.put("id", repo.id());
+      item.put("author", ns);
+      item.put("sha", head.id());
+      item.put("createdAt", repo.createdAt());
+      item.put("lastModified", head.date());
+      item.put("private", repo.privateRepo());
+      item.put("gated", false);
+      item.put("disabled", false);
+      item.put("downloads", 0);
+      item.put("likes", 0);
+      item.put("tags", List.of());
+      out.add(item);
+    }
+    sendPage(ex, out, pageSize);
   }
 
   void info(Exchange ex, String typePlural, String id, String rev) throws IOException {

@@ -142,6 +142,55 @@ final class RepoStore {
     }
   }
 
+  /** Every repo of a type, sorted by id; a repo.json that cannot be read is left out. */
+  List<RepoMeta> list(String type) {
+    Path dir = root.resolve("repos").resolve(type + "s");
+    if (!Files.isDirectory(dir)) return List.of();
+    List<RepoMeta> out = new ArrayList<>();
+    try (Stream<Path> namespaces = Files.list(dir)) {
+      for (Path ns : namespaces.sorted().toList()) {
+        if (!Files.isDirectory(ns)) continue;
+        try (Stream<Path> names = Files.list(ns)) {
+          for (Path name : names.sorted().toList()) {
+            String id = ns.getFileName() + "/" + name.getFileName();
+            if (!Names.validNamespace(ns.getFileName().toString())
+                || !Names.validNamespace(name.getFileName().toString())) continue;
+            try {
+              repo(type, id).ifPresent(out::add);
+            } catch (UncheckedIOException e) {
+              // a repo being created has no readable repo.json yet
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.sort(java.util.Comparator.comparing(RepoMeta::id));
+    return out;
+  }
+
+  /**
+   * Creates branch {@code branch} at {@code commitId} (huggingface_hub's create_branch); 409 if it
+   * exists. Branch names may hold slashes: the Hub's own {@code refs/convert/parquet} is one.
+   */
+  void createBranch(RepoMeta repoAtStart, String branch, String commitId) {
+    ReentrantLock lock = lockFor(repoAtStart.type(), repoAtStart.id());
+    lock.lock();
+    try {
+      RepoMeta repo =
+          repo(repoAtStart.type(), repoAtStart.id()).orElseThrow(HubError::repoNotFound);
+      if (repo.refs().containsKey(branch)) {
+        throw new HubError(409, null, "Reference already exists: " + Names.show(branch));
+      }
+      write(
+          repoDir(repo.type(), repo.id()).resolve("repo.json"),
+          repo.withRef(branch, commitId, repo.pullRequests()));
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** A branch name ("HEAD" meaning the default branch) or a full or abbreviated commit id. */
   Optional<Commit> resolve(RepoMeta repo, String rev) {
     String ref = "HEAD".equals(rev) ? DEFAULT_BRANCH : rev;
