@@ -85,6 +85,16 @@ public final class HubClient {
       return new HubClient(this);
     }
 
+    /**
+     * The variables the client reads (HF_ENDPOINT, HF_HOME, ...): the map given to the builder,
+     * else the process environment. Other caches (the {@code datasets} one) are found with them.
+     */
+    public Map<String, String> variables() {
+      return environment != null
+          ? java.util.Collections.unmodifiableMap(environment)
+          : System.getenv();
+    }
+
     HubEnvironment env() {
       return environment != null ? new HubEnvironment(environment) : HubEnvironment.system();
     }

@@ -1,15 +1,11 @@
 package io.hfbeam.source;
 
 import io.hfbeam.format.RangedSource;
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -100,7 +96,7 @@ public final class ExtractedFiles implements DatasetFiles {
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       throw new java.io.FileNotFoundException(describe + ": no member '" + path + "'");
     }
-    return new LocalFile(path, file);
+    return io.hfbeam.format.files.LocalRangedFile.open(file, path);
   }
 
   @Override
@@ -124,45 +120,5 @@ public final class ExtractedFiles implements DatasetFiles {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
     return Path.of(extracted).resolve(safe);
-  }
-
-  /** A local file as a {@link RangedSource}. */
-  private static final class LocalFile implements RangedSource {
-    private final String name;
-    private final FileChannel channel;
-    private final long size;
-
-    LocalFile(String name, Path file) throws IOException {
-      this.name = name;
-      this.channel = FileChannel.open(file, StandardOpenOption.READ);
-      this.size = channel.size();
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public long size() {
-      return size;
-    }
-
-    @Override
-    public void readFully(long offset, byte[] buf, int off, int len) throws IOException {
-      checkRange(offset, len);
-      ByteBuffer b = ByteBuffer.wrap(buf, off, len);
-      long at = offset;
-      while (b.hasRemaining()) {
-        int n = channel.read(b, at);
-        if (n < 0) throw new EOFException(name + ": ended at byte " + at + " of " + size);
-        at += n;
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      channel.close();
-    }
   }
 }

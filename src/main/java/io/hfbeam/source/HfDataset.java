@@ -21,9 +21,12 @@ public final class HfDataset {
   private final DatasetFiles files;
   private final Map<String, DataFile> byPath;
   private final DatasetLayout layout;
+  private final WithArchives withArchives;
 
-  private HfDataset(DatasetFiles files, List<DataFile> listed, DatasetLayout layout) {
+  private HfDataset(
+      DatasetFiles files, List<DataFile> listed, DatasetLayout layout, Archives archives) {
     this.files = files;
+    this.withArchives = new WithArchives(files, archives);
     this.byPath = new HashMap<>();
     listed.forEach(f -> byPath.put(f.path(), f));
     this.layout = layout;
@@ -33,6 +36,9 @@ public final class HfDataset {
   public static HfDataset open(ReadSpec spec) throws IOException {
     DatasetRef ref = DatasetRef.parse(spec.dataset());
     DatasetFiles files;
+    String revision = spec.revision() != null ? spec.revision() : ref.revision().orElse(null);
+    Archives archives =
+        Archives.inDatasetsCache(spec.hub() != null ? spec.hub().variables() : System.getenv());
     if (ref.directory().isPresent()) {
       if (spec.revision() != null) {
         throw new IllegalArgumentException(
@@ -42,14 +48,24 @@ public final class HfDataset {
     } else {
       HubClient.Settings hub =
           spec.hub() != null ? spec.hub() : HubClient.Settings.builder().build();
-      String revision = spec.revision() != null ? spec.revision() : ref.revision().orElse(null);
       files = HubDatasetFiles.open(hub, ref.repo().get(), revision, spec.streaming());
     }
-    return open(files);
+    return open(files, archives, DataFilesResolver.PARQUET_EXPORT_REVISION.equals(revision));
   }
 
-  /** Opens a dataset given its files. */
+  /** Opens a dataset given its files; archives are extracted where {@code datasets} would. */
   public static HfDataset open(DatasetFiles files) throws IOException {
+    return open(files, Archives.inDatasetsCache(System.getenv()), false);
+  }
+
+  /**
+   * Opens a dataset given its files.
+   *
+   * @param parquetExport the files are the Hub's {@code refs/convert/parquet} export: a config per
+   *     top-level folder, a split per folder below it
+   */
+  public static HfDataset open(DatasetFiles files, Archives archives, boolean parquetExport)
+      throws IOException {
     List<DataFile> listed = files.list();
     List<String> names = new ArrayList<>();
     boolean card = false;
@@ -61,12 +77,16 @@ public final class HfDataset {
     }
     String readme = card ? files.readText("README.md").orElse(null) : null;
     String extra = yaml ? files.readText(DataFilesResolver.STANDALONE_YAML).orElse(null) : null;
-    DatasetLayout layout = DataFilesResolver.resolve(names, readme, extra);
-    return new HfDataset(files, listed, layout);
+    DatasetLayout layout =
+        parquetExport
+            ? DataFilesResolver.resolveParquetExport(names)
+            : DataFilesResolver.resolve(names, readme, extra, p -> Archives.zipMembers(files, p));
+    return new HfDataset(files, listed, layout, archives);
   }
 
+  /** The dataset's files, archive members included ({@code member::archive}). */
   public DatasetFiles files() {
-    return files;
+    return withArchives;
   }
 
   public DatasetLayout layout() {
@@ -82,13 +102,17 @@ public final class HfDataset {
     return files.describe();
   }
 
-  /** A split's data files with their sizes, in read order. */
-  public List<DataFile> dataFiles(ConfigLayout config, String split) {
+  /**
+   * A split's data files with their sizes, in read order; an archive stands for its members ({@code
+   * member::archive}), so it is extracted here.
+   */
+  public List<DataFile> dataFiles(ConfigLayout config, String split) throws IOException {
     List<DataFile> out = new ArrayList<>();
     for (String p : config.split(split)) {
       DataFile f = byPath.get(p);
       if (f == null) throw new IllegalStateException("resolved file not listed: " + p);
-      out.add(f);
+      if (ConfigLayout.isArchive(p)) out.addAll(withArchives.members(p));
+      else out.add(f);
     }
     return out;
   }
@@ -106,7 +130,7 @@ public final class HfDataset {
           "config '" + config.name() + "' of " + describe() + " has no data files");
     }
     List<DataFile> first = dataFiles(config, config.splitNames().get(0));
-    return reader.features(files, first, config.builderKwargs());
+    return reader.features(withArchives, first, config.builderKwargs());
   }
 
   /** The plan of a read: every unit of the asked splits, in order. */
@@ -123,7 +147,7 @@ public final class HfDataset {
       for (DataFile f : dataFiles(config, s)) {
         try {
           units.addAll(
-              reader.plan(files, f, units.size(), spec.unitBytes(), config.builderKwargs()));
+              reader.plan(withArchives, f, units.size(), spec.unitBytes(), config.builderKwargs()));
         } catch (IOException | RuntimeException e) {
           // a file that cannot be planned (a cut Parquet footer) is read whole, and fails as one
           // located bad record while the other files are read
@@ -132,7 +156,7 @@ public final class HfDataset {
       }
     }
     return new ReadPlan(
-        files,
+        withArchives,
         config.name(),
         splits,
         config.builder(),

@@ -116,6 +116,12 @@ public final class HubDatasetFiles implements DatasetFiles {
     return LocalRangedFile.open(local, path);
   }
 
+  /** The file in the shared cache, downloaded first when it is not there. */
+  @Override
+  public Optional<Path> localPath(String path) throws IOException {
+    return Optional.of(client().download(repo, commit, path));
+  }
+
   @Override
   public String toString() {
     return describe();

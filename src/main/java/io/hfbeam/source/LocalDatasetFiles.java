@@ -69,6 +69,11 @@ public final class LocalDatasetFiles implements DatasetFiles {
     return LocalRangedFile.open(resolve(path), path);
   }
 
+  @Override
+  public Optional<Path> localPath(String path) {
+    return Optional.of(resolve(path));
+  }
+
   private Path resolve(String path) {
     Path base = root();
     Path f = base.resolve(path).normalize();
