@@ -205,19 +205,21 @@ public sealed interface Feature extends Serializable {
   }
 
   /**
-   * {@code Translation(languages)}: one string per language, stored as a struct whose fields are
-   * the languages sorted (as datasets sorts them).
+   * {@code Translation(languages)}: one string per language. The languages are kept in the order
+   * given, as datasets keeps them; the storage struct has them sorted, as datasets stores them.
    */
   record Translation(List<String> languages) implements Encoded {
     public Translation {
-      languages = List.copyOf(new java.util.TreeSet<>(languages));
+      languages = List.copyOf(languages);
       if (languages.isEmpty()) throw new IllegalArgumentException("Translation needs languages");
+      if (new java.util.HashSet<>(languages).size() != languages.size())
+        throw new IllegalArgumentException("Translation languages repeat: " + languages);
     }
 
     @Override
     public Feature storage() {
       LinkedHashMap<String, Feature> fields = new LinkedHashMap<>();
-      languages.forEach(l -> fields.put(l, new Value("string")));
+      new java.util.TreeSet<>(languages).forEach(l -> fields.put(l, new Value("string")));
       return new Struct(fields);
     }
   }

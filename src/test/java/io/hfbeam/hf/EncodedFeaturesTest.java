@@ -96,8 +96,8 @@ class EncodedFeaturesTest {
         equalTo(
             "{\"a\": {\"_type\": \"Image\"}, \"b\": {\"mode\": \"RGB\", \"decode\": false, \"_type\":"
                 + " \"Image\"}, \"c\": {\"_type\": \"Audio\"}, \"d\": {\"sampling_rate\": 16000,"
-                + " \"num_channels\": 2, \"_type\": \"Audio\"}, \"e\": {\"languages\": [\"en\","
-                + " \"fr\"], \"_type\": \"Translation\"}, \"g\": {\"languages\": [\"en\", \"fr\"],"
+                + " \"num_channels\": 2, \"_type\": \"Audio\"}, \"e\": {\"languages\": [\"fr\","
+                + " \"en\"], \"_type\": \"Translation\"}, \"g\": {\"languages\": [\"en\", \"fr\"],"
                 + " \"num_languages\": 2, \"_type\": \"TranslationVariableLanguages\"}, \"h\":"
                 + " {\"_type\": \"TranslationVariableLanguages\"}}"));
     assertThat(Features.fromJson(Features.of(f).toJson()), equalTo(Features.of(f)));
