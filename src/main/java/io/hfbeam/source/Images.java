@@ -139,8 +139,73 @@ public final class Images {
     return decode(bytes);
   }
 
+  /**
+   * Decodes an Image value as the feature says: {@link Feature.Image#mode()} (when set) converts
+   * the pixels as Pillow's {@code convert} does (see {@link #decode(byte[], String)}).
+   */
+  public static Row decode(Row imageValue, PathReader reader, Feature.Image feature) {
+    if (!feature.decode()) throw new BrokenImage("the Image feature says decode=False");
+    return withMode(decode(imageValue, reader), feature.mode());
+  }
+
   /** Decodes the bytes of an image file. */
   public static Row decode(byte[] bytes) {
+    return decode(bytes, null);
+  }
+
+  /**
+   * Decodes the bytes of an image file, converted to {@code mode} unless it is null or the image's
+   * own: L, LA, RGB and RGBA convert among each other as Pillow does (luma L = (19595 R + 38470 G +
+   * 7471 B + 32768) >> 16, alpha 255 where none was, alpha dropped where none is wanted); any other
+   * conversion fails rather than guessing Pillow's.
+   */
+  public static Row decode(byte[] bytes, String mode) {
+    return withMode(decodeOwn(bytes), mode);
+  }
+
+  private static Row withMode(Row decoded, String mode) {
+    if (mode == null || mode.equals(decoded.getString("mode"))) return decoded;
+    String from = decoded.getString("mode");
+    int w = decoded.getInt32("width");
+    int h = decoded.getInt32("height");
+    List<String> modes = List.of("L", "LA", "RGB", "RGBA");
+    if (!modes.contains(from) || !modes.contains(mode)) {
+      throw new BrokenImage(
+          "cannot convert a " + from + " image to " + mode + "; conversions: among " + modes);
+    }
+    int cin = from.length();
+    int cout = mode.length();
+    boolean grayIn = from.startsWith("L");
+    boolean grayOut = mode.startsWith("L");
+    boolean alphaIn = from.endsWith("A");
+    boolean alphaOut = mode.endsWith("A");
+    int[] in = new int[w * h * cin];
+    int i = 0;
+    for (Object row : decoded.getArray("pixels")) {
+      for (Object px : (List<?>) row) {
+        for (Object v : (List<?>) px) in[i++] = ((Number) v).intValue();
+      }
+    }
+    int[] out = new int[w * h * cout];
+    for (int p = 0; p < w * h; p++) {
+      int a = alphaIn ? in[p * cin + cin - 1] : 255;
+      int r = in[p * cin];
+      int g = grayIn ? r : in[p * cin + 1];
+      int b = grayIn ? r : in[p * cin + 2];
+      if (grayOut) {
+        out[p * cout] = grayIn ? r : (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+      } else {
+        out[p * cout] = r;
+        out[p * cout + 1] = g;
+        out[p * cout + 2] = b;
+      }
+      if (alphaOut) out[p * cout + cout - 1] = a;
+    }
+    Decoded d = new Decoded(w, h, cout, mode, out);
+    return Row.withSchema(SCHEMA).addValues(w, h, mode, d.nested(false), null).build();
+  }
+
+  private static Row decodeOwn(byte[] bytes) {
     Decoded d = pixels(bytes);
     boolean jpeg = (bytes[0] & 0xff) == 0xFF && (bytes[1] & 0xff) == 0xD8;
     int orientation = jpeg ? Exif.jpegOrientation(bytes) : 1;

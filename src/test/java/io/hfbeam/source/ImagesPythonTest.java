@@ -7,6 +7,8 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hfbeam.hf.BeamMapping;
+import io.hfbeam.hf.Feature;
 import io.hfbeam.testing.PythonEnv;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ImagesPythonTest {
   /** Largest difference of one JPEG sample between the two decoders, allowed. */
   static final int JPEG_TOLERANCE = 2;
+
+  private static final org.apache.beam.sdk.schemas.Schema VALUE =
+      BeamMapping.fieldType(new Feature.Image()).getRowSchema();
 
   @TempDir Path dir;
 
@@ -73,6 +78,28 @@ class ImagesPythonTest {
       checked.add(name);
     }
     System.out.println("ImagesPythonTest: " + report);
+
+    // Image(mode=...): the conversions equal Pillow's convert exactly
+    int conversions = 0;
+    for (String line : Files.readAllLines(dir.resolve("converted.jsonl"))) {
+      JsonNode want = json.readTree(line);
+      String name = want.get("name").asText();
+      String mode = want.get("mode").asText();
+      Row got =
+          Images.decode(
+              Row.withSchema(VALUE).addValues(Files.readAllBytes(dir.resolve(name)), null).build(),
+              p -> null,
+              new Feature.Image(mode, true));
+      assertThat(name + " -> " + mode, got.getString("mode"), equalTo(mode));
+      List<Integer> flat =
+          flatten(
+              got.getValue("pixels"), got.getInt32("height"), got.getInt32("width"), mode.length());
+      List<Integer> expected = new ArrayList<>();
+      want.get("data").forEach(v -> expected.add(v.asInt()));
+      assertThat(name + " -> " + mode, flat, equalTo(expected));
+      conversions++;
+    }
+    assertThat(conversions, is(20));
     assertThat(checked.size(), is(21));
   }
 

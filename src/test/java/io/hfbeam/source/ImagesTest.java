@@ -159,6 +159,26 @@ class ImagesTest {
     }
   }
 
+  @Test
+  void conversionsPillowWouldDoDifferentlyFail() throws Exception {
+    Row wide = Row.withSchema(VALUE).addValues(gray16(), null).build();
+    assertThat(
+        assertThrows(
+                Images.BrokenImage.class,
+                () -> Images.decode(wide, p -> null, new Feature.Image("RGB", true)))
+            .getMessage(),
+        equalTo("cannot convert a I;16 image to RGB; conversions: among [L, LA, RGB, RGBA]"));
+    assertThat(
+        assertThrows(
+                Images.BrokenImage.class,
+                () -> Images.decode(wide, p -> null, new Feature.Image(null, false)))
+            .getMessage(),
+        equalTo("the Image feature says decode=False"));
+    assertThat(
+        Images.decode(wide, p -> null, new Feature.Image("I;16", true)).getString("mode"),
+        equalTo("I;16"));
+  }
+
   private static byte[] gray16() throws IOException {
     BufferedImage img = new BufferedImage(3, 2, BufferedImage.TYPE_USHORT_GRAY);
     img.getRaster().setSample(1, 1, 0, 65535);

@@ -77,4 +77,13 @@ with open(f"{out_dir}/expected.jsonl", "w") as f:
             f.write(json.dumps({"name": name, "mode": mode, "shape": list(a.shape), "data": a.reshape(-1).astype(int).tolist()}) + "\n")
         except Exception as e:
             f.write(json.dumps({"name": name, "error": f"{type(e).__name__}: {e}"}) + "\n")
+# Image(mode=...) conversions: np.array(image.convert(mode)) for each pair of L, LA, RGB, RGBA
+with open(f"{out_dir}/converted.jsonl", "w") as f:
+    for name in ("L.png", "LA.png", "RGB.png", "RGBA.png", "P.png"):
+        for mode in ("L", "LA", "RGB", "RGBA"):
+            im = datasets.Image(mode=mode).decode_example({"bytes": images[name], "path": None})
+            a = np.array(im)
+            if a.ndim == 2:
+                a = a[:, :, None]
+            f.write(json.dumps({"name": name, "mode": mode, "data": a.reshape(-1).astype(int).tolist()}) + "\n")
 print("ok", len(images))
