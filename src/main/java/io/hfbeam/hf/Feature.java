@@ -143,7 +143,7 @@ public sealed interface Feature extends Serializable {
    * keep the type itself.
    */
   sealed interface Encoded extends Feature
-      permits Image, Audio, Translation, TranslationVariableLanguages {
+      permits Image, Audio, Translation, TranslationVariableLanguages, Json {
     /** The feature with the same Arrow storage type, built from Value/Sequence/Struct only. */
     Feature storage();
   }
@@ -240,6 +240,21 @@ public sealed interface Feature extends Serializable {
       fields.put("language", new Sequence(new Value("string")));
       fields.put("translation", new Sequence(new Value("string")));
       return new Struct(fields);
+    }
+  }
+
+  /**
+   * {@code Json(decode=True)} of datasets 5: any JSON value, stored as its compact JSON text (a
+   * Parquet string column with the JSON annotation, which datasets needs to keep the feature).
+   */
+  record Json(boolean decode) implements Encoded {
+    public Json() {
+      this(true);
+    }
+
+    @Override
+    public Feature storage() {
+      return new Value("string");
     }
   }
 

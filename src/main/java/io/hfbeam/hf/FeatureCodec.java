@@ -59,6 +59,7 @@ final class FeatureCodec {
     if (e instanceof Image) return "Image";
     if (e instanceof Audio) return "Audio";
     if (e instanceof Translation) return "Translation";
+    if (e instanceof Feature.Json) return "Json";
     return "TranslationVariableLanguages";
   }
 
@@ -78,6 +79,8 @@ final class FeatureCodec {
       if (a.streamIndex() != null) o.put("stream_index", a.streamIndex());
     } else if (e instanceof Translation t) {
       t.languages().forEach(o.putArray("languages")::add);
+    } else if (e instanceof Feature.Json j) {
+      if (!j.decode()) o.put("decode", false);
     } else if (e instanceof TranslationVariableLanguages t && !t.languages().isEmpty()) {
       t.languages().forEach(o.putArray("languages")::add);
       o.put("num_languages", t.languages().size());
@@ -95,6 +98,7 @@ final class FeatureCodec {
               optInt(n, "num_channels", path),
               optInt(n, "stream_index", path));
       case "Translation" -> new Translation(texts(required(n, "languages", path), path));
+      case "Json" -> new Feature.Json(optBool(n, "decode", path));
       case "TranslationVariableLanguages" ->
           new TranslationVariableLanguages(
               n.hasNonNull("languages") ? texts(n.get("languages"), path) : List.of());
@@ -255,7 +259,8 @@ final class FeatureCodec {
     }
     if (f instanceof Encoded e) {
       // the bare word where datasets' YAML would say it; the JSON object for anything else
-      return encodedJson(e).isEmpty() && (e instanceof Image || e instanceof Audio)
+      return encodedJson(e).isEmpty()
+              && (e instanceof Image || e instanceof Audio || e instanceof Feature.Json)
           ? NODES.textNode(snake(encodedType(e)))
           : toJson(e);
     }
@@ -290,6 +295,7 @@ final class FeatureCodec {
       return "audio (bytes and path)"
           + (a.samplingRate() != null ? ", " + a.samplingRate() + " Hz" : "");
     if (f instanceof Translation t) return "translation: " + String.join(", ", t.languages());
+    if (f instanceof Feature.Json) return "JSON value";
     if (f instanceof TranslationVariableLanguages t)
       return "translations"
           + (t.languages().isEmpty() ? "" : " in " + String.join(", ", t.languages()));
@@ -570,6 +576,7 @@ final class FeatureCodec {
       }
       if (s.equals("image")) return new Image();
       if (s.equals("audio")) return new Audio();
+      if (s.equals("json")) return new Feature.Json();
       if (s.startsWith("class_label")) {
         // say what is missing rather than calling it an unknown dtype
         String rest = s.substring("class_label".length()).trim();

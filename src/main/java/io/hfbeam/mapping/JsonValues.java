@@ -26,6 +26,10 @@ public final class JsonValues {
   private static final java.util.regex.Pattern SUB_MILLIS =
       java.util.regex.Pattern.compile("[T ]\\d{2}:\\d{2}:\\d{2}[.,]\\d{3}(\\d+)");
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   private JsonValues() {}
 
   /** A value that does not fit its declared feature; the message names what was expected. */
@@ -82,6 +86,7 @@ public final class JsonValues {
     if (feature instanceof Feature.TranslationVariableLanguages t) {
       return variableTranslation(node, t);
     }
+    if (feature instanceof Feature.Json) return jsonText(node);
     throw new IllegalArgumentException("unsupported feature " + feature);
   }
 
@@ -107,6 +112,23 @@ public final class JsonValues {
     if (bytes == null && path == null)
       throw new TypeMismatch("needs one of bytes or path, both are missing or null");
     return Row.withSchema(schema).addValues(bytes, path).build();
+  }
+
+  /**
+   * datasets' Json.encode_example: a value is kept as its compact JSON text; a string that is JSON
+   * text already is kept as it is, any other string becomes a JSON string.
+   */
+  private static String jsonText(JsonNode node) {
+    if (node.isTextual()) {
+      String s = text(node.textValue());
+      try {
+        JsonNode parsed = STRICT.readTree(s);
+        return parsed == null || parsed.isMissingNode() ? node.toString() : s;
+      } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+        return node.toString();
+      }
+    }
+    return node.toString();
   }
 
   /**

@@ -74,6 +74,9 @@ class EncodedFeaturesTest {
     f.put("tr", new Translation(List.of("fr", "en")));
     f.put("trv", new TranslationVariableLanguages(List.of("en", "de", "en")));
     f.put("trany", new TranslationVariableLanguages(List.of()));
+    f.put("json", new Feature.Json());
+    f.put("rawjson", new Feature.Json(false));
+    f.put("jsons", new Sequence(new Feature.Json()));
     f.put("inner", new Struct(inner));
     f.put("items", new Sequence(new Struct(inner)));
     f.put("fixed_items", new Sequence(new Struct(inner), 2));
@@ -150,6 +153,12 @@ class EncodedFeaturesTest {
     assertThat(Features.parse(YAML.readTree(all.toFeaturesFile())), equalTo(all));
     assertThat(Features.typeText(new Image()), equalTo("image"));
     assertThat(Features.typeText(new Audio()), equalTo("audio"));
+    assertThat(Features.typeText(new Feature.Json()), equalTo("json"));
+    assertThat(
+        Features.of(new LinkedHashMap<>(java.util.Map.of("j", new Feature.Json())))
+            .parquetSchema()
+            .toString(),
+        equalTo("message schema {\n  optional binary j (JSON);\n}\n"));
   }
 
   @Test

@@ -65,6 +65,16 @@ class JsonValuesTest {
   }
 
   @Test
+  void jsonValuesAreTheirCompactTextAsDatasetsEncodesThem() throws Exception {
+    Feature json = new Feature.Json();
+    assertThat(convert("{\"a\": [1, \"x\"]}", json), equalTo("{\"a\":[1,\"x\"]}"));
+    assertThat(convert("\"[1, 2]\"", json), equalTo("[1, 2]"));
+    assertThat(convert("\"plain\"", json), equalTo("\"plain\""));
+    assertThat(convert("\"\"", json), equalTo("\"\""));
+    assertThat(convert("null", json), equalTo(null));
+  }
+
+  @Test
   void subMillisecondTimestampsFailInsteadOfBeingCut() throws Exception {
     Feature us = new Feature.Value("timestamp[us]");
     assertThat(

@@ -31,7 +31,7 @@ class EncodedFeaturesPythonTest {
                 "snd2": Audio(sampling_rate=16000, num_channels=1, decode=False),
                 "tr": Translation(languages=["fr", "en"]),
                 "trv": TranslationVariableLanguages(languages=["fr", "en"]),
-                "imgs": List(Image())})
+                "imgs": List(Image()), "js": Json()})
       """;
 
   private static final String SCRIPT =
@@ -39,7 +39,7 @@ class EncodedFeaturesPythonTest {
       import io, json, sys
       import PIL.Image
       import datasets
-      from datasets import Features, Image, Audio, Translation, TranslationVariableLanguages, List
+      from datasets import Features, Image, Audio, Translation, TranslationVariableLanguages, List, Json
       f = FEATURES
       png = io.BytesIO()
       PIL.Image.new("RGB", (3, 2), (10, 20, 30)).save(png, format="PNG")
@@ -54,7 +54,8 @@ class EncodedFeaturesPythonTest {
       ds = datasets.Dataset.from_dict(
           {"img": [{"bytes": png, "path": None}], "img2": ["a/b.png"],
            "snd2": [{"bytes": b"RIFF", "path": "x.wav"}], "tr": [{"en": "hi", "fr": "salut"}],
-           "trv": [{"fr": ["b", "a"], "en": "hello"}], "imgs": [[{"bytes": png, "path": "p.png"}]]},
+           "trv": [{"fr": ["b", "a"], "en": "hello"}], "imgs": [[{"bytes": png, "path": "p.png"}]],
+           "js": [{"a": [1, "x"]}]},
           features=data)
       ds = ds.cast_column("snd2", f["snd2"])
       # batch_size: datasets 5.0.1 cannot estimate the size of a Translation column (a bug of its own)
@@ -65,7 +66,7 @@ class EncodedFeaturesPythonTest {
           row = back[0]
           result["java_features"] = repr(back.features)
           result["java_img"] = [row["img"].mode, list(row["img"].size), list(row["img"].getpixel((2, 1)))]
-          result["java_rest"] = {k: row[k] for k in ("img2", "tr", "trv")}
+          result["java_rest"] = {k: row[k] for k in ("img2", "tr", "trv", "js")}
       print(json.dumps(result))
       """
           .replace("FEATURES", FEATURES_PY.strip().replace("\n", " "));
@@ -100,7 +101,8 @@ class EncodedFeaturesPythonTest {
     // the Parquet datasets wrote: features from its metadata, values as the storage structs
     try (HfParquetReader r = HfParquetReader.open(dir.resolve("from_python.parquet"))) {
       LinkedHashMapCheck.assertNames(
-          r.features(), List.of("img", "img2", "snd2", "tr", "trv", "imgs"));
+          r.features(), List.of("img", "img2", "snd2", "tr", "trv", "imgs", "js"));
+      assertThat(r.features().get("js"), equalTo(f.get("js")));
       assertThat(r.features().get("img"), equalTo(f.get("img")));
       assertThat(r.features().get("trv"), equalTo(f.get("trv")));
       Row row = r.next();
@@ -112,6 +114,7 @@ class EncodedFeaturesPythonTest {
           row.getRow("trv").getValues(),
           equalTo(List.of(List.of("en", "fr", "fr"), List.of("hello", "a", "b"))));
       assertThat(row.getArray("imgs").size(), is(1));
+      assertThat(row.getString("js"), equalTo("{\"a\":[1,\"x\"]}"));
 
       // written back by hf-beam: datasets loads the same features and decodes the image
       Features written = r.features();
@@ -131,13 +134,14 @@ class EncodedFeaturesPythonTest {
                 + " 'snd2': Audio(sampling_rate=16000, decode=False, num_channels=1,"
                 + " stream_index=None), 'tr': Translation(languages=['fr', 'en']), 'trv':"
                 + " TranslationVariableLanguages(languages=['en', 'fr'], num_languages=2),"
-                + " 'imgs': List(Image(mode=None, decode=True))}"));
+                + " 'imgs': List(Image(mode=None, decode=True)), 'js': Json(decode=True)}"));
     assertThat(back.get("java_img").toString(), equalTo("[\"RGB\",[3,2],[10,20,30]]"));
     assertThat(
         back.get("java_rest").toString(),
         equalTo(
             "{\"img2\":{\"bytes\":null,\"path\":\"a/b.png\"},\"tr\":{\"en\":\"hi\",\"fr\":\"salut\"},"
-                + "\"trv\":{\"language\":[\"en\",\"fr\",\"fr\"],\"translation\":[\"hello\",\"a\",\"b\"]}}"));
+                + "\"trv\":{\"language\":[\"en\",\"fr\",\"fr\"],\"translation\":[\"hello\",\"a\",\"b\"]},"
+                + "\"js\":{\"a\":[1,\"x\"]}}"));
   }
 
   /** Field order is part of the features' identity. */
