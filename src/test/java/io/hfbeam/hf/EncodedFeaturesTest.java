@@ -224,6 +224,22 @@ class EncodedFeaturesTest {
   }
 
   @Test
+  void optionsSurviveTheSchemaProtoAndJavaSerialization() throws Exception {
+    // runners translate schemas to protos (portable) or serialize them (SchemaCoder)
+    Features all = everyKind();
+    Schema s = all.beamSchema();
+    Schema viaProto =
+        org.apache.beam.sdk.schemas.SchemaTranslation.schemaFromProto(
+            org.apache.beam.sdk.schemas.SchemaTranslation.schemaToProto(s, true));
+    assertThat(Features.fromBeamSchema(viaProto), equalTo(all));
+    Schema viaJava =
+        org.apache.beam.sdk.util.SerializableUtils.clone(
+                org.apache.beam.sdk.schemas.SchemaCoder.of(s))
+            .getSchema();
+    assertThat(Features.fromBeamSchema(viaJava), equalTo(all));
+  }
+
+  @Test
   void aSchemaWithoutOptionsStillMapsAndAnOptionThatLiesFails() {
     Schema plain =
         Schema.builder()

@@ -66,10 +66,10 @@ public final class HfParquetReader implements Closeable {
 
   /**
    * From the {@code huggingface} entry when it parses and names exactly the file's columns;
-   * otherwise derived from the Parquet schema. Image, Audio and Translation features are kept (they
-   * read as their storage struct); falling back (instead of failing) matters for datasets files
-   * that use features we do not model (Json, Video, Pdf): the columns still read with their storage
-   * types.
+   * otherwise derived from the Parquet schema. Image, Audio, Translation and Json features are kept
+   * (they read as their storage types); falling back (instead of failing) matters for datasets
+   * files that use features we do not model (Video, Pdf, Mesh, Nifti): the columns still read with
+   * their storage types.
    */
   static Features resolveFeatures(MessageType parquet, Map<String, String> kv) {
     Features derived = Features.of(ParquetFeatures.of(parquet));
