@@ -44,7 +44,8 @@ import org.apache.beam.sdk.values.Row;
  *   <li>CMYK JPEG (as Pillow writes it, with the Adobe marker) is mode "CMYK", four channels, the
  *       values Pillow gives.
  *   <li>Only the first frame of a GIF or TIFF is read, as {@code PIL.Image.open} does.
- *   <li>EXIF orientation of JPEG files is applied like {@code PIL.ImageOps.exif_transpose}.
+ *   <li>EXIF orientation (a JPEG's APP1, a PNG's eXIf chunk before the image data) is applied like
+ *       {@code PIL.ImageOps.exif_transpose}; other formats' EXIF is not read.
  * </ul>
  *
  * Refused, each with a one-line {@link BrokenImage}: bytes ImageIO cannot read, truncated or
@@ -208,7 +209,8 @@ public final class Images {
   private static Row decodeOwn(byte[] bytes) {
     Decoded d = pixels(bytes);
     boolean jpeg = (bytes[0] & 0xff) == 0xFF && (bytes[1] & 0xff) == 0xD8;
-    int orientation = jpeg ? Exif.jpegOrientation(bytes) : 1;
+    boolean png = (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P';
+    int orientation = jpeg ? Exif.jpegOrientation(bytes) : png ? Exif.pngOrientation(bytes) : 1;
     if (orientation > 1) d = d.oriented(orientation);
     boolean wide = d.mode.equals("I;16");
     List<Object> nested = d.nested(wide);
@@ -456,6 +458,23 @@ public final class Images {
           return tiffOrientation(b, i + 10, i + 2 + len);
         }
         i += 2 + len;
+      }
+      return 1;
+    }
+
+    /** From a PNG's eXIf chunk, which Pillow reads too. */
+    static int pngOrientation(byte[] b) {
+      int i = 8;
+      while (i + 12 <= b.length) {
+        long len =
+            ((b[i] & 0xffL) << 24)
+                | ((b[i + 1] & 0xff) << 16)
+                | ((b[i + 2] & 0xff) << 8)
+                | (b[i + 3] & 0xff);
+        if (len > b.length - i - 12) return 1;
+        if (startsWith(b, i + 4, "eXIf")) return tiffOrientation(b, i + 8, i + 8 + (int) len);
+        if (startsWith(b, i + 4, "IDAT") || startsWith(b, i + 4, "IEND")) return 1;
+        i += 12 + (int) len;
       }
       return 1;
     }

@@ -100,7 +100,7 @@ class ImagesPythonTest {
       conversions++;
     }
     assertThat(conversions, is(20));
-    assertThat(checked.size(), is(21));
+    assertThat(checked.size(), is(22));
   }
 
   /** The (height, width, channels) nested lists, checked for shape, flattened. */

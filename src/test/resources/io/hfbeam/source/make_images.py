@@ -57,6 +57,9 @@ for o in (3, 6, 8):
     exif = PIL.Image.Exif()
     exif[0x0112] = o
     save(f"RGB_exif{o}.jpg", PIL.Image.fromarray(smooth, "RGB"), "JPEG", quality=95, exif=exif)
+exif = PIL.Image.Exif()
+exif[0x0112] = 6
+save("RGB_exif6.png", PIL.Image.fromarray(rgb, "RGB"), "PNG", exif=exif)
 save("CMYK.jpg", PIL.Image.fromarray(smooth, "RGB").convert("CMYK"), "JPEG")
 
 feature = datasets.Image()
