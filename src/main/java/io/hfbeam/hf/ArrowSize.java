@@ -31,6 +31,7 @@ final class ArrowSize {
   }
 
   private static long bits(Object v, Feature f) {
+    f = Feature.storageOf(f);
     long validity = 1;
     if (f instanceof Value val) {
       return validity + valueBits(v, val.dtype());

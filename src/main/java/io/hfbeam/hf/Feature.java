@@ -136,6 +136,128 @@ public sealed interface Feature extends Serializable {
     }
   }
 
+  /**
+   * A feature {@code datasets} stores as a plain Arrow type but reads with its own meaning (an
+   * Image's struct of bytes and path). Everything that handles values (Beam rows, Parquet, JSON
+   * lines, sizes) works on {@link #storage()}; only the metadata forms (JSON, YAML, Beam options)
+   * keep the type itself.
+   */
+  sealed interface Encoded extends Feature
+      permits Image, Audio, Translation, TranslationVariableLanguages, Json {
+    /** The feature with the same Arrow storage type, built from Value/Sequence/Struct only. */
+    Feature storage();
+  }
+
+  /** The storage of an encoded feature; any other feature as it is. */
+  static Feature storageOf(Feature f) {
+    return f instanceof Encoded e ? e.storage() : f;
+  }
+
+  /** The {@code {bytes: binary, path: string}} struct that Image and Audio store. */
+  private static Struct bytesAndPath() {
+    LinkedHashMap<String, Feature> fields = new LinkedHashMap<>();
+    fields.put("bytes", new Value("binary"));
+    fields.put("path", new Value("string"));
+    return new Struct(fields);
+  }
+
+  /**
+   * {@code Image(mode=None, decode=True)} of datasets 5: stored as {@code {bytes, path}}; {@code
+   * mode} (a PIL mode such as "RGB") is what decoding converts to, null for the image's own.
+   */
+  record Image(String mode, boolean decode) implements Encoded {
+    public Image() {
+      this(null, true);
+    }
+
+    @Override
+    public Feature storage() {
+      return bytesAndPath();
+    }
+  }
+
+  /**
+   * {@code Audio(sampling_rate=None, decode=True, num_channels=None, stream_index=None)} of
+   * datasets 5 (which replaced 2.x's {@code mono} with {@code num_channels}): stored as {@code
+   * {bytes, path}}; the other fields only steer decoding, which hf-beam does not do. Null means
+   * unset.
+   */
+  record Audio(Integer samplingRate, boolean decode, Integer numChannels, Integer streamIndex)
+      implements Encoded {
+    public Audio {
+      if (samplingRate != null && samplingRate < 1)
+        throw new IllegalArgumentException("Audio sampling_rate must be >= 1, got " + samplingRate);
+      if (numChannels != null && numChannels != 1 && numChannels != 2)
+        throw new IllegalArgumentException(
+            "Audio num_channels must be 1 or 2 (or unset), got " + numChannels);
+      if (streamIndex != null && streamIndex < 0)
+        throw new IllegalArgumentException("Audio stream_index must be >= 0, got " + streamIndex);
+    }
+
+    public Audio() {
+      this(null, true, null, null);
+    }
+
+    @Override
+    public Feature storage() {
+      return bytesAndPath();
+    }
+  }
+
+  /**
+   * {@code Translation(languages)}: one string per language. The languages are kept in the order
+   * given, as datasets keeps them; the storage struct has them sorted, as datasets stores them.
+   */
+  record Translation(List<String> languages) implements Encoded {
+    public Translation {
+      languages = List.copyOf(languages);
+      if (languages.isEmpty()) throw new IllegalArgumentException("Translation needs languages");
+      if (new java.util.HashSet<>(languages).size() != languages.size())
+        throw new IllegalArgumentException("Translation languages repeat: " + languages);
+    }
+
+    @Override
+    public Feature storage() {
+      LinkedHashMap<String, Feature> fields = new LinkedHashMap<>();
+      new java.util.TreeSet<>(languages).forEach(l -> fields.put(l, new Value("string")));
+      return new Struct(fields);
+    }
+  }
+
+  /**
+   * {@code TranslationVariableLanguages(languages)}: stored as {@code {language: list<string>,
+   * translation: list<string>}}; languages sorted and distinct as datasets keeps them, empty for
+   * "any".
+   */
+  record TranslationVariableLanguages(List<String> languages) implements Encoded {
+    public TranslationVariableLanguages {
+      languages = List.copyOf(new java.util.TreeSet<>(languages));
+    }
+
+    @Override
+    public Feature storage() {
+      LinkedHashMap<String, Feature> fields = new LinkedHashMap<>();
+      fields.put("language", new Sequence(new Value("string")));
+      fields.put("translation", new Sequence(new Value("string")));
+      return new Struct(fields);
+    }
+  }
+
+  /**
+   * {@code Json(decode=True)} of datasets 5: any JSON value, stored as its compact JSON text (a
+   * Parquet string column with the JSON annotation, which datasets needs to keep the feature).
+   */
+  record Json(boolean decode) implements Encoded {
+    public Json() {
+      this(true);
+    }
+
+    @Override
+    public Feature storage() {
+      return new Value("string");
+    }
+  }
+
   /** A nested dict of named sub-features, in declared order. */
   record Struct(LinkedHashMap<String, Feature> fields) implements Feature {
     public Struct {

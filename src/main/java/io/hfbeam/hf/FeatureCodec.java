@@ -5,9 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hfbeam.hf.Feature.ArrayND;
+import io.hfbeam.hf.Feature.Audio;
 import io.hfbeam.hf.Feature.ClassLabel;
+import io.hfbeam.hf.Feature.Encoded;
+import io.hfbeam.hf.Feature.Image;
 import io.hfbeam.hf.Feature.Sequence;
 import io.hfbeam.hf.Feature.Struct;
+import io.hfbeam.hf.Feature.Translation;
+import io.hfbeam.hf.Feature.TranslationVariableLanguages;
 import io.hfbeam.hf.Feature.Value;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -45,7 +50,97 @@ final class FeatureCodec {
       o.set("shape", shapeJson(a));
       return o.put("dtype", a.dtype()).put("_type", a.typeName());
     }
+    if (f instanceof Encoded e) return encodedJson(e).put("_type", encodedType(e));
     return structJson(((Struct) f).fields());
+  }
+
+  /** The datasets class name of an encoded feature. */
+  static String encodedType(Encoded e) {
+    if (e instanceof Image) return "Image";
+    if (e instanceof Audio) return "Audio";
+    if (e instanceof Translation) return "Translation";
+    if (e instanceof Feature.Json) return "Json";
+    return "TranslationVariableLanguages";
+  }
+
+  /**
+   * The dataclass fields of an encoded feature, without {@code _type}, in declaration order and,
+   * like datasets' {@code asdict}, without the ones at their default.
+   */
+  private static ObjectNode encodedJson(Encoded e) {
+    ObjectNode o = NODES.objectNode();
+    if (e instanceof Image i) {
+      if (i.mode() != null) o.put("mode", i.mode());
+      if (!i.decode()) o.put("decode", false);
+    } else if (e instanceof Audio a) {
+      if (a.samplingRate() != null) o.put("sampling_rate", a.samplingRate());
+      if (!a.decode()) o.put("decode", false);
+      if (a.numChannels() != null) o.put("num_channels", a.numChannels());
+      if (a.streamIndex() != null) o.put("stream_index", a.streamIndex());
+    } else if (e instanceof Translation t) {
+      t.languages().forEach(o.putArray("languages")::add);
+    } else if (e instanceof Feature.Json j) {
+      if (!j.decode()) o.put("decode", false);
+    } else if (e instanceof TranslationVariableLanguages t && !t.languages().isEmpty()) {
+      t.languages().forEach(o.putArray("languages")::add);
+      o.put("num_languages", t.languages().size());
+    }
+    return o;
+  }
+
+  private static Encoded parseEncoded(String type, JsonNode n, String path) {
+    return switch (type) {
+      case "Image" -> new Image(optText(n, "mode", path), optBool(n, "decode", path));
+      case "Audio" ->
+          new Audio(
+              optInt(n, "sampling_rate", path),
+              optBool(n, "decode", path),
+              optInt(n, "num_channels", path),
+              optInt(n, "stream_index", path));
+      case "Translation" -> new Translation(texts(required(n, "languages", path), path));
+      case "Json" -> new Feature.Json(optBool(n, "decode", path));
+      case "TranslationVariableLanguages" ->
+          new TranslationVariableLanguages(
+              n.hasNonNull("languages") ? texts(n.get("languages"), path) : List.of());
+      default -> null;
+    };
+  }
+
+  private static String optText(JsonNode n, String key, String path) {
+    JsonNode v = n.get(key);
+    if (v == null || v.isNull()) return null;
+    if (!v.isTextual()) throw bad(path, key + " must be a string, got " + v);
+    return v.textValue();
+  }
+
+  private static boolean optBool(JsonNode n, String key, String path) {
+    JsonNode v = n.get(key);
+    if (v == null || v.isNull()) return true;
+    if (!v.isBoolean()) throw bad(path, key + " must be true or false, got " + v);
+    return v.booleanValue();
+  }
+
+  private static Integer optInt(JsonNode n, String key, String path) {
+    JsonNode v = n.get(key);
+    if (v == null || v.isNull()) return null;
+    if (!v.canConvertToInt() || !v.isIntegralNumber())
+      throw bad(path, key + " must be an integer, got " + v);
+    return v.intValue();
+  }
+
+  private static List<String> texts(JsonNode list, String path) {
+    if (!list.isArray()) throw bad(path, "languages must be a list of strings, got " + list);
+    List<String> out = new ArrayList<>();
+    for (JsonNode x : list) {
+      if (!x.isTextual()) throw bad(path, "languages must be a list of strings, got " + list);
+      out.add(x.textValue());
+    }
+    return out;
+  }
+
+  /** datasets' camelcase_to_snakecase of the class name: the YAML dtype key. */
+  private static String snake(String type) {
+    return type.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
   }
 
   private static ArrayNode shapeJson(ArrayND a) {
@@ -108,6 +203,12 @@ final class FeatureCodec {
       ObjectNode arr = o.putObject("dtype").putObject("array" + a.rank() + "_d");
       arr.set("shape", shapeJson(a));
       arr.put("dtype", a.dtype());
+    } else if (f instanceof Encoded e) {
+      // datasets: no fields beyond the defaults -> "dtype: image", else "dtype: {image: {...}}"
+      ObjectNode body = encodedJson(e);
+      String key = snake(encodedType(e));
+      if (body.isEmpty()) o.put("dtype", key);
+      else o.putObject("dtype").set(key, body);
     } else {
       o.set("struct", toYamlList(((Struct) f).fields()));
     }
@@ -156,6 +257,13 @@ final class FeatureCodec {
       return NODES.textNode(
           "array" + a.rank() + "d<" + a.dtype() + ">(" + String.join(",", dims) + ")");
     }
+    if (f instanceof Encoded e) {
+      // the bare word where datasets' YAML would say it; the JSON object for anything else
+      return encodedJson(e).isEmpty()
+              && (e instanceof Image || e instanceof Audio || e instanceof Feature.Json)
+          ? NODES.textNode(snake(encodedType(e)))
+          : toJson(e);
+    }
     ObjectNode o = NODES.objectNode();
     ((Struct) f).fields().forEach((name, sub) -> o.set(name, toShorthand(sub)));
     return o;
@@ -181,6 +289,16 @@ final class FeatureCodec {
       a.shape().forEach(d -> dims.add(d == null ? "any" : d.toString()));
       return "array of shape (" + String.join(", ", dims) + "), " + a.dtype();
     }
+    if (f instanceof Image i)
+      return "image (bytes and path)" + (i.mode() != null ? ", decoded as " + i.mode() : "");
+    if (f instanceof Audio a)
+      return "audio (bytes and path)"
+          + (a.samplingRate() != null ? ", " + a.samplingRate() + " Hz" : "");
+    if (f instanceof Translation t) return "translation: " + String.join(", ", t.languages());
+    if (f instanceof Feature.Json) return "JSON value";
+    if (f instanceof TranslationVariableLanguages t)
+      return "translations"
+          + (t.languages().isEmpty() ? "" : " in " + String.join(", ", t.languages()));
     return "dict of " + String.join(", ", ((Struct) f).fields().keySet());
   }
 
@@ -262,6 +380,8 @@ final class FeatureCodec {
         default:
           Matcher m = JSON_ARRAY.matcher(type);
           if (m.matches()) return arrayNd(n, Integer.parseInt(m.group(1)), path);
+          Encoded e = parseEncoded(type, n, path);
+          if (e != null) return e;
           throw bad(path, "unsupported feature _type '" + type + "'");
       }
     } catch (IllegalArgumentException e) {
@@ -381,20 +501,28 @@ final class FeatureCodec {
    * mapping.
    */
   private static Feature parseYamlItem(JsonNode n, String path) {
-    if (n.isTextual()) return new Value(n.textValue());
+    if (n.isTextual()) return parseYamlDtype(n, path);
     if (n.isArray()) return new Struct(parseYamlList(n, path + "."));
     if (n.isObject()) return parseYamlEntry(n, path);
     throw bad(path, "unsupported list item " + n);
   }
 
   private static Feature parseYamlDtype(JsonNode d, String path) {
-    if (d.isTextual()) return new Value(d.textValue());
+    if (d.isTextual()) {
+      // datasets: a word that is no Value dtype names a feature class ("image" -> Image)
+      Encoded e = parseEncoded(camel(d.textValue()), NODES.objectNode(), path);
+      return e != null ? e : new Value(d.textValue());
+    }
     if (d.isObject() && d.size() == 1) {
       String key = d.fieldNames().next();
       JsonNode body = d.get(key);
       if (key.equals("class_label")) return classLabel(body, path);
       Matcher m = YAML_ARRAY.matcher(key);
       if (m.matches()) return arrayNd(body, Integer.parseInt(m.group(1)), path);
+      if (body.isObject()) {
+        Encoded e = parseEncoded(camel(key), body, path);
+        if (e != null) return e;
+      }
       throw bad(path, "unsupported dtype '" + key + "'");
     }
     throw bad(path, "unsupported dtype " + d);
@@ -446,6 +574,9 @@ final class FeatureCodec {
           throw new IllegalArgumentException(s + ": no names; write class_label(neg,pos)");
         return new ClassLabel(names);
       }
+      if (s.equals("image")) return new Image();
+      if (s.equals("audio")) return new Audio();
+      if (s.equals("json")) return new Feature.Json();
       if (s.startsWith("class_label")) {
         // say what is missing rather than calling it an unknown dtype
         String rest = s.substring("class_label".length()).trim();
@@ -460,6 +591,16 @@ final class FeatureCodec {
       if (e.getMessage() != null && e.getMessage().startsWith("feature '")) throw e;
       throw bad(path, e.getMessage());
     }
+  }
+
+  /** datasets' snakecase_to_camelcase: "image" -> "Image". */
+  private static String camel(String snake) {
+    StringBuilder b = new StringBuilder();
+    for (String part : snake.split("_")) {
+      if (!part.isEmpty())
+        b.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+    }
+    return b.toString();
   }
 
   private static int matchingAngle(String s, int open) {

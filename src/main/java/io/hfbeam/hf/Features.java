@@ -27,12 +27,17 @@ import org.apache.parquet.schema.MessageType;
  * float16, float32 -> FLOAT    float64 -> DOUBLE     bool -> BOOLEAN
  * string, large_string -> STRING    binary -> BYTES (byte[])    timestamp[unit] -> DATETIME (Joda instant, ms)
  * ClassLabel -> INT64          Sequence -> ARRAY     ArrayND(rank r) -> ARRAY nested r levels     Struct -> ROW
+ * Image, Audio -> ROW {bytes: BYTES, path: STRING}    Translation -> ROW of STRING per language (sorted)
+ * TranslationVariableLanguages -> ROW {language: ARRAY of STRING, translation: ARRAY of STRING}
  * </pre>
  *
- * {@link #fromBeamSchema} is the inverse: BYTE -> int8, INT16 -> int16, INT32 -> int32, INT64 ->
- * int64, FLOAT -> float32, DOUBLE -> float64, DATETIME -> timestamp[ms], ARRAY/ITERABLE ->
- * Sequence, ROW -> Struct. Types that do not survive the trip (uint*, ClassLabel, ArrayND, fixed
- * lengths) must be declared, not inferred.
+ * Timestamps: Beam DATETIME holds milliseconds, so a timestamp[us]/[ns] value with a non-zero
+ * sub-millisecond part fails where it is read (Parquet, JSON) instead of being cut.
+ *
+ * <p>{@link #fromBeamSchema} is the inverse. Fields whose feature the Beam type cannot say carry
+ * options ({@link BeamMapping#FEATURE} and friends), read back exactly; a field without options
+ * maps BYTE -> int8, INT16 -> int16, INT32 -> int32, INT64 -> int64, FLOAT -> float32, DOUBLE ->
+ * float64, DATETIME -> timestamp[ms], ARRAY/ITERABLE -> Sequence, ROW -> Struct.
  */
 public final class Features implements Serializable {
   private static final ObjectMapper JSON = new ObjectMapper();

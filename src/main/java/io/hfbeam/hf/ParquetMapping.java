@@ -32,6 +32,12 @@ final class ParquetMapping {
   }
 
   static Type type(String name, Feature f) {
+    if (f instanceof Feature.Json) {
+      return Types.optional(PrimitiveTypeName.BINARY)
+          .as(LogicalTypeAnnotation.jsonType())
+          .named(name);
+    }
+    f = Feature.storageOf(f);
     if (f instanceof Value v) return primitive(name, v.dtype());
     if (f instanceof ClassLabel) return Types.optional(PrimitiveTypeName.INT64).named(name);
     if (f instanceof Sequence s) return list(name, s.feature());

@@ -5,6 +5,7 @@ import io.hfbeam.hf.Feature;
 import io.hfbeam.hf.Features;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,13 @@ import org.joda.time.Instant;
  * errors. The one rounding is to the nearest value of a float type.
  */
 public final class JsonValues {
+  private static final java.util.regex.Pattern SUB_MILLIS =
+      java.util.regex.Pattern.compile("[T ]\\d{2}:\\d{2}:\\d{2}[.,]\\d{3}(\\d+)");
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   private JsonValues() {}
 
   /** A value that does not fit its declared feature; the message names what was expected. */
@@ -59,7 +67,109 @@ public final class JsonValues {
     }
     if (feature instanceof Feature.ArrayND a) return array(node, a.shape(), 0, a.dtype(), cast);
     if (feature instanceof Feature.Struct st) return struct(node, st.fields(), cast, asText);
+    if (feature instanceof Feature.Image || feature instanceof Feature.Audio) {
+      return bytesAndPath(node, (Feature.Struct) Feature.storageOf(feature));
+    }
+    if (feature instanceof Feature.Translation t) {
+      Feature.Struct storage = (Feature.Struct) t.storage();
+      if (node.isObject()) {
+        node.fieldNames()
+            .forEachRemaining(
+                lang -> {
+                  if (!storage.fields().containsKey(lang))
+                    throw new TypeMismatch(
+                        "language '" + lang + "' is not one of " + t.languages());
+                });
+      }
+      return struct(node, storage.fields(), cast, asText);
+    }
+    if (feature instanceof Feature.TranslationVariableLanguages t) {
+      return variableTranslation(node, t);
+    }
+    if (feature instanceof Feature.Json) return jsonText(node);
     throw new IllegalArgumentException("unsupported feature " + feature);
+  }
+
+  /**
+   * An Image or Audio value as datasets encodes it: a path string, or an object with {@code bytes}
+   * (base64 text here, as JSON has no bytes and hf-beam writes binary so) and/or {@code path}; one
+   * of them must be set.
+   */
+  private static Row bytesAndPath(JsonNode node, Feature.Struct storage) {
+    Schema schema = Features.of(storage.fields()).beamSchema();
+    if (node.isTextual())
+      return Row.withSchema(schema).addValues(null, text(node.asText())).build();
+    if (!node.isObject())
+      throw new TypeMismatch("expected a path or an object with bytes and path, got " + kind(node));
+    node.fieldNames()
+        .forEachRemaining(
+            k -> {
+              if (!k.equals("bytes") && !k.equals("path"))
+                throw new TypeMismatch("unexpected key '" + k + "'; expected bytes and path");
+            });
+    byte[] bytes = (byte[]) scalar(node.get("bytes"), "binary", false);
+    String path = (String) scalar(node.get("path"), "string", false);
+    if (bytes == null && path == null)
+      throw new TypeMismatch("needs one of bytes or path, both are missing or null");
+    return Row.withSchema(schema).addValues(bytes, path).build();
+  }
+
+  /**
+   * datasets' Json.encode_example: a value is kept as its compact JSON text; a string that is JSON
+   * text already is kept as it is, any other string becomes a JSON string.
+   */
+  private static String jsonText(JsonNode node) {
+    if (node.isTextual()) {
+      String s = text(node.textValue());
+      try {
+        JsonNode parsed = STRICT.readTree(s);
+        return parsed == null || parsed.isMissingNode() ? node.toString() : s;
+      } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+        return node.toString();
+      }
+    }
+    return node.toString();
+  }
+
+  /**
+   * datasets' TranslationVariableLanguages.encode_example: {lang: text or [texts]} becomes the
+   * (language, translation) pairs sorted; an already encoded {language, translation} is kept.
+   */
+  private static Row variableTranslation(JsonNode node, Feature.TranslationVariableLanguages t) {
+    Feature.Struct storage = (Feature.Struct) t.storage();
+    Schema schema = Features.of(storage.fields()).beamSchema();
+    if (!node.isObject()) throw new TypeMismatch("expected an object, got " + kind(node));
+    if (node.size() == 2 && node.has("language") && node.has("translation")) {
+      return struct(node, storage.fields(), false, false);
+    }
+    List<String[]> pairs = new ArrayList<>();
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String lang = e.getKey();
+      if (!t.languages().isEmpty() && !t.languages().contains(lang))
+        throw new TypeMismatch("language '" + lang + "' is not one of " + t.languages());
+      JsonNode v = e.getValue();
+      if (v.isTextual()) {
+        pairs.add(new String[] {lang, text(v.textValue())});
+      } else if (v.isArray()) {
+        for (JsonNode x : v) {
+          if (!x.isTextual()) throw new TypeMismatch(lang + ": expected texts, got " + kind(x));
+          pairs.add(new String[] {lang, text(x.textValue())});
+        }
+      } else {
+        throw new TypeMismatch(lang + ": expected a text or a list of texts, got " + kind(v));
+      }
+    }
+    pairs.sort((a, b) -> a[0].equals(b[0]) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
+    List<Object> langs = new ArrayList<>();
+    List<Object> texts = new ArrayList<>();
+    pairs.forEach(
+        p -> {
+          langs.add(p[0]);
+          texts.add(p[1]);
+        });
+    return Row.withSchema(schema).addValues(langs, texts).build();
   }
 
   private static List<Object> list(JsonNode node, Feature element, boolean cast, boolean asText) {
@@ -193,6 +303,13 @@ public final class JsonValues {
         if (dtype.startsWith("timestamp")) {
           if (!node.isTextual())
             throw new TypeMismatch("expected an ISO-8601 timestamp, got " + kind(node));
+          // Beam DATETIME holds milliseconds: a finer fraction that is not zero would be cut
+          java.util.regex.Matcher frac = SUB_MILLIS.matcher(node.asText());
+          if (frac.find() && !frac.group(1).matches("0*"))
+            throw new TypeMismatch(
+                "'"
+                    + node.asText()
+                    + "' has sub-millisecond digits; Beam timestamps hold milliseconds");
           try {
             return Instant.parse(node.asText());
           } catch (IllegalArgumentException e) {

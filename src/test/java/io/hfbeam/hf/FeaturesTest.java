@@ -231,9 +231,9 @@ class FeaturesTest {
     assertThat(
         assertThrows(
                 IllegalArgumentException.class,
-                () -> Features.fromJson("{\"img\": {\"_type\": \"Image\"}}"))
+                () -> Features.fromJson("{\"clip\": {\"_type\": \"Video\"}}"))
             .getMessage(),
-        containsString("feature 'img': unsupported feature _type 'Image'"));
+        containsString("feature 'clip': unsupported feature _type 'Video'"));
     assertThat(
         assertThrows(
                 IllegalArgumentException.class,

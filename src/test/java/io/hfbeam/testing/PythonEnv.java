@@ -13,13 +13,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Python virtual environment under target/pyenv with datasets, pyarrow and huggingface_hub,
- * created once per build and shared by every interop test. Tests call {@link #available()} and skip
- * (loudly) only when Python or pip is missing on the machine.
+ * A Python virtual environment under target/pyenv with datasets, pyarrow, huggingface_hub and
+ * Pillow, created once per build and shared by every interop test. Tests call {@link #available()}
+ * and skip (loudly) only when Python or pip is missing on the machine.
  */
 public final class PythonEnv {
   public static final Path DIR = Path.of("target", "pyenv").toAbsolutePath();
-  private static final String[] PACKAGES = {"datasets", "pyarrow", "huggingface_hub"};
+  // pillow: datasets needs it for Image features, and the image tests compare with it
+  private static final String[] PACKAGES = {"datasets", "pyarrow", "huggingface_hub", "pillow"};
   private static Boolean ready;
   private static String reason = "";
 
@@ -36,9 +37,12 @@ public final class PythonEnv {
                   StandardOpenOption.CREATE,
                   StandardOpenOption.WRITE);
           FileLock lock = ch.lock()) {
+        // The marker lists the packages installed, so adding one installs it into an old venv.
         Path marker = DIR.resolve(".complete");
-        if (!Files.exists(marker)) {
-          if (run(List.of("python3", "-m", "venv", DIR.toString()), 300).exitCode != 0) {
+        String want = String.join(" ", PACKAGES);
+        if (!Files.exists(marker) || !Files.readString(marker).strip().equals(want)) {
+          if (!Files.exists(Path.of(python()))
+              && run(List.of("python3", "-m", "venv", DIR.toString()), 300).exitCode != 0) {
             return fail("python3 -m venv failed (is python3-venv installed?)");
           }
           // --retries 0: an unreachable default index fails at once and pip goes on to the
@@ -48,7 +52,7 @@ public final class PythonEnv {
           pip.addAll(List.of(PACKAGES));
           Result r = run(pip, 900);
           if (r.exitCode != 0) return fail("pip install failed: " + r.output);
-          Files.writeString(marker, "ok");
+          Files.writeString(marker, want);
         }
       }
       ready = true;

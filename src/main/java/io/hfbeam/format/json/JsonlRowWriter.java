@@ -84,6 +84,7 @@ public final class JsonlRowWriter implements Closeable {
   }
 
   private static void appendValue(Bytes b, Object v, Feature f) {
+    f = Feature.storageOf(f);
     if (v == null) {
       ascii(b, "null");
     } else if (f instanceof Value val) {

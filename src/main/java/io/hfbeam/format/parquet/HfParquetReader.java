@@ -66,9 +66,10 @@ public final class HfParquetReader implements Closeable {
 
   /**
    * From the {@code huggingface} entry when it parses and names exactly the file's columns;
-   * otherwise derived from the Parquet schema. Falling back (instead of failing) matters for
-   * datasets files that use features we do not model (Image, Audio, Json): the columns still read
-   * with their storage types.
+   * otherwise derived from the Parquet schema. Image, Audio, Translation and Json features are kept
+   * (they read as their storage types); falling back (instead of failing) matters for datasets
+   * files that use features we do not model (Video, Pdf, Mesh, Nifti): the columns still read with
+   * their storage types.
    */
   static Features resolveFeatures(MessageType parquet, Map<String, String> kv) {
     Features derived = Features.of(ParquetFeatures.of(parquet));
@@ -155,12 +156,14 @@ public final class HfParquetReader implements Closeable {
   }
 
   private static Feature elementOf(Feature f) {
+    f = Feature.storageOf(f);
     if (f instanceof Sequence s) return s.feature();
     if (f instanceof ArrayND a) return a.element();
     throw new IllegalArgumentException("a repeated Parquet column needs a list feature, got " + f);
   }
 
   private static Object value(Group g, int idx, int rep, Type t, Feature f, FieldType ft) {
+    f = Feature.storageOf(f);
     if (f instanceof Sequence || f instanceof ArrayND) {
       return list(
           g.getGroup(idx, rep), t.asGroupType(), elementOf(f), ft.getCollectionElementType());
@@ -238,19 +241,39 @@ public final class HfParquetReader implements Closeable {
         a instanceof TimestampLogicalTypeAnnotation ts
             ? ParquetFeatures.unit(ts)
             : dtype.substring("timestamp[".length(), dtype.length() - 1);
-    return switch (unit) {
-      case "s" -> v * 1000;
-      case "us" -> Math.floorDiv(v, 1000L);
-      case "ns" -> Math.floorDiv(v, 1_000_000L);
-      default -> v;
-    };
+    // Beam DATETIME holds milliseconds: a value with a finer part fails rather than being cut.
+    long per =
+        switch (unit) {
+          case "us" -> 1000L;
+          case "ns" -> 1_000_000L;
+          default -> 1L;
+        };
+    if (unit.equals("s")) return Math.multiplyExact(v, 1000L);
+    if (Math.floorMod(v, per) != 0) {
+      throw new IllegalArgumentException(
+          "column '"
+              + p.getName()
+              + "': timestamp "
+              + v
+              + " "
+              + unit
+              + " has a sub-millisecond part, which Beam DATETIME (milliseconds) cannot hold");
+    }
+    return v / per;
   }
 
   private static long int96Millis(byte[] b) {
     ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     long nanosOfDay = buf.getLong();
     long julianDay = buf.getInt() & 0xffffffffL;
-    return Math.floorDiv((julianDay - JULIAN_EPOCH_DAY) * NANOS_PER_DAY + nanosOfDay, 1_000_000L);
+    long nanos = (julianDay - JULIAN_EPOCH_DAY) * NANOS_PER_DAY + nanosOfDay;
+    if (Math.floorMod(nanos, 1_000_000L) != 0) {
+      throw new IllegalArgumentException(
+          "INT96 timestamp "
+              + nanos
+              + " ns has a sub-millisecond part, which Beam DATETIME (milliseconds) cannot hold");
+    }
+    return Math.floorDiv(nanos, 1_000_000L);
   }
 
   private static IllegalArgumentException mismatch(PrimitiveType p, String dtype) {

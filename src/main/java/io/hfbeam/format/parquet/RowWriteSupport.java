@@ -66,6 +66,7 @@ final class RowWriteSupport extends WriteSupport<Row> {
   }
 
   private void writeValue(Object v, Feature f, String path) {
+    f = Feature.storageOf(f);
     if (f instanceof Value val) {
       writeScalar(v, val);
     } else if (f instanceof ClassLabel) {
