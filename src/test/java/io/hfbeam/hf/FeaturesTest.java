@@ -185,6 +185,29 @@ class FeaturesTest {
     assertThat(f.get("st"), equalTo(new Struct(map("b", new Sequence(new Value("string"))))));
   }
 
+  /** datasets 5's push_to_hub writes a list's label or array type without the dtype key. */
+  @Test
+  void readsListsOfLabelsAndArraysAsPushToHubWritesThem() throws Exception {
+    Features f =
+        Features.parse(
+            YAML.readTree(
+                """
+        - name: tags
+          list:
+            class_label:
+              names:
+                '0': a
+                '1': b
+        - name: grids
+          list:
+            array2_d:
+              shape: [2, 3]
+              dtype: int16
+        """));
+    assertThat(f.get("tags"), equalTo(new Sequence(new ClassLabel(List.of("a", "b")))));
+    assertThat(f.get("grids"), equalTo(new Sequence(new ArrayND(Arrays.asList(2, 3), "int16"))));
+  }
+
   @Test
   void shorthandForHumans() throws Exception {
     Features f =

@@ -19,7 +19,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PythonEnv {
   public static final Path DIR = Path.of("target", "pyenv").toAbsolutePath();
-  private static final String[] PACKAGES = {"datasets", "pyarrow", "huggingface_hub"};
+  // datasets pinned: DatasetsParityTest checks hf-beam against this version's behaviour. pillow:
+  // datasets' Image feature encodes and decodes with it.
+  private static final String[] PACKAGES = {
+    "datasets==5.0.1", "pyarrow", "huggingface_hub", "pillow"
+  };
   private static Boolean ready;
   private static String reason = "";
 
@@ -37,8 +41,11 @@ public final class PythonEnv {
                   StandardOpenOption.WRITE);
           FileLock lock = ch.lock()) {
         Path marker = DIR.resolve(".complete");
-        if (!Files.exists(marker)) {
-          if (run(List.of("python3", "-m", "venv", DIR.toString()), 300).exitCode != 0) {
+        // the marker names the packages installed: a venv made for another list is topped up
+        String wanted = String.join(" ", PACKAGES);
+        if (!Files.exists(marker) || !Files.readString(marker).equals(wanted)) {
+          if (!Files.exists(DIR.resolve("bin"))
+              && run(List.of("python3", "-m", "venv", DIR.toString()), 300).exitCode != 0) {
             return fail("python3 -m venv failed (is python3-venv installed?)");
           }
           // --retries 0: an unreachable default index fails at once and pip goes on to the
@@ -48,7 +55,7 @@ public final class PythonEnv {
           pip.addAll(List.of(PACKAGES));
           Result r = run(pip, 900);
           if (r.exitCode != 0) return fail("pip install failed: " + r.output);
-          Files.writeString(marker, "ok");
+          Files.writeString(marker, wanted);
         }
       }
       ready = true;
