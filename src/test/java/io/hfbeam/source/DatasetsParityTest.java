@@ -69,6 +69,23 @@ class DatasetsParityTest {
   static final boolean ALL = Boolean.getBoolean("parity.all");
 
   /**
+   * Configs hf-beam reads differently from datasets today, with why; each must still differ (so the
+   * list shrinks as the reader improves). All are Arrow types pyarrow writes without a huggingface
+   * entry: the Parquet reader takes features from the Parquet schema alone, where datasets (through
+   * pyarrow) also reads the ARROW:schema entry and maps more Parquet logical types.
+   */
+  static final Map<String, String> KNOWN_DIFFERENCES =
+      Map.of(
+          "alice/exotic/uint64_big", "uint64 above 2^63-1 wraps to a negative Beam INT64",
+          "alice/exotic/float16", "parquet-java 1.13.1 cannot parse a footer with FLOAT16",
+          "alice/exotic/large_string", "large_string needs ARROW:schema; read as string",
+          "alice/exotic/fixed_size_list", "a fixed list length needs ARROW:schema; read unsized",
+          "alice/exotic/timestamp_tz", "timestamp[us, tz=UTC]: no time zone in hf Features",
+          "alice/exotic/date32", "Parquet DATE is read as int32; no date dtype in hf Features",
+          "alice/exotic/decimal", "Parquet DECIMAL is read as binary (unscaled bytes)",
+          "alice/exotic/nulls", "Parquet UNKNOWN (Arrow null) is read as int32");
+
+  /**
    * Known difference: hf.BeamMapping maps every {@code timestamp[unit]} to Beam DATETIME (a Joda
    * instant, milliseconds), so {@code timestamp[us]}/{@code [ns]} values lose their sub-millisecond
    * digits; datasets keeps them. Rows are compared with datasets' timestamps cut to the
@@ -157,12 +174,21 @@ class DatasetsParityTest {
         .forEachRemaining(
             e -> {
               if (e.getValue().has("error")) failed.add(e.getKey() + ": " + e.getValue());
+              JsonNode configs = e.getValue().path("per_config");
+              configs
+                  .fields()
+                  .forEachRemaining(
+                      c -> {
+                        if (c.getValue().has("error")) {
+                          failed.add(e.getKey() + "/" + c.getKey() + ": " + c.getValue());
+                        }
+                      });
             });
     assertThat(failed, is(empty()));
     List<String> repos = new ArrayList<>();
     recorded.get("repos").fieldNames().forEachRemaining(repos::add);
     List<String> expected = new ArrayList<>(List.of("alice/pushed", "alice/shards"));
-    expected.addAll(List.of("alice/cardconfigs", "alice/labels"));
+    expected.addAll(List.of("alice/cardconfigs", "alice/labels", "alice/exotic"));
     expected.addAll(List.of("alice/csv", "alice/jsonlgz", "alice/jsonfield", "alice/images"));
     assertThat(repos, is(expected));
   }
@@ -187,7 +213,13 @@ class DatasetsParityTest {
               if (compared(repo)) {
                 py.get("per_config")
                     .fields()
-                    .forEachRemaining(c -> nodes.add(configTests(repo, c.getKey(), c.getValue())));
+                    .forEachRemaining(
+                        c -> {
+                          // a config datasets itself could not load fails the test above
+                          if (!c.getValue().has("error")) {
+                            nodes.add(configTests(repo, c.getKey(), c.getValue()));
+                          }
+                        });
               }
               repos.add(DynamicContainer.dynamicContainer(repo, nodes));
             });
@@ -231,8 +263,17 @@ class DatasetsParityTest {
 
   private static DynamicContainer configTests(String repo, String config, JsonNode pc) {
     List<DynamicNode> nodes = new ArrayList<>();
+    String known = KNOWN_DIFFERENCES.get(repo + "/" + config);
+    if (known != null) {
+      nodes.add(
+          DynamicTest.dynamicTest(
+              "known difference: " + known, () -> checkKnownDifference(repo, config, pc, known)));
+      return DynamicContainer.dynamicContainer(config, nodes);
+    }
     nodes.add(
-        DynamicTest.dynamicTest("features", () -> checkFeatures(repo, config, pc.get("features"))));
+        DynamicTest.dynamicTest(
+            "features",
+            () -> assertThat(featureDifferences(repo, config, pc.get("features")), is(empty()))));
     pc.get("rows")
         .fields()
         .forEachRemaining(
@@ -240,58 +281,85 @@ class DatasetsParityTest {
                 nodes.add(
                     DynamicTest.dynamicTest(
                         "rows of " + s.getKey(),
-                        () -> checkRows(repo, config, s.getKey(), s.getValue()))));
+                        () ->
+                            assertThat(
+                                rowDifferences(repo, config, s.getKey(), s.getValue()),
+                                is(empty())))));
     return DynamicContainer.dynamicContainer(config, nodes);
   }
 
+  /**
+   * A config listed in {@link #KNOWN_DIFFERENCES} still differs from datasets (features, rows, or a
+   * failure to plan or read it); once it matches, it must move out of the list.
+   */
+  private static void checkKnownDifference(String repo, String config, JsonNode pc, String known) {
+    List<String> diffs = new ArrayList<>();
+    try {
+      diffs.addAll(featureDifferences(repo, config, pc.get("features")));
+      for (Iterator<Map.Entry<String, JsonNode>> it = pc.get("rows").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> s = it.next();
+        diffs.addAll(rowDifferences(repo, config, s.getKey(), s.getValue()));
+      }
+    } catch (IOException | RuntimeException e) {
+      diffs.add("fails: " + e.getMessage());
+    }
+    System.out.println("known difference " + repo + "/" + config + " (" + known + "): " + diffs);
+    assertThat(
+        repo + "/" + config + " now reads as datasets does: drop it from KNOWN_DIFFERENCES",
+        diffs.isEmpty(),
+        is(false));
+  }
+
   /** Structural: datasets' to_dict parsed into our features must equal the features we read. */
-  private static void checkFeatures(String repo, String config, JsonNode pyFeatures)
+  private static List<String> featureDifferences(String repo, String config, JsonNode pyFeatures)
       throws IOException {
     HfDataset ds = HfDataset.open(spec(repo));
     Features ours = ds.features(ds.layout().config(config));
-    Features theirs = Features.parse(pyFeatures);
-    assertThat(
-        repo + " " + config + ": ours " + ours.toJson() + " vs datasets' " + pyFeatures,
-        ours,
-        equalTo(theirs));
+    Features theirs;
+    try {
+      theirs = Features.parse(pyFeatures);
+    } catch (IllegalArgumentException e) {
+      return List.of(
+          "datasets' features "
+              + pyFeatures
+              + " have no hf form ("
+              + e.getMessage()
+              + "); ours "
+              + ours.toJson());
+    }
+    return ours.equals(theirs)
+        ? List.of()
+        : List.of(
+            repo + " " + config + " features: ours " + ours.toJson() + ", datasets' " + pyFeatures);
   }
 
   /** Every unit of the split's plan, in order, against datasets' rows in order. */
-  private static void checkRows(String repo, String config, String split, JsonNode pyRows)
-      throws IOException {
-    List<JsonNode> ours = read(repo, config, split);
+  private static List<String> rowDifferences(
+      String repo, String config, String split, JsonNode pyRows) throws IOException {
     List<String> diffs = new ArrayList<>();
+    List<JsonNode> ours = read(repo, config, split, diffs);
+    String where = repo + " " + config + "/" + split + " ";
+    if (ours.size() != pyRows.size()) {
+      diffs.add(where + ours.size() + " rows read, " + pyRows.size() + " from datasets");
+    }
     for (int i = 0; i < Math.max(ours.size(), pyRows.size()); i++) {
       JsonNode a = i < ours.size() ? ours.get(i) : null;
       JsonNode b = i < pyRows.size() ? ParityJson.ofPython(pyRows.get(i), false) : null;
       JsonNode cut =
           b == null ? null : ParityJson.ofPython(pyRows.get(i), TIMESTAMPS_CUT_TO_MILLIS);
       if (a == null || !(a.equals(b) || a.equals(cut))) {
-        diffs.add("row " + i + ": ours " + a + "\n  datasets " + b);
+        diffs.add(where + "row " + i + ": ours " + a + ", datasets " + b);
       }
     }
-    assertThat(
-        repo
-            + " "
-            + config
-            + "/"
-            + split
-            + " ("
-            + ours.size()
-            + " rows read, "
-            + pyRows.size()
-            + " from datasets): "
-            + String.join("\n", diffs.subList(0, Math.min(5, diffs.size()))),
-        diffs.size(),
-        is(0));
+    return diffs.subList(0, Math.min(6, diffs.size()));
   }
 
-  /** Every unit of a split's plan read in order, as comparison JSON; no read failures. */
-  private static List<JsonNode> read(String repo, String config, String split) throws IOException {
+  /** Every unit of a split's plan read in order, as comparison JSON; read failures go to a list. */
+  private static List<JsonNode> read(
+      String repo, String config, String split, List<String> failures) throws IOException {
     ReadSpec spec = spec(repo).withConfig(config).withSplit(split);
     ReadPlan plan = HfDataset.open(spec).plan(spec);
     List<JsonNode> ours = new ArrayList<>();
-    List<String> failures = new ArrayList<>();
     RowSink sink =
         new RowSink() {
           @Override
@@ -305,7 +373,6 @@ class DatasetsParityTest {
           }
         };
     for (ReadUnit unit : plan.units()) plan.read(unit, sink);
-    assertThat(repo + " " + config + "/" + split + " read failures", failures, is(empty()));
     return ours;
   }
 
@@ -313,7 +380,9 @@ class DatasetsParityTest {
   @Test
   void knownDifferenceTimestampsLoseSubMillisecondDigits() throws IOException {
     JsonNode py = recorded.get("repos").get("alice/shards").get("per_config").get("default");
-    List<JsonNode> ours = read("alice/shards", "default", "train");
+    List<String> failures = new ArrayList<>();
+    List<JsonNode> ours = read("alice/shards", "default", "train", failures);
+    assertThat(failures, is(empty()));
     assertThat(ours.size(), is(py.get("rows").get("train").size()));
     int lost = 0;
     for (int i = 0; i < ours.size(); i++) {

@@ -7,7 +7,7 @@ Row values are JSON in a tagged form the Java side (DatasetsParityTest) reads ba
   float -> {"$float": repr}   bytes -> {"$bytes": base64}   datetime -> {"$datetime": iso, "unit": u}
   date -> {"$date": iso}   everything else as JSON (ints, bools, strings, lists, dicts, null).
 """
-import base64, datetime as dt, gzip, io, json, os, sys, traceback
+import base64, datetime as dt, decimal, gzip, io, json, os, sys, traceback
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -113,6 +113,39 @@ def shards():
     return repo
 
 
+EXOTIC = {
+    # one config per Arrow type beyond the plain ones, each in its own file (config_name: array)
+    "uint64_big": lambda: pa.array([0, 2 ** 63, 2 ** 64 - 1, None], pa.uint64()),
+    "float16": lambda: pa.array([0.5, -2.0, None, 65504.0], pa.float16()),
+    "large_string": lambda: pa.array(["a", None, "", "long " * 3], pa.large_string()),
+    "large_list": lambda: pa.array([[1, 2], [], None, [3]], pa.large_list(pa.int16())),
+    "fixed_size_list": lambda: pa.array([[1.5, 2.5, 3.5], [0.0, -1.0, 2.0], [1, 1, 1]],
+                                        pa.list_(pa.float32(), 3)),
+    "timestamp_ns": lambda: pa.array([1709251198123456789, None, -1, 0], pa.timestamp("ns")),
+    "timestamp_s": lambda: pa.array([1709251198, None, -86400, 0], pa.timestamp("s")),
+    "timestamp_tz": lambda: pa.array([1709251198123456, None, 0, 1], pa.timestamp("us", tz="UTC")),
+    "date32": lambda: pa.array([0, 19782, None, -1], pa.date32()),
+    "dictionary": lambda: pa.array(["x", "y", "x", None]).dictionary_encode(),
+    "decimal": lambda: pa.array([None, 1, 2, 3], pa.int8()).cast(pa.decimal128(10, 2)),
+    "nulls": lambda: pa.nulls(4),
+    "nested_lists": lambda: pa.array([[[{"a": 1}], []], [], None, [[{"a": None}, None]]],
+                                     pa.list_(pa.list_(pa.struct([("a", pa.int64())])))),
+}
+
+
+def exotic():
+    """Arrow types written by pyarrow: one card config per type, one Parquet file each."""
+    repo = "alice/exotic"
+    card = "---\nconfigs:\n" + "".join(
+        "- config_name: %s\n  data_files:\n  - split: train\n    path: %s.parquet\n" % (c, c)
+        for c in EXOTIC) + "---\n"
+    files = {"README.md": card}
+    for c, make in EXOTIC.items():
+        files[c + ".parquet"] = (lambda m: lambda p: pq.write_table(pa.table({"v": m()}), p))(make)
+    upload(repo, files)
+    return repo
+
+
 def card_configs():
     """A card with two configs, each split a glob or a list of paths."""
     repo = "alice/cardconfigs"
@@ -197,7 +230,7 @@ def images():
     return repo
 
 
-FIXTURES = [pushed, shards, card_configs, labels, csvs, jsonl_gz, json_field, images]
+FIXTURES = [pushed, shards, card_configs, labels, exotic, csvs, jsonl_gz, json_field, images]
 
 # --------------------------------------------------------------------------- recording
 
@@ -214,6 +247,8 @@ def value(v, unit=None):
         return {"$datetime": v.isoformat(), "unit": unit}
     if isinstance(v, dt.date):
         return {"$date": v.isoformat()}
+    if isinstance(v, decimal.Decimal):
+        return {"$decimal": str(v)}
     if isinstance(v, dict):
         return {k: value(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
@@ -236,30 +271,38 @@ def record(repo):
     out = {"configs": get_dataset_config_names(repo),
            "default": get_dataset_default_config_name(repo), "per_config": {}}
     for c in out["configs"]:
-        info = load_dataset_builder(repo, c).info
-        splits = get_dataset_split_names(repo, c)
-        per = {"splits": splits,
-               # the builder's info has features only when the card states them; the features of
-               # what load_dataset returns are the ones every reader must match
-               "info_features": info.features.to_dict() if info.features is not None else None,
-               "features": None,
-               "num_examples": ({s: info.splits[s].num_examples for s in info.splits}
-                                if info.splits else None),
-               "rows": {}}
-        for s in splits:
-            ds = load_dataset(repo, c, split=s)
-            if per["features"] is None:
-                per["features"] = ds.features.to_dict()
-            elif per["features"] != ds.features.to_dict():
-                raise ValueError("split %s of %s/%s has other features" % (s, repo, c))
-            # images are compared as stored ({bytes, path}), not as decoded PIL objects
-            for k, f in ds.features.items():
-                if isinstance(f, Image):
-                    ds = ds.cast_column(k, Image(decode=False))
-            u = units(ds.features)
-            per["rows"][s] = [{k: value(x, u.get(k)) for k, x in row.items()} for row in ds]
-        out["per_config"][c] = per
+        try:
+            out["per_config"][c] = record_config(repo, c)
+        except Exception as e:
+            traceback.print_exc()
+            out["per_config"][c] = {"error": "".join(traceback.format_exception(e)[-2:])}
     return out
+
+
+def record_config(repo, c):
+    info = load_dataset_builder(repo, c).info
+    splits = get_dataset_split_names(repo, c)
+    per = {"splits": splits,
+           # the builder's info has features only when the card states them; the features of
+           # what load_dataset returns are the ones every reader must match
+           "info_features": info.features.to_dict() if info.features is not None else None,
+           "features": None,
+           "num_examples": ({s: info.splits[s].num_examples for s in info.splits}
+                            if info.splits else None),
+           "rows": {}}
+    for s in splits:
+        ds = load_dataset(repo, c, split=s)
+        if per["features"] is None:
+            per["features"] = ds.features.to_dict()
+        elif per["features"] != ds.features.to_dict():
+            raise ValueError("split %s of %s/%s has other features" % (s, repo, c))
+        # images are compared as stored ({bytes, path}), not as decoded PIL objects
+        for k, f in ds.features.items():
+            if isinstance(f, Image):
+                ds = ds.cast_column(k, Image(decode=False))
+        u = units(ds.features)
+        per["rows"][s] = [{k: value(x, u.get(k)) for k, x in row.items()} for row in ds]
+    return per
 
 
 result = {"datasets": datasets.__version__, "repos": {}}
