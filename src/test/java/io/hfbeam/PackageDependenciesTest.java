@@ -40,7 +40,14 @@ class PackageDependenciesTest {
               "dataset", Set.of("format", "format.files", "format.json", "format.parquet", "hf")),
           Map.entry(
               "mapping",
-              Set.of("dataset", "format", "format.files", "format.json", "format.parquet", "hf")),
+              Set.of(
+                  "dataset",
+                  "format",
+                  "format.files",
+                  "format.json",
+                  "format.parquet",
+                  "hf",
+                  "source")),
           Map.entry("hub", Set.of("dataset", "hf", "format", "format.files")),
           Map.entry("hub.server", Set.of("hub")),
           Map.entry(
@@ -62,7 +69,8 @@ class PackageDependenciesTest {
                   "source")),
           Map.entry(
               "workflow",
-              Set.of("dataset", "mapping", "format", "format.files", "hf", "hub", "runner")),
+              Set.of(
+                  "dataset", "mapping", "format", "format.files", "hf", "hub", "runner", "source")),
           Map.entry(
               "workflow.chess",
               Set.of(
@@ -81,6 +89,7 @@ class PackageDependenciesTest {
           Map.entry(
               "workflow.qa",
               Set.of(
+                  "source",
                   "workflow",
                   "dataset",
                   "mapping",
@@ -94,6 +103,7 @@ class PackageDependenciesTest {
           Map.entry(
               "workflow.convert",
               Set.of(
+                  "source",
                   "workflow",
                   "dataset",
                   "mapping",
@@ -116,6 +126,7 @@ class PackageDependenciesTest {
                   "mapping",
                   "format",
                   "format.files",
+                  "format.json",
                   "format.parquet",
                   "chess",
                   "hf",

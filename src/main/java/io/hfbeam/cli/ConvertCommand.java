@@ -32,6 +32,8 @@ final class ConvertCommand extends WorkflowCommand {
 
   @Mixin WatchOptions watch;
 
+  @Mixin DatasetInputOptions datasetInput;
+
   @YamlKey("input")
   @Option(
       names = "--input",
@@ -165,7 +167,8 @@ final class ConvertCommand extends WorkflowCommand {
             common.parquet(),
             common.chunkBytes(workflow()),
             strict,
-            watch.settings(specs, "--input").orElse(null));
+            watch.settings(specs, "--input").orElse(null),
+            datasetInput.input(env));
     return config.resolve(out);
   }
 

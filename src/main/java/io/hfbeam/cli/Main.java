@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ChessPositionsCommand.class,
       QaExportCommand.class,
       ConvertCommand.class,
+      DatasetsCommand.class,
       HubCommand.class
     })
 public final class Main implements Runnable {
@@ -79,6 +80,7 @@ public final class Main implements Runnable {
     @Override
     public <K> K create(Class<K> cls) throws Exception {
       if (cls == HubCommand.class && env != null) return cls.cast(new HubCommand(env));
+      if (cls == DatasetsCommand.class && env != null) return cls.cast(new DatasetsCommand(env));
       K k = CommandLine.defaultFactory().create(cls);
       if (k instanceof WorkflowCommand w) {
         w.out = out;

@@ -1,6 +1,7 @@
 package io.hfbeam.cli;
 
 import io.hfbeam.mapping.FieldMapping;
+import io.hfbeam.workflow.DatasetInput;
 import io.hfbeam.workflow.Launchable;
 import io.hfbeam.workflow.qa.QaExportRun;
 import io.hfbeam.workflow.qa.QaExportWorkflow;
@@ -20,11 +21,15 @@ import picocli.CommandLine.Option;
 final class QaExportCommand extends WorkflowCommand {
   @Mixin HubOptions hub;
 
+  @Mixin DatasetInputOptions datasetInput;
+
   @YamlKey("input")
   @Option(
       names = "--input",
       paramLabel = "DIR",
-      description = "Directory holding qa_passed.jsonl and qa_rejected.jsonl.")
+      description =
+          "Directory holding qa_passed.jsonl and qa_rejected.jsonl, or a Hugging Face dataset"
+              + " hf://datasets/owner/name[@rev] whose rows the mapping reads as those records.")
   String input;
 
   @YamlKey("format")
@@ -58,7 +63,7 @@ final class QaExportCommand extends WorkflowCommand {
         .forEachRemaining(e -> jsonlFiles.put(e.getKey(), e.getValue().asText()));
     QaExportWorkflow.Builder b =
         QaExportWorkflow.Settings.builder()
-            .input(Path.of(input))
+            .input(DatasetInput.isDataset(input) ? null : Path.of(input))
             .output(common.output())
             .format(format)
             .mapping(FieldMapping.load(ConfigFiles.materialize(mapping)))
@@ -66,6 +71,14 @@ final class QaExportCommand extends WorkflowCommand {
             .parquet(common.parquet())
             .chunkBytes(common.chunkBytes(workflow()));
     if (!jsonlFiles.isEmpty()) b.jsonlFiles(jsonlFiles);
+    DatasetInput dataset = datasetInput.input(env);
+    if (DatasetInput.isDataset(input)) {
+      b.dataset(dataset.plan(input));
+    } else if (!dataset.isDefault()) {
+      throw new IllegalArgumentException(
+          "--input-config, --input-split, --input-revision, --input-columns and --download are"
+              + " for an hf://datasets/owner/name input");
+    }
     return QaExportRun.of(b.build());
   }
 }

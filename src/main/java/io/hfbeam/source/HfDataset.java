@@ -73,6 +73,11 @@ public final class HfDataset {
     return layout;
   }
 
+  /** The commit read, for a Hub dataset. */
+  public Optional<String> commit() {
+    return files instanceof HubDatasetFiles h ? Optional.of(h.commit()) : Optional.empty();
+  }
+
   public String describe() {
     return files.describe();
   }

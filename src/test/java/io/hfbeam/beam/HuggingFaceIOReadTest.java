@@ -142,6 +142,56 @@ public class HuggingFaceIOReadTest {
   }
 
   @Test
+  public void survivesResetsAndServerErrorsOnRangedReadsWithTheSameRows() throws Exception {
+    Path dir = dataset();
+    upload(RepoId.dataset("alice/flaky"), dir, false);
+    // every fourth file request fails (a dropped connection or a 503) after planning
+    HuggingFaceIO.Read read =
+        HuggingFaceIO.read()
+            .from("hf://datasets/alice/flaky")
+            .withSplit("test")
+            .withClient(settings);
+    read.plan();
+    hub.faults()
+        .random(
+            0.25,
+            ".*/resolve/.*",
+            7,
+            io.hfbeam.hub.server.Fault.RESET,
+            io.hfbeam.hub.server.Fault.STATUS_503);
+    List<String> expected = new ArrayList<>();
+    for (Row r : RangedFixtures.readLocal(dir.resolve("data/test-00000-of-00001.parquet"))) {
+      expected.add(r.getValues().toString());
+    }
+    PAssert.that(
+            p.apply(read)
+                .apply(
+                    MapElements.into(TypeDescriptors.strings()).via(r -> r.getValues().toString())))
+        .containsInAnyOrder(expected);
+    p.run().waitUntilFinish();
+    assertThat(hub.faults().injected(), greaterThan(0));
+  }
+
+  @Test
+  public void withoutStreamingEachFileIsDownloadedOnceIntoTheSharedCache() throws Exception {
+    Path dir = dataset();
+    upload(RepoId.dataset("alice/cached"), dir, false);
+    PCollection<Row> rows =
+        p.apply(
+            HuggingFaceIO.read()
+                .from("alice/cached")
+                .withSplit("test")
+                .withStreaming(false)
+                .withClient(settings));
+    PAssert.thatSingleton(count(rows)).isEqualTo(700L);
+    p.run().waitUntilFinish();
+    Path snapshots = tmp.getRoot().toPath().resolve("hf/hub/datasets--alice--cached/snapshots");
+    try (var found = Files.walk(snapshots)) {
+      assertThat(found.anyMatch(f -> f.endsWith("data/test-00000-of-00001.parquet")), is(true));
+    }
+  }
+
+  @Test
   public void aMissingSplitConfigOrColumnFailsAtConstructionNamingWhatExists() throws Exception {
     Path dir = dataset();
     IllegalArgumentException e =

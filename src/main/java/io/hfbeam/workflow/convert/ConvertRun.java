@@ -9,6 +9,8 @@ import io.hfbeam.hf.Features;
 import io.hfbeam.mapping.MapRecords;
 import io.hfbeam.mapping.Split;
 import io.hfbeam.runner.RunSummary;
+import io.hfbeam.source.ReadPlan;
+import io.hfbeam.workflow.DatasetInput;
 import io.hfbeam.workflow.FileRun;
 import io.hfbeam.workflow.HubTarget;
 import io.hfbeam.workflow.OutputFormat;
@@ -59,12 +61,19 @@ public final class ConvertRun extends FileRun {
       ParquetSettings parquet,
       long chunkBytes,
       boolean strict,
-      WatchSettings watch) {
+      WatchSettings watch,
+      DatasetInput dataset) {
 
     /**
      * Finds the inputs, checks them and the settings, infers the features when none are declared.
      */
     public ConvertRun resolve(PrintStream out) {
+      if (inputs.stream().anyMatch(DatasetInput::isDataset)) return resolveDataset(out);
+      if (dataset != null && !dataset.isDefault()) {
+        throw new IllegalArgumentException(
+            "--input-config, --input-split, --input-revision, --input-columns and --download are"
+                + " for an hf://datasets/owner/name input");
+      }
       // before features are inferred: nothing is read for a run that is refused
       WorkflowLauncher.checkOutsideInput(output, InputFiles.searchedDirs(inputs));
       if (inputs.isEmpty()) throw new IllegalArgumentException("--input is required");
@@ -111,20 +120,7 @@ public final class ConvertRun extends FileRun {
                 + f.toFeaturesFile()
                 + "\n");
       }
-      Split.Settings splitSettings = split;
-      if (trainRatio != null) {
-        splitSettings =
-            Split.Settings.builder()
-                .seed(split.seed())
-                .keyFields(split.keyFields())
-                .trainRatio(trainRatio)
-                .build();
-      }
-      for (String key : splitSettings.keyFields()) {
-        if (!f.names().contains(key))
-          throw new IllegalArgumentException(
-              "--split-by field '" + key + "' is not a feature: " + f.names());
-      }
+      Split.Settings splitSettings = splitSettings(f);
       FileNaming.of(filePattern);
       ConvertWorkflow.Settings s =
           new ConvertWorkflow.Settings(
@@ -142,6 +138,79 @@ public final class ConvertRun extends FileRun {
               .withInferred(inferred)
               .withStrict(strict);
       return new ConvertRun(s, inputs, firstBatch != null, Optional.ofNullable(watch));
+    }
+
+    /** The split settings with --train-ratio applied, checked against the features. */
+    private Split.Settings splitSettings(Features f) {
+      Split.Settings splitSettings = split;
+      if (trainRatio != null) {
+        splitSettings =
+            Split.Settings.builder()
+                .seed(split.seed())
+                .keyFields(split.keyFields())
+                .trainRatio(trainRatio)
+                .build();
+      }
+      for (String key : splitSettings.keyFields()) {
+        if (!f.names().contains(key))
+          throw new IllegalArgumentException(
+              "--split-by field '" + key + "' is not a feature: " + f.names());
+      }
+      return splitSettings;
+    }
+
+    /** A Hugging Face dataset as the input: its features, unless declared, are the dataset's. */
+    private ConvertRun resolveDataset(PrintStream out) {
+      if (inputs.size() != 1) {
+        throw new IllegalArgumentException(
+            "an hf://datasets/... input is read alone; give it as the only --input");
+      }
+      if (watch != null) {
+        throw new IllegalArgumentException(
+            "--watch watches a directory for new files; an hf:// dataset is read once");
+      }
+      if (inputFormat != null) {
+        throw new IllegalArgumentException(
+            "--input-format is for files; an hf:// dataset is read as datasets reads it");
+      }
+      DatasetInput in =
+          dataset != null ? dataset : new DatasetInput(null, null, null, null, true, null);
+      ReadPlan plan = in.plan(inputs.get(0));
+      Features f = plan.selected();
+      if (features != null && !features.equals(f)) {
+        throw new IllegalArgumentException(
+            "the declared features differ from the dataset's "
+                + f.toJson()
+                + "; with an hf:// input choose columns with --input-columns (casting to other"
+                + " features is not supported yet)");
+      }
+      out.print(
+          "# reading "
+              + plan.files().describe()
+              + " config "
+              + plan.config()
+              + ", split"
+              + (plan.splits().size() == 1 ? " " + plan.splits().get(0) : "s " + plan.splits())
+              + ": "
+              + plan.units().size()
+              + " units\n");
+      Split.Settings splitSettings = splitSettings(f);
+      FileNaming.of(filePattern);
+      ConvertWorkflow.Settings s =
+          new ConvertWorkflow.Settings(
+                  List.of(),
+                  ConvertWorkflow.InputFormat.PARQUET,
+                  f,
+                  output,
+                  format.parquet(),
+                  format.jsonl(),
+                  filePattern,
+                  parquet,
+                  splitSettings,
+                  Batch.Settings.of(batchSize).withFirstBatch(firstBatch == null ? 1 : firstBatch),
+                  chunkBytes)
+              .withDataset(plan);
+      return new ConvertRun(s, List.of(), firstBatch != null, Optional.empty());
     }
   }
 

@@ -16,10 +16,12 @@ import io.hfbeam.format.json.JsonSource;
 import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.hf.FeatureInference;
 import io.hfbeam.hf.Features;
+import io.hfbeam.mapping.DatasetRows;
 import io.hfbeam.mapping.FieldMapping;
 import io.hfbeam.mapping.MapRecords;
 import io.hfbeam.mapping.ParquetRows;
 import io.hfbeam.mapping.Split;
+import io.hfbeam.source.ReadPlan;
 import io.hfbeam.workflow.WatchSettings;
 import io.hfbeam.workflow.WatchedWorkflow;
 import java.io.IOException;
@@ -81,7 +83,8 @@ public final class ConvertWorkflow {
       Batch.Settings batch,
       long chunkBytes,
       boolean inferred,
-      boolean strict) {
+      boolean strict,
+      ReadPlan dataset) {
     public Settings(
         List<Path> inputs,
         InputFormat inputFormat,
@@ -107,7 +110,8 @@ public final class ConvertWorkflow {
           batch,
           chunkBytes,
           false,
-          false);
+          false,
+          null);
     }
 
     public Settings withBatch(Batch.Settings b) {
@@ -124,7 +128,8 @@ public final class ConvertWorkflow {
           b,
           chunkBytes,
           inferred,
-          strict);
+          strict,
+          dataset);
     }
 
     public Settings withInferred(boolean inferred) {
@@ -141,7 +146,27 @@ public final class ConvertWorkflow {
           batch,
           chunkBytes,
           inferred,
-          strict);
+          strict,
+          dataset);
+    }
+
+    /** Reads a Hugging Face dataset (the plan's units) instead of input files. */
+    public Settings withDataset(ReadPlan plan) {
+      return new Settings(
+          inputs,
+          inputFormat,
+          features,
+          output,
+          parquet,
+          jsonl,
+          parquetPattern,
+          parquetSettings,
+          split,
+          batch,
+          chunkBytes,
+          inferred,
+          strict,
+          plan);
     }
 
     public Settings withStrict(boolean strict) {
@@ -158,7 +183,8 @@ public final class ConvertWorkflow {
           batch,
           chunkBytes,
           inferred,
-          strict);
+          strict,
+          dataset);
     }
   }
 
@@ -296,9 +322,11 @@ public final class ConvertWorkflow {
     AssembleDataset.Settings<Row> dataset = dataset(s, format);
     ChunkProcessor<Row> processor = processor(s);
     List<InputFiles.Chunk> chunks =
-        splittable(s.inputFormat())
-            ? InputFiles.chunks(s.inputs(), s.chunkBytes())
-            : InputFiles.wholeFiles(s.inputs());
+        s.dataset() != null
+            ? DatasetRows.chunks(s.dataset())
+            : splittable(s.inputFormat())
+                ? InputFiles.chunks(s.inputs(), s.chunkBytes())
+                : InputFiles.wholeFiles(s.inputs());
     return p.apply(
             "ReadMapSplit", ProcessChunks.of(chunks, processor, format, dataset.partsDir(), false))
         .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
@@ -345,6 +373,7 @@ public final class ConvertWorkflow {
   }
 
   private static ChunkProcessor<Row> processor(Settings s) {
+    if (s.dataset() != null) return new DatasetRows(s.dataset(), s.split());
     FieldMapping identity = FieldMapping.identity(s.features(), true, "train", s.inferred());
     return switch (s.inputFormat()) {
       case PARQUET -> new ParquetRows(s.features(), s.split());
@@ -361,6 +390,24 @@ public final class ConvertWorkflow {
     };
   }
 
+  private static String source(Settings s) {
+    if (s.dataset() != null) {
+      ReadPlan d = s.dataset();
+      return "the Hugging Face dataset `"
+          + d.files().describe()
+          + "` (config `"
+          + d.config()
+          + "`, split"
+          + (d.splits().size() == 1 ? " `" + d.splits().get(0) + "`" : "s " + d.splits())
+          + ")";
+    }
+    return (s.inputs().isEmpty() ? "the" : s.inputs().size())
+        + " "
+        + s.inputFormat().name().toLowerCase(Locale.ROOT)
+        + " file(s)"
+        + (s.inputs().isEmpty() ? " of a watched directory" : "");
+  }
+
   private static RowPartFormat format(Settings s) {
     return new RowPartFormat(s.features(), s.parquet() ? s.parquetSettings() : null, s.jsonl());
   }
@@ -375,11 +422,7 @@ public final class ConvertWorkflow {
             .title(s.output().toAbsolutePath().normalize().getFileName().toString())
             .description(
                 "Converted by `hfbeam convert` from "
-                    + (s.inputs().isEmpty() ? "the" : s.inputs().size())
-                    + " "
-                    + s.inputFormat().name().toLowerCase(Locale.ROOT)
-                    + " file(s)"
-                    + (s.inputs().isEmpty() ? " of a watched directory" : "")
+                    + source(s)
                     + ". Split ("
                     + s.split().describeRatios()
                     + ")"

@@ -11,8 +11,11 @@ import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.format.json.JsonSource;
 import io.hfbeam.format.parquet.ParquetSettings;
 import io.hfbeam.hf.Features;
+import io.hfbeam.mapping.DatasetJsonSource;
+import io.hfbeam.mapping.DatasetRows;
 import io.hfbeam.mapping.FieldMapping;
 import io.hfbeam.mapping.MapRecords;
+import io.hfbeam.source.ReadPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,13 +70,15 @@ public final class QaExportWorkflow {
       Map<String, String> jsonlFiles,
       String parquetPattern,
       ParquetSettings parquet,
-      long chunkBytes) {
+      long chunkBytes,
+      ReadPlan dataset) {
     public static Builder builder() {
       return new Builder();
     }
 
     /** The input files that exist, in the fixed order passed-then-rejected. */
     public List<Path> inputFiles() {
+      if (dataset != null) return List.of();
       if (!Files.isDirectory(input))
         throw new IllegalArgumentException("input directory not found: " + input);
       List<Path> files = new ArrayList<>();
@@ -99,6 +104,7 @@ public final class QaExportWorkflow {
     private String parquetPattern = FileNaming.BATCHES;
     private ParquetSettings parquet = ParquetSettings.builder().build();
     private long chunkBytes = 32L << 20;
+    private ReadPlan dataset;
 
     public Builder input(Path p) {
       input = p;
@@ -140,11 +146,18 @@ public final class QaExportWorkflow {
       return this;
     }
 
+    /** Reads a Hugging Face dataset's rows as the JSON records instead of the input directory. */
+    public Builder dataset(ReadPlan plan) {
+      dataset = plan;
+      return this;
+    }
+
     public Settings build() {
-      if (input == null) throw new IllegalArgumentException("--input is required");
+      if (input == null && dataset == null)
+        throw new IllegalArgumentException("--input is required");
       if (mapping == null) throw new IllegalArgumentException("a field mapping is required");
       return new Settings(
-          input, output, format, mapping, jsonlFiles, parquetPattern, parquet, chunkBytes);
+          input, output, format, mapping, jsonlFiles, parquetPattern, parquet, chunkBytes, dataset);
     }
   }
 
@@ -168,8 +181,15 @@ public final class QaExportWorkflow {
     return p.apply(
             "ReadAndMapQa",
             ProcessChunks.of(
-                InputFiles.chunks(s.inputFiles(), s.chunkBytes()),
-                new MapRecords(JsonSource.jsonLines(), s.mapping(), null),
+                s.dataset() != null
+                    ? DatasetRows.chunks(s.dataset())
+                    : InputFiles.chunks(s.inputFiles(), s.chunkBytes()),
+                new MapRecords(
+                    s.dataset() != null
+                        ? new DatasetJsonSource(s.dataset())
+                        : JsonSource.jsonLines(),
+                    s.mapping(),
+                    null),
                 format,
                 dataset.partsDir(),
                 false))
