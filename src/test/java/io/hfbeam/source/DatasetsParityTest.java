@@ -3,11 +3,13 @@ package io.hfbeam.source;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hfbeam.beam.HuggingFaceIO;
+import io.hfbeam.cli.Cli;
 import io.hfbeam.hf.ConfigLayout;
 import io.hfbeam.hf.DatasetLayout;
 import io.hfbeam.hf.Features;
@@ -99,6 +101,7 @@ class DatasetsParityTest {
   @TempDir static Path tmp;
   static LocalHubServer hub;
   static HubClient.Settings settings;
+  static Map<String, String> env;
   static JsonNode recorded;
 
   @BeforeAll
@@ -108,7 +111,7 @@ class DatasetsParityTest {
     hub =
         LocalHubServer.start(
             0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withToken(TOKEN, "alice"));
-    Map<String, String> env =
+    env =
         Map.of(
             "HF_ENDPOINT",
             hub.url(),
@@ -393,6 +396,78 @@ class DatasetsParityTest {
       if (!exact.equals(cut)) lost++;
     }
     assertThat("rows whose ts_us has sub-millisecond digits", lost, is(ours.size()));
+  }
+
+  /**
+   * {@code hfbeam datasets info --json} lists the configs, default, builders, splits, features and
+   * split sizes datasets gives.
+   */
+  @Test
+  void datasetsInfoListsWhatDatasetsGives() throws Exception {
+    List<String> diffs = new ArrayList<>();
+    int configsChecked = 0;
+    for (Iterator<Map.Entry<String, JsonNode>> it = recorded.get("repos").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String repo = e.getKey();
+      JsonNode py = e.getValue();
+      if (py.has("error") || !(ALL || !NEEDS_IMAGE_FEATURE.contains(repo))) continue;
+      Cli r = Cli.runWith(env, "datasets", "info", repo, "--json");
+      assertThat(repo + ": " + r, r.exitCode, is(0));
+      JsonNode info = JSON.readTree(r.out);
+      same(diffs, repo + " default", info.get("default_config"), py.get("default"));
+      List<String> names = new ArrayList<>();
+      info.get("configs").forEach(c -> names.add(c.get("config_name").asText()));
+      if (!names.equals(strings(py.get("configs")))) {
+        diffs.add(repo + " configs: " + names + ", datasets " + py.get("configs"));
+        continue;
+      }
+      for (JsonNode c : info.get("configs")) {
+        String name = c.get("config_name").asText();
+        String where = repo + "/" + name;
+        JsonNode pc = py.get("per_config").get(name);
+        if (pc.has("error")) continue;
+        configsChecked++;
+        same(diffs, where + " builder", c.get("builder"), pc.get("builder"));
+        List<String> splits = new ArrayList<>();
+        c.get("splits").forEach(s -> splits.add(s.get("name").asText()));
+        if (!splits.equals(strings(pc.get("splits")))) {
+          diffs.add(where + " splits: " + splits + ", datasets " + pc.get("splits"));
+          continue;
+        }
+        for (JsonNode s : c.get("splits")) {
+          String split = s.get("name").asText();
+          JsonNode rows = pc.get("rows").get(split);
+          JsonNode n = s.get("num_rows");
+          if (!n.isNull() && n.asLong() != rows.size()) {
+            diffs.add(where + "/" + split + " num_rows " + n + ", datasets read " + rows.size());
+          }
+          if (!pc.get("num_bytes").isNull()) {
+            same(
+                diffs,
+                where + "/" + split + " num_bytes",
+                s.get("num_bytes"),
+                pc.get("num_bytes").get(split));
+          }
+        }
+        boolean readable = compared(repo) && !KNOWN_DIFFERENCES.containsKey(where);
+        if (readable) {
+          if (!c.has("features")) {
+            diffs.add(where + " features: " + c.get("features_error"));
+          } else if (!Features.parse(c.get("features"))
+              .equals(Features.parse(pc.get("features")))) {
+            diffs.add(
+                where + " features: " + c.get("features") + ", datasets " + pc.get("features"));
+          }
+        }
+      }
+    }
+    assertThat(diffs, is(empty()));
+    assertThat(configsChecked, is(greaterThan(10)));
+  }
+
+  private static void same(List<String> diffs, String what, JsonNode ours, JsonNode theirs) {
+    if (!ours.equals(theirs)) diffs.add(what + ": " + ours + ", datasets " + theirs);
   }
 
   /** HuggingFaceIO.read() in a pipeline gives the same rows as a multiset (unordered there). */

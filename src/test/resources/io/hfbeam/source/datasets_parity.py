@@ -280,9 +280,13 @@ def record(repo):
 
 
 def record_config(repo, c):
-    info = load_dataset_builder(repo, c).info
+    builder = load_dataset_builder(repo, c)
+    info = builder.info
     splits = get_dataset_split_names(repo, c)
     per = {"splits": splits,
+           "builder": type(builder).__module__.split(".")[-1],
+           "num_bytes": ({s: info.splits[s].num_bytes for s in info.splits}
+                         if info.splits else None),
            # the builder's info has features only when the card states them; the features of
            # what load_dataset returns are the ones every reader must match
            "info_features": info.features.to_dict() if info.features is not None else None,
