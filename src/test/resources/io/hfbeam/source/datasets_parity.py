@@ -319,6 +319,15 @@ for build in FIXTURES:
         traceback.print_exc()
         result["repos"]["alice/" + name] = {
             "error": "".join(traceback.format_exception(e)[-4:])}
+# a column subset: the parquet builder's `columns` kwarg (which columns, in which order)
+try:
+    ds = load_dataset("alice/shards", split="train", columns=["point", "i8"])
+    result["columns"] = {"repo": "alice/shards", "split": "train", "asked": ["point", "i8"],
+                         "names": list(ds.features),
+                         "rows": [{k: value(x) for k, x in row.items()} for row in ds]}
+except Exception as e:
+    traceback.print_exc()
+    result["columns"] = {"error": "".join(traceback.format_exception(e)[-2:])}
 with open(OUT, "w") as f:
     json.dump(result, f, indent=1, allow_nan=False)
 print("WROTE", OUT)
