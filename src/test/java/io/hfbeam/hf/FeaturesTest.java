@@ -330,6 +330,32 @@ class FeaturesTest {
                 + " optional group st { optional int64 x (INTEGER(64,false)); } }"));
   }
 
+  /** datasets keeps Arrow's zone ({@code timestamp[us, tz=UTC]}); Parquet marks it an instant. */
+  @Test
+  void zonedTimestampsParseAndAreInstantsInParquet() {
+    Features f =
+        Features.fromJson(
+            "{\"t\": {\"dtype\": \"timestamp[us, tz=UTC]\", \"_type\": \"Value\"},"
+                + " \"p\": {\"dtype\": \"timestamp[ns, tz=Europe/Paris]\", \"_type\": \"Value\"}}");
+    Value t = (Value) f.get("t");
+    assertThat(t.timestampUnit(), is("us"));
+    assertThat(t.timeZone().orElseThrow(), is("UTC"));
+    assertThat(((Value) f.get("p")).timeZone().orElseThrow(), is("Europe/Paris"));
+    assertThat(new Value("timestamp[ms]").timeZone().isPresent(), is(false));
+    assertThat(
+        f.beamSchema().getField("t").getType().getTypeName(), is(FieldType.DATETIME.getTypeName()));
+    assertThat(
+        f.parquetSchema().toString().replaceAll("\\s+", " ").trim(),
+        equalTo(
+            "message schema { optional int64 t (TIMESTAMP(MICROS,true));"
+                + " optional int64 p (TIMESTAMP(NANOS,true)); }"));
+    assertThat(Features.fromJson(f.toJson()), equalTo(f));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new Value("timestamp[us, tz=]"));
+    assertThat(e.getMessage(), containsString("or timestamp[unit, tz=ZONE]"));
+    assertThrows(IllegalArgumentException.class, () -> new Value("timestamp[h, tz=UTC]"));
+  }
+
   @Test
   void arrowBytesCountsWidthsOffsetsAndValidity() {
     Features f = Features.fromJson("{\"a\": \"int8\", \"s\": \"string\", \"l\": \"list<int64>\"}");

@@ -82,7 +82,6 @@ class DatasetsParityTest {
           "alice/exotic/float16", "parquet-java 1.13.1 cannot parse a footer with FLOAT16",
           "alice/exotic/large_string", "large_string needs ARROW:schema; read as string",
           "alice/exotic/fixed_size_list", "a fixed list length needs ARROW:schema; read unsized",
-          "alice/exotic/timestamp_tz", "timestamp[us, tz=UTC]: no time zone in hf Features",
           "alice/exotic/date32", "Parquet DATE is read as int32; no date dtype in hf Features",
           "alice/exotic/decimal", "Parquet DECIMAL is read as binary (unscaled bytes)",
           "alice/exotic/nulls", "Parquet UNKNOWN (Arrow null) is read as int32");

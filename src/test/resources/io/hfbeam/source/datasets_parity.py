@@ -171,19 +171,22 @@ def card_configs():
 
 
 def labels():
-    """push_to_hub with a ClassLabel, an Array2D and a fixed-length list."""
+    """push_to_hub with a ClassLabel, an Array2D, a fixed-length list and a zoned timestamp."""
     repo = "alice/labels"
     features = Features({
         "label": ClassLabel(names=["neg", "neutral", "pos"]),
         "grid": Array2D(shape=(2, 3), dtype="int16"),
         "vec": List(Value("float32"), length=3),
         "tags": List(ClassLabel(names=["a", "b"])),
+        "when": Value("timestamp[us, tz=UTC]"),
     })
     Dataset.from_dict({
         "label": [0, 2, 1, 2],
         "grid": [[[i, i + 1, i + 2], [-i, 0, 7]] for i in range(4)],
         "vec": [[0.1 * i, 1.0, -2.5] for i in range(4)],
         "tags": [[0, 1], [], [1], [1, 1, 0]],
+        "when": [dt.datetime(2020, 1, 1, 12, 0, 0, 1000 * i, tzinfo=dt.timezone.utc)
+                 if i != 2 else None for i in range(4)],
     }, features=features).push_to_hub(repo)
     return repo
 

@@ -237,7 +237,7 @@ public final class HfParquetReader implements Closeable {
     String unit =
         a instanceof TimestampLogicalTypeAnnotation ts
             ? ParquetFeatures.unit(ts)
-            : dtype.substring("timestamp[".length(), dtype.length() - 1);
+            : io.hfbeam.hf.Feature.Value.timestampUnit(dtype);
     return switch (unit) {
       case "s" -> v * 1000;
       case "us" -> Math.floorDiv(v, 1000L);
