@@ -53,7 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  * records what {@code datasets} makes of each: config names, default config, split names, features,
  * split sizes and every row of every split. For each repo, config and split the Java side must give
  * the same layout and features, and {@link ReadPlan#read} over the plan's units in order must give
- * the same rows, value for value and type for type.
+ * the same rows, value for value and type for type. Also: {@code hfbeam datasets info --json}, a
+ * column subset, and HuggingFaceIO.read() in a pipeline (rows as a multiset).
  */
 class DatasetsParityTest {
   static final String TOKEN = "hf_paritytesttoken0123456789";
@@ -74,7 +75,8 @@ class DatasetsParityTest {
    * Configs hf-beam reads differently from datasets today, with why; each must still differ (so the
    * list shrinks as the reader improves). All are Arrow types pyarrow writes without a huggingface
    * entry: the Parquet reader takes features from the Parquet schema alone, where datasets (through
-   * pyarrow) also reads the ARROW:schema entry and maps more Parquet logical types.
+   * pyarrow) also reads the ARROW:schema entry and maps more Parquet logical types; uint64 and
+   * float16 are limits of the Beam mapping and of parquet-java.
    */
   static final Map<String, String> KNOWN_DIFFERENCES =
       Map.of(
