@@ -43,6 +43,12 @@ public sealed interface Feature extends Serializable {
             "timestamp[us]",
             "timestamp[ns]");
 
+    /**
+     * A zoned timestamp as Arrow names it ({@code timestamp[us, tz=UTC]}), which datasets keeps.
+     */
+    private static final java.util.regex.Pattern ZONED =
+        java.util.regex.Pattern.compile("timestamp\\[(s|ms|us|ns), tz=([^\\]\\s][^\\]]*)\\]");
+
     public Value {
       Objects.requireNonNull(dtype, "dtype");
       dtype = canonical(dtype);
@@ -53,12 +59,13 @@ public sealed interface Feature extends Serializable {
       String d = dtype.trim();
       if (d.equals("float")) return "float32";
       if (d.equals("double")) return "float64";
-      if (!DTYPES.contains(d)) {
+      if (!DTYPES.contains(d) && !ZONED.matcher(d).matches()) {
         throw new IllegalArgumentException(
             "unsupported dtype '"
                 + dtype
                 + "'; expected one of "
-                + new java.util.TreeSet<>(DTYPES));
+                + new java.util.TreeSet<>(DTYPES)
+                + " or timestamp[unit, tz=ZONE]");
       }
       return d;
     }
@@ -67,10 +74,23 @@ public sealed interface Feature extends Serializable {
       return dtype.startsWith("timestamp[");
     }
 
-    /** The unit inside {@code timestamp[unit]}. */
+    /** The unit inside {@code timestamp[unit]} or {@code timestamp[unit, tz=ZONE]}. */
     public String timestampUnit() {
       if (!isTimestamp()) throw new IllegalStateException(dtype + " is not a timestamp");
-      return dtype.substring("timestamp[".length(), dtype.length() - 1);
+      return timestampUnit(dtype);
+    }
+
+    /** The unit of a timestamp dtype name. */
+    public static String timestampUnit(String dtype) {
+      String inner = dtype.substring("timestamp[".length(), dtype.length() - 1);
+      int comma = inner.indexOf(',');
+      return comma < 0 ? inner : inner.substring(0, comma);
+    }
+
+    /** The zone of a zoned timestamp ({@code UTC} of {@code timestamp[us, tz=UTC]}), if any. */
+    public java.util.Optional<String> timeZone() {
+      java.util.regex.Matcher m = ZONED.matcher(dtype);
+      return m.matches() ? java.util.Optional.of(m.group(2)) : java.util.Optional.empty();
     }
   }
 

@@ -503,6 +503,14 @@ final class FeatureCodec {
   private static Feature parseYamlItem(JsonNode n, String path) {
     if (n.isTextual()) return parseYamlDtype(n, path);
     if (n.isArray()) return new Struct(parseYamlList(n, path + "."));
+    // datasets 5 writes a list of labels as `list: {class_label: {names: ..}}`: the dtype mapping
+    // without its `dtype` key (likewise `array2_d`)
+    if (n.isObject() && n.size() == 1) {
+      String key = n.fieldNames().next();
+      if (key.equals("class_label") || YAML_ARRAY.matcher(key).matches()) {
+        return parseYamlDtype(n, path);
+      }
+    }
     if (n.isObject()) return parseYamlEntry(n, path);
     throw bad(path, "unsupported list item " + n);
   }

@@ -58,13 +58,16 @@ final class ParquetMapping {
     if (dtype.startsWith("timestamp[")) {
       // Parquet has no seconds unit; pyarrow also stores timestamp[s] as milliseconds.
       TimeUnit unit =
-          switch (dtype) {
-            case "timestamp[us]" -> TimeUnit.MICROS;
-            case "timestamp[ns]" -> TimeUnit.NANOS;
+          switch (Value.timestampUnit(dtype)) {
+            case "us" -> TimeUnit.MICROS;
+            case "ns" -> TimeUnit.NANOS;
             default -> TimeUnit.MILLIS;
           };
+      // a zoned timestamp is an instant (adjusted to UTC), as pyarrow writes it; the zone's name
+      // lives in the huggingface metadata
+      boolean zoned = new Value(dtype).timeZone().isPresent();
       return Types.optional(PrimitiveTypeName.INT64)
-          .as(LogicalTypeAnnotation.timestampType(false, unit))
+          .as(LogicalTypeAnnotation.timestampType(zoned, unit))
           .named(name);
     }
     return switch (dtype) {

@@ -185,6 +185,29 @@ class FeaturesTest {
     assertThat(f.get("st"), equalTo(new Struct(map("b", new Sequence(new Value("string"))))));
   }
 
+  /** datasets 5's push_to_hub writes a list's label or array type without the dtype key. */
+  @Test
+  void readsListsOfLabelsAndArraysAsPushToHubWritesThem() throws Exception {
+    Features f =
+        Features.parse(
+            YAML.readTree(
+                """
+        - name: tags
+          list:
+            class_label:
+              names:
+                '0': a
+                '1': b
+        - name: grids
+          list:
+            array2_d:
+              shape: [2, 3]
+              dtype: int16
+        """));
+    assertThat(f.get("tags"), equalTo(new Sequence(new ClassLabel(List.of("a", "b")))));
+    assertThat(f.get("grids"), equalTo(new Sequence(new ArrayND(Arrays.asList(2, 3), "int16"))));
+  }
+
   @Test
   void shorthandForHumans() throws Exception {
     Features f =
@@ -305,6 +328,32 @@ class FeaturesTest {
                 + " optional int64 t (TIMESTAMP(MICROS,false));"
                 + " optional group tags (LIST) { repeated group list { optional binary element (STRING); } }"
                 + " optional group st { optional int64 x (INTEGER(64,false)); } }"));
+  }
+
+  /** datasets keeps Arrow's zone ({@code timestamp[us, tz=UTC]}); Parquet marks it an instant. */
+  @Test
+  void zonedTimestampsParseAndAreInstantsInParquet() {
+    Features f =
+        Features.fromJson(
+            "{\"t\": {\"dtype\": \"timestamp[us, tz=UTC]\", \"_type\": \"Value\"},"
+                + " \"p\": {\"dtype\": \"timestamp[ns, tz=Europe/Paris]\", \"_type\": \"Value\"}}");
+    Value t = (Value) f.get("t");
+    assertThat(t.timestampUnit(), is("us"));
+    assertThat(t.timeZone().orElseThrow(), is("UTC"));
+    assertThat(((Value) f.get("p")).timeZone().orElseThrow(), is("Europe/Paris"));
+    assertThat(new Value("timestamp[ms]").timeZone().isPresent(), is(false));
+    assertThat(
+        f.beamSchema().getField("t").getType().getTypeName(), is(FieldType.DATETIME.getTypeName()));
+    assertThat(
+        f.parquetSchema().toString().replaceAll("\\s+", " ").trim(),
+        equalTo(
+            "message schema { optional int64 t (TIMESTAMP(MICROS,true));"
+                + " optional int64 p (TIMESTAMP(NANOS,true)); }"));
+    assertThat(Features.fromJson(f.toJson()), equalTo(f));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new Value("timestamp[us, tz=]"));
+    assertThat(e.getMessage(), containsString("or timestamp[unit, tz=ZONE]"));
+    assertThrows(IllegalArgumentException.class, () -> new Value("timestamp[h, tz=UTC]"));
   }
 
   @Test

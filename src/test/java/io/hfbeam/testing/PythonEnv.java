@@ -13,14 +13,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Python virtual environment under target/pyenv with datasets, pyarrow, huggingface_hub and
- * Pillow, created once per build and shared by every interop test. Tests call {@link #available()}
- * and skip (loudly) only when Python or pip is missing on the machine.
+ * A Python virtual environment under target/pyenv with datasets, pyarrow and huggingface_hub,
+ * created once per build and shared by every interop test. Tests call {@link #available()} and skip
+ * (loudly) only when Python or pip is missing on the machine.
  */
 public final class PythonEnv {
   public static final Path DIR = Path.of("target", "pyenv").toAbsolutePath();
-  // pillow: datasets needs it for Image features, and the image tests compare with it
-  private static final String[] PACKAGES = {"datasets", "pyarrow", "huggingface_hub", "pillow"};
+  // datasets pinned: DatasetsParityTest checks hf-beam against this version's behaviour. pillow:
+  // datasets' Image feature encodes and decodes with it.
+  private static final String[] PACKAGES = {
+    "datasets==5.0.1", "pyarrow", "huggingface_hub", "pillow"
+  };
   private static Boolean ready;
   private static String reason = "";
 
@@ -37,11 +40,11 @@ public final class PythonEnv {
                   StandardOpenOption.CREATE,
                   StandardOpenOption.WRITE);
           FileLock lock = ch.lock()) {
-        // The marker lists the packages installed, so adding one installs it into an old venv.
         Path marker = DIR.resolve(".complete");
-        String want = String.join(" ", PACKAGES);
-        if (!Files.exists(marker) || !Files.readString(marker).strip().equals(want)) {
-          if (!Files.exists(Path.of(python()))
+        // the marker names the packages installed: a venv made for another list is topped up
+        String wanted = String.join(" ", PACKAGES);
+        if (!Files.exists(marker) || !Files.readString(marker).equals(wanted)) {
+          if (!Files.exists(DIR.resolve("bin"))
               && run(List.of("python3", "-m", "venv", DIR.toString()), 300).exitCode != 0) {
             return fail("python3 -m venv failed (is python3-venv installed?)");
           }
@@ -52,7 +55,7 @@ public final class PythonEnv {
           pip.addAll(List.of(PACKAGES));
           Result r = run(pip, 900);
           if (r.exitCode != 0) return fail("pip install failed: " + r.output);
-          Files.writeString(marker, want);
+          Files.writeString(marker, wanted);
         }
       }
       ready = true;

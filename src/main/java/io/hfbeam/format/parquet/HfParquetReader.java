@@ -240,7 +240,7 @@ public final class HfParquetReader implements Closeable {
     String unit =
         a instanceof TimestampLogicalTypeAnnotation ts
             ? ParquetFeatures.unit(ts)
-            : dtype.substring("timestamp[".length(), dtype.length() - 1);
+            : io.hfbeam.hf.Feature.Value.timestampUnit(dtype);
     // Beam DATETIME holds milliseconds: a value with a finer part fails rather than being cut.
     long per =
         switch (unit) {

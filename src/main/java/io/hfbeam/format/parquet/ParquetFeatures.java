@@ -79,7 +79,10 @@ final class ParquetFeatures {
         return "int32";
       case INT64:
         if (a instanceof IntLogicalTypeAnnotation i) return i.isSigned() ? "int64" : "uint64";
-        if (a instanceof TimestampLogicalTypeAnnotation ts) return "timestamp[" + unit(ts) + "]";
+        if (a instanceof TimestampLogicalTypeAnnotation ts) {
+          // Arrow reads an instant (adjusted to UTC) without ARROW:schema as zone UTC
+          return "timestamp[" + unit(ts) + (ts.isAdjustedToUTC() ? ", tz=UTC" : "") + "]";
+        }
         return "int64";
       case INT96:
         return "timestamp[ns]"; // legacy Impala/Spark timestamps; pyarrow reads them as ns
