@@ -12,6 +12,7 @@ import io.hfbeam.dataset.WriteFailures;
 import io.hfbeam.dataset.WrittenFile;
 import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.format.parquet.ParquetSettings;
+import io.hfbeam.mapping.DatasetRows;
 import io.hfbeam.workflow.WatchSettings;
 import io.hfbeam.workflow.WatchedWorkflow;
 import java.nio.file.Path;
@@ -40,7 +41,11 @@ public final class ChessPositionsWorkflow {
   public static final List<String> STEPS =
       List.of("watch", "read", "ReadPgn", "Encode", "Sample", "write", "publish");
 
-  /** Settings of one run. */
+  /**
+   * Settings of one run.
+   *
+   * @param dataset a Hugging Face dataset read instead of {@code inputs}; null: the PGN files
+   */
   public record Settings(
       List<Path> inputs,
       Path output,
@@ -48,7 +53,29 @@ public final class ChessPositionsWorkflow {
       Batch.Settings batch,
       String filePattern,
       ParquetSettings parquet,
-      long chunkBytes) {}
+      long chunkBytes,
+      PgnDataset dataset) {
+    /** PGN files as the input. */
+    public Settings(
+        List<Path> inputs,
+        Path output,
+        PgnPositions.Settings samples,
+        Batch.Settings batch,
+        String filePattern,
+        ParquetSettings parquet,
+        long chunkBytes) {
+      this(inputs, output, samples, batch, filePattern, parquet, chunkBytes, null);
+    }
+
+    /** Reads the games of a Hugging Face dataset (the plan's units) instead of PGN files. */
+    public Settings withDataset(PgnDataset d) {
+      return new Settings(inputs, output, samples, batch, filePattern, parquet, chunkBytes, d);
+    }
+
+    public Settings withBatch(Batch.Settings b) {
+      return new Settings(inputs, output, samples, b, filePattern, parquet, chunkBytes, dataset);
+    }
+  }
 
   public static PCollection<WrittenFile> build(Pipeline p, Settings s) {
     ChessPartFormat format = format(s);
@@ -56,8 +83,12 @@ public final class ChessPositionsWorkflow {
     return p.apply(
             "PgnToSamples",
             ProcessChunks.of(
-                InputFiles.chunks(s.inputs(), s.chunkBytes()),
-                new PgnPositions(s.samples()),
+                s.dataset() != null
+                    ? DatasetRows.chunks(s.dataset().plan())
+                    : InputFiles.chunks(s.inputs(), s.chunkBytes()),
+                s.dataset() != null
+                    ? new DatasetPgnPositions(s.dataset(), s.samples())
+                    : new PgnPositions(s.samples()),
                 format,
                 dataset.partsDir(),
                 true))
@@ -113,9 +144,21 @@ public final class ChessPositionsWorkflow {
   private static String description(Settings s) {
     PgnPositions.Settings ps = s.samples();
     return "Chess positions from "
-        + (s.inputs().isEmpty()
-            ? "the PGN files of a watched directory"
-            : s.inputs().size() + " PGN file(s)")
+        + (s.dataset() != null
+            ? "the games in column `"
+                + s.dataset().column()
+                + "` of the Hugging Face dataset `"
+                + s.dataset().plan().files().describe()
+                + "` (config `"
+                + s.dataset().plan().config()
+                + "`, split"
+                + (s.dataset().plan().splits().size() == 1
+                    ? " `" + s.dataset().plan().splits().get(0) + "`"
+                    : "s " + s.dataset().plan().splits())
+                + ")"
+            : s.inputs().isEmpty()
+                ? "the PGN files of a watched directory"
+                : s.inputs().size() + " PGN file(s)")
         + ", encoded as `"
         + ps.encoding().name().toLowerCase(Locale.ROOT)
         + "`, in batches of "
