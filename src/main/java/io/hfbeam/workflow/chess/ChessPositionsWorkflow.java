@@ -24,8 +24,9 @@ import org.apache.beam.sdk.values.PCollection;
 /**
  * chess-positions: PGN games to a token-encoded, leak-free, batched Hugging Face dataset.
  *
- * <p>Steps: PgnToSamples (games starting in each byte range -> replay -> encode -> window -> sample
- * -> split by game -> Parquet parts; bad games to the failure output) -> WriteFailures ->
+ * <p>Steps: PgnToSamples (games starting in each byte range, or in the rows of each unit of a
+ * Hugging Face dataset ({@link DatasetPgnPositions}) -> replay -> encode -> window -> sample ->
+ * split by game -> Parquet parts; bad games to the failure output) -> WriteFailures ->
  * AssembleDataset (batches of N positions counted before the split, so batch k holds about 95%
  * train and 5% test; files train/batch_NNN.parquet, test/batch_NNN.parquet; the card documents the
  * encoding).

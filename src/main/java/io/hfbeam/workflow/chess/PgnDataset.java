@@ -6,6 +6,7 @@ import io.hfbeam.source.HubDatasetFiles;
 import io.hfbeam.source.ReadPlan;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -74,7 +75,7 @@ public final class PgnDataset implements Serializable {
               + text);
     }
     List<String> tags = new ArrayList<>();
-    Map<String, List<String>> labels = new java.util.HashMap<>();
+    Map<String, List<String>> labels = new HashMap<>();
     for (String name : f.names()) {
       Feature type = f.get(name);
       if (name.equals(chosen) || !TAG_NAME.matcher(name).matches()) continue;
