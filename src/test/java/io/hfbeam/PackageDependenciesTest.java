@@ -74,6 +74,7 @@ class PackageDependenciesTest {
           Map.entry(
               "workflow.chess",
               Set.of(
+                  "source",
                   "workflow",
                   "beam",
                   "dataset",

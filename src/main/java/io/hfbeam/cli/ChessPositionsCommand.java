@@ -4,10 +4,13 @@ import io.hfbeam.chess.PositionEncoding;
 import io.hfbeam.chess.PositionGenerator;
 import io.hfbeam.dataset.Batch;
 import io.hfbeam.mapping.Split;
+import io.hfbeam.source.ReadPlan;
+import io.hfbeam.workflow.DatasetInput;
 import io.hfbeam.workflow.Launchable;
 import io.hfbeam.workflow.WatchSettings;
 import io.hfbeam.workflow.chess.ChessPositionsRun;
 import io.hfbeam.workflow.chess.ChessPositionsWorkflow;
+import io.hfbeam.workflow.chess.PgnDataset;
 import io.hfbeam.workflow.chess.PgnPositions;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,12 +33,24 @@ final class ChessPositionsCommand extends WorkflowCommand {
 
   @YamlKey("data_path")
   @Option(
-      names = "--data-path",
-      paramLabel = "DIR|FILE|GLOB",
+      names = {"--data-path", "--input"},
+      paramLabel = "DIR|FILE|GLOB|hf://datasets/owner/name[@rev]",
       split = ",",
       defaultValue = "samples/pgn",
-      description = "PGN inputs (.pgn, .pgn.gz, .pgn.bz2, .pgn.zst; default: ${DEFAULT-VALUE}).")
+      description =
+          "PGN inputs (.pgn, .pgn.gz, .pgn.bz2, .pgn.zst; default: ${DEFAULT-VALUE}), or a Hugging"
+              + " Face dataset of games (see --pgn-column).")
   List<String> dataPath;
+
+  @Mixin DatasetInputOptions datasetInput;
+
+  @Option(
+      names = "--pgn-column",
+      paramLabel = "NAME",
+      description =
+          "With an hf:// input: the column holding each row's games, whole PGN or movetext (the"
+              + " other columns then become its tags). Default: the first of pgn, movetext, text.")
+  String pgnColumn;
 
   @Mixin HubOptions hub;
 
@@ -191,6 +206,47 @@ final class ChessPositionsCommand extends WorkflowCommand {
         new Batch.Settings(
             batchSize, firstBatch != null ? firstBatch : 1, batches, Batch.Scope.BEFORE_SPLIT);
     String pattern = common.parquetPattern(workflow());
+    DatasetInput dataset = datasetInput.input(env);
+    if (dataPath.stream().anyMatch(DatasetInput::isDataset)) {
+      if (dataPath.size() != 1) {
+        throw new IllegalArgumentException(
+            "an hf://datasets/... input is read alone; give it as the only --input");
+      }
+      if (watching.isPresent()) {
+        throw new IllegalArgumentException(
+            "--watch watches a directory for new files; an hf:// dataset is read once");
+      }
+      PgnDataset games = PgnDataset.of(dataset.plan(dataPath.get(0)), pgnColumn);
+      ReadPlan plan = games.plan();
+      out.print(
+          "# reading column "
+              + games.column()
+              + " of "
+              + plan.files().describe()
+              + " config "
+              + plan.config()
+              + ", split"
+              + (plan.splits().size() == 1 ? " " + plan.splits().get(0) : "s " + plan.splits())
+              + ": "
+              + plan.units().size()
+              + " units\n");
+      ChessPositionsWorkflow.Settings s =
+          new ChessPositionsWorkflow.Settings(
+                  List.of(),
+                  common.output(),
+                  samples,
+                  batch,
+                  pattern,
+                  common.parquet(),
+                  common.chunkBytes(workflow()))
+              .withDataset(games);
+      return ChessPositionsRun.of(s).withFirstBatchFixed(firstBatch != null);
+    }
+    if (!dataset.isDefault() || pgnColumn != null) {
+      throw new IllegalArgumentException(
+          "--pgn-column, --input-config, --input-split, --input-revision, --input-columns and"
+              + " --download are for an hf://datasets/owner/name input");
+    }
     List<Path> files = watching.isPresent() ? List.of() : ChessPositionsRun.inputs(dataPath);
     ChessPositionsRun run =
         ChessPositionsRun.of(

@@ -4,6 +4,7 @@ import io.hfbeam.dataset.Batch;
 import io.hfbeam.dataset.FileNaming;
 import io.hfbeam.dataset.WrittenFile;
 import io.hfbeam.format.files.InputFiles;
+import io.hfbeam.source.ReadPlan;
 import io.hfbeam.workflow.FileRun;
 import io.hfbeam.workflow.HubTarget;
 import io.hfbeam.workflow.WatchSettings;
@@ -113,14 +114,7 @@ public final class ChessPositionsRun extends FileRun {
 
   private static ChessPositionsWorkflow.Settings withFirstBatch(
       ChessPositionsWorkflow.Settings s, int first) {
-    return new ChessPositionsWorkflow.Settings(
-        s.inputs(),
-        s.output(),
-        s.samples(),
-        s.batch().withFirstBatch(first),
-        s.filePattern(),
-        s.parquet(),
-        s.chunkBytes());
+    return s.withBatch(s.batch().withFirstBatch(first));
   }
 
   @Override
@@ -172,7 +166,7 @@ public final class ChessPositionsRun extends FileRun {
 
   /**
    * sha256 of the settings that shape the files (not the first batch) and of every input's name and
-   * content.
+   * content; for a dataset input, of its name, resolved commit, config, splits and columns.
    */
   static String fingerprint(ChessPositionsWorkflow.Settings s) throws IOException {
     try {
@@ -199,6 +193,20 @@ public final class ChessPositionsRun extends FileRun {
               s.filePattern(),
               s.parquet().toString());
       md.update(shape.getBytes(StandardCharsets.UTF_8));
+      if (s.dataset() != null) {
+        // a dataset at a commit is fixed: its name, commit and what is read of it name the input
+        ReadPlan plan = s.dataset().plan();
+        String read =
+            String.join(
+                "|",
+                "dataset",
+                s.dataset().version(),
+                plan.config(),
+                plan.splits().toString(),
+                plan.columns().toString(),
+                s.dataset().column());
+        md.update(read.getBytes(StandardCharsets.UTF_8));
+      }
       byte[] buf = new byte[1 << 16];
       for (Path f : s.inputs()) {
         md.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));

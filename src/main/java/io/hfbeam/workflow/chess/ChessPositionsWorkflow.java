@@ -12,6 +12,7 @@ import io.hfbeam.dataset.WriteFailures;
 import io.hfbeam.dataset.WrittenFile;
 import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.format.parquet.ParquetSettings;
+import io.hfbeam.mapping.DatasetRows;
 import io.hfbeam.workflow.WatchSettings;
 import io.hfbeam.workflow.WatchedWorkflow;
 import java.nio.file.Path;
@@ -23,8 +24,9 @@ import org.apache.beam.sdk.values.PCollection;
 /**
  * chess-positions: PGN games to a token-encoded, leak-free, batched Hugging Face dataset.
  *
- * <p>Steps: PgnToSamples (games starting in each byte range -> replay -> encode -> window -> sample
- * -> split by game -> Parquet parts; bad games to the failure output) -> WriteFailures ->
+ * <p>Steps: PgnToSamples (games starting in each byte range, or in the rows of each unit of a
+ * Hugging Face dataset ({@link DatasetPgnPositions}) -> replay -> encode -> window -> sample ->
+ * split by game -> Parquet parts; bad games to the failure output) -> WriteFailures ->
  * AssembleDataset (batches of N positions counted before the split, so batch k holds about 95%
  * train and 5% test; files train/batch_NNN.parquet, test/batch_NNN.parquet; the card documents the
  * encoding).
@@ -40,7 +42,11 @@ public final class ChessPositionsWorkflow {
   public static final List<String> STEPS =
       List.of("watch", "read", "ReadPgn", "Encode", "Sample", "write", "publish");
 
-  /** Settings of one run. */
+  /**
+   * Settings of one run.
+   *
+   * @param dataset a Hugging Face dataset read instead of {@code inputs}; null: the PGN files
+   */
   public record Settings(
       List<Path> inputs,
       Path output,
@@ -48,7 +54,29 @@ public final class ChessPositionsWorkflow {
       Batch.Settings batch,
       String filePattern,
       ParquetSettings parquet,
-      long chunkBytes) {}
+      long chunkBytes,
+      PgnDataset dataset) {
+    /** PGN files as the input. */
+    public Settings(
+        List<Path> inputs,
+        Path output,
+        PgnPositions.Settings samples,
+        Batch.Settings batch,
+        String filePattern,
+        ParquetSettings parquet,
+        long chunkBytes) {
+      this(inputs, output, samples, batch, filePattern, parquet, chunkBytes, null);
+    }
+
+    /** Reads the games of a Hugging Face dataset (the plan's units) instead of PGN files. */
+    public Settings withDataset(PgnDataset d) {
+      return new Settings(inputs, output, samples, batch, filePattern, parquet, chunkBytes, d);
+    }
+
+    public Settings withBatch(Batch.Settings b) {
+      return new Settings(inputs, output, samples, b, filePattern, parquet, chunkBytes, dataset);
+    }
+  }
 
   public static PCollection<WrittenFile> build(Pipeline p, Settings s) {
     ChessPartFormat format = format(s);
@@ -56,8 +84,12 @@ public final class ChessPositionsWorkflow {
     return p.apply(
             "PgnToSamples",
             ProcessChunks.of(
-                InputFiles.chunks(s.inputs(), s.chunkBytes()),
-                new PgnPositions(s.samples()),
+                s.dataset() != null
+                    ? DatasetRows.chunks(s.dataset().plan())
+                    : InputFiles.chunks(s.inputs(), s.chunkBytes()),
+                s.dataset() != null
+                    ? new DatasetPgnPositions(s.dataset(), s.samples())
+                    : new PgnPositions(s.samples()),
                 format,
                 dataset.partsDir(),
                 true))
@@ -113,9 +145,21 @@ public final class ChessPositionsWorkflow {
   private static String description(Settings s) {
     PgnPositions.Settings ps = s.samples();
     return "Chess positions from "
-        + (s.inputs().isEmpty()
-            ? "the PGN files of a watched directory"
-            : s.inputs().size() + " PGN file(s)")
+        + (s.dataset() != null
+            ? "the games in column `"
+                + s.dataset().column()
+                + "` of the Hugging Face dataset `"
+                + s.dataset().plan().files().describe()
+                + "` (config `"
+                + s.dataset().plan().config()
+                + "`, split"
+                + (s.dataset().plan().splits().size() == 1
+                    ? " `" + s.dataset().plan().splits().get(0) + "`"
+                    : "s " + s.dataset().plan().splits())
+                + ")"
+            : s.inputs().isEmpty()
+                ? "the PGN files of a watched directory"
+                : s.inputs().size() + " PGN file(s)")
         + ", encoded as `"
         + ps.encoding().name().toLowerCase(Locale.ROOT)
         + "`, in batches of "

@@ -21,8 +21,10 @@ import io.hfbeam.mapping.Split;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.function.Function;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.values.Row;
 
 /**
  * PGN games to samples, per chunk: read the games that start in the chunk, replay each mainline,
@@ -66,14 +68,9 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
 
   @Override
   public long process(InputFiles.Chunk chunk, Emitter<ChessSample> out) throws IOException {
-    Counter games = Metrics.counter("ReadPgn", "records_in");
-    Counter failed = Metrics.counter("ReadPgn", "records_failed");
-    Counter positions = Metrics.counter("Encode", "records_in");
-    Counter kept = Metrics.counter("Sample", "records_out");
+    Games games = games(out);
     Path file = chunk.file();
     String sourceFile = file.getFileName().toString();
-    PositionGenerator generator = s.generator();
-    ChessSample sample = generator.newSample();
     long n = 0;
     PgnReader opened;
     try {
@@ -83,9 +80,7 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
       if (PgnFiles.isSplittable(file)) throw e;
       // a compressed file whose header is not its format: the file is one located failure, the
       // others go on
-      games.inc();
-      failed.inc();
-      out.failure(
+      games.unreadable(
           Failures.of(
               chunk.path(),
               null,
@@ -100,33 +95,72 @@ public final class PgnPositions implements ChunkProcessor<ChessSample> {
     }
     try (PgnReader reader = opened) {
       while (reader.hasNext()) {
-        PgnRecord rec = reader.next();
         n++;
-        games.inc();
-        if (rec instanceof PgnError e) {
-          failed.inc();
-          out.failure(PgnIO.failure(chunk.path(), e));
-          continue;
-        }
-        PgnGame game = (PgnGame) rec;
-        String gameId = GameId.of(game);
-        if (!generator.keepGame(gameId, game)) continue;
-        String gameSplit = s.split().assign(gameId);
-        positions.inc(
-            game.moves().length); // counters once per game: per-position increments cost as much as
-        // encoding
-        kept.inc(
-            generator.positions(
-                game,
-                gameId,
-                sourceFile,
-                sample,
-                smp ->
-                    out.record(
-                        s.splitByGame() ? gameSplit : s.split().assign(gameId + ":" + smp.ply),
-                        smp)));
+        games.accept(reader.next(), sourceFile, e -> PgnIO.failure(chunk.path(), e));
       }
     }
     return n;
+  }
+
+  /** The per-game step for one chunk's output; every source of games (files, rows) feeds it. */
+  Games games(Emitter<ChessSample> out) {
+    return new Games(out);
+  }
+
+  /**
+   * Replays, encodes, samples and splits games one at a time for one chunk, keeping the counters
+   * and a reused sample.
+   */
+  final class Games {
+    private final Counter games = Metrics.counter("ReadPgn", "records_in");
+    private final Counter failed = Metrics.counter("ReadPgn", "records_failed");
+    private final Counter positions = Metrics.counter("Encode", "records_in");
+    private final Counter kept = Metrics.counter("Sample", "records_out");
+    private final PositionGenerator generator = s.generator();
+    private final ChessSample sample = generator.newSample();
+    private final Emitter<ChessSample> out;
+
+    private Games(Emitter<ChessSample> out) {
+      this.out = out;
+    }
+
+    /**
+     * One record read: a failed game becomes {@code failure}'s row; a game its kept positions, each
+     * with its split.
+     */
+    void accept(PgnRecord rec, String sourceFile, Function<PgnError, Row> failure) {
+      games.inc();
+      if (rec instanceof PgnError e) {
+        failed.inc();
+        out.failure(failure.apply(e));
+        return;
+      }
+      PgnGame game = (PgnGame) rec;
+      String gameId = GameId.of(game);
+      if (!generator.keepGame(gameId, game)) return;
+      String gameSplit = s.split().assign(gameId);
+      // counters once per game: per-position increments cost as much as encoding
+      positions.inc(game.moves().length);
+      kept.inc(
+          generator.positions(
+              game,
+              gameId,
+              sourceFile,
+              sample,
+              smp ->
+                  out.record(
+                      s.splitByGame() ? gameSplit : s.split().assign(gameId + ":" + smp.ply),
+                      smp)));
+    }
+
+    /**
+     * Input that holds no game to read (a file that cannot be opened, an empty row): one game
+     * failed.
+     */
+    void unreadable(Row failure) {
+      games.inc();
+      failed.inc();
+      out.failure(failure);
+    }
   }
 }

@@ -81,6 +81,12 @@ abstract class DictionaryColumn extends ColumnWriter {
       plain.reset();
       return Encoding.PLAIN;
     }
+    if (dictionarySize() == 0) {
+      // a page of nulls only, and no value yet in the chunk: no dictionary page would be written
+      // for RLE_DICTIONARY to refer to (readers reject that), so the page is PLAIN with no values
+      count = 0;
+      return Encoding.PLAIN;
+    }
     int width = indexBytes();
     page.write(8 * width);
     if (count > 0) {

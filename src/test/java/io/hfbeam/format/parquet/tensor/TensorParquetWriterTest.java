@@ -383,6 +383,27 @@ class TensorParquetWriterTest {
   }
 
   @Test
+  void aColumnWithOnlyNullsInAChunkOrAPageIsReadable() throws Exception {
+    // a dictionary column whose page holds no value has no dictionary to refer to (chess
+    // positions of games without Elo: white_elo all null)
+    Features f = Features.fromJson("{\"elo\": \"int16\", \"s\": \"string\", \"late\": \"int32\"}");
+    Path file = dir.resolve("nulls.parquet");
+    try (TensorParquetWriter w = TensorParquetWriter.create(file, f, SMALL)) {
+      for (int i = 0; i < 2000; i++) {
+        RowSink row = w.row().nullValue(0).nullValue(1);
+        if (i < 1000) row.nullValue(2); // whole pages, a whole row group, then values
+        else row.int32(2, i % 7);
+        row.end();
+      }
+    }
+    assertThat(
+        query(
+            "SELECT count(*), count(elo), count(s), count(late), sum(late) FROM read_parquet(?)",
+            file.toString()),
+        equalTo(List.of(List.of("2000", "0", "0", "1000", "2998"))));
+  }
+
+  @Test
   void sameRowsGiveTheSameBytes() throws Exception {
     Path a = dir.resolve("a.parquet");
     Path b = dir.resolve("b.parquet");
