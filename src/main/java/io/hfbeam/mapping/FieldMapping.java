@@ -276,7 +276,7 @@ public final class FieldMapping implements Serializable {
     String[][] routeFields = c.fields();
     FileGlobs fg = fileGlobs;
     if (fg == null
-        || !fg.fileName().equals(fileName)) { // records come file by file: match once per file
+        || !java.util.Objects.equals(fg.fileName(), fileName)) { // records come file by file
       boolean[] match = new boolean[routes.size()];
       for (int i = 0; i < match.length; i++)
         match[i] = globs[i] == null || globs[i].matcher(fileName).matches();

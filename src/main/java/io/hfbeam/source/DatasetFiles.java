@@ -15,6 +15,14 @@ public interface DatasetFiles extends Serializable {
   /** What to call the dataset in messages: {@code owner/name@<commit>} or the directory. */
   String describe();
 
+  /**
+   * What identifies this version of the dataset exactly (a Hub repo and its full commit; a
+   * directory's path), for fingerprints.
+   */
+  default String version() {
+    return describe();
+  }
+
   /** Every file, repo-relative with '/' separators, with its size. */
   List<DataFile> list() throws IOException;
 

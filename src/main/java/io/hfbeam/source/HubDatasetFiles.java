@@ -91,6 +91,11 @@ public final class HubDatasetFiles implements DatasetFiles {
   }
 
   @Override
+  public String version() {
+    return repo.id() + "@" + commit;
+  }
+
+  @Override
   public List<DataFile> list() throws IOException {
     List<DataFile> out = new ArrayList<>();
     for (RepoFile f : client().listFiles(repo, commit, "", true)) {

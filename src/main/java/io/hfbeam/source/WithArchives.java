@@ -40,6 +40,11 @@ public final class WithArchives implements DatasetFiles {
   }
 
   @Override
+  public String version() {
+    return base.version();
+  }
+
+  @Override
   public List<DataFile> list() throws IOException {
     return base.list();
   }

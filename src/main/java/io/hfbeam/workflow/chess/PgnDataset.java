@@ -2,7 +2,6 @@ package io.hfbeam.workflow.chess;
 
 import io.hfbeam.hf.Feature;
 import io.hfbeam.hf.Features;
-import io.hfbeam.source.HubDatasetFiles;
 import io.hfbeam.source.ReadPlan;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -113,9 +112,7 @@ public final class PgnDataset implements Serializable {
    * Hub.
    */
   public String version() {
-    return plan.files() instanceof HubDatasetFiles h
-        ? h.repo().id() + "@" + h.commit()
-        : plan.files().describe();
+    return plan.files().version();
   }
 
   /**
