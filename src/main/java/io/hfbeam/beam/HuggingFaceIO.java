@@ -723,6 +723,14 @@ public final class HuggingFaceIO {
       return new Read(spec.withUnitBytes(bytes), badRecords);
     }
 
+    /**
+     * Decodes top-level Image columns into {@code {width, height, mode, pixels}} as Pillow gives
+     * them ({@code io.hfbeam.source.Images}); an image that does not decode is a bad record.
+     */
+    public Read withDecodeImages(boolean decode) {
+      return new Read(spec.withDecodeImages(decode), badRecords);
+    }
+
     /** How to reach the Hub; default HF_ENDPOINT and the token where each step runs. */
     public Read withClient(HubClient.Settings hub) {
       return new Read(spec.withHub(hub), badRecords);

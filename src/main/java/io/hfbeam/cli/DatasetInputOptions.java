@@ -37,6 +37,13 @@ public final class DatasetInputOptions {
   List<String> columns;
 
   @Option(
+      names = "--decode-images",
+      description =
+          "With an hf:// input: decode Image columns into width, height, mode and pixels"
+              + " (array of height x width x channels uint8).")
+  boolean decodeImages;
+
+  @Option(
       names = "--download",
       description =
           "With an hf:// input: download the files into the Hugging Face cache and read them"
@@ -44,6 +51,6 @@ public final class DatasetInputOptions {
   boolean download;
 
   DatasetInput input(Map<String, String> env) {
-    return new DatasetInput(config, split, revision, columns, !download, env);
+    return new DatasetInput(config, split, revision, columns, !download, decodeImages, env);
   }
 }

@@ -212,10 +212,19 @@ public final class DatasetsCommand implements Runnable {
         description = "Only these columns (Parquet fetches only them).")
     List<String> columns;
 
+    @Option(
+        names = "--decode-images",
+        description = "Decode Image columns into width, height, mode and pixels.")
+    boolean decodeImages;
+
     @Override
     void execute() throws Exception {
       if (rows < 0) throw new IllegalArgumentException("-n must be 0 or more, got " + rows);
-      ReadSpec s = spec().withConfig(config).withColumns(columns == null ? List.of() : columns);
+      ReadSpec s =
+          spec()
+              .withConfig(config)
+              .withColumns(columns == null ? List.of() : columns)
+              .withDecodeImages(decodeImages);
       HfDataset ds = HfDataset.open(s);
       if (split == null) {
         List<String> names = ds.layout().config(config).splitNames();

@@ -163,6 +163,7 @@ public final class HfDataset {
         config.builderKwargs(),
         features,
         columns,
-        units);
+        units,
+        spec.decodeImages());
   }
 }

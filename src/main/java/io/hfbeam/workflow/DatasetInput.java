@@ -18,6 +18,7 @@ import java.util.Map;
  * @param revision branch, tag or commit; null: the one in the URL, else main
  * @param columns columns to read; empty: all
  * @param streaming range requests (true) or download into the cache first
+ * @param decodeImages decode top-level Image columns
  * @param env HF_* variables for the Hub client; null: the process environment
  */
 public record DatasetInput(
@@ -26,6 +27,7 @@ public record DatasetInput(
     String revision,
     List<String> columns,
     boolean streaming,
+    boolean decodeImages,
     Map<String, String> env) {
 
   public DatasetInput {
@@ -35,7 +37,12 @@ public record DatasetInput(
 
   /** Whether nothing was chosen (only the environment): the flags may go with any input. */
   public boolean isDefault() {
-    return config == null && split == null && revision == null && columns.isEmpty() && streaming;
+    return config == null
+        && split == null
+        && revision == null
+        && columns.isEmpty()
+        && streaming
+        && !decodeImages;
   }
 
   /** Whether an input spec names a Hugging Face dataset. */
@@ -57,6 +64,7 @@ public record DatasetInput(
             .withRevision(revision)
             .withColumns(columns)
             .withStreaming(streaming)
+            .withDecodeImages(decodeImages)
             .withHub(hub.build());
     try {
       return HfDataset.open(s).plan(s);

@@ -192,6 +192,64 @@ public class HuggingFaceIOReadTest {
   }
 
   @Test
+  public void decodesImagesAndABrokenOneIsALocatedBadRecord() throws Exception {
+    Path dir = tmp.newFolder("images").toPath();
+    io.hfbeam.hf.Features f =
+        io.hfbeam.hf.Features.fromJson(
+            "{\"image\": {\"_type\": \"Image\"}, \"label\": {\"dtype\": \"int64\","
+                + " \"_type\": \"Value\"}}");
+    org.apache.beam.sdk.schemas.Schema s = f.beamSchema();
+    org.apache.beam.sdk.schemas.Schema img = s.getField("image").getType().getRowSchema();
+    try (io.hfbeam.format.parquet.HfParquetWriter w =
+        io.hfbeam.format.parquet.HfParquetWriter.create(
+            dir.resolve("train.parquet"),
+            f,
+            io.hfbeam.format.parquet.ParquetSettings.builder().build())) {
+      for (int i = 0; i < 3; i++) {
+        java.awt.image.BufferedImage b =
+            new java.awt.image.BufferedImage(4 + i, 2, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        b.setRGB(0, 0, 0x102030);
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(b, "png", png);
+        w.write(
+            Row.withSchema(s)
+                .addValues(Row.withSchema(img).addValues(png.toByteArray(), null).build(), (long) i)
+                .build());
+      }
+      w.write(
+          Row.withSchema(s)
+              .addValues(Row.withSchema(img).addValues(new byte[] {1, 2, 3}, "bad.png").build(), 9L)
+              .build());
+    }
+    BadRecordErrorHandler<PCollection<Long>> errors =
+        p.registerBadRecordErrorHandler(
+            new CountBadIn("train.parquet row group 0 row 3 column image"));
+    PCollection<Row> rows =
+        p.apply(
+            HuggingFaceIO.read()
+                .from(dir.toString())
+                .withDecodeImages(true)
+                .withBadRecordErrorHandler(errors));
+    errors.close();
+    assertThat(
+        rows.getSchema().getField("image").getType().getRowSchema().getFieldNames().subList(0, 3),
+        is(List.of("width", "height", "mode")));
+    PAssert.that(
+            rows.apply(
+                MapElements.into(TypeDescriptors.strings())
+                    .via(
+                        r ->
+                            r.getRow("image").getInt32("width")
+                                + "x"
+                                + r.getRow("image").getInt32("height")
+                                + " "
+                                + r.getRow("image").getString("mode"))))
+        .containsInAnyOrder("4x2 RGB", "5x2 RGB", "6x2 RGB");
+    PAssert.thatSingleton(errors.getOutput()).isEqualTo(1L);
+    p.run().waitUntilFinish();
+  }
+
+  @Test
   public void aMissingSplitConfigOrColumnFailsAtConstructionNamingWhatExists() throws Exception {
     Path dir = dataset();
     IllegalArgumentException e =
@@ -254,6 +312,30 @@ public class HuggingFaceIOReadTest {
                         if (!d.contains("train-00001-of-00002.parquet")) {
                           throw new AssertionError("not located: " + d);
                         }
+                        return 1L;
+                      }))
+          .apply(Combine.globally(Long::sum).withoutDefaults());
+    }
+  }
+
+  /** Counts the bad records and checks each names the given place. */
+  static final class CountBadIn
+      extends org.apache.beam.sdk.transforms.PTransform<PCollection<BadRecord>, PCollection<Long>> {
+    private final String where;
+
+    CountBadIn(String where) {
+      this.where = where;
+    }
+
+    @Override
+    public PCollection<Long> expand(PCollection<BadRecord> bad) {
+      String w = where;
+      return bad.apply(
+              MapElements.into(TypeDescriptors.longs())
+                  .via(
+                      b -> {
+                        String d = b.getFailure().getDescription();
+                        if (!d.contains(w)) throw new AssertionError("not located: " + d);
                         return 1L;
                       }))
           .apply(Combine.globally(Long::sum).withoutDefaults());

@@ -174,7 +174,7 @@ public final class ConvertRun extends FileRun {
             "--input-format is for files; an hf:// dataset is read as datasets reads it");
       }
       DatasetInput in =
-          dataset != null ? dataset : new DatasetInput(null, null, null, null, true, null);
+          dataset != null ? dataset : new DatasetInput(null, null, null, null, true, false, null);
       ReadPlan plan = in.plan(inputs.get(0));
       Features f = plan.selected();
       if (features != null && !features.equals(f)) {

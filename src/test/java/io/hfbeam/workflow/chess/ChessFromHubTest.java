@@ -241,7 +241,7 @@ class ChessFromHubTest {
   /** The failure's row, found through the unit it names: the broken game. */
   void assertLocatesTheBrokenGame(JsonNode e, String repo, String column) throws Exception {
     ReadPlan plan =
-        new DatasetInput(null, "train", null, null, true, env).plan("hf://datasets/" + repo);
+        new DatasetInput(null, "train", null, null, true, false, env).plan("hf://datasets/" + repo);
     assertThat(
         "small row groups: the games are read as many units", plan.units().size(), greaterThan(2));
     String source = e.get("source").asText();
@@ -333,7 +333,7 @@ class ChessFromHubTest {
   @Test
   void theFingerprintIsTheDatasetVersionAndWhatIsReadOfIt() throws Exception {
     uploadMovetextColumns("alice/lichess", 200, "data/train-00000-of-00001.parquet");
-    DatasetInput train = new DatasetInput(null, "train", null, null, true, env);
+    DatasetInput train = new DatasetInput(null, "train", null, null, true, false, env);
     ChessPositionsWorkflow.Settings s = settings(train, "hf://datasets/alice/lichess");
     String first = ChessPositionsRun.fingerprint(s);
     assertThat(
@@ -341,7 +341,7 @@ class ChessFromHubTest {
         ChessPositionsRun.fingerprint(settings(train, "hf://datasets/alice/lichess")),
         equalTo(first));
     DatasetInput someColumns =
-        new DatasetInput(null, "train", null, List.of("Site", "movetext"), true, env);
+        new DatasetInput(null, "train", null, List.of("Site", "movetext"), true, false, env);
     assertThat(
         ChessPositionsRun.fingerprint(settings(someColumns, "hf://datasets/alice/lichess")),
         not(equalTo(first)));

@@ -47,7 +47,8 @@ class PgnDatasetTest {
             Map.of(),
             F,
             F.names(),
-            List.of());
+            List.of(),
+            false);
     return PgnDataset.of(plan, column);
   }
 
@@ -101,7 +102,8 @@ class PgnDatasetTest {
             Map.of(),
             f,
             f.names(),
-            List.of());
+            List.of(),
+            false);
     assertThat(PgnDataset.of(plan, null).column(), equalTo("movetext"));
   }
 }
