@@ -48,6 +48,33 @@ abstract class Endpoints {
   }
 
   /**
+   * Refuses the files of a gated repo to whoever is not in its namespace, with the Hub's GatedRepo
+   * answers.
+   */
+  void checkGate(Exchange ex, String typePlural, String id) {
+    if (!options.gated().contains(typePlural + "/" + id)) return;
+    Optional<Users.User> user = ex.user();
+    if (user.map(u -> u.member(namespace(id))).orElse(false)) return;
+    String what = typePlural.substring(0, typePlural.length() - 1) + " " + id;
+    if (user.isEmpty()) {
+      throw new HubError(
+          401,
+          "GatedRepo",
+          "Access to "
+              + what
+              + " is restricted. You must have access to it and be authenticated"
+              + " to access it. Please log in.");
+    }
+    throw new HubError(
+        403,
+        "GatedRepo",
+        "Access to "
+            + what
+            + " is restricted and you are not in the authorized list. Visit the repo's page to"
+            + " ask for access.");
+  }
+
+  /**
    * The repo for writing: 401 without a token, 404 if the caller cannot see it, 403 if it is not
    * theirs.
    */

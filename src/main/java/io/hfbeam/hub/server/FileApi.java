@@ -28,6 +28,7 @@ final class FileApi extends Endpoints {
   void serve(Exchange ex, String typePlural, String id, String rev, String path, boolean raw)
       throws IOException {
     RepoMeta repo = repo(ex, typePlural, id);
+    checkGate(ex, typePlural, id);
     Commit commit = revision(repo, rev);
     ex.header("X-Repo-Commit", commit.id()); // also on 404s, so Python can cache the miss
     FileEntry f = commit.files().get(path);

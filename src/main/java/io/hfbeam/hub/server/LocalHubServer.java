@@ -52,9 +52,11 @@ public final class LocalHubServer implements AutoCloseable {
       long maxBodyBytes,
       Duration uploadTtl,
       List<String> allowedHosts,
-      String publicUrl) {
+      String publicUrl,
+      java.util.Set<String> gated) {
     public Options {
       allowedHosts = List.copyOf(allowedHosts);
+      gated = java.util.Set.copyOf(gated);
     }
 
     public static Options defaults() {
@@ -67,7 +69,8 @@ public final class LocalHubServer implements AutoCloseable {
           64L << 20,
           Duration.ofHours(24),
           List.of(),
-          null);
+          null,
+          java.util.Set.of());
     }
 
     public Options withUsers(Users all) {
@@ -80,7 +83,29 @@ public final class LocalHubServer implements AutoCloseable {
           maxBodyBytes,
           uploadTtl,
           allowedHosts,
-          publicUrl);
+          publicUrl,
+          gated);
+    }
+
+    /**
+     * Makes a repo ({@code type/owner/name}, e.g. {@code datasets/alice/x}) gated: its files are
+     * served only to members of its namespace; everyone else gets the Hub's GatedRepo answer (401
+     * without a token, 403 with one), while its info and file list stay visible, as on the Hub.
+     */
+    public Options withGated(String typeAndId) {
+      java.util.Set<String> g = new java.util.HashSet<>(gated);
+      g.add(typeAndId);
+      return new Options(
+          users,
+          treePageSize,
+          commitsPageSize,
+          multipartThreshold,
+          multipartChunkSize,
+          maxBodyBytes,
+          uploadTtl,
+          allowedHosts,
+          publicUrl,
+          g);
     }
 
     /** Adds an account reached with {@code token}, member of {@code orgs}. */
@@ -98,7 +123,8 @@ public final class LocalHubServer implements AutoCloseable {
           maxBodyBytes,
           uploadTtl,
           allowedHosts,
-          publicUrl);
+          publicUrl,
+          gated);
     }
 
     public Options withMultipart(long threshold, long chunkSize) {
@@ -111,7 +137,8 @@ public final class LocalHubServer implements AutoCloseable {
           maxBodyBytes,
           uploadTtl,
           allowedHosts,
-          publicUrl);
+          publicUrl,
+          gated);
     }
 
     public Options withMaxBodyBytes(long bytes) {
@@ -124,7 +151,8 @@ public final class LocalHubServer implements AutoCloseable {
           bytes,
           uploadTtl,
           allowedHosts,
-          publicUrl);
+          publicUrl,
+          gated);
     }
 
     public Options withUploadTtl(Duration ttl) {
@@ -137,7 +165,8 @@ public final class LocalHubServer implements AutoCloseable {
           maxBodyBytes,
           ttl,
           allowedHosts,
-          publicUrl);
+          publicUrl,
+          gated);
     }
 
     public Options withAllowedHosts(List<String> hosts) {
@@ -150,7 +179,8 @@ public final class LocalHubServer implements AutoCloseable {
           maxBodyBytes,
           uploadTtl,
           hosts,
-          publicUrl);
+          publicUrl,
+          gated);
     }
 
     public Options withPublicUrl(String url) {
@@ -163,7 +193,8 @@ public final class LocalHubServer implements AutoCloseable {
           maxBodyBytes,
           uploadTtl,
           allowedHosts,
-          url);
+          url,
+          gated);
     }
   }
 

@@ -132,7 +132,7 @@ final class RepoApi extends Endpoints {
       item.put("createdAt", repo.createdAt());
       item.put("lastModified", head.date());
       item.put("private", repo.privateRepo());
-      item.put("gated", false);
+      item.put("gated", gatedValue(repo));
       item.put("disabled", false);
       item.put("downloads", 0);
       item.put("likes", 0);
@@ -174,7 +174,7 @@ final class RepoApi extends Endpoints {
     info.put("createdAt", repo.createdAt());
     info.put("lastModified", head.date());
     info.put("private", repo.privateRepo());
-    info.put("gated", false);
+    info.put("gated", gatedValue(repo));
     info.put("disabled", false);
     info.put("downloads", 0);
     info.put("likes", 0);
@@ -325,5 +325,10 @@ final class RepoApi extends Endpoints {
 
   private static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  /** The Hub's {@code gated}: false, or "manual" for a repo the server gates. */
+  private Object gatedValue(RepoMeta repo) {
+    return options.gated().contains(repo.type() + "s/" + repo.id()) ? "manual" : false;
   }
 }
