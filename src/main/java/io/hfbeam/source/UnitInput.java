@@ -15,14 +15,14 @@ import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 
 /**
  * Opens a data file's bytes for a unit: plain files from any offset, compressed ones ({@code .gz},
- * {@code .bz2}, {@code .zst}, as {@code datasets} extracts them on the fly) decompressed from the
- * start. {@code .xz} is not supported: no XZ decoder is on the classpath.
+ * {@code .bz2}, {@code .zst}, {@code .xz}, as {@code datasets} extracts them on the fly)
+ * decompressed from the start.
  */
 final class UnitInput {
   /** Bytes fetched per request from a (possibly remote) file. */
   static final int BLOCK = 1 << 20;
 
-  private static final List<String> COMPRESSED = List.of(".gz", ".bz2", ".zst");
+  private static final List<String> COMPRESSED = List.of(".gz", ".bz2", ".zst", ".xz");
 
   private UnitInput() {}
 
@@ -80,6 +80,10 @@ final class UnitInput {
     if (p.endsWith(".gz")) return salvaging(new GZIPInputStream(raw, 1 << 16));
     if (p.endsWith(".bz2")) return salvaging(new BZip2CompressorInputStream(raw));
     if (p.endsWith(".zst")) return salvaging(new ZstdInputStream(raw));
+    if (p.endsWith(".xz")) {
+      return salvaging(
+          new org.apache.commons.compress.compressors.xz.XZCompressorInputStream(raw, true));
+    }
     return raw;
   }
 

@@ -209,7 +209,7 @@ class TextFormatReadersTest {
     write("p.jsonl", jsonl);
     write("p.csv", csv);
     write("p.txt", text);
-    for (String ext : List.of("gz", "bz2", "zst")) {
+    for (String ext : List.of("gz", "bz2", "zst", "xz")) {
       write("c.jsonl." + ext, compress(ext, jsonl));
       write("c.csv." + ext, compress(ext, csv));
       write("c.txt." + ext, compress(ext, text));
@@ -533,6 +533,7 @@ class TextFormatReadersTest {
         switch (ext) {
           case "gz" -> new GZIPOutputStream(b);
           case "bz2" -> new BZip2CompressorOutputStream(b);
+          case "xz" -> new org.apache.commons.compress.compressors.xz.XZCompressorOutputStream(b);
           default -> new ZstdOutputStream(b);
         }) {
       o.write(s.getBytes(StandardCharsets.UTF_8));
