@@ -351,6 +351,18 @@ final class Casts {
           default -> 9;
         };
     java.time.Instant t = isoInstant(s, digits);
+    if (t == null && isoInstant(s, 9) != null) {
+      throw new CastException(
+          "column `"
+              + path
+              + "`: '"
+              + s
+              + "' has more fraction digits than "
+              + dtype
+              + " holds ("
+              + digits
+              + ")");
+    }
     if (t == null) {
       throw new CastException(
           "column `" + path + "`: '" + s + "' is not an ISO 8601 timestamp (" + dtype + ")");
