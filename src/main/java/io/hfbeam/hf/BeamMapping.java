@@ -95,7 +95,7 @@ public final class BeamMapping {
   }
 
   private static FieldType valueType(String dtype) {
-    if (dtype.startsWith("timestamp[")) return FieldType.DATETIME;
+    if (dtype.startsWith("timestamp[")) return Timestamps.fieldType(dtype);
     return switch (dtype) {
       case "bool" -> FieldType.BOOLEAN;
       case "int8" -> FieldType.BYTE;
@@ -161,6 +161,9 @@ public final class BeamMapping {
   /** Same type tree (names and order of row fields included), ignoring nullability and options. */
   private static boolean sameShape(FieldType a, FieldType b) {
     if (a.getTypeName() != b.getTypeName()) return false;
+    if (a.getTypeName() == TypeName.LOGICAL_TYPE) {
+      return a.getLogicalType().getIdentifier().equals(b.getLogicalType().getIdentifier());
+    }
     if (a.getTypeName().isCollectionType()) {
       return sameShape(a.getCollectionElementType(), b.getCollectionElementType());
     }
@@ -199,6 +202,22 @@ public final class BeamMapping {
       case BYTES -> new Value("binary");
       // Beam DATETIME is a Joda instant: millisecond precision.
       case DATETIME -> new Value("timestamp[ms]");
+      case LOGICAL_TYPE -> {
+        String unit = Timestamps.unitOf(t.getLogicalType().getIdentifier());
+        if (unit == null) {
+          throw new IllegalArgumentException(
+              "field '"
+                  + path
+                  + "': Beam logical type "
+                  + t.getLogicalType().getIdentifier()
+                  + " has no Hugging Face feature (timestamps: "
+                  + Timestamps.MICROS
+                  + ", "
+                  + Timestamps.NANOS
+                  + ")");
+        }
+        yield new Value("timestamp[" + unit + "]");
+      }
       case ARRAY, ITERABLE ->
           new Sequence(fromFieldType(t.getCollectionElementType(), path + "[]"));
       case ROW -> new Struct(fromSchema(t.getRowSchema()));

@@ -25,19 +25,23 @@ import org.apache.parquet.schema.MessageType;
  * int8 -> BYTE (Byte)          int16, uint8 -> INT16 (Short)     int32, uint16 -> INT32 (Integer)
  * int64, uint32, uint64 -> INT64 (Long; uint64 above 2^63-1 wraps to negative, as in Parquet)
  * float16, float32 -> FLOAT    float64 -> DOUBLE     bool -> BOOLEAN
- * string, large_string -> STRING    binary -> BYTES (byte[])    timestamp[unit] -> DATETIME (Joda instant, ms)
+ * string, large_string -> STRING    binary -> BYTES (byte[])
+ * timestamp[s], timestamp[ms] -> DATETIME (Joda Instant)
+ * timestamp[us] -> logical MicrosInstant (java.time.Instant)    timestamp[ns] -> logical NanosInstant (java.time.Instant)
  * ClassLabel -> INT64          Sequence -> ARRAY     ArrayND(rank r) -> ARRAY nested r levels     Struct -> ROW
  * Image, Audio -> ROW {bytes: BYTES, path: STRING}    Translation -> ROW of STRING per language (sorted)
  * TranslationVariableLanguages -> ROW {language: ARRAY of STRING, translation: ARRAY of STRING}
  * </pre>
  *
- * Timestamps: Beam DATETIME holds milliseconds, so a timestamp[us]/[ns] value with a non-zero
- * sub-millisecond part fails where it is read (Parquet, JSON) instead of being cut.
+ * Timestamps are exact in every unit (see {@link Timestamps}); a value finer than its feature's
+ * unit fails where it is read instead of being cut. A zone ({@code timestamp[us, tz=UTC]}) is kept
+ * in the field's {@link BeamMapping#FEATURE} option.
  *
  * <p>{@link #fromBeamSchema} is the inverse. Fields whose feature the Beam type cannot say carry
  * options ({@link BeamMapping#FEATURE} and friends), read back exactly; a field without options
  * maps BYTE -> int8, INT16 -> int16, INT32 -> int32, INT64 -> int64, FLOAT -> float32, DOUBLE ->
- * float64, DATETIME -> timestamp[ms], ARRAY/ITERABLE -> Sequence, ROW -> Struct.
+ * float64, DATETIME -> timestamp[ms], MicrosInstant -> timestamp[us], NanosInstant ->
+ * timestamp[ns], ARRAY/ITERABLE -> Sequence, ROW -> Struct.
  */
 public final class Features implements Serializable {
   private static final ObjectMapper JSON = new ObjectMapper();

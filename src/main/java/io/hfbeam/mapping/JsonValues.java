@@ -3,6 +3,7 @@ package io.hfbeam.mapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hfbeam.hf.Feature;
 import io.hfbeam.hf.Features;
+import io.hfbeam.hf.Timestamps;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -23,8 +24,9 @@ import org.joda.time.Instant;
  * errors. The one rounding is to the nearest value of a float type.
  */
 public final class JsonValues {
-  private static final java.util.regex.Pattern SUB_MILLIS =
-      java.util.regex.Pattern.compile("[T ]\\d{2}:\\d{2}:\\d{2}[.,]\\d{3}(\\d+)");
+  /** The fraction of a second in an ISO-8601 time: group 1 its digits. */
+  private static final java.util.regex.Pattern FRACTION =
+      java.util.regex.Pattern.compile("(?<=[T ]\\d{2}:\\d{2}:\\d{2})[.,](\\d+)");
 
   private static final com.fasterxml.jackson.databind.ObjectMapper STRICT =
       new com.fasterxml.jackson.databind.ObjectMapper()
@@ -300,24 +302,59 @@ public final class JsonValues {
         }
         throw new TypeMismatch("expected base64 text for binary, got " + kind(node));
       default:
-        if (dtype.startsWith("timestamp")) {
-          if (!node.isTextual())
-            throw new TypeMismatch("expected an ISO-8601 timestamp, got " + kind(node));
-          // Beam DATETIME holds milliseconds: a finer fraction that is not zero would be cut
-          java.util.regex.Matcher frac = SUB_MILLIS.matcher(node.asText());
-          if (frac.find() && !frac.group(1).matches("0*"))
-            throw new TypeMismatch(
-                "'"
-                    + node.asText()
-                    + "' has sub-millisecond digits; Beam timestamps hold milliseconds");
-          try {
-            return Instant.parse(node.asText());
-          } catch (IllegalArgumentException e) {
-            throw new TypeMismatch("'" + node.asText() + "' is not an ISO-8601 timestamp");
-          }
-        }
+        if (dtype.startsWith("timestamp")) return timestamp(node, dtype);
         throw new IllegalArgumentException("unsupported dtype " + dtype);
     }
+  }
+
+  /**
+   * An ISO-8601 string (as Joda reads it) or an integer count of the dtype's unit after the epoch
+   * (as pyarrow takes one), exact: digits finer than the unit that are not zero are an error.
+   */
+  private static Object timestamp(JsonNode node, String dtype) {
+    String unit = Feature.Value.timestampUnit(dtype);
+    if (node.isIntegralNumber()) {
+      if (!node.canConvertToLong())
+        throw new TypeMismatch(node.asText() + " " + unit + " is out of the int64 range");
+      try {
+        return Timestamps.value(node.longValue(), unit, dtype);
+      } catch (java.time.DateTimeException | ArithmeticException e) {
+        throw new TypeMismatch(node.asText() + " " + unit + " is out of range for " + dtype);
+      }
+    }
+    if (!node.isTextual())
+      throw new TypeMismatch("expected an ISO-8601 timestamp or an integer, got " + kind(node));
+    String text = node.asText();
+    // Joda parses the text without its fraction (its instants hold milliseconds); the fraction,
+    // up to nanoseconds, is added exactly
+    java.util.regex.Matcher frac = FRACTION.matcher(text);
+    String digits = frac.find() ? frac.group(1) : "";
+    int held =
+        switch (unit) {
+          case "us" -> 6;
+          case "ns" -> 9;
+          default -> 3; // s and ms: Beam DATETIME holds milliseconds
+        };
+    if (digits.length() > held && !digits.substring(held).matches("0*")) {
+      throw new TypeMismatch(
+          "'"
+              + text
+              + "' has digits finer than "
+              + dtype
+              + " holds ("
+              + (held == 3 ? "milliseconds" : held == 6 ? "microseconds" : "nanoseconds")
+              + ")");
+    }
+    Instant whole;
+    try {
+      whole = Instant.parse(digits.isEmpty() ? text : frac.replaceFirst(""));
+    } catch (IllegalArgumentException e) {
+      throw new TypeMismatch("'" + text + "' is not an ISO-8601 timestamp");
+    }
+    String nine = (digits + "000000000").substring(0, 9);
+    java.time.Instant t =
+        java.time.Instant.ofEpochMilli(whole.getMillis()).plusNanos(Long.parseLong(nine));
+    return Timestamps.value(t, dtype);
   }
 
   /**

@@ -7,6 +7,7 @@ import io.hfbeam.hf.Feature.ClassLabel;
 import io.hfbeam.hf.Feature.Sequence;
 import io.hfbeam.hf.Feature.Struct;
 import io.hfbeam.hf.Feature.Value;
+import io.hfbeam.hf.Timestamps;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,6 @@ import java.util.regex.Pattern;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.values.Row;
-import org.joda.time.Instant;
 
 /**
  * Casts parsed values into a feature's Beam value (the Java types of {@code Features}' table, as
@@ -317,27 +317,61 @@ final class Casts {
     };
   }
 
+  /** An integer is a count of the dtype's unit after the epoch, as pyarrow casts it; exact. */
   private static Object timestamp(JsonNode v, String dtype, String path) throws CastException {
     if (v.isTextual()) return timestamp(v.textValue(), dtype, path);
-    if (!v.isIntegralNumber()) throw mismatch(v, dtype, path);
-    long n = v.longValue();
-    String unit = dtype.substring("timestamp[".length(), dtype.length() - 1);
-    return new Instant(
-        switch (unit) {
-          case "s" -> n * 1000;
-          case "us" -> Math.floorDiv(n, 1000L);
-          case "ns" -> Math.floorDiv(n, 1_000_000L);
-          default -> n;
-        });
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) throw mismatch(v, dtype, path);
+    String unit = Feature.Value.timestampUnit(dtype);
+    try {
+      return Timestamps.value(v.longValue(), unit, dtype);
+    } catch (DateTimeException | ArithmeticException e) {
+      throw new CastException(
+          "column `"
+              + path
+              + "`: "
+              + v.longValue()
+              + " "
+              + unit
+              + " is out of range ("
+              + dtype
+              + ")");
+    }
   }
 
+  /**
+   * pyarrow's string -> timestamp cast: at most as many fraction digits as the unit holds (none for
+   * s, 3 for ms, 6 for us, 9 for ns), even zeros.
+   */
   private static Object timestamp(String s, String dtype, String path) throws CastException {
-    Long ms = isoMillis(s, true);
-    if (ms == null) {
+    int digits =
+        switch (Feature.Value.timestampUnit(dtype)) {
+          case "s" -> 0;
+          case "ms" -> 3;
+          case "us" -> 6;
+          default -> 9;
+        };
+    java.time.Instant t = isoInstant(s, digits);
+    if (t == null && isoInstant(s, 9) != null) {
+      throw new CastException(
+          "column `"
+              + path
+              + "`: '"
+              + s
+              + "' has more fraction digits than "
+              + dtype
+              + " holds ("
+              + digits
+              + ")");
+    }
+    if (t == null) {
       throw new CastException(
           "column `" + path + "`: '" + s + "' is not an ISO 8601 timestamp (" + dtype + ")");
     }
-    return new Instant(ms);
+    try {
+      return Timestamps.value(t, dtype);
+    } catch (ArithmeticException e) {
+      throw new CastException("column `" + path + "`: '" + s + "' is out of range (" + dtype + ")");
+    }
   }
 
   private static final Pattern ISO =
@@ -353,8 +387,17 @@ final class Casts {
    * fractions} is false (pyarrow infers {@code timestamp[s]} only from whole seconds).
    */
   static Long isoMillis(String s, boolean fractions) {
+    java.time.Instant t = isoInstant(s, fractions ? 9 : 0);
+    return t == null ? null : t.toEpochMilli();
+  }
+
+  /**
+   * The instant of an ISO 8601 string as {@link #isoMillis} reads it, exact to the nanosecond; null
+   * when it is not one or has more than {@code maxDigits} fraction digits.
+   */
+  static java.time.Instant isoInstant(String s, int maxDigits) {
     Matcher m = ISO.matcher(s);
-    if (!m.matches() || (!fractions && m.group(7) != null)) return null;
+    if (!m.matches() || (m.group(7) != null && m.group(7).length() > maxDigits)) return null;
     try {
       LocalDateTime t =
           LocalDateTime.of(
@@ -364,17 +407,18 @@ final class Casts {
               m.group(4) == null ? 0 : Integer.parseInt(m.group(4)),
               m.group(5) == null ? 0 : Integer.parseInt(m.group(5)),
               m.group(6) == null ? 0 : Integer.parseInt(m.group(6)));
-      long ms = t.toInstant(ZoneOffset.UTC).toEpochMilli();
-      if (m.group(7) != null) ms += Long.parseLong((m.group(7) + "00").substring(0, 3));
+      java.time.Instant i = t.toInstant(ZoneOffset.UTC);
+      if (m.group(7) != null)
+        i = i.plusNanos(Long.parseLong((m.group(7) + "00000000").substring(0, 9)));
       String zone = m.group(8);
       if (zone != null && !zone.equals("Z")) {
         String digits = zone.substring(1).replace(":", "");
         int minutes =
             Integer.parseInt(digits.substring(0, 2)) * 60
                 + (digits.length() > 2 ? Integer.parseInt(digits.substring(2)) : 0);
-        ms -= (zone.charAt(0) == '-' ? -1L : 1L) * minutes * 60_000L;
+        i = i.minusSeconds((zone.charAt(0) == '-' ? -1L : 1L) * minutes * 60L);
       }
-      return ms;
+      return i;
     } catch (DateTimeException e) {
       return null;
     }

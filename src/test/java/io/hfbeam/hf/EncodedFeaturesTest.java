@@ -196,8 +196,11 @@ class EncodedFeaturesTest {
         equalTo(List.of("neg", "pos", "a, b")));
     assertThat(s.getField("v_uint8").getOptions().getValue(BeamMapping.DTYPE), equalTo("uint8"));
     assertThat(
-        s.getField("v_timestamp_us_").getOptions().getValue(BeamMapping.DTYPE),
-        equalTo("timestamp[us]"));
+        s.getField("v_timestamp_s_").getOptions().getValue(BeamMapping.DTYPE),
+        equalTo("timestamp[s]"));
+    // MicrosInstant/NanosInstant say the unit by themselves: no options
+    assertThat(s.getField("v_timestamp_us_").getOptions().hasOptions(), is(false));
+    assertThat(s.getField("v_timestamp_ns_").getOptions().hasOptions(), is(false));
     assertThat(s.getField("xyz").getOptions().getValue(BeamMapping.LENGTH), equalTo(3));
     assertThat(
         s.getField("grid").getOptions().getValue(BeamMapping.SHAPE),

@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
+import org.apache.beam.sdk.schemas.logicaltypes.MicrosInstant;
+import org.apache.beam.sdk.schemas.logicaltypes.NanosInstant;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
 
@@ -295,7 +297,9 @@ class FeaturesTest {
     assertThat(s.getField("u64").getType(), equalTo(FieldType.INT64.withNullable(true)));
     assertThat(s.getField("f16").getType(), equalTo(FieldType.FLOAT.withNullable(true)));
     assertThat(s.getField("f64").getType(), equalTo(FieldType.DOUBLE.withNullable(true)));
-    assertThat(s.getField("ts").getType(), equalTo(FieldType.DATETIME.withNullable(true)));
+    assertThat(
+        s.getField("ts").getType(),
+        equalTo(FieldType.logicalType(new MicrosInstant()).withNullable(true)));
     assertThat(s.getField("lab").getType(), equalTo(FieldType.INT64.withNullable(true)));
     assertThat(s.getField("bin").getType(), equalTo(FieldType.BYTES.withNullable(true)));
     assertThat(
@@ -311,7 +315,8 @@ class FeaturesTest {
         Features.fromJson(
             "{\"a\": \"int8\", \"b\": \"int16\", \"c\": \"int32\", \"d\": \"int64\","
                 + " \"e\": \"float32\", \"f\": \"float64\", \"g\": \"bool\", \"h\": \"string\", \"i\": \"binary\","
-                + " \"j\": \"timestamp[ms]\", \"k\": \"list<list<int8>>\", \"l\": {\"m\": \"list<string>\"}}");
+                + " \"j\": \"timestamp[ms]\", \"k\": \"list<list<int8>>\", \"l\": {\"m\": \"list<string>\"},"
+                + " \"n\": \"timestamp[us]\", \"o\": \"timestamp[ns]\"}");
     assertThat(Features.fromBeamSchema(natural.beamSchema()), equalTo(natural));
   }
 
@@ -342,8 +347,14 @@ class FeaturesTest {
     assertThat(t.timeZone().orElseThrow(), is("UTC"));
     assertThat(((Value) f.get("p")).timeZone().orElseThrow(), is("Europe/Paris"));
     assertThat(new Value("timestamp[ms]").timeZone().isPresent(), is(false));
+    // the zone is kept in the hf:feature option; the Beam type is the unit's
     assertThat(
-        f.beamSchema().getField("t").getType().getTypeName(), is(FieldType.DATETIME.getTypeName()));
+        f.beamSchema().getField("t").getType().getLogicalType().getIdentifier(),
+        is(MicrosInstant.IDENTIFIER));
+    assertThat(
+        f.beamSchema().getField("p").getType().getLogicalType().getIdentifier(),
+        is(NanosInstant.IDENTIFIER));
+    assertThat(Features.fromBeamSchema(f.beamSchema()), equalTo(f));
     assertThat(
         f.parquetSchema().toString().replaceAll("\\s+", " ").trim(),
         equalTo(

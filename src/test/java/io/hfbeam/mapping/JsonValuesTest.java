@@ -75,15 +75,55 @@ class JsonValuesTest {
   }
 
   @Test
-  void subMillisecondTimestampsFailInsteadOfBeingCut() throws Exception {
+  void timestampsAreExactInTheirUnitAndFinerDigitsFail() throws Exception {
+    Feature ms = new Feature.Value("timestamp[ms]");
     Feature us = new Feature.Value("timestamp[us]");
+    Feature ns = new Feature.Value("timestamp[ns, tz=UTC]");
+    // s and ms stay Joda instants (Beam DATETIME)
     assertThat(
-        convert("\"2024-01-02T03:04:05.123000Z\"", us),
+        convert("\"2024-01-02T03:04:05.123000Z\"", ms),
         equalTo(Instant.parse("2024-01-02T03:04:05.123Z")));
+    assertThat(convert("1704164645123", ms), equalTo(Instant.parse("2024-01-02T03:04:05.123Z")));
     assertThat(
-        mismatch("\"2024-01-02T03:04:05.123456Z\"", us),
+        mismatch("\"2024-01-02T03:04:05.1234Z\"", ms),
         equalTo(
-            "'2024-01-02T03:04:05.123456Z' has sub-millisecond digits; Beam timestamps hold"
-                + " milliseconds"));
+            "'2024-01-02T03:04:05.1234Z' has digits finer than timestamp[ms] holds (milliseconds)"));
+    // us and ns: java.time instants, every digit kept, offsets applied, before 1970 too
+    assertThat(
+        convert("\"2024-01-02T03:04:05.123456Z\"", us),
+        equalTo(java.time.Instant.parse("2024-01-02T03:04:05.123456Z")));
+    assertThat(
+        convert("\"2024-01-02T05:04:05,1234560+02:00\"", us),
+        equalTo(java.time.Instant.parse("2024-01-02T03:04:05.123456Z")));
+    assertThat(
+        convert("\"1969-12-31T23:59:59.999999999Z\"", ns),
+        equalTo(java.time.Instant.ofEpochSecond(0, -1)));
+    assertThat(
+        convert("\"1677-09-21T00:12:43.145224192Z\"", ns),
+        equalTo(java.time.Instant.ofEpochSecond(0, Long.MIN_VALUE)));
+    assertThat(
+        mismatch("\"2024-01-02T03:04:05.1234567Z\"", us),
+        equalTo(
+            "'2024-01-02T03:04:05.1234567Z' has digits finer than timestamp[us] holds"
+                + " (microseconds)"));
+    assertThat(
+        mismatch("\"2024-01-02T03:04:05.1234567891Z\"", ns),
+        equalTo(
+            "'2024-01-02T03:04:05.1234567891Z' has digits finer than timestamp[ns, tz=UTC] holds"
+                + " (nanoseconds)"));
+    // integers count the unit after the epoch, as pyarrow reads them; int64 extremes included
+    assertThat(convert("-1", us), equalTo(java.time.Instant.ofEpochSecond(0, -1000)));
+    assertThat(
+        convert(Long.toString(Long.MIN_VALUE), ns),
+        equalTo(java.time.Instant.ofEpochSecond(0, Long.MIN_VALUE)));
+    assertThat(
+        convert(Long.toString(Long.MAX_VALUE), ns),
+        equalTo(java.time.Instant.ofEpochSecond(0, Long.MAX_VALUE)));
+    assertThat(
+        mismatch("9223372036854775808", ns),
+        equalTo("9223372036854775808 ns is out of the int64 range"));
+    assertThat(
+        mismatch("1.5", us), equalTo("expected an ISO-8601 timestamp or an integer, got a number"));
+    assertThat(mismatch("\"yesterday\"", us), equalTo("'yesterday' is not an ISO-8601 timestamp"));
   }
 }

@@ -2,7 +2,6 @@ package io.hfbeam.source;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
-import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
@@ -78,15 +77,6 @@ class DatasetsParityTest {
           "alice/exotic/date32", "Parquet DATE is read as int32; no date dtype in hf Features",
           "alice/exotic/decimal", "Parquet DECIMAL is read as binary (unscaled bytes)",
           "alice/exotic/nulls", "Parquet UNKNOWN (Arrow null) is read as int32");
-
-  /**
-   * Known difference: hf.BeamMapping maps every {@code timestamp[unit]} to Beam DATETIME (a Joda
-   * instant, milliseconds), so {@code timestamp[us]}/{@code [ns]} values lose their sub-millisecond
-   * digits; datasets keeps them. Rows are compared with datasets' timestamps cut to the
-   * millisecond, and {@link #knownDifferenceTimestampsLoseSubMillisecondDigits} fails once the
-   * reader keeps them (then drop this).
-   */
-  static final boolean TIMESTAMPS_CUT_TO_MILLIS = true;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -332,10 +322,8 @@ class DatasetsParityTest {
     }
     for (int i = 0; i < Math.max(ours.size(), pyRows.size()); i++) {
       JsonNode a = i < ours.size() ? ours.get(i) : null;
-      JsonNode b = i < pyRows.size() ? ParityJson.ofPython(pyRows.get(i), false) : null;
-      JsonNode cut =
-          b == null ? null : ParityJson.ofPython(pyRows.get(i), TIMESTAMPS_CUT_TO_MILLIS);
-      if (a == null || !(a.equals(b) || a.equals(cut))) {
+      JsonNode b = i < pyRows.size() ? ParityJson.ofPython(pyRows.get(i)) : null;
+      if (a == null || !a.equals(b)) {
         diffs.add(where + "row " + i + ": ours " + a + ", datasets " + b);
       }
     }
@@ -367,23 +355,25 @@ class DatasetsParityTest {
     return ours;
   }
 
-  /** See {@link #TIMESTAMPS_CUT_TO_MILLIS}: the microseconds of alice/shards' ts_us are lost. */
+  /**
+   * alice/shards' ts_us (timestamp[us]) has a sub-millisecond part in every row: read as Beam
+   * MicrosInstant, every digit datasets gives is kept.
+   */
   @Test
-  void knownDifferenceTimestampsLoseSubMillisecondDigits() throws IOException {
+  void microsecondTimestampsKeepEveryDigit() throws IOException {
     JsonNode py = recorded.get("repos").get("alice/shards").get("per_config").get("default");
     List<String> failures = new ArrayList<>();
     List<JsonNode> ours = read("alice/shards", "default", "train", failures);
     assertThat(failures, is(empty()));
     assertThat(ours.size(), is(py.get("rows").get("train").size()));
-    int lost = 0;
+    int subMillis = 0;
     for (int i = 0; i < ours.size(); i++) {
-      JsonNode row = py.get("rows").get("train").get(i);
-      JsonNode exact = ParityJson.ofPython(row, false).get("ts_us");
-      JsonNode cut = ParityJson.ofPython(row, true).get("ts_us");
-      assertThat("row " + i, ours.get(i).get("ts_us"), equalTo(cut));
-      if (!exact.equals(cut)) lost++;
+      JsonNode theirs = ParityJson.ofPython(py.get("rows").get("train").get(i)).get("ts_us");
+      assertThat("row " + i, ours.get(i).get("ts_us"), is(theirs));
+      long nanos = Long.parseLong(theirs.get("$datetime").asText());
+      if (Math.floorMod(nanos, 1_000_000L) != 0) subMillis++;
     }
-    assertThat("rows whose ts_us has sub-millisecond digits", lost, is(ours.size()));
+    assertThat("rows whose ts_us has sub-millisecond digits", subMillis, is(ours.size()));
   }
 
   /**
@@ -407,7 +397,7 @@ class DatasetsParityTest {
     List<JsonNode> ours = read(spec, failures);
     assertThat(failures, is(empty()));
     List<JsonNode> theirs = new ArrayList<>();
-    py.get("rows").forEach(r -> theirs.add(ParityJson.ofPython(r, TIMESTAMPS_CUT_TO_MILLIS)));
+    py.get("rows").forEach(r -> theirs.add(ParityJson.ofPython(r)));
     assertThat(ours, is(theirs));
   }
 
@@ -491,10 +481,7 @@ class DatasetsParityTest {
     List<String> expected = new ArrayList<>();
     pc.get("rows")
         .get("train")
-        .forEach(
-            r ->
-                expected.add(
-                    ParityJson.canonical(ParityJson.ofPython(r, TIMESTAMPS_CUT_TO_MILLIS))));
+        .forEach(r -> expected.add(ParityJson.canonical(ParityJson.ofPython(r))));
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Row> rows =
         p.apply(HuggingFaceIO.read().from("hf://datasets/" + repo).withClient(settings));

@@ -57,11 +57,8 @@ final class ParityJson {
     throw new IllegalArgumentException("no comparison form for " + v.getClass() + ": " + v);
   }
 
-  /**
-   * A row as datasets_parity.py wrote it, in the comparison form; {@code cutToMillis}: timestamps
-   * floored to the millisecond.
-   */
-  static JsonNode ofPython(JsonNode v, boolean cutToMillis) {
+  /** A row as datasets_parity.py wrote it, in the comparison form. */
+  static JsonNode ofPython(JsonNode v) {
     if (v.isIntegralNumber()) {
       return v.canConvertToLong()
           ? NODES.numberNode(v.longValue())
@@ -69,19 +66,17 @@ final class ParityJson {
     }
     if (v.isArray()) {
       ArrayNode a = NODES.arrayNode();
-      v.forEach(x -> a.add(ofPython(x, cutToMillis)));
+      v.forEach(x -> a.add(ofPython(x)));
       return a;
     }
     if (!v.isObject()) return v;
     if (v.has("$float")) return NODES.numberNode(pyFloat(v.get("$float").asText()));
     if (v.has("$bytes")) return bytes(v.get("$bytes").asText());
     if (v.has("$datetime")) {
-      BigInteger n = nanos(pyInstant(v.get("$datetime").asText()));
-      if (cutToMillis) n = floorToMillis(n);
-      return datetime(n);
+      return datetime(nanos(pyInstant(v.get("$datetime").asText())));
     }
     ObjectNode o = NODES.objectNode();
-    v.fields().forEachRemaining(e -> o.set(e.getKey(), ofPython(e.getValue(), cutToMillis)));
+    v.fields().forEachRemaining(e -> o.set(e.getKey(), ofPython(e.getValue())));
     return o;
   }
 
@@ -127,13 +122,6 @@ final class ParityJson {
     return BigInteger.valueOf(t.getEpochSecond())
         .multiply(BigInteger.valueOf(1_000_000_000))
         .add(BigInteger.valueOf(t.getNano()));
-  }
-
-  private static BigInteger floorToMillis(BigInteger nanos) {
-    BigInteger million = BigInteger.valueOf(1_000_000);
-    BigInteger[] qr = nanos.divideAndRemainder(million);
-    BigInteger q = qr[1].signum() < 0 ? qr[0].subtract(BigInteger.ONE) : qr[0];
-    return q.multiply(million);
   }
 
   private static JsonNode bytes(String base64) {

@@ -27,6 +27,7 @@ final class RowJson {
     }
     if (v instanceof byte[] b) return new String(b, java.nio.charset.StandardCharsets.UTF_8);
     if (v instanceof org.joda.time.Instant t) return t.toString();
+    if (v instanceof java.time.Instant t) return t.toString();
     return v;
   }
 }

@@ -371,6 +371,38 @@ class TextFormatReadersTest {
         equalTo("column 'nope' is not in the dataset; its columns are [label, x, v, s, t]"));
   }
 
+  /**
+   * timestamp[us]/[ns] card features, as datasets 5.0.1 loads these files (pyarrow's casts):
+   * strings with up to the unit's fraction digits and integers counting the unit, exact; a digit
+   * more fails.
+   */
+  @Test
+  void cardTimestampsAreExactInTheirUnit() throws IOException {
+    write(
+        "t.jsonl",
+        "{\"us\": \"2024-01-02T03:04:05.123456\", \"ns\": \"1969-12-31T23:59:59.999999999\"}\n"
+            + "{\"us\": \"1969-12-31 23:59:59.5\", \"ns\": \"2024-01-02T03:04:05\"}\n"
+            + "{\"us\": -1, \"ns\": -9223372036854775807}\n"
+            + "{\"us\": 1, \"ns\": 9223372036854775807}\n"
+            + "{\"us\": \"2024-01-02T03:04:05.1234567\", \"ns\": null}\n");
+    Features f = Features.fromJson("{\"us\": \"timestamp[us]\", \"ns\": \"timestamp[ns]\"}");
+    Result r = read(JsonReader.INSTANCE, "t.jsonl", f, Map.of(), Long.MAX_VALUE, List.of());
+    // datasets: us [1704164645123456, -500000, -1, 1], ns [-1, 1704164645000000000, -2^63+1,
+    // 2^63-1]
+    assertThat(
+        r.rows(),
+        contains(
+            "{\"us\":\"2024-01-02T03:04:05.123456Z\",\"ns\":\"1969-12-31T23:59:59.999999999Z\"}",
+            "{\"us\":\"1969-12-31T23:59:59.500Z\",\"ns\":\"2024-01-02T03:04:05Z\"}",
+            "{\"us\":\"1969-12-31T23:59:59.999999Z\",\"ns\":\"1677-09-21T00:12:43.145224193Z\"}",
+            "{\"us\":\"1970-01-01T00:00:00.000001Z\",\"ns\":\"2262-04-11T23:47:16.854775807Z\"}"));
+    assertThat(
+        r.failures(),
+        contains(
+            "t.jsonl line 5 | column `us`: '2024-01-02T03:04:05.1234567' has more fraction digits"
+                + " than timestamp[us] holds (6)"));
+  }
+
   // ---- CSV
 
   @Test

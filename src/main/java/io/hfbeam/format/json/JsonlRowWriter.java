@@ -9,6 +9,7 @@ import io.hfbeam.hf.Feature.Struct;
 import io.hfbeam.hf.Feature.Value;
 import io.hfbeam.hf.Features;
 import io.hfbeam.hf.PyJson;
+import io.hfbeam.hf.Timestamps;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.Map;
 import org.apache.beam.sdk.values.Row;
-import org.joda.time.ReadableInstant;
 
 /**
  * JSON Lines exactly as Python writes {@code json.dumps(obj, ensure_ascii=False)} per line, so a
@@ -32,7 +32,7 @@ import org.joda.time.ReadableInstant;
  * float32/float16 with the shortest digits of the float32 value (0.1f prints {@code 0.1}; Python
  * would print the widened double); uint64 unsigned; binary as a base64 string; timestamps as
  * Python's naive {@code datetime.isoformat()} in UTC ({@code 2024-01-02T03:04:05}, with {@code
- * .ffffff} when there are sub-seconds).
+ * .ffffff} when there are sub-seconds; {@code .fffffffff} for nanoseconds, as pandas prints them).
  */
 public final class JsonlRowWriter implements Closeable {
   private static final DateTimeFormatter ISO_SECONDS =
@@ -108,7 +108,7 @@ public final class JsonlRowWriter implements Closeable {
 
   private static void appendScalar(Bytes b, Object v, Value f) {
     if (f.isTimestamp()) {
-      appendString(b, isoformat(((ReadableInstant) v).getMillis()));
+      appendString(b, isoformat(v));
       return;
     }
     switch (f.dtype()) {
@@ -200,14 +200,20 @@ public final class JsonlRowWriter implements Closeable {
     b.size += n;
   }
 
-  private static String isoformat(long millis) {
-    LocalDateTime t =
-        LocalDateTime.ofEpochSecond(
-            Math.floorDiv(millis, 1000L),
-            (int) Math.floorMod(millis, 1000L) * 1_000_000,
-            ZoneOffset.UTC);
+  /**
+   * Python's {@code isoformat()} of the value datasets gives ({@code ds[i]}): a datetime (six
+   * fraction digits when there are sub-seconds) for s/ms/us, a pandas Timestamp for ns (nine digits
+   * when there are sub-microseconds). datasets' own {@code to_json} is no model here: pandas writes
+   * epoch milliseconds, cutting finer digits.
+   */
+  private static String isoformat(Object v) {
+    java.time.Instant i = Timestamps.instant(v);
+    LocalDateTime t = LocalDateTime.ofEpochSecond(i.getEpochSecond(), i.getNano(), ZoneOffset.UTC);
     String s = t.format(ISO_SECONDS);
-    int micros = t.getNano() / 1000;
-    return micros == 0 ? s : s + String.format(".%06d", micros);
+    int nanos = t.getNano();
+    if (nanos == 0) return s;
+    return nanos % 1000 == 0
+        ? s + String.format(".%06d", nanos / 1000)
+        : s + String.format(".%09d", nanos);
   }
 }

@@ -7,6 +7,7 @@ import io.hfbeam.hf.Feature.Sequence;
 import io.hfbeam.hf.Feature.Struct;
 import io.hfbeam.hf.Feature.Value;
 import io.hfbeam.hf.Features;
+import io.hfbeam.hf.Timestamps;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,14 +34,12 @@ import org.apache.parquet.schema.LogicalTypeAnnotation.TimestampLogicalTypeAnnot
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
-import org.joda.time.Instant;
 
 /**
  * Reads any Parquet file (ours, pyarrow, DuckDB, datasets) as Beam rows of {@link #features()}.
  * Streams one row group at a time, so memory is bounded by the largest row group.
  */
 public final class HfParquetReader implements Closeable {
-  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
   private static final long JULIAN_EPOCH_DAY = 2_440_588L;
 
   private final ParquetFileReader file;
@@ -214,12 +213,12 @@ public final class HfParquetReader implements Closeable {
       case INT64:
         {
           long v = g.getLong(idx, rep);
-          if (dtype.startsWith("timestamp[")) return new Instant(toMillis(v, p, dtype));
+          if (dtype.startsWith("timestamp[")) return timestamp(v, p, dtype);
           if (dtype.equals("int64") || dtype.equals("uint64") || dtype.equals("uint32")) return v;
           throw mismatch(p, dtype);
         }
       case INT96:
-        return new Instant(int96Millis(g.getInt96(idx, rep).getBytes()));
+        return int96(g.getInt96(idx, rep).getBytes(), p, dtype);
       case FLOAT:
         return g.getFloat(idx, rep);
       case DOUBLE:
@@ -233,47 +232,45 @@ public final class HfParquetReader implements Closeable {
 
   /**
    * The column's own unit wins over the feature's (timestamp[s] is stored as ms, see
-   * ParquetMapping).
+   * ParquetMapping); the value is exact in the feature's unit or fails (see hf.Timestamps).
    */
-  private static long toMillis(long v, PrimitiveType p, String dtype) {
+  private static Object timestamp(long v, PrimitiveType p, String dtype) {
     LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
     String unit =
         a instanceof TimestampLogicalTypeAnnotation ts
             ? ParquetFeatures.unit(ts)
-            : io.hfbeam.hf.Feature.Value.timestampUnit(dtype);
-    // Beam DATETIME holds milliseconds: a value with a finer part fails rather than being cut.
-    long per =
-        switch (unit) {
-          case "us" -> 1000L;
-          case "ns" -> 1_000_000L;
-          default -> 1L;
-        };
-    if (unit.equals("s")) return Math.multiplyExact(v, 1000L);
-    if (Math.floorMod(v, per) != 0) {
+            : Value.timestampUnit(dtype);
+    try {
+      return Timestamps.value(v, unit, dtype);
+    } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
       throw new IllegalArgumentException(
-          "column '"
-              + p.getName()
-              + "': timestamp "
-              + v
-              + " "
-              + unit
-              + " has a sub-millisecond part, which Beam DATETIME (milliseconds) cannot hold");
+          "column '" + p.getName() + "': timestamp " + v + " " + unit + ": " + e.getMessage());
     }
-    return v / per;
   }
 
-  private static long int96Millis(byte[] b) {
+  /** A legacy INT96 timestamp (nanoseconds of the day, then the Julian day; little-endian). */
+  private static Object int96(byte[] b, PrimitiveType p, String dtype) {
+    if (!dtype.startsWith("timestamp[")) throw mismatch(p, dtype);
     ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     long nanosOfDay = buf.getLong();
     long julianDay = buf.getInt() & 0xffffffffL;
-    long nanos = (julianDay - JULIAN_EPOCH_DAY) * NANOS_PER_DAY + nanosOfDay;
-    if (Math.floorMod(nanos, 1_000_000L) != 0) {
+    try {
+      // seconds first: days * ns per day leaves int64 outside 1677..2262
+      java.time.Instant t =
+          java.time.Instant.ofEpochSecond(
+              Math.multiplyExact(julianDay - JULIAN_EPOCH_DAY, 86_400L), nanosOfDay);
+      return Timestamps.value(t, dtype);
+    } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
       throw new IllegalArgumentException(
-          "INT96 timestamp "
-              + nanos
-              + " ns has a sub-millisecond part, which Beam DATETIME (milliseconds) cannot hold");
+          "column '"
+              + p.getName()
+              + "': INT96 timestamp (day "
+              + julianDay
+              + ", "
+              + nanosOfDay
+              + " ns): "
+              + e.getMessage());
     }
-    return Math.floorDiv(nanos, 1_000_000L);
   }
 
   private static IllegalArgumentException mismatch(PrimitiveType p, String dtype) {

@@ -7,6 +7,7 @@ import io.hfbeam.hf.Feature.Sequence;
 import io.hfbeam.hf.Feature.Struct;
 import io.hfbeam.hf.Feature.Value;
 import io.hfbeam.hf.Features;
+import io.hfbeam.hf.Timestamps;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +16,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
-import org.joda.time.ReadableInstant;
 
 /**
  * Writes Beam rows straight to a {@link RecordConsumer} following {@link Features#parquetSchema()}.
@@ -106,14 +106,14 @@ final class RowWriteSupport extends WriteSupport<Row> {
 
   private void writeScalar(Object v, Value f) {
     if (f.isTimestamp()) {
-      long millis = ((ReadableInstant) v).getMillis();
-      out.addLong(
-          switch (f.timestampUnit()) {
-            case "us" -> Math.multiplyExact(millis, 1000L);
-            case "ns" -> Math.multiplyExact(millis, 1_000_000L);
-            default ->
-                millis; // s and ms are both stored as milliseconds (Parquet has no seconds unit)
-          });
+      // s and ms are both stored as milliseconds (Parquet has no seconds unit, see ParquetMapping)
+      String unit = f.timestampUnit().equals("s") ? "ms" : f.timestampUnit();
+      try {
+        out.addLong(Timestamps.toEpoch(v, unit));
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException(
+            "timestamp " + v + " does not fit an int64 of " + unit + " (" + f.dtype() + ")");
+      }
       return;
     }
     switch (f.dtype()) {

@@ -134,7 +134,7 @@ class HfParquetWriterTest {
             "[[1, 2, 3], [3, 5, 6]]",
             "[a, NULL]",
             "1",
-            "2023-11-14 22:13:20.003",
+            "2023-11-14 22:13:20.003003", // timestamp[us]: the microseconds kept
             "0300FF"));
     assertThat(got.get(4), everyItem(equalTo(null)));
     try (HfParquetReader r = HfParquetReader.open(f)) {

@@ -1,12 +1,12 @@
 package io.hfbeam.format.parquet;
 
 import io.hfbeam.hf.Features;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
-import org.joda.time.Instant;
 
 /** One row per interesting type, with nulls at every level every fifth row. */
 final class ParquetFixtures {
@@ -46,7 +46,8 @@ final class ParquetFixtures {
                       List.of((byte) 1, (byte) 2, (byte) 3), List.of((byte) i, (byte) 5, (byte) 6)),
                   Row.withSchema(st).addValues(i, Arrays.asList("a", null)).build(),
                   (long) (i % 2),
-                  new Instant(1_700_000_000_000L + i))
+                  // timestamp[us]: exact microseconds
+                  Instant.ofEpochMilli(1_700_000_000_000L + i).plusNanos(1000L * (i % 1000)))
               .build());
     }
     return rows;
