@@ -85,7 +85,13 @@ public final class ParquetReader implements FormatReader {
       try (RangedParquetFile.Rows rows = f.read(sel)) {
         boolean same = rows.schema().equals(schema);
         while (rows.hasNext()) {
-          Row r = rows.next();
+          Row r;
+          try {
+            r = rows.next();
+          } catch (RangedParquetFile.BadRow bad) {
+            sink.failure(bad.where(), bad.reason(), "");
+            continue;
+          }
           sink.row(same ? r : Row.withSchema(schema).addValues(r.getValues()).build());
         }
       }

@@ -214,6 +214,15 @@ public final class HfParquetReader implements Closeable {
         {
           long v = g.getLong(idx, rep);
           if (dtype.startsWith("timestamp[")) return timestamp(v, p, dtype);
+          if (dtype.equals("uint64") && v < 0) {
+            // Beam has no unsigned 64-bit type: a value past int64 fails instead of wrapping
+            throw new IllegalArgumentException(
+                "column '"
+                    + p.getName()
+                    + "': uint64 value "
+                    + Long.toUnsignedString(v)
+                    + " is above 9223372036854775807, which Beam INT64 cannot hold");
+          }
           if (dtype.equals("int64") || dtype.equals("uint64") || dtype.equals("uint32")) return v;
           throw mismatch(p, dtype);
         }

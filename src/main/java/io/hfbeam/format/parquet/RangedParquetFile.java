@@ -293,6 +293,29 @@ public final class RangedParquetFile implements Closeable {
     return m.length() > 300 ? m.substring(0, 300) + "..." : m;
   }
 
+  /**
+   * A row whose values do not fit its features (a uint64 past int64): the rows after it can still
+   * be read.
+   */
+  public static final class BadRow extends IOException {
+    private final String where;
+    private final String reason;
+
+    BadRow(String where, String reason, Throwable cause) {
+      super(where + ": " + reason, cause);
+      this.where = where;
+      this.reason = reason;
+    }
+
+    public String where() {
+      return where;
+    }
+
+    public String reason() {
+      return reason;
+    }
+  }
+
   /** Rows of the selected row groups, one row group in memory at a time. */
   public final class Rows implements Closeable {
     private final MessageType projection;
@@ -352,12 +375,19 @@ public final class RangedParquetFile implements Closeable {
 
     public Row next() throws IOException {
       if (!hasNext()) throw new NoSuchElementException();
+      Group g;
       try {
-        Group g = records.read();
+        g = records.read();
         leftInGroup--;
-        return HfParquetReader.toRow(g, selected.asMap(), beamSchema);
       } catch (RuntimeException e) {
         throw failure(e);
+      }
+      long row = rowGroups.get(currentGroup).rows() - leftInGroup - 1;
+      try {
+        return HfParquetReader.toRow(g, selected.asMap(), beamSchema);
+      } catch (RuntimeException e) {
+        // the record was read: only this row is lost, the next one can be read
+        throw new BadRow(name() + ": row group " + currentGroup + " row " + row, oneLine(e), e);
       }
     }
 
