@@ -297,6 +297,7 @@ public final class RangedParquetFile implements Closeable {
   public final class Rows implements Closeable {
     private final MessageType projection;
     private final Features selected;
+    private final LinkedHashMap<String, Feature> fields; // taken once: asMap() copies
     private final Schema beamSchema;
     private final Set<String> columns;
     private final List<Integer> groups;
@@ -309,6 +310,7 @@ public final class RangedParquetFile implements Closeable {
         MessageType projection, Features selected, Set<String> columns, List<Integer> groups) {
       this.projection = projection;
       this.selected = selected;
+      this.fields = selected.asMap();
       this.beamSchema = selected.beamSchema();
       this.columns = columns;
       this.groups = groups;
@@ -355,7 +357,7 @@ public final class RangedParquetFile implements Closeable {
       try {
         Group g = records.read();
         leftInGroup--;
-        return HfParquetReader.toRow(g, selected.asMap(), beamSchema);
+        return HfParquetReader.toRow(g, fields, beamSchema);
       } catch (RuntimeException e) {
         throw failure(e);
       }
