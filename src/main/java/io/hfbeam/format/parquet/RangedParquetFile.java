@@ -81,9 +81,11 @@ public final class RangedParquetFile implements Closeable {
   private final List<ParquetRowGroup> rowGroups;
   private final long rowCount;
 
-  private RangedParquetFile(RangedSource source, Options options) throws IOException {
+  private RangedParquetFile(RangedSource source, Options options, byte[] knownTail)
+      throws IOException {
     this.options = options;
     this.input = new RangedInputFile(source, options.tailBytes(), options.minFetch());
+    if (knownTail != null) input.knownTail(knownTail);
     long footerStart = footerStart(source, input.tail());
     ParquetFileReader r;
     try {
@@ -112,7 +114,22 @@ public final class RangedParquetFile implements Closeable {
   }
 
   public static RangedParquetFile open(RangedSource source, Options options) throws IOException {
-    return new RangedParquetFile(source, options);
+    return new RangedParquetFile(source, options, null);
+  }
+
+  /**
+   * Opens the file with its last bytes already known ({@link #tail()} of an earlier reader of the
+   * same content, e.g. the same Hub file at the same ETag), so that a file opened again, once per
+   * row group, does not fetch its footer again. The caller vouches that they are this content's.
+   */
+  public static RangedParquetFile open(RangedSource source, Options options, byte[] tail)
+      throws IOException {
+    return new RangedParquetFile(source, options, tail);
+  }
+
+  /** The file's last {@code min(size, tailBytes)} bytes, as fetched for the footer (a copy). */
+  public byte[] tail() throws IOException {
+    return input.tail().clone();
   }
 
   public String name() {
