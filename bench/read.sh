@@ -7,13 +7,15 @@
 # against a local Hub server in its own process (`hfbeam hub serve`), on pyarrow-written datasets of 10 columns
 # (bench/read_bench.py gen; cached under target/bench/read, with the Hub's copy). Also the bytes the Hub sends when
 # hf-beam reads one column of ten (a counting proxy in ReadBench), and peak RSS per size.
-# usage: bench/read.sh [SIZE_MB ...]   (default: 100 1024; ROUNDS=3)
+# usage: bench/read.sh [SIZE_MB ...]   (default: 100 1024; ROUNDS=3, SLOW_ROUNDS=ROUNDS: rounds of datasets
+#        streaming and of the plain loop)
 #        needs target/hfbeam.jar and target/test-classes (mvn -q -DskipTests package; builds nothing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
 [ $# -eq 0 ] && sizes=(100 1024)
 rounds=${ROUNDS:-3}
+slow_rounds=${SLOW_ROUNDS:-$rounds}
 jar=target/hfbeam.jar
 [ -f "$jar" ] && [ -f target/test-classes/io/hfbeam/bench/ReadBench.class ] \
   || { echo "missing $jar or the test classes: run mvn -q -DskipTests package first" >&2; exit 1; }
@@ -76,10 +78,13 @@ measure() { # label, size, round, expected rows, command...
 for r in $(seq "$rounds"); do
   for mb in "${sizes[@]}"; do
     want=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"])' "$work/shape-$mb.json")
-    runs=(flink direct datasets pyarrow)
+    runs=(flink direct datasets pyarrow plain)
     # rotate the order each round, so that no tool always runs first (cold caches) or after the same one
-    for i in 0 1 2 3; do
-      case ${runs[$(((i + r) % 4))]} in
+    for i in 0 1 2 3 4; do
+      run=${runs[$(((i + r) % 5))]}
+      # datasets streaming takes about 9 minutes for 1 GB: SLOW_ROUNDS limits its rounds (and the plain loop's)
+      if [ "$r" -gt "$slow_rounds" ] && { [ "$run" = datasets ] || [ "$run" = plain ]; }; then continue; fi
+      case $run in
         flink) measure "hf-beam, embedded Flink p=2" "$mb" "$r" "$want" \
           "${jvm[@]}" io.hfbeam.bench.ReadBench read flink-local "hf://datasets/bench/read-$mb" ;;
         direct) measure "hf-beam, DirectRunner" "$mb" "$r" "$want" \
@@ -88,6 +93,8 @@ for r in $(seq "$rounds"); do
           "$py" bench/read_bench.py stream "bench/read-$mb" ;;
         pyarrow) measure "pyarrow, local files" "$mb" "$r" "$want" \
           "$py" bench/read_bench.py local "$work/ds-$mb" ;;
+        plain) measure "hf-beam read path without Beam, 1 thread" "$mb" "$r" "$want" \
+          "${jvm[@]}" io.hfbeam.bench.ReadBench plain "hf://datasets/bench/read-$mb" ;;
       esac
     done
   done
@@ -104,11 +111,12 @@ import json, statistics, sys
 work, rounds, sizes = sys.argv[1], sys.argv[2], sys.argv[3:]
 rows = [l.rstrip("\n").split("\t") for l in open(f"{work}/results.tsv")]
 med = {}
-print(f"| run | dataset | wall time (incl. start), median of {rounds} | range | in-process time | MB/s | peak RSS |")
-print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+print("| run | dataset | rounds | wall time (incl. start), median | range | in-process time | MB/s | rows/s | peak RSS |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for mb in sizes:
     shape = json.load(open(f"{work}/shape-{mb}.json"))
-    for label in ["hf-beam, embedded Flink p=2", "hf-beam, DirectRunner", "datasets streaming", "pyarrow, local files"]:
+    for label in ["hf-beam, embedded Flink p=2", "hf-beam, DirectRunner", "hf-beam read path without Beam, 1 thread",
+                  "datasets streaming", "pyarrow, local files"]:
         got = [r for r in rows if r[0] == label and r[1] == mb]
         wall = statistics.median(float(r[3]) for r in got)
         inner = statistics.median(float(r[4]) for r in got)
@@ -116,8 +124,8 @@ for mb in sizes:
         med[(label, mb)] = (wall, rss)
         lo, hi = min(float(r[3]) for r in got), max(float(r[3]) for r in got)
         print(f"| {label} | {shape['bytes'] / 1e6:,.0f} MB, {shape['rows']:,} rows, {shape['files']} files,"
-              f" {shape['row_groups']} row groups | {wall:.1f} s | {lo:.1f}-{hi:.1f} s | {inner:.1f} s |"
-              f" {shape['bytes'] / 1e6 / wall:.0f} | {rss:,.0f} MB |")
+              f" {shape['row_groups']} row groups | {len(got)} | {wall:.1f} s | {lo:.1f}-{hi:.1f} s | {inner:.1f} s |"
+              f" {shape['bytes'] / 1e6 / wall:.1f} | {shape['rows'] / wall:,.0f} | {rss:,.0f} MB |")
 print()
 for mb in sizes:
     f, d, a = (med[(l, mb)][0] for l in ["hf-beam, embedded Flink p=2", "datasets streaming", "pyarrow, local files"])
