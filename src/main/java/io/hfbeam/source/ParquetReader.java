@@ -6,8 +6,11 @@ import io.hfbeam.format.parquet.ParquetSelection;
 import io.hfbeam.format.parquet.RangedParquetFile;
 import io.hfbeam.hf.Feature;
 import io.hfbeam.hf.Features;
+import io.hfbeam.hub.RangedFile;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +34,7 @@ public final class ParquetReader implements FormatReader {
       throws IOException {
     if (dataFiles.isEmpty()) throw new IOException("no Parquet files to take features from");
     try (RangedSource src = files.open(dataFiles.get(0).path());
-        RangedParquetFile f = RangedParquetFile.open(src)) {
+        RangedParquetFile f = open(src)) {
       return f.features();
     }
   }
@@ -45,7 +48,7 @@ public final class ParquetReader implements FormatReader {
       Map<String, JsonNode> kwargs)
       throws IOException {
     try (RangedSource src = files.open(file.path());
-        RangedParquetFile f = RangedParquetFile.open(src)) {
+        RangedParquetFile f = open(src)) {
       List<ReadUnit> units = new ArrayList<>();
       for (int i = 0; i < f.rowGroups().size(); i++) {
         units.add(ReadUnit.rowGroup(firstOrder + i, file, i));
@@ -57,7 +60,7 @@ public final class ParquetReader implements FormatReader {
   @Override
   public Optional<Long> rowCount(DatasetFiles files, DataFile file) throws IOException {
     try (RangedSource src = files.open(file.path());
-        RangedParquetFile f = RangedParquetFile.open(src)) {
+        RangedParquetFile f = open(src)) {
       return Optional.of(f.rowCount());
     }
   }
@@ -74,7 +77,7 @@ public final class ParquetReader implements FormatReader {
     List<String> wanted = columns.isEmpty() ? features.names() : columns;
     Schema schema = FormatReaders.select(features, wanted).beamSchema();
     try (RangedSource src = files.open(unit.path());
-        RangedParquetFile f = RangedParquetFile.open(src)) {
+        RangedParquetFile f = open(src)) {
       String mismatch = mismatch(f.features(), features, wanted);
       if (mismatch != null) {
         sink.failure(unit.where(), mismatch, "");
@@ -96,6 +99,32 @@ public final class ParquetReader implements FormatReader {
         }
       }
     }
+  }
+
+  /**
+   * The tails (footers) of Hub files this JVM opened lately, by content hash (ETag) and size: every
+   * row-group unit of a file opens it again, and would fetch the same footer again. At most 64
+   * entries of at most 64 KiB.
+   */
+  private static final Map<String, byte[]> TAILS =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+              return size() > 64;
+            }
+          });
+
+  /** Opens a Parquet file, with its footer from {@link #TAILS} when a Hub file's is there. */
+  static RangedParquetFile open(RangedSource src) throws IOException {
+    // only content-addressed sources: a local file may change between two units
+    String key = src instanceof RangedFile hub ? hub.etag() + " " + hub.size() : null;
+    byte[] tail = key == null ? null : TAILS.get(key);
+    RangedParquetFile.Options options = RangedParquetFile.Options.defaults();
+    if (tail != null) return RangedParquetFile.open(src, options, tail);
+    RangedParquetFile f = RangedParquetFile.open(src, options);
+    if (key != null) TAILS.put(key, f.tail());
+    return f;
   }
 
   /**

@@ -45,6 +45,7 @@ public final class HfParquetReader implements Closeable {
   private final ParquetFileReader file;
   private final MessageType parquet;
   private final Features features;
+  private final LinkedHashMap<String, Feature> fields; // taken once: asMap() copies
   private final Schema schema;
   private final long rowCount;
   private RecordReader<Group> records;
@@ -55,6 +56,7 @@ public final class HfParquetReader implements Closeable {
     this.parquet = file.getFooter().getFileMetaData().getSchema();
     this.features =
         resolveFeatures(parquet, file.getFooter().getFileMetaData().getKeyValueMetaData());
+    this.fields = features.asMap();
     this.schema = features.beamSchema();
     this.rowCount = file.getRecordCount();
   }
@@ -120,7 +122,7 @@ public final class HfParquetReader implements Closeable {
   public Row next() throws IOException {
     if (!hasNext()) throw new NoSuchElementException();
     leftInGroup--;
-    return toRow(records.read(), features.asMap(), schema);
+    return toRow(records.read(), fields, schema);
   }
 
   @Override
@@ -128,14 +130,21 @@ public final class HfParquetReader implements Closeable {
     file.close();
   }
 
+  /**
+   * One record as a row of {@code schema} (the Beam schema of {@code fields}, in their order). The
+   * values are attached without Beam's per-row verification, which cost more than the decoding:
+   * every scalar is checked against its field's type here instead ({@link #checked}), lists and
+   * nested rows are built to their schema, and every field is nullable.
+   */
   static Row toRow(Group g, LinkedHashMap<String, Feature> fields, Schema schema) {
     List<Object> values = new ArrayList<>(fields.size());
     GroupType type = g.getType();
+    int i = 0;
     for (Map.Entry<String, Feature> e : fields.entrySet()) {
       int idx = type.getFieldIndex(e.getKey());
       Type t = type.getType(idx);
       Feature f = e.getValue();
-      FieldType ft = schema.getField(e.getKey()).getType();
+      FieldType ft = schema.getField(i++).getType();
       if (t.isRepetition(Type.Repetition.REPEATED)) {
         // legacy un-annotated repeated field: the repetitions are the list
         values.add(repeated(g, idx, t, elementOf(f), ft.getCollectionElementType()));
@@ -143,7 +152,7 @@ public final class HfParquetReader implements Closeable {
         values.add(g.getFieldRepetitionCount(idx) == 0 ? null : value(g, idx, 0, t, f, ft));
       }
     }
-    return Row.withSchema(schema).addValues(values).build();
+    return Row.withSchema(schema).attachValues(values);
   }
 
   private static List<Object> repeated(
@@ -170,7 +179,35 @@ public final class HfParquetReader implements Closeable {
     if (f instanceof Struct st) {
       return toRow(g.getGroup(idx, rep), st.fields(), ft.getRowSchema());
     }
-    return scalar(g, idx, rep, t.asPrimitiveType(), f);
+    return checked(scalar(g, idx, rep, t.asPrimitiveType(), f), ft, t.asPrimitiveType());
+  }
+
+  /**
+   * The value when it is of the Java type that {@code ft} holds in a Row, else the mismatch (a file
+   * whose features say float64 over a FLOAT column): what Beam's verification would refuse.
+   */
+  private static Object checked(Object v, FieldType ft, PrimitiveType p) {
+    boolean ok =
+        switch (ft.getTypeName()) {
+          case BOOLEAN -> v instanceof Boolean;
+          case BYTE -> v instanceof Byte;
+          case INT16 -> v instanceof Short;
+          case INT32 -> v instanceof Integer;
+          case INT64 -> v instanceof Long;
+          case FLOAT -> v instanceof Float;
+          case DOUBLE -> v instanceof Double;
+          case STRING -> v instanceof String;
+          case BYTES -> v instanceof byte[];
+          case DATETIME -> v instanceof org.joda.time.ReadableInstant;
+          // the timestamp[us]/[ns] logical types hold java.time instants
+          case LOGICAL_TYPE -> v instanceof java.time.Instant;
+          default -> false;
+        };
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "column '" + p.getName() + "' (" + p + ") cannot be read as " + ft.getTypeName());
+    }
+    return v;
   }
 
   private static List<Object> list(Group list, GroupType listType, Feature element, FieldType ft) {

@@ -62,9 +62,13 @@ final class ParquetFeatures {
     Type repeated = list.getType(0);
     if (repeated.isPrimitive()) return false;
     GroupType r = repeated.asGroupType();
-    return r.getFieldCount() == 1
-        && !r.getName().equals("array")
-        && !r.getName().equals(list.getName() + "_tuple");
+    String name = r.getName();
+    // name == list.getName() + "_tuple", without building that string for every list read
+    boolean tuple =
+        name.length() == list.getName().length() + 6
+            && name.startsWith(list.getName())
+            && name.endsWith("_tuple");
+    return r.getFieldCount() == 1 && !name.equals("array") && !tuple;
   }
 
   private static String dtype(PrimitiveType p) {

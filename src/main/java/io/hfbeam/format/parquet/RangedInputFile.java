@@ -57,6 +57,19 @@ public final class RangedInputFile implements InputFile {
     return source.name();
   }
 
+  /**
+   * Takes the last {@code min(size, tailBytes)} bytes as already known (read earlier from the same
+   * content), so that {@link #tail} fetches nothing.
+   */
+  synchronized void knownTail(byte[] t) {
+    int n = (int) Math.min(source.size(), tailBytes);
+    if (t.length != n) {
+      throw new IllegalArgumentException(
+          source.name() + ": a known tail of " + t.length + " bytes where " + n + " were expected");
+    }
+    tail = t.clone();
+  }
+
   /** The last {@code min(size, tailBytes)} bytes, fetched once. */
   synchronized byte[] tail() throws IOException {
     if (tail == null) {

@@ -81,9 +81,11 @@ public final class RangedParquetFile implements Closeable {
   private final List<ParquetRowGroup> rowGroups;
   private final long rowCount;
 
-  private RangedParquetFile(RangedSource source, Options options) throws IOException {
+  private RangedParquetFile(RangedSource source, Options options, byte[] knownTail)
+      throws IOException {
     this.options = options;
     this.input = new RangedInputFile(source, options.tailBytes(), options.minFetch());
+    if (knownTail != null) input.knownTail(knownTail);
     long footerStart = footerStart(source, input.tail());
     ParquetFileReader r;
     try {
@@ -112,7 +114,22 @@ public final class RangedParquetFile implements Closeable {
   }
 
   public static RangedParquetFile open(RangedSource source, Options options) throws IOException {
-    return new RangedParquetFile(source, options);
+    return new RangedParquetFile(source, options, null);
+  }
+
+  /**
+   * Opens the file with its last bytes already known ({@link #tail()} of an earlier reader of the
+   * same content, e.g. the same Hub file at the same ETag), so that a file opened again, once per
+   * row group, does not fetch its footer again. The caller vouches that they are this content's.
+   */
+  public static RangedParquetFile open(RangedSource source, Options options, byte[] tail)
+      throws IOException {
+    return new RangedParquetFile(source, options, tail);
+  }
+
+  /** The file's last {@code min(size, tailBytes)} bytes, as fetched for the footer (a copy). */
+  public byte[] tail() throws IOException {
+    return input.tail().clone();
   }
 
   public String name() {
@@ -320,6 +337,7 @@ public final class RangedParquetFile implements Closeable {
   public final class Rows implements Closeable {
     private final MessageType projection;
     private final Features selected;
+    private final LinkedHashMap<String, Feature> fields; // taken once: asMap() copies
     private final Schema beamSchema;
     private final Set<String> columns;
     private final List<Integer> groups;
@@ -332,6 +350,7 @@ public final class RangedParquetFile implements Closeable {
         MessageType projection, Features selected, Set<String> columns, List<Integer> groups) {
       this.projection = projection;
       this.selected = selected;
+      this.fields = selected.asMap();
       this.beamSchema = selected.beamSchema();
       this.columns = columns;
       this.groups = groups;
@@ -384,7 +403,7 @@ public final class RangedParquetFile implements Closeable {
       }
       long row = rowGroups.get(currentGroup).rows() - leftInGroup - 1;
       try {
-        return HfParquetReader.toRow(g, selected.asMap(), beamSchema);
+        return HfParquetReader.toRow(g, fields, beamSchema);
       } catch (RuntimeException e) {
         // the record was read: only this row is lost, the next one can be read
         throw new BadRow(name() + ": row group " + currentGroup + " row " + row, oneLine(e), e);

@@ -108,4 +108,50 @@ class HfParquetReaderTest {
           equalTo(Arrays.asList(7L, "n", List.of("p", "q"), List.of(4), List.of(1, 2))));
     }
   }
+
+  /**
+   * Rows are built without Beam's verification, so a file whose huggingface metadata says another
+   * type than its column holds must still fail, naming the column, not give a row of wrong values.
+   */
+  @Test
+  void refusesAColumnWhoseTypeTheMetadataMisstates() throws Exception {
+    String[][] cases = {
+      {"required float x;", "float64"},
+      {"required boolean x;", "int32"},
+      {"required binary x (STRING);", "float64"},
+      {"required double x;", "float32"},
+    };
+    for (String[] c : cases) {
+      MessageType schema = MessageTypeParser.parseMessageType("message m { " + c[0] + " }");
+      Path f = dir.resolve("lies-" + c[1] + "-" + Math.abs(c[0].hashCode()) + ".parquet");
+      String hf =
+          "{\"info\": {\"features\": "
+              + Features.fromJson("{\"x\": \"" + c[1] + "\"}").toJson()
+              + "}}";
+      SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+      try (ParquetWriter<Group> w =
+          ExampleParquetWriter.builder(LocalFiles.output(f))
+              .withConf(new Configuration(false))
+              .withType(schema)
+              .withExtraMetaData(java.util.Map.of("huggingface", hf))
+              .build()) {
+        Group g = groups.newGroup();
+        switch (schema.getType(0).asPrimitiveType().getPrimitiveTypeName()) {
+          case FLOAT -> g.append("x", 1.5f);
+          case DOUBLE -> g.append("x", 1.5d);
+          case BOOLEAN -> g.append("x", true);
+          default -> g.append("x", "1.5");
+        }
+        w.write(g);
+      }
+      try (HfParquetReader r = HfParquetReader.open(f)) {
+        assertThat(r.features(), equalTo(Features.fromJson("{\"x\": \"" + c[1] + "\"}")));
+        IllegalArgumentException e =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> readAll(r), c[0] + " read as " + c[1]);
+        assertThat(e.getMessage(), org.hamcrest.Matchers.containsString("column 'x'"));
+        assertThat(e.getMessage(), org.hamcrest.Matchers.containsString("cannot be read as"));
+      }
+    }
+  }
 }

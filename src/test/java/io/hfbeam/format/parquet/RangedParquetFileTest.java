@@ -73,6 +73,40 @@ class RangedParquetFileTest {
   }
 
   @Test
+  void aKnownTailOpensTheFileAgainWithoutFetchingTheFooter() throws Exception {
+    Path file = RangedFixtures.writeTen(dir.resolve("ten.parquet"), 20_000, 128 * 1024);
+    byte[] bytes = Files.readAllBytes(file);
+    BytesSource first = new BytesSource("ten.parquet", bytes);
+    byte[] tail;
+    try (RangedParquetFile f = RangedParquetFile.open(first)) {
+      tail = f.tail();
+    }
+    assertThat(tail.length, is(65536));
+    assertThat(
+        Arrays.equals(tail, Arrays.copyOfRange(bytes, bytes.length - 65536, bytes.length)),
+        is(true));
+    BytesSource again = new BytesSource("ten.parquet", bytes);
+    try (RangedParquetFile f =
+        RangedParquetFile.open(again, RangedParquetFile.Options.defaults(), tail)) {
+      assertThat("nothing fetched to open", again.requests.get(), is(0L));
+      ParquetSelection one = ParquetSelection.all().withRowGroups(List.of(1));
+      assertThat(
+          RangedFixtures.readRanged(f, one),
+          is(RangedFixtures.readRanged(RangedParquetFile.open(first), one)));
+      assertThat("only the row group", again.requests.get(), is(1L));
+    }
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                RangedParquetFile.open(
+                    again,
+                    RangedParquetFile.Options.defaults(),
+                    Arrays.copyOf(tail, tail.length - 1)));
+    assertThat(e.getMessage(), containsString("ten.parquet"));
+  }
+
+  @Test
   void oneColumnOfTenTransfersAboutItsShareWithFewRequests() throws Exception {
     Path file = RangedFixtures.writeTen(dir.resolve("ten.parquet"), 40_000, 256 * 1024);
     byte[] bytes = Files.readAllBytes(file);
