@@ -50,6 +50,7 @@ class PackageDependenciesTest {
                   "source")),
           Map.entry("hub", Set.of("dataset", "hf", "format", "format.files")),
           Map.entry("hub.server", Set.of("hub")),
+          Map.entry("llm", Set.of()),
           Map.entry(
               "source",
               Set.of("format", "format.files", "format.json", "format.parquet", "hf", "hub")),
