@@ -246,6 +246,48 @@ public class HuggingFaceIOReadTest {
   }
 
   @Test
+  public void readsTheHubsParquetExportOneConfigPerFolder() throws Exception {
+    Path dir = dataset();
+    RepoId repo = RepoId.dataset("alice/exported");
+    HubClient c = settings.newClient();
+    c.createRepo(repo, false, false);
+    c.createCommit(
+        repo,
+        "main",
+        List.of(CommitOperation.add("README.md", "# not the export\n".getBytes())),
+        "card",
+        null);
+    c.createBranch(repo, "refs/convert/parquet", null, false);
+    c.createCommit(
+        repo,
+        "refs/convert/parquet",
+        List.of(
+            CommitOperation.add(
+                "default/train/0000.parquet",
+                Files.readAllBytes(dir.resolve("data/train-00000-of-00002.parquet"))),
+            CommitOperation.add(
+                "default/test/0000.parquet",
+                Files.readAllBytes(dir.resolve("data/test-00000-of-00001.parquet"))),
+            CommitOperation.add(
+                "other/train/0000.parquet",
+                Files.readAllBytes(dir.resolve("data/train-00001-of-00002.parquet")))),
+        "Update parquet files",
+        null);
+    HuggingFaceIO.Read read =
+        HuggingFaceIO.read()
+            .from("hf://datasets/alice/exported")
+            .withRevision("refs/convert/parquet")
+            .withClient(settings);
+    assertThat(read.plan().config(), is("default"));
+    assertThat(read.plan().splits(), is(List.of("train", "test")));
+    PAssert.thatSingleton(count(p.apply(read.withSplit("test")))).isEqualTo(700L);
+    PAssert.thatSingleton(
+            p.apply("Other", read.withConfig("other")).apply("CountOther", Count.globally()))
+        .isEqualTo(2000L);
+    p.run().waitUntilFinish();
+  }
+
+  @Test
   public void aMissingSplitConfigOrColumnFailsAtConstructionNamingWhatExists() throws Exception {
     Path dir = dataset();
     IllegalArgumentException e =
