@@ -1,0 +1,810 @@
+package io.hfbeam.llm;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+
+/**
+ * A client of the OpenAI HTTP protocol (OpenAI, vLLM, Ollama, llama.cpp's {@code llama-server}) on
+ * the JDK HTTP client: chat completions, embeddings and the model list. At most {@code concurrency}
+ * requests are in flight (a fair semaphore); answers' rate-limit headers pace the requests; 429,
+ * 5xx, timeouts and broken connections are retried with exponential backoff and full jitter;
+ * 400/401/403/404 fail at once with the server's message. The key is only ever sent in the
+ * Authorization header and is masked in every message.
+ */
+public final class OpenAiClient implements ChatBackend {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Settings settings;
+  private final HttpClient http;
+  private final Semaphore permits;
+  private final Pacer pacer;
+  private final Stats stats = new Stats();
+  // A server that refused response_format once is sent none again (checked per client, not call).
+  private final AtomicBoolean responseFormatRefused = new AtomicBoolean();
+
+  public OpenAiClient(Settings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout).build();
+    this.permits = new Semaphore(settings.concurrency, true);
+    this.pacer = new Pacer(settings.clock, settings.sleeper, settings.maxRetryAfter);
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public Stats stats() {
+    return stats;
+  }
+
+  /** Whether the server refused {@code response_format} and this client now sends none. */
+  public boolean structuredOutputRefused() {
+    return responseFormatRefused.get();
+  }
+
+  @Override
+  public ChatResult chat(ChatRequest request) throws IOException, InterruptedException {
+    Instant start = settings.clock.instant();
+    try {
+      boolean withFormat = request.jsonSchema() != null && !responseFormatRefused.get();
+      ChatResult result;
+      try {
+        result =
+            send(
+                "POST",
+                "/chat/completions",
+                chatBody(request, withFormat),
+                false,
+                this::chatResult);
+      } catch (OpenAiException e) {
+        if (!withFormat || e.status() != 400 || !namesResponseFormat(e.getMessage())) {
+          throw e;
+        }
+        responseFormatRefused.set(true);
+        stats.retry(RetryCause.RESPONSE_FORMAT_REFUSED);
+        result =
+            send("POST", "/chat/completions", chatBody(request, false), false, this::chatResult);
+      }
+      stats.success(
+          result.promptTokens(),
+          result.completionTokens(),
+          Duration.between(start, settings.clock.instant()));
+      return result;
+    } catch (IOException | RuntimeException e) {
+      stats.failure();
+      throw e;
+    }
+  }
+
+  /** Embeds {@code texts} in one request; vectors come back in the order of the texts. */
+  public Embeddings embeddings(String model, List<String> texts)
+      throws IOException, InterruptedException {
+    Instant start = settings.clock.instant();
+    try {
+      ObjectNode body = JSON.createObjectNode().put("model", model);
+      ArrayNode input = body.putArray("input");
+      texts.forEach(input::add);
+      Embeddings result =
+          send(
+              "POST", "/embeddings", body, false, answer -> embeddingsResult(answer, texts.size()));
+      stats.success(result.promptTokens(), 0, Duration.between(start, settings.clock.instant()));
+      return result;
+    } catch (IOException | RuntimeException e) {
+      stats.failure();
+      throw e;
+    }
+  }
+
+  /** The model ids the server lists. */
+  public List<String> models() throws IOException, InterruptedException {
+    try {
+      return send("GET", "/models", null, false, OpenAiClient::modelIds);
+    } catch (IOException | RuntimeException e) {
+      stats.failure();
+      throw e;
+    }
+  }
+
+  /**
+   * Finds a bad key or URL before any input is read: lists the models, or, where the server has no
+   * model list, asks {@code model} for one token. Throws with one line saying what is wrong.
+   */
+  public void checkKey(String model) throws IOException, InterruptedException {
+    try {
+      try {
+        send("GET", "/models", null, true, OpenAiClient::modelIds);
+      } catch (OpenAiException e) {
+        if (e.status() != 404 && e.status() != 405 || model == null) {
+          throw e;
+        }
+        ChatRequest probe =
+            new ChatRequest(model, List.of(ChatMessage.user("ping")), 0.0, 1, null, null);
+        send("POST", "/chat/completions", chatBody(probe, false), true, this::chatResult);
+      }
+    } catch (OpenAiException e) {
+      if (e.status() == 401 || e.status() == 403) {
+        String who =
+            settings.apiKey == null
+                ? "the server at " + settings.baseUrl + " wants an API key (set OPENAI_API_KEY)"
+                : "the API key was refused by "
+                    + settings.baseUrl
+                    + " ("
+                    + settings.keySource
+                    + ")";
+        throw new OpenAiException(e.status(), who + ": " + e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  private ObjectNode chatBody(ChatRequest request, boolean withFormat) throws IOException {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("model", request.model());
+    ArrayNode messages = body.putArray("messages");
+    for (ChatMessage message : request.messages()) {
+      messages.addObject().put("role", message.role()).put("content", message.content());
+    }
+    if (request.temperature() != null) {
+      body.put("temperature", request.temperature());
+    }
+    if (request.maxTokens() != null) {
+      body.put("max_tokens", request.maxTokens());
+    }
+    if (request.seed() != null) {
+      body.put("seed", request.seed());
+    }
+    if (withFormat) {
+      JsonNode schema;
+      try {
+        schema = JSON.readTree(request.jsonSchema());
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException(
+            "the request's JSON schema is not JSON: " + e.getOriginalMessage());
+      }
+      ObjectNode format = body.putObject("response_format").put("type", "json_schema");
+      format
+          .putObject("json_schema")
+          .put("name", schemaName(schema))
+          .put("strict", true)
+          .set("schema", schema);
+    }
+    return body;
+  }
+
+  private static String schemaName(JsonNode schema) {
+    String title = schema.path("title").asText("answer").replaceAll("[^A-Za-z0-9_-]", "_");
+    return title.isEmpty() || title.length() > 64 ? "answer" : title;
+  }
+
+  private static boolean namesResponseFormat(String message) {
+    String lower = message.toLowerCase(Locale.ROOT);
+    return lower.contains("response_format") || lower.contains("json_schema");
+  }
+
+  private ChatResult chatResult(JsonNode answer) {
+    JsonNode choice = answer.path("choices").path(0);
+    if (!choice.isObject()) {
+      throw new InvalidAnswer("the answer has no choices");
+    }
+    JsonNode content = choice.path("message").path("content");
+    if (!content.isTextual()) {
+      String refusal = choice.path("message").path("refusal").asText("");
+      throw new InvalidAnswer(
+          refusal.isEmpty()
+              ? "the answer has no message content"
+              : "the model refused: " + refusal);
+    }
+    JsonNode usage = answer.path("usage");
+    return new ChatResult(
+        content.asText(),
+        choice.path("finish_reason").asText(""),
+        tokens(usage, "prompt_tokens"),
+        tokens(usage, "completion_tokens"),
+        answer.path("model").asText(""));
+  }
+
+  private static Embeddings embeddingsResult(JsonNode answer, int expected) {
+    JsonNode data = answer.path("data");
+    if (!data.isArray() || data.size() != expected) {
+      throw new InvalidAnswer(
+          "expected " + expected + " embeddings, got " + (data.isArray() ? data.size() : "none"));
+    }
+    float[][] vectors = new float[expected][];
+    for (int i = 0; i < expected; i++) {
+      JsonNode item = data.get(i);
+      int index = item.path("index").asInt(i);
+      JsonNode embedding = item.path("embedding");
+      if (index < 0 || index >= expected || vectors[index] != null || !embedding.isArray()) {
+        throw new InvalidAnswer("embedding " + i + " has a bad index or no vector");
+      }
+      float[] vector = new float[embedding.size()];
+      for (int j = 0; j < vector.length; j++) {
+        if (!embedding.get(j).isNumber()) {
+          throw new InvalidAnswer("embedding " + i + " has a value that is not a number");
+        }
+        vector[j] = (float) embedding.get(j).asDouble();
+      }
+      vectors[index] = vector;
+    }
+    for (float[] vector : vectors) {
+      if (vector.length != vectors[0].length) {
+        throw new InvalidAnswer("embeddings of different dimensions");
+      }
+    }
+    return new Embeddings(
+        vectors, tokens(answer.path("usage"), "prompt_tokens"), answer.path("model").asText(""));
+  }
+
+  private static List<String> modelIds(JsonNode answer) {
+    JsonNode data = answer.path("data");
+    if (!data.isArray()) {
+      throw new InvalidAnswer("the model list has no data");
+    }
+    List<String> ids = new ArrayList<>();
+    data.forEach(model -> ids.add(model.path("id").asText("")));
+    return List.copyOf(ids);
+  }
+
+  private static long tokens(JsonNode usage, String field) {
+    JsonNode value = usage.path(field);
+    if (value.isMissingNode() || value.isNull()) {
+      return 0; // servers without usage: counted as 0 (the budget then relies on its estimate)
+    }
+    if (!value.canConvertToLong() || value.asLong() < 0) {
+      throw new InvalidAnswer("usage." + field + " is not a token count");
+    }
+    return value.asLong();
+  }
+
+  /**
+   * Sends one request with every allowed retry, and parses the answer with {@code parser} (whose
+   * {@link InvalidAnswer} counts as a bad answer, retried like a 5xx).
+   *
+   * @param connectFailsFast a refused connection fails at once (the key check: a wrong URL should
+   *     not wait through the backoff)
+   */
+  private <T> T send(
+      String method,
+      String path,
+      JsonNode body,
+      boolean connectFailsFast,
+      Function<JsonNode, T> parser)
+      throws IOException, InterruptedException {
+    HttpRequest request = request(method, path, body);
+    String where = method + " " + settings.baseUrl + path;
+    String last = "";
+    int lastStatus = 0;
+    for (int attempt = 1; ; attempt++) {
+      RetryCause cause = RetryCause.CONNECTION;
+      Optional<Duration> retryAfter = Optional.empty();
+      permits.acquire();
+      try {
+        pacer.awaitTurn();
+        stats.request();
+        HttpResponse<String> response;
+        try {
+          response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+          response = null;
+          cause = RetryCause.TIMEOUT;
+          last = "no answer within " + settings.requestTimeout.toMillis() + " ms";
+        } catch (ConnectException e) {
+          if (connectFailsFast) {
+            throw new OpenAiException(0, "cannot reach " + settings.baseUrl + ": " + reason(e));
+          }
+          response = null;
+          cause = RetryCause.CONNECTION;
+          last = "cannot connect: " + reason(e);
+        } catch (IOException e) {
+          response = null;
+          cause = RetryCause.CONNECTION;
+          last = "connection failed: " + reason(e);
+        }
+        if (response != null) {
+          lastStatus = response.statusCode();
+          int status = response.statusCode();
+          if (status >= 200 && status < 300) {
+            try {
+              JsonNode answer = JSON.readTree(response.body());
+              T result = parser.apply(answer);
+              pacer.observe(response.headers(), usedTokens(answer));
+              return result;
+            } catch (JsonProcessingException e) {
+              cause = RetryCause.INVALID_RESPONSE;
+              last = "the answer is not JSON: " + excerpt(response.body());
+            } catch (InvalidAnswer e) {
+              cause = RetryCause.INVALID_RESPONSE;
+              last = "the answer is not a valid " + path + " answer: " + e.getMessage();
+            }
+          } else {
+            pacer.observe(response.headers(), 0);
+            String message = errorMessage(response.body());
+            last = "HTTP " + status + ": " + message;
+            if (status == 429 && !message.contains("insufficient_quota")) {
+              cause = RetryCause.RATE_LIMITED;
+            } else if (status >= 500 || status == 408 || status == 409) {
+              cause = RetryCause.SERVER_ERROR;
+            } else {
+              throw new OpenAiException(
+                  status, Secrets.oneLine(where + ": " + last, settings.apiKey));
+            }
+            retryAfter = Pacer.retryAfter(response.headers(), settings.clock.instant());
+            retryAfter.ifPresent(pacer::blockFor);
+          }
+        }
+      } finally {
+        permits.release();
+      }
+      if (attempt >= settings.maxAttempts) {
+        throw new OpenAiException(
+            lastStatus,
+            Secrets.oneLine(
+                where + ": gave up after " + attempt + " attempts; last: " + last,
+                settings.apiKey));
+      }
+      stats.retry(cause);
+      if (retryAfter.isEmpty()) {
+        settings.sleeper.sleep(backoff(attempt));
+      }
+    }
+  }
+
+  /** Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
+  Duration backoff(int attempt) {
+    double ceiling =
+        Math.min(
+            settings.backoffCap.toNanos(),
+            settings.backoffBase.toNanos() * Math.pow(2, Math.min(attempt - 1, 40)));
+    return Duration.ofNanos((long) (settings.jitter.getAsDouble() * ceiling));
+  }
+
+  private HttpRequest request(String method, String path, JsonNode body) throws IOException {
+    URI uri = URI.create(settings.baseUrl + path);
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(uri)
+            .timeout(settings.requestTimeout)
+            .header("Accept", "application/json")
+            // Plain http: no h2c upgrade dance with local servers.
+            .version(
+                "http".equals(uri.getScheme())
+                    ? HttpClient.Version.HTTP_1_1
+                    : HttpClient.Version.HTTP_2);
+    if (settings.apiKey != null) {
+      builder.header("Authorization", "Bearer " + settings.apiKey);
+    }
+    if (body == null) {
+      builder.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      builder
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+    }
+    return builder.build();
+  }
+
+  private static long usedTokens(JsonNode answer) {
+    JsonNode total = answer.path("usage").path("total_tokens");
+    return total.canConvertToLong() ? Math.max(0, total.asLong()) : 0;
+  }
+
+  /** The server's {@code error.message} (and code), else an excerpt of the body. */
+  private static String errorMessage(String body) {
+    try {
+      JsonNode error = JSON.readTree(body).path("error");
+      if (error.isObject()) {
+        String message = error.path("message").asText("");
+        String code = error.path("code").asText("");
+        return code.isEmpty() || code.equals("null") ? message : message + " (" + code + ")";
+      }
+      if (error.isTextual()) {
+        return error.asText();
+      }
+    } catch (JsonProcessingException e) {
+      // not JSON: the excerpt below
+    }
+    return excerpt(body);
+  }
+
+  private static String excerpt(String body) {
+    String line = body == null ? "" : body.replaceAll("\\s+", " ").trim();
+    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+  }
+
+  private static String reason(IOException e) {
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+  }
+
+  @Override
+  public String toString() {
+    return "OpenAiClient" + settings;
+  }
+
+  /** A parsed answer that does not have the protocol's shape. */
+  private static final class InvalidAnswer extends RuntimeException {
+    InvalidAnswer(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * Immutable client settings. {@link #fromEnvironment()} takes the base URL from {@code
+   * OPENAI_BASE_URL} and the key from {@code OPENAI_API_KEY}; explicit values win.
+   */
+  public static final class Settings {
+    public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+    private final String baseUrl;
+    private final String apiKey;
+    private final String keySource;
+    private final int concurrency;
+    private final Duration requestTimeout;
+    private final Duration connectTimeout;
+    private final int maxAttempts;
+    private final Duration backoffBase;
+    private final Duration backoffCap;
+    private final Duration maxRetryAfter;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final DoubleSupplier jitter;
+
+    private Settings(
+        String baseUrl,
+        String apiKey,
+        String keySource,
+        int concurrency,
+        Duration requestTimeout,
+        Duration connectTimeout,
+        int maxAttempts,
+        Duration backoffBase,
+        Duration backoffCap,
+        Duration maxRetryAfter,
+        Clock clock,
+        Sleeper sleeper,
+        DoubleSupplier jitter) {
+      this.baseUrl = checkBaseUrl(baseUrl);
+      this.apiKey = checkKey(apiKey);
+      this.keySource = apiKey == null ? "no key" : keySource;
+      if (concurrency < 1) {
+        throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
+      }
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts);
+      }
+      this.concurrency = concurrency;
+      this.requestTimeout = positive(requestTimeout, "request timeout");
+      this.connectTimeout = positive(connectTimeout, "connect timeout");
+      this.maxAttempts = maxAttempts;
+      this.backoffBase = positive(backoffBase, "backoff base");
+      this.backoffCap = positive(backoffCap, "backoff cap");
+      this.maxRetryAfter = positive(maxRetryAfter, "max Retry-After");
+      this.clock = Objects.requireNonNull(clock, "clock");
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      this.jitter = Objects.requireNonNull(jitter, "jitter");
+    }
+
+    /** Settings from the process environment. */
+    public static Settings fromEnvironment() {
+      return fromEnvironment(System.getenv());
+    }
+
+    /**
+     * Settings from {@code env}: OPENAI_BASE_URL (else OpenAI's), OPENAI_API_KEY (may be absent).
+     */
+    public static Settings fromEnvironment(Map<String, String> env) {
+      String base = env.get("OPENAI_BASE_URL");
+      String key = env.get("OPENAI_API_KEY");
+      return new Settings(
+          base == null || base.isBlank() ? DEFAULT_BASE_URL : base.trim(),
+          key == null || key.isBlank() ? null : key.trim(),
+          "OPENAI_API_KEY",
+          8,
+          Duration.ofSeconds(120),
+          Duration.ofSeconds(10),
+          6,
+          Duration.ofMillis(500),
+          Duration.ofSeconds(30),
+          Duration.ofMinutes(5),
+          Clock.systemUTC(),
+          Sleeper.REAL,
+          () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    public Settings withBaseUrl(String value) {
+      return new Settings(
+          value,
+          apiKey,
+          keySource,
+          concurrency,
+          requestTimeout,
+          connectTimeout,
+          maxAttempts,
+          backoffBase,
+          backoffCap,
+          maxRetryAfter,
+          clock,
+          sleeper,
+          jitter);
+    }
+
+    /** An explicit key (a flag's value), or null for none (local servers). */
+    public Settings withApiKey(String value) {
+      return new Settings(
+          baseUrl,
+          value,
+          "the key given explicitly",
+          concurrency,
+          requestTimeout,
+          connectTimeout,
+          maxAttempts,
+          backoffBase,
+          backoffCap,
+          maxRetryAfter,
+          clock,
+          sleeper,
+          jitter);
+    }
+
+    public Settings withConcurrency(int value) {
+      return new Settings(
+          baseUrl,
+          apiKey,
+          keySource,
+          value,
+          requestTimeout,
+          connectTimeout,
+          maxAttempts,
+          backoffBase,
+          backoffCap,
+          maxRetryAfter,
+          clock,
+          sleeper,
+          jitter);
+    }
+
+    public Settings withRequestTimeout(Duration value) {
+      return new Settings(
+          baseUrl,
+          apiKey,
+          keySource,
+          concurrency,
+          value,
+          connectTimeout,
+          maxAttempts,
+          backoffBase,
+          backoffCap,
+          maxRetryAfter,
+          clock,
+          sleeper,
+          jitter);
+    }
+
+    public Settings withConnectTimeout(Duration value) {
+      return new Settings(
+          baseUrl,
+          apiKey,
+          keySource,
+          concurrency,
+          requestTimeout,
+          value,
+          maxAttempts,
+          backoffBase,
+          backoffCap,
+          maxRetryAfter,
+          clock,
+          sleeper,
+          jitter);
+    }
+
+    public Settings withMaxAttempts(int value) {
+      return new Settings(
+          baseUrl,
+          apiKey,
+          keySource,
+          concurrency,
+          requestTimeout,
+          connectTimeout,
+          value,
+          backoffBase,
+          backoffCap,
+          maxRetryAfter,
+          clock,
+          sleeper,
+          jitter);
+    }
+
+    /** Backoff before retry n is uniform in [0, min(cap, base * 2^(n-1))]. */
+    public Settings withBackoff(Duration base, Duration cap) {
+      return new Settings(
+          baseUrl,
+          apiKey,
+          keySource,
+          concurrency,
+          requestTimeout,
+          connectTimeout,
+          maxAttempts,
+          base,
+          cap,
+          maxRetryAfter,
+          clock,
+          sleeper,
+          jitter);
+    }
+
+    /**
+     * The longest wait a Retry-After or rate-limit header may impose (a hostile one cannot hang).
+     */
+    public Settings withMaxRetryAfter(Duration value) {
+      return new Settings(
+          baseUrl,
+          apiKey,
+          keySource,
+          concurrency,
+          requestTimeout,
+          connectTimeout,
+          maxAttempts,
+          backoffBase,
+          backoffCap,
+          value,
+          clock,
+          sleeper,
+          jitter);
+    }
+
+    /** The time seam: tests pass a fake clock and a sleeper that advances it. */
+    public Settings withTime(Clock clockValue, Sleeper sleeperValue) {
+      return new Settings(
+          baseUrl,
+          apiKey,
+          keySource,
+          concurrency,
+          requestTimeout,
+          connectTimeout,
+          maxAttempts,
+          backoffBase,
+          backoffCap,
+          maxRetryAfter,
+          clockValue,
+          sleeperValue,
+          jitter);
+    }
+
+    /** The source of jitter in [0, 1): tests pin it. */
+    public Settings withJitter(DoubleSupplier value) {
+      return new Settings(
+          baseUrl,
+          apiKey,
+          keySource,
+          concurrency,
+          requestTimeout,
+          connectTimeout,
+          maxAttempts,
+          backoffBase,
+          backoffCap,
+          maxRetryAfter,
+          clock,
+          sleeper,
+          value);
+    }
+
+    public String baseUrl() {
+      return baseUrl;
+    }
+
+    public boolean hasApiKey() {
+      return apiKey != null;
+    }
+
+    public int concurrency() {
+      return concurrency;
+    }
+
+    public Duration requestTimeout() {
+      return requestTimeout;
+    }
+
+    public Duration connectTimeout() {
+      return connectTimeout;
+    }
+
+    public int maxAttempts() {
+      return maxAttempts;
+    }
+
+    public Duration backoffBase() {
+      return backoffBase;
+    }
+
+    public Duration backoffCap() {
+      return backoffCap;
+    }
+
+    private static String checkBaseUrl(String value) {
+      Objects.requireNonNull(value, "base URL");
+      URI uri;
+      try {
+        uri = new URI(value.trim());
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException(
+            "the API base URL is not a URL: " + Secrets.oneLine(value, null));
+      }
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getHost() == null
+          || uri.getRawUserInfo() != null
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null) {
+        throw new IllegalArgumentException(
+            "the API base URL must be http(s)://host[:port][/path] without user, query or fragment: "
+                + Secrets.oneLine(
+                    uri.getScheme() + "://" + uri.getHost() + uri.getRawPath(), null));
+      }
+      String text = uri.toString();
+      return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    }
+
+    private static String checkKey(String key) {
+      if (key == null) {
+        return null;
+      }
+      // Header-safe characters only; the message never shows the key itself.
+      if (key.isEmpty() || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        throw new IllegalArgumentException(
+            "the API key has characters an HTTP header cannot carry (spaces, line breaks or non-ASCII)");
+      }
+      return key;
+    }
+
+    private static Duration positive(Duration value, String what) {
+      Objects.requireNonNull(value, what);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + value);
+      }
+      return value;
+    }
+
+    @Override
+    public String toString() {
+      return "[baseUrl="
+          + baseUrl
+          + ", apiKey="
+          + (apiKey == null ? "none" : "*** (" + keySource + ")")
+          + ", concurrency="
+          + concurrency
+          + ", requestTimeout="
+          + requestTimeout
+          + ", connectTimeout="
+          + connectTimeout
+          + ", maxAttempts="
+          + maxAttempts
+          + ", backoff="
+          + backoffBase
+          + ".."
+          + backoffCap
+          + "]";
+    }
+  }
+}
