@@ -183,7 +183,8 @@ public final class OpenAiClient implements ChatBackend {
         schema = JSON.readTree(request.jsonSchema());
       } catch (JsonProcessingException e) {
         throw new IllegalArgumentException(
-            "the request's JSON schema is not JSON: " + e.getOriginalMessage());
+            "the request's JSON schema is not JSON: "
+                + e.getOriginalMessage().replaceAll("\\s+", " ").trim());
       }
       ObjectNode format = body.putObject("response_format").put("type", "json_schema");
       format

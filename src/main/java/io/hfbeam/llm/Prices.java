@@ -58,7 +58,8 @@ public final class Prices {
     try {
       root = YAML.readTree(yaml);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not YAML: " + e.getOriginalMessage());
+      throw new IllegalArgumentException(
+          "not YAML: " + e.getOriginalMessage().replaceAll("\\s+", " ").trim());
     }
     if (root == null || !root.isObject() || !root.path("models").isObject()) {
       throw new IllegalArgumentException("expected a map with 'as_of' and 'models'");

@@ -456,6 +456,27 @@ class OpenAiClientTest {
   }
 
   @Test
+  void checkKeyWithoutAKeySaysTheServerWantsOne() throws Exception {
+    server.enqueue(unauthorized("You didn't provide an API key."));
+    OpenAiClient client = new OpenAiClient(settings().withApiKey(null));
+
+    OpenAiException e = assertThrows(OpenAiException.class, () -> client.checkKey("model-a"));
+
+    assertTrue(
+        e.getMessage().startsWith("the server at " + server.baseUrl() + " wants an API key"),
+        e.getMessage());
+  }
+
+  @Test
+  void aSchemaThatIsNotJsonIsTheCallersErrorInOneLine() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> client().chat(request("{\n\"type\": [")));
+    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    assertEquals(0, server.requests().size());
+  }
+
+  @Test
   void checkKeyFallsBackToAOneTokenChatWhereThereIsNoModelList() throws Exception {
     server.enqueue(error(404, "not found"));
     OpenAiClient client = client();
