@@ -21,8 +21,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
@@ -37,6 +41,9 @@ import java.util.function.Function;
  */
 public final class OpenAiClient implements ChatBackend {
   private static final ObjectMapper JSON = new ObjectMapper();
+  // Far above any real answer (a large embeddings batch is tens of MB), low enough not to exhaust a
+  // worker's memory.
+  static final long MAX_ANSWER_BYTES = 256L << 20;
 
   private final Settings settings;
   private final HttpClient http;
@@ -308,7 +315,11 @@ public final class OpenAiClient implements ChatBackend {
         stats.request();
         HttpResponse<String> response;
         try {
-          response = http.send(request, HttpResponse.BodyHandlers.ofString());
+          response = exchange(request);
+        } catch (LimitedBody.TooLarge e) {
+          response = null;
+          cause = RetryCause.INVALID_RESPONSE;
+          last = e.getMessage();
         } catch (HttpTimeoutException e) {
           response = null;
           cause = RetryCause.TIMEOUT;
@@ -371,6 +382,30 @@ public final class OpenAiClient implements ChatBackend {
       if (retryAfter.isEmpty()) {
         settings.sleeper.sleep(backoff(attempt));
       }
+    }
+  }
+
+  /**
+   * One HTTP exchange under a deadline for the whole answer: the JDK's request timeout stops at the
+   * response headers, so a server that trickles its body would otherwise hold a caller forever.
+   */
+  private HttpResponse<String> exchange(HttpRequest request)
+      throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<String>> future =
+        http.sendAsync(request, LimitedBody.handler(MAX_ANSWER_BYTES));
+    try {
+      return future.get(settings.requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new HttpTimeoutException("no complete answer in time");
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(e.getCause());
     }
   }
 

@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 /** Keeps API keys out of every message: masks the key itself and anything shaped like one. */
 final class Secrets {
   // OpenAI-style keys (sk-..., sk-proj-...), also when a server echoes one back partly masked.
-  private static final Pattern KEY_LIKE = Pattern.compile("sk-[A-Za-z0-9_*.\\-]{4,}");
+  private static final Pattern KEY_LIKE =
+      Pattern.compile("(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_*\\-]{4,}");
   private static final int MAX_LINE = 400;
 
   private Secrets() {}

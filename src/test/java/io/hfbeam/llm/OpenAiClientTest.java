@@ -245,6 +245,18 @@ class OpenAiClientTest {
   }
 
   @Test
+  void aBodyThatStallsAfterTheHeadersTimesOutToo() throws Exception {
+    server.enqueue(ScriptedOpenAiServer.stalledBody(Duration.ofSeconds(3)), ok("in time"));
+    OpenAiClient client = new OpenAiClient(settings().withRequestTimeout(Duration.ofMillis(300)));
+
+    long start = System.nanoTime();
+    assertEquals("in time", client.chat(request(null)).content());
+
+    assertTrue(System.nanoTime() - start < 2_500_000_000L, "did not wait for the stalled body");
+    assertEquals(1, client.stats().snapshot().retries(RetryCause.TIMEOUT));
+  }
+
+  @Test
   void invalidJsonIsRetriedAndReportedWhenItPersists() throws Exception {
     server.enqueue(invalidJson(), ok("valid"));
     OpenAiClient client = client();

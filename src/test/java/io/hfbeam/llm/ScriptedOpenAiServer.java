@@ -205,6 +205,24 @@ final class ScriptedOpenAiServer implements AutoCloseable {
     };
   }
 
+  /** Sends the headers and a first byte of the body, then stalls for {@code delay}. */
+  static Answer stalledBody(Duration delay) {
+    return (exchange, request) -> {
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, 0);
+      OutputStream out = exchange.getResponseBody();
+      out.write('{');
+      out.flush();
+      Thread.sleep(delay.toMillis());
+      out.close();
+    };
+  }
+
+  /** A 200 answer of {@code size} bytes of JSON whitespace and an object. */
+  static Answer huge(int size) {
+    return status(200, " ".repeat(size) + "{}", Map.of());
+  }
+
   static Answer invalidJson() {
     return status(200, "{\"choices\": [ not json", Map.of());
   }
