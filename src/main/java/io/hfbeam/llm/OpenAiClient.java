@@ -110,6 +110,9 @@ public final class OpenAiClient implements ChatBackend {
   /** Embeds {@code texts} in one request; vectors come back in the order of the texts. */
   public Embeddings embeddings(String model, List<String> texts)
       throws IOException, InterruptedException {
+    if (texts.isEmpty()) {
+      return new Embeddings(new float[0][], 0, model); // some servers refuse an empty input
+    }
     Instant start = settings.clock.instant();
     try {
       ObjectNode body = JSON.createObjectNode().put("model", model);

@@ -428,6 +428,42 @@ class OpenAiClientTest {
   }
 
   @Test
+  void rateLimitsUnderLoadAreRetriedWithinTheConcurrencyLimit() throws Exception {
+    Map<String, String> wait = Map.of("retry-after-ms", "100");
+    server.enqueue(
+        status(429, "{}", wait), status(429, "{}", wait), status(429, "{}", wait), serverError());
+    server.latency(Duration.ofMillis(30));
+    OpenAiClient client =
+        new OpenAiClient(
+            settings().withConcurrency(4).withTime(java.time.Clock.systemUTC(), Sleeper.REAL));
+    ExecutorService callers = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<ChatResult>> results = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        results.add(callers.submit(() -> client.chat(request(null))));
+      }
+      for (Future<ChatResult> result : results) {
+        assertEquals("ok", result.get().content());
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+    assertTrue(server.maxInFlight() <= 4, "in flight: " + server.maxInFlight());
+    Stats.Snapshot stats = client.stats().snapshot();
+    assertEquals(20, stats.requests());
+    assertEquals(3, stats.retries(RetryCause.RATE_LIMITED));
+    assertEquals(1, stats.retries(RetryCause.SERVER_ERROR));
+    assertEquals(16, stats.succeeded());
+    assertEquals(0, stats.failures());
+  }
+
+  @Test
+  void noTextsNeedNoRequest() throws Exception {
+    assertEquals(0, client().embeddings("emb", List.of()).vectors().length);
+    assertEquals(0, server.requests().size());
+  }
+
+  @Test
   void theKeyNeverAppearsInToStringOrInAnyMessage() throws Exception {
     OpenAiClient client = client();
     assertFalse(client.toString().contains(KEY), client.toString());
