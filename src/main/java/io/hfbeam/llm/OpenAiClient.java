@@ -15,7 +15,6 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,7 +85,7 @@ public final class OpenAiClient implements ChatBackend {
                 "/chat/completions",
                 chatBody(request, withFormat),
                 false,
-                this::chatResult);
+                OpenAiAnswers::chatResult);
       } catch (OpenAiException e) {
         if (!withFormat || e.status() != 400 || !namesResponseFormat(e.getMessage())) {
           throw e;
@@ -94,7 +93,12 @@ public final class OpenAiClient implements ChatBackend {
         responseFormatRefused.set(true);
         stats.retry(RetryCause.RESPONSE_FORMAT_REFUSED);
         result =
-            send("POST", "/chat/completions", chatBody(request, false), false, this::chatResult);
+            send(
+                "POST",
+                "/chat/completions",
+                chatBody(request, false),
+                false,
+                OpenAiAnswers::chatResult);
       }
       stats.success(
           result.promptTokens(),
@@ -120,7 +124,11 @@ public final class OpenAiClient implements ChatBackend {
       texts.forEach(input::add);
       Embeddings result =
           send(
-              "POST", "/embeddings", body, false, answer -> embeddingsResult(answer, texts.size()));
+              "POST",
+              "/embeddings",
+              body,
+              false,
+              answer -> OpenAiAnswers.embeddingsResult(answer, texts.size()));
       stats.success(result.promptTokens(), 0, Duration.between(start, settings.clock.instant()));
       return result;
     } catch (IOException | RuntimeException e) {
@@ -132,7 +140,7 @@ public final class OpenAiClient implements ChatBackend {
   /** The model ids the server lists. */
   public List<String> models() throws IOException, InterruptedException {
     try {
-      return send("GET", "/models", null, false, OpenAiClient::modelIds);
+      return send("GET", "/models", null, false, OpenAiAnswers::modelIds);
     } catch (IOException | RuntimeException e) {
       stats.failure();
       throw e;
@@ -146,14 +154,14 @@ public final class OpenAiClient implements ChatBackend {
   public void checkKey(String model) throws IOException, InterruptedException {
     try {
       try {
-        send("GET", "/models", null, true, OpenAiClient::modelIds);
+        send("GET", "/models", null, true, OpenAiAnswers::modelIds);
       } catch (OpenAiException e) {
         if (e.status() != 404 && e.status() != 405 || model == null) {
           throw e;
         }
         ChatRequest probe =
             new ChatRequest(model, List.of(ChatMessage.user("ping")), 0.0, 1, null, null);
-        send("POST", "/chat/completions", chatBody(probe, false), true, this::chatResult);
+        send("POST", "/chat/completions", chatBody(probe, false), true, OpenAiAnswers::chatResult);
       }
     } catch (OpenAiException e) {
       if (e.status() == 401 || e.status() == 403) {
@@ -216,84 +224,9 @@ public final class OpenAiClient implements ChatBackend {
     return lower.contains("response_format") || lower.contains("json_schema");
   }
 
-  private ChatResult chatResult(JsonNode answer) {
-    JsonNode choice = answer.path("choices").path(0);
-    if (!choice.isObject()) {
-      throw new InvalidAnswer("the answer has no choices");
-    }
-    JsonNode content = choice.path("message").path("content");
-    if (!content.isTextual()) {
-      String refusal = choice.path("message").path("refusal").asText("");
-      throw new InvalidAnswer(
-          refusal.isEmpty()
-              ? "the answer has no message content"
-              : "the model refused: " + refusal);
-    }
-    JsonNode usage = answer.path("usage");
-    return new ChatResult(
-        content.asText(),
-        choice.path("finish_reason").asText(""),
-        tokens(usage, "prompt_tokens"),
-        tokens(usage, "completion_tokens"),
-        answer.path("model").asText(""));
-  }
-
-  private static Embeddings embeddingsResult(JsonNode answer, int expected) {
-    JsonNode data = answer.path("data");
-    if (!data.isArray() || data.size() != expected) {
-      throw new InvalidAnswer(
-          "expected " + expected + " embeddings, got " + (data.isArray() ? data.size() : "none"));
-    }
-    float[][] vectors = new float[expected][];
-    for (int i = 0; i < expected; i++) {
-      JsonNode item = data.get(i);
-      int index = item.path("index").asInt(i);
-      JsonNode embedding = item.path("embedding");
-      if (index < 0 || index >= expected || vectors[index] != null || !embedding.isArray()) {
-        throw new InvalidAnswer("embedding " + i + " has a bad index or no vector");
-      }
-      float[] vector = new float[embedding.size()];
-      for (int j = 0; j < vector.length; j++) {
-        if (!embedding.get(j).isNumber()) {
-          throw new InvalidAnswer("embedding " + i + " has a value that is not a number");
-        }
-        vector[j] = (float) embedding.get(j).asDouble();
-      }
-      vectors[index] = vector;
-    }
-    for (float[] vector : vectors) {
-      if (vector.length != vectors[0].length) {
-        throw new InvalidAnswer("embeddings of different dimensions");
-      }
-    }
-    return new Embeddings(
-        vectors, tokens(answer.path("usage"), "prompt_tokens"), answer.path("model").asText(""));
-  }
-
-  private static List<String> modelIds(JsonNode answer) {
-    JsonNode data = answer.path("data");
-    if (!data.isArray()) {
-      throw new InvalidAnswer("the model list has no data");
-    }
-    List<String> ids = new ArrayList<>();
-    data.forEach(model -> ids.add(model.path("id").asText("")));
-    return List.copyOf(ids);
-  }
-
-  private static long tokens(JsonNode usage, String field) {
-    JsonNode value = usage.path(field);
-    if (value.isMissingNode() || value.isNull()) {
-      return 0; // servers without usage: counted as 0 (the budget then relies on its estimate)
-    }
-    if (!value.canConvertToLong() || value.asLong() < 0) {
-      throw new InvalidAnswer("usage." + field + " is not a token count");
-    }
-    return value.asLong();
-  }
-
   /**
    * Sends one request with every allowed retry, and parses the answer with {@code parser} (whose
-   * {@link InvalidAnswer} counts as a bad answer, retried like a 5xx).
+   * {@link OpenAiAnswers.InvalidAnswer} counts as a bad answer, retried like a 5xx).
    *
    * @param connectFailsFast a refused connection fails at once (the key check: a wrong URL should
    *     not wait through the backoff)
@@ -329,15 +262,16 @@ public final class OpenAiClient implements ChatBackend {
           last = "no answer within " + settings.requestTimeout.toMillis() + " ms";
         } catch (ConnectException e) {
           if (connectFailsFast) {
-            throw new OpenAiException(0, "cannot reach " + settings.baseUrl + ": " + reason(e));
+            throw new OpenAiException(
+                0, "cannot reach " + settings.baseUrl + ": " + OpenAiAnswers.reason(e));
           }
           response = null;
           cause = RetryCause.CONNECTION;
-          last = "cannot connect: " + reason(e);
+          last = "cannot connect: " + OpenAiAnswers.reason(e);
         } catch (IOException e) {
           response = null;
           cause = RetryCause.CONNECTION;
-          last = "connection failed: " + reason(e);
+          last = "connection failed: " + OpenAiAnswers.reason(e);
         }
         if (response != null) {
           lastStatus = response.statusCode();
@@ -346,18 +280,18 @@ public final class OpenAiClient implements ChatBackend {
             try {
               JsonNode answer = JSON.readTree(response.body());
               T result = parser.apply(answer);
-              pacer.observe(response.headers(), usedTokens(answer));
+              pacer.observe(response.headers(), OpenAiAnswers.usedTokens(answer));
               return result;
             } catch (JsonProcessingException e) {
               cause = RetryCause.INVALID_RESPONSE;
-              last = "the answer is not JSON: " + excerpt(response.body());
-            } catch (InvalidAnswer e) {
+              last = "the answer is not JSON: " + OpenAiAnswers.excerpt(response.body());
+            } catch (OpenAiAnswers.InvalidAnswer e) {
               cause = RetryCause.INVALID_RESPONSE;
               last = "the answer is not a valid " + path + " answer: " + e.getMessage();
             }
           } else {
             pacer.observe(response.headers(), 0);
-            String message = errorMessage(response.body());
+            String message = OpenAiAnswers.errorMessage(response.body());
             last = "HTTP " + status + ": " + message;
             if (status == 429 && !message.contains("insufficient_quota")) {
               cause = RetryCause.RATE_LIMITED;
@@ -445,106 +379,35 @@ public final class OpenAiClient implements ChatBackend {
     return builder.build();
   }
 
-  private static long usedTokens(JsonNode answer) {
-    JsonNode total = answer.path("usage").path("total_tokens");
-    return total.canConvertToLong() ? Math.max(0, total.asLong()) : 0;
-  }
-
-  /** The server's {@code error.message} (and code), else an excerpt of the body. */
-  private static String errorMessage(String body) {
-    try {
-      JsonNode error = JSON.readTree(body).path("error");
-      if (error.isObject()) {
-        String message = error.path("message").asText("");
-        String code = error.path("code").asText("");
-        return code.isEmpty() || code.equals("null") ? message : message + " (" + code + ")";
-      }
-      if (error.isTextual()) {
-        return error.asText();
-      }
-    } catch (JsonProcessingException e) {
-      // not JSON: the excerpt below
-    }
-    return excerpt(body);
-  }
-
-  private static String excerpt(String body) {
-    String line = body == null ? "" : body.replaceAll("\\s+", " ").trim();
-    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
-  }
-
-  private static String reason(IOException e) {
-    String message = e.getMessage();
-    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
-  }
-
   @Override
   public String toString() {
     return "OpenAiClient" + settings;
   }
 
-  /** A parsed answer that does not have the protocol's shape. */
-  private static final class InvalidAnswer extends RuntimeException {
-    InvalidAnswer(String message) {
-      super(message, null, false, false);
-    }
-  }
-
   /**
    * Immutable client settings. {@link #fromEnvironment()} takes the base URL from {@code
-   * OPENAI_BASE_URL} and the key from {@code OPENAI_API_KEY}; explicit values win.
+   * OPENAI_BASE_URL} and the key from {@code OPENAI_API_KEY}; explicit values win. Every {@code
+   * withX} returns a checked copy.
    */
   public static final class Settings {
     public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
 
-    private final String baseUrl;
-    private final String apiKey;
-    private final String keySource;
-    private final int concurrency;
-    private final Duration requestTimeout;
-    private final Duration connectTimeout;
-    private final int maxAttempts;
-    private final Duration backoffBase;
-    private final Duration backoffCap;
-    private final Duration maxRetryAfter;
-    private final Clock clock;
-    private final Sleeper sleeper;
-    private final DoubleSupplier jitter;
+    // Not final only so that with() can change a private copy; never changed once published.
+    private String baseUrl;
+    private String apiKey;
+    private String keySource = "no key";
+    private int concurrency = 8;
+    private Duration requestTimeout = Duration.ofSeconds(120);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private int maxAttempts = 6;
+    private Duration backoffBase = Duration.ofMillis(500);
+    private Duration backoffCap = Duration.ofSeconds(30);
+    private Duration maxRetryAfter = Duration.ofMinutes(5);
+    private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.REAL;
+    private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
 
-    private Settings(
-        String baseUrl,
-        String apiKey,
-        String keySource,
-        int concurrency,
-        Duration requestTimeout,
-        Duration connectTimeout,
-        int maxAttempts,
-        Duration backoffBase,
-        Duration backoffCap,
-        Duration maxRetryAfter,
-        Clock clock,
-        Sleeper sleeper,
-        DoubleSupplier jitter) {
-      this.baseUrl = checkBaseUrl(baseUrl);
-      this.apiKey = checkKey(apiKey);
-      this.keySource = apiKey == null ? "no key" : keySource;
-      if (concurrency < 1) {
-        throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
-      }
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts);
-      }
-      this.concurrency = concurrency;
-      this.requestTimeout = positive(requestTimeout, "request timeout");
-      this.connectTimeout = positive(connectTimeout, "connect timeout");
-      this.maxAttempts = maxAttempts;
-      this.backoffBase = positive(backoffBase, "backoff base");
-      this.backoffCap = positive(backoffCap, "backoff cap");
-      this.maxRetryAfter = positive(maxRetryAfter, "max Retry-After");
-      this.clock = Objects.requireNonNull(clock, "clock");
-      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-      this.jitter = Objects.requireNonNull(jitter, "jitter");
-    }
+    private Settings() {}
 
     /** Settings from the process environment. */
     public static Settings fromEnvironment() {
@@ -557,197 +420,111 @@ public final class OpenAiClient implements ChatBackend {
     public static Settings fromEnvironment(Map<String, String> env) {
       String base = env.get("OPENAI_BASE_URL");
       String key = env.get("OPENAI_API_KEY");
-      return new Settings(
-          base == null || base.isBlank() ? DEFAULT_BASE_URL : base.trim(),
-          key == null || key.isBlank() ? null : key.trim(),
-          "OPENAI_API_KEY",
-          8,
-          Duration.ofSeconds(120),
-          Duration.ofSeconds(10),
-          6,
-          Duration.ofMillis(500),
-          Duration.ofSeconds(30),
-          Duration.ofMinutes(5),
-          Clock.systemUTC(),
-          Sleeper.REAL,
-          () -> ThreadLocalRandom.current().nextDouble());
+      return new Settings()
+          .with(
+              s -> {
+                s.baseUrl = base == null || base.isBlank() ? DEFAULT_BASE_URL : base.trim();
+                s.apiKey = key == null || key.isBlank() ? null : key.trim();
+                s.keySource = "OPENAI_API_KEY";
+              });
+    }
+
+    private Settings with(java.util.function.Consumer<Settings> change) {
+      Settings copy = new Settings();
+      copy.baseUrl = baseUrl;
+      copy.apiKey = apiKey;
+      copy.keySource = keySource;
+      copy.concurrency = concurrency;
+      copy.requestTimeout = requestTimeout;
+      copy.connectTimeout = connectTimeout;
+      copy.maxAttempts = maxAttempts;
+      copy.backoffBase = backoffBase;
+      copy.backoffCap = backoffCap;
+      copy.maxRetryAfter = maxRetryAfter;
+      copy.clock = clock;
+      copy.sleeper = sleeper;
+      copy.jitter = jitter;
+      change.accept(copy);
+      copy.check();
+      return copy;
+    }
+
+    private void check() {
+      baseUrl = checkBaseUrl(baseUrl);
+      apiKey = checkKey(apiKey);
+      if (concurrency < 1) {
+        throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
+      }
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts);
+      }
+      positive(requestTimeout, "request timeout");
+      positive(connectTimeout, "connect timeout");
+      positive(backoffBase, "backoff base");
+      positive(backoffCap, "backoff cap");
+      positive(maxRetryAfter, "max Retry-After");
+      Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(sleeper, "sleeper");
+      Objects.requireNonNull(jitter, "jitter");
     }
 
     public Settings withBaseUrl(String value) {
-      return new Settings(
-          value,
-          apiKey,
-          keySource,
-          concurrency,
-          requestTimeout,
-          connectTimeout,
-          maxAttempts,
-          backoffBase,
-          backoffCap,
-          maxRetryAfter,
-          clock,
-          sleeper,
-          jitter);
+      return with(s -> s.baseUrl = value);
     }
 
     /** An explicit key (a flag's value), or null for none (local servers). */
     public Settings withApiKey(String value) {
-      return new Settings(
-          baseUrl,
-          value,
-          "the key given explicitly",
-          concurrency,
-          requestTimeout,
-          connectTimeout,
-          maxAttempts,
-          backoffBase,
-          backoffCap,
-          maxRetryAfter,
-          clock,
-          sleeper,
-          jitter);
+      return with(
+          s -> {
+            s.apiKey = value;
+            s.keySource = value == null ? "no key" : "the key given explicitly";
+          });
     }
 
     public Settings withConcurrency(int value) {
-      return new Settings(
-          baseUrl,
-          apiKey,
-          keySource,
-          value,
-          requestTimeout,
-          connectTimeout,
-          maxAttempts,
-          backoffBase,
-          backoffCap,
-          maxRetryAfter,
-          clock,
-          sleeper,
-          jitter);
+      return with(s -> s.concurrency = value);
     }
 
     public Settings withRequestTimeout(Duration value) {
-      return new Settings(
-          baseUrl,
-          apiKey,
-          keySource,
-          concurrency,
-          value,
-          connectTimeout,
-          maxAttempts,
-          backoffBase,
-          backoffCap,
-          maxRetryAfter,
-          clock,
-          sleeper,
-          jitter);
+      return with(s -> s.requestTimeout = value);
     }
 
     public Settings withConnectTimeout(Duration value) {
-      return new Settings(
-          baseUrl,
-          apiKey,
-          keySource,
-          concurrency,
-          requestTimeout,
-          value,
-          maxAttempts,
-          backoffBase,
-          backoffCap,
-          maxRetryAfter,
-          clock,
-          sleeper,
-          jitter);
+      return with(s -> s.connectTimeout = value);
     }
 
     public Settings withMaxAttempts(int value) {
-      return new Settings(
-          baseUrl,
-          apiKey,
-          keySource,
-          concurrency,
-          requestTimeout,
-          connectTimeout,
-          value,
-          backoffBase,
-          backoffCap,
-          maxRetryAfter,
-          clock,
-          sleeper,
-          jitter);
+      return with(s -> s.maxAttempts = value);
     }
 
     /** Backoff before retry n is uniform in [0, min(cap, base * 2^(n-1))]. */
     public Settings withBackoff(Duration base, Duration cap) {
-      return new Settings(
-          baseUrl,
-          apiKey,
-          keySource,
-          concurrency,
-          requestTimeout,
-          connectTimeout,
-          maxAttempts,
-          base,
-          cap,
-          maxRetryAfter,
-          clock,
-          sleeper,
-          jitter);
+      return with(
+          s -> {
+            s.backoffBase = base;
+            s.backoffCap = cap;
+          });
     }
 
     /**
      * The longest wait a Retry-After or rate-limit header may impose (a hostile one cannot hang).
      */
     public Settings withMaxRetryAfter(Duration value) {
-      return new Settings(
-          baseUrl,
-          apiKey,
-          keySource,
-          concurrency,
-          requestTimeout,
-          connectTimeout,
-          maxAttempts,
-          backoffBase,
-          backoffCap,
-          value,
-          clock,
-          sleeper,
-          jitter);
+      return with(s -> s.maxRetryAfter = value);
     }
 
     /** The time seam: tests pass a fake clock and a sleeper that advances it. */
     public Settings withTime(Clock clockValue, Sleeper sleeperValue) {
-      return new Settings(
-          baseUrl,
-          apiKey,
-          keySource,
-          concurrency,
-          requestTimeout,
-          connectTimeout,
-          maxAttempts,
-          backoffBase,
-          backoffCap,
-          maxRetryAfter,
-          clockValue,
-          sleeperValue,
-          jitter);
+      return with(
+          s -> {
+            s.clock = clockValue;
+            s.sleeper = sleeperValue;
+          });
     }
 
     /** The source of jitter in [0, 1): tests pin it. */
     public Settings withJitter(DoubleSupplier value) {
-      return new Settings(
-          baseUrl,
-          apiKey,
-          keySource,
-          concurrency,
-          requestTimeout,
-          connectTimeout,
-          maxAttempts,
-          backoffBase,
-          backoffCap,
-          maxRetryAfter,
-          clock,
-          sleeper,
-          value);
+      return with(s -> s.jitter = value);
     }
 
     public String baseUrl() {
@@ -817,12 +594,11 @@ public final class OpenAiClient implements ChatBackend {
       return key;
     }
 
-    private static Duration positive(Duration value, String what) {
+    private static void positive(Duration value, String what) {
       Objects.requireNonNull(value, what);
       if (value.isNegative() || value.isZero()) {
         throw new IllegalArgumentException(what + " must be positive, got " + value);
       }
-      return value;
     }
 
     @Override
