@@ -244,6 +244,7 @@ public final class OpenAiClient implements ChatBackend {
     int lastStatus = 0;
     for (int attempt = 1; ; attempt++) {
       RetryCause cause = RetryCause.CONNECTION;
+      lastStatus = 0; // a timeout after a 500 reports no status, not the old one
       Optional<Duration> retryAfter = Optional.empty();
       permits.acquire();
       try {
