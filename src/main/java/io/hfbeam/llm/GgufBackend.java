@@ -153,14 +153,8 @@ public final class GgufBackend implements ChatBackend {
     if (request.temperature() != null) p.setTemperature(request.temperature().floatValue());
     if (request.seed() != null) p.setSeed((int) (request.seed() & 0x7fffffffL));
     if (request.jsonSchema() != null) {
-      String grammar;
-      try {
-        grammar = LlamaModel.jsonSchemaToGrammar(request.jsonSchema());
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException(
-            "JSON schema not usable as a grammar: " + oneLine(e.getMessage()), e);
-      }
-      p.setGrammar(grammar);
+      // checked first: llama.cpp's converter aborts the process on what it does not understand
+      p.setGrammar(LlamaModel.jsonSchemaToGrammar(GrammarSchema.check(request.jsonSchema())));
     }
     String content;
     try {

@@ -136,6 +136,12 @@ class LlmServerTest {
     ((com.fasterxml.jackson.databind.node.ArrayNode) badRole.get("messages"))
         .add(JSON.createObjectNode().put("role", "tool").put("content", "x"));
     assertError(post("/chat/completions", badRole.toString()), 400, null);
+    // a schema llama.cpp's converter would abort on is refused, and the server lives on
+    ObjectNode badSchema = chatBody(1);
+    ((ObjectNode) badSchema.get("response_format").get("json_schema"))
+        .set("schema", JSON.readTree("{\"type\":\"integer\",\"minimum\":\"x\"}"));
+    assertError(post("/chat/completions", badSchema.toString()), 400, null);
+    assertEquals(200, post("/chat/completions", chatBody(1).toString()).statusCode());
     assertError(post("/nothing/here", "{}"), 404, null);
     assertError(get("/chat/completions"), 405, null);
     assertError(post("/chat/completions", "{\"x\":\"" + "a".repeat(70_000) + "\"}"), 413, null);
