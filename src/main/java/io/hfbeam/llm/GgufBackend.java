@@ -1,6 +1,7 @@
 package io.hfbeam.llm;
 
 import de.kherud.llama.InferenceParameters;
+import de.kherud.llama.LlamaIterator;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.ModelParameters;
 import de.kherud.llama.Pair;
@@ -156,18 +157,24 @@ public final class GgufBackend implements ChatBackend {
       // checked first: llama.cpp's converter aborts the process on what it does not understand
       p.setGrammar(LlamaModel.jsonSchemaToGrammar(GrammarSchema.check(request.jsonSchema())));
     }
-    String content;
+    // streamed, because llama.cpp's completion returns text only: each streamed piece is one
+    // generated token (the last, empty one ends the stream), so the count is llama-server's
+    // tokens_predicted; only a token that ends inside a UTF-8 character is sent with the next one
+    StringBuilder text = new StringBuilder();
+    long pieces = 0;
+    LlamaIterator it = model.generate(p).iterator();
     try {
-      content = model.complete(p);
+      while (it.hasNext()) {
+        text.append(it.next().text);
+        pieces++;
+      }
     } catch (RuntimeException e) {
+      it.cancel();
       throw new IOException("llama.cpp failed: " + oneLine(e.getMessage()), e);
     }
-    // llama.cpp's completion gives text only: the answer's tokens are counted by tokenizing it
-    // again with the model's tokenizer (the same count for all but unusual byte sequences), plus
-    // the end-of-sequence token when it stopped on its own
-    int answerTokens = content.isEmpty() ? 0 : model.encode(content).length;
-    boolean length = answerTokens >= maxTokens;
-    long completion = length ? maxTokens : answerTokens + 1;
+    String content = text.toString();
+    long completion = Math.min(maxTokens, Math.max(pieces - 1, content.isEmpty() ? 0 : 1));
+    boolean length = completion >= maxTokens;
     return new ChatResult(content, length ? "length" : "stop", promptCount, completion, name);
   }
 

@@ -93,9 +93,11 @@ class GgufBackendTest {
                 SCHEMA));
     assertTrue(longer.promptTokens() > a.promptTokens());
     // free text stops at the limit
-    ChatResult capped = backend.chat(request(3L, null, 5));
-    assertTrue(capped.completionTokens() <= 5 && capped.completionTokens() > 0);
-    if (capped.finishReason().equals("length")) assertEquals(5, capped.completionTokens());
+    for (long seed = 3; seed < 8; seed++) {
+      ChatResult capped = backend.chat(request(seed, null, 5));
+      assertTrue(capped.completionTokens() <= 5 && capped.completionTokens() > 0);
+      assertEquals(capped.completionTokens() == 5 ? "length" : "stop", capped.finishReason());
+    }
   }
 
   @Test
@@ -111,6 +113,27 @@ class GgufBackendTest {
       differs = !a.content().equals(backend.chat(request(s, SCHEMA, 200)).content());
     }
     assertTrue(differs, "every seed gave " + a.content());
+  }
+
+  @Test
+  void concurrentCallsAreSerializedAndRepeatable() throws Exception {
+    List<ChatResult> sequential = new java.util.ArrayList<>();
+    for (long seed = 30; seed < 34; seed++)
+      sequential.add(backend.chat(request(seed, SCHEMA, 200)));
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<ChatResult>> futures = new java.util.ArrayList<>();
+      for (long seed = 30; seed < 34; seed++) {
+        long s = seed;
+        futures.add(pool.submit(() -> backend.chat(request(s, SCHEMA, 200))));
+      }
+      for (int i = 0; i < futures.size(); i++) {
+        assertEquals(sequential.get(i), futures.get(i).get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
