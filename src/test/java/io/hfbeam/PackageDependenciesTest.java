@@ -134,6 +134,7 @@ class PackageDependenciesTest {
                   "hf",
                   "hub",
                   "hub.server",
+                  "llm",
                   "runner",
                   "source")));
 

@@ -5,7 +5,10 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The single entry point: {@code hfbeam <workflow> [flags]} and {@code hfbeam hub ...}. */
+/**
+ * The single entry point: {@code hfbeam <workflow> [flags]}, {@code hfbeam hub ...} and {@code
+ * hfbeam llm ...}.
+ */
 @Command(
     name = "hfbeam",
     mixinStandardHelpOptions = true,
@@ -16,7 +19,8 @@ import picocli.CommandLine.Command;
       QaExportCommand.class,
       ConvertCommand.class,
       DatasetsCommand.class,
-      HubCommand.class
+      HubCommand.class,
+      LlmCommand.class
     })
 public final class Main implements Runnable {
 

@@ -22,7 +22,7 @@ public final class PythonEnv {
   // datasets pinned: DatasetsParityTest checks hf-beam against this version's behaviour. pillow:
   // datasets' Image feature encodes and decodes with it.
   private static final String[] PACKAGES = {
-    "datasets==5.0.1", "pyarrow", "huggingface_hub", "pillow"
+    "datasets==5.0.1", "pyarrow", "huggingface_hub", "pillow", "openai"
   };
   private static Boolean ready;
   private static String reason = "";
