@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -18,6 +17,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -182,25 +183,45 @@ public final class ResponseJournal implements Closeable {
     long good = 0;
     long offset = 0;
     long lineNumber = 0;
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-      ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+    byte[] chunk = new byte[1 << 16];
+    int pos = 0;
+    int lim = 0;
+    byte[] line = new byte[1024];
+    try (InputStream in = Files.newInputStream(file)) {
       while (offset < size) {
-        line.reset();
+        // the next line, copied chunk-wise (a byte-at-a-time read made 100k records take seconds)
+        int len = 0;
         boolean newline = false;
-        int b;
-        while ((b = in.read()) >= 0) {
-          if (b == '\n') {
+        while (true) {
+          if (pos == lim) {
+            lim = Math.max(in.read(chunk), 0);
+            pos = 0;
+            if (lim == 0) {
+              break;
+            }
+          }
+          int i = pos;
+          while (i < lim && chunk[i] != '\n') {
+            i++;
+          }
+          int take = i - pos;
+          if (len + take > line.length) {
+            line = Arrays.copyOf(line, Math.max(line.length * 2, len + take));
+          }
+          System.arraycopy(chunk, pos, line, len, take);
+          len += take;
+          pos = i;
+          if (i < lim) {
+            pos++;
             newline = true;
             break;
           }
-          line.write(b);
         }
         lineNumber++;
-        byte[] bytes = line.toByteArray();
-        long next = offset + bytes.length + (newline ? 1 : 0);
-        String problem = newline ? check(bytes) : "no line end";
+        long next = offset + len + (newline ? 1 : 0);
+        String problem = newline ? check(line, len) : "no line end";
         if (problem == null) {
-          RequestKey key = RequestKey.ofHex(keyHex(bytes));
+          RequestKey key = RequestKey.ofHex(keyHex(line));
           index.put(key, ((long) segment << OFFSET_BITS) | offset);
           good++;
         } else if (next >= size) {
@@ -227,7 +248,11 @@ public final class ResponseJournal implements Closeable {
 
   /** Null if {@code line} is a well-formed record, else what is wrong with it. */
   private static String check(byte[] line) {
-    int n = line.length;
+    return check(line, line.length);
+  }
+
+  /** Null if the first {@code n} bytes of {@code line} are a well-formed record, else why not. */
+  private static String check(byte[] line, int n) {
     if (n < CRC_TAIL + 2 || line[n - 1] != '}' || line[n - 2] != '"') {
       return "no crc";
     }
@@ -247,7 +272,7 @@ public final class ResponseJournal implements Closeable {
       return "no key";
     }
     try {
-      JsonNode node = JSON.readTree(line);
+      JsonNode node = JSON.readTree(line, 0, n);
       if (!keyHex(line).equals(node.path("key").asText())) {
         return "no key";
       }
@@ -265,7 +290,7 @@ public final class ResponseJournal implements Closeable {
   }
 
   private static String crcHex(long value) {
-    return String.format("%08x", value);
+    return HexFormat.of().toHexDigits((int) value);
   }
 
   private static Entry entryOf(JsonNode n) {
