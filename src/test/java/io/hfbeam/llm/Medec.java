@@ -16,20 +16,14 @@ final class Medec {
 
   private Medec() {}
 
-  /** Finds shared/data/medec by walking up from the working directory; fails loudly if absent. */
+  /**
+   * The copy in the test resources (CC BY 4.0, see src/test/resources/medec/SOURCES.md), so a fresh
+   * clone has it; fails loudly if absent.
+   */
   static Path csv() {
-    String override = System.getProperty("hfbeam.shared");
-    if (override != null) {
-      return Path.of(override, "data", "medec", CSV);
-    }
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path c = p.resolve("shared").resolve("data").resolve("medec").resolve(CSV);
-      if (Files.isRegularFile(c)) {
-        return c;
-      }
-    }
-    throw new AssertionError(
-        "shared/data/medec/" + CSV + " not found above " + Path.of("").toAbsolutePath());
+    Path c = Path.of("src", "test", "resources", "medec", CSV).toAbsolutePath();
+    if (!Files.isRegularFile(c)) throw new AssertionError(c + " not found");
+    return c;
   }
 
   static List<Map<String, String>> rows() throws IOException {
