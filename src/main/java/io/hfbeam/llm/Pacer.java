@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +26,8 @@ final class Pacer {
   private final Sleeper sleeper;
   private final Duration maxWait;
   private Instant blockedUntil = Instant.MIN;
+  private final ReentrantLock turn = new ReentrantLock(true);
+  private Instant lastStart = Instant.MIN;
   private Instant nextStart = Instant.MIN;
   private Duration interval = Duration.ZERO;
   private double tokensPerRequest;
@@ -35,28 +38,34 @@ final class Pacer {
     this.maxWait = maxWait;
   }
 
-  /** Waits until this caller may send: past any shared block, and at its place in the spacing. */
+  /**
+   * Waits until this caller may send: past any shared block, and one interval after the last
+   * request sent. Callers take turns (a fair lock): only the first in line waits for a time, the
+   * others wait for it, so a caller's start is computed from the interval known when it is next,
+   * not when it arrived (with 128 callers queued behind a one-second spacing, the last would
+   * otherwise keep a slot two minutes away after the server says many requests are left again).
+   */
   void awaitTurn() throws InterruptedException {
-    boolean slotTaken = false;
-    while (true) {
-      Duration wait;
-      synchronized (this) {
-        Instant now = clock.instant();
-        if (now.isBefore(blockedUntil)) {
-          wait = Duration.between(now, blockedUntil);
-        } else if (slotTaken) {
-          return;
-        } else {
-          Instant start = now.isAfter(nextStart) ? now : nextStart;
-          nextStart = start.plus(interval);
-          slotTaken = true;
-          wait = Duration.between(now, start);
-          if (wait.isZero()) {
+    turn.lockInterruptibly();
+    try {
+      while (true) {
+        Duration wait;
+        synchronized (this) {
+          Instant now = clock.instant();
+          if (now.isBefore(blockedUntil)) {
+            wait = Duration.between(now, blockedUntil);
+          } else if (now.isBefore(nextStart)) {
+            wait = Duration.between(now, nextStart);
+          } else {
+            lastStart = now;
+            nextStart = now.plus(interval);
             return;
           }
         }
+        sleeper.sleep(wait);
       }
-      sleeper.sleep(wait);
+    } finally {
+      turn.unlock();
     }
   }
 
@@ -75,10 +84,12 @@ final class Pacer {
       tokensPerRequest = tokensPerRequest == 0 ? tokens : 0.8 * tokensPerRequest + 0.2 * tokens;
     }
     Duration next = Duration.ZERO;
+    boolean informed = false;
     OptionalLong remaining = longHeader(headers, "x-ratelimit-remaining-requests");
     Optional<Duration> reset =
         headers.firstValue("x-ratelimit-reset-requests").flatMap(Pacer::parseDuration);
     if (remaining.isPresent() && reset.isPresent()) {
+      informed = true;
       if (remaining.getAsLong() <= 0) {
         blockFor(reset.get());
       } else {
@@ -89,6 +100,7 @@ final class Pacer {
     Optional<Duration> tokenReset =
         headers.firstValue("x-ratelimit-reset-tokens").flatMap(Pacer::parseDuration);
     if (remainingTokens.isPresent() && tokenReset.isPresent() && tokensPerRequest > 0) {
+      informed = true;
       double requestsLeft = remainingTokens.getAsLong() / tokensPerRequest;
       if (requestsLeft < 1) {
         blockFor(tokenReset.get());
@@ -97,6 +109,14 @@ final class Pacer {
       }
     }
     interval = next.compareTo(maxWait) > 0 ? maxWait : next;
+    // A shorter spacing the server asked for applies to the next request at once (an answer without
+    // rate-limit headers says nothing, so it does not cancel the spacing); a longer one from the
+    // next start on.
+    if (informed
+        && !lastStart.equals(Instant.MIN)
+        && lastStart.plus(interval).isBefore(nextStart)) {
+      nextStart = lastStart.plus(interval);
+    }
   }
 
   synchronized Duration interval() {
