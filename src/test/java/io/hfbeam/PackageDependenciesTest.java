@@ -116,6 +116,21 @@ class PackageDependenciesTest {
                   "hf",
                   "hub",
                   "runner")),
+          Map.entry(
+              "workflow.sft",
+              Set.of(
+                  "source",
+                  "workflow",
+                  "dataset",
+                  "mapping",
+                  "format",
+                  "format.files",
+                  "format.json",
+                  "format.parquet",
+                  "hf",
+                  "hub",
+                  "llm",
+                  "runner")),
           // the CLI builds typed settings (their types live below) and calls the launcher
           Map.entry(
               "cli",
@@ -124,6 +139,7 @@ class PackageDependenciesTest {
                   "workflow.chess",
                   "workflow.qa",
                   "workflow.convert",
+                  "workflow.sft",
                   "dataset",
                   "mapping",
                   "format",

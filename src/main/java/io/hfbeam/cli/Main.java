@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
       ConvertCommand.class,
       DatasetsCommand.class,
       HubCommand.class,
-      LlmCommand.class
+      LlmCommand.class,
+      SftGenerateCommand.class
     })
 public final class Main implements Runnable {
 

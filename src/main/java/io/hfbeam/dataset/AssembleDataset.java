@@ -3,6 +3,7 @@ package io.hfbeam.dataset;
 import io.hfbeam.format.files.Directories;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,6 +55,7 @@ public final class AssembleDataset<T>
     String title = "Dataset";
     String description = "";
     LinkedHashMap<String, String> sections = new LinkedHashMap<>();
+    LinkedHashMap<String, ExtraFile> extras = new LinkedHashMap<>();
 
     public static <T> Settings<T> of(Path outputDir, PartFormat<T> format) {
       Settings<T> s = new Settings<>();
@@ -104,6 +106,16 @@ public final class AssembleDataset<T>
       return this;
     }
 
+    /**
+     * A file the workflow adds to the dataset at {@code path} (relative to its root), made from
+     * what its workers left in the parts folder once every part is in; written with the card, and
+     * left out when it gives no bytes.
+     */
+    public Settings<T> extraFile(String path, ExtraFile content) {
+      extras.put(path, content);
+      return this;
+    }
+
     public Path partsDir() {
       return AssembleDataset.partsDir(Path.of(outputDir));
     }
@@ -111,6 +123,12 @@ public final class AssembleDataset<T>
     Path stagingDir() {
       return StagedDataset.stagingDir(Path.of(outputDir));
     }
+  }
+
+  /** The content of an extra file, from the parts folder; null or empty: no file. */
+  @FunctionalInterface
+  public interface ExtraFile extends Serializable {
+    byte[] content(Path partsDir) throws IOException;
   }
 
   /**
@@ -202,6 +220,14 @@ public final class AssembleDataset<T>
       sorted.sort(Comparator.comparing(WrittenFile::path));
       // A checkpointed (streaming) run may be restored to a point before assembly, which needs the
       // parts again: there the launcher removes them once the job has finished.
+      for (Map.Entry<String, ExtraFile> e : s.extras.entrySet()) {
+        byte[] bytes = e.getValue().content(s.partsDir());
+        if (bytes == null || bytes.length == 0) continue;
+        Path target = s.stagingDir().resolve(e.getKey());
+        Files.createDirectories(target.getParent());
+        Files.write(target, bytes);
+        sorted.add(new WrittenFile(null, e.getKey(), target.toString(), 0, bytes.length, 0));
+      }
       if (!options.as(StreamingOptions.class).isStreaming()) Directories.deleteTree(s.partsDir());
       if (s.card) {
         Map<String, long[]> sizes = new TreeMap<>(Batch.splitOrder(s.splitOrder));

@@ -17,11 +17,11 @@ final class Medec {
   private Medec() {}
 
   /**
-   * The copy in the test resources (CC BY 4.0, see src/test/resources/medec/SOURCES.md), so a fresh
-   * clone has it; fails loudly if absent.
+   * The copy in the test resources (CC BY 4.0, see samples/medec/SOURCES.md), so a fresh clone has
+   * it; fails loudly if absent.
    */
   static Path csv() {
-    Path c = Path.of("src", "test", "resources", "medec", CSV).toAbsolutePath();
+    Path c = Path.of("samples", "medec", CSV).toAbsolutePath();
     if (!Files.isRegularFile(c)) throw new AssertionError(c + " not found");
     return c;
   }

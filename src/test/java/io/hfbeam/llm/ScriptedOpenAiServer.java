@@ -28,16 +28,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per path when the script is empty. It records every request (method, path, headers, body) and the
  * most requests it had in flight at once.
  */
-final class ScriptedOpenAiServer implements AutoCloseable {
+public final class ScriptedOpenAiServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request as the server got it. */
-  record Received(String method, String path, Map<String, List<String>> headers, String body) {
-    JsonNode json() throws IOException {
+  public record Received(
+      String method, String path, Map<String, List<String>> headers, String body) {
+    public JsonNode json() throws IOException {
       return JSON.readTree(body);
     }
 
-    String header(String name) {
+    public String header(String name) {
       return headers.entrySet().stream()
           .filter(e -> e.getKey().equalsIgnoreCase(name))
           .map(e -> e.getValue().get(0))
@@ -48,7 +49,7 @@ final class ScriptedOpenAiServer implements AutoCloseable {
 
   /** How the server answers one request. */
   @FunctionalInterface
-  interface Answer {
+  public interface Answer {
     void answer(HttpExchange exchange, Received request) throws Exception;
   }
 
@@ -59,33 +60,34 @@ final class ScriptedOpenAiServer implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private volatile Duration latency = Duration.ZERO;
+  private volatile Answer chatDefault = ok("ok");
 
-  ScriptedOpenAiServer() throws IOException {
+  public ScriptedOpenAiServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
   }
 
-  synchronized ScriptedOpenAiServer enqueue(Answer... answers) {
+  public synchronized ScriptedOpenAiServer enqueue(Answer... answers) {
     script.addAll(List.of(answers));
     return this;
   }
 
   /** A delay before every answer (for the concurrency count). */
-  void latency(Duration value) {
+  public void latency(Duration value) {
     latency = value;
   }
 
-  synchronized List<Received> requests() {
+  public synchronized List<Received> requests() {
     return List.copyOf(received);
   }
 
-  int maxInFlight() {
+  public int maxInFlight() {
     return maxInFlight.get();
   }
 
@@ -119,28 +121,80 @@ final class ScriptedOpenAiServer implements AutoCloseable {
     }
   }
 
-  private static Answer byPath() {
+  private Answer byPath() {
     return (exchange, request) -> {
       switch (request.path()) {
         case "/models" -> models("model-a", "model-b").answer(exchange, request);
         case "/embeddings" -> embeddings(false).answer(exchange, request);
-        default -> ok("ok").answer(exchange, request);
+        default -> chatDefault.answer(exchange, request);
       }
     };
   }
 
+  /** How chat completions are answered when the script is empty. */
+  public ScriptedOpenAiServer chatDefault(Answer answer) {
+    chatDefault = answer;
+    return this;
+  }
+
+  /** Chat completions answered so far (every attempt). */
+  public synchronized long chatRequests() {
+    return received.stream().filter(r -> r.path().equals("/chat/completions")).count();
+  }
+
   // --- scripted answers
 
-  static Answer ok(String content) {
+  /**
+   * Deterministic answers to the MEDEC prompt file's tasks that pass its checks: a paraphrase (the
+   * note's sentences in reverse order, prefixed) or a reasoning, as the schema asks; the tokens are
+   * a function of the text, so a run and its re-run use the same.
+   */
+  public static Answer medec() {
+    return (exchange, request) -> {
+      JsonNode body = request.json();
+      JsonNode messages = body.path("messages");
+      String user = messages.get(messages.size() - 1).path("content").asText();
+      String content;
+      if (user.contains("Paraphrase")) {
+        String note = between(user, "Clinical note:\n", "\n\nAnswer as");
+        String[] sentences = note.split("(?<=\\.)\\s+");
+        StringBuilder b = new StringBuilder("Restated note:");
+        for (int i = sentences.length - 1; i >= 0; i--) b.append(' ').append(sentences[i]);
+        content = JSON.createObjectNode().put("paraphrase", b.toString()).toString();
+      } else {
+        String wrong = between(user, "The erroneous sentence:\n", "\n\n");
+        content =
+            JSON.createObjectNode()
+                .put(
+                    "reasoning",
+                    "The flagged sentence ("
+                        + wrong.length()
+                        + " characters) conflicts with the"
+                        + " findings reported elsewhere in the note.")
+                .toString();
+      }
+      ok(content, user.length() / 4, content.length() / 4).answer(exchange, request);
+    };
+  }
+
+  private static String between(String s, String from, String to) {
+    int a = s.indexOf(from);
+    if (a < 0) return s;
+    a += from.length();
+    int b = s.indexOf(to, a);
+    return b < 0 ? s.substring(a) : s.substring(a, b);
+  }
+
+  public static Answer ok(String content) {
     return ok(content, 10, 5, Map.of());
   }
 
-  static Answer ok(String content, long promptTokens, long completionTokens) {
+  public static Answer ok(String content, long promptTokens, long completionTokens) {
     return ok(content, promptTokens, completionTokens, Map.of());
   }
 
   /** A chat completion answer with {@code usage} and extra headers (rate-limit headers). */
-  static Answer ok(
+  public static Answer ok(
       String content, long promptTokens, long completionTokens, Map<String, String> headers) {
     return (exchange, request) -> {
       ObjectNode body = JSON.createObjectNode();
@@ -158,47 +212,47 @@ final class ScriptedOpenAiServer implements AutoCloseable {
   }
 
   /** Valid protocol, but content that no answer schema with a required field accepts. */
-  static Answer schemaViolating() {
+  public static Answer schemaViolating() {
     return ok("{\"unexpected\": [1, 2, 3]}");
   }
 
-  static Answer status(int code, String body, Map<String, String> headers) {
+  public static Answer status(int code, String body, Map<String, String> headers) {
     return (exchange, request) -> send(exchange, code, body, headers);
   }
 
-  static Answer error(int code, String message) {
+  public static Answer error(int code, String message) {
     return status(code, errorBody(message), Map.of());
   }
 
-  static String errorBody(String message) {
+  public static String errorBody(String message) {
     ObjectNode body = JSON.createObjectNode();
     body.putObject("error").put("message", message).put("type", "invalid_request_error");
     return body.toString();
   }
 
   /** 429, with {@code Retry-After: retryAfter} unless null. */
-  static Answer rateLimited(String retryAfter) {
+  public static Answer rateLimited(String retryAfter) {
     return status(
         429,
         errorBody("Rate limit reached"),
         retryAfter == null ? Map.of() : Map.of("Retry-After", retryAfter));
   }
 
-  static Answer serverError() {
+  public static Answer serverError() {
     return error(500, "The server had an error while processing your request");
   }
 
-  static Answer unauthorized(String message) {
+  public static Answer unauthorized(String message) {
     return error(401, message);
   }
 
   /** Closes the connection without an answer. */
-  static Answer reset() {
+  public static Answer reset() {
     return (exchange, request) -> exchange.close();
   }
 
   /** Waits {@code delay}, then answers with {@code then} (a client past its timeout is gone). */
-  static Answer slow(Duration delay, Answer then) {
+  public static Answer slow(Duration delay, Answer then) {
     return (exchange, request) -> {
       Thread.sleep(delay.toMillis());
       then.answer(exchange, request);
@@ -206,7 +260,7 @@ final class ScriptedOpenAiServer implements AutoCloseable {
   }
 
   /** Sends the headers and a first byte of the body, then stalls for {@code delay}. */
-  static Answer stalledBody(Duration delay) {
+  public static Answer stalledBody(Duration delay) {
     return (exchange, request) -> {
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, 0);
@@ -219,15 +273,15 @@ final class ScriptedOpenAiServer implements AutoCloseable {
   }
 
   /** A 200 answer of {@code size} bytes of JSON whitespace and an object. */
-  static Answer huge(int size) {
+  public static Answer huge(int size) {
     return status(200, " ".repeat(size) + "{}", Map.of());
   }
 
-  static Answer invalidJson() {
+  public static Answer invalidJson() {
     return status(200, "{\"choices\": [ not json", Map.of());
   }
 
-  static Answer models(String... ids) {
+  public static Answer models(String... ids) {
     return (exchange, request) -> {
       ObjectNode body = JSON.createObjectNode().put("object", "list");
       ArrayNode data = body.putArray("data");
@@ -239,7 +293,7 @@ final class ScriptedOpenAiServer implements AutoCloseable {
   }
 
   /** Embeddings [i, len(text)] per input, listed in reverse order when {@code reversed}. */
-  static Answer embeddings(boolean reversed) {
+  public static Answer embeddings(boolean reversed) {
     return (exchange, request) -> {
       JsonNode input = request.json().path("input");
       ObjectNode body = JSON.createObjectNode().put("object", "list");

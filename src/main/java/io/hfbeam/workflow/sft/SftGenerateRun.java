@@ -1,0 +1,179 @@
+package io.hfbeam.workflow.sft;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hfbeam.dataset.WrittenFile;
+import io.hfbeam.format.files.InputFiles;
+import io.hfbeam.llm.GgufFile;
+import io.hfbeam.llm.OpenAiClient;
+import io.hfbeam.runner.RunSummary;
+import io.hfbeam.workflow.HubTarget;
+import io.hfbeam.workflow.Launchable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * sft-generate as {@link io.hfbeam.workflow.WorkflowLauncher} runs it: the backend is checked
+ * before any input is read (a bad key fails in seconds), the input is surveyed (pairs, and those
+ * the journal already answers), then the pipeline is built.
+ */
+public final class SftGenerateRun implements Launchable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SftGenerateWorkflow.Settings settings;
+  private final Map<String, String> env;
+  private String runId;
+
+  private SftGenerateRun(SftGenerateWorkflow.Settings settings, Map<String, String> env) {
+    this.settings = settings;
+    this.env = env;
+    settings.inputFiles(); // a missing input is a usage error, found up front
+    if (settings.dataset() == null) settings.format();
+  }
+
+  /**
+   * @param env the environment the backend's key and URL are read from here (null: the process's)
+   */
+  public static SftGenerateRun of(SftGenerateWorkflow.Settings settings, Map<String, String> env) {
+    return new SftGenerateRun(settings, env);
+  }
+
+  @Override
+  public String name() {
+    return "sft-generate";
+  }
+
+  @Override
+  public Path output() {
+    return settings.output();
+  }
+
+  @Override
+  public List<Path> inputDirs() {
+    return InputFiles.searchedDirs(settings.inputs());
+  }
+
+  @Override
+  public long inputBytes() {
+    return InputFiles.totalBytes(settings.inputFiles());
+  }
+
+  @Override
+  public List<String> steps() {
+    return SftGenerateWorkflow.STEPS;
+  }
+
+  @Override
+  public PCollection<WrittenFile> build(Pipeline p, Optional<HubTarget> hub, PrintStream out)
+      throws IOException {
+    SftSettings llm = settings.llm();
+    checkBackend(llm, out);
+    SftGenerateWorkflow.Survey survey = SftGenerateWorkflow.survey(settings);
+    long pairs =
+        settings.numPairs() > 0 ? Math.min(settings.numPairs(), survey.pairs()) : survey.pairs();
+    if (survey.answered() > 0) {
+      out.println(
+          "resuming: "
+              + Math.min(survey.answered(), pairs)
+              + " of "
+              + pairs
+              + " pairs already answered (from the journal in "
+              + SftGenerateWorkflow.journalDir(settings.output())
+              + "; they cost nothing)");
+    } else {
+      out.println(
+          "sft-generate: "
+              + pairs
+              + " pairs to make ("
+              + (pairs < survey.pairs() ? "the first of " + survey.pairs() + " pairs in " : "from ")
+              + survey.records()
+              + " records; "
+              + survey.skipped()
+              + " skipped by the pairing rules) with "
+              + llm.backend().describe()
+              + ", model "
+              + llm.model()
+              + ", concurrency "
+              + llm.backend().concurrency());
+    }
+    runId = UUID.randomUUID().toString();
+    SftGenerateWorkflow.Settings prepared = SftGenerateWorkflow.prepare(settings, survey, runId);
+    Generation.closeOthers(runId);
+    Generation g = Generation.of(prepared.llm());
+    g.progressTo(out);
+    return SftGenerateWorkflow.build(p, prepared, info(prepared, pairs));
+  }
+
+  /** A bad key, URL or model file fails here, before any input is read. */
+  private void checkBackend(SftSettings llm, PrintStream out) throws IOException {
+    if (llm.backend().isGguf()) {
+      return; // the model file was checked when the settings were made; it loads with the run
+    }
+    OpenAiClient.Settings cs = llm.backend().clientSettings(env == null ? System.getenv() : env);
+    try (OpenAiClient client = new OpenAiClient(cs.withMaxAttempts(2))) {
+      client.checkKey(llm.model());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while checking the API key", e);
+    }
+  }
+
+  private Map<String, Object> info(SftGenerateWorkflow.Settings s, long pairs) {
+    SftSettings l = s.llm();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model", l.model());
+    m.put("backend", l.backend().isGguf() ? "gguf" : "openai-compatible");
+    m.put("prompt_file", l.prompts().file());
+    m.put("pairing", l.mapping().file());
+    m.put("add_reasoning", l.addReasoning());
+    m.put("concurrency", l.backend().concurrency());
+    m.put("pairs_in_input", pairs);
+    return m;
+  }
+
+  @Override
+  public List<String> warnings(RunSummary summary) {
+    if (runId != null) Generation.close(runId);
+    List<String> out = new ArrayList<>();
+    Path stats = settings.output().resolve("generation_stats.json");
+    if (!Files.isRegularFile(stats)) return out;
+    try {
+      JsonNode n = JSON.readTree(stats.toFile());
+      long remaining = n.path("pairs_remaining").asLong();
+      if (n.path("budget_reached").asBoolean() || remaining > 0) {
+        out.add(
+            "budget reached: "
+                + remaining
+                + " pairs remain; the dataset holds the "
+                + n.path("pairs_done").asLong()
+                + " made so far. Run the same command with a larger --max-cost or"
+                + " --max-tokens-total to continue (answers already paid for are re-used).");
+      }
+      long failed = n.path("pairs_failed").asLong();
+      if (failed > 0) {
+        out.add(
+            failed
+                + " pairs failed (their reasons and raw answers are in _errors/); the rest were"
+                + " made");
+      }
+    } catch (IOException e) {
+      out.add("could not read " + stats + ": " + e.getMessage());
+    }
+    return out;
+  }
+
+  /** Checks a model file path up front (a wrong path is one line). */
+  public static void checkModelFile(Path model) throws IOException {
+    GgufFile.check(model);
+  }
+}

@@ -1,0 +1,63 @@
+package io.hfbeam.workflow.sft;
+
+import io.hfbeam.llm.BackendSpec;
+import io.hfbeam.llm.ChatRequest;
+import io.hfbeam.llm.PromptFile;
+import java.io.Serializable;
+import java.util.Map;
+
+/**
+ * What the workers of one sft-generate run need: the backend (no secret), the model, the prompt
+ * file and pairing, the overrides, the budget, where the journal and the run's statistics go.
+ * Immutable and serializable.
+ *
+ * @param runId a fresh id per run: the workers of one run in one JVM share one {@link Generation}
+ * @param pairLimits per input unit (file or dataset unit index), the most pairs it may make (from
+ *     --num-pairs); absent: no limit
+ */
+public record SftSettings(
+    String runId,
+    BackendSpec backend,
+    String model,
+    PromptFile prompts,
+    PairMapping mapping,
+    boolean addReasoning,
+    Double temperature,
+    Long seed,
+    long maxTokensTotal,
+    double maxCostUsd,
+    String pricesYaml,
+    int validationAttempts,
+    String journalDir,
+    String statsDir,
+    int saveEvery,
+    long totalPairs,
+    Map<Integer, Long> pairLimits)
+    implements Serializable {
+
+  public SftSettings {
+    pairLimits = pairLimits == null ? Map.of() : Map.copyOf(pairLimits);
+    if (saveEvery < 1) throw new IllegalArgumentException("--save-every must be at least 1");
+    if (validationAttempts < 1)
+      throw new IllegalArgumentException("--validation-attempts must be at least 1");
+  }
+
+  /** The request of {@code task} for {@code record}, with the run's overrides applied. */
+  public ChatRequest request(PromptFile.Task task, Map<String, ?> record) {
+    ChatRequest r = task.request(record, model);
+    if (temperature == null && seed == null) return r;
+    return new ChatRequest(
+        r.model(),
+        r.messages(),
+        temperature != null ? temperature : r.temperature(),
+        r.maxTokens(),
+        seed != null ? seed : r.seed(),
+        r.jsonSchema());
+  }
+
+  /** How many pairs unit {@code index} may make; -1: no limit. */
+  public long limit(int index) {
+    Long n = pairLimits.get(index);
+    return n == null ? -1 : n;
+  }
+}
