@@ -51,7 +51,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *       {@code 120ms} form); 200s carry the same three headers, as OpenAI's do.
  *   <li>{@code GET /v1/models}; {@code GET /stats} (JSON: chat requests, 200s, 429s, max in flight,
  *       and {@code window_s}: seconds from the first chat request's arrival to the last 200 sent,
- *       the same clock for every client; {@code ?reset=1} zeroes them after answering).
+ *       the same clock for every client; {@code late_ms_mean}/{@code late_ms_max}: how late the
+ *       timer sent the 200s past arrival + latency; {@code ?reset=1} zeroes them after answering).
  * </ul>
  *
  * <p>usage: {@code LatencyOpenAiServer [--port P] [--latency-ms 200] [--rate-limit RPS]} (port 0:
@@ -75,6 +76,8 @@ public final class LatencyOpenAiServer implements AutoCloseable {
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicLong firstArrival = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong lastAnswer = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong lateNanos = new AtomicLong();
+  private final AtomicLong maxLateNanos = new AtomicLong();
 
   public LatencyOpenAiServer(int port, long latencyMs, double rateLimit) throws Exception {
     this.latencyNanos = TimeUnit.MILLISECONDS.toNanos(latencyMs);
@@ -216,8 +219,12 @@ public final class LatencyOpenAiServer implements AutoCloseable {
     int finalStatus = status;
     String finalAnswer = answer;
     long delay = Math.max(0, latencyNanos - (System.nanoTime() - arrived));
+    long due = arrived + latencyNanos;
     Runnable reply =
         () -> {
+          long late = Math.max(0, System.nanoTime() - due);
+          lateNanos.addAndGet(late);
+          maxLateNanos.accumulateAndGet(late, Math::max);
           inFlight.decrementAndGet();
           if (finalStatus == 200) ok.incrementAndGet();
           lastAnswer.accumulateAndGet(System.nanoTime(), Math::max);
@@ -280,14 +287,17 @@ public final class LatencyOpenAiServer implements AutoCloseable {
     return String.format(
         Locale.ROOT,
         "{\"chat_requests\": %d, \"ok\": %d, \"rate_limited\": %d, \"other_requests\": %d,"
-            + " \"in_flight\": %d, \"max_in_flight\": %d, \"window_s\": %.3f}",
+            + " \"in_flight\": %d, \"max_in_flight\": %d, \"window_s\": %.3f,"
+            + " \"late_ms_mean\": %.2f, \"late_ms_max\": %.2f}",
         chatRequests.get(),
         ok.get(),
         limited.get(),
         otherRequests.get(),
         inFlight.get(),
         maxInFlight.get(),
-        window());
+        window(),
+        ok.get() == 0 ? 0.0 : lateNanos.get() / 1e6 / ok.get(),
+        maxLateNanos.get() / 1e6);
   }
 
   /** Seconds from the first chat request's arrival to the last 200 sent, since the last reset. */
@@ -304,6 +314,8 @@ public final class LatencyOpenAiServer implements AutoCloseable {
     otherRequests.set(0);
     maxInFlight.set(inFlight.get());
     firstArrival.set(Long.MAX_VALUE);
+    lateNanos.set(0);
+    maxLateNanos.set(0);
     lastAnswer.set(Long.MIN_VALUE);
   }
 
