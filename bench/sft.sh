@@ -63,7 +63,7 @@ start_server() { # name, latency ms, rate (0: none) -> sets base_<name>
   "${cp[@]}" io.hfbeam.bench.LatencyOpenAiServer --port "$port" --latency-ms "$2" --rate-limit "$3" \
     > "$work/server-$name.log" 2>&1 &
   servers+=($!)
-  for _ in $(seq 100); do grep -q "listening on" "$work/server-$name.log" && break; sleep 0.2; done
+  for _ in $(seq 300); do grep -q "listening on" "$work/server-$name.log" && break; sleep 0.2; done
   grep -q "listening on" "$work/server-$name.log" || { echo "the server did not start:"; cat "$work/server-$name.log"; exit 1; }
   printf -v "base_$name" '%s' "http://127.0.0.1:$port/v1"
 }
@@ -80,11 +80,12 @@ measure() { # tool, concurrency, round, pairs wanted, command...
   /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/last.out" 2> "$work/last.err" \
     || { echo "FAILED: $tool c=$c"; tail -30 "$work/last.err"; exit 1; }
   stats "$base_paced" "" > "$work/server.json"
-  local wall rss
+  local wall rss load
   read -r wall rss < "$work/time"
-  "$py" - "$tool" "$c" "$round" "$want" "$wall" "$rss" "$work" >> "$results" << 'EOF'
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  "$py" - "$tool" "$c" "$round" "$want" "$wall" "$rss" "$work" "$load" >> "$results" << 'EOF'
 import json, sys
-tool, c, rnd, want, wall, rss, work = sys.argv[1:]
+tool, c, rnd, want, wall, rss, work, load = sys.argv[1:]
 server = json.load(open(f"{work}/server.json"))
 if tool.startswith("hf-beam"):
     st = json.load(open(f"{work}/out/generation_stats.json"))
@@ -96,7 +97,7 @@ else:
     done, failed = out["pairs"], out["failed"]
 print("\t".join(map(str, [tool, c, rnd, want, done, failed, server["chat_requests"], server["rate_limited"],
                           server["max_in_flight"], server["window_s"], wall, int(rss), server["late_ms_mean"],
-                          server["late_ms_max"]])))
+                          server["late_ms_max"], load])))
 EOF
   echo "round $round: $tool c=$c: $(tail -1 "$results" | cut -f5-)" >&2
 }
@@ -153,6 +154,9 @@ names = {f"hf-beam-{r}": f"hf-beam sft-generate, {r} (java -jar)" for r in runne
 names.update({"client": "hf-beam OpenAiClient alone (SftClientBench)",
               "async": "openai AsyncOpenAI + Semaphore", "seed": "seed: openai sync, one at a time"})
 tools = [f"hf-beam-{r}" for r in runners] + ["client", "async", "seed"]
+loads = [float(r[14]) for r in rows]
+print(f"load average (1 min) after each run: {min(loads):.1f}-{max(loads):.1f}, median {statistics.median(loads):.1f}")
+print()
 print("| concurrency | ideal pairs/s | run | pairs | rounds | pairs/s, median (range) | of ideal | failed pairs |"
       " requests | 429s | max in flight | wall time (incl. start), median | server late, mean / max |")
 print("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
