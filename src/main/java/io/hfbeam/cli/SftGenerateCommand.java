@@ -32,6 +32,8 @@ final class SftGenerateCommand extends WorkflowCommand {
 
   @Mixin DatasetInputOptions datasetInput;
 
+  @Mixin WatchOptions watch;
+
   @YamlKey("input")
   @Option(
       names = {"--input", "--input-jsonl"},
@@ -318,6 +320,14 @@ final class SftGenerateCommand extends WorkflowCommand {
             numPairs,
             common.parquet(),
             llmSettings);
+    var watching = watch.settings(inputs, "--input");
+    if (watching.isPresent()) {
+      if (dataset)
+        throw new IllegalArgumentException("--watch takes a directory, not an hf:// dataset");
+      if (numPairs > 0)
+        throw new IllegalArgumentException("--num-pairs is for a batch run, not --watch");
+      return SftGenerateRun.watching(s, env, watching.get());
+    }
     return SftGenerateRun.of(s, env);
   }
 }
