@@ -114,6 +114,11 @@ public final class SftGenerateRun implements Launchable.Watchable {
   }
 
   @Override
+  public boolean resumesFromItsOutput() {
+    return true;
+  }
+
+  @Override
   public List<String> steps() {
     return SftGenerateWorkflow.STEPS;
   }
