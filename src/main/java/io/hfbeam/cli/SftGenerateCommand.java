@@ -239,6 +239,11 @@ final class SftGenerateCommand extends WorkflowCommand {
     if (backend.isGguf()) {
       try {
         SftGenerateRun.checkModelFile(Path.of(llm.substring(5)));
+        if (!given("--model")) {
+          // the model's own name, for the card and the journal's keys (not OpenAI's default)
+          model =
+              Path.of(llm.substring(5)).getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+        }
       } catch (IOException ex) {
         throw new IllegalArgumentException(ex.getMessage());
       }

@@ -260,6 +260,7 @@ public final class SftGenerateWorkflow {
                     + " every pair (50/50, in a seeded order); `correct` and `incorrect` one side"
                     + " each. `generation_stats.json` has the run's requests, tokens, cost and"
                     + " latency.")
+            .section("How it was made", howMade(s))
             .extraFile(
                 "generation_stats.json",
                 parts -> GenerationStats.merge(Path.of(stats), about, System.currentTimeMillis()))
@@ -323,6 +324,33 @@ public final class SftGenerateWorkflow {
       }
       return f.source().read(chunk, visitor);
     }
+  }
+
+  /** The card's account of the generation: model, backend, prompt file, pairing, tasks. */
+  static String howMade(Settings s) {
+    SftSettings l = s.llm();
+    String tasks =
+        "`"
+            + l.mapping().correctTask()
+            + "`"
+            + (l.addReasoning() ? " and `" + l.mapping().reasoningTask() + "`" : "");
+    return "Model `"
+        + l.model()
+        + "` ("
+        + (l.backend().isGguf()
+            ? "a local GGUF model run by llama.cpp"
+            : "an OpenAI-compatible server")
+        + "), prompt file `"
+        + Path.of(l.prompts().file()).getFileName()
+        + "` (tasks "
+        + tasks
+        + "), pairing `"
+        + Path.of(l.mapping().file()).getFileName()
+        + "`"
+        + (l.temperature() != null ? ", temperature " + l.temperature() : "")
+        + (l.seed() != null ? ", seed " + l.seed() : "")
+        + ". Answers were validated against each task's JSON schema and checks; pairs that failed"
+        + " are listed in `_errors/`. Counts, tokens and cost: `generation_stats.json`.";
   }
 
   /** The columns the pairing and the prompt file's templates need, for a check of the input. */
