@@ -231,7 +231,11 @@ class SftFaultsTest {
         correct.stream().map(n -> n.path("source_id").asText()).collect(Collectors.toSet());
     assertFalse(made.contains(failedId), made + " holds the failed pair " + failedId);
     assertTrue(r.path("source").asText().endsWith(".csv"), r.toString());
-    assertTrue(r.path("line").asLong() > 1, r.toString());
+    // located: the line of the input where the pair's record starts
+    long line = r.path("line").asLong();
+    assertTrue(line > 1, r.toString());
+    String there = Files.readAllLines(Path.of(SftRuns.MEDEC)).get((int) line - 1);
+    assertTrue(there.startsWith(failedId + ","), "line " + line + " is " + there);
 
     List<JsonNode> errors = lines(out.resolve("_errors/errors.jsonl"));
     assertEquals(1, errors.size());
@@ -239,7 +243,7 @@ class SftFaultsTest {
     assertContains(error, "pair " + failedId + ", task paraphrase_correct", error);
     assertContains(error, "answer failed validation after 2 attempts", error);
     assertContains(error, "MEDEC-MS-ValidationSet", error);
-    assertContains(error, String.valueOf(r.path("line").asLong()), error);
+    assertEquals(line, errors.get(0).path("line").asLong(), error);
 
     JsonNode stats = stats(out);
     assertEquals(2, stats.path("pairs_done").asLong(), stats.toString());
