@@ -35,7 +35,7 @@ public final class SftGenerateRun implements Launchable {
   private String runId;
 
   private SftGenerateRun(SftGenerateWorkflow.Settings settings, Map<String, String> env) {
-    this.settings = settings;
+    this.settings = settings.withLlm(settings.llm().forBackend());
     this.env = env;
     settings.inputFiles(); // a missing input is a usage error, found up front
     if (settings.dataset() == null) settings.format();
