@@ -276,6 +276,7 @@ class SftFaultsTest {
     List<String> errors = errorLines(c);
     assertEquals(1, errors.size(), c.toString());
     assertContains(errors.get(0), "API key was refused", c);
+    assertContains(errors.get(0), "(OPENAI_API_KEY)", c); // where the refused key came from
     assertContains(errors.get(0), "401", c);
     assertTrue(ms < 10_000, "took " + ms + " ms");
     // one model-list request, no chat request
