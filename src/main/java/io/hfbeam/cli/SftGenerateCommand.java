@@ -245,7 +245,9 @@ final class SftGenerateCommand extends WorkflowCommand {
           backend
               .withConcurrency(concurrency)
               .withRequestTimeout(Duration.ofSeconds(requestTimeout))
-              .withKey(apiKey != null ? apiKey : e.get("OPENAI_API_KEY"));
+              .withKey(
+                  apiKey != null ? apiKey : e.get("OPENAI_API_KEY"),
+                  apiKey != null ? "--openai-api-key" : "OPENAI_API_KEY");
       // a missing key is found now (a local server may take none: OPENAI_API_KEY=none)
       if (!backend.clientSettings(e).hasApiKey()) {
         throw new IllegalArgumentException(
