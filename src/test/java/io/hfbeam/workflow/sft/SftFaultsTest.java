@@ -25,6 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hfbeam.cli.Cli;
+import io.hfbeam.hub.HubClient;
+import io.hfbeam.hub.RepoId;
+import io.hfbeam.hub.server.LocalHubServer;
 import io.hfbeam.llm.ScriptedOpenAiServer;
 import io.hfbeam.llm.ScriptedOpenAiServer.Answer;
 import java.nio.file.Files;
@@ -32,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -279,6 +283,8 @@ class SftFaultsTest {
     assertContains(errors.get(0), "(OPENAI_API_KEY)", c); // where the refused key came from
     assertContains(errors.get(0), "401", c);
     assertTrue(ms < 10_000, "took " + ms + " ms");
+    // the input was never surveyed (that line comes after the pass over the input)
+    assertFalse(c.out.contains("pairs to make") || c.out.contains("resuming"), c.toString());
     // one model-list request, no chat request
     assertEquals(List.of("/models"), server.requests().stream().map(r -> r.path()).toList());
     assertEquals(0, server.chatRequests());
@@ -308,6 +314,57 @@ class SftFaultsTest {
     Map<String, byte[]> after = files(out);
     assertEquals(before.keySet(), after.keySet());
     for (String f : before.keySet()) assertArrayEquals(before.get(f), after.get(f), f);
+  }
+
+  @Test
+  void refusedKeyMidRunPublishesNothingToTheHub() throws Exception {
+    String token = "hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    RepoId repo = RepoId.dataset("alice/sft");
+    try (LocalHubServer hub =
+        LocalHubServer.start(
+            0, tmp.resolve("hub"), LocalHubServer.Options.defaults().withToken(token, "alice"))) {
+      Map<String, String> env = new HashMap<>(SftRuns.env(server));
+      env.putAll(
+          Map.of(
+              "HF_ENDPOINT",
+              hub.url(),
+              "HF_TOKEN",
+              token,
+              "HF_HOME",
+              tmp.resolve("hf").toString(),
+              "HF_HUB_DISABLE_XET",
+              "1",
+              "HF_HUB_DISABLE_TELEMETRY",
+              "1"));
+      HubClient client = HubClient.Settings.builder().environment(env).build().newClient();
+      Path out = tmp.resolve("out");
+      String[] first = {
+        "sft-generate",
+        "--input",
+        SftRuns.MEDEC,
+        "--output",
+        out.toString(),
+        "--num-pairs",
+        "2",
+        "--concurrency",
+        "1",
+        "--repo",
+        repo.id()
+      };
+      Cli c1 = Cli.runWith(env, first);
+      assertComplete(c1, out, 2);
+      int commits = client.listCommits(repo, "main").size();
+      assertTrue(commits > 1, "published: " + c1);
+
+      script(unauthorized("Your key was revoked."));
+      String[] second = first.clone();
+      second[6] = "5";
+      Cli c2 = Cli.runWith(env, second);
+      assertEquals(1, c2.exitCode, c2.toString());
+      readable(c2);
+      assertContains(c2.err, "nothing was published", c2);
+      assertEquals(commits, client.listCommits(repo, "main").size(), "a commit after the 401");
+    }
   }
 
   private static Set<String> names(JsonNode object) {
