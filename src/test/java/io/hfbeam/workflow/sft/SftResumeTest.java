@@ -162,6 +162,46 @@ class SftResumeTest {
     assertEquals(PAIRS, b.path("pairs_done").asLong());
   }
 
+  @Test
+  void theDatasetDoesNotDependOnConcurrencyOrAnswerOrder() throws Exception {
+    // answers come back out of order: each waits a random 0-40 ms
+    java.util.Random random = new java.util.Random(7);
+    ScriptedOpenAiServer.Answer medec = ScriptedOpenAiServer.medec();
+    Map<String, byte[]> first = null;
+    for (int concurrency : new int[] {1, 8}) {
+      Path out = tmp.resolve("c" + concurrency);
+      try (ScriptedOpenAiServer s =
+          new ScriptedOpenAiServer()
+              .chatDefault(
+                  (exchange, request) -> {
+                    int ms;
+                    synchronized (random) {
+                      ms = random.nextInt(40);
+                    }
+                    Thread.sleep(ms);
+                    medec.answer(exchange, request);
+                  })) {
+        List<String> args = new ArrayList<>(args(out));
+        args.set(args.indexOf("--num-pairs") + 1, "30");
+        args.set(args.indexOf("--concurrency") + 1, "" + concurrency);
+        args.add("--add-reasoning");
+        Cli c = Cli.runWith(SftRuns.env(s), args.toArray(String[]::new));
+        assertEquals(0, c.exitCode, c.toString());
+        if (concurrency > 1) assertTrue(s.maxInFlight() > 1, "ran " + s.maxInFlight() + " at once");
+      }
+      Map<String, byte[]> files = SftRuns.files(out);
+      files.keySet().removeIf(f -> f.equals("generation_stats.json"));
+      if (first == null) {
+        first = files;
+        continue;
+      }
+      assertEquals(first.keySet(), files.keySet());
+      for (String f : first.keySet())
+        assertArrayEquals(
+            first.get(f), files.get(f), f + " differs:\n" + diff(first.get(f), files.get(f)));
+    }
+  }
+
   private static String diff(byte[] a, byte[] b) {
     String x = new String(a, StandardCharsets.UTF_8), y = new String(b, StandardCharsets.UTF_8);
     int i = 0;
