@@ -317,6 +317,28 @@ class SftFaultsTest {
   }
 
   @Test
+  void exhaustedQuotaFailsTheRunAtOnceInsteadOfFailingEveryPair() throws Exception {
+    Path out = tmp.resolve("out");
+    // OpenAI's answer when the account has no credit left: a 429 that waiting does not cure
+    Answer quota =
+        ScriptedOpenAiServer.status(
+            429,
+            "{\"error\": {\"message\": \"You exceeded your current quota, please check your plan"
+                + " and billing details.\", \"type\": \"insufficient_quota\", \"code\":"
+                + " \"insufficient_quota\"}}",
+            Map.of());
+    server.chatDefault(stamped(quota));
+    Cli c = run(out, "--num-pairs", "10", "--concurrency", "1");
+    assertEquals(1, c.exitCode, c.toString());
+    readable(c);
+    List<String> errors = errorLines(c);
+    assertEquals(1, errors.size(), c.toString());
+    assertContains(errors.get(0), "insufficient_quota", c);
+    assertTrue(server.chatRequests() <= 2, server.chatRequests() + " requests: " + c);
+    assertFalse(Files.exists(out.resolve("README.md")), "a dataset of nothing was published");
+  }
+
+  @Test
   void refusedKeyMidRunPublishesNothingToTheHub() throws Exception {
     String token = "hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
     RepoId repo = RepoId.dataset("alice/sft");
