@@ -239,11 +239,6 @@ final class SftGenerateCommand extends WorkflowCommand {
     if (backend.isGguf()) {
       try {
         SftGenerateRun.checkModelFile(Path.of(llm.substring(5)));
-        if (!given("--model")) {
-          // the model's own name, for the card and the journal's keys (not OpenAI's default)
-          model =
-              Path.of(llm.substring(5)).getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
-        }
       } catch (IOException ex) {
         throw new IllegalArgumentException(ex.getMessage());
       }
@@ -252,7 +247,9 @@ final class SftGenerateCommand extends WorkflowCommand {
           backend
               .withConcurrency(concurrency)
               .withRequestTimeout(Duration.ofSeconds(requestTimeout))
-              .withKey(apiKey != null ? apiKey : e.get("OPENAI_API_KEY"));
+              .withKey(
+                  apiKey != null ? apiKey : e.get("OPENAI_API_KEY"),
+                  apiKey != null ? "--openai-api-key" : "OPENAI_API_KEY");
       // a missing key is found now (a local server may take none: OPENAI_API_KEY=none)
       if (!backend.clientSettings(e).hasApiKey()) {
         throw new IllegalArgumentException(

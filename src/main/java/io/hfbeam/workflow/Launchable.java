@@ -51,6 +51,9 @@ public interface Launchable {
     return false;
   }
 
+  /** Frees what the run held in this JVM (a loaded model, open journals), however it ended. */
+  default void release() {}
+
   /** What the run's counts say the user should know, e.g. input columns the features dropped. */
   default List<String> warnings(RunSummary summary) {
     return List.of();

@@ -327,6 +327,7 @@ public final class WorkflowLauncher implements AutoCloseable {
 
   @Override
   public void close() {
+    if (job != null) job.release();
     embeddedFlink.ifPresent(EmbeddedFlink::close);
   }
 }

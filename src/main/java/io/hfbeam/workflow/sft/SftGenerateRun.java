@@ -41,7 +41,7 @@ public final class SftGenerateRun implements Launchable.Watchable {
       SftGenerateWorkflow.Settings settings,
       Map<String, String> env,
       Optional<WatchSettings> watch) {
-    this.settings = settings;
+    this.settings = settings.withLlm(settings.llm().forBackend());
     this.env = env;
     this.watch = watch;
     if (watch.isEmpty()) {
@@ -192,8 +192,12 @@ public final class SftGenerateRun implements Launchable.Watchable {
   }
 
   @Override
-  public List<String> warnings(RunSummary summary) {
+  public void release() {
     if (runId != null) Generation.close(runId);
+  }
+
+  @Override
+  public List<String> warnings(RunSummary summary) {
     List<String> out = new ArrayList<>();
     Path stats = settings.output().resolve("generation_stats.json");
     if (!Files.isRegularFile(stats)) return out;
@@ -213,7 +217,8 @@ public final class SftGenerateRun implements Launchable.Watchable {
       if (failed > 0) {
         out.add(
             failed
-                + " pairs failed (their reasons and raw answers are in _errors/); the rest were"
+                + (failed == 1 ? " pair" : " pairs")
+                + " failed (their reasons and raw answers are in _errors/); the rest were"
                 + " made");
       }
     } catch (IOException e) {
