@@ -32,6 +32,8 @@ final class SftGenerateCommand extends WorkflowCommand {
 
   @Mixin DatasetInputOptions datasetInput;
 
+  @Mixin WatchOptions watch;
+
   @YamlKey("input")
   @Option(
       names = {"--input", "--input-jsonl"},
@@ -245,7 +247,9 @@ final class SftGenerateCommand extends WorkflowCommand {
           backend
               .withConcurrency(concurrency)
               .withRequestTimeout(Duration.ofSeconds(requestTimeout))
-              .withKey(apiKey != null ? apiKey : e.get("OPENAI_API_KEY"));
+              .withKey(
+                  apiKey != null ? apiKey : e.get("OPENAI_API_KEY"),
+                  apiKey != null ? "--openai-api-key" : "OPENAI_API_KEY");
       // a missing key is found now (a local server may take none: OPENAI_API_KEY=none)
       if (!backend.clientSettings(e).hasApiKey()) {
         throw new IllegalArgumentException(
@@ -318,6 +322,14 @@ final class SftGenerateCommand extends WorkflowCommand {
             numPairs,
             common.parquet(),
             llmSettings);
+    var watching = watch.settings(inputs, "--input");
+    if (watching.isPresent()) {
+      if (dataset)
+        throw new IllegalArgumentException("--watch takes a directory, not an hf:// dataset");
+      if (numPairs > 0)
+        throw new IllegalArgumentException("--num-pairs is for a batch run, not --watch");
+      return SftGenerateRun.watching(s, env, watching.get());
+    }
     return SftGenerateRun.of(s, env);
   }
 }

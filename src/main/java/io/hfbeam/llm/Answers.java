@@ -53,7 +53,9 @@ public final class Answers {
     }
   }
 
-  /** A failure no other record can get past: a refused key, a revoked account. */
+  /**
+   * A failure no other record can get past: a refused key, a revoked account, an exhausted quota.
+   */
   public static final class FatalBackendException extends IOException {
     FatalBackendException(String message, Throwable cause) {
       super(message, cause);
@@ -85,8 +87,8 @@ public final class Answers {
    * The validated answer of {@code task} for {@code record}: from the journal, else asked (at most
    * {@code attempts} times) and journaled.
    *
-   * @throws FatalBackendException when the backend refuses the key (401/403): no other request can
-   *     succeed
+   * @throws FatalBackendException when the backend refuses the key (401/403) or the account has no
+   *     quota left (429 insufficient_quota): no other request can succeed
    */
   public Outcome answer(PromptFile.Task task, ChatRequest request, Map<String, ?> record)
       throws IOException, InterruptedException {
@@ -118,7 +120,10 @@ public final class Answers {
         result = backend.chat(sent);
       } catch (OpenAiException e) {
         budget.release(reservation.get());
-        if (e.status() == 401 || e.status() == 403) {
+        // a refused key, or an account without credit (a 429 that waiting does not cure)
+        if (e.status() == 401
+            || e.status() == 403
+            || e.status() == 429 && e.getMessage().contains("insufficient_quota")) {
           throw new FatalBackendException(e.getMessage(), e);
         }
         return new Outcome(

@@ -19,6 +19,9 @@ public final class BackendSpec implements Serializable {
   /** Keys given on a command line, by id: they stay in this JVM and never enter a pipeline. */
   private static final Map<String, String> KEYS = new ConcurrentHashMap<>();
 
+  /** Where each registered key came from, by id, for messages. */
+  private static final Map<String, String> KEY_SOURCES = new ConcurrentHashMap<>();
+
   private final String baseUrl; // null for a GGUF model
   private final String ggufPath; // null for a server
   private final int concurrency;
@@ -94,9 +97,15 @@ public final class BackendSpec implements Serializable {
    * use it and it is never serialized; workers elsewhere read OPENAI_API_KEY.
    */
   public BackendSpec withKey(String key) {
+    return withKey(key, "the key given explicitly");
+  }
+
+  /** {@link #withKey(String)}, saying where the key came from ("OPENAI_API_KEY") in messages. */
+  public BackendSpec withKey(String key, String source) {
     if (key == null || key.isBlank()) return this;
     String id = UUID.randomUUID().toString();
     KEYS.put(id, key.trim());
+    KEY_SOURCES.put(id, source);
     return new BackendSpec(baseUrl, ggufPath, concurrency, requestTimeoutMillis, maxAttempts, id);
   }
 
@@ -114,7 +123,7 @@ public final class BackendSpec implements Serializable {
     OpenAiClient.Settings s = OpenAiClient.Settings.fromEnvironment(env);
     if (!baseUrl.isEmpty()) s = s.withBaseUrl(baseUrl);
     String key = keyId == null ? null : KEYS.get(keyId);
-    if (key != null) s = s.withApiKey(key);
+    if (key != null) s = s.withApiKey(key, KEY_SOURCES.getOrDefault(keyId, "the key given"));
     return s.withConcurrency(concurrency)
         .withRequestTimeout(Duration.ofMillis(requestTimeoutMillis))
         .withMaxAttempts(maxAttempts);

@@ -482,6 +482,15 @@ public final class OpenAiClient implements ChatBackend {
           });
     }
 
+    /** A key and where it came from, for messages ("OPENAI_API_KEY", "--openai-api-key"). */
+    public Settings withApiKey(String value, String source) {
+      return with(
+          s -> {
+            s.apiKey = value;
+            s.keySource = value == null ? "no key" : source;
+          });
+    }
+
     public Settings withConcurrency(int value) {
       return with(s -> s.concurrency = value);
     }

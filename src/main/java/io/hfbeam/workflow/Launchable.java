@@ -43,6 +43,17 @@ public interface Launchable {
   PCollection<WrittenFile> build(Pipeline p, Optional<HubTarget> hub, PrintStream out)
       throws IOException;
 
+  /**
+   * Whether the workflow keeps its own record of finished work beside the output (sft-generate's
+   * answers journal), so that --resume means something on a runner without checkpoints.
+   */
+  default boolean resumesFromItsOutput() {
+    return false;
+  }
+
+  /** Frees what the run held in this JVM (a loaded model, open journals), however it ended. */
+  default void release() {}
+
   /** What the run's counts say the user should know, e.g. input columns the features dropped. */
   default List<String> warnings(RunSummary summary) {
     return List.of();

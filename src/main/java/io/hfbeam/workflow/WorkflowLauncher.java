@@ -113,11 +113,20 @@ public final class WorkflowLauncher implements AutoCloseable {
     checkOutsideInput(job.output(), job.inputDirs());
     options = RunnerProfiles.create(run.runner(), runnerSettings(job.name()));
     Optional<WatchSettings> watch = watch();
+    boolean resume = run.resume();
+    if (resume && job.resumesFromItsOutput() && !RunnerProfiles.isFlink(options)) {
+      // the workflow's own record of finished work (an answers journal) is the way back in
+      out.println(
+          "--resume: this runner keeps no checkpoints; the run goes on from "
+              + job.name()
+              + "'s journal");
+      resume = false;
+    }
     resumedFrom =
         Checkpoints.configure(
             options,
             job.output(),
-            run.resume(),
+            resume,
             run.checkpointIntervalSeconds(),
             watch.map(WatchSettings::commitInterval).orElse(null),
             out);
@@ -318,6 +327,7 @@ public final class WorkflowLauncher implements AutoCloseable {
 
   @Override
   public void close() {
+    if (job != null) job.release();
     embeddedFlink.ifPresent(EmbeddedFlink::close);
   }
 }

@@ -372,9 +372,12 @@ class HubCacheTest {
       assertThat(Files.isDirectory(one.snapshotPath()), is(true));
       assertThat(plan.fits(), is(false));
     } finally {
-      p.descendants().forEach(ProcessHandle::destroy);
-      p.destroy();
+      // the lock is held by an open descriptor that sh and sleep inherited: every one must be gone
+      List<ProcessHandle> all = new java.util.ArrayList<>(p.descendants().toList());
+      all.forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
+      for (ProcessHandle h : all) h.onExit().get(10, TimeUnit.SECONDS);
     }
     // once released the same revision goes
     assertThat(CachePruner.prune(cache, 0, false).skipped(), empty());

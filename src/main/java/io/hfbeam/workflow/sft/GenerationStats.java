@@ -61,10 +61,16 @@ public final class GenerationStats {
    */
   public static byte[] merge(Path dir, Map<String, Object> info, long finishMillis) {
     try {
-      long[] pairs = new long[6];
       String[] pairKeys = {
-        "records", "pairs_done", "pairs_reused", "pairs_failed", "pairs_skipped", "pairs_remaining"
+        "records",
+        "pairs_done",
+        "pairs_reused",
+        "pairs_failed",
+        "pairs_skipped",
+        "pairs_remaining",
+        "pairs_beyond_num_pairs"
       };
+      long[] pairs = new long[pairKeys.length];
       long requests = 0, calls = 0, callFailures = 0, invalid = 0, prompt = 0, completion = 0;
       double cost = 0;
       boolean costKnown = true;
@@ -103,6 +109,7 @@ public final class GenerationStats {
       out.put("pairs_failed", pairs[3]);
       out.put("pairs_skipped", pairs[4]);
       out.put("pairs_remaining", pairs[5]);
+      out.put("pairs_beyond_num_pairs", pairs[6]);
       out.put("records_read", pairs[0]);
       // the seed script's names
       out.put("correct_generated", done);

@@ -9,6 +9,8 @@ import io.hfbeam.llm.OpenAiClient;
 import io.hfbeam.runner.RunSummary;
 import io.hfbeam.workflow.HubTarget;
 import io.hfbeam.workflow.Launchable;
+import io.hfbeam.workflow.WatchSettings;
+import io.hfbeam.workflow.WatchedWorkflow;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,25 +29,68 @@ import org.apache.beam.sdk.values.PCollection;
  * before any input is read (a bad key fails in seconds), the input is surveyed (pairs, and those
  * the journal already answers), then the pipeline is built.
  */
-public final class SftGenerateRun implements Launchable {
+public final class SftGenerateRun implements Launchable.Watchable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SftGenerateWorkflow.Settings settings;
   private final Map<String, String> env;
+  private final Optional<WatchSettings> watch;
   private String runId;
 
-  private SftGenerateRun(SftGenerateWorkflow.Settings settings, Map<String, String> env) {
-    this.settings = settings;
+  private SftGenerateRun(
+      SftGenerateWorkflow.Settings settings,
+      Map<String, String> env,
+      Optional<WatchSettings> watch) {
+    this.settings = settings.withLlm(settings.llm().forBackend());
     this.env = env;
-    settings.inputFiles(); // a missing input is a usage error, found up front
-    if (settings.dataset() == null) settings.format();
+    this.watch = watch;
+    if (watch.isEmpty()) {
+      settings.inputFiles(); // a missing input is a usage error, found up front
+      if (settings.dataset() == null) settings.format();
+    }
   }
 
   /**
    * @param env the environment the backend's key and URL are read from here (null: the process's)
    */
   public static SftGenerateRun of(SftGenerateWorkflow.Settings settings, Map<String, String> env) {
-    return new SftGenerateRun(settings, env);
+    return new SftGenerateRun(settings, env, Optional.empty());
+  }
+
+  /** A run that watches {@code watch}'s directory for new pair files. */
+  public static SftGenerateRun watching(
+      SftGenerateWorkflow.Settings settings, Map<String, String> env, WatchSettings watch) {
+    return new SftGenerateRun(settings, env, Optional.of(watch));
+  }
+
+  @Override
+  public Optional<WatchSettings> watch() {
+    return watch;
+  }
+
+  @Override
+  public Optional<Integer> firstBatch() {
+    return Optional.empty(); // a watching run continues the output's numbering
+  }
+
+  @Override
+  public WatchedWorkflow<?> watched(int firstBatch) {
+    try {
+      checkBackend(settings.llm(), System.out);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    runId = UUID.randomUUID().toString();
+    SftGenerateWorkflow.Settings prepared =
+        SftGenerateWorkflow.prepare(
+            settings, new SftGenerateWorkflow.Survey(0, 0, 0, 0, Map.of()), runId);
+    Generation.closeOthers(runId);
+    try {
+      Generation.of(prepared.llm());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return SftGenerateWorkflow.watched(prepared, firstBatch);
   }
 
   @Override
@@ -65,7 +110,12 @@ public final class SftGenerateRun implements Launchable {
 
   @Override
   public long inputBytes() {
-    return InputFiles.totalBytes(settings.inputFiles());
+    return watch.isPresent() ? 0 : InputFiles.totalBytes(settings.inputFiles());
+  }
+
+  @Override
+  public boolean resumesFromItsOutput() {
+    return true;
   }
 
   @Override
@@ -142,8 +192,12 @@ public final class SftGenerateRun implements Launchable {
   }
 
   @Override
-  public List<String> warnings(RunSummary summary) {
+  public void release() {
     if (runId != null) Generation.close(runId);
+  }
+
+  @Override
+  public List<String> warnings(RunSummary summary) {
     List<String> out = new ArrayList<>();
     Path stats = settings.output().resolve("generation_stats.json");
     if (!Files.isRegularFile(stats)) return out;
@@ -163,7 +217,8 @@ public final class SftGenerateRun implements Launchable {
       if (failed > 0) {
         out.add(
             failed
-                + " pairs failed (their reasons and raw answers are in _errors/); the rest were"
+                + (failed == 1 ? " pair" : " pairs")
+                + " failed (their reasons and raw answers are in _errors/); the rest were"
                 + " made");
       }
     } catch (IOException e) {

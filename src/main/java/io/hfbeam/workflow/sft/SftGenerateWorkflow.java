@@ -20,6 +20,7 @@ import io.hfbeam.mapping.DatasetJsonSource;
 import io.hfbeam.mapping.DatasetRows;
 import io.hfbeam.mapping.ParquetJsonSource;
 import io.hfbeam.source.ReadPlan;
+import io.hfbeam.workflow.WatchedWorkflow;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -259,6 +260,7 @@ public final class SftGenerateWorkflow {
                     + " every pair (50/50, in a seeded order); `correct` and `incorrect` one side"
                     + " each. `generation_stats.json` has the run's requests, tokens, cost and"
                     + " latency.")
+            .section("How it was made", howMade(s))
             .extraFile(
                 "generation_stats.json",
                 parts -> GenerationStats.merge(Path.of(stats), about, System.currentTimeMillis()))
@@ -275,6 +277,80 @@ public final class SftGenerateWorkflow {
                 false))
         .apply("WriteFailures", WriteFailures.withParts(dataset.partsDir()))
         .apply("AssembleDataset", AssembleDataset.with(dataset));
+  }
+
+  /**
+   * The continuous form: pair files that appear in a watched directory (JSONL, CSV, TSV or Parquet,
+   * by the first file's kind: {@code *.jsonl*} unless the directory holds others) are made into
+   * examples as they land; every commit interval the new examples become the next numbered Parquet
+   * batches of each split. Answers are journaled as in a batch run, so a restarted watch pays for
+   * nothing twice. (The seed's three JSON Lines files and generation_stats.json belong to a batch
+   * run.)
+   */
+  public static WatchedWorkflow<org.apache.beam.sdk.values.Row> watched(
+      Settings s, int firstBatch) {
+    RowPartFormat format = new RowPartFormat(SftExamples.FEATURES, s.parquet(), false);
+    AssembleDataset.Settings<org.apache.beam.sdk.values.Row> dataset =
+        AssembleDataset.Settings.of(s.output(), format)
+            .parquetNaming(FileNaming.of(FileNaming.BATCHES))
+            .batch(Batch.Settings.single().withFirstBatch(firstBatch))
+            .splitOrder(SftExamples.SPLITS)
+            .title("SFT pairs")
+            .description(
+                "Chat-format supervised fine-tuning examples made by `hfbeam sft-generate --watch`"
+                    + " from pair files as they arrived; `combined` holds both sides of every pair,"
+                    + " `correct` and `incorrect` one side each.");
+    return new WatchedWorkflow<>(
+        "WatchInput",
+        SftProcessor.STEP,
+        "*.{jsonl,csv,tsv,parquet}*",
+        0,
+        new SftProcessor(new ByExtension(), s.llm()),
+        format,
+        dataset,
+        false);
+  }
+
+  /** Reads each watched file by its own extension. */
+  static final class ByExtension implements JsonSource {
+    @Override
+    public long read(InputFiles.Chunk chunk, Visitor visitor) throws IOException {
+      InputFormat f;
+      try {
+        f = InputFormat.detect(chunk.file());
+      } catch (IllegalArgumentException e) {
+        visitor.failure(0, -1, e.getMessage(), null);
+        return 0;
+      }
+      return f.source().read(chunk, visitor);
+    }
+  }
+
+  /** The card's account of the generation: model, backend, prompt file, pairing, tasks. */
+  static String howMade(Settings s) {
+    SftSettings l = s.llm();
+    String tasks =
+        "`"
+            + l.mapping().correctTask()
+            + "`"
+            + (l.addReasoning() ? " and `" + l.mapping().reasoningTask() + "`" : "");
+    return "Model `"
+        + l.model()
+        + "` ("
+        + (l.backend().isGguf()
+            ? "a local GGUF model run by llama.cpp"
+            : "an OpenAI-compatible server")
+        + "), prompt file `"
+        + Path.of(l.prompts().file()).getFileName()
+        + "` (tasks "
+        + tasks
+        + "), pairing `"
+        + Path.of(l.mapping().file()).getFileName()
+        + "`"
+        + (l.temperature() != null ? ", temperature " + l.temperature() : "")
+        + (l.seed() != null ? ", seed " + l.seed() : "")
+        + ". Answers were validated against each task's JSON schema and checks; pairs that failed"
+        + " are listed in `_errors/`. Counts, tokens and cost: `generation_stats.json`.";
   }
 
   /** The columns the pairing and the prompt file's templates need, for a check of the input. */

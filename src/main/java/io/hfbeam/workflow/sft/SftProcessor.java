@@ -49,6 +49,7 @@ public final class SftProcessor implements ChunkProcessor<org.apache.beam.sdk.va
     Generation.PairResult result; // skipped/failed ones are settled at once (result or failure)
     String failure;
     String skipped;
+    boolean beyondLimit;
 
     Pending(long line, long offset, String excerpt) {
       this.line = line;
@@ -93,8 +94,9 @@ public final class SftProcessor implements ChunkProcessor<org.apache.beam.sdk.va
                       p.skipped = settings.mapping().skipReason(record);
                       if (p.skipped == null) p.failure = missing(record);
                       if (p.skipped == null && p.failure == null) {
+                        // counted as neither skipped nor failed: --num-pairs left it out
                         if (limit >= 0 && taken >= limit) {
-                          p.skipped = "past --num-pairs";
+                          p.beyondLimit = true;
                         } else {
                           taken++;
                           p.future = g.pool().submit(() -> g.generate(record));
@@ -187,6 +189,10 @@ public final class SftProcessor implements ChunkProcessor<org.apache.beam.sdk.va
       counts.skipped++;
       return;
     }
+    if (p.beyondLimit) {
+      counts.beyondLimit++;
+      return;
+    }
     if (p.failure != null) {
       counts.failed++;
       out.failure(
@@ -267,6 +273,7 @@ public final class SftProcessor implements ChunkProcessor<org.apache.beam.sdk.va
     long failed;
     long skipped;
     long remaining;
+    long beyondLimit;
 
     void write(Path dir, long chunkId, StringBuilder rejected) throws IOException {
       Files.createDirectories(dir);
@@ -277,6 +284,7 @@ public final class SftProcessor implements ChunkProcessor<org.apache.beam.sdk.va
       n.put("pairs_failed", failed);
       n.put("pairs_skipped", skipped);
       n.put("pairs_remaining", remaining);
+      n.put("pairs_beyond_num_pairs", beyondLimit);
       byte[] bytes = JSON.writeValueAsBytes(n);
       AtomicFiles.write(dir.resolve("chunk-" + chunkId + ".json"), tmp -> Files.write(tmp, bytes));
       byte[] rej = rejected.toString().getBytes(StandardCharsets.UTF_8);

@@ -1,9 +1,13 @@
 package io.hfbeam.workflow.sft;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hfbeam.llm.BackendSpec;
 import io.hfbeam.llm.ChatRequest;
 import io.hfbeam.llm.PromptFile;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -40,6 +44,44 @@ public record SftSettings(
     if (saveEvery < 1) throw new IllegalArgumentException("--save-every must be at least 1");
     if (validationAttempts < 1)
       throw new IllegalArgumentException("--validation-attempts must be at least 1");
+  }
+
+  /**
+   * These settings as the backend needs them: a local GGUF model is named by its file ({@code
+   * gguf:NAME.gguf}) in every request, so the journal never hands its answers to a server's model
+   * of the --model name (or the other way round), and it costs nothing. A server's: unchanged.
+   */
+  public SftSettings forBackend() {
+    if (!backend.isGguf()) return this;
+    String name = "gguf:" + Path.of(backend.describe().substring("gguf:".length())).getFileName();
+    String free;
+    try {
+      free =
+          new ObjectMapper()
+              .writeValueAsString(
+                  Map.of(
+                      "as_of", "local", "models", Map.of(name, Map.of("input", 0, "output", 0))));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new SftSettings(
+        runId,
+        backend,
+        name,
+        prompts,
+        mapping,
+        addReasoning,
+        temperature,
+        seed,
+        maxTokensTotal,
+        maxCostUsd,
+        free,
+        validationAttempts,
+        journalDir,
+        statsDir,
+        saveEvery,
+        totalPairs,
+        pairLimits);
   }
 
   /** The request of {@code task} for {@code record}, with the run's overrides applied. */

@@ -66,7 +66,6 @@ class SftGenerateTest {
     Path out = tmp.resolve("out");
     Cli first = run(out, "--num-pairs", "20", "--add-reasoning");
     assertEquals(0, first.exitCode, first.toString());
-    System.out.println("FIRST " + first);
     List<JsonNode> correct = lines(out.resolve("sft_correct.jsonl"));
     List<JsonNode> incorrect = lines(out.resolve("sft_incorrect.jsonl"));
     List<JsonNode> combined = lines(out.resolve("sft_combined_safe.jsonl"));
@@ -101,5 +100,21 @@ class SftGenerateTest {
     assertTrue(again.out.contains("resuming: 20 of 20 pairs already answered"), again.toString());
     assertEquals(sent, server.chatRequests(), "a re-run sends nothing");
     assertEquals(before, Files.readString(out.resolve("sft_combined_safe.jsonl")));
+  }
+
+  @Test
+  void embeddedFlinkMakesTheSameDatasetAsTheDirectRunner() throws Exception {
+    Path direct = tmp.resolve("direct");
+    Path flink = tmp.resolve("flink");
+    Cli a = run(direct, "--num-pairs", "12");
+    assertEquals(0, a.exitCode, a.toString());
+    Cli b = run(flink, "--num-pairs", "12", "--runner", "flink-local");
+    assertEquals(0, b.exitCode, b.toString());
+    for (String f :
+        List.of("sft_correct.jsonl", "sft_incorrect.jsonl", "sft_combined_safe.jsonl")) {
+      assertEquals(Files.readString(direct.resolve(f)), Files.readString(flink.resolve(f)), f);
+    }
+    JsonNode stats = JSON.readTree(flink.resolve("generation_stats.json").toFile());
+    assertEquals(12, stats.path("pairs_done").asLong(), stats.toString());
   }
 }
