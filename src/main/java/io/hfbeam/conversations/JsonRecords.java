@@ -39,6 +39,7 @@ public final class JsonRecords implements Iterator<JsonRecords.Item>, Closeable 
   private final InputStream in;
   private final ReadLimits limits;
   private final ObjectMapper mapper;
+  private final ObjectMapper elementMapper; // inside an array, the next element is no trailing junk
   private final boolean array;
   private JsonParser parser;
   private long line; // JSONL: lines consumed so far
@@ -60,6 +61,7 @@ public final class JsonRecords implements Iterator<JsonRecords.Item>, Closeable 
                     .build())
             .build();
     this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    this.elementMapper = new ObjectMapper(factory);
     this.array = firstByte() == '[';
     if (array) {
       parser = factory.createParser(in);
@@ -120,7 +122,7 @@ public final class JsonRecords implements Iterator<JsonRecords.Item>, Closeable 
         return failure(where, "broken JSON: the array is not closed (file cut short?)", "");
       }
       long start = parser.getTokenLocation().getByteOffset();
-      JsonNode node = mapper.readTree(parser);
+      JsonNode node = elementMapper.readTree(parser);
       long size = parser.getCurrentLocation().getByteOffset() - start;
       index++;
       if (size > limits.maxRecordBytes()) {
