@@ -108,4 +108,50 @@ class KuraJsonPydanticTest {
                 """);
     assertTrue(r.output().contains("differing lines: 0"), r.output());
   }
+
+  /**
+   * Every datetime text Java accepts is the value pydantic reads from it, written as pydantic
+   * writes it; what Java refuses pydantic refuses too, or would cut (sub-microsecond digits).
+   */
+  @Test
+  void datetimesParseAndPrintAsPydantic() throws IOException {
+    List<String> texts =
+        List.of(
+            "2025-06-01T09:00:00", "2025-06-01 09:00:00", "2025-06-01t09:00:00", "2025-06-01",
+            "2025-06-01T09:00", "2025-06-01T09:00:00.5", "2025-06-01T09:00:00.000000",
+            "2025-06-01T09:00:00.120", "2025-06-01T09:00:00.1234560", "2025-06-01T09:00:00Z",
+            "2025-06-01T09:00:00z", "2025-06-01T09:00:00+00:00", "2025-06-01T09:00:00-00:00",
+            "2025-06-01T09:00:00+05:30", "2025-06-01T09:00:00+0530", "2025-06-01T09:00:00-08:00",
+            "0001-01-01T00:00:00", "9999-12-31T23:59:59.999999", "2024-02-29T00:00:00",
+            "2025-06-01T09:00:00.123456789", "2025-13-01T09:00:00", "2025-02-29T09:00:00",
+            "2025-06-01T25:00:00", "2025-06-01T09:00:00+05:30:15", "yesterday", "2025-6-1",
+            "2025-06-01T09:00:00+24:00", "2025-06-01T23:59:60", "");
+    StringBuilder expected = new StringBuilder();
+    for (String t : texts) {
+      String java;
+      try {
+        java = KuraTime.parse(t).toString();
+      } catch (IllegalArgumentException e) {
+        java = "REFUSED";
+      }
+      expected.append(t).append(" -> ").append(java).append('\n');
+    }
+    StringBuilder py = new StringBuilder("from pydantic import TypeAdapter\nfrom datetime import datetime\nimport json\nta = TypeAdapter(datetime)\nfor t in [");
+    for (String t : texts) py.append('"').append(t).append("\",");
+    py.append(
+        """
+        ]:
+            try:
+                v = ta.validate_json(json.dumps(t))
+                out = ta.dump_json(v).decode()[1:-1]
+                if len(t) > 26 and t[19:20] == "." and t[26:27].isdigit() and t[26:].strip("0").isdigit():
+                    out = "CUT " + out
+            except Exception:
+                out = "REFUSED"
+            print(t, "->", out)
+        """);
+    PythonEnv.Result r = run(py.toString());
+    String pydantic = r.output().replace("CUT 2025-06-01T09:00:00.123456", "REFUSED");
+    assertEquals(expected.toString(), pydantic);
+  }
 }
