@@ -387,7 +387,8 @@ public final class KuraJson {
     if (n.isIntegralNumber()) return new JsonValue.Int(n.bigIntegerValue());
     if (n.isNumber()) {
       double d = n.doubleValue();
-      if (!Double.isFinite(d)) throw new RecordException(at + ": a number beyond the range of a float");
+      if (!Double.isFinite(d))
+        throw new RecordException(at + ": a number beyond the range of a float");
       return new JsonValue.Real(d);
     }
     if (n.isBoolean()) return new JsonValue.Bool(n.booleanValue());
@@ -498,7 +499,8 @@ public final class KuraJson {
     }
     if (!v.isNumber()) throw new RecordException(at + ": " + kind(v) + ", expected a number");
     double d = v.doubleValue();
-    if (!Double.isFinite(d)) throw new RecordException(at + ": a number beyond the range of a float");
+    if (!Double.isFinite(d))
+      throw new RecordException(at + ": a number beyond the range of a float");
     return d;
   }
 

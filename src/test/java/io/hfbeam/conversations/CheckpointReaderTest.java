@@ -42,10 +42,19 @@ class CheckpointReaderTest {
     String s = jsonl(KuraFixtures.summaries(), KuraJson::write);
     String k = jsonl(KuraFixtures.clusters(), KuraJson::write);
     String d = jsonl(KuraFixtures.projected(), KuraJson::write);
-    assertEquals(c, jsonl(read("conversations.jsonl", c, CheckpointReader.CONVERSATIONS).ok(), KuraJson::write));
-    assertEquals(s, jsonl(read("summaries.jsonl", s, CheckpointReader.SUMMARIES).ok(), KuraJson::write));
-    assertEquals(k, jsonl(read("meta_clusters.jsonl", k, CheckpointReader.CLUSTERS).ok(), KuraJson::write));
-    assertEquals(d, jsonl(read("dimensionality.jsonl", d, CheckpointReader.PROJECTED_CLUSTERS).ok(), KuraJson::write));
+    assertEquals(
+        c,
+        jsonl(
+            read("conversations.jsonl", c, CheckpointReader.CONVERSATIONS).ok(), KuraJson::write));
+    assertEquals(
+        s, jsonl(read("summaries.jsonl", s, CheckpointReader.SUMMARIES).ok(), KuraJson::write));
+    assertEquals(
+        k, jsonl(read("meta_clusters.jsonl", k, CheckpointReader.CLUSTERS).ok(), KuraJson::write));
+    assertEquals(
+        d,
+        jsonl(
+            read("dimensionality.jsonl", d, CheckpointReader.PROJECTED_CLUSTERS).ok(),
+            KuraJson::write));
     // the objects too, not only their bytes
     assertEquals(KuraFixtures.summaries(), read("s", s, CheckpointReader.SUMMARIES).ok());
     assertEquals(KuraFixtures.projected(), read("d", d, CheckpointReader.PROJECTED_CLUSTERS).ok());
@@ -79,10 +88,14 @@ class CheckpointReaderTest {
     Read<ConversationSummary> s =
         read(
             "summaries.jsonl",
-            summary.replace("\"concerning_score\":1", "\"concerning_score\":6") + "\n"
-                + summary.replace("\"user_frustration\":5", "\"user_frustration\":\"5\"") + "\n"
-                + summary.replace("\"metadata\":{", "\"metadata\":{\"x\":NaN,") + "\n"
-                + summary.replace("\"embedding\":[0.1", "\"embedding\":[1e400") + "\n",
+            summary.replace("\"concerning_score\":1", "\"concerning_score\":6")
+                + "\n"
+                + summary.replace("\"user_frustration\":5", "\"user_frustration\":\"5\"")
+                + "\n"
+                + summary.replace("\"metadata\":{", "\"metadata\":{\"x\":NaN,")
+                + "\n"
+                + summary.replace("\"embedding\":[0.1", "\"embedding\":[1e400")
+                + "\n",
             CheckpointReader.SUMMARIES);
     assertEquals(List.of(), s.ok());
     assertEquals(
@@ -90,7 +103,9 @@ class CheckpointReaderTest {
             "summaries.jsonl:1: concerning_score: 6, expected an integer 1..5 or null",
             "summaries.jsonl:2: user_frustration: \"5\", expected an integer 1..5 or null"),
         s.failed().subList(0, 2));
-    assertEquals(true, s.failed().get(2).startsWith("summaries.jsonl:3: broken JSON"), s.failed().get(2));
-    assertEquals("summaries.jsonl:4: embedding[0]: a number beyond the range of a float", s.failed().get(3));
+    assertEquals(
+        true, s.failed().get(2).startsWith("summaries.jsonl:3: broken JSON"), s.failed().get(2));
+    assertEquals(
+        "summaries.jsonl:4: embedding[0]: a number beyond the range of a float", s.failed().get(3));
   }
 }

@@ -111,7 +111,7 @@ class ConversationReaderTest {
                 kuraLine("time", "user", "\"hi\"", "2025-13-45T09:00:00"), // 6
                 kuraLine("good-1", "user", "\"again\"", "2025-06-01T09:00:00"), // 7: duplicate
                 "{\"chat_id\":\"broken\",\"created_at\":", // 8
-                "", // 9: blank, no record
+                "  \t", // 9: blank, no record
                 kuraLine("good-2", "assistant", "\"ok\"", "2025-06-01T09:00:00.123456789"), // 10
                 kuraLine("good-3", "assistant", "\"ok\"", "2025-06-01T09:00:00.123456000"), // 11
                 kuraLine("sur", "user", "\"\\ud800\"", "2025-06-01T09:00:00"), // 12

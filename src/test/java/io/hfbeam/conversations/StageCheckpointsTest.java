@@ -164,10 +164,21 @@ class StageCheckpointsTest {
                   f, Files.readString(ConversationReaderTest.RESOURCES.resolve(f)), null)
               .ok());
     }
+    // typed metadata with keys absent from some rows (absent is null in the struct, then absent
+    // again)
+    sets.add(
+        List.of(
+            withMetadata(
+                "k1",
+                ordered("x", JsonValue.of(1), "y", new JsonValue.Arr(List.of(JsonValue.of(0.5))))),
+            withMetadata("k2", Map.of("y", new JsonValue.Arr(List.of()))),
+            withMetadata("k3", Map.of()),
+            withMetadata("k4", Map.of("z", JsonValue.of(false)))));
     int n = 0;
     for (List<Conversation> set : sets) {
       ConversationLayout.Builder b = new ConversationLayout.Builder();
       set.forEach(b::add);
+      if (set.get(0).chatId().equals("k1")) assertTrue(b.build().typedMetadata());
       for (ConversationLayout layout : List.of(b.build(), ConversationLayout.SAFE)) {
         List<Conversation> back =
             throughParquet(
