@@ -31,8 +31,7 @@ public final class CheckpointReader<T> implements Iterator<Parsed<T>>, Closeable
   }
 
   public static <T> CheckpointReader<T> open(Path file, RowParser<T> parser) throws IOException {
-    return new CheckpointReader<>(
-        file.getFileName().toString(), Files.newInputStream(file), parser);
+    return new CheckpointReader<>(file.toString(), Files.newInputStream(file), parser);
   }
 
   @Override

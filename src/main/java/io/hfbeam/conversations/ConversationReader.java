@@ -37,11 +37,7 @@ public final class ConversationReader implements Iterator<Parsed<Conversation>>,
   /** Reads {@code file} in {@code format} (null: detected from the first record). */
   public static ConversationReader open(Path file, ConversationFormat format) throws IOException {
     return open(
-        file.getFileName().toString(),
-        Files.newInputStream(file),
-        format,
-        ReadLimits.DEFAULT,
-        new HashSet<>());
+        file.toString(), Files.newInputStream(file), format, ReadLimits.DEFAULT, new HashSet<>());
   }
 
   public static ConversationReader open(

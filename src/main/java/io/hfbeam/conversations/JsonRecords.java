@@ -147,16 +147,40 @@ public final class JsonRecords implements Iterator<JsonRecords.Item>, Closeable 
     }
   }
 
+  private final byte[] chunk = new byte[1 << 16];
+  private int chunkPos;
+  private int chunkEnd;
+  private boolean eof;
+
   private Item nextLine() throws IOException {
     while (true) {
       ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
       long length = 0;
-      int b;
-      while ((b = in.read()) != -1 && b != '\n') {
-        if (length < limits.maxRecordBytes()) buf.write(b);
-        length++;
+      boolean newline = false;
+      // scan the buffer for the end of the line; bytes past the cap are counted, not kept
+      while (!newline) {
+        if (chunkPos == chunkEnd) {
+          if (eof) break;
+          int n = in.read(chunk, 0, chunk.length);
+          if (n < 0) {
+            eof = true;
+            break;
+          }
+          chunkPos = 0;
+          chunkEnd = n;
+        }
+        int start = chunkPos;
+        while (chunkPos < chunkEnd && chunk[chunkPos] != '\n') chunkPos++;
+        int n = chunkPos - start;
+        long room = limits.maxRecordBytes() - length;
+        if (room > 0) buf.write(chunk, start, (int) Math.min(n, room));
+        length += n;
+        if (chunkPos < chunkEnd) {
+          chunkPos++; // the newline
+          newline = true;
+        }
       }
-      if (b == -1 && length == 0) return null;
+      if (!newline && length == 0) return null;
       line++;
       Location where = new Location(file, line, -1);
       if (length > limits.maxRecordBytes()) {
