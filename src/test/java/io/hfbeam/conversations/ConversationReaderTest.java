@@ -313,10 +313,17 @@ class ConversationReaderTest {
         assertTrue(in.served < 200_000, "bytes read before the first record: " + in.served);
         long n = 1;
         long start = System.nanoTime();
+        long heapAt10k = 0;
         while (r.hasNext()) {
           assertTrue(r.next().ok());
           n++;
+          if (n == 10_000) heapAt10k = usedHeapAfterGc();
         }
+        long heapAt100k = usedHeapAfterGc();
+        // the set of seen chat ids is the only thing that grows (about 60 bytes an id)
+        System.out.printf(
+            "heap in use after GC: %.1f MB at 10k, %.1f MB at 100k conversations%n",
+            heapAt10k / 1e6, heapAt100k / 1e6);
         double secs = (System.nanoTime() - start) / 1e9;
         assertEquals(100_000, n);
         System.out.printf(
@@ -324,6 +331,12 @@ class ConversationReaderTest {
             n, array ? "JSON array" : "JSONL", in.served / 1e6, secs, n / secs);
       }
     }
+  }
+
+  private static long usedHeapAfterGc() {
+    Runtime rt = Runtime.getRuntime();
+    System.gc();
+    return rt.totalMemory() - rt.freeMemory();
   }
 
   /** Kura conversation lines made as they are read. */
