@@ -176,4 +176,25 @@ class KuraJsonPydanticTest {
     String pydantic = r.output().replace("CUT 2025-06-01T09:00:00.123456", "REFUSED");
     assertEquals(expected.toString(), pydantic);
   }
+
+  /** Kura's JSON dump (generate_conversation_dump), byte for byte, and read back. */
+  @Test
+  void theConversationDumpIsKurasAndReadsBack() throws IOException {
+    java.io.StringWriter w = new java.io.StringWriter();
+    KuraDump.write(KuraFixtures.conversations().iterator(), w);
+    run(
+        KuraFixtures.PYTHON
+            + """
+
+            import json
+            # Conversation.generate_conversation_dump, verbatim in effect
+            with open("dump.py.json", "w") as f:
+                json.dump([c.model_dump(mode="json") for c in conversations()], f)
+            """);
+    assertEquals(Files.readString(dir.resolve("dump.py.json")), w.toString());
+    ConversationReaderTest.Result back =
+        ConversationReaderTest.read("dump.json", w.toString(), null);
+    assertEquals(List.of(), back.failed());
+    assertEquals(KuraFixtures.conversations(), back.ok());
+  }
 }
