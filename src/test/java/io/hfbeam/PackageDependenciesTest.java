@@ -36,6 +36,8 @@ class PackageDependenciesTest {
           Map.entry("format.parquet.tensor", Set.of("format", "hf")),
           Map.entry("hf", Set.of()),
           Map.entry("chess", Set.of()),
+          // the Kura data model and its formats: pure, only the Features of hf
+          Map.entry("conversations", Set.of("hf")),
           Map.entry(
               "dataset", Set.of("format", "format.files", "format.json", "format.parquet", "hf")),
           Map.entry(

@@ -19,10 +19,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PythonEnv {
   public static final Path DIR = Path.of("target", "pyenv").toAbsolutePath();
-  // datasets pinned: DatasetsParityTest checks hf-beam against this version's behaviour. pillow:
+  // datasets pinned: DatasetsParityTest checks hf-beam against this version's behaviour; pydantic
+  // pinned: KuraJsonPydanticTest checks Kura checkpoint bytes against it. pillow:
   // datasets' Image feature encodes and decodes with it.
   private static final String[] PACKAGES = {
-    "datasets==5.0.1", "pyarrow", "huggingface_hub", "pillow", "openai"
+    "datasets==5.0.1", "pyarrow", "huggingface_hub", "pillow", "openai", "pydantic==2.13.5"
   };
   private static Boolean ready;
   private static String reason = "";
