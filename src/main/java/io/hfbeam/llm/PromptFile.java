@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,24 +17,43 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * A JSON prompt file: named tasks, each a system prompt, a user template over the record's fields,
  * model parameters, an answer schema and checks on the answer.
  *
  * <pre>{"tasks": {"NAME": {"system": "...", "user": "... {{Field}} {{Other|default}} ...",
- *   "temperature": 0.7, "max_tokens": 600, "seed": 1,
+ *   "temperature": 0.7, "max_tokens": 600, "seed": 1, "dedent": false,
  *   "schema": {...JSON Schema subset...},
  *   "checks": [{"check": "not_contains_field", "path": "/paraphrase", "field": "Error Sentence"},
  *              {"check": "max_chars", "path": "/paraphrase", "value": 6000}]}}}</pre>
  *
- * Every fault is one line naming the file and the JSON pointer of the faulty part.
+ * {@code system} may be left out: the request is then the user message alone. {@code dedent} passes
+ * each message through Python's {@code textwrap.dedent} after rendering, as instructor does to
+ * Kura's prompts ({@link Dedent}). Checks on the answer's value at {@code path}:
+ *
+ * <ul>
+ *   <li>strings: {@code min_chars}, {@code max_chars} ({@code value}); {@code not_contains_field},
+ *       {@code differs_from_field} ({@code field}); {@code matches} (a whole-string regular
+ *       expression, {@code pattern}); {@code one_of_field} (one of the list in the record's {@code
+ *       field}, else, with {@code fuzzy_ratio}, within that thefuzz ratio of one: Kura's label
+ *       rule)
+ *   <li>numbers: {@code int_range} ({@code min} and/or {@code max}, inclusive; null passes: the
+ *       schema says whether null is allowed)
+ *   <li>arrays: {@code min_items} ({@code value})
+ * </ul>
+ *
+ * Range and length rules are checks, not schema keywords, because OpenAI's strict structured output
+ * rejects those keywords. Every fault is one line naming the file and the JSON pointer of the
+ * faulty part.
  */
 public final class PromptFile implements Serializable {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Set<String> TASK_KEYS =
-      Set.of("system", "user", "temperature", "max_tokens", "seed", "schema", "checks");
+      Set.of("system", "user", "temperature", "max_tokens", "seed", "dedent", "schema", "checks");
 
   private final String file;
   private final Map<String, Task> tasks;
@@ -166,8 +186,16 @@ public final class PromptFile implements Serializable {
     }
   }
 
-  /** A check on the answer, applied to the string at {@code path} (a JSON pointer). */
-  public record Check(String kind, String path, String field, Integer value)
+  /**
+   * A check on the answer, applied to the value at {@code path} (a JSON pointer).
+   *
+   * @param value the count of min_chars, max_chars and min_items; the fuzzy ratio of one_of_field
+   * @param min the lower bound of int_range, or null
+   * @param max the upper bound of int_range, or null
+   * @param pattern the regular expression of matches
+   */
+  public record Check(
+      String kind, String path, String field, Integer value, Long min, Long max, String pattern)
       implements Serializable {}
 
   /** One named task. Immutable and serializable so a Beam DoFn can carry it. */
@@ -175,6 +203,7 @@ public final class PromptFile implements Serializable {
     private final String name;
     private final String at;
     private final String system;
+    private final boolean dedent;
     private final Template user;
     private final Double temperature;
     private final Integer maxTokens;
@@ -187,6 +216,7 @@ public final class PromptFile implements Serializable {
         String name,
         String at,
         String system,
+        boolean dedent,
         Template user,
         Double temperature,
         Integer maxTokens,
@@ -195,7 +225,8 @@ public final class PromptFile implements Serializable {
         List<Check> checks) {
       this.name = name;
       this.at = at;
-      this.system = system;
+      this.system = system == null || !dedent ? system : Dedent.apply(system);
+      this.dedent = dedent;
       this.user = user;
       this.temperature = temperature;
       this.maxTokens = maxTokens;
@@ -215,7 +246,14 @@ public final class PromptFile implements Serializable {
               file, at + "/" + SchemaSubset.esc(k), "unknown task key '" + k + "'");
         }
       }
-      String system = text(file, at, n, "system");
+      String system = n.has("system") ? text(file, at, n, "system") : null;
+      boolean dedent = false;
+      if (n.has("dedent")) {
+        if (!n.get("dedent").isBoolean()) {
+          throw new PromptFileException(file, at + "/dedent", "must be true or false");
+        }
+        dedent = n.get("dedent").asBoolean();
+      }
       String userText = text(file, at, n, "user");
       Template user;
       try {
@@ -266,7 +304,7 @@ public final class PromptFile implements Serializable {
         }
       }
       return new Task(
-          name, at, system, user, temperature, maxTokens, seed, schema.toString(), checks);
+          name, at, system, dedent, user, temperature, maxTokens, seed, schema.toString(), checks);
     }
 
     private static Check parseCheck(String file, String at, JsonNode c) {
@@ -278,26 +316,85 @@ public final class PromptFile implements Serializable {
       if (!path.isEmpty() && !path.startsWith("/")) {
         throw new PromptFileException(file, at + "/path", "must be a JSON pointer like /field");
       }
+      Set<String> keys =
+          switch (kind) {
+            case "not_contains_field", "differs_from_field" -> Set.of("field");
+            case "max_chars", "min_chars", "min_items" -> Set.of("value");
+            case "int_range" -> Set.of("min", "max");
+            case "matches" -> Set.of("pattern");
+            case "one_of_field" -> Set.of("field", "fuzzy_ratio");
+            default ->
+                throw new PromptFileException(
+                    file,
+                    at + "/check",
+                    "unknown check '"
+                        + kind
+                        + "', expected not_contains_field, differs_from_field, max_chars,"
+                        + " min_chars, matches, one_of_field, int_range or min_items");
+          };
+      for (Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
+        String k = it.next();
+        if (!k.equals("check") && !k.equals("path") && !keys.contains(k)) {
+          throw new PromptFileException(
+              file,
+              at + "/" + SchemaSubset.esc(k),
+              "unknown key '" + k + "' for a " + kind + " check");
+        }
+      }
       switch (kind) {
         case "not_contains_field", "differs_from_field" -> {
-          return new Check(kind, path, text(file, at, c, "field"), null);
+          return new Check(kind, path, text(file, at, c, "field"), null, null, null, null);
         }
-        case "max_chars", "min_chars" -> {
+        case "one_of_field" -> {
+          Integer ratio = null;
+          JsonNode r = c.get("fuzzy_ratio");
+          if (r != null) {
+            if (!r.isIntegralNumber() || !r.canConvertToInt() || r.asInt() < 1 || r.asInt() > 100) {
+              throw new PromptFileException(
+                  file, at + "/fuzzy_ratio", "must be an integer from 1 to 100");
+            }
+            ratio = r.asInt();
+          }
+          return new Check(kind, path, text(file, at, c, "field"), ratio, null, null, null);
+        }
+        case "int_range" -> {
+          Long min = bound(file, at, c, "min");
+          Long max = bound(file, at, c, "max");
+          if (min == null && max == null) {
+            throw new PromptFileException(file, at, "needs \"min\", \"max\" or both");
+          }
+          if (min != null && max != null && min > max) {
+            throw new PromptFileException(file, at + "/min", "is larger than max");
+          }
+          return new Check(kind, path, null, null, min, max, null);
+        }
+        case "matches" -> {
+          String pattern = text(file, at, c, "pattern");
+          try {
+            Pattern.compile(pattern);
+          } catch (PatternSyntaxException e) {
+            throw new PromptFileException(
+                file, at + "/pattern", "not a regular expression: " + e.getDescription());
+          }
+          return new Check(kind, path, null, null, null, null, pattern);
+        }
+        default -> {
           JsonNode v = c.get("value");
           if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0) {
             throw new PromptFileException(file, at + "/value", "must be a non-negative integer");
           }
-          return new Check(kind, path, null, v.asInt());
+          return new Check(kind, path, null, v.asInt(), null, null, null);
         }
-        default ->
-            throw new PromptFileException(
-                file,
-                at + "/check",
-                "unknown check '"
-                    + kind
-                    + "', expected not_contains_field, differs_from_field, max_chars or"
-                    + " min_chars");
       }
+    }
+
+    private static Long bound(String file, String at, JsonNode c, String key) {
+      JsonNode v = c.get(key);
+      if (v == null) return null;
+      if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+        throw new PromptFileException(file, at + "/" + key, "must be an integer");
+      }
+      return v.asLong();
     }
 
     private static String text(String file, String at, JsonNode n, String key) {
@@ -315,8 +412,13 @@ public final class PromptFile implements Serializable {
       return name;
     }
 
+    /** The system prompt as sent (dedented when the task says so), or null when there is none. */
     public String system() {
       return system;
+    }
+
+    public boolean dedent() {
+      return dedent;
     }
 
     public Template user() {
@@ -343,10 +445,15 @@ public final class PromptFile implements Serializable {
       return schema;
     }
 
-    /** The request for one record: system + rendered user message, the task's parameters. */
+    /**
+     * The request for one record: the system prompt (if any) and the rendered user message, the
+     * task's parameters.
+     */
     public ChatRequest request(Map<String, ?> record, String model) {
+      String text = user.render(record);
+      ChatMessage userMessage = ChatMessage.user(dedent ? Dedent.apply(text) : text);
       List<ChatMessage> messages =
-          List.of(ChatMessage.system(system), ChatMessage.user(user.render(record)));
+          system == null ? List.of(userMessage) : List.of(ChatMessage.system(system), userMessage);
       return new ChatRequest(model, messages, temperature, maxTokens, seed, schemaText);
     }
 
@@ -370,6 +477,21 @@ public final class PromptFile implements Serializable {
       List<String> reasons = new ArrayList<>(SchemaSubset.validate(schema(), parsed));
       for (Check c : checks) {
         JsonNode target = c.path().isEmpty() ? parsed : parsed.at(c.path());
+        String where = c.path().isEmpty() ? "/" : c.path();
+        if (c.kind().equals("int_range")) {
+          intRange(c, target, where, reasons);
+          continue;
+        }
+        if (c.kind().equals("min_items")) {
+          if (target.isArray()) {
+            if (target.size() < c.value()) {
+              reasons.add("min_items: " + where + " has " + target.size() + " < " + c.value());
+            }
+          } else if (reasons.isEmpty()) {
+            reasons.add("min_items: " + where + " is not an array");
+          }
+          continue;
+        }
         if (!target.isTextual()) {
           if (reasons.isEmpty()) {
             reasons.add(c.kind() + ": " + c.path() + " is not a string");
@@ -377,7 +499,6 @@ public final class PromptFile implements Serializable {
           continue; // the schema already said why
         }
         String s = target.asText();
-        String where = c.path().isEmpty() ? "/" : c.path();
         switch (c.kind()) {
           case "max_chars" -> {
             if (s.length() > c.value()) {
@@ -401,10 +522,82 @@ public final class PromptFile implements Serializable {
               reasons.add("differs_from_field: " + where + " is the same as '" + c.field() + "'");
             }
           }
+          case "matches" -> {
+            if (!Pattern.compile(c.pattern()).matcher(s).matches()) {
+              reasons.add(
+                  "matches: " + where + " " + quote(s) + " does not match " + quote(c.pattern()));
+            }
+          }
+          case "one_of_field" -> oneOf(c, s, where, record, reasons);
           default -> throw new IllegalStateException(c.kind());
         }
       }
       return new Validation(reasons.isEmpty(), parsed, reasons);
+    }
+
+    private static void intRange(Check c, JsonNode target, String where, List<String> reasons) {
+      if (target.isMissingNode() || target.isNull()) return; // the schema decides
+      if (!target.isNumber()) {
+        if (reasons.isEmpty()) reasons.add("int_range: " + where + " is not a number");
+        return;
+      }
+      BigDecimal v = target.decimalValue();
+      if (c.min() != null && v.compareTo(BigDecimal.valueOf(c.min())) < 0) {
+        reasons.add("int_range: " + where + " is " + target + ", less than " + c.min());
+      } else if (c.max() != null && v.compareTo(BigDecimal.valueOf(c.max())) > 0) {
+        reasons.add("int_range: " + where + " is " + target + ", more than " + c.max());
+      }
+    }
+
+    private static void oneOf(
+        Check c, String s, String where, Map<String, ?> record, List<String> reasons) {
+      List<String> choices = choices(record.get(c.field()));
+      if (choices == null) {
+        reasons.add("one_of_field: the record's '" + c.field() + "' is not a list of strings");
+        return;
+      }
+      if (choices.contains(s)) return;
+      if (c.value() != null) {
+        try {
+          if (Fuzz.choose(s, choices, c.value()).isPresent()) return;
+        } catch (IllegalArgumentException e) {
+          // too many distinct characters to compare: not one of them
+        }
+      }
+      reasons.add(
+          "one_of_field: "
+              + where
+              + " "
+              + quote(s)
+              + " is not one of '"
+              + c.field()
+              + "'"
+              + (c.value() == null ? "" : " (nor within fuzzy ratio " + c.value() + " of one)"));
+    }
+
+    private static List<String> choices(Object v) {
+      List<String> out = new ArrayList<>();
+      if (v instanceof Collection<?> col) {
+        for (Object o : col) {
+          if (!(o instanceof String str)) return null;
+          out.add(str);
+        }
+        return out;
+      }
+      if (v instanceof JsonNode n && n.isArray()) {
+        for (JsonNode e : n) {
+          if (!e.isTextual()) return null;
+          out.add(e.asText());
+        }
+        return out;
+      }
+      return null;
+    }
+
+    /** A value in a one-line message: JSON-quoted (newlines escaped), cut to 80 characters. */
+    private static String quote(String s) {
+      String q = JSON.getNodeFactory().textNode(s).toString();
+      return q.length() <= 80 ? q : q.substring(0, 76) + "...\"";
     }
 
     private static String fieldText(Map<String, ?> record, String field) {

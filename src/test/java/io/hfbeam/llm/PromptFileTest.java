@@ -270,11 +270,6 @@ class PromptFileTest {
   @Test
   void missingTaskParts() {
     assertEquals(
-        "p.json: /tasks/t: missing \"system\"",
-        badLine(
-            "{\"tasks\":{\"t\":" + GOOD_TASK.replace("\"system\":\"s\",", "") + "}}",
-            List.of("Text")));
-    assertEquals(
         "p.json: /tasks/t: missing \"user\"",
         badLine(
             "{\"tasks\":{\"t\":" + GOOD_TASK.replace("\"user\":\"{{Text}}\",", "") + "}}",
@@ -294,7 +289,8 @@ class PromptFileTest {
             List.of()));
     assertEquals(
         "p.json: /tasks/t/checks/0/check: unknown check 'nope', expected not_contains_field,"
-            + " differs_from_field, max_chars or min_chars",
+            + " differs_from_field, max_chars, min_chars, matches, one_of_field, int_range or"
+            + " min_items",
         badLine(
             "{\"tasks\":{\"t\":"
                 + withKeys(",\"checks\":[{\"check\":\"nope\",\"path\":\"\"}]")
