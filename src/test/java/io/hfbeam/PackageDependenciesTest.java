@@ -36,6 +36,7 @@ class PackageDependenciesTest {
           Map.entry("format.parquet.tensor", Set.of("format", "hf")),
           Map.entry("hf", Set.of()),
           Map.entry("chess", Set.of()),
+          Map.entry("cluster", Set.of()),
           Map.entry(
               "dataset", Set.of("format", "format.files", "format.json", "format.parquet", "hf")),
           Map.entry(
