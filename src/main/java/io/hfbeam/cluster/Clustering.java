@@ -84,13 +84,28 @@ public record Clustering(int[] labels, float[][] centroids) {
     return d;
   }
 
-  /** Squared Euclidean distance. */
+  /** Squared Euclidean distance (four running sums: independent additions the CPU overlaps). */
   static double distance2(float[] a, float[] b) {
-    double s = 0;
-    for (int j = 0; j < a.length; j++) {
-      double t = a[j] - b[j];
-      s += t * t;
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    int d = a.length;
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      float t0 = a[j] - b[j];
+      float t1 = a[j + 1] - b[j + 1];
+      float t2 = a[j + 2] - b[j + 2];
+      float t3 = a[j + 3] - b[j + 3];
+      s0 += t0 * t0;
+      s1 += t1 * t1;
+      s2 += t2 * t2;
+      s3 += t3 * t3;
     }
-    return s;
+    for (; j < d; j++) {
+      float t = a[j] - b[j];
+      s0 += t * t;
+    }
+    return (s0 + s1) + ((double) s2 + s3);
   }
 }

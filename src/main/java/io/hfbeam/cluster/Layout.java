@@ -1,8 +1,7 @@
 package io.hfbeam.cluster;
 
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
-import org.apache.commons.math3.linear.RealMatrix;
-import org.apache.commons.math3.stat.correlation.Covariance;
 import tagbio.umap.Umap;
 
 /**
@@ -12,8 +11,12 @@ import tagbio.umap.Umap;
  * {@code umapUpTo} points, where UMAP's time grows too large (measured in BENCHMARKS.md).
  */
 public final class Layout {
-  /** Above this many points PCA is used (BENCHMARKS.md, "Clustering"). */
-  public static final int UMAP_UP_TO = 5_000;
+  /**
+   * Above this many points PCA is used: UMAP takes 13 s at 2,000 points on 2 cores and, from 4,096
+   * points (where umap-java switches to a random-projection forest), fails with the cosine metric
+   * (BENCHMARKS.md, "Conversations: embeddings and clustering").
+   */
+  public static final int UMAP_UP_TO = 2_000;
 
   /** How the points were placed (the card records it). */
   public enum Method {
@@ -47,18 +50,41 @@ public final class Layout {
     umap.setSeed(seed);
     umap.setThreads(1); // parallel neighbour search would make the layout depend on timing
     umap.setVerbose(false);
-    float[][] xy = umap.fitTransform(vectors);
-    return new Points(xy, Method.UMAP);
+    try {
+      return new Points(umap.fitTransform(vectors), Method.UMAP);
+    } catch (RuntimeException e) {
+      // umap-java's forest fails on some inputs (a NullPointerException inside the library): a
+      // layout is still owed, and the method field says which one was made
+      return new Points(pca(vectors), Method.PCA);
+    }
   }
 
   /** The projection on the two main axes, each axis's sign fixed so its largest weight is > 0. */
   static float[][] pca(float[][] vectors) {
     int n = vectors.length;
     int d = vectors[0].length;
-    double[][] data = new double[n][d];
-    for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) data[i][j] = vectors[i][j];
-    RealMatrix cov = new Covariance(data, false).getCovarianceMatrix();
-    EigenDecomposition eig = new EigenDecomposition(cov);
+    double[] mean = new double[d];
+    for (float[] row : vectors) for (int j = 0; j < d; j++) mean[j] += row[j];
+    for (int j = 0; j < d; j++) mean[j] /= n;
+    // the covariance by one pass of outer products (commons-math's Covariance copies a column per
+    // pair: 16 s and 800 MB at 5,000 x 384); the eigenvectors by commons-math
+    double[][] cov = new double[d][d];
+    double[] centred = new double[d];
+    for (float[] row : vectors) {
+      for (int j = 0; j < d; j++) centred[j] = row[j] - mean[j];
+      for (int a = 0; a < d; a++) {
+        double ca = centred[a];
+        double[] line = cov[a];
+        for (int b = a; b < d; b++) line[b] += ca * centred[b];
+      }
+    }
+    for (int a = 0; a < d; a++) {
+      for (int b = a; b < d; b++) {
+        cov[a][b] /= Math.max(1, n - 1);
+        cov[b][a] = cov[a][b];
+      }
+    }
+    EigenDecomposition eig = new EigenDecomposition(new Array2DRowRealMatrix(cov, false));
     double[] values = eig.getRealEigenvalues();
     int[] top = {-1, -1};
     for (int i = 0; i < values.length; i++) {
@@ -69,8 +95,6 @@ public final class Layout {
         top[1] = i;
       }
     }
-    double[] mean = new double[d];
-    for (double[] row : data) for (int j = 0; j < d; j++) mean[j] += row[j] / n;
     float[][] xy = new float[n][2];
     for (int a = 0; a < 2; a++) {
       double[] axis = eig.getEigenvector(top[a]).toArray();
@@ -79,7 +103,7 @@ public final class Layout {
       double sign = axis[big] < 0 ? -1 : 1;
       for (int i = 0; i < n; i++) {
         double s = 0;
-        for (int j = 0; j < d; j++) s += (data[i][j] - mean[j]) * axis[j];
+        for (int j = 0; j < d; j++) s += (vectors[i][j] - mean[j]) * axis[j];
         xy[i][a] = (float) (sign * s);
       }
     }

@@ -8,9 +8,10 @@ import java.util.stream.IntStream;
  * too large for full Lloyd iterations: centres seeded by {@link KMeans} (commons-math3's k-means++)
  * on a sample, then moved by random batches with per-centre learning rates 1/count, stopped early
  * when the smoothed batch inertia has not improved for 10 steps; every point is finally assigned to
- * its nearest centre. commons-math has no mini-batch variant, hence this loop. Deterministic:
- * batches come from a seeded generator and each batch's assignment (computed in parallel) does not
- * depend on thread order; the centre updates are sequential.
+ * its nearest centre. commons-math has no mini-batch variant, and its k-means++ and distances
+ * (boxed points, one double sum) are too slow at Kura's k = n / 10 on large inputs (BENCHMARKS.md),
+ * hence this loop. Deterministic: batches come from a seeded generator and each batch's assignment
+ * (computed in parallel) does not depend on thread order; the centre updates are sequential.
  */
 public final class MiniBatchKMeans {
   private final int k;
@@ -22,7 +23,8 @@ public final class MiniBatchKMeans {
    * @param k the number of clusters
    * @param seed the generator's seed
    * @param batchSize points a step (Kura's MiniBatchKmeansClusteringMethod: 1000)
-   * @param epochs at most this many passes' worth of steps (Kura: max_iter 100)
+   * @param epochs at most this many passes' worth of steps (default 10; the early stop usually
+   *     comes first)
    */
   public MiniBatchKMeans(int k, long seed, int batchSize, int epochs) {
     if (k < 1) throw new IllegalArgumentException("k must be >= 1: " + k);
@@ -34,7 +36,7 @@ public final class MiniBatchKMeans {
   }
 
   public MiniBatchKMeans(int k, long seed) {
-    this(k, seed, 1000, 100);
+    this(k, seed, 1000, 10);
   }
 
   public Clustering fit(float[][] points) {
@@ -55,12 +57,13 @@ public final class MiniBatchKMeans {
     for (long step = 0; step < steps; step++) {
       for (int i = 0; i < b; i++) batch[i] = random.nextInt(n);
       float[][] c = centres;
+      float[] half = halfNorms(c);
       IntStream.range(0, b)
           .parallel()
           .forEach(
               i -> {
                 float[] x = points[batch[i]];
-                int arg = nearest(x, c);
+                int arg = nearest(x, c, half);
                 nearest[i] = arg;
                 dist[i] = Clustering.distance2(x, c[arg]);
               });
@@ -87,7 +90,8 @@ public final class MiniBatchKMeans {
     }
     int[] labels = new int[n];
     float[][] c = centres;
-    IntStream.range(0, n).parallel().forEach(i -> labels[i] = nearest(points[i], c));
+    float[] half = halfNorms(c);
+    IntStream.range(0, n).parallel().forEach(i -> labels[i] = nearest(points[i], c, half));
     return Clustering.canonical(points, labels);
   }
 
@@ -104,24 +108,124 @@ public final class MiniBatchKMeans {
     }
     float[][] chosen = new float[size][];
     for (int i = 0; i < size; i++) chosen[i] = points[sample[i]];
-    // the best of 3 k-means++ seedings, each polished by 10 Lloyd rounds, on the sample (cheap:
-    // the sample is small); one seeding alone can leave two true clusters under one centre, which
-    // the small mini-batch steps never undo (scikit-learn reassigns such centres instead)
-    float[][] centres = new KMeans(kk, random.nextLong(), 3, 10).fit(chosen).centroids();
+    // The best of `inits` k-means++ seedings, each polished by 5 Lloyd rounds, on the sample. One
+    // seeding alone can leave two true clusters under one centre, which small mini-batch steps
+    // never
+    // undo; more seedings cost k * sample * d each, so large problems get one.
+    int inits = (long) size * kk <= 20_000_000L ? 3 : 1;
+    float[][] best = null;
+    double bestInertia = Double.POSITIVE_INFINITY;
+    for (int t = 0; t < inits; t++) {
+      float[][] centres = kMeansPlusPlus(chosen, kk, new SplittableRandom(random.nextLong()));
+      int[] labels = new int[size];
+      for (int round = 0; round < 5; round++) {
+        float[][] c = centres;
+        float[] half = halfNorms(c);
+        IntStream.range(0, size).parallel().forEach(i -> labels[i] = nearest(chosen[i], c, half));
+        centres = means(chosen, labels, centres);
+      }
+      double inertia = 0;
+      for (int i = 0; i < size; i++) inertia += Clustering.distance2(chosen[i], centres[labels[i]]);
+      if (inertia < bestInertia) {
+        bestInertia = inertia;
+        best = centres;
+      }
+    }
+    return best;
+  }
+
+  /** k-means++ seeding (D² sampling), min distances updated in parallel. */
+  static float[][] kMeansPlusPlus(float[][] x, int k, SplittableRandom random) {
+    int n = x.length;
+    float[][] centres = new float[k][];
+    centres[0] = x[random.nextInt(n)].clone();
+    double[] min = new double[n];
+    float[] first = centres[0];
+    IntStream.range(0, n).parallel().forEach(i -> min[i] = Clustering.distance2(x[i], first));
+    for (int c = 1; c < k; c++) {
+      double total = 0;
+      for (double m : min) total += m;
+      int pick;
+      if (total <= 0) {
+        pick = random.nextInt(n); // every point is on a centre already
+      } else {
+        double r = random.nextDouble() * total;
+        pick = n - 1;
+        for (int i = 0; i < n; i++) {
+          r -= min[i];
+          if (r < 0) {
+            pick = i;
+            break;
+          }
+        }
+      }
+      float[] centre = x[pick].clone();
+      centres[c] = centre;
+      IntStream.range(0, n)
+          .parallel()
+          .forEach(i -> min[i] = Math.min(min[i], Clustering.distance2(x[i], centre)));
+    }
     return centres;
   }
 
+  /** The means of the labelled points; a centre with no points stays where it was. */
+  private static float[][] means(float[][] x, int[] labels, float[][] old) {
+    int k = old.length;
+    int d = old[0].length;
+    double[][] sums = new double[k][d];
+    int[] counts = new int[k];
+    for (int i = 0; i < x.length; i++) {
+      counts[labels[i]]++;
+      double[] s = sums[labels[i]];
+      for (int j = 0; j < d; j++) s[j] += x[i][j];
+    }
+    float[][] centres = new float[k][d];
+    for (int c = 0; c < k; c++) {
+      if (counts[c] == 0) {
+        centres[c] = old[c].clone();
+        continue;
+      }
+      for (int j = 0; j < d; j++) centres[c][j] = (float) (sums[c][j] / counts[c]);
+    }
+    return centres;
+  }
+
+  /** Half the squared norm of each centre: |x - c|² = |x|² + 2 (half(c) - x.c). */
+  static float[] halfNorms(float[][] centres) {
+    float[] h = new float[centres.length];
+    for (int c = 0; c < centres.length; c++) h[c] = 0.5f * dot(centres[c], centres[c]);
+    return h;
+  }
+
   /** The index of the centre nearest to x (ties: the lowest index). */
-  static int nearest(float[] x, float[][] centres) {
+  static int nearest(float[] x, float[][] centres, float[] halfNorms) {
     int arg = 0;
-    double best = Double.POSITIVE_INFINITY;
+    float best = Float.POSITIVE_INFINITY;
     for (int c = 0; c < centres.length; c++) {
-      double s = Clustering.distance2(x, centres[c]);
+      float s = halfNorms[c] - dot(x, centres[c]);
       if (s < best) {
         best = s;
         arg = c;
       }
     }
     return arg;
+  }
+
+  /** Four running sums: independent additions the CPU can overlap (about 3x one sum). */
+  static float dot(float[] a, float[] b) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    int d = a.length;
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      s0 += a[j] * b[j];
+      s1 += a[j + 1] * b[j + 1];
+      s2 += a[j + 2] * b[j + 2];
+      s3 += a[j + 3] * b[j + 3];
+    }
+    for (; j < d; j++) s0 += a[j] * b[j];
+    return (s0 + s1) + (s2 + s3);
   }
 }

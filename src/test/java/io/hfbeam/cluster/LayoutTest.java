@@ -50,6 +50,25 @@ class LayoutTest {
     assertArrayEquals(pca.xy()[3], Layout.of(points, 99, 10).xy()[3], "PCA has no randomness");
   }
 
+  /**
+   * umap-java's random-projection forest (used from 4,096 points) fails on these vectors with the
+   * cosine metric; the layout falls back to PCA and says so instead of failing the run.
+   */
+  @Test
+  void aFailingUmapFallsBackToPca() {
+    Random r = new Random(3);
+    float[][] topics = new float[500][384];
+    for (float[] t : topics) for (int j = 0; j < 384; j++) t[j] = (float) r.nextGaussian();
+    float[][] x = new float[5000][384];
+    for (float[] p : x) {
+      float[] t = topics[r.nextInt(500)];
+      for (int j = 0; j < 384; j++) p[j] = t[j] + (float) (0.05 * r.nextGaussian());
+    }
+    Points p = Layout.of(x, 0, Integer.MAX_VALUE);
+    assertEquals(Method.PCA, p.method());
+    assertEquals(5000, p.xy().length);
+  }
+
   @Test
   void tinyInputsHaveFixedAnswers() {
     assertEquals(0, Layout.of(new float[0][], 1).xy().length);
