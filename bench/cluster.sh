@@ -2,7 +2,7 @@
 # Embedding throughput and clustering time/memory for the conversations workflow (issue 15), one JVM a figure so
 # the peak RSS is the measurement's own. Prints markdown rows for BENCHMARKS.md ("Conversations: embeddings and
 # clustering").
-# usage: bench/cluster.sh [embed|kmeans|layout|all]   (needs `mvn -o -q -DskipTests package` first)
+# usage: [BIG=1] bench/cluster.sh [embed|kmeans|layout|all]   (needs `mvn -o -q test-compile` first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -22,14 +22,17 @@ if [ "$what" = embed ] || [ "$what" = all ]; then
   for t in 1 2; do run embed 2000 $t; done
 fi
 if [ "$what" = kmeans ] || [ "$what" = all ]; then
+  run kmeans 1000 100 full
+  run kmeans 1000 100 minibatch
   run kmeans 2000 200 full
   run kmeans 2000 200 minibatch
   run kmeans 5000 500 full1
   run kmeans 5000 500 minibatch
   run kmeans 10000 1000 minibatch
   run kmeans 100000 1000 minibatch
-  run kmeans 100000 10000 minibatch
+  if [ "${BIG:-0}" = 1 ]; then run kmeans 100000 10000 minibatch; fi   # Kura's k at 100k: long
 fi
 if [ "$what" = layout ] || [ "$what" = all ]; then
-  for n in 500 2000 5000 10000; do run layout $n umap; run layout $n pca; done
+  for n in 500 1000 2000 5000; do run layout $n umap; done
+  for n in 500 2000 5000 10000; do run layout $n pca; done
 fi

@@ -43,6 +43,50 @@ class KMeansTest {
     }
   }
 
+  /** Uniform noise: no true clusters, so the seed decides the answer. */
+  private static float[][] noise(int n, int d, long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    float[][] x = new float[n][d];
+    for (float[] p : x) for (int j = 0; j < d; j++) p[j] = r.nextFloat();
+    return x;
+  }
+
+  private static double inertia(float[][] x, Clustering c) {
+    double s = 0;
+    for (int i = 0; i < x.length; i++)
+      s += Clustering.distance2(x[i], c.centroids()[c.labels()[i]]);
+    return s;
+  }
+
+  @Test
+  void theSeedAloneDecidesAnAmbiguousClustering() {
+    float[][] x = noise(400, 6, 8);
+    assertArrayEquals(new KMeans(12, 5).fit(x).labels(), new KMeans(12, 5).fit(x).labels());
+    assertFalse(
+        Arrays.equals(
+            new KMeans(12, 5, 1, 300).fit(x).labels(), new KMeans(12, 6, 1, 300).fit(x).labels()),
+        "another seed, another local optimum");
+    float[][] big = noise(3000, 6, 9);
+    assertArrayEquals(
+        new MiniBatchKMeans(30, 5, 200, 5).fit(big).labels(),
+        new MiniBatchKMeans(30, 5, 200, 5).fit(big).labels());
+    assertFalse(
+        Arrays.equals(
+            new MiniBatchKMeans(30, 5, 200, 5).fit(big).labels(),
+            new MiniBatchKMeans(30, 6, 200, 5).fit(big).labels()));
+  }
+
+  @Test
+  void theBestTrialByInertiaIsKept() {
+    float[][] x = noise(400, 6, 10);
+    // the first of 10 trials is the 1-trial run with the same seed: the best cannot be worse
+    for (long seed = 0; seed < 5; seed++) {
+      double one = inertia(x, new KMeans(12, seed, 1, 300).fit(x));
+      double best = inertia(x, new KMeans(12, seed, 10, 300).fit(x));
+      assertTrue(best <= one + 1e-6, "seed " + seed + ": " + best + " > " + one);
+    }
+  }
+
   @Test
   void centroidsAreTheMeansOfTheMembers() {
     Blobs blobs = new Blobs(120, 4, 8, 0.3, 3);
