@@ -128,7 +128,9 @@ public final class Hierarchy {
         parents.add(-1);
         next.add(id);
       }
-      if (!madeParent) break; // the round did not shrink the roots: stop rather than loop
+      // k < roots makes some group hold two (pigeonhole), so today every round shrinks the roots;
+      // the guard keeps the loop finite should the grouping ever change
+      if (!madeParent) break;
       rounds++;
       roots = next;
     }

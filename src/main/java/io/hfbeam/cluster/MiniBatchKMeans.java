@@ -5,13 +5,14 @@ import java.util.stream.IntStream;
 
 /**
  * Seeded mini-batch k-means (Sculley 2010, as scikit-learn's {@code MiniBatchKMeans}) for inputs
- * too large for full Lloyd iterations: centres seeded by {@link KMeans} (commons-math3's k-means++)
- * on a sample, then moved by random batches with per-centre learning rates 1/count, stopped early
- * when the smoothed batch inertia has not improved for 10 steps; every point is finally assigned to
- * its nearest centre. commons-math has no mini-batch variant, and its k-means++ and distances
- * (boxed points, one double sum) are too slow at Kura's k = n / 10 on large inputs (BENCHMARKS.md),
- * hence this loop. Deterministic: batches come from a seeded generator and each batch's assignment
- * (computed in parallel) does not depend on thread order; the centre updates are sequential.
+ * too large for full Lloyd iterations: centres seeded by k-means++ on a sample and polished by a
+ * few Lloyd rounds there, then moved by random batches with per-centre learning rates 1/count,
+ * stopped early when the smoothed batch inertia has not improved for 10 steps; every point is
+ * finally assigned to its nearest centre. commons-math has no mini-batch variant, and its k-means++
+ * and distances (boxed points, one double sum) are too slow at Kura's k = n / 10 on large inputs
+ * (BENCHMARKS.md), hence this loop. Deterministic: batches come from a seeded generator and each
+ * batch's assignment (computed in parallel) does not depend on thread order; the centre updates are
+ * sequential.
  */
 public final class MiniBatchKMeans {
   private final int k;
