@@ -38,6 +38,7 @@ class PackageDependenciesTest {
           Map.entry("chess", Set.of()),
           // the Kura data model and its formats: pure, only the Features of hf
           Map.entry("conversations", Set.of("hf")),
+          Map.entry("cluster", Set.of()),
           Map.entry(
               "dataset", Set.of("format", "format.files", "format.json", "format.parquet", "hf")),
           Map.entry(

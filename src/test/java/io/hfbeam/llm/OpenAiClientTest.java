@@ -570,6 +570,25 @@ class OpenAiClientTest {
   }
 
   @Test
+  void theEmbedderSendsBatchesAndKeepsTheOrder() throws Exception {
+    Embedder embedder = new OpenAiEmbedder(client(), "emb", 2);
+
+    Embeddings result = embedder.embed(List.of("a", "bb", "ccc", "dddd", "eeeee"));
+
+    // the scripted server answers [index in the request, length of the text]
+    assertEquals(3, server.requests().size(), "5 texts in batches of 2");
+    assertArrayEquals(new float[] {0, 1}, result.vectors()[0]);
+    assertArrayEquals(new float[] {1, 4}, result.vectors()[3]);
+    assertArrayEquals(new float[] {0, 5}, result.vectors()[4]);
+    assertEquals(21, result.promptTokens());
+    assertEquals("emb", embedder.model());
+    IllegalArgumentException blank =
+        assertThrows(IllegalArgumentException.class, () -> embedder.embed(List.of("a", " ")));
+    assertEquals("text 1 is blank", blank.getMessage());
+    assertEquals(3, server.requests().size(), "a blank text is refused before any request");
+  }
+
+  @Test
   void tooFewEmbeddingsAreAnInvalidAnswer() throws Exception {
     String one = "{\"data\":[{\"index\":0,\"embedding\":[1,2]}]}";
     server.enqueue(

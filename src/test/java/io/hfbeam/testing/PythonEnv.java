@@ -20,10 +20,17 @@ import java.util.concurrent.TimeUnit;
 public final class PythonEnv {
   public static final Path DIR = Path.of("target", "pyenv").toAbsolutePath();
   // datasets pinned: DatasetsParityTest checks hf-beam against this version's behaviour; pydantic
-  // pinned: KuraJsonPydanticTest checks Kura checkpoint bytes against it. pillow:
-  // datasets' Image feature encodes and decodes with it.
+  // pinned: KuraJsonPydanticTest checks Kura checkpoint bytes against it. pillow: datasets' Image
+  // feature encodes and decodes with it. scikit-learn pinned: MtBenchPurityTest compares our
+  // k-means with its KMeans.
   private static final String[] PACKAGES = {
-    "datasets==5.0.1", "pyarrow", "huggingface_hub", "pillow", "openai", "pydantic==2.13.5"
+    "datasets==5.0.1",
+    "pyarrow",
+    "huggingface_hub",
+    "pillow",
+    "openai",
+    "pydantic==2.13.5",
+    "scikit-learn==1.9.1"
   };
   private static Boolean ready;
   private static String reason = "";
