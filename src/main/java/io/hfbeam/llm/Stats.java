@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What a client did: requests sent, retries by cause, tokens, call latency and failures.
@@ -12,17 +11,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * stats file.
  */
 public final class Stats {
-  // Latency buckets grow by 2^(1/4) (about 19%) from 1 ms: p50/p95 within one bucket, fixed memory.
-  private static final int BUCKETS = 120;
-  private static final double STEP = Math.pow(2, 0.25);
-
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong promptTokens = new AtomicLong();
   private final AtomicLong completionTokens = new AtomicLong();
   private final Map<RetryCause, AtomicLong> retries = new EnumMap<>(RetryCause.class);
-  private final AtomicLongArray latency = new AtomicLongArray(BUCKETS);
+  private final Latencies latency = new Latencies();
 
   public Stats() {
     for (RetryCause cause : RetryCause.values()) {
@@ -47,30 +42,13 @@ public final class Stats {
     calls.incrementAndGet();
     promptTokens.addAndGet(prompt);
     completionTokens.addAndGet(completion);
-    latency.incrementAndGet(bucket(elapsed.toNanos() / 1e6));
-  }
-
-  static int bucket(double millis) {
-    if (millis <= 1) {
-      return 0;
-    }
-    int index = (int) Math.ceil(Math.log(millis) / Math.log(STEP));
-    return Math.min(index, BUCKETS - 1);
-  }
-
-  static double upperMillis(int bucket) {
-    return Math.pow(STEP, bucket);
+    latency.record(elapsed.toNanos() / 1e6);
   }
 
   public Snapshot snapshot() {
     Map<RetryCause, Long> byCause = new EnumMap<>(RetryCause.class);
     retries.forEach((cause, count) -> byCause.put(cause, count.get()));
-    long[] counts = new long[BUCKETS];
-    long total = 0;
-    for (int i = 0; i < BUCKETS; i++) {
-      counts[i] = latency.get(i);
-      total += counts[i];
-    }
+    long[] counts = latency.counts();
     return new Snapshot(
         requests.get(),
         calls.get(),
@@ -78,23 +56,8 @@ public final class Stats {
         Map.copyOf(byCause),
         promptTokens.get(),
         completionTokens.get(),
-        percentile(counts, total, 0.50),
-        percentile(counts, total, 0.95));
-  }
-
-  private static double percentile(long[] counts, long total, double fraction) {
-    if (total == 0) {
-      return 0;
-    }
-    long rank = (long) Math.ceil(fraction * total);
-    long seen = 0;
-    for (int i = 0; i < counts.length; i++) {
-      seen += counts[i];
-      if (seen >= rank) {
-        return upperMillis(i);
-      }
-    }
-    return upperMillis(counts.length - 1);
+        Latencies.percentile(counts, 0.50),
+        Latencies.percentile(counts, 0.95));
   }
 
   /**

@@ -6,6 +6,7 @@ import io.hfbeam.llm.Budget;
 import io.hfbeam.llm.ChatBackend;
 import io.hfbeam.llm.ChatRequest;
 import io.hfbeam.llm.ChatResult;
+import io.hfbeam.llm.Latencies;
 import io.hfbeam.llm.OpenAiClient;
 import io.hfbeam.llm.Prices;
 import io.hfbeam.llm.PromptFile;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -34,11 +34,6 @@ import org.apache.beam.sdk.values.Row;
  */
 public final class Generation implements AutoCloseable {
   private static final Map<String, Generation> RUNS = new ConcurrentHashMap<>();
-
-  /** Latency buckets: powers of 2^(1/4) ms, as {@link io.hfbeam.llm.Stats} keeps them. */
-  static final int BUCKETS = 128;
-
-  private static final double STEP = Math.pow(2, 0.25);
 
   final SftSettings settings;
   private final ChatBackend backend;
@@ -59,7 +54,7 @@ public final class Generation implements AutoCloseable {
   final AtomicLong promptTokens = new AtomicLong();
   final AtomicLong completionTokens = new AtomicLong();
   final AtomicLong invalidAnswers = new AtomicLong();
-  final AtomicLongArray latency = new AtomicLongArray(BUCKETS);
+  final Latencies latency = new Latencies();
   private final AtomicBoolean budgetReached = new AtomicBoolean();
   private final AtomicLong sinceSync = new AtomicLong();
   private final AtomicLong durable = new AtomicLong();
@@ -328,28 +323,18 @@ public final class Generation implements AutoCloseable {
         callFailures.incrementAndGet();
         throw e;
       } finally {
-        double ms = (System.nanoTime() - t0) / 1e6;
-        latency.incrementAndGet(bucket(ms));
+        latency.record((System.nanoTime() - t0) / 1e6);
       }
     };
-  }
-
-  static int bucket(double ms) {
-    if (ms <= 1) return 0;
-    int b = (int) Math.ceil(Math.log(ms) / Math.log(STEP));
-    return Math.min(BUCKETS - 1, Math.max(0, b));
-  }
-
-  static double upperMillis(int bucket) {
-    return Math.pow(STEP, bucket);
   }
 
   /** Retries by cause, from the HTTP client (a local model does not retry). */
   Map<String, Long> retries() {
     Map<String, Long> out = new LinkedHashMap<>();
     if (backend instanceof OpenAiClient c) {
+      io.hfbeam.llm.Stats.Snapshot stats = c.stats().snapshot();
       for (RetryCause cause : RetryCause.values()) {
-        long n = c.stats().snapshot().retries(cause);
+        long n = stats.retries(cause);
         if (n > 0) out.put(cause.name().toLowerCase(java.util.Locale.ROOT), n);
       }
     }

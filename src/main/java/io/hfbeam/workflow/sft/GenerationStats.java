@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hfbeam.format.files.AtomicFiles;
 import io.hfbeam.llm.Budget;
+import io.hfbeam.llm.Latencies;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,7 @@ public final class GenerationStats {
     else n.putNull("cost_usd");
     n.put("budget_reached", g.budgetReached());
     var lat = n.putArray("latency_buckets");
-    for (int i = 0; i < Generation.BUCKETS; i++) lat.add(g.latency.get(i));
+    for (long c : g.latency.counts()) lat.add(c);
     Path dir = Path.of(g.settings.statsDir());
     Files.createDirectories(dir);
     byte[] bytes = JSON.writeValueAsBytes(n);
@@ -76,7 +77,7 @@ public final class GenerationStats {
       boolean costKnown = true;
       boolean budgetReached = false;
       long start = Long.MAX_VALUE;
-      long[] latency = new long[Generation.BUCKETS];
+      long[] latency = new long[Latencies.BUCKETS];
       Map<String, Long> retries = new TreeMap<>();
       for (Path f : list(dir, "chunk-", ".json")) {
         JsonNode n = JSON.readTree(f.toFile());
@@ -125,8 +126,8 @@ public final class GenerationStats {
       out.put("total_tokens_used", prompt + completion);
       if (costKnown) out.put("cost_usd", Math.round(cost * 1e6) / 1e6);
       else out.putNull("cost_usd");
-      out.put("latency_p50_ms", percentile(latency, 0.50));
-      out.put("latency_p95_ms", percentile(latency, 0.95));
+      out.put("latency_p50_ms", Math.round(Latencies.percentile(latency, 0.50) * 10) / 10.0);
+      out.put("latency_p95_ms", Math.round(Latencies.percentile(latency, 0.95) * 10) / 10.0);
       out.put(
           "wall_seconds",
           start == Long.MAX_VALUE ? 0 : Math.round((finishMillis - start) / 100.0) / 10.0);
@@ -147,19 +148,6 @@ public final class GenerationStats {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static double percentile(long[] counts, double fraction) {
-    long total = 0;
-    for (long c : counts) total += c;
-    if (total == 0) return 0;
-    long rank = (long) Math.ceil(fraction * total);
-    long seen = 0;
-    for (int i = 0; i < counts.length; i++) {
-      seen += counts[i];
-      if (seen >= rank) return Math.round(Generation.upperMillis(i) * 10) / 10.0;
-    }
-    return Math.round(Generation.upperMillis(counts.length - 1) * 10) / 10.0;
   }
 
   private static List<Path> list(Path dir, String prefix, String suffix) throws IOException {

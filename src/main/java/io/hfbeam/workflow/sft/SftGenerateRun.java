@@ -128,7 +128,13 @@ public final class SftGenerateRun implements Launchable.Watchable {
       throws IOException {
     SftSettings llm = settings.llm();
     checkBackend(llm, out);
-    SftGenerateWorkflow.Survey survey = SftGenerateWorkflow.survey(settings);
+    // A Hub dataset is not read ahead just to count it (that would stream it twice); with
+    // --num-pairs the survey stops mattering after the limit, so it is read for the limits.
+    boolean countAhead = settings.dataset() == null || settings.numPairs() > 0;
+    SftGenerateWorkflow.Survey survey =
+        countAhead
+            ? SftGenerateWorkflow.survey(settings)
+            : new SftGenerateWorkflow.Survey(0, 0, 0, 0, Map.of());
     long pairs =
         settings.numPairs() > 0 ? Math.min(settings.numPairs(), survey.pairs()) : survey.pairs();
     if (survey.answered() > 0) {
@@ -140,6 +146,14 @@ public final class SftGenerateRun implements Launchable.Watchable {
               + " pairs already answered (from the journal in "
               + SftGenerateWorkflow.journalDir(settings.output())
               + "; they cost nothing)");
+    } else if (!countAhead) {
+      out.println(
+          "sft-generate: pairs from the dataset as they are read (not counted ahead) with "
+              + llm.backend().describe()
+              + ", model "
+              + llm.model()
+              + ", concurrency "
+              + llm.backend().concurrency());
     } else {
       out.println(
           "sft-generate: "

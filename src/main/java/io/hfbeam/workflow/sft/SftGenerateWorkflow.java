@@ -23,7 +23,6 @@ import io.hfbeam.source.ReadPlan;
 import io.hfbeam.workflow.WatchedWorkflow;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -168,6 +167,10 @@ public final class SftGenerateWorkflow {
         llm.addReasoning() ? llm.prompts().task(llm.mapping().reasoningTask()) : null;
     try (ResponseJournal journal = ResponseJournal.open(journalDir(s.output()))) {
       for (InputFiles.Chunk chunk : chunks) {
+        if (s.dataset() != null && s.numPairs() > 0 && n[1] >= s.numPairs()) {
+          limits.put(chunk.fileIndex(), 0L); // a Hub dataset's later units are not fetched to count
+          continue;
+        }
         long before = Math.min(n[1], s.numPairs() > 0 ? s.numPairs() : Long.MAX_VALUE);
         source.read(
             chunk,
@@ -351,11 +354,5 @@ public final class SftGenerateWorkflow {
         + (l.seed() != null ? ", seed " + l.seed() : "")
         + ". Answers were validated against each task's JSON schema and checks; pairs that failed"
         + " are listed in `_errors/`. Counts, tokens and cost: `generation_stats.json`.";
-  }
-
-  /** The columns the pairing and the prompt file's templates need, for a check of the input. */
-  static List<String> neededColumns(SftSettings l) {
-    List<String> out = new ArrayList<>(l.mapping().columnsRead());
-    return out;
   }
 }
