@@ -91,8 +91,12 @@ public final class SftProcessor implements ChunkProcessor<org.apache.beam.sdk.va
                       p.failure = "not a JSON object";
                     } else {
                       Map<String, Object> record = fields((ObjectNode) node);
-                      p.skipped = settings.mapping().skipReason(record);
-                      if (p.skipped == null) p.failure = missing(record);
+                      // a CSV row lists every header column (empty cells as null): one that lacks
+                      // a column the pairing reads is short (truncated or ragged), not a pair to
+                      // skip
+                      if (parsed != null) p.failure = shortRow(record);
+                      if (p.failure == null) p.skipped = settings.mapping().skipReason(record);
+                      if (p.skipped == null && p.failure == null) p.failure = missing(record);
                       if (p.skipped == null && p.failure == null) {
                         // counted as neither skipped nor failed: --num-pairs left it out
                         if (limit >= 0 && taken >= limit) {
@@ -251,6 +255,20 @@ public final class SftProcessor implements ChunkProcessor<org.apache.beam.sdk.va
               out.put(e.getKey(), v.isNull() ? null : v.isValueNode() ? v.asText() : v.toString());
             });
     return out;
+  }
+
+  /** The first column the pairing reads that a CSV row lacks, as a failure reason; or null. */
+  private String shortRow(Map<String, Object> record) {
+    for (String column : settings.mapping().columnsRead()) {
+      if (!record.containsKey(column)) {
+        return "a short row: no column '"
+            + column
+            + "' ("
+            + record.size()
+            + " fields; the file may be truncated or the row ragged)";
+      }
+    }
+    return null;
   }
 
   /** Why a pair cannot be made from the record (a role's column absent or empty), or null. */

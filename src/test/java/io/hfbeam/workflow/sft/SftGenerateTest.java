@@ -117,4 +117,21 @@ class SftGenerateTest {
     JsonNode stats = JSON.readTree(flink.resolve("generation_stats.json").toFile());
     assertEquals(12, stats.path("pairs_done").asLong(), stats.toString());
   }
+
+  @Test
+  void aTruncatedCsvKeepsEveryWholePairAndLocatesTheCutRow() throws Exception {
+    Path cut = tmp.resolve("cut.csv");
+    byte[] all = Files.readAllBytes(Path.of(MEDEC));
+    // ends inside row ms-val-140, after its Error Flag: 5 of 9 columns
+    Files.write(cut, java.util.Arrays.copyOf(all, 300_000));
+    Path out = tmp.resolve("cut-out");
+    Cli r =
+        Cli.runWith(env(), "sft-generate", "--input", cut.toString(), "--output", out.toString());
+    assertEquals(0, r.exitCode, r.toString());
+    JsonNode stats = JSON.readTree(out.resolve("generation_stats.json").toFile());
+    assertEquals(77, stats.path("pairs_done").asLong(), stats.toString());
+    assertEquals(1, stats.path("pairs_failed").asLong(), stats.toString());
+    String errors = Files.readString(out.resolve("_errors/errors.jsonl"));
+    assertTrue(errors.contains("a short row: no column") && errors.contains("ms-val-140"), errors);
+  }
 }
