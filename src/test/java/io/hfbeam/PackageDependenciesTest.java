@@ -134,6 +134,21 @@ class PackageDependenciesTest {
                   "hub",
                   "llm",
                   "runner")),
+          Map.entry(
+              "workflow.conversations",
+              Set.of(
+                  "beam",
+                  "cluster",
+                  "conversations",
+                  "workflow",
+                  "dataset",
+                  "mapping",
+                  "format",
+                  "format.files",
+                  "format.json",
+                  "format.parquet",
+                  "hf",
+                  "llm")),
           // the CLI builds typed settings (their types live below) and calls the launcher
           Map.entry(
               "cli",
@@ -143,6 +158,7 @@ class PackageDependenciesTest {
                   "workflow.qa",
                   "workflow.convert",
                   "workflow.sft",
+                  "workflow.conversations",
                   "dataset",
                   "mapping",
                   "format",

@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
       DatasetsCommand.class,
       HubCommand.class,
       LlmCommand.class,
-      SftGenerateCommand.class
+      SftGenerateCommand.class,
+      ConversationsCommand.class
     })
 public final class Main implements Runnable {
 
