@@ -1,13 +1,17 @@
 package io.hfbeam.cli;
 
+import io.hfbeam.llm.BackendSpec;
+import io.hfbeam.llm.PromptFile;
 import io.hfbeam.workflow.Launchable;
 import io.hfbeam.workflow.conversations.AnalyzeSettings;
 import io.hfbeam.workflow.conversations.ClusterAnalysis;
+import io.hfbeam.workflow.conversations.ConversationLlm;
 import io.hfbeam.workflow.conversations.ConversationsAnalyzeRun;
 import io.hfbeam.workflow.conversations.EmbedTexts;
 import io.hfbeam.workflow.conversations.InputSpec;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -19,6 +23,44 @@ import picocli.CommandLine.Option;
             + " checkpoint (an HF dataset) in --output; stages whose inputs and settings are"
             + " unchanged are skipped.")
 final class ConversationsAnalyzeCommand extends WorkflowCommand {
+  @Mixin LlmOptions llm;
+
+  @YamlKey("summary_prompts")
+  @Option(
+      names = "--summary-prompts",
+      paramLabel = "FILE",
+      defaultValue = "config/prompts/conversation-summary.json",
+      description =
+          "With --llm: the prompt file with the summarise task (default: ${DEFAULT-VALUE}).")
+  String summaryPrompts;
+
+  @YamlKey("cluster_prompts")
+  @Option(
+      names = "--cluster-prompts",
+      paramLabel = "FILE",
+      defaultValue = "config/prompts/conversation-clusters.json",
+      description =
+          "With --llm: the prompt file with the describe_cluster task (default: ${DEFAULT-VALUE}).")
+  String clusterPrompts;
+
+  @YamlKey("embeddings")
+  @Option(
+      names = "--embeddings",
+      paramLabel = "local|openai",
+      defaultValue = "local",
+      description =
+          "local: all-MiniLM-L6-v2 inside the jar, offline; openai: an OpenAI-compatible"
+              + " /v1/embeddings (the --api-base server) with --embedding-model (default: ${DEFAULT-VALUE}).")
+  String embeddings;
+
+  @YamlKey("embedding_model")
+  @Option(
+      names = "--embedding-model",
+      paramLabel = "NAME",
+      defaultValue = "text-embedding-3-small",
+      description = "With --embeddings openai: the model (default: ${DEFAULT-VALUE}).")
+  String embeddingModel;
+
   @YamlKey("input")
   @Option(
       names = "--input",
@@ -129,14 +171,61 @@ final class ConversationsAnalyzeCommand extends WorkflowCommand {
             roleKey,
             contentKey,
             metadataFields);
+    llm.check();
+    ConversationLlm language = null;
+    if (llm.llm != null) {
+      BackendSpec backend = llm.backend(env);
+      PromptFile summaries = prompts(summaryPrompts, ConversationLlm.SUMMARISE);
+      PromptFile names = prompts(clusterPrompts, ConversationLlm.DESCRIBE_CLUSTER);
+      language =
+          new ConversationLlm(
+              null,
+              backend,
+              llm.model,
+              summaries,
+              names,
+              ConfigFiles.sha256(summaryPrompts) + ConfigFiles.sha256(clusterPrompts),
+              llm.temperature,
+              llm.validationAttempts,
+              null,
+              llm.maxTokensTotal,
+              llm.maxCost,
+              backend.isGguf() ? null : llm.pricesYaml(backend));
+    }
+    EmbedTexts.Spec embedder =
+        switch (embeddings) {
+          case "local" -> EmbedTexts.Spec.LOCAL;
+          case "openai" -> {
+            BackendSpec server = llm.serverBackend(env);
+            yield new EmbedTexts.Spec(server, embeddingModel);
+          }
+          default ->
+              throw new IllegalArgumentException(
+                  "--embeddings must be local or openai, got '" + embeddings + "'");
+        };
     AnalyzeSettings s =
         new AnalyzeSettings(
             inputs,
             common.output().toString(),
             spec,
-            EmbedTexts.Spec.LOCAL,
+            embedder,
             new ClusterAnalysis.Settings(clusters, seed, maxRoots, maxRounds, 1_000),
-            common.parquet());
+            common.parquet(),
+            language);
     return ConversationsAnalyzeRun.of(s);
+  }
+
+  private static PromptFile prompts(String file, String task) {
+    PromptFile p;
+    try {
+      p = PromptFile.load(ConfigFiles.materialize(file));
+    } catch (RuntimeException ex) {
+      throw new IllegalArgumentException(ex.getMessage());
+    }
+    if (!p.taskNames().contains(task)) {
+      throw new IllegalArgumentException(
+          file + " has no task '" + task + "'; it has: " + String.join(", ", p.taskNames()));
+    }
+    return p;
   }
 }

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -54,6 +55,7 @@ public final class ConversationsAnalyzeRun implements Launchable {
   private final Map<String, String> fingerprints = new LinkedHashMap<>();
   private final Map<String, String> state = new LinkedHashMap<>();
   private final Path root;
+  private ConversationLlm run;
 
   private ConversationsAnalyzeRun(AnalyzeSettings s, List<Path> files, Survey survey) {
     this.s = s;
@@ -61,20 +63,34 @@ public final class ConversationsAnalyzeRun implements Launchable {
     this.survey = survey;
     this.root = Path.of(s.output()).toAbsolutePath().normalize();
     String conv = hash("conversations", survey.inputHash(), s.input().describe());
-    String emb = hash("embeddings", conv, s.embedder().describe());
+    fingerprints.put(StageFeatures.CONVERSATIONS, conv);
+    String textSource = conv;
+    if (s.hasLlm()) {
+      ConversationLlm l = s.llm();
+      textSource =
+          hash(
+              "summaries",
+              conv,
+              l.describe(),
+              l.promptsHash(),
+              "temperature=" + l.temperature(),
+              "attempts=" + l.validationAttempts());
+      fingerprints.put(StageFeatures.SUMMARIES, textSource);
+    }
+    String emb = hash("embeddings", textSource, s.embedder().describe());
     ClusterAnalysis.Settings c = s.clustering();
     String clusters =
         hash(
             "clusters",
             emb,
-            conv,
+            textSource,
             "k=" + c.clusters(),
             "seed=" + c.seed(),
             "roots=" + c.maxRoots(),
             "rounds=" + c.maxRounds(),
             "chars=" + c.textChars(),
-            new ClusterAnalysis.TfIdfNamer().describe());
-    fingerprints.put(StageFeatures.CONVERSATIONS, conv);
+            namer().describe(),
+            s.hasLlm() ? s.llm().promptsHash() : "");
     fingerprints.put(StageFeatures.EMBEDDINGS, emb);
     fingerprints.put(StageFeatures.CLUSTERS, clusters);
     fingerprints.put(StageFeatures.META_CLUSTERS, clusters);
@@ -97,6 +113,12 @@ public final class ConversationsAnalyzeRun implements Launchable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private ClusterAnalysis.Namer namer() {
+    return s.hasLlm()
+        ? new LlmNamer(s.llm(), s.clustering().seed())
+        : new ClusterAnalysis.TfIdfNamer();
   }
 
   private static String hash(String... parts) {
@@ -136,7 +158,7 @@ public final class ConversationsAnalyzeRun implements Launchable {
 
   @Override
   public List<String> steps() {
-    return List.of("read", "embed", "cluster");
+    return List.of("read", "summarise", "embed", "cluster");
   }
 
   @Override
@@ -196,7 +218,14 @@ public final class ConversationsAnalyzeRun implements Launchable {
                       ? "stale (made from other inputs or settings), rebuilding"
                       : "building"));
     }
-    out.println("  summaries: none (no LLM configured: conversations are embedded directly)");
+    if (!s.hasLlm()) {
+      out.println("  summaries: none (no LLM configured: conversations are embedded directly)");
+    } else {
+      checkBackend(s.llm());
+      String id = UUID.randomUUID().toString();
+      run = s.llm().withRun(id, root.resolve(".hfbeam").resolve("llm-journal"));
+      ConversationLlm.closeOthers(id);
+    }
     for (String stage : fingerprints.keySet()) {
       if (!fresh(stage)) CheckpointLayout.invalidate(root, stage);
     }
@@ -205,9 +234,14 @@ public final class ConversationsAnalyzeRun implements Launchable {
         fresh(StageFeatures.CLUSTERS)
             && fresh(StageFeatures.META_CLUSTERS)
             && fresh(StageFeatures.DIMENSIONALITY);
+    boolean llm = s.hasLlm();
+    boolean needTexts = !fresh(StageFeatures.EMBEDDINGS) || !clustersFresh;
+    boolean needSummaries = llm && (!fresh(StageFeatures.SUMMARIES) || needTexts);
     boolean needConversations =
-        !fresh(StageFeatures.CONVERSATIONS) || !fresh(StageFeatures.EMBEDDINGS) || !clustersFresh;
-    PCollection<KV<String, String>> texts = null;
+        !fresh(StageFeatures.CONVERSATIONS)
+            || (llm && !fresh(StageFeatures.SUMMARIES))
+            || (!llm && needTexts);
+    PCollection<KV<String, String>> conversations = null;
     if (needConversations) {
       PCollectionTuple read =
           p.apply(
@@ -215,7 +249,7 @@ public final class ConversationsAnalyzeRun implements Launchable {
               ReadConversations.from(files)
                   .withSpec(s.input())
                   .withCrossFileDuplicates(survey.crossFileDuplicates()));
-      PCollection<KV<String, String>> conversations = read.get(ReadConversations.CONVERSATIONS);
+      conversations = read.get(ReadConversations.CONVERSATIONS);
       if (!fresh(StageFeatures.CONVERSATIONS)) {
         written.add(
             conversations
@@ -229,16 +263,55 @@ public final class ConversationsAnalyzeRun implements Launchable {
                             "the input files (" + s.input().describe() + ")")
                         .withFailures(read.get(ReadConversations.FAILURES))));
       }
-      texts =
+    }
+    // texts: what is embedded (KV chat_id -> text) and what names clusters
+    PCollection<KV<String, String>> embedTexts = null;
+    PCollection<KV<String, String>> nameTexts = null;
+    if (needSummaries) {
+      PCollection<KV<String, String>> summaries;
+      if (fresh(StageFeatures.SUMMARIES)) {
+        summaries =
+            readStage(p, StageFeatures.SUMMARIES)
+                .apply("KeySummaries", ParDo.of(new ClusterConversations.KeyFn()))
+                .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+      } else {
+        PCollectionTuple summarised =
+            conversations.apply("Summarise", SummarizeConversations.with(run));
+        summaries = summarised.get(SummarizeConversations.SUMMARIES);
+        written.add(
+            summaries
+                .apply("SummaryRows", org.apache.beam.sdk.transforms.Values.create())
+                .setCoder(StringUtf8Coder.of())
+                .apply(
+                    "WriteSummaries",
+                    stage(
+                            StageFeatures.SUMMARIES,
+                            StageFeatures.summaries(),
+                            "the LLM (" + run.describe() + ", task summarise)")
+                        .withFailures(summarised.get(SummarizeConversations.FAILURES))));
+      }
+      if (needTexts) {
+        embedTexts =
+            summaries
+                .apply("SummaryTexts", ParDo.of(new SummaryTextFn(true)))
+                .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+        nameTexts =
+            summaries
+                .apply("SummaryNames", ParDo.of(new SummaryTextFn(false)))
+                .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+      }
+    } else if (needTexts) {
+      embedTexts =
           conversations
               .apply("Texts", ParDo.of(new TextFn()))
               .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+      nameTexts = embedTexts;
     }
-    PCollection<String> embeddings;
+    PCollection<String> embeddings = null;
     if (fresh(StageFeatures.EMBEDDINGS)) {
-      embeddings = readStage(p, StageFeatures.EMBEDDINGS);
+      if (!clustersFresh) embeddings = readStage(p, StageFeatures.EMBEDDINGS);
     } else {
-      embeddings = texts.apply("Embed", EmbedTexts.with(s.embedder()));
+      embeddings = embedTexts.apply("Embed", EmbedTexts.with(s.embedder()));
       written.add(
           embeddings.apply(
               "WriteEmbeddings",
@@ -249,15 +322,15 @@ public final class ConversationsAnalyzeRun implements Launchable {
     }
     if (!clustersFresh) {
       String fp = fingerprints.get(StageFeatures.CLUSTERS);
+      ClusterAnalysis.Namer namer =
+          llm ? new LlmNamer(run, s.clustering().seed()) : new ClusterAnalysis.TfIdfNamer();
       PCollectionTuple clusters =
-          PCollectionTuple.of(ClusterConversations.TEXTS, texts)
+          PCollectionTuple.of(ClusterConversations.TEXTS, nameTexts)
               .and(ClusterConversations.EMBEDDINGS, embeddings)
-              .apply("Cluster", ClusterConversations.with(s.clustering()).withFingerprint(fp));
-      String how =
-          "k-means (seed "
-              + s.clustering().seed()
-              + "), names by "
-              + new ClusterAnalysis.TfIdfNamer().describe();
+              .apply(
+                  "Cluster",
+                  ClusterConversations.with(s.clustering()).withNamer(namer).withFingerprint(fp));
+      String how = "k-means (seed " + s.clustering().seed() + "), names by " + namer.describe();
       written.add(
           clusters
               .get(ClusterConversations.CLUSTERS)
@@ -271,7 +344,7 @@ public final class ConversationsAnalyzeRun implements Launchable {
                   stage(
                       StageFeatures.META_CLUSTERS,
                       StageFeatures.clusters(),
-                      how + "; hierarchy by rounds of k-means over centroids")));
+                      how + "; hierarchy by capped rounds of k-means over centroids")));
       written.add(
           clusters
               .get(ClusterConversations.DIMENSIONALITY)
@@ -294,10 +367,56 @@ public final class ConversationsAnalyzeRun implements Launchable {
         .setCoder(SerializableCoder.of(WrittenFile.class));
   }
 
+  /** A bad key or URL fails here, before any conversation is sent. */
+  private void checkBackend(ConversationLlm l) throws IOException {
+    if (l.backend().isGguf())
+      return; // the file was checked with the settings; it loads with the run
+    try (io.hfbeam.llm.OpenAiClient client =
+        new io.hfbeam.llm.OpenAiClient(
+            l.backend().clientSettings(System.getenv()).withMaxAttempts(2))) {
+      client.checkKey(l.model());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while checking the API key", e);
+    }
+  }
+
+  @Override
+  public void release() {
+    if (run != null) ConversationLlm.close(run.runId());
+  }
+
+  @Override
+  public boolean resumesFromItsOutput() {
+    return s.hasLlm(); // the answers journal: a re-run pays nothing for what was answered
+  }
+
+  static final class SummaryTextFn extends DoFn<KV<String, String>, KV<String, String>> {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    private final boolean forEmbedding;
+
+    SummaryTextFn(boolean forEmbedding) {
+      this.forEmbedding = forEmbedding;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, String> row, OutputReceiver<KV<String, String>> out)
+        throws Exception {
+      io.hfbeam.conversations.ConversationSummary summary =
+          io.hfbeam.conversations.StageRows.summary(JSON.readTree(row.getValue()));
+      out.output(
+          KV.of(
+              row.getKey(),
+              forEmbedding ? SummarizeConversations.embeddingText(summary) : summary.summary()));
+    }
+  }
+
   private WriteStage stage(String stage, Features features, String madeBy) {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("input", s.input().describe());
     params.put("embedder", s.embedder().describe());
+    if (s.hasLlm()) params.put("llm", s.llm().describe());
     params.put(
         "clusters",
         s.clustering().clusters() == 0
