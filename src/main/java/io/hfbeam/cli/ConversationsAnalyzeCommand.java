@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
 final class ConversationsAnalyzeCommand extends WorkflowCommand {
   @Mixin LlmOptions llm;
 
+  @Mixin HubOptions hub;
+
   @YamlKey("summary_prompts")
   @Option(
       names = "--summary-prompts",

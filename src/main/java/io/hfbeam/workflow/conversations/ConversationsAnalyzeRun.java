@@ -484,7 +484,11 @@ public final class ConversationsAnalyzeRun implements Launchable {
     }
   }
 
-  /** After every stage of this run is in place: the root card over all complete stages. */
+  /**
+   * After every stage of this run is in place: the root card over all complete stages, then every
+   * file of the checkpoint set (what a publish commits; the Hub skips files it already has, so a
+   * run that rebuilt one stage uploads that stage).
+   */
   static final class RootCardFn extends DoFn<List<WrittenFile>, WrittenFile> {
     private final String root;
 
@@ -497,11 +501,28 @@ public final class ConversationsAnalyzeRun implements Launchable {
         throws IOException {
       Path r = Path.of(root);
       CheckpointLayout.writeRootCard(r, "Conversation analysis checkpoints");
-      Path card = r.resolve("README.md");
-      for (WrittenFile f : files) out.output(f);
-      out.output(
-          new WrittenFile(
-              null, "README.md", card.toString(), 0, java.nio.file.Files.size(card), 0));
+      List<Path> all = new ArrayList<>();
+      all.add(r.resolve("README.md"));
+      for (CheckpointLayout.StageInfo info : CheckpointLayout.present(r)) {
+        Path dir = CheckpointLayout.stageDir(r, info.stage());
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
+          walk.filter(java.nio.file.Files::isRegularFile)
+              .filter(f -> !dir.relativize(f).toString().startsWith(".hfbeam"))
+              .filter(f -> !f.getFileName().toString().endsWith(".tmp"))
+              .sorted()
+              .forEach(all::add);
+        }
+      }
+      for (Path f : all) {
+        out.output(
+            new WrittenFile(
+                null,
+                r.relativize(f).toString().replace('\\', '/'),
+                f.toString(),
+                0,
+                java.nio.file.Files.size(f),
+                0));
+      }
     }
   }
 }
