@@ -313,7 +313,11 @@ public final class ConversationsAnalyzeRun implements Launchable {
     if (fresh(StageFeatures.EMBEDDINGS)) {
       if (!clustersFresh) embeddings = readStage(p, StageFeatures.EMBEDDINGS);
     } else {
-      embeddings = embedTexts.apply("Embed", EmbedTexts.with(s.embedder()));
+      embeddings =
+          embedTexts.apply(
+              "Embed",
+              EmbedTexts.with(s.embedder())
+                  .withJournal(root.resolve(".hfbeam").resolve("embedding-journal")));
       written.add(
           embeddings.apply(
               "WriteEmbeddings",

@@ -221,7 +221,10 @@ public final class ConversationsIncrementRun implements Launchable {
     }
     written.add(
         texts
-            .apply("Embed", EmbedTexts.with(s.embedder()))
+            .apply(
+                "Embed",
+                EmbedTexts.with(s.embedder())
+                    .withJournal(root.resolve(".hfbeam").resolve("embedding-journal")))
             .apply(
                 "WriteEmbeddings",
                 scratchStage(scratch, StageFeatures.EMBEDDINGS, embeddingFeatures(s))));
