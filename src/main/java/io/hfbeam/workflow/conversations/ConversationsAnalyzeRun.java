@@ -165,6 +165,11 @@ public final class ConversationsAnalyzeRun implements Launchable {
 
   @Override
   public Optional<String> rejection() {
+    return rejection(root);
+  }
+
+  /** The first stage of the set under {@code root} whose output was refused, and why. */
+  static Optional<String> rejection(Path root) {
     for (String stage : CheckpointLayout.STAGES) {
       Optional<String> r = StagedDataset.rejected(CheckpointLayout.stageDir(root, stage));
       if (r.isPresent()) return Optional.of(stage + ": " + r.get());
