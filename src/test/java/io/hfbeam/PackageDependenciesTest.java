@@ -134,11 +134,23 @@ class PackageDependenciesTest {
                   "hub",
                   "llm",
                   "runner")),
+          // the checkpoint tools: Kura's files and checkpoint sets, no Beam pipeline
+          Map.entry(
+              "workflow.checkpoints",
+              Set.of(
+                  "conversations",
+                  "format",
+                  "format.json",
+                  "format.parquet",
+                  "hf",
+                  "hub",
+                  "mapping")),
           // the CLI builds typed settings (their types live below) and calls the launcher
           Map.entry(
               "cli",
               Set.of(
                   "workflow",
+                  "workflow.checkpoints",
                   "workflow.chess",
                   "workflow.qa",
                   "workflow.convert",
