@@ -37,6 +37,8 @@ class WhereTest {
     assertTrue(test(SUMMARIES, "user_frustration >= 4", r));
     assertTrue(test(SUMMARIES, "user_frustration == 4.0", r), "4 and 4.0 are the same number");
     assertFalse(test(SUMMARIES, "user_frustration > 4", r));
+    assertFalse(test(SUMMARIES, "user_frustration < 4", r));
+    assertTrue(test(SUMMARIES, "user_frustration <= 4 and user_frustration < 4.5", r));
     assertTrue(test(SUMMARIES, "user_frustration != 5", r));
     assertTrue(test(SUMMARIES, "summary < 'G'", r));
     assertTrue(test(SUMMARIES, "'python' in languages", r));
