@@ -144,7 +144,8 @@ class PackageDependenciesTest {
                   "format.parquet",
                   "hf",
                   "hub",
-                  "mapping")),
+                  "mapping",
+                  "source")),
           // the CLI builds typed settings (their types live below) and calls the launcher
           Map.entry(
               "cli",

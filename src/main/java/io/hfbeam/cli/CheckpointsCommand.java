@@ -150,9 +150,12 @@ public final class CheckpointsCommand implements Runnable {
       name = "info",
       description =
           "Per stage: complete or not, rows, bytes on disk, columns and features, fingerprint, how it"
-              + " was made, failed records. Local checkpoint sets only.")
+              + " was made, failed records. A local folder or a Hub dataset (footers read by range).")
   static final class InfoCommand extends Sub {
-    @Parameters(index = "0", paramLabel = "ROOT", description = "A checkpoint set (a folder).")
+    @Parameters(
+        index = "0",
+        paramLabel = "ROOT",
+        description = "A checkpoint set: a folder or hf://datasets/owner/name[@revision].")
     String root;
 
     @Parameters(
@@ -167,7 +170,7 @@ public final class CheckpointsCommand implements Runnable {
 
     @Override
     int execute() throws Exception {
-      List<Info.StageStatus> all = Info.of(path(root, "ROOT"), stage);
+      List<Info.StageStatus> all = Info.of(root, stage, parent.env);
       if (json) {
         out()
             .println(

@@ -154,9 +154,21 @@ class CheckpointsCommandTest {
         "error: --where: unknown column 'size' at position 1 (columns: id, name, description, slug,"
             + " chat_ids, parent_id, count) (see 'checkpoints filter --help')\n",
         unknown.err);
-    Cli hub = Cli.run("checkpoints", "info", "hf://datasets/a/b");
+    Cli hub =
+        Cli.run(
+            "checkpoints",
+            "filter",
+            "hf://datasets/a/b",
+            "clusters",
+            "--where",
+            "count > 1",
+            "--output",
+            tmp.resolve("o").toString());
     assertEquals(2, hub.exitCode);
     assertTrue(hub.err.contains("give a local folder"), hub.err);
+    Cli badHub = Cli.run("checkpoints", "info", "hf://models/a/b");
+    assertEquals(2, badHub.exitCode);
+    assertTrue(badHub.err.contains("expected hf://datasets/owner/name[@revision]"), badHub.err);
     Cli missing = Cli.run("checkpoints", "analyze", tmp.resolve("nothing").toString());
     assertEquals(2, missing.exitCode);
     assertTrue(missing.err.contains("is not a directory of Kura checkpoints"), missing.err);
@@ -202,6 +214,16 @@ class CheckpointsCommandTest {
       assertTrue(remote.contains("summaries/checkpoint.json"), remote.toString());
       // one commit for the whole set (plus the repo's initial one)
       assertEquals(2, client.listCommits(repo, "main").size());
+      // info reads the published set through the Hub: file list, checkpoint.json, Parquet footers
+      Cli remoteInfo =
+          Cli.runWith(env, "checkpoints", "info", "hf://datasets/alice/kura@main", "--json");
+      assertEquals(0, remoteInfo.exitCode, remoteInfo.toString());
+      Cli localInfo = Cli.run("checkpoints", "info", neu.toString(), "--json");
+      assertEquals(localInfo.out, remoteInfo.out);
+      JsonNode summaries = new ObjectMapper().readTree(remoteInfo.out).get("stages").get(1);
+      assertEquals("complete", summaries.get("state").asText());
+      assertEquals(4, summaries.get("rows").asLong());
+      assertEquals("int8", summaries.get("features").get("user_frustration").asText());
       Cli bad =
           Cli.runWith(
               env,
