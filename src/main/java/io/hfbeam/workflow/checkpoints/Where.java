@@ -84,7 +84,6 @@ public final class Where {
     OP,
     LPAREN,
     RPAREN,
-    COMMA,
     END
   }
 
@@ -97,8 +96,8 @@ public final class Where {
       char c = s.charAt(i);
       if (Character.isWhitespace(c)) {
         i++;
-      } else if (c == '(' || c == ')' || c == ',') {
-        Kind k = c == '(' ? Kind.LPAREN : c == ')' ? Kind.RPAREN : Kind.COMMA;
+      } else if (c == '(' || c == ')') {
+        Kind k = c == '(' ? Kind.LPAREN : Kind.RPAREN;
         out.add(new Token(k, String.valueOf(c), null, i + 1));
         i++;
       } else if (c == '\'' || c == '"') {
@@ -232,19 +231,16 @@ public final class Where {
    * A column or a path into a struct or Json column. Values: null, Boolean, BigDecimal, String,
    * List, or a JsonNode object.
    */
-  private record Path(List<String> parts, Type type, boolean jsonText) implements Node {
+  private record Path(List<String> parts, Type type, int jsonAt) implements Node {
     @Override
     public Object eval(JsonNode row) {
       JsonNode n = row.get(parts.get(0));
       for (int i = 1; i < parts.size() && n != null; i++) {
-        if (n.isTextual() && jsonText && i == firstJsonPart()) n = parseJson(n.textValue());
+        // a Json column may come as its text: parsed on the way into it
+        if (i == jsonAt && n.isTextual()) n = parseJson(n.textValue());
         n = n == null || !n.isObject() ? null : n.get(parts.get(i));
       }
       return value(n);
-    }
-
-    private int firstJsonPart() {
-      return 1;
     }
   }
 
@@ -397,7 +393,7 @@ public final class Where {
       Node left = and();
       while (keyword("or")) {
         take();
-        left = new Logic("or", bool(left), bool(and()));
+        left = new Logic("or", left, and());
       }
       return left;
     }
@@ -406,7 +402,7 @@ public final class Where {
       Node left = not();
       while (keyword("and")) {
         take();
-        left = new Logic("and", bool(left), bool(not()));
+        left = new Logic("and", left, not());
       }
       return left;
     }
@@ -414,13 +410,9 @@ public final class Where {
     Node not() {
       if (keyword("not")) {
         take();
-        return new Logic("not", bool(not()), null);
+        return new Logic("not", not(), null);
       }
       return compare();
-    }
-
-    private Node bool(Node n) {
-      return n;
     }
 
     Node compare() {
@@ -538,12 +530,8 @@ public final class Where {
                 + String.join(", ", columns.keySet())
                 + ")");
       }
-      boolean jsonText = false;
       for (int i = 1; i < parts.size(); i++) {
-        if (f instanceof Feature.Json) {
-          jsonText = i == 1;
-          return new Path(parts, Type.ANY, jsonText);
-        }
+        if (f instanceof Feature.Json) return new Path(parts, Type.ANY, i);
         if (!(f instanceof Feature.Struct s)) {
           throw new WhereException(
               "--where: '"
@@ -567,7 +555,7 @@ public final class Where {
         }
         f = next;
       }
-      return new Path(parts, typeOf(f), jsonText);
+      return new Path(parts, typeOf(f), -1);
     }
   }
 
