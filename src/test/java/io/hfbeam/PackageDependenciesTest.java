@@ -146,6 +146,21 @@ class PackageDependenciesTest {
                   "hub",
                   "mapping",
                   "source")),
+          Map.entry(
+              "workflow.conversations",
+              Set.of(
+                  "beam",
+                  "cluster",
+                  "conversations",
+                  "workflow",
+                  "dataset",
+                  "mapping",
+                  "format",
+                  "format.files",
+                  "format.json",
+                  "format.parquet",
+                  "hf",
+                  "llm")),
           // the CLI builds typed settings (their types live below) and calls the launcher
           Map.entry(
               "cli",
@@ -156,6 +171,7 @@ class PackageDependenciesTest {
                   "workflow.qa",
                   "workflow.convert",
                   "workflow.sft",
+                  "workflow.conversations",
                   "dataset",
                   "mapping",
                   "format",

@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
       CheckpointsCommand.class,
       HubCommand.class,
       LlmCommand.class,
-      SftGenerateCommand.class
+      SftGenerateCommand.class,
+      ConversationsCommand.class
     })
 public final class Main implements Runnable {
 
