@@ -82,6 +82,48 @@ class CheckpointsCommandTest {
   }
 
   @Test
+  void theToolsReadWhatConversationsAnalyzeWrites() throws Exception {
+    // the analyze workflow writes stages with HuggingFaceIO; export gives its conversations back
+    // as the input's bytes, and verify, info and filter read every stage it wrote
+    Path input = Path.of("src/test/resources/conversations/mt_bench_questions.jsonl");
+    String out = tmp.resolve("analysis").toString();
+    Cli a =
+        Cli.run(
+            "conversations",
+            "analyze",
+            "--input",
+            input.toString(),
+            "--output",
+            out,
+            "--clusters",
+            "8");
+    assertEquals(0, a.exitCode, a.toString());
+    Cli x = Cli.run("checkpoints", "export", out, tmp.resolve("kura").toString());
+    assertEquals(0, x.exitCode, x.toString());
+    assertEquals(
+        Files.readString(input),
+        Files.readString(tmp.resolve("kura").resolve("conversations.jsonl")));
+    assertFalse(x.out.contains("embeddings"), "Kura has no embeddings file: " + x.out);
+    Cli v = Cli.run("checkpoints", "verify", tmp.resolve("kura").toString(), out);
+    assertEquals(0, v.exitCode, v.toString());
+    assertTrue(v.out.contains("verified_checkpoints/total_checkpoints: 4/4"), v.out);
+    Cli f =
+        Cli.run(
+            "checkpoints",
+            "filter",
+            out,
+            "conversations",
+            "--where",
+            "metadata.category = 'math' and len(messages) >= 1",
+            "--output",
+            tmp.resolve("math").toString());
+    assertEquals(0, f.exitCode, f.toString());
+    assertTrue(f.out.startsWith("conversations: 10 of 80 rows match"), f.out);
+    Cli i = Cli.run("checkpoints", "info", out, "embeddings");
+    assertTrue(i.out.contains("embedding: list<float32>[384]"), i.out);
+  }
+
+  @Test
   void verifyExitsNonZeroOnADifference() throws Exception {
     String neu = tmp.resolve("new").toString();
     assertEquals(0, Cli.run("checkpoints", "migrate", FIXTURE.toString(), neu).exitCode);
