@@ -160,7 +160,8 @@ class PackageDependenciesTest {
                   "format.json",
                   "format.parquet",
                   "hf",
-                  "llm")),
+                  "llm",
+                  "runner")),
           // the CLI builds typed settings (their types live below) and calls the launcher
           Map.entry(
               "cli",

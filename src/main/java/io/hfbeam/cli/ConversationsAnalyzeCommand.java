@@ -7,6 +7,8 @@ import io.hfbeam.workflow.conversations.AnalyzeSettings;
 import io.hfbeam.workflow.conversations.ClusterAnalysis;
 import io.hfbeam.workflow.conversations.ConversationLlm;
 import io.hfbeam.workflow.conversations.ConversationsAnalyzeRun;
+import io.hfbeam.workflow.conversations.ConversationsIncrementRun;
+import io.hfbeam.workflow.conversations.ConversationsWatch;
 import io.hfbeam.workflow.conversations.EmbedTexts;
 import io.hfbeam.workflow.conversations.InputSpec;
 import java.util.List;
@@ -26,6 +28,28 @@ final class ConversationsAnalyzeCommand extends WorkflowCommand {
   @Mixin LlmOptions llm;
 
   @Mixin HubOptions hub;
+
+  @Mixin WatchOptions watch;
+
+  @YamlKey("drift_threshold")
+  @Option(
+      names = "--drift-threshold",
+      paramLabel = "SHARE",
+      defaultValue = "0.2",
+      description =
+          "With --watch: cluster again when more than this share of the conversations added since"
+              + " the clusters were made lie farther from their cluster's centre than 90% of its own"
+              + " members (default: ${DEFAULT-VALUE}).")
+  double driftThreshold;
+
+  @YamlKey("recluster_every")
+  @Option(
+      names = "--recluster-every",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description =
+          "With --watch: cluster again after N new conversations, drift or not (default: ${DEFAULT-VALUE}).")
+  long reclusterEvery;
 
   @YamlKey("summary_prompts")
   @Option(
@@ -156,8 +180,35 @@ final class ConversationsAnalyzeCommand extends WorkflowCommand {
     return "conversations-analyze";
   }
 
+  private AnalyzeSettings settings;
+
+  @Override
+  public Integer call() {
+    if (!watch.enabled()) return super.call();
+    try {
+      watch.check();
+      settings = settings(true);
+      var w = watch.settings(inputs, "--input").orElseThrow();
+      var policy = new ConversationsIncrementRun.Policy(driftThreshold, reclusterEvery);
+      var run = runSettings();
+      ConversationsWatch.run(settings, policy, w, run, out, () -> false);
+      return OK;
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      return fail(USAGE, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OK;
+    } catch (Exception e) {
+      return fail(FAILED, e);
+    }
+  }
+
   @Override
   Launchable launchable() {
+    return ConversationsAnalyzeRun.of(settings(false));
+  }
+
+  private AnalyzeSettings settings(boolean watching) {
     if (inputs == null || inputs.isEmpty())
       throw new IllegalArgumentException("--input FILE|DIR is required");
     if (clusters < 0)
@@ -213,8 +264,9 @@ final class ConversationsAnalyzeCommand extends WorkflowCommand {
             embedder,
             new ClusterAnalysis.Settings(clusters, seed, maxRoots, maxRounds, 1_000),
             common.parquet(),
-            language);
-    return ConversationsAnalyzeRun.of(s);
+            language,
+            watching);
+    return s;
   }
 
   private static PromptFile prompts(String file, String task) {

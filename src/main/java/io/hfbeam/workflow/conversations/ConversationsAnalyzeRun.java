@@ -109,7 +109,9 @@ public final class ConversationsAnalyzeRun implements Launchable {
   public static ConversationsAnalyzeRun of(AnalyzeSettings s) {
     List<Path> files = InputFiles.expand(s.inputs(), AnalyzeSettings.PATTERN);
     try {
-      return new ConversationsAnalyzeRun(s, files, Survey.of(files, s.input()));
+      Survey survey = Survey.of(files, s.input());
+      if (s.watching()) survey = survey.withLayout(io.hfbeam.conversations.ConversationLayout.SAFE);
+      return new ConversationsAnalyzeRun(s, files, survey);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -484,6 +486,34 @@ public final class ConversationsAnalyzeRun implements Launchable {
     }
   }
 
+  /** Every file of the checkpoint set (the root card and each complete stage's files). */
+  static List<WrittenFile> allFiles(Path r) throws IOException {
+    List<Path> all = new ArrayList<>();
+    all.add(r.resolve("README.md"));
+    for (CheckpointLayout.StageInfo info : CheckpointLayout.present(r)) {
+      Path dir = CheckpointLayout.stageDir(r, info.stage());
+      try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
+        walk.filter(java.nio.file.Files::isRegularFile)
+            .filter(f -> !dir.relativize(f).toString().startsWith(".hfbeam"))
+            .filter(f -> !f.getFileName().toString().endsWith(".tmp"))
+            .sorted()
+            .forEach(all::add);
+      }
+    }
+    List<WrittenFile> out = new ArrayList<>();
+    for (Path f : all) {
+      out.add(
+          new WrittenFile(
+              null,
+              r.relativize(f).toString().replace('\\', '/'),
+              f.toString(),
+              0,
+              java.nio.file.Files.size(f),
+              0));
+    }
+    return out;
+  }
+
   /**
    * After every stage of this run is in place: the root card over all complete stages, then every
    * file of the checkpoint set (what a publish commits; the Hub skips files it already has, so a
@@ -501,28 +531,7 @@ public final class ConversationsAnalyzeRun implements Launchable {
         throws IOException {
       Path r = Path.of(root);
       CheckpointLayout.writeRootCard(r, "Conversation analysis checkpoints");
-      List<Path> all = new ArrayList<>();
-      all.add(r.resolve("README.md"));
-      for (CheckpointLayout.StageInfo info : CheckpointLayout.present(r)) {
-        Path dir = CheckpointLayout.stageDir(r, info.stage());
-        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
-          walk.filter(java.nio.file.Files::isRegularFile)
-              .filter(f -> !dir.relativize(f).toString().startsWith(".hfbeam"))
-              .filter(f -> !f.getFileName().toString().endsWith(".tmp"))
-              .sorted()
-              .forEach(all::add);
-        }
-      }
-      for (Path f : all) {
-        out.output(
-            new WrittenFile(
-                null,
-                r.relativize(f).toString().replace('\\', '/'),
-                f.toString(),
-                0,
-                java.nio.file.Files.size(f),
-                0));
-      }
+      for (WrittenFile f : allFiles(r)) out.output(f);
     }
   }
 }

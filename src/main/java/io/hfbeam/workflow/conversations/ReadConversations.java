@@ -103,6 +103,21 @@ public final class ReadConversations extends PTransform<PBegin, PCollectionTuple
     public void process(@Element KV<Integer, String> file, MultiOutputReceiver out)
         throws Exception {
       Path path = Path.of(file.getValue());
+      if (!java.nio.file.Files.isReadable(path)) {
+        in.inc();
+        failed.inc();
+        out.get(FAILURES)
+            .output(
+                Failures.of(
+                    file.getValue(),
+                    null,
+                    null,
+                    null,
+                    "read",
+                    "the file is gone or cannot be read (removed after it was listed?)",
+                    ""));
+        return;
+      }
       try (ConversationReader r =
           ConversationReader.open(
               file.getValue(),
@@ -128,9 +143,9 @@ public final class ReadConversations extends PTransform<PBegin, PCollectionTuple
                         p.where(),
                         "chat_id '"
                             + KuraJson.clip(c.chatId())
-                            + "' seen before in "
-                            + files.get(first)
-                            + " (duplicate)",
+                            + (first < 0
+                                ? "' was analysed before (duplicate)"
+                                : "' seen before in " + files.get(first) + " (duplicate)"),
                         KuraJson.clip(KuraJson.write(c))));
             failed.inc();
             continue;

@@ -36,9 +36,19 @@ public record Survey(
     Map<String, Integer> crossFileDuplicates) {
 
   public static Survey of(List<Path> files, InputSpec spec) throws IOException {
+    return of(files, spec, java.util.Set.of());
+  }
+
+  /**
+   * @param known chat ids analysed before (a watching run's earlier files): a conversation with one
+   *     is refused as a duplicate ({@code crossFileDuplicates} maps it to -1)
+   */
+  public static Survey of(List<Path> files, InputSpec spec, java.util.Set<String> known)
+      throws IOException {
     ConversationLayout.Builder layout = new ConversationLayout.Builder();
     MessageDigest all = sha256();
     Map<String, Integer> firstFile = new HashMap<>();
+    for (String id : known) firstFile.put(id, -1);
     Map<String, Integer> dups = new HashMap<>();
     long ok = 0;
     long failed = 0;
@@ -79,6 +89,10 @@ public record Survey(
         failed,
         bytes,
         Map.copyOf(dups));
+  }
+
+  public Survey withLayout(ConversationLayout l) {
+    return new Survey(l, inputHash, conversations, failures, bytes, crossFileDuplicates);
   }
 
   private static byte[] hashOf(Path f) throws IOException {
