@@ -154,6 +154,24 @@ class CheckpointToolsTest {
     assertArrayEquals(
         Files.readAllBytes(old.resolve("conversations.json")),
         Files.readAllBytes(tmp.resolve("dump-back").resolve("conversations.json")));
+    // json.dump writes the whole array on one line: a refused record is told apart by its index
+    Path dup = tmp.resolve("dump-dup");
+    Files.createDirectories(dup);
+    List<Conversation> withDup = new ArrayList<>(convs);
+    withDup.add(1, convs.get(3));
+    try (Writer out = Files.newBufferedWriter(dup.resolve("conversations.json"))) {
+      KuraDump.write(withDup.iterator(), out);
+    }
+    Path dupRoot = tmp.resolve("dump-dup-new");
+    Migration.Report r = Migration.migrate(dup, dupRoot, ParquetSettings.defaults());
+    assertEquals(1, r.failed());
+    assertEquals(
+        "conversations.json:1 [4]: duplicate chat_id 'conv-004' (first at line 1; the first is kept)",
+        r.stages().get(0).firstFailures().get(0).toString());
+    Verify.Report v = Verify.verify(dup, dupRoot, true);
+    assertTrue(v.ok(), v.toString());
+    assertEquals(4, v.stages().get(0).compared());
+    assertEquals(1, v.stages().get(0).skipped());
   }
 
   @Test
