@@ -30,7 +30,8 @@ import java.util.Map;
  * with = and !=. A null (a missing value or key) is equal only to {@code null}; an order comparison
  * with a null is false, so {@code user_frustration >= 4} skips rows without a score. {@code x in
  * LIST} is membership; {@code x in STRING} is a substring test. {@code len()} is the length of a
- * list or string (null for null). Keywords are case-sensitive and lowercase.
+ * list or string (null for null). Timestamps compare as their ISO text (time order for a naive or
+ * UTC column). Keywords are case-sensitive and lowercase.
  */
 public final class Where {
   private static final ObjectMapper JSON = new ObjectMapper();
