@@ -41,6 +41,10 @@ class WhereTest {
     assertTrue(test(SUMMARIES, "user_frustration <= 4 and user_frustration < 4.5", r));
     assertTrue(test(SUMMARIES, "user_frustration != 5", r));
     assertTrue(test(SUMMARIES, "summary < 'G'", r));
+    // by code point, as Python orders str: U+1F600 (a surrogate pair in Java) sorts after U+FFFD
+    String emoji = "{'summary': '\ud83d\ude00'}";
+    assertTrue(test(SUMMARIES, "summary > '\ufffd'", emoji));
+    assertFalse(test(SUMMARIES, "summary < '\ufffd'", emoji));
     assertTrue(test(SUMMARIES, "'python' in languages", r));
     assertFalse(test(SUMMARIES, "'java' in languages", r));
     assertTrue(test(SUMMARIES, "'java' not in languages", r));
