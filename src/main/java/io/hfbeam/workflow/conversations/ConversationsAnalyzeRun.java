@@ -165,6 +165,11 @@ public final class ConversationsAnalyzeRun implements Launchable {
 
   @Override
   public Optional<String> rejection() {
+    return rejection(root);
+  }
+
+  /** The first stage of the set under {@code root} whose output was refused, and why. */
+  static Optional<String> rejection(Path root) {
     for (String stage : CheckpointLayout.STAGES) {
       Optional<String> r = StagedDataset.rejected(CheckpointLayout.stageDir(root, stage));
       if (r.isPresent()) return Optional.of(stage + ": " + r.get());
@@ -313,7 +318,11 @@ public final class ConversationsAnalyzeRun implements Launchable {
     if (fresh(StageFeatures.EMBEDDINGS)) {
       if (!clustersFresh) embeddings = readStage(p, StageFeatures.EMBEDDINGS);
     } else {
-      embeddings = embedTexts.apply("Embed", EmbedTexts.with(s.embedder()));
+      embeddings =
+          embedTexts.apply(
+              "Embed",
+              EmbedTexts.with(s.embedder())
+                  .withJournal(root.resolve(".hfbeam").resolve("embedding-journal")));
       written.add(
           embeddings.apply(
               "WriteEmbeddings",

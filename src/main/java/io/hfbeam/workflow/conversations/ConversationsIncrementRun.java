@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hfbeam.conversations.CheckpointLayout;
 import io.hfbeam.conversations.Cluster;
 import io.hfbeam.conversations.ConversationLayout;
-import io.hfbeam.conversations.Embedding;
 import io.hfbeam.conversations.ProjectedCluster;
 import io.hfbeam.conversations.StageFeatures;
 import io.hfbeam.conversations.StageRows;
@@ -128,13 +127,7 @@ public final class ConversationsIncrementRun implements Launchable {
 
   @Override
   public Optional<String> rejection() {
-    Path scratch = scratch(root);
-    for (String stage : CheckpointLayout.STAGES) {
-      Optional<String> r =
-          io.hfbeam.dataset.StagedDataset.rejected(CheckpointLayout.stageDir(scratch, stage));
-      if (r.isPresent()) return Optional.of(stage + ": " + r.get());
-    }
-    return Optional.empty();
+    return ConversationsAnalyzeRun.rejection(scratch(root));
   }
 
   @Override
@@ -221,7 +214,10 @@ public final class ConversationsIncrementRun implements Launchable {
     }
     written.add(
         texts
-            .apply("Embed", EmbedTexts.with(s.embedder()))
+            .apply(
+                "Embed",
+                EmbedTexts.with(s.embedder())
+                    .withJournal(root.resolve(".hfbeam").resolve("embedding-journal")))
             .apply(
                 "WriteEmbeddings",
                 scratchStage(scratch, StageFeatures.EMBEDDINGS, embeddingFeatures(s))));
@@ -280,19 +276,7 @@ public final class ConversationsIncrementRun implements Launchable {
       WatchState state = WatchState.load(root);
       int n = state.increments() + 1;
       // the new conversations' embeddings, read before their shards move
-      Map<String, float[]> newVectors = new LinkedHashMap<>();
-      StageFiles.forEachRow(
-          scratch,
-          StageFeatures.EMBEDDINGS,
-          row -> {
-            try {
-              Embedding e = StageRows.embedding(row);
-              newVectors.put(e.chatId(), e.vector());
-            } catch (Exception ex) {
-              throw new IllegalStateException(
-                  "an embeddings row of this run: " + ex.getMessage(), ex);
-            }
-          });
+      Map<String, float[]> newVectors = StageFiles.vectors(scratch);
       Map<String, String> params = new LinkedHashMap<>();
       params.put("input", s.input().describe());
       params.put("embedder", s.embedder().describe());
@@ -313,31 +297,12 @@ public final class ConversationsIncrementRun implements Launchable {
             before.parameters());
       }
       // every vector, new and old, for centroids (and a new clustering)
-      Map<String, float[]> vectors = new HashMap<>();
-      StageFiles.forEachRow(
-          root,
-          StageFeatures.EMBEDDINGS,
-          row -> {
-            try {
-              Embedding e = StageRows.embedding(row);
-              vectors.put(e.chatId(), e.vector());
-            } catch (Exception ex) {
-              throw new IllegalStateException(ex.getMessage(), ex);
-            }
-          });
-      List<Cluster> base = clusters(root, StageFeatures.CLUSTERS);
-      List<Cluster> all = clusters(root, StageFeatures.META_CLUSTERS);
-      List<ProjectedCluster> projected = new ArrayList<>();
-      StageFiles.forEachRow(
-          root,
-          StageFeatures.DIMENSIONALITY,
-          row -> {
-            try {
-              projected.add(StageRows.projectedCluster(row));
-            } catch (Exception ex) {
-              throw new IllegalStateException(ex.getMessage(), ex);
-            }
-          });
+      Map<String, float[]> vectors = StageFiles.vectors(root);
+      List<Cluster> base = StageFiles.readAll(root, StageFeatures.CLUSTERS, StageRows::cluster);
+      List<Cluster> all = StageFiles.readAll(root, StageFeatures.META_CLUSTERS, StageRows::cluster);
+      List<ProjectedCluster> projected =
+          new ArrayList<>(
+              StageFiles.readAll(root, StageFeatures.DIMENSIONALITY, StageRows::projectedCluster));
       ClusterUpdate.Result placed =
           ClusterUpdate.assign(
               base, all, projected, vectors, new ArrayList<>(newVectors.keySet()), state.radius());
@@ -456,21 +421,6 @@ public final class ConversationsIncrementRun implements Launchable {
       };
     }
 
-    private static List<Cluster> clusters(Path root, String stage) throws IOException {
-      List<Cluster> out = new ArrayList<>();
-      StageFiles.forEachRow(
-          root,
-          stage,
-          row -> {
-            try {
-              out.add(StageRows.cluster(row));
-            } catch (Exception ex) {
-              throw new IllegalStateException(ex.getMessage(), ex);
-            }
-          });
-      return out;
-    }
-
     /**
      * Every conversation's vector and the text that names clusters (summary, or the conversation).
      */
@@ -487,17 +437,9 @@ public final class ConversationsIncrementRun implements Launchable {
             root,
             StageFeatures.CONVERSATIONS,
             row -> {
-              try {
-                String t =
-                    ConversationText.of(StageRows.conversation(row, ConversationLayout.SAFE));
-                texts.put(
-                    row.path("chat_id").asText(),
-                    t.length() > s.clustering().textChars()
-                        ? t.substring(0, s.clustering().textChars())
-                        : t);
-              } catch (Exception ex) {
-                throw new IllegalStateException(ex.getMessage(), ex);
-              }
+              String t = ConversationText.of(StageRows.conversation(row, ConversationLayout.SAFE));
+              int max = s.clustering().textChars();
+              texts.put(row.path("chat_id").asText(), t.length() > max ? t.substring(0, max) : t);
             });
       }
       List<ClusterAnalysis.Point> points = new ArrayList<>();

@@ -2,7 +2,6 @@ package io.hfbeam.workflow.conversations;
 
 import io.hfbeam.conversations.CheckpointLayout;
 import io.hfbeam.conversations.Cluster;
-import io.hfbeam.conversations.Embedding;
 import io.hfbeam.conversations.StageFeatures;
 import io.hfbeam.conversations.StageRows;
 import io.hfbeam.format.files.InputFiles;
@@ -117,31 +116,10 @@ public final class ConversationsWatch {
 
   /** After the first batch: the state the increments go on from. */
   private static void start(Path root, List<Path> files) throws IOException {
-    Map<String, float[]> vectors = new HashMap<>();
+    Map<String, float[]> vectors = StageFiles.vectors(root);
     StringBuilder ids = new StringBuilder();
-    StageFiles.forEachRow(
-        root,
-        StageFeatures.EMBEDDINGS,
-        row -> {
-          try {
-            Embedding e = StageRows.embedding(row);
-            vectors.put(e.chatId(), e.vector());
-            ids.append(e.chatId()).append('\n');
-          } catch (Exception ex) {
-            throw new IllegalStateException(ex.getMessage(), ex);
-          }
-        });
-    List<Cluster> base = new ArrayList<>();
-    StageFiles.forEachRow(
-        root,
-        StageFeatures.CLUSTERS,
-        row -> {
-          try {
-            base.add(StageRows.cluster(row));
-          } catch (Exception ex) {
-            throw new IllegalStateException(ex.getMessage(), ex);
-          }
-        });
+    for (String id : vectors.keySet()) ids.append(id).append('\n');
+    List<Cluster> base = StageFiles.readAll(root, StageFeatures.CLUSTERS, StageRows::cluster);
     Files.createDirectories(WatchState.idsFile(root).getParent());
     Files.writeString(WatchState.idsFile(root), ids.toString(), StandardCharsets.UTF_8);
     TreeMap<String, Long> ingested = new TreeMap<>();

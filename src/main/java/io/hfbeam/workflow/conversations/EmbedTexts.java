@@ -22,7 +22,6 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.joda.time.Instant;
 
 /**
  * {@code chat_id -> text} -> rows of the {@code embeddings} stage ({@code StageRows.row(Embedding)}
@@ -48,19 +47,52 @@ public final class EmbedTexts
 
   private final Spec spec;
   private final int batch;
+  private final String journalDir;
 
-  private EmbedTexts(Spec spec, int batch) {
+  private EmbedTexts(Spec spec, int batch, String journalDir) {
     this.spec = spec;
     this.batch = batch;
+    this.journalDir = journalDir;
   }
 
   public static EmbedTexts with(Spec spec) {
-    return new EmbedTexts(spec, 64);
+    return new EmbedTexts(spec, 64, null);
   }
 
   public EmbedTexts withBatchSize(int n) {
     if (n < 1) throw new IllegalArgumentException("batch size must be >= 1");
-    return new EmbedTexts(spec, n);
+    return new EmbedTexts(spec, n, journalDir);
+  }
+
+  /**
+   * A server's vectors are journaled here (text and model -> vector) before use, so a re-run or a
+   * rebuilt stage pays for none of them again; the local model needs none.
+   */
+  public EmbedTexts withJournal(java.nio.file.Path dir) {
+    return new EmbedTexts(spec, batch, dir.toAbsolutePath().toString());
+  }
+
+  private static final Map<String, io.hfbeam.llm.ResponseJournal> JOURNALS =
+      new ConcurrentHashMap<>();
+
+  static io.hfbeam.llm.ResponseJournal journal(String dir) {
+    return JOURNALS.computeIfAbsent(
+        dir,
+        d -> {
+          try {
+            return io.hfbeam.llm.ResponseJournal.open(java.nio.file.Path.of(d));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+  }
+
+  /** The journal key of one text's vector: the request an embedding is, as a chat request. */
+  static io.hfbeam.llm.RequestKey key(String model, String text) {
+    return io.hfbeam.llm.RequestKey.of(
+        new io.hfbeam.llm.ChatRequest(
+            model, List.of(io.hfbeam.llm.ChatMessage.user(text)), null, null, null, null),
+        "embed");
   }
 
   static Embedder embedder(Spec spec) {
@@ -75,19 +107,26 @@ public final class EmbedTexts
 
   @Override
   public PCollection<String> expand(PCollection<KV<String, String>> texts) {
-    return texts.apply("Embed", ParDo.of(new EmbedFn(spec, batch))).setCoder(StringUtf8Coder.of());
+    String journaled = spec.local() ? null : journalDir;
+    return texts
+        .apply("Embed", ParDo.of(new EmbedFn(spec, batch, journaled)))
+        .setCoder(StringUtf8Coder.of());
   }
 
   static final class EmbedFn extends DoFn<KV<String, String>, String> {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+        new com.fasterxml.jackson.databind.ObjectMapper();
     private final Spec spec;
     private final int batch;
+    private final String journalDir;
     private transient List<KV<String, String>> pending;
     private final Counter in = Metrics.counter("embed", "records_in");
     private final Counter out = Metrics.counter("embed", "records_out");
 
-    EmbedFn(Spec spec, int batch) {
+    EmbedFn(Spec spec, int batch, String journalDir) {
       this.spec = spec;
       this.batch = batch;
+      this.journalDir = journalDir;
     }
 
     @StartBundle
@@ -104,7 +143,10 @@ public final class EmbedTexts
 
     @FinishBundle
     public void finish(FinishBundleContext c) throws Exception {
-      for (String row : flush()) c.output(row, Instant.now(), GlobalWindow.INSTANCE);
+      for (String row : flush()) {
+        c.output(row, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+      }
+      if (journalDir != null) journal(journalDir).sync();
     }
 
     private List<String> flush() throws Exception {
@@ -115,16 +157,50 @@ public final class EmbedTexts
         texts.add(p.getValue() == null || p.getValue().isBlank() ? "(empty)" : p.getValue());
       }
       in.inc(texts.size());
-      Embeddings got = embedder(spec).embed(texts);
+      float[][] vectors =
+          journalDir == null ? embedder(spec).embed(texts).vectors() : journaled(texts);
       out.inc(texts.size());
       List<String> rows = new ArrayList<>(pending.size());
       for (int i = 0; i < pending.size(); i++) {
         rows.add(
-            StageRows.row(new Embedding(pending.get(i).getKey(), got.vectors()[i], spec.model()))
+            StageRows.row(new Embedding(pending.get(i).getKey(), vectors[i], spec.model()))
                 .toString());
       }
       pending = new ArrayList<>();
       return rows;
+    }
+
+    /** The journal's vectors, and the server's for the texts it has not seen (then journaled). */
+    private float[][] journaled(List<String> texts) throws Exception {
+      io.hfbeam.llm.ResponseJournal j = journal(journalDir);
+      float[][] out = new float[texts.size()][];
+      List<Integer> missing = new ArrayList<>();
+      for (int i = 0; i < texts.size(); i++) {
+        var known = j.lookup(key(spec.model(), texts.get(i)));
+        if (known.isPresent()) {
+          com.fasterxml.jackson.databind.JsonNode a = JSON.readTree(known.get().content());
+          float[] v = new float[a.size()];
+          for (int k = 0; k < v.length; k++) v[k] = (float) a.get(k).asDouble();
+          out[i] = v;
+        } else {
+          missing.add(i);
+        }
+      }
+      if (missing.isEmpty()) return out;
+      List<String> ask = new ArrayList<>();
+      for (int i : missing) ask.add(texts.get(i));
+      Embeddings got = embedder(spec).embed(ask);
+      for (int m = 0; m < missing.size(); m++) {
+        float[] v = got.vectors()[m];
+        out[missing.get(m)] = v;
+        com.fasterxml.jackson.databind.node.ArrayNode a = JSON.createArrayNode();
+        for (float f : v) a.add(f);
+        j.append(
+            key(spec.model(), ask.get(m)),
+            new io.hfbeam.llm.ResponseJournal.Entry(
+                a.toString(), "stop", 0, 0, spec.model(), "embed", 1, java.time.Instant.now()));
+      }
+      return out;
     }
   }
 }

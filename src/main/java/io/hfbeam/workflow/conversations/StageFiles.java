@@ -25,7 +25,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.values.Row;
 
@@ -54,15 +53,58 @@ final class StageFiles {
     }
   }
 
-  /** Each row of the stage as a JSON tree (what {@code StageRows} reads), file by file. */
-  static void forEachRow(Path root, String stage, Consumer<JsonNode> action) throws IOException {
+  /** What is done with one row (a {@code StageRows} reader, typically). */
+  @FunctionalInterface
+  interface RowAction {
+    void accept(JsonNode row) throws Exception;
+  }
+
+  /** A stage row back as its Kura object. */
+  @FunctionalInterface
+  interface RowParser<T> {
+    T parse(JsonNode row) throws Exception;
+  }
+
+  /**
+   * Each row of the stage as a JSON tree (what {@code StageRows} reads), file by file. The stage
+   * was written by this workflow: a row it cannot take back is a defect, named with its file.
+   */
+  static void forEachRow(Path root, String stage, RowAction action) throws IOException {
     for (Path f : files(root, stage)) {
       try (HfParquetReader r = HfParquetReader.open(f)) {
         Features features = r.features();
-        while (r.hasNext())
-          action.accept(JSON.readTree(JsonlRowWriter.toJsonLine(r.next(), features)));
+        while (r.hasNext()) {
+          JsonNode row = JSON.readTree(JsonlRowWriter.toJsonLine(r.next(), features));
+          try {
+            action.accept(row);
+          } catch (IOException | RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new IllegalStateException(f + ": " + e.getMessage(), e);
+          }
+        }
       }
     }
+  }
+
+  /** Every row of the stage as its Kura object. */
+  static <T> List<T> readAll(Path root, String stage, RowParser<T> parser) throws IOException {
+    List<T> out = new ArrayList<>();
+    forEachRow(root, stage, row -> out.add(parser.parse(row)));
+    return out;
+  }
+
+  /** The embeddings stage as chat id -> vector. */
+  static Map<String, float[]> vectors(Path root) throws IOException {
+    Map<String, float[]> out = new java.util.LinkedHashMap<>();
+    forEachRow(
+        root,
+        io.hfbeam.conversations.StageFeatures.EMBEDDINGS,
+        row -> {
+          io.hfbeam.conversations.Embedding e = io.hfbeam.conversations.StageRows.embedding(row);
+          out.put(e.chatId(), e.vector());
+        });
+    return out;
   }
 
   /** Writes the stage whole from its rows (a small stage: clusters, their layout). */

@@ -168,17 +168,7 @@ public final class SummarizeConversations
                       + String.join("; ", o.reasons());
               default -> "summary request failed: " + String.join("; ", o.reasons());
             };
-        return new Outcome(
-            chatId,
-            null,
-            Failures.of(
-                "chat_id " + chatId,
-                null,
-                null,
-                null,
-                "summarise",
-                reason,
-                o.answer() == null ? KuraJson.clip(chatId) : o.answer().content()));
+        return failed(chatId, reason, o.answer() == null ? "" : o.answer().content());
       }
       JsonNode a = o.validation().parsed();
       ConversationSummary s;
@@ -198,19 +188,18 @@ public final class SummarizeConversations
                 null);
       } catch (IllegalArgumentException e) {
         // a prompt file without range checks let an out-of-range score through
-        return new Outcome(
-            chatId,
-            null,
-            Failures.of(
-                "chat_id " + chatId,
-                null,
-                null,
-                null,
-                "summarise",
-                "the answer is not a Kura summary: " + e.getMessage(),
-                o.answer().content()));
+        return failed(
+            chatId, "the answer is not a Kura summary: " + e.getMessage(), o.answer().content());
       }
       return new Outcome(chatId, StageRows.row(s).toString(), null);
+    }
+
+    /** A conversation not summarised: located by its chat id, with the raw answer. */
+    private static Outcome failed(String chatId, String reason, String raw) {
+      return new Outcome(
+          chatId,
+          null,
+          Failures.of("chat_id " + chatId, null, null, null, "summarise", reason, raw));
     }
 
     private static String text(JsonNode a, String f) {

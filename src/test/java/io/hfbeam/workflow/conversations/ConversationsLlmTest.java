@@ -147,4 +147,38 @@ class ConversationsLlmTest {
     assertFalse(Files.exists(out.resolve("summaries/checkpoint.json")));
     assertFalse((c.out + c.err).contains("CONV123456789"), "the key is printed");
   }
+
+  @Test
+  void serverEmbeddingsAreJournaledAndNeverPaidTwice() throws Exception {
+    Path out = tmp.resolve("emb");
+    String[] args = {
+      "conversations",
+      "analyze",
+      "--input",
+      MT_BENCH,
+      "--output",
+      out.toString(),
+      "--clusters",
+      "4",
+      "--embeddings",
+      "openai",
+      "--embedding-model",
+      "text-embedding-3-small"
+    };
+    Map<String, String> env = Map.of("OPENAI_BASE_URL", server.baseUrl(), "OPENAI_API_KEY", KEY);
+    Cli first = Cli.runWith(env, args);
+    assertEquals(0, first.exitCode, first.toString());
+    long calls = server.requests().stream().filter(r -> r.path().equals("/embeddings")).count();
+    assertTrue(calls > 0);
+    assertEquals(80, rows(out, "embeddings").size());
+    assertEquals(0, server.chatRequests(), "no LLM: no chat requests");
+    // the stage lost (a crash before its record): rebuilt from the journal, nothing asked again
+    Files.delete(out.resolve("embeddings/checkpoint.json"));
+    Cli again = Cli.runWith(env, args);
+    assertEquals(0, again.exitCode, again.toString());
+    assertTrue(again.out.contains("embeddings: building"), again.out);
+    assertEquals(
+        calls, server.requests().stream().filter(r -> r.path().equals("/embeddings")).count());
+    assertEquals(80, rows(out, "embeddings").size());
+  }
 }
