@@ -93,7 +93,7 @@ public final class Verify {
       return new StageResult(
           stage.name(), name, "missing", -1, -1, 0, 0, 0, List.of("no complete stage in " + root));
     }
-    Set<Long> refused = refusedLines(root, stage.name(), name);
+    Set<String> refused = refusedRecords(root, stage.name(), name);
     List<String> shown = new ArrayList<>();
     long oldRows = 0;
     long newRows = 0;
@@ -107,7 +107,7 @@ public final class Verify {
       while (r.hasNext()) {
         Parsed<T> p = r.next();
         oldRows++;
-        if (refused.contains(p.where().line())) {
+        if (refused.contains(p.where().line() + ":" + p.where().index())) {
           skipped++;
           continue;
         }
@@ -164,9 +164,14 @@ public final class Verify {
         detailed ? shown : List.of());
   }
 
-  /** Lines of {@code file} the stage's migration refused (its errors file). */
-  private static Set<Long> refusedLines(Path root, String stage, String file) throws IOException {
-    Set<Long> out = new HashSet<>();
+  /**
+   * Records of {@code file} the stage's migration refused (its errors file), as "line:index": a
+   * JSON array (Kura's conversation dump) may hold every record on one line, so its records are
+   * told apart by their index (-1 in a JSON Lines file).
+   */
+  private static Set<String> refusedRecords(Path root, String stage, String file)
+      throws IOException {
+    Set<String> out = new HashSet<>();
     Path errors = CheckpointLayout.stageDir(root, stage).resolve(StageWriter.ERRORS_FILE);
     if (!Files.isRegularFile(errors)) return out;
     try (BufferedReader r = Files.newBufferedReader(errors, StandardCharsets.UTF_8)) {
@@ -175,7 +180,8 @@ public final class Verify {
         if (line.isBlank()) continue;
         JsonNode n = JSON.readTree(line);
         if (file.equals(n.path("source").asText()) && n.path("line").isNumber()) {
-          out.add(n.get("line").asLong());
+          long index = n.path("record").isNumber() ? n.get("record").asLong() : -1;
+          out.add(n.get("line").asLong() + ":" + index);
         }
       }
     }

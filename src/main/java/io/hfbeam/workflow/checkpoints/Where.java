@@ -342,8 +342,22 @@ public final class Where {
 
   private static Integer order(Object a, Object b) {
     if (a instanceof BigDecimal x && b instanceof BigDecimal y) return x.compareTo(y);
-    if (a instanceof String x && b instanceof String y) return x.compareTo(y);
+    if (a instanceof String x && b instanceof String y) return codePoints(x, y);
     return null;
+  }
+
+  /** Python's str order (by code point; String.compareTo orders UTF-16 units, which differs). */
+  private static int codePoints(String x, String y) {
+    int i = 0;
+    int j = 0;
+    while (i < x.length() && j < y.length()) {
+      int a = x.codePointAt(i);
+      int b = y.codePointAt(j);
+      if (a != b) return Integer.compare(a, b);
+      i += Character.charCount(a);
+      j += Character.charCount(b);
+    }
+    return Boolean.compare(i < x.length(), j < y.length());
   }
 
   private static boolean contains(Object container, Object item) {
