@@ -134,6 +134,18 @@ class PackageDependenciesTest {
                   "hub",
                   "llm",
                   "runner")),
+          // the checkpoint tools: Kura's files and checkpoint sets, no Beam pipeline
+          Map.entry(
+              "workflow.checkpoints",
+              Set.of(
+                  "conversations",
+                  "format",
+                  "format.json",
+                  "format.parquet",
+                  "hf",
+                  "hub",
+                  "mapping",
+                  "source")),
           Map.entry(
               "workflow.conversations",
               Set.of(
@@ -155,6 +167,7 @@ class PackageDependenciesTest {
               "cli",
               Set.of(
                   "workflow",
+                  "workflow.checkpoints",
                   "workflow.chess",
                   "workflow.qa",
                   "workflow.convert",

@@ -91,7 +91,7 @@ public final class CheckpointLayout {
       return o;
     }
 
-    static StageInfo fromJson(JsonNode o) {
+    public static StageInfo fromJson(JsonNode o) {
       Map<String, String> p = new LinkedHashMap<>();
       o.path("parameters").fields().forEachRemaining(e -> p.put(e.getKey(), e.getValue().asText()));
       return new StageInfo(
