@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ChessPositionsCommand.class,
       QaExportCommand.class,
       ConvertCommand.class,
+      ConversationsCommand.class,
       DatasetsCommand.class,
       HubCommand.class,
       LlmCommand.class,
@@ -86,6 +87,9 @@ public final class Main implements Runnable {
     public <K> K create(Class<K> cls) throws Exception {
       if (cls == HubCommand.class && env != null) return cls.cast(new HubCommand(env));
       if (cls == DatasetsCommand.class && env != null) return cls.cast(new DatasetsCommand(env));
+      if (cls == ConversationsServeCommand.class && env != null) {
+        return cls.cast(new ConversationsServeCommand(env));
+      }
       K k = CommandLine.defaultFactory().create(cls);
       if (k instanceof WorkflowCommand w) {
         w.out = out;
