@@ -88,6 +88,8 @@ final class ExplorerApi {
     o.put("cluster_stage", ix.clusterStage);
     o.put("metadata_from", ix.metadataFrom);
     o.put("index_ms", ix.buildMillis);
+    ObjectNode timings = o.putObject("index_ms_by_stage");
+    ix.timings.forEach(timings::put);
     ArrayNode stages = o.putArray("stages");
     ArrayNode missing = o.putArray("missing");
     for (Checkpoints.Stage s : ix.checkpoints.stages()) {
@@ -95,6 +97,7 @@ final class ExplorerApi {
       so.put("stage", s.name());
       so.put("present", s.present());
       so.put("rows", s.rows());
+      so.put("row_groups", ix.checkpoints.table(s.name()).map(StageTable::groupCount).orElse(0));
       so.put("made_by", s.madeBy());
       so.put("reason", s.reason());
       if (!s.present())

@@ -92,6 +92,9 @@ final class ExplorerIndex {
   String metadataFrom; // the stage metadata facets came from
   long buildMillis;
 
+  /** How long each part of the build took, for the overview (and the benchmark). */
+  final Map<String, Long> timings = new java.util.LinkedHashMap<>();
+
   private ExplorerIndex(Checkpoints checkpoints) {
     this.checkpoints = checkpoints;
   }
@@ -105,11 +108,15 @@ final class ExplorerIndex {
     ix.hasConversations = conversations.isPresent();
     if (conversations.isPresent()) {
       boolean metaHere = summaries.isEmpty() && conversations.get().hasColumns(List.of("metadata"));
+      long t = System.nanoTime();
       ix.readConversations(conversations.get(), metaHere);
+      ix.timings.put(StageFeatures.CONVERSATIONS, (System.nanoTime() - t) / 1_000_000);
       if (metaHere) ix.metadataFrom = StageFeatures.CONVERSATIONS;
     }
     if (summaries.isPresent()) {
+      long t = System.nanoTime();
       ix.readSummaries(summaries.get());
+      ix.timings.put(StageFeatures.SUMMARIES, (System.nanoTime() - t) / 1_000_000);
       ix.metadataFrom = StageFeatures.SUMMARIES;
     }
     for (String stage :
@@ -117,7 +124,9 @@ final class ExplorerIndex {
             StageFeatures.DIMENSIONALITY, StageFeatures.META_CLUSTERS, StageFeatures.CLUSTERS)) {
       Optional<StageTable> t = c.table(stage);
       if (t.isPresent()) {
+        long t1 = System.nanoTime();
         ix.readClusters(t.get());
+        ix.timings.put(stage, (System.nanoTime() - t1) / 1_000_000);
         ix.clusterStage = stage;
         break;
       }

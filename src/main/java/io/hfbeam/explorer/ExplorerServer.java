@@ -64,13 +64,14 @@ public final class ExplorerServer implements Closeable {
 
   private final Server server;
   private final ServerConnector connector;
-  private final Checkpoints checkpoints;
-  private final ExplorerIndex index;
   private final String host;
+  // set once the index is built; until then the API answers 503 (the port is bound first, so a
+  // port in use fails before minutes of indexing)
+  private volatile Checkpoints checkpoints;
+  private volatile ExplorerIndex index;
+  private volatile ExplorerApi api;
 
-  private ExplorerServer(Checkpoints checkpoints, ExplorerIndex index, Options options) {
-    this.checkpoints = checkpoints;
-    this.index = index;
+  private ExplorerServer(Options options) {
     QueuedThreadPool pool = new QueuedThreadPool(16, 2);
     pool.setName("explorer");
     pool.setDaemon(true);
@@ -81,30 +82,42 @@ public final class ExplorerServer implements Closeable {
     connector.setHost(options.host());
     connector.setPort(options.port());
     server.addConnector(connector);
-    server.setHandler(new Pages(new ExplorerApi(index)));
+    server.setHandler(new Pages(this));
     host = options.host();
   }
 
   /**
-   * Opens the checkpoint set (footers and the small index), then serves it. A stage that is missing
-   * or damaged is reported by the page, not here.
+   * Binds the port, opens the checkpoint set (footers and the small index), then serves it. A stage
+   * that is missing or damaged is reported by the page, not here.
    */
   public static ExplorerServer start(DatasetFiles files, Options options) throws IOException {
-    Checkpoints c = Checkpoints.open(files, options.cachedRowGroups());
-    ExplorerIndex ix;
-    try {
-      ix = ExplorerIndex.build(c);
-    } catch (IOException | RuntimeException e) {
-      c.close();
-      throw e;
-    }
-    ExplorerServer s = new ExplorerServer(c, ix, options);
+    ExplorerServer s = new ExplorerServer(options);
     try {
       s.server.start();
     } catch (Exception e) {
       s.close();
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+      if (root instanceof java.net.BindException) {
+        throw new IOException(
+            "could not serve on "
+                + options.host()
+                + ":"
+                + options.port()
+                + ": "
+                + root.getMessage()
+                + " (choose another --port, or --port 0 for any free one)");
+      }
       throw new IOException(
           "could not serve on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
+    }
+    try {
+      s.checkpoints = Checkpoints.open(files, options.cachedRowGroups());
+      s.index = ExplorerIndex.build(s.checkpoints);
+      s.api = new ExplorerApi(s.index);
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
     }
     LOG.info("Explorer of {} at {}", files.describe(), s.url());
     return s;
@@ -171,15 +184,15 @@ public final class ExplorerServer implements Closeable {
     } catch (Exception e) {
       LOG.warn("Explorer did not stop cleanly: {}", e.toString());
     } finally {
-      checkpoints.close();
+      if (checkpoints != null) checkpoints.close();
     }
   }
 
   private static final class Pages extends Handler.Abstract {
-    private final ExplorerApi api;
+    private final ExplorerServer owner;
 
-    Pages(ExplorerApi api) {
-      this.api = api;
+    Pages(ExplorerServer owner) {
+      this.owner = owner;
     }
 
     @Override
@@ -195,6 +208,8 @@ public final class ExplorerServer implements Closeable {
           Map<String, List<String>> query = new LinkedHashMap<>();
           Fields fields = Request.extractQueryParameters(request);
           for (Fields.Field f : fields) query.put(f.getName(), f.getValues());
+          ExplorerApi api = owner.api;
+          if (api == null) throw new ApiException(503, "the checkpoints are still being indexed");
           send(response, callback, 200, "application/json", json(api.answer(path, query)));
           return true;
         }

@@ -314,8 +314,13 @@ public final class ExplorerFixtures {
 
   private static Conversation copy(Conversation c, int k, int copies) {
     if (copies == 1) return c;
-    return new Conversation(
-        copyId(c.chatId(), k, copies), c.createdAt(), c.messages(), c.metadata());
+    // each copy's texts differ (as real conversations do), so Parquet's dictionaries cannot fold
+    // the copies into one and the files have realistic sizes
+    List<Message> ms = new ArrayList<>();
+    for (Message m : c.messages()) {
+      ms.add(new Message(m.createdAt(), m.role(), m.content() + " [" + k + "]"));
+    }
+    return new Conversation(copyId(c.chatId(), k, copies), c.createdAt(), ms, c.metadata());
   }
 
   private static String id(String s) {
