@@ -422,9 +422,10 @@ final class ExplorerApi {
   // ------------------------------------------------------------------------------------ search
 
   /**
-   * Text search without an index: the summaries' text columns, then the conversations' messages,
-   * are streamed row group by row group (only those columns) and the scan stops as soon as the page
-   * is full (one hit past it says there is more). All words must occur, case-insensitively.
+   * Text search without an index: the summaries' text columns and the conversations' messages are
+   * streamed row group by row group (only those columns, the two stages in turns) and the scan
+   * stops as soon as the page is full (one hit past it says there is more). All words must occur,
+   * case-insensitively.
    */
   private JsonNode search(Map<String, List<String>> query) throws IOException {
     long t0 = System.nanoTime();
@@ -442,20 +443,37 @@ final class ExplorerApi {
     boolean capped = false;
     List<String> sumCols = List.of("chat_id", "summary", "request", "task", "topic");
     List<String> convCols = List.of("chat_id", "messages");
-    String[] stages = {StageFeatures.SUMMARIES, StageFeatures.CONVERSATIONS};
+    // the two stages' row groups taken in turns, so a phrase found only in messages (or only in
+    // summaries) still ends the scan early
+    List<StageTable> tables = new ArrayList<>();
+    List<Integer> groups = new ArrayList<>();
+    Optional<StageTable> st = ix.checkpoints.table(StageFeatures.SUMMARIES);
+    Optional<StageTable> ct = ix.checkpoints.table(StageFeatures.CONVERSATIONS);
+    int gs = st.map(StageTable::groupCount).orElse(0);
+    int gc = ct.map(StageTable::groupCount).orElse(0);
+    for (int i = 0; i < Math.max(gs, gc); i++) {
+      if (i < gs) {
+        tables.add(st.get());
+        groups.add(i);
+      }
+      if (i < gc) {
+        tables.add(ct.get());
+        groups.add(i);
+      }
+    }
     scan:
-    for (String stage : stages) {
-      Optional<StageTable> t = ix.checkpoints.table(stage);
-      if (t.isEmpty()) continue;
-      boolean summaries = stage.equals(StageFeatures.SUMMARIES);
+    for (int u = 0; u < tables.size(); u++) {
+      StageTable table = tables.get(u);
+      int g = groups.get(u);
+      boolean summaries = table.stage().equals(StageFeatures.SUMMARIES);
       List<String> cols = summaries ? sumCols : convCols;
-      for (int g = 0; g < t.get().groupCount(); g++) {
+      {
         if (found.size() >= want) break scan;
         if (scanned >= SEARCH_ROW_CAP) {
           capped = true;
           break scan;
         }
-        List<Row> rows = t.get().decode(g, cols);
+        List<Row> rows = table.decode(g, cols);
         scanned += rows.size();
         for (Row r : rows) {
           String id = Values.text(r, "chat_id");
