@@ -8,6 +8,7 @@
 # server's peak RSS (VmHWM) after all of it.
 # usage: bench/explorer.sh [sizes...]   (default 1000 10000 100000; needs target/hfbeam.jar and
 #        target/test-classes: mvn -q -DskipTests package)
+#   HEAP=256m: the server's -Xmx (default 1g); RG_BYTES=134217728: row groups of that size instead of ~1 MiB
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=target/hfbeam.jar
@@ -24,8 +25,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "| conversations | index build (server start) | first view, cold | first view, warm (median of 5) | cluster page | conversation | search, common phrase (page 1) | search, absent word (full scan) | peak RSS |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in "${sizes[@]}"; do
-  dir=$work/n$n
-  [ -f "$dir/dimensionality/checkpoint.json" ] || java -Xmx8g -cp "$jar:target/test-classes" io.hfbeam.bench.ExplorerBenchData "$dir" "$n" > "$work/gen-$n.log" 2>&1
+  dir=$work/n$n${RG_BYTES:+-rg$RG_BYTES}
+  [ -f "$dir/dimensionality/checkpoint.json" ] || java -Xmx8g -cp "$jar:target/test-classes" io.hfbeam.bench.ExplorerBenchData "$dir" "$n" ${RG_BYTES:-} > "$work/gen-$n.log" 2>&1
   log=$work/serve-$n.log
   java -Xmx${HEAP:-1g} -jar "$jar" conversations serve --checkpoints "$dir" --port $port > "$log" 2>&1 &
   pid=$!
