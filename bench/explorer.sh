@@ -25,6 +25,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "| conversations | index build (server start) | first view, cold | first view, warm (median of 5) | cluster page | conversation | search, common phrase (page 1) | search, absent word (full scan) | peak RSS |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in "${sizes[@]}"; do
+  port=$((port + 1))  # a fresh port per set: the previous server's socket may linger
   dir=$work/n$n${RG_BYTES:+-rg$RG_BYTES}
   [ -f "$dir/dimensionality/checkpoint.json" ] || java -Xmx8g -cp "$jar:target/test-classes" io.hfbeam.bench.ExplorerBenchData "$dir" "$n" ${RG_BYTES:-} > "$work/gen-$n.log" 2>&1
   log=$work/serve-$n.log

@@ -245,7 +245,8 @@ final class ExplorerApi {
       }
     }
     for (Map.Entry<Integer, List<Integer>> e : byGroup.entrySet()) {
-      List<Row> rows = sums.get().read(e.getKey(), List.of("summary"));
+      int last = e.getValue().stream().mapToInt(c -> ix.sumRow[c]).max().orElse(0);
+      List<Row> rows = sums.get().read(e.getKey(), List.of("summary"), last);
       for (int c : e.getValue()) text.put(c, Values.text(rows.get(ix.sumRow[c]), "summary"));
     }
     Map<Integer, List<Integer>> byConvGroup = new TreeMap<>();
@@ -255,7 +256,8 @@ final class ExplorerApi {
       }
     }
     for (Map.Entry<Integer, List<Integer>> e : byConvGroup.entrySet()) {
-      List<Row> rows = convs.get().read(e.getKey(), List.of("messages"));
+      int last = e.getValue().stream().mapToInt(c -> ix.convRow[c]).max().orElse(0);
+      List<Row> rows = convs.get().read(e.getKey(), List.of("messages"), last);
       for (int c : e.getValue()) text.put(c, firstUserMessage(rows.get(ix.convRow[c])));
     }
     ArrayNode items = Values.NODES.arrayNode();
@@ -372,7 +374,10 @@ final class ExplorerApi {
       Row r =
           convs
               .get()
-              .read(ix.convGroup[c], List.of("chat_id", "created_at", "messages", "metadata"))
+              .read(
+                  ix.convGroup[c],
+                  List.of("chat_id", "created_at", "messages", "metadata"),
+                  ix.convRow[c])
               .get(ix.convRow[c]);
       if (r == null) {
         o.put("error", "this conversation's row does not decode");
@@ -403,7 +408,8 @@ final class ExplorerApi {
                       "concerning_score",
                       "user_frustration",
                       "assistant_errors",
-                      "metadata"))
+                      "metadata"),
+                  ix.sumRow[c])
               .get(ix.sumRow[c]);
       ObjectNode s = (ObjectNode) Values.json(r);
       s.set("metadata", Values.metadata(r == null ? null : r.getValue("metadata")));

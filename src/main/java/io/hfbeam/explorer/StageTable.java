@@ -41,7 +41,9 @@ final class StageTable implements Closeable {
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
           protected boolean removeEldestEntry(Map.Entry<String, List<Row>> e) {
-            return size() > cachedGroups;
+            if (size() <= cachedGroups) return false;
+            cachedRows -= e.getValue().size();
+            return true;
           }
         };
     long n = 0;
@@ -102,8 +104,22 @@ final class StageTable implements Closeable {
     return true;
   }
 
-  /** The rows of one row group, only these columns; cached. */
-  List<Row> read(int group, List<String> columns) throws IOException {
+  /**
+   * Row groups larger than this are never cached, and the cache holds at most {@link
+   * #MAX_CACHED_ROWS} rows: a writer's default 128 MiB row group can hold 100k conversations.
+   */
+  static final long MAX_CACHED_GROUP_ROWS = 20_000;
+
+  static final long MAX_CACHED_ROWS = 100_000;
+
+  private long cachedRows;
+
+  /**
+   * The rows of one row group up to row {@code lastRow} (inclusive), only these columns. Small row
+   * groups are decoded whole and cached; a large one is decoded only as far as needed, every time.
+   */
+  List<Row> read(int group, List<String> columns, int lastRow) throws IOException {
+    if (groups.get(group).rows() > MAX_CACHED_GROUP_ROWS) return decode(group, columns, lastRow);
     String key = group + "|" + String.join(",", columns);
     synchronized (cache) {
       List<Row> hit = cache.get(key);
@@ -111,13 +127,25 @@ final class StageTable implements Closeable {
     }
     List<Row> out = decode(group, columns);
     synchronized (cache) {
-      cache.put(key, out);
+      if (cache.put(key, out) == null) cachedRows += out.size();
+      var it = cache.entrySet().iterator();
+      while (cachedRows > MAX_CACHED_ROWS && it.hasNext()) {
+        var e = it.next();
+        if (e.getValue() == out) continue;
+        cachedRows -= e.getValue().size();
+        it.remove();
+      }
     }
     return out;
   }
 
   /** The rows of one row group, only these columns; not cached (for scans). */
   List<Row> decode(int group, List<String> columns) throws IOException {
+    return decode(group, columns, Integer.MAX_VALUE);
+  }
+
+  /** The rows of one row group up to {@code lastRow} (inclusive); not cached. */
+  List<Row> decode(int group, List<String> columns, int lastRow) throws IOException {
     Group g = groups.get(group);
     RangedParquetFile file = files.get(g.file());
     List<Row> out = new ArrayList<>((int) Math.min(g.rows(), 1 << 20));
@@ -125,7 +153,7 @@ final class StageTable implements Closeable {
     synchronized (file) {
       RangedParquetFile.Rows it =
           file.read(ParquetSelection.all().withColumns(columns).withRowGroups(List.of(g.index())));
-      while (it.hasNext()) {
+      while (out.size() <= lastRow && it.hasNext()) {
         try {
           out.add(it.next());
         } catch (RangedParquetFile.BadRow bad) {

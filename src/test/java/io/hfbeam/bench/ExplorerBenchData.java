@@ -8,8 +8,8 @@ import java.nio.file.Path;
  * until there are at least N (new chat ids), summaries, a tree whose base clusters hold about 70
  * conversations each, and the map; Parquet row groups of about 1 MiB.
  *
- * <p>usage: ExplorerBenchData DIR N [ROW_GROUP_BYTES] (default 1 MiB; 134217728 is the writers' 128 MiB
- * default, which puts 100k conversations in one row group)
+ * <p>usage: ExplorerBenchData DIR N [ROW_GROUP_BYTES] (default 1 MiB; 134217728 is the writers' 128
+ * MiB default, which puts 100k conversations in one row group)
  */
 public final class ExplorerBenchData {
   private ExplorerBenchData() {}
@@ -22,7 +22,8 @@ public final class ExplorerBenchData {
     long t0 = System.nanoTime();
     int written =
         ExplorerFixtures.write(
-            root, ExplorerFixtures.Options.small().withCopies(copies).withRowGroupBytes(rowGroupBytes));
+            root,
+            ExplorerFixtures.Options.small().withCopies(copies).withRowGroupBytes(rowGroupBytes));
     System.out.printf(
         "%d conversations written to %s in %.1f s%n",
         written, root, (System.nanoTime() - t0) / 1e9);
