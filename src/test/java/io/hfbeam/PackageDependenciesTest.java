@@ -145,6 +145,22 @@ class PackageDependenciesTest {
                   "hub",
                   "llm",
                   "runner")),
+          Map.entry(
+              "workflow.conversations",
+              Set.of(
+                  "beam",
+                  "cluster",
+                  "conversations",
+                  "workflow",
+                  "dataset",
+                  "mapping",
+                  "format",
+                  "format.files",
+                  "format.json",
+                  "format.parquet",
+                  "hf",
+                  "llm",
+                  "runner")),
           // the CLI builds typed settings (their types live below) and calls the launcher
           Map.entry(
               "cli",
@@ -154,6 +170,7 @@ class PackageDependenciesTest {
                   "workflow.qa",
                   "workflow.convert",
                   "workflow.sft",
+                  "workflow.conversations",
                   "explorer",
                   "dataset",
                   "mapping",

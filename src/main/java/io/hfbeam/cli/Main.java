@@ -18,11 +18,11 @@ import picocli.CommandLine.Command;
       ChessPositionsCommand.class,
       QaExportCommand.class,
       ConvertCommand.class,
-      ConversationsCommand.class,
       DatasetsCommand.class,
       HubCommand.class,
       LlmCommand.class,
-      SftGenerateCommand.class
+      SftGenerateCommand.class,
+      ConversationsCommand.class
     })
 public final class Main implements Runnable {
 

@@ -128,7 +128,7 @@ public final class CheckpointLayout {
   public static void write(Path root, StageInfo info) throws IOException {
     Path dir = stageDir(root, info.stage());
     Files.createDirectories(dir);
-    Path tmp = dir.resolve(STAGE_FILE + ".tmp");
+    Path tmp = Files.createTempFile(dir, STAGE_FILE, ".tmp");
     Files.writeString(tmp, JSON.writeValueAsString(info.toJson()) + "\n", StandardCharsets.UTF_8);
     Files.move(
         tmp,
@@ -205,7 +205,7 @@ public final class CheckpointLayout {
 
   /** Writes the root card (whole). */
   public static void writeRootCard(Path root, String title) throws IOException {
-    Path tmp = root.resolve("README.md.tmp");
+    Path tmp = Files.createTempFile(root, "README.md", ".tmp");
     Files.writeString(tmp, rootCard(root, title), StandardCharsets.UTF_8);
     Files.move(
         tmp,

@@ -28,7 +28,8 @@ import java.util.Map;
  *       the key order.
  * </ul>
  */
-public record ConversationLayout(Time time, LinkedHashMap<String, Feature> metadataColumns) {
+public record ConversationLayout(Time time, LinkedHashMap<String, Feature> metadataColumns)
+    implements java.io.Serializable {
   /** The timestamp column's form. */
   public enum Time {
     NAIVE("timestamp[us]"),
