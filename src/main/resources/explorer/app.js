@@ -286,9 +286,9 @@ function charts(b) {
         el('span', { class: 'track' }, el('span', { class: 'fill', style: 'display:block;width:' + (100 * r.count / max).toFixed(1) + '%' })),
         el('span', { class: 'num', text: String(r.count) })))));
   };
-  if (b.languages.length) chart('Languages', b.languages);
-  chart('User frustration', b.user_frustration);
-  chart('Concerning score', b.concerning_score);
+  if (b.languages && b.languages.length) chart('Languages', b.languages);
+  if (b.user_frustration) chart('User frustration', b.user_frustration);
+  if (b.concerning_score) chart('Concerning score', b.concerning_score);
   for (const [k, v] of Object.entries(b.metadata)) if (v.values.length) chart('metadata: ' + k, v.values);
   return box;
 }

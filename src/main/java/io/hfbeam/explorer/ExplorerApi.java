@@ -300,9 +300,12 @@ final class ExplorerApi {
   /** Small charts' data over a set of chats: languages, scores, metadata values. */
   private ObjectNode breakdowns(BitSet chats) {
     ObjectNode b = Values.NODES.objectNode();
-    b.set("languages", languages(chats, TOP_VALUES));
-    b.set("user_frustration", scores(chats, ix.frustration));
-    b.set("concerning_score", scores(chats, ix.concerning));
+    // without summaries there are no languages or scores to chart (not a chart of "none")
+    if (ix.hasSummaries) {
+      b.set("languages", languages(chats, TOP_VALUES));
+      b.set("user_frustration", scores(chats, ix.frustration));
+      b.set("concerning_score", scores(chats, ix.concerning));
+    }
     b.set("metadata", metadata(chats, TOP_VALUES));
     return b;
   }

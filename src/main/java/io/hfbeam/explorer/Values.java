@@ -20,7 +20,7 @@ final class Values {
   static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter ISO =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
   private Values() {}
 
@@ -37,9 +37,9 @@ final class Values {
     if (v instanceof BigDecimal d) return NODES.numberNode(d);
     if (v instanceof byte[] b) return NODES.textNode(Base64.getEncoder().encodeToString(b));
     // naive timestamps are stored as UTC wall times: shown without an offset, as Kura prints them
-    if (v instanceof Instant i) return NODES.textNode(ISO.format(i));
+    if (v instanceof Instant i) return NODES.textNode(iso(i));
     if (v instanceof org.joda.time.ReadableInstant i) {
-      return NODES.textNode(ISO.format(Instant.ofEpochMilli(i.getMillis())));
+      return NODES.textNode(iso(Instant.ofEpochMilli(i.getMillis())));
     }
     if (v instanceof Row r) {
       ObjectNode o = NODES.objectNode();
@@ -59,6 +59,13 @@ final class Values {
       return a;
     }
     return NODES.textNode(v.toString());
+  }
+
+  /** As Python's isoformat() prints a naive datetime: microseconds only when there are some. */
+  static String iso(Instant i) {
+    String s = ISO.format(i);
+    int micros = i.getNano() / 1000;
+    return micros == 0 ? s : s + String.format(java.util.Locale.ROOT, ".%06d", micros);
   }
 
   /**

@@ -63,7 +63,13 @@ class ExplorerBrowserIT {
   static final Path SHOTS = Path.of("target/screenshots");
   static final HttpClient HTTP = HttpClient.newHttpClient();
   @TempDir static Path dir;
+
+  /** The real output of {@code conversations analyze} (offline: no summaries) on MT-Bench. */
+  static ExplorerServer real;
+
+  /** The synthetic set with summaries (languages, scores), for the filters. */
   static ExplorerServer server;
+
   static WebDriver driver;
   static WebDriverWait wait;
 
@@ -75,6 +81,23 @@ class ExplorerBrowserIT {
         chromium != null && chromedriver != null,
         "the browser tests need Debian's chromium and chromium-driver: apt-get install -y chromium"
             + " chromium-driver (.ci/run does)");
+    io.hfbeam.cli.Cli analyze =
+        io.hfbeam.cli.Cli.run(
+            "conversations",
+            "analyze",
+            "--input",
+            ExplorerFixtures.RESOURCES.resolve("mt_bench_questions.jsonl").toString(),
+            "--output",
+            dir.resolve("real").toString(),
+            "--clusters",
+            "8",
+            "--max-top-clusters",
+            "3");
+    assertThat(analyze.toString(), analyze.exitCode, is(0));
+    real =
+        ExplorerServer.start(
+            new LocalDatasetFiles(dir.resolve("real")),
+            ExplorerServer.Options.defaults().withPort(0));
     ExplorerFixtures.write(dir.resolve("full"), ExplorerFixtures.Options.small());
     server =
         ExplorerServer.start(
@@ -108,6 +131,7 @@ class ExplorerBrowserIT {
   static void stop() throws IOException {
     if (driver != null) driver.quit();
     if (server != null) server.close();
+    if (real != null) real.close();
   }
 
   /** Every step: no console error (a failed request, a script error) on the page. */
@@ -126,9 +150,13 @@ class ExplorerBrowserIT {
   }
 
   static JsonNode api(String pathAndQuery) throws Exception {
+    return api(server, pathAndQuery);
+  }
+
+  static JsonNode api(ExplorerServer s, String pathAndQuery) throws Exception {
     HttpResponse<String> r =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create(server.url() + pathAndQuery.substring(1))).build(),
+            HttpRequest.newBuilder(URI.create(s.url() + pathAndQuery.substring(1))).build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.body(), r.statusCode(), is(200));
     return Values.JSON.readTree(r.body());
@@ -140,7 +168,11 @@ class ExplorerBrowserIT {
   }
 
   static void open(String hash) {
-    driver.get(server.url() + hash);
+    open(server, hash);
+  }
+
+  static void open(ExplorerServer s, String hash) {
+    driver.get(s.url() + hash);
     wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#tree li.node")));
   }
 
@@ -157,8 +189,8 @@ class ExplorerBrowserIT {
   @Test
   @Order(1)
   void theTreeShowsTheHierarchyWithCountsCollapsibleAndSortable() throws Exception {
-    open("");
-    List<JsonNode> roots = roots(api("/api/tree"));
+    open(real, "");
+    List<JsonNode> roots = roots(api(real, "/api/tree"));
     roots.sort(Comparator.comparingInt((JsonNode n) -> -n.get("count").asInt()));
     List<String> shown = texts("#tree > li > .row .tree-name");
     assertThat(shown, is(roots.stream().map(n -> n.get("name").asText()).toList()));
@@ -183,10 +215,11 @@ class ExplorerBrowserIT {
   @Test
   @Order(2)
   void theMapDrawsOnePointPerBaseClusterAndAHoverNamesIt() throws Exception {
-    open("");
-    JsonNode map = api("/api/map");
+    open(real, "");
+    JsonNode map = api(real, "/api/map");
     List<JsonNode> leaves = new ArrayList<>();
     for (JsonNode p : map.get("points")) if (p.get("leaf").asBoolean()) leaves.add(p);
+    assertThat("--clusters 8", leaves.size(), is(8));
     wait.until(d -> d.findElements(By.cssSelector("#map circle")).size() == leaves.size());
     // coloured by top-level cluster: as many colours as roots holding base clusters (at most 10)
     long colours =
@@ -256,9 +289,9 @@ class ExplorerBrowserIT {
   @Test
   @Order(4)
   void openingAConversationFromAClusterShowsMessagesSummaryAndPath() throws Exception {
-    JsonNode conv = api("/api/conversation?id=mt-bench-81");
+    JsonNode conv = api(real, "/api/conversation?id=mt-bench-81");
     String leaf = conv.get("clusters").get(conv.get("clusters").size() - 1).get("id").asText();
-    open("#cluster=" + leaf);
+    open(real, "#cluster=" + leaf);
     wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".chat-link")));
     // page until mt-bench-81 is listed, then click it as a person would
     WebElement link = null;
@@ -280,13 +313,28 @@ class ExplorerBrowserIT {
     assertThat(messages.size(), is(2));
     assertThat(messages.get(0).getText(), containsString("user · 2025-06-01T09:00:00"));
     assertThat(messages.get(0).getText(), containsString("Compose an engaging travel blog post"));
+    // an offline run has no summaries: the page says so where they would be
     assertThat(
-        driver.findElement(By.cssSelector("#summary tr[data-field=summary] td")).getText(),
-        is(conv.at("/summary/summary").asText()));
+        driver.findElement(By.cssSelector("#detail .notice")).getText(), is("no summaries stage"));
+    assertThat(texts("#detail table.fields th"), hasItem("category"));
     List<String> path = new ArrayList<>();
     conv.get("clusters").forEach(p -> path.add(p.get("name").asText()));
+    assertThat("a meta-cluster above the base cluster", path.size(), greaterThan(1));
     assertThat(texts("#detail .crumbs a"), is(path));
     shot("4-conversation");
+    // with summaries (the synthetic set), the same conversation shows its summary fields
+    JsonNode full = api("/api/conversation?id=mt-bench-81");
+    open("#chat=mt-bench-81");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("summary")));
+    assertThat(
+        driver.findElement(By.cssSelector("#summary tr[data-field=summary] td")).getText(),
+        is(full.at("/summary/summary").asText()));
+    assertThat(
+        driver.findElement(By.cssSelector("#summary tr[data-field=user_frustration] td")).getText(),
+        is(
+            full.at("/summary/user_frustration").isNull()
+                ? "—"
+                : full.at("/summary/user_frustration").asText()));
   }
 
   @Test
@@ -361,6 +409,12 @@ class ExplorerBrowserIT {
   @Test
   @Order(6)
   void aMissingStageIsShownAndTheRestStillWorks() throws Exception {
+    // the offline analyze run made no summaries: named at the top, the rest is there
+    open(real, "");
+    assertThat(
+        texts("#notices .missing-stage"),
+        hasItem(startsWith("Missing stage summaries: not in the checkpoints")));
+    assertThat(driver.findElement(By.id("map")).isDisplayed(), is(true));
     Path part = dir.resolve("partial");
     ExplorerFixtures.write(
         part, ExplorerFixtures.Options.small().withoutSummaries().withoutDimensionality());

@@ -40,14 +40,15 @@ import java.util.function.Function;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * A checkpoint set in the {@link CheckpointLayout}, built without an LLM until the lead's {@code
- * conversations analyze} lands: the real conversations of src/test/resources/conversations
- * (MT-Bench questions and Taskmaster coffee orders), summaries synthesised from each conversation
- * deterministically (languages, frustration and concerning 1-5, some nulls), clusters by seeded
- * k-means on hashed word vectors named by c-TF-IDF, a 2-3 level hierarchy ({@code
- * cluster.Hierarchy}) and a 2-D layout ({@code cluster.Layout}). With {@code copies > 1} every
- * conversation is repeated under new chat ids (the benchmark's 1k/10k/100k sets) and each base
- * cluster is split into buckets of about 70 conversations, so the tree grows with the input.
+ * A checkpoint set in the {@link CheckpointLayout} with a summaries stage, which an offline {@code
+ * conversations analyze} run does not make (the browser tests use that run's real output for the
+ * rest): the real conversations of src/test/resources/conversations (MT-Bench questions and
+ * Taskmaster coffee orders), summaries synthesised from each conversation deterministically
+ * (languages, frustration and concerning 1-5, some nulls), clusters by seeded k-means on hashed
+ * word vectors named by c-TF-IDF, a 2-3 level hierarchy ({@code cluster.Hierarchy}) and a 2-D
+ * layout ({@code cluster.Layout}). With {@code copies > 1} every conversation is repeated under new
+ * chat ids (the benchmark's 1k/10k/100k sets) and each base cluster is split into buckets of about
+ * 70 conversations, so the tree grows with the input.
  */
 public final class ExplorerFixtures {
   public static final Path RESOURCES = Path.of("src/test/resources/conversations");
