@@ -414,9 +414,14 @@ final class ExplorerApi {
                       "metadata"),
                   ix.sumRow[c])
               .get(ix.sumRow[c]);
-      ObjectNode s = (ObjectNode) Values.json(r);
-      s.set("metadata", Values.metadata(r == null ? null : r.getValue("metadata")));
-      o.set("summary", s);
+      if (r == null) {
+        o.putNull("summary");
+        o.put("summary_missing", "this conversation's summary row does not decode");
+      } else {
+        ObjectNode s = (ObjectNode) Values.json(r);
+        s.set("metadata", Values.metadata(r.getValue("metadata")));
+        o.set("summary", s);
+      }
     } else {
       o.putNull("summary");
       o.put(

@@ -281,6 +281,30 @@ class ExplorerApiTest {
   }
 
   @Test
+  void aDamagedStageIsNamedAndTheOthersServe() throws Exception {
+    Path bad = dir.resolve("damaged");
+    ExplorerFixtures.write(bad, ExplorerFixtures.Options.small());
+    Path f = bad.resolve("summaries/data/train-00000-of-00001.parquet");
+    byte[] bytes = Files.readAllBytes(f);
+    Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length / 2)); // cut short mid-file
+    try (ExplorerServer s =
+        ExplorerServer.start(
+            new LocalDatasetFiles(bad), ExplorerServer.Options.defaults().withPort(0))) {
+      JsonNode o = get(s, "/api/overview");
+      List<String> missing = new ArrayList<>();
+      o.get("missing").forEach(m -> missing.add(m.asText()));
+      assertThat(
+          missing,
+          hasItem(
+              startsWith(
+                  "summaries: unreadable: summaries/data/train-00000-of-00001.parquet: not a"
+                      + " Parquet file or cut short")));
+      assertThat(get(s, "/api/conversation?id=mt-bench-81").get("messages").size(), is(2));
+      assertThat(get(s, "/api/map").get("available").asBoolean(), is(true));
+    }
+  }
+
+  @Test
   void aHubDatasetIsReadWithRangeRequests() throws Exception {
     String token = "hf_" + "explorer" + "TestToken0123456789";
     try (LocalHubServer hub =
