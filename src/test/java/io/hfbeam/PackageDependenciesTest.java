@@ -58,6 +58,17 @@ class PackageDependenciesTest {
               "source",
               Set.of("format", "format.files", "format.json", "format.parquet", "hf", "hub")),
           Map.entry("runner", Set.of("dataset", "format", "format.files")),
+          // the conversation explorer: checkpoints read with pushdown, served by Jetty
+          Map.entry(
+              "explorer",
+              Set.of(
+                  "conversations",
+                  "format",
+                  "format.files",
+                  "format.parquet",
+                  "hf",
+                  "hub",
+                  "source")),
           Map.entry(
               "beam",
               Set.of(
@@ -173,6 +184,7 @@ class PackageDependenciesTest {
                   "workflow.convert",
                   "workflow.sft",
                   "workflow.conversations",
+                  "explorer",
                   "dataset",
                   "mapping",
                   "format",

@@ -4,14 +4,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code hfbeam conversations analyze|...}: Kura-style analysis of chat logs. */
+/**
+ * {@code hfbeam conversations analyze|serve}: Kura-style analysis of chat logs, and its explorer.
+ */
 @Command(
     name = "conversations",
     mixinStandardHelpOptions = true,
     description =
         "Analyse conversations as Kura does (summaries, embeddings, clusters, a hierarchy, a 2-D"
-            + " map), every stage a Hugging Face dataset checkpoint.",
-    subcommands = {ConversationsAnalyzeCommand.class})
+            + " map), every stage a Hugging Face dataset checkpoint; explore it in the browser.",
+    subcommands = {ConversationsAnalyzeCommand.class, ConversationsServeCommand.class})
 public final class ConversationsCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -91,6 +91,9 @@ public final class Main implements Runnable {
       if (cls == CheckpointsCommand.class && env != null) {
         return cls.cast(new CheckpointsCommand(env));
       }
+      if (cls == ConversationsServeCommand.class && env != null) {
+        return cls.cast(new ConversationsServeCommand(env));
+      }
       K k = CommandLine.defaultFactory().create(cls);
       if (k instanceof WorkflowCommand w) {
         w.out = out;
