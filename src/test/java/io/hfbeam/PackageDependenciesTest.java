@@ -134,15 +134,45 @@ class PackageDependenciesTest {
                   "hub",
                   "llm",
                   "runner")),
+          // the checkpoint tools: Kura's files and checkpoint sets, no Beam pipeline
+          Map.entry(
+              "workflow.checkpoints",
+              Set.of(
+                  "conversations",
+                  "format",
+                  "format.json",
+                  "format.parquet",
+                  "hf",
+                  "hub",
+                  "mapping",
+                  "source")),
+          Map.entry(
+              "workflow.conversations",
+              Set.of(
+                  "beam",
+                  "cluster",
+                  "conversations",
+                  "workflow",
+                  "dataset",
+                  "mapping",
+                  "format",
+                  "format.files",
+                  "format.json",
+                  "format.parquet",
+                  "hf",
+                  "llm",
+                  "runner")),
           // the CLI builds typed settings (their types live below) and calls the launcher
           Map.entry(
               "cli",
               Set.of(
                   "workflow",
+                  "workflow.checkpoints",
                   "workflow.chess",
                   "workflow.qa",
                   "workflow.convert",
                   "workflow.sft",
+                  "workflow.conversations",
                   "dataset",
                   "mapping",
                   "format",

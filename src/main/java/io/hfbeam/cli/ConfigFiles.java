@@ -63,4 +63,15 @@ public final class ConfigFiles {
     if (in == null) throw new IllegalArgumentException("file not found: " + pathOrResource);
     return in;
   }
+
+  /** The sha256 hex of a file's (or bundled resource's) bytes: what a fingerprint records. */
+  public static String sha256(String pathOrResource) {
+    try (InputStream in = open(pathOrResource)) {
+      java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+      d.update(in.readAllBytes());
+      return java.util.HexFormat.of().formatHex(d.digest());
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalArgumentException("cannot read " + pathOrResource + ": " + e.getMessage());
+    }
+  }
 }

@@ -19,9 +19,11 @@ import picocli.CommandLine.Command;
       QaExportCommand.class,
       ConvertCommand.class,
       DatasetsCommand.class,
+      CheckpointsCommand.class,
       HubCommand.class,
       LlmCommand.class,
-      SftGenerateCommand.class
+      SftGenerateCommand.class,
+      ConversationsCommand.class
     })
 public final class Main implements Runnable {
 
@@ -86,6 +88,9 @@ public final class Main implements Runnable {
     public <K> K create(Class<K> cls) throws Exception {
       if (cls == HubCommand.class && env != null) return cls.cast(new HubCommand(env));
       if (cls == DatasetsCommand.class && env != null) return cls.cast(new DatasetsCommand(env));
+      if (cls == CheckpointsCommand.class && env != null) {
+        return cls.cast(new CheckpointsCommand(env));
+      }
       K k = CommandLine.defaultFactory().create(cls);
       if (k instanceof WorkflowCommand w) {
         w.out = out;

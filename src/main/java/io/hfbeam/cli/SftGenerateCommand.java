@@ -8,11 +8,6 @@ import io.hfbeam.workflow.sft.PairMapping;
 import io.hfbeam.workflow.sft.SftGenerateRun;
 import io.hfbeam.workflow.sft.SftGenerateWorkflow;
 import io.hfbeam.workflow.sft.SftSettings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -33,6 +28,8 @@ final class SftGenerateCommand extends WorkflowCommand {
   @Mixin DatasetInputOptions datasetInput;
 
   @Mixin WatchOptions watch;
+
+  @Mixin LlmOptions llm;
 
   @YamlKey("input")
   @Option(
@@ -101,80 +98,6 @@ final class SftGenerateCommand extends WorkflowCommand {
           "Make answers durable (journal fsync) every N new pairs (default: ${DEFAULT-VALUE}).")
   int saveEvery;
 
-  @YamlKey("llm")
-  @Option(
-      names = "--llm",
-      paramLabel = "openai|URL|gguf:PATH",
-      description =
-          "The model: an OpenAI-compatible server (openai: OPENAI_BASE_URL, else OpenAI), or a"
-              + " local GGUF chat model file run in the JVM by llama.cpp (gguf:PATH).")
-  String llm;
-
-  @YamlKey("api_base")
-  @Option(
-      names = "--api-base",
-      paramLabel = "URL",
-      description =
-          "Base URL of an OpenAI-compatible server (default: OPENAI_BASE_URL, else OpenAI's).")
-  String apiBase;
-
-  @Option(
-      names = "--openai-api-key",
-      paramLabel = "KEY",
-      description =
-          "API key (prefer the OPENAI_API_KEY environment variable: a flag shows in the process list)."
-              + " Never printed or written.")
-  String apiKey;
-
-  @YamlKey("model")
-  @Option(
-      names = "--model",
-      paramLabel = "NAME",
-      defaultValue = "gpt-4o-mini",
-      description = "Model name sent to the server (default: ${DEFAULT-VALUE}).")
-  String model;
-
-  @YamlKey("concurrency")
-  @Option(
-      names = "--concurrency",
-      paramLabel = "N",
-      defaultValue = "8",
-      description = "Requests in flight at once per worker JVM (default: ${DEFAULT-VALUE}).")
-  int concurrency;
-
-  @YamlKey("max_tokens_total")
-  @Option(
-      names = "--max-tokens-total",
-      paramLabel = "N",
-      defaultValue = "0",
-      description =
-          "Stop before more than N prompt + completion tokens are used (default: no limit).")
-  long maxTokensTotal;
-
-  @YamlKey("max_cost")
-  @Option(
-      names = "--max-cost",
-      paramLabel = "USD",
-      defaultValue = "0",
-      description =
-          "Stop before more than this many USD are spent, by the prices file (default: no limit).")
-  double maxCost;
-
-  @YamlKey("prices")
-  @Option(
-      names = "--prices",
-      paramLabel = "FILE",
-      defaultValue = "config/llm-prices.yaml",
-      description = "USD per 1M tokens per model (default: ${DEFAULT-VALUE}).")
-  String prices;
-
-  @YamlKey("temperature")
-  @Option(
-      names = "--temperature",
-      paramLabel = "T",
-      description = "Sampling temperature for every task (default: each task's own).")
-  Double temperature;
-
   @YamlKey("seed")
   @Option(
       names = "--seed",
@@ -182,23 +105,6 @@ final class SftGenerateCommand extends WorkflowCommand {
       description =
           "Sampling seed for every task, also the order of the combined split (default: each task's own; order seed 0).")
   Long seed;
-
-  @YamlKey("validation_attempts")
-  @Option(
-      names = "--validation-attempts",
-      paramLabel = "N",
-      defaultValue = "2",
-      description =
-          "Answers asked for per task when one fails validation (default: ${DEFAULT-VALUE}).")
-  int validationAttempts;
-
-  @YamlKey("request_timeout_seconds")
-  @Option(
-      names = "--request-timeout",
-      paramLabel = "SECONDS",
-      defaultValue = "120",
-      description = "Time allowed for one answer (default: ${DEFAULT-VALUE}).")
-  int requestTimeout;
 
   @Override
   String workflow() {
@@ -210,18 +116,7 @@ final class SftGenerateCommand extends WorkflowCommand {
     if (numPairs < 0) throw new IllegalArgumentException("--num-pairs must be 0 (all) or more");
     if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
     if (saveEvery < 1) throw new IllegalArgumentException("--save-every must be at least 1");
-    if (concurrency < 1 || concurrency > 1024)
-      throw new IllegalArgumentException("--concurrency must be between 1 and 1024");
-    if (maxTokensTotal < 0)
-      throw new IllegalArgumentException("--max-tokens-total must be 0 or more");
-    if (maxCost < 0 || !Double.isFinite(maxCost))
-      throw new IllegalArgumentException("--max-cost must be 0 (no limit) or more");
-    if (temperature != null && (temperature < 0 || temperature > 2))
-      throw new IllegalArgumentException("--temperature must be between 0 and 2");
-    if (validationAttempts < 1)
-      throw new IllegalArgumentException("--validation-attempts must be at least 1");
-    if (requestTimeout < 1)
-      throw new IllegalArgumentException("--request-timeout must be at least 1");
+    llm.check();
     if (inputs == null || inputs.isEmpty())
       throw new IllegalArgumentException("--input FILE|DIR|hf://datasets/owner/name is required");
     if (outputDir != null) {
@@ -229,34 +124,7 @@ final class SftGenerateCommand extends WorkflowCommand {
         throw new IllegalArgumentException("give --output or --output-dir, not both");
       common.output = outputDir;
     }
-    Map<String, String> e = env == null ? System.getenv() : env;
-    String base = apiBase;
-    if (base == null && (llm == null || llm.equals("openai"))) {
-      String fromEnv = e.get("OPENAI_BASE_URL");
-      if (fromEnv != null && !fromEnv.isBlank()) base = fromEnv.trim();
-    }
-    BackendSpec backend = BackendSpec.parse(llm, base);
-    if (backend.isGguf()) {
-      try {
-        SftGenerateRun.checkModelFile(Path.of(llm.substring(5)));
-      } catch (IOException ex) {
-        throw new IllegalArgumentException(ex.getMessage());
-      }
-    } else {
-      backend =
-          backend
-              .withConcurrency(concurrency)
-              .withRequestTimeout(Duration.ofSeconds(requestTimeout))
-              .withKey(
-                  apiKey != null ? apiKey : e.get("OPENAI_API_KEY"),
-                  apiKey != null ? "--openai-api-key" : "OPENAI_API_KEY");
-      // a missing key is found now (a local server may take none: OPENAI_API_KEY=none)
-      if (!backend.clientSettings(e).hasApiKey()) {
-        throw new IllegalArgumentException(
-            "no API key: set OPENAI_API_KEY (any value for a local server that takes none), or"
-                + " use --llm gguf:PATH for a local model file");
-      }
-    }
+    BackendSpec backend = llm.backend(env);
     PairMapping mapping = PairMapping.parse(ConfigFiles.readYaml(pairing), pairing);
     PromptFile prompts;
     try {
@@ -276,29 +144,21 @@ final class SftGenerateCommand extends WorkflowCommand {
                 + "' (the pairing's tasks); it has: "
                 + String.join(", ", prompts.taskNames()));
     }
-    String pricesYaml;
-    try {
-      pricesYaml = Files.readString(ConfigFiles.materialize(prices));
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
-    }
-    io.hfbeam.llm.Budget check =
-        new io.hfbeam.llm.Budget(maxTokensTotal, maxCost, io.hfbeam.llm.Prices.parse(pricesYaml));
-    if (!backend.isGguf()) check.checkPriced(model);
+    String pricesYaml = llm.pricesYaml(backend);
     SftSettings llmSettings =
         new SftSettings(
             null,
             backend,
-            model,
+            llm.model,
             prompts,
             mapping,
             addReasoning,
-            temperature,
+            llm.temperature,
             seed,
-            maxTokensTotal,
-            maxCost,
+            llm.maxTokensTotal,
+            llm.maxCost,
             pricesYaml,
-            validationAttempts,
+            llm.validationAttempts,
             null,
             null,
             saveEvery,

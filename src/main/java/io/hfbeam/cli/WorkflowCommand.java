@@ -57,7 +57,7 @@ abstract class WorkflowCommand implements Callable<Integer> {
     return common.maxErrorRate;
   }
 
-  private RunSettings runSettings() {
+  RunSettings runSettings() {
     RunSettings run = common.runSettings(workflow(), given("--max-error-rate"), maxErrorRate());
     Optional<HubOptions> hub = mixin(HubOptions.class);
     return hub.isPresent()

@@ -562,7 +562,7 @@ public final class KuraJson {
     return "a value";
   }
 
-  static String clip(String s) {
+  public static String clip(String s) {
     return s.length() > 80 ? s.substring(0, 80) + "..." : s;
   }
 }

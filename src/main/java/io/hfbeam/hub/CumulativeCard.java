@@ -138,9 +138,9 @@ final class CumulativeCard {
    * others add them).
    */
   private static void addSplitsOnlyIn(ObjectNode prev, ObjectNode yaml) {
-    ArrayNode dataFiles = (ArrayNode) yaml.path("configs").path(0).path("data_files");
-    ArrayNode splits = (ArrayNode) yaml.path("dataset_info").path("splits");
-    if (dataFiles.isMissingNode() || splits.isMissingNode()) return;
+    // a card with one config per folder (dataset_info a list) has no single split list to extend
+    if (!(yaml.path("configs").path(0).path("data_files") instanceof ArrayNode dataFiles)
+        || !(yaml.path("dataset_info").path("splits") instanceof ArrayNode splits)) return;
     for (JsonNode df : prev.path("configs").path(0).path("data_files")) {
       String name = df.path("split").asText();
       boolean known = false;

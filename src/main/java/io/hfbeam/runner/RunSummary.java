@@ -92,7 +92,10 @@ public final class RunSummary {
   List<String> steps() {
     List<String> steps = new ArrayList<>();
     for (String s : order) if (counters.containsKey(s)) steps.add(s);
-    for (String s : counters.keySet()) if (!steps.contains(s) && !s.startsWith("_")) steps.add(s);
+    for (String s : counters.keySet())
+      if (!steps.contains(s) && !s.startsWith("_") && !s.startsWith("org.apache.beam.")) {
+        steps.add(s); // Beam's own counters (a join's key count) are not steps
+      }
     return steps;
   }
 

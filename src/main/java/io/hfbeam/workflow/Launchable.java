@@ -62,6 +62,16 @@ public interface Launchable {
     return Optional.empty();
   }
 
+  /** The last lines of a finished run: where the output is and how to load it. */
+  default String doneMessage() {
+    return DoneMessage.of(output());
+  }
+
+  /** Why the run's output was refused (over the error budget, no rows), if it was. */
+  default Optional<String> rejection() {
+    return io.hfbeam.dataset.StagedDataset.rejected(output());
+  }
+
   /** Frees what the run held in this JVM (a loaded model, open journals), however it ended. */
   default void release() {}
 

@@ -218,12 +218,7 @@ public final class WorkflowLauncher implements AutoCloseable {
     try {
       outcome =
           WorkflowRun.run(
-              p,
-              job.inputBytes(),
-              () -> StagedDataset.rejected(job.output()).orElse(null),
-              out,
-              job.steps(),
-              flink);
+              p, job.inputBytes(), () -> job.rejection().orElse(null), out, job.steps(), flink);
     } finally {
       Runtime.getRuntime().removeShutdownHook(interrupted);
     }
@@ -271,7 +266,7 @@ public final class WorkflowLauncher implements AutoCloseable {
 
   /** After a successful run: where the dataset is, how to load it, where it was published. */
   public String done() {
-    return DoneMessage.of(job.output())
+    return job.doneMessage()
         + run.hub().map(h -> "\npublished to " + h.repo() + "@" + h.revision()).orElse("");
   }
 

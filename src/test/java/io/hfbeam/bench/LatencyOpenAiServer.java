@@ -218,6 +218,12 @@ public final class LatencyOpenAiServer implements AutoCloseable {
     }
     int finalStatus = status;
     String finalAnswer = answer;
+    // conversations analyze's summaries, timed on their own (the run's other stages sit between)
+    boolean summary = status == 200 && answer.contains("overall request for the assistant");
+    if (summary) {
+      summaryRequests.incrementAndGet();
+      firstSummary.accumulateAndGet(arrived, Math::min);
+    }
     long delay = Math.max(0, latencyNanos - (System.nanoTime() - arrived));
     long due = arrived + latencyNanos;
     Runnable reply =
@@ -228,6 +234,7 @@ public final class LatencyOpenAiServer implements AutoCloseable {
           inFlight.decrementAndGet();
           if (finalStatus == 200) ok.incrementAndGet();
           lastAnswer.accumulateAndGet(System.nanoTime(), Math::max);
+          if (summary) lastSummary.accumulateAndGet(System.nanoTime(), Math::max);
           send(response, callback, finalStatus, finalAnswer);
         };
     if (delay == 0) {
@@ -260,6 +267,24 @@ public final class LatencyOpenAiServer implements AutoCloseable {
           "The flagged sentence contradicts the findings in the rest of the note (review "
               + hash.substring(0, 8)
               + "); the corrected sentence is consistent with them.");
+    } else if (user.contains("These summaries belong to one group")) {
+      // conversations analyze's describe_cluster (config/prompts/conversation-clusters.json)
+      content.put("name", "Help with group " + hash.substring(0, 8));
+      content.put(
+          "summary",
+          "The users asked for help. The assistant answered (" + hash.substring(0, 8) + ").");
+      content.put("slug", "group_" + hash.substring(0, 6) + "_help");
+    } else if (user.contains("Here is a conversation:")) {
+      // conversations analyze's summarise (config/prompts/conversation-summary.json)
+      int h = Integer.parseInt(hash.substring(0, 6), 16);
+      content.put("summary", "The user asked for help with request " + hash.substring(0, 8) + ".");
+      content.put("request", "The user's overall request for the assistant is to help.");
+      content.putNull("topic");
+      content.putArray("languages").add("english");
+      content.put("task", "The task is to help.");
+      content.put("concerning_score", 1 + h % 5);
+      content.put("user_frustration", 1 + (h / 5) % 5);
+      content.putArray("assistant_errors");
     } else {
       content.put("answer", "Answer " + hash.substring(0, 8) + ".");
     }
@@ -288,7 +313,8 @@ public final class LatencyOpenAiServer implements AutoCloseable {
         Locale.ROOT,
         "{\"chat_requests\": %d, \"ok\": %d, \"rate_limited\": %d, \"other_requests\": %d,"
             + " \"in_flight\": %d, \"max_in_flight\": %d, \"window_s\": %.3f,"
-            + " \"late_ms_mean\": %.2f, \"late_ms_max\": %.2f}",
+            + " \"late_ms_mean\": %.2f, \"late_ms_max\": %.2f, \"summary_requests\": %d,"
+            + " \"summary_window_s\": %.3f}",
         chatRequests.get(),
         ok.get(),
         limited.get(),
@@ -297,8 +323,19 @@ public final class LatencyOpenAiServer implements AutoCloseable {
         maxInFlight.get(),
         window(),
         ok.get() == 0 ? 0.0 : lateNanos.get() / 1e6 / ok.get(),
-        maxLateNanos.get() / 1e6);
+        maxLateNanos.get() / 1e6,
+        summaryRequests.get(),
+        lastSummary.get() > firstSummary.get()
+            ? (lastSummary.get() - firstSummary.get()) / 1e9
+            : 0.0);
   }
+
+  private final java.util.concurrent.atomic.AtomicLong summaryRequests =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong firstSummary =
+      new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+  private final java.util.concurrent.atomic.AtomicLong lastSummary =
+      new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
   /** Seconds from the first chat request's arrival to the last 200 sent, since the last reset. */
   private double window() {
@@ -317,6 +354,9 @@ public final class LatencyOpenAiServer implements AutoCloseable {
     lateNanos.set(0);
     maxLateNanos.set(0);
     lastAnswer.set(Long.MIN_VALUE);
+    summaryRequests.set(0);
+    firstSummary.set(Long.MAX_VALUE);
+    lastSummary.set(Long.MIN_VALUE);
   }
 
   @Override

@@ -177,6 +177,44 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
     };
   }
 
+  /**
+   * Deterministic answers to the conversation prompt files' tasks that pass their checks: a summary
+   * whose fields are functions of the conversation text (the first user words as the summary,
+   * scores 1..5 by hash), or a cluster name from the first positive example.
+   */
+  public static Answer conversations() {
+    return (exchange, request) -> {
+      JsonNode messages = request.json().path("messages");
+      String user = messages.get(messages.size() - 1).path("content").asText();
+      ObjectNode a = JSON.createObjectNode();
+      if (user.contains("These summaries belong to one group")) {
+        String first = between(user, "- ", "\n").strip();
+        String words =
+            String.join(
+                " ",
+                java.util.Arrays.asList(first.split("\\s+"))
+                    .subList(0, Math.min(6, first.split("\\s+").length)));
+        a.put("name", "Help with " + words);
+        a.put("summary", "The users asked about " + words + ". The assistant helped them.");
+        a.put("slug", "help_with_" + Math.abs(words.hashCode() % 1000));
+      } else {
+        String conv = between(user, "<message>user: ", "</message>").strip();
+        int h = Math.abs(conv.hashCode());
+        a.put(
+            "summary", "The user asked: " + (conv.length() > 200 ? conv.substring(0, 200) : conv));
+        a.put("request", "The user's overall request for the assistant is to answer a question.");
+        a.putNull("topic");
+        a.putArray("languages").add("english");
+        a.put("task", "The task is to answer.");
+        a.put("concerning_score", 1 + h % 5);
+        a.put("user_frustration", 1 + (h / 5) % 5);
+        a.putArray("assistant_errors");
+      }
+      String content = a.toString();
+      ok(content, user.length() / 4, content.length() / 4).answer(exchange, request);
+    };
+  }
+
   private static String between(String s, String from, String to) {
     int a = s.indexOf(from);
     if (a < 0) return s;

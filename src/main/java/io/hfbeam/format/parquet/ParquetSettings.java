@@ -14,6 +14,8 @@ public final class ParquetSettings implements Serializable {
     ZSTD(CompressionCodecName.ZSTD),
     SNAPPY(CompressionCodecName.SNAPPY),
     GZIP(CompressionCodecName.GZIP),
+    /** LZ4 as Parquet's LZ4_RAW (the plain LZ4 block format pyarrow and DuckDB read). */
+    LZ4(CompressionCodecName.LZ4_RAW),
     UNCOMPRESSED(CompressionCodecName.UNCOMPRESSED);
 
     private final CompressionCodecName parquet;
@@ -26,17 +28,18 @@ public final class ParquetSettings implements Serializable {
       return parquet;
     }
 
-    /** Parses {@code zstd|snappy|gzip|none} (also {@code uncompressed}), case-insensitive. */
+    /** Parses {@code zstd|snappy|gzip|lz4|none} (also {@code uncompressed}), case-insensitive. */
     public static Codec parse(String name) {
       String n = name.trim().toLowerCase(Locale.ROOT);
       return switch (n) {
         case "zstd" -> ZSTD;
         case "snappy" -> SNAPPY;
         case "gzip" -> GZIP;
+        case "lz4", "lz4_raw" -> LZ4;
         case "none", "uncompressed" -> UNCOMPRESSED;
         default ->
             throw new IllegalArgumentException(
-                "unknown Parquet codec '" + name + "'; use zstd, snappy, gzip or none");
+                "unknown Parquet codec '" + name + "'; use zstd, snappy, gzip, lz4 or none");
       };
     }
   }

@@ -1,0 +1,461 @@
+package io.hfbeam.workflow.conversations;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hfbeam.conversations.CheckpointLayout;
+import io.hfbeam.conversations.Cluster;
+import io.hfbeam.conversations.ConversationLayout;
+import io.hfbeam.conversations.ProjectedCluster;
+import io.hfbeam.conversations.StageFeatures;
+import io.hfbeam.conversations.StageRows;
+import io.hfbeam.dataset.CollectList;
+import io.hfbeam.dataset.WrittenFile;
+import io.hfbeam.hf.Features;
+import io.hfbeam.llm.LocalEmbeddings;
+import io.hfbeam.workflow.HubTarget;
+import io.hfbeam.workflow.Launchable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+
+/**
+ * One increment of a watching run: the new files' conversations are read, summarised (with an LLM)
+ * and embedded by a pipeline into a scratch checkpoint set ({@code .hfbeam/increment/}); then one
+ * step appends those shards to the stages, places each new conversation in its nearest cluster
+ * ({@link ClusterUpdate}) or, when too many drifted or enough arrived, clusters everything again,
+ * records the files taken in and emits every file of the set (for the Hub).
+ */
+public final class ConversationsIncrementRun implements Launchable {
+  /** When the clusters are made again: the share of drifted conversations, or a count. */
+  public record Policy(double driftThreshold, long reclusterEvery) implements Serializable {
+    public Policy {
+      if (!(driftThreshold > 0 && driftThreshold <= 1))
+        throw new IllegalArgumentException("--drift-threshold must be in (0, 1]");
+      if (reclusterEvery < 1) throw new IllegalArgumentException("--recluster-every must be >= 1");
+    }
+
+    public static Policy defaults() {
+      return new Policy(0.2, 1000);
+    }
+  }
+
+  private final AnalyzeSettings s;
+  private final Policy policy;
+  private final List<Path> files;
+  private final Path root;
+  private final Survey survey;
+  private final WatchState state;
+  private ConversationLlm run;
+
+  private ConversationsIncrementRun(
+      AnalyzeSettings s, Policy policy, List<Path> files, Survey survey, WatchState state) {
+    this.s = s;
+    this.policy = policy;
+    this.files = files;
+    this.root = Path.of(s.output()).toAbsolutePath().normalize();
+    this.survey = survey;
+    this.state = state;
+  }
+
+  static ConversationsIncrementRun of(AnalyzeSettings s, Policy policy, List<Path> files)
+      throws IOException {
+    Path root = Path.of(s.output()).toAbsolutePath().normalize();
+    Set<String> known = WatchState.ids(root);
+    return new ConversationsIncrementRun(
+        s,
+        policy,
+        files,
+        Survey.of(files, s.input(), known).withLayout(ConversationLayout.SAFE),
+        WatchState.load(root));
+  }
+
+  long conversations() {
+    return survey.conversations();
+  }
+
+  @Override
+  public String name() {
+    return "conversations-watch";
+  }
+
+  @Override
+  public Path output() {
+    return root;
+  }
+
+  @Override
+  public List<Path> inputDirs() {
+    return List.of();
+  }
+
+  @Override
+  public long inputBytes() {
+    return survey.bytes();
+  }
+
+  @Override
+  public List<String> steps() {
+    return List.of("read", "summarise", "embed", "cluster");
+  }
+
+  @Override
+  public Optional<String> rejection() {
+    return ConversationsAnalyzeRun.rejection(scratch(root));
+  }
+
+  @Override
+  public void release() {
+    if (run != null) ConversationLlm.close(run.runId());
+  }
+
+  @Override
+  public boolean resumesFromItsOutput() {
+    return true; // the watch state: a restart takes in only the files it has not
+  }
+
+  @Override
+  public String doneMessage() {
+    return "";
+  }
+
+  static Path scratch(Path root) {
+    return root.resolve(".hfbeam").resolve("increment");
+  }
+
+  @Override
+  public PCollection<WrittenFile> build(Pipeline p, Optional<HubTarget> hub, PrintStream out)
+      throws IOException {
+    Path scratch = scratch(root);
+    StageFiles.deleteTree(scratch);
+    out.println(
+        "increment "
+            + (state.increments() + 1)
+            + ": "
+            + files.size()
+            + (files.size() == 1 ? " new file, " : " new files, ")
+            + survey.conversations()
+            + " conversations"
+            + (survey.failures() > 0 ? ", " + survey.failures() + " records refused" : ""));
+    if (s.hasLlm()) {
+      String id = UUID.randomUUID().toString();
+      run = s.llm().withRun(id, root.resolve(".hfbeam").resolve("llm-journal"));
+      ConversationLlm.closeOthers(id);
+    }
+    PCollectionTuple read =
+        p.apply(
+            "ReadConversations",
+            ReadConversations.from(files)
+                .withSpec(s.input())
+                .withCrossFileDuplicates(survey.crossFileDuplicates()));
+    PCollection<KV<String, String>> conversations = read.get(ReadConversations.CONVERSATIONS);
+    List<PCollection<WrittenFile>> written = new ArrayList<>();
+    written.add(
+        conversations
+            .apply(
+                "ConversationRows",
+                ParDo.of(new ConversationsAnalyzeRun.ConversationRowFn(ConversationLayout.SAFE)))
+            .setCoder(StringUtf8Coder.of())
+            .apply(
+                "WriteConversations",
+                scratchStage(
+                        scratch,
+                        StageFeatures.CONVERSATIONS,
+                        StageFeatures.conversations(ConversationLayout.SAFE))
+                    .withFailures(read.get(ReadConversations.FAILURES))));
+    PCollection<KV<String, String>> texts;
+    if (run != null) {
+      PCollectionTuple summarised =
+          conversations.apply("Summarise", SummarizeConversations.with(run));
+      PCollection<KV<String, String>> summaries = summarised.get(SummarizeConversations.SUMMARIES);
+      written.add(
+          summaries
+              .apply("SummaryRows", Values.create())
+              .setCoder(StringUtf8Coder.of())
+              .apply(
+                  "WriteSummaries",
+                  scratchStage(scratch, StageFeatures.SUMMARIES, StageFeatures.summaries())
+                      .withFailures(summarised.get(SummarizeConversations.FAILURES))));
+      texts =
+          summaries
+              .apply("SummaryTexts", ParDo.of(new ConversationsAnalyzeRun.SummaryTextFn(true)))
+              .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+    } else {
+      texts =
+          conversations
+              .apply("Texts", ParDo.of(new ConversationsAnalyzeRun.TextFn()))
+              .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+    }
+    written.add(
+        texts
+            .apply(
+                "Embed",
+                EmbedTexts.with(s.embedder())
+                    .withJournal(root.resolve(".hfbeam").resolve("embedding-journal")))
+            .apply(
+                "WriteEmbeddings",
+                scratchStage(scratch, StageFeatures.EMBEDDINGS, embeddingFeatures(s))));
+    return PCollectionList.of(written)
+        .apply("AllStages", Flatten.pCollections())
+        .apply("AllFiles", Combine.globally(new CollectList<WrittenFile>()))
+        .setCoder(ListCoder.of(SerializableCoder.of(WrittenFile.class)))
+        .apply(
+            "Merge",
+            ParDo.of(
+                new MergeFn(
+                    s,
+                    policy,
+                    files.stream().map(Path::toString).toList(),
+                    survey.inputHash(),
+                    run)))
+        .setCoder(SerializableCoder.of(WrittenFile.class));
+  }
+
+  static Features embeddingFeatures(AnalyzeSettings s) {
+    return StageFeatures.embeddings(s.embedder().local() ? LocalEmbeddings.DIMENSION : -1);
+  }
+
+  private WriteStage scratchStage(Path scratch, String stage, Features f) {
+    return WriteStage.of(scratch, stage, f)
+        .withParquet(s.parquet())
+        .withRecord("increment", "increment", Map.of());
+  }
+
+  /** After the increment's pipeline stages: everything that changes the checkpoint set. */
+  static final class MergeFn extends DoFn<List<WrittenFile>, WrittenFile> {
+    private final AnalyzeSettings s;
+    private final Policy policy;
+    private final List<String> files;
+    private final String inputHash;
+    private final ConversationLlm llm;
+
+    MergeFn(
+        AnalyzeSettings s,
+        Policy policy,
+        List<String> files,
+        String inputHash,
+        ConversationLlm llm) {
+      this.s = s;
+      this.policy = policy;
+      this.files = files;
+      this.inputHash = inputHash;
+      this.llm = llm;
+    }
+
+    @ProcessElement
+    public void process(@Element List<WrittenFile> ignored, OutputReceiver<WrittenFile> out)
+        throws Exception {
+      Path root = Path.of(s.output());
+      Path scratch = scratch(root);
+      WatchState state = WatchState.load(root);
+      int n = state.increments() + 1;
+      // the new conversations' embeddings, read before their shards move
+      Map<String, float[]> newVectors = StageFiles.vectors(scratch);
+      Map<String, String> params = new LinkedHashMap<>();
+      params.put("input", s.input().describe());
+      params.put("embedder", s.embedder().describe());
+      params.put("watch increment", String.valueOf(n));
+      List<String> stages = new ArrayList<>(List.of(StageFeatures.CONVERSATIONS));
+      if (llm != null) stages.add(StageFeatures.SUMMARIES);
+      stages.add(StageFeatures.EMBEDDINGS);
+      for (String stage : stages) {
+        CheckpointLayout.StageInfo before = CheckpointLayout.read(root, stage).orElseThrow();
+        StageFiles.append(
+            root,
+            scratch,
+            stage,
+            n,
+            features(stage),
+            hash(before.fingerprint(), inputHash),
+            before.madeBy(),
+            before.parameters());
+      }
+      // every vector, new and old, for centroids (and a new clustering)
+      Map<String, float[]> vectors = StageFiles.vectors(root);
+      List<Cluster> base = StageFiles.readAll(root, StageFeatures.CLUSTERS, StageRows::cluster);
+      List<Cluster> all = StageFiles.readAll(root, StageFeatures.META_CLUSTERS, StageRows::cluster);
+      List<ProjectedCluster> projected =
+          new ArrayList<>(
+              StageFiles.readAll(root, StageFeatures.DIMENSIONALITY, StageRows::projectedCluster));
+      ClusterUpdate.Result placed =
+          ClusterUpdate.assign(
+              base, all, projected, vectors, new ArrayList<>(newVectors.keySet()), state.radius());
+      long since = state.sinceRebuild() + newVectors.size();
+      long drifted = state.driftedSinceRebuild() + placed.drifted();
+      boolean again =
+          since >= policy.reclusterEvery()
+              || (since >= 10 && drifted > policy.driftThreshold() * since);
+      String clusterFp =
+          hash(
+              CheckpointLayout.read(root, StageFeatures.EMBEDDINGS).orElseThrow().fingerprint(),
+              "clusters " + n);
+      double radius = state.radius();
+      String how;
+      if (again) {
+        ClusterAnalysis.Namer namer =
+            llm != null
+                ? new LlmNamer(llm, s.clustering().seed())
+                : new ClusterAnalysis.TfIdfNamer();
+        ClusterAnalysis.Result r =
+            ClusterAnalysis.run(points(root, vectors), s.clustering(), namer, clusterFp);
+        base = r.clusters();
+        all = r.metaClusters();
+        projected.clear();
+        projected.addAll(r.projected());
+        radius = ClusterUpdate.radius(base, vectors);
+        since = 0;
+        drifted = 0;
+        how =
+            "k-means (seed "
+                + s.clustering().seed()
+                + "), names by "
+                + namer.describe()
+                + "; made again at increment "
+                + n;
+      } else {
+        base = placed.clusters();
+        all = placed.metaClusters();
+        projected.clear();
+        projected.addAll(placed.projected());
+        how =
+            CheckpointLayout.read(root, StageFeatures.CLUSTERS)
+                    .map(i -> i.madeBy())
+                    .orElse("")
+                    .replaceAll("; new conversations placed .*$", "")
+                + "; new conversations placed in the nearest cluster (increment "
+                + n
+                + ")";
+      }
+      List<ObjectNode> rows = new ArrayList<>();
+      for (Cluster c : base) rows.add(StageRows.row(c));
+      StageFiles.writeWhole(
+          root,
+          StageFeatures.CLUSTERS,
+          StageFeatures.clusters(),
+          rows,
+          s.parquet(),
+          clusterFp,
+          how,
+          params);
+      rows = new ArrayList<>();
+      for (Cluster c : all) rows.add(StageRows.row(c));
+      StageFiles.writeWhole(
+          root,
+          StageFeatures.META_CLUSTERS,
+          StageFeatures.clusters(),
+          rows,
+          s.parquet(),
+          clusterFp,
+          how,
+          params);
+      rows = new ArrayList<>();
+      for (ProjectedCluster pc : projected) rows.add(StageRows.row(pc));
+      StageFiles.writeWhole(
+          root,
+          StageFeatures.DIMENSIONALITY,
+          StageFeatures.dimensionality(),
+          rows,
+          s.parquet(),
+          clusterFp,
+          how,
+          params);
+      // what was taken in, last: a restart before this line takes the same files in again (their
+      // chat ids are not yet known, and the LLM's answers are journaled)
+      StringBuilder ids = new StringBuilder();
+      for (String id : newVectors.keySet()) ids.append(id).append('\n');
+      Files.writeString(
+          WatchState.idsFile(root),
+          ids.toString(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+      TreeMap<String, Long> ingested = new TreeMap<>(state.ingested());
+      for (String f : files) ingested.put(f, Files.size(Path.of(f)));
+      new WatchState(ingested, n, since, drifted, radius, state.conversations() + newVectors.size())
+          .save(root);
+      StageFiles.deleteTree(scratch);
+      CheckpointLayout.writeRootCard(root, "Conversation analysis checkpoints");
+      for (WrittenFile f : ConversationsAnalyzeRun.allFiles(root)) out.output(f);
+      System.err.println(
+          "increment "
+              + n
+              + ": "
+              + newVectors.size()
+              + " conversations added, "
+              + placed.drifted()
+              + " far from their cluster"
+              + (again ? "; clusters made again (" + base.size() + " clusters)" : ""));
+    }
+
+    private Features features(String stage) {
+      return switch (stage) {
+        case StageFeatures.CONVERSATIONS -> StageFeatures.conversations(ConversationLayout.SAFE);
+        case StageFeatures.SUMMARIES -> StageFeatures.summaries();
+        default -> embeddingFeatures(s);
+      };
+    }
+
+    /**
+     * Every conversation's vector and the text that names clusters (summary, or the conversation).
+     */
+    private List<ClusterAnalysis.Point> points(Path root, Map<String, float[]> vectors)
+        throws IOException {
+      Map<String, String> texts = new HashMap<>();
+      if (llm != null) {
+        StageFiles.forEachRow(
+            root,
+            StageFeatures.SUMMARIES,
+            row -> texts.put(row.path("chat_id").asText(), row.path("summary").asText()));
+      } else {
+        StageFiles.forEachRow(
+            root,
+            StageFeatures.CONVERSATIONS,
+            row -> {
+              String t = ConversationText.of(StageRows.conversation(row, ConversationLayout.SAFE));
+              int max = s.clustering().textChars();
+              texts.put(row.path("chat_id").asText(), t.length() > max ? t.substring(0, max) : t);
+            });
+      }
+      List<ClusterAnalysis.Point> points = new ArrayList<>();
+      for (Map.Entry<String, float[]> e : vectors.entrySet()) {
+        points.add(
+            new ClusterAnalysis.Point(
+                e.getKey(), texts.getOrDefault(e.getKey(), ""), e.getValue()));
+      }
+      return points;
+    }
+
+    private static String hash(String... parts) {
+      return HexFormat.of()
+          .formatHex(
+              Survey.sha256()
+                  .digest(String.join("\u0000", parts).getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+}
