@@ -51,6 +51,17 @@ public interface Launchable {
     return false;
   }
 
+  /**
+   * The DirectRunner threads this workflow runs best on when {@code --parallelism} does not say
+   * (empty: the runner profile's). sft-generate asks for 1: its requests run on a pool of their
+   * own, and on the DirectRunner a free runner thread spends itself polling (a busy loop with its
+   * garbage) for as long as a bundle is outstanding, which a generation bundle is for the whole
+   * run.
+   */
+  default Optional<Integer> directRunnerThreads() {
+    return Optional.empty();
+  }
+
   /** The last lines of a finished run: where the output is and how to load it. */
   default String doneMessage() {
     return DoneMessage.of(output());

@@ -71,11 +71,28 @@ public final class WorkflowLauncher implements AutoCloseable {
 
   /** The runner profile's settings with the run's parallelism and the job's name in place. */
   private Map<String, String> runnerSettings(String workflow) {
-    Map<String, String> settings = RunnerProfiles.settings(run.runner(), Map.of());
-    if (run.parallelism() != null) {
-      settings.put(
-          settings.get("runner").contains("Flink") ? "parallelism" : "targetParallelism",
-          run.parallelism().toString());
+    return runnerSettings(
+        RunnerProfiles.settings(run.runner(), Map.of()),
+        run.parallelism(),
+        job == null ? Optional.empty() : job.directRunnerThreads(),
+        workflow);
+  }
+
+  /**
+   * A profile's settings with the parallelism asked for ({@code --parallelism}), else, on the
+   * DirectRunner, the threads the workflow asks for, and the job's name.
+   */
+  static Map<String, String> runnerSettings(
+      Map<String, String> profile,
+      Integer parallelism,
+      Optional<Integer> directRunnerThreads,
+      String workflow) {
+    Map<String, String> settings = new java.util.LinkedHashMap<>(profile);
+    boolean flink = settings.getOrDefault("runner", "").contains("Flink");
+    if (parallelism != null) {
+      settings.put(flink ? "parallelism" : "targetParallelism", parallelism.toString());
+    } else if (!flink && directRunnerThreads.isPresent()) {
+      settings.put("targetParallelism", directRunnerThreads.get().toString());
     }
     settings.putIfAbsent("jobName", "hfbeam-" + workflow); // the job's name in the Flink web UI
     return settings;

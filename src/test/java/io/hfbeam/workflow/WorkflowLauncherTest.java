@@ -70,4 +70,31 @@ class WorkflowLauncherTest {
         IllegalArgumentException.class, () -> RunSettings.defaults().withMaxErrorRate(1.5));
     assertThrows(IllegalArgumentException.class, () -> RunSettings.defaults().withParallelism(0));
   }
+
+  @Test
+  void aWorkflowsDirectRunnerThreadsApplyUnlessParallelismIsGiven() {
+    java.util.Map<String, String> direct =
+        io.hfbeam.runner.RunnerProfiles.settings("direct", java.util.Map.of());
+    java.util.Map<String, String> flink =
+        io.hfbeam.runner.RunnerProfiles.settings("flink-local", java.util.Map.of());
+    java.util.Optional<Integer> one = java.util.Optional.of(1);
+    java.util.Optional<Integer> none = java.util.Optional.empty();
+
+    assertThat(
+        WorkflowLauncher.runnerSettings(direct, null, one, "sft-generate").get("targetParallelism"),
+        equalTo("1"));
+    // --parallelism wins over what the workflow asks for
+    assertThat(
+        WorkflowLauncher.runnerSettings(direct, 3, one, "sft-generate").get("targetParallelism"),
+        equalTo("3"));
+    // a workflow that asks for nothing keeps the profile's threads
+    assertThat(
+        WorkflowLauncher.runnerSettings(direct, null, none, "qa-export").get("targetParallelism"),
+        equalTo(direct.get("targetParallelism")));
+    // Flink is not the DirectRunner: its parallelism stays the profile's
+    java.util.Map<String, String> f = WorkflowLauncher.runnerSettings(flink, null, one, "x");
+    assertThat(f.get("parallelism"), equalTo(flink.get("parallelism")));
+    assertThat(f.containsKey("targetParallelism"), is(false));
+    assertThat(f.get("jobName"), equalTo("hfbeam-x"));
+  }
 }

@@ -402,6 +402,13 @@ public final class ConversationsAnalyzeRun implements Launchable {
     return s.hasLlm(); // the answers journal: a re-run pays nothing for what was answered
   }
 
+  @Override
+  public Optional<Integer> directRunnerThreads() {
+    // as sft-generate: a second DirectRunner thread only busy-polls beside the bundle that waits
+    // for answers; without an LLM both threads embed
+    return s.hasLlm() ? Optional.of(1) : Optional.empty();
+  }
+
   static final class SummaryTextFn extends DoFn<KV<String, String>, KV<String, String>> {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
         new com.fasterxml.jackson.databind.ObjectMapper();

@@ -118,6 +118,17 @@ public final class SftGenerateRun implements Launchable.Watchable {
     return true;
   }
 
+  /**
+   * One DirectRunner thread for a batch run: the input's units are read one after another, and the
+   * requests still run {@code --concurrency} at once on the run's pool; a second runner thread
+   * would only busy-poll beside the generation bundle (measured: 0.90 of the ideal rate at C = 1
+   * with two threads, 0.96 with one). A watched input keeps the profile's threads.
+   */
+  @Override
+  public Optional<Integer> directRunnerThreads() {
+    return watch.isPresent() ? Optional.empty() : Optional.of(1);
+  }
+
   @Override
   public List<String> steps() {
     return SftGenerateWorkflow.STEPS;
