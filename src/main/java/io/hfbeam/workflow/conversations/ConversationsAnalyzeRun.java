@@ -242,7 +242,8 @@ public final class ConversationsAnalyzeRun implements Launchable {
             && fresh(StageFeatures.META_CLUSTERS)
             && fresh(StageFeatures.DIMENSIONALITY);
     boolean llm = s.hasLlm();
-    boolean needTexts = !fresh(StageFeatures.EMBEDDINGS) || !clustersFresh;
+    // the clustering reads its points from the checkpoints: only embedding needs texts here
+    boolean needTexts = !fresh(StageFeatures.EMBEDDINGS);
     boolean needSummaries = llm && (!fresh(StageFeatures.SUMMARIES) || needTexts);
     boolean needConversations =
         !fresh(StageFeatures.CONVERSATIONS)
@@ -271,15 +272,14 @@ public final class ConversationsAnalyzeRun implements Launchable {
                         .withFailures(read.get(ReadConversations.FAILURES))));
       }
     }
-    // texts: what is embedded (KV chat_id -> text) and what names clusters
+    // what is embedded: chat_id -> text
     PCollection<KV<String, String>> embedTexts = null;
-    PCollection<KV<String, String>> nameTexts = null;
     if (needSummaries) {
       PCollection<KV<String, String>> summaries;
       if (fresh(StageFeatures.SUMMARIES)) {
         summaries =
             readStage(p, StageFeatures.SUMMARIES)
-                .apply("KeySummaries", ParDo.of(new ClusterConversations.KeyFn()))
+                .apply("KeySummaries", ParDo.of(new KeyFn()))
                 .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
       } else {
         PCollectionTuple summarised =
@@ -300,11 +300,7 @@ public final class ConversationsAnalyzeRun implements Launchable {
       if (needTexts) {
         embedTexts =
             summaries
-                .apply("SummaryTexts", ParDo.of(new SummaryTextFn(true)))
-                .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
-        nameTexts =
-            summaries
-                .apply("SummaryNames", ParDo.of(new SummaryTextFn(false)))
+                .apply("SummaryTexts", ParDo.of(new SummaryTextFn()))
                 .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
       }
     } else if (needTexts) {
@@ -312,13 +308,9 @@ public final class ConversationsAnalyzeRun implements Launchable {
           conversations
               .apply("Texts", ParDo.of(new TextFn()))
               .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
-      nameTexts = embedTexts;
     }
-    PCollection<String> embeddings = null;
-    if (fresh(StageFeatures.EMBEDDINGS)) {
-      if (!clustersFresh) embeddings = readStage(p, StageFeatures.EMBEDDINGS);
-    } else {
-      embeddings =
+    if (!fresh(StageFeatures.EMBEDDINGS)) {
+      PCollection<String> embeddings =
           embedTexts.apply(
               "Embed",
               EmbedTexts.with(s.embedder())
@@ -335,12 +327,19 @@ public final class ConversationsAnalyzeRun implements Launchable {
       String fp = fingerprints.get(StageFeatures.CLUSTERS);
       ClusterAnalysis.Namer namer =
           llm ? new LlmNamer(run, s.clustering().seed()) : new ClusterAnalysis.TfIdfNamer();
+      // the stages the clustering reads, in place before it starts (nothing written: all were)
+      PCollection<WrittenFile> before =
+          written.isEmpty()
+              ? p.apply("NothingBefore", Create.empty(SerializableCoder.of(WrittenFile.class)))
+              : PCollectionList.of(written).apply("StagesWritten", Flatten.pCollections());
       PCollectionTuple clusters =
-          PCollectionTuple.of(ClusterConversations.TEXTS, nameTexts)
-              .and(ClusterConversations.EMBEDDINGS, embeddings)
-              .apply(
-                  "Cluster",
-                  ClusterConversations.with(s.clustering()).withNamer(namer).withFingerprint(fp));
+          before.apply(
+              "Cluster",
+              ClusterConversations.of(root, s.clustering())
+                  .withNamer(namer)
+                  .withFingerprint(fp)
+                  .withEmbeddings(fingerprints.get(StageFeatures.EMBEDDINGS))
+                  .withTexts(llm, survey.layout()));
       String how = "k-means (seed " + s.clustering().seed() + "), names by " + namer.describe();
       written.add(
           clusters
@@ -409,24 +408,31 @@ public final class ConversationsAnalyzeRun implements Launchable {
     return s.hasLlm() ? Optional.of(1) : Optional.empty();
   }
 
+  /** A stage row keyed by its chat id. */
+  static final class KeyFn extends DoFn<String, KV<String, String>> {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+
+    @ProcessElement
+    public void process(@Element String row, OutputReceiver<KV<String, String>> out)
+        throws Exception {
+      out.output(KV.of(JSON.readTree(row).path("chat_id").asText(), row));
+    }
+  }
+
+  /** A summary row -> the text its conversation is embedded by. */
   static final class SummaryTextFn extends DoFn<KV<String, String>, KV<String, String>> {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
         new com.fasterxml.jackson.databind.ObjectMapper();
-    private final boolean forEmbedding;
-
-    SummaryTextFn(boolean forEmbedding) {
-      this.forEmbedding = forEmbedding;
-    }
 
     @ProcessElement
     public void process(@Element KV<String, String> row, OutputReceiver<KV<String, String>> out)
         throws Exception {
-      io.hfbeam.conversations.ConversationSummary summary =
-          io.hfbeam.conversations.StageRows.summary(JSON.readTree(row.getValue()));
       out.output(
           KV.of(
               row.getKey(),
-              forEmbedding ? SummarizeConversations.embeddingText(summary) : summary.summary()));
+              SummarizeConversations.embeddingText(
+                  io.hfbeam.conversations.StageRows.summary(JSON.readTree(row.getValue())))));
     }
   }
 

@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -204,7 +203,7 @@ public final class ConversationsIncrementRun implements Launchable {
                       .withFailures(summarised.get(SummarizeConversations.FAILURES))));
       texts =
           summaries
-              .apply("SummaryTexts", ParDo.of(new ConversationsAnalyzeRun.SummaryTextFn(true)))
+              .apply("SummaryTexts", ParDo.of(new ConversationsAnalyzeRun.SummaryTextFn()))
               .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
     } else {
       texts =
@@ -323,7 +322,12 @@ public final class ConversationsIncrementRun implements Launchable {
                 ? new LlmNamer(llm, s.clustering().seed())
                 : new ClusterAnalysis.TfIdfNamer();
         ClusterAnalysis.Result r =
-            ClusterAnalysis.run(points(root, vectors), s.clustering(), namer, clusterFp);
+            ClusterAnalysis.run(
+                StageFiles.points(
+                    root, llm != null, ConversationLayout.SAFE, s.clustering().textChars()),
+                s.clustering(),
+                namer,
+                clusterFp);
         base = r.clusters();
         all = r.metaClusters();
         projected.clear();
@@ -419,36 +423,6 @@ public final class ConversationsIncrementRun implements Launchable {
         case StageFeatures.SUMMARIES -> StageFeatures.summaries();
         default -> embeddingFeatures(s);
       };
-    }
-
-    /**
-     * Every conversation's vector and the text that names clusters (summary, or the conversation).
-     */
-    private List<ClusterAnalysis.Point> points(Path root, Map<String, float[]> vectors)
-        throws IOException {
-      Map<String, String> texts = new HashMap<>();
-      if (llm != null) {
-        StageFiles.forEachRow(
-            root,
-            StageFeatures.SUMMARIES,
-            row -> texts.put(row.path("chat_id").asText(), row.path("summary").asText()));
-      } else {
-        StageFiles.forEachRow(
-            root,
-            StageFeatures.CONVERSATIONS,
-            row -> {
-              String t = ConversationText.of(StageRows.conversation(row, ConversationLayout.SAFE));
-              int max = s.clustering().textChars();
-              texts.put(row.path("chat_id").asText(), t.length() > max ? t.substring(0, max) : t);
-            });
-      }
-      List<ClusterAnalysis.Point> points = new ArrayList<>();
-      for (Map.Entry<String, float[]> e : vectors.entrySet()) {
-        points.add(
-            new ClusterAnalysis.Point(
-                e.getKey(), texts.getOrDefault(e.getKey(), ""), e.getValue()));
-      }
-      return points;
     }
 
     private static String hash(String... parts) {
