@@ -152,7 +152,8 @@ public record ConversationLayout(Time time, LinkedHashMap<String, Feature> metad
       if (anyOther || (anyNaive && anyUtc)) time = Time.TEXT;
       else if (anyUtc) time = Time.UTC;
       else time = Time.NAIVE;
-      if (jsonMetadata) return new ConversationLayout(time, null);
+      // no key in any row: an empty struct has no Parquet form (an empty group), {} as Json has
+      if (jsonMetadata || order.isEmpty()) return new ConversationLayout(time, null);
       LinkedHashMap<String, Feature> cols = new LinkedHashMap<>();
       for (String key : order) {
         String t = types.get(key);
