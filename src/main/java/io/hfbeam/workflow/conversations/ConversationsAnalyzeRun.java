@@ -143,9 +143,29 @@ public final class ConversationsAnalyzeRun implements Launchable {
   public Optional<String> rejection() {
     for (String stage : CheckpointLayout.STAGES) {
       Optional<String> r = StagedDataset.rejected(CheckpointLayout.stageDir(root, stage));
-      if (r.isPresent()) return Optional.of(stage + ": " + r.get());
+      if (r.isPresent()) {
+        unmarkBuilt();
+        return Optional.of(stage + ": " + r.get());
+      }
     }
     return Optional.empty();
+  }
+
+  /**
+   * After the run, when a stage was refused: the stages this run made (from the refused input, in
+   * parallel branches that finished on their own) must not look complete either.
+   */
+  private void unmarkBuilt() {
+    try {
+      for (String stage : fingerprints.keySet()) {
+        if (!fresh(stage)) CheckpointLayout.invalidate(root, stage);
+      }
+      if (java.nio.file.Files.isDirectory(root)) {
+        CheckpointLayout.writeRootCard(root, "Conversation analysis checkpoints");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
