@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# conversations analyze (issue 15): per-stage throughput, wall time, peak RSS and checkpoint size on synthetic
+# conversations (bench/conversations_gen.py, seeded, cached under target/bench/conversations), offline defaults
+# (local embedder, Kura's k = n / 10 unless K is set).
+# Per size N, one JVM per run (`/usr/bin/time -v`: wall and peak RSS of the whole run):
+#   full      every stage built
+#   noop      every stage up to date (JVM start + the input survey: the fixed cost)
+#   read      conversations/checkpoint.json deleted: read + write conversations only
+#   embed     embeddings/checkpoint.json deleted: read + embed (skipped at 100k: ~as long as the full run)
+#   cluster   clusters/checkpoint.json deleted: read + cluster + meta clusters + layout (at 100k only with BIG=1)
+# A stage's time = its run minus the read run (the read stage's: minus the noop run); at 100k embed + cluster =
+# full - read.
+# Then bench/conversations_sizes.py: Parquet vs Kura-style JSONL bytes and load_dataset time per stage.
+# usage: bench/conversations.sh [SIZES]   (default "1000 10000 100000"; FLINK=1 also runs flink-local at 10k)
+#        needs target/hfbeam.jar (mvn -o -q -DskipTests package) and target/pyenv (any Python interop test)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=${1:-"1000 10000 100000"}
+dir=target/bench/conversations
+mkdir -p "$dir"
+# a copy of the jar per invocation: a rebuild (or another invocation) during a long run does not change the program
+# under a running JVM
+jar=$dir/hfbeam-$$.jar
+cp target/hfbeam.jar "$jar"
+trap 'rm -f "$jar"' EXIT
+py=target/pyenv/bin/python
+run() { # name N out args...: one timed run
+  local name=$1 n=$2 out=$3; shift 3
+  /usr/bin/time -v -o "$dir/time-$name-$n.txt" java -jar "$jar" conversations analyze --output "$out" "$@" \
+    > "$dir/log-$name-$n.txt" 2>&1 || { echo "FAILED $name $n"; tail -5 "$dir/log-$name-$n.txt"; return 1; }
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$dir/time-$name-$n.txt")
+  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$dir/time-$name-$n.txt")
+  local secs
+  secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
+  echo "RUN name=$name n=$n wall_s=$secs peak_rss_mb=$rss $(grep -E '^(time:|  (conversations|embeddings|clusters): )' "$dir/log-$name-$n.txt" | tr '\n' ' ')"
+}
+for n in $sizes; do
+  in=$dir/syn-$n.jsonl
+  [ -f "$in" ] || python3 bench/conversations_gen.py "$n" "$in" 0
+  out=$dir/out-$n
+  rm -rf "$out"
+  k=()
+  [ -n "${K:-}" ] && k=(--clusters "$K")
+  run full "$n" "$out" --input "$in" "${k[@]}"
+  run noop "$n" "$out" --input "$in" "${k[@]}"
+  rm "$out/conversations/checkpoint.json"
+  run read "$n" "$out" --input "$in" "${k[@]}"
+  if [ "$n" -lt 100000 ]; then
+    rm "$out/embeddings/checkpoint.json"
+    run embed "$n" "$out" --input "$in" "${k[@]}"
+  fi
+  if [ "$n" -lt 100000 ] || [ "${BIG:-0}" = 1 ]; then
+    rm "$out/clusters/checkpoint.json"
+    run cluster "$n" "$out" --input "$in" "${k[@]}"
+  fi
+  echo "INPUT n=$n bytes=$(stat -c %s "$in")"
+  "$py" bench/conversations_sizes.py "$out"
+  if [ "${FLINK:-1}" = 1 ] && [ "$n" = 10000 ]; then
+    rm -rf "$dir/out-flink-$n"
+    run flink "$n" "$dir/out-flink-$n" --input "$in" --runner flink-local "${k[@]}"
+  fi
+done
