@@ -6,16 +6,18 @@
 #   full      every stage built
 #   noop      every stage up to date (JVM start + the input survey: the fixed cost)
 #   read      conversations/checkpoint.json deleted: read + write conversations only
-#   embed     embeddings/checkpoint.json deleted: read + embed (skipped at 100k: ~as long as the full run)
-#   cluster   clusters/checkpoint.json deleted: read + cluster + meta clusters + layout (at 100k only with BIG=1)
-# A stage's time = its run minus the read run (the read stage's: minus the noop run); at 100k embed + cluster =
-# full - read.
-# Then bench/conversations_sizes.py: Parquet vs Kura-style JSONL bytes and load_dataset time per stage.
-# usage: bench/conversations.sh [SIZES]   (default "1000 10000 100000"; FLINK=1 also runs flink-local at 10k)
+#   embed     embeddings/checkpoint.json deleted: read + embed
+#   cluster   clusters/checkpoint.json deleted: read + cluster + meta clusters + layout
+#   sizes     bench/conversations_sizes.py: Parquet vs Kura-style JSONL bytes, load_dataset time per stage
+#   flink     the full run again with --runner flink-local (its own output folder)
+# A stage's time = its run minus the read run (the read stage's: minus the noop run); without the embed run,
+# embed = full - cluster run.
+# usage: [STEPS="full noop ..."] [K=k] bench/conversations.sh [SIZES]   (default "1000 10000 100000", every step)
 #        needs target/hfbeam.jar (mvn -o -q -DskipTests package) and target/pyenv (any Python interop test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${1:-"1000 10000 100000"}
+steps=${STEPS:-"full noop read embed cluster sizes flink"}
 dir=target/bench/conversations
 mkdir -p "$dir"
 # a copy of the jar per invocation: a rebuild (or another invocation) during a long run does not change the program
@@ -35,28 +37,33 @@ run() { # name N out args...: one timed run
   secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
   echo "RUN name=$name n=$n wall_s=$secs peak_rss_mb=$rss $(grep -E '^(time:|  (conversations|embeddings|clusters): )' "$dir/log-$name-$n.txt" | tr '\n' ' ')"
 }
+has() { [[ " $steps " == *" $1 "* ]]; }
 for n in $sizes; do
   in=$dir/syn-$n.jsonl
   [ -f "$in" ] || python3 bench/conversations_gen.py "$n" "$in" 0
   out=$dir/out-$n
-  rm -rf "$out"
   k=()
   [ -n "${K:-}" ] && k=(--clusters "$K")
-  run full "$n" "$out" --input "$in" "${k[@]}"
-  run noop "$n" "$out" --input "$in" "${k[@]}"
-  rm "$out/conversations/checkpoint.json"
-  run read "$n" "$out" --input "$in" "${k[@]}"
-  if [ "$n" -lt 100000 ]; then
+  if has full; then
+    rm -rf "$out"
+    run full "$n" "$out" --input "$in" "${k[@]}"
+  fi
+  if has noop; then run noop "$n" "$out" --input "$in" "${k[@]}"; fi
+  if has read; then
+    rm "$out/conversations/checkpoint.json"
+    run read "$n" "$out" --input "$in" "${k[@]}"
+  fi
+  if has embed; then
     rm "$out/embeddings/checkpoint.json"
     run embed "$n" "$out" --input "$in" "${k[@]}"
   fi
-  if [ "$n" -lt 100000 ] || [ "${BIG:-0}" = 1 ]; then
+  if has cluster; then
     rm "$out/clusters/checkpoint.json"
     run cluster "$n" "$out" --input "$in" "${k[@]}"
   fi
   echo "INPUT n=$n bytes=$(stat -c %s "$in")"
-  "$py" bench/conversations_sizes.py "$out"
-  if [ "${FLINK:-1}" = 1 ] && [ "$n" = 10000 ]; then
+  if has sizes; then "$py" bench/conversations_sizes.py "$out"; fi
+  if has flink; then
     rm -rf "$dir/out-flink-$n"
     run flink "$n" "$dir/out-flink-$n" --input "$in" --runner flink-local "${k[@]}"
   fi
