@@ -2,7 +2,7 @@
 # conversations analyze (issue 15): per-stage throughput, wall time, peak RSS and checkpoint size on synthetic
 # conversations (bench/conversations_gen.py, seeded, cached under target/bench/conversations), offline defaults
 # (local embedder, Kura's k = n / 10 unless K is set).
-# Per size N, one JVM per run (`/usr/bin/time -v`: wall and peak RSS of the whole run):
+# Per size N, one JVM per run (`/usr/bin/time -v`: wall, CPU seconds and peak RSS of the whole run):
 #   full      every stage built
 #   noop      every stage up to date (JVM start + the input survey: the fixed cost)
 #   read      conversations/checkpoint.json deleted: read + write conversations only
@@ -10,7 +10,7 @@
 #   cluster   clusters/checkpoint.json deleted: read + cluster + meta clusters + layout
 #   sizes     bench/conversations_sizes.py: Parquet vs Kura-style JSONL bytes, load_dataset time per stage
 #   flink     the full run again with --runner flink-local (its own output folder)
-# A stage's time = its run minus the read run (the read stage's: minus the noop run); without the embed run,
+# A stage's (CPU) time = its run minus the read run (the read stage's: minus the noop run); without the embed run,
 # embed = full - cluster run.
 # usage: [STEPS="full noop ..."] [K=k] bench/conversations.sh [SIZES]   (default "1000 10000 100000", every step)
 #        needs target/hfbeam.jar (mvn -o -q -DskipTests package) and target/pyenv (any Python interop test)
@@ -35,7 +35,9 @@ run() { # name N out args...: one timed run
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$dir/time-$name-$n.txt")
   local secs
   secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
-  echo "RUN name=$name n=$n wall_s=$secs peak_rss_mb=$rss $(grep -E '^(time:|  (conversations|embeddings|clusters): )' "$dir/log-$name-$n.txt" | tr '\n' ' ')"
+  local cpu # user + system seconds: robust to other load on the machine, unlike wall time
+  cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$dir/time-$name-$n.txt")
+  echo "RUN name=$name n=$n wall_s=$secs cpu_s=$cpu peak_rss_mb=$rss $(grep -E '^(time:|  (conversations|embeddings|clusters): )' "$dir/log-$name-$n.txt" | tr '\n' ' ')"
 }
 has() { [[ " $steps " == *" $1 "* ]]; }
 for n in $sizes; do
