@@ -20,7 +20,10 @@ for stage in ["conversations", "embeddings", "clusters", "meta_clusters", "dimen
     parquet = sum(os.path.getsize(os.path.join(data, f)) for f in os.listdir(data))
     with tempfile.TemporaryDirectory() as cache:
         t = time.time()
-        ds = datasets.load_dataset(root, stage, split="train", cache_dir=cache)
+        if os.path.isfile(os.path.join(root, "README.md")):
+            ds = datasets.load_dataset(root, stage, split="train", cache_dir=cache)
+        else:  # a run stopped before its root card: the stage is a dataset of its own
+            ds = datasets.load_dataset(os.path.join(root, stage), split="train", cache_dir=cache)
         load = time.time() - t
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8", delete=False) as f:
             for row in ds:
