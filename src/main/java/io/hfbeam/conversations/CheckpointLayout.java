@@ -205,8 +205,14 @@ public final class CheckpointLayout {
 
   /** Writes the root card (whole). */
   public static void writeRootCard(Path root, String title) throws IOException {
+    String card = rootCard(root, title);
+    Path file = root.resolve("README.md");
+    // unchanged (a run whose stages were all up to date): not rewritten, so it rewrites nothing
+    if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(card)) {
+      return;
+    }
     Path tmp = Files.createTempFile(root, "README.md", ".tmp");
-    Files.writeString(tmp, rootCard(root, title), StandardCharsets.UTF_8);
+    Files.writeString(tmp, card, StandardCharsets.UTF_8);
     Files.move(
         tmp,
         root.resolve("README.md"),

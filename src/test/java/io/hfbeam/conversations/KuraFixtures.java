@@ -10,7 +10,7 @@ import java.util.List;
  * types, naive and zoned times, hostile characters, and a 3-level cluster hierarchy. {@link
  * #PYTHON} builds the same objects with Kura's pydantic models, independently.
  */
-final class KuraFixtures {
+public final class KuraFixtures {
   private KuraFixtures() {}
 
   static final String HOSTILE =
@@ -157,7 +157,7 @@ final class KuraFixtures {
   }
 
   /** The same objects, built with Kura's pydantic models (copied from kura/types at 0.5.2). */
-  static final String PYTHON =
+  public static final String PYTHON =
       """
       from pydantic import BaseModel, Field, computed_field
       from datetime import datetime, timezone, timedelta

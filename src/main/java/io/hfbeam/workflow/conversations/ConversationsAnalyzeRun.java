@@ -165,7 +165,9 @@ public final class ConversationsAnalyzeRun implements Launchable {
 
   @Override
   public Optional<String> rejection() {
-    return rejection(root);
+    Optional<String> r = rejection(root);
+    if (r.isPresent()) unmarkBuilt();
+    return r;
   }
 
   /** The first stage of the set under {@code root} whose output was refused, and why. */
@@ -175,6 +177,23 @@ public final class ConversationsAnalyzeRun implements Launchable {
       if (r.isPresent()) return Optional.of(stage + ": " + r.get());
     }
     return Optional.empty();
+  }
+
+  /**
+   * After the run, when a stage was refused: the stages this run made (from the refused input, in
+   * parallel branches that finished on their own) must not look complete either.
+   */
+  private void unmarkBuilt() {
+    try {
+      for (String stage : fingerprints.keySet()) {
+        if (!fresh(stage)) CheckpointLayout.invalidate(root, stage);
+      }
+      if (java.nio.file.Files.isDirectory(root)) {
+        CheckpointLayout.writeRootCard(root, "Conversation analysis checkpoints");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override

@@ -40,6 +40,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 public final class ReadConversations extends PTransform<PBegin, PCollectionTuple> {
   public static final TupleTag<KV<String, String>> CONVERSATIONS = new TupleTag<>() {};
   public static final TupleTag<Row> FAILURES = new TupleTag<>() {};
+  static final String EMPTY_FILE = "an empty file: no conversation records";
 
   private final List<String> files;
   private final InputSpec spec;
@@ -125,7 +126,9 @@ public final class ReadConversations extends PTransform<PBegin, PCollectionTuple
               spec.conversationFormat(),
               ReadLimits.DEFAULT,
               new HashSet<>())) {
+        boolean any = false;
         while (r.hasNext()) {
+          any = true;
           Parsed<Conversation> p = r.next();
           in.inc();
           if (!p.ok()) {
@@ -152,6 +155,12 @@ public final class ReadConversations extends PTransform<PBegin, PCollectionTuple
           }
           ok.inc();
           out.get(CONVERSATIONS).output(KV.of(c.chatId(), KuraJson.write(c)));
+        }
+        if (!any) { // a file with no record at all is said, not silently read as nothing
+          in.inc();
+          failed.inc();
+          out.get(FAILURES)
+              .output(Failures.of(file.getValue(), null, null, null, "read", EMPTY_FILE, ""));
         }
       }
     }

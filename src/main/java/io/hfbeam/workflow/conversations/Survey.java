@@ -64,6 +64,7 @@ public record Survey(
               spec.conversationFormat(),
               ReadLimits.DEFAULT,
               new HashSet<>())) {
+        if (!r.hasNext()) failed++; // an empty file: ReadConversations says so
         while (r.hasNext()) {
           Parsed<Conversation> p = r.next();
           if (!p.ok()) {
