@@ -122,6 +122,8 @@ public final class EmbedTexts
     private transient List<KV<String, String>> pending;
     private final Counter in = Metrics.counter("embed", "records_in");
     private final Counter out = Metrics.counter("embed", "records_out");
+    // the progress line's record count: conversations through their last per-record stage
+    private final Counter progress = Metrics.counter("write", "records_out");
 
     EmbedFn(Spec spec, int batch, String journalDir) {
       this.spec = spec;
@@ -160,6 +162,7 @@ public final class EmbedTexts
       float[][] vectors =
           journalDir == null ? embedder(spec).embed(texts).vectors() : journaled(texts);
       out.inc(texts.size());
+      progress.inc(texts.size());
       List<String> rows = new ArrayList<>(pending.size());
       for (int i = 0; i < pending.size(); i++) {
         rows.add(

@@ -93,6 +93,8 @@ public final class ReadConversations extends PTransform<PBegin, PCollectionTuple
     private final Counter in = Metrics.counter("read", "records_in");
     private final Counter ok = Metrics.counter("read", "records_out");
     private final Counter failed = Metrics.counter("read", "records_failed");
+    // the progress line's input share (a file is read whole)
+    private final Counter bytesIn = Metrics.counter("read", "bytes_in");
 
     ReadFn(InputSpec spec, Map<String, Integer> dups, List<String> files) {
       this.spec = spec;
@@ -163,6 +165,7 @@ public final class ReadConversations extends PTransform<PBegin, PCollectionTuple
               .output(Failures.of(file.getValue(), null, null, null, "read", EMPTY_FILE, ""));
         }
       }
+      bytesIn.inc(java.nio.file.Files.size(path));
     }
 
     private static Row failure(Location where, String reason, String excerpt) {
