@@ -26,6 +26,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
@@ -83,7 +84,12 @@ public final class ReadConversations extends PTransform<PBegin, PCollectionTuple
                     .withOutputTags(CONVERSATIONS, TupleTagList.of(FAILURES)));
     out.get(CONVERSATIONS).setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
     out.get(FAILURES).setCoder(SchemaCoder.of(Failures.SCHEMA));
-    return out;
+    // A file is read in one call; without a break the steps after it (embedding, asking the LLM)
+    // would run inside that call, on one worker, and on Flink no checkpoint could complete until
+    // the whole file was through (a large file outlasted the checkpoint timeout and restarted).
+    PCollection<KV<String, String>> spread =
+        out.get(CONVERSATIONS).apply("SpreadConversations", Reshuffle.viaRandomKey());
+    return PCollectionTuple.of(CONVERSATIONS, spread).and(FAILURES, out.get(FAILURES));
   }
 
   static final class ReadFn extends DoFn<KV<Integer, String>, KV<String, String>> {
