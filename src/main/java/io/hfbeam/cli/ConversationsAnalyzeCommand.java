@@ -31,6 +31,8 @@ final class ConversationsAnalyzeCommand extends WorkflowCommand {
 
   @Mixin WatchOptions watch;
 
+  @Mixin DatasetInputOptions datasetInput;
+
   @YamlKey("drift_threshold")
   @Option(
       names = "--drift-threshold",
@@ -90,11 +92,12 @@ final class ConversationsAnalyzeCommand extends WorkflowCommand {
   @YamlKey("input")
   @Option(
       names = "--input",
-      paramLabel = "FILE|DIR",
+      paramLabel = "FILE|DIR|hf://...",
       split = ",",
       description =
           "Conversation files (JSON Lines or JSON, .gz/.zst/.bz2/.xz too) or directories of them"
-              + " (repeat or comma-separate).")
+              + " (repeat or comma-separate), or one Hugging Face dataset"
+              + " hf://datasets/owner/name[@rev] (its rows staged as JSON Lines in the output).")
   List<String> inputs;
 
   @YamlKey("format")
@@ -187,6 +190,10 @@ final class ConversationsAnalyzeCommand extends WorkflowCommand {
     if (!watch.enabled()) return super.call();
     try {
       watch.check();
+      if (inputs != null && inputs.stream().anyMatch(io.hfbeam.workflow.DatasetInput::isDataset))
+        throw new IllegalArgumentException(
+            "--watch watches directories for new files; an hf:// dataset is read once (run"
+                + " without --watch)");
       settings = settings(true);
       var w = watch.settings(inputs, "--input").orElseThrow();
       var policy = new ConversationsIncrementRun.Policy(driftThreshold, reclusterEvery);
@@ -205,12 +212,25 @@ final class ConversationsAnalyzeCommand extends WorkflowCommand {
 
   @Override
   Launchable launchable() {
-    return ConversationsAnalyzeRun.of(settings(false));
+    AnalyzeSettings s = settings(false);
+    boolean dataset =
+        inputs.size() == 1 && io.hfbeam.workflow.DatasetInput.isDataset(inputs.get(0));
+    io.hfbeam.workflow.DatasetInput di = datasetInput.input(env);
+    if (!dataset && !di.isDefault()) {
+      throw new IllegalArgumentException(
+          "--input-config, --input-split, --input-revision, --input-columns, --decode-images and"
+              + " --download are for an hf://datasets/owner/name input");
+    }
+    for (String in : inputs)
+      if (io.hfbeam.workflow.DatasetInput.isDataset(in) && !dataset)
+        throw new IllegalArgumentException("an hf:// input must be the only --input");
+    return ConversationsAnalyzeRun.of(
+        s, dataset ? java.util.Optional.of(di) : java.util.Optional.empty());
   }
 
   private AnalyzeSettings settings(boolean watching) {
     if (inputs == null || inputs.isEmpty())
-      throw new IllegalArgumentException("--input FILE|DIR is required");
+      throw new IllegalArgumentException("--input FILE|DIR|hf://datasets/owner/name is required");
     if (clusters < 0)
       throw new IllegalArgumentException("--clusters must be 0 (Kura's rule) or more");
     if (maxRoots < 1) throw new IllegalArgumentException("--max-top-clusters must be at least 1");

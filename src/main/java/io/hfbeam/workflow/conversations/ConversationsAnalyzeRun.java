@@ -55,12 +55,16 @@ public final class ConversationsAnalyzeRun implements Launchable {
   private final Map<String, String> fingerprints = new LinkedHashMap<>();
   private final Map<String, String> state = new LinkedHashMap<>();
   private final Path root;
+  // an hf:// input: what it was staged from, and the rows that could not be staged
+  private final Optional<DatasetStage.Staged> staged;
   private ConversationLlm run;
 
-  private ConversationsAnalyzeRun(AnalyzeSettings s, List<Path> files, Survey survey) {
+  private ConversationsAnalyzeRun(
+      AnalyzeSettings s, List<Path> files, Survey survey, Optional<DatasetStage.Staged> staged) {
     this.s = s;
     this.files = files;
     this.survey = survey;
+    this.staged = staged;
     this.root = Path.of(s.output()).toAbsolutePath().normalize();
     String conv = hash("conversations", survey.inputHash(), s.input().describe());
     fingerprints.put(StageFeatures.CONVERSATIONS, conv);
@@ -107,11 +111,32 @@ public final class ConversationsAnalyzeRun implements Launchable {
 
   /** Reads the input once (layout, hash, counts) and compares every stage with its checkpoint. */
   public static ConversationsAnalyzeRun of(AnalyzeSettings s) {
+    return of(s, Optional.empty());
+  }
+
+  /**
+   * As {@link #of(AnalyzeSettings)}; with a dataset ({@code --input hf://datasets/owner/name}, the
+   * only input) its rows are first staged as JSON Lines under the output ({@link DatasetStage}),
+   * and everything after reads those files.
+   */
+  public static ConversationsAnalyzeRun of(
+      AnalyzeSettings s, Optional<io.hfbeam.workflow.DatasetInput> dataset) {
+    Optional<DatasetStage.Staged> staged = Optional.empty();
+    if (s.inputs().size() == 1 && io.hfbeam.workflow.DatasetInput.isDataset(s.inputs().get(0))) {
+      DatasetStage.Staged st =
+          DatasetStage.stage(
+              s.inputs().get(0),
+              dataset.orElse(
+                  new io.hfbeam.workflow.DatasetInput(null, null, null, null, true, false, null)),
+              Path.of(s.output()).toAbsolutePath().normalize());
+      staged = Optional.of(st);
+      s = s.withInputs(st.files().stream().map(Path::toString).toList());
+    }
     List<Path> files = InputFiles.expand(s.inputs(), AnalyzeSettings.PATTERN);
     try {
       Survey survey = Survey.of(files, s.input());
       if (s.watching()) survey = survey.withLayout(io.hfbeam.conversations.ConversationLayout.SAFE);
-      return new ConversationsAnalyzeRun(s, files, survey);
+      return new ConversationsAnalyzeRun(s, files, survey, staged);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -150,6 +175,8 @@ public final class ConversationsAnalyzeRun implements Launchable {
 
   @Override
   public List<Path> inputDirs() {
+    // a staged dataset lies under the output on purpose
+    if (staged.isPresent()) return List.of();
     return InputFiles.searchedDirs(s.inputs());
   }
 
@@ -225,6 +252,19 @@ public final class ConversationsAnalyzeRun implements Launchable {
   @Override
   public PCollection<WrittenFile> build(Pipeline p, Optional<HubTarget> hub, PrintStream out)
       throws IOException {
+    if (staged.isPresent()) {
+      DatasetStage.Staged st = staged.get();
+      out.println(
+          "dataset: "
+              + st.version()
+              + " staged as "
+              + st.files().size()
+              + (st.files().size() == 1 ? " file" : " files")
+              + (st.reused() > 0 ? " (" + st.reused() + " already staged from this commit)" : "")
+              + (st.failures().isEmpty() ? "" : ", " + st.failures().size() + " rows not read")
+              + " in "
+              + root.resolve(DatasetStage.DIR));
+    }
     out.println(
         "input: "
             + files.size()
@@ -284,7 +324,7 @@ public final class ConversationsAnalyzeRun implements Launchable {
                             StageFeatures.CONVERSATIONS,
                             StageFeatures.conversations(survey.layout()),
                             "the input files (" + s.input().describe() + ")")
-                        .withFailures(read.get(ReadConversations.FAILURES))));
+                        .withFailures(failures(p, read.get(ReadConversations.FAILURES)))));
       }
     }
     // what is embedded: chat_id -> text
@@ -390,6 +430,21 @@ public final class ConversationsAnalyzeRun implements Launchable {
         .setCoder(ListCoder.of(SerializableCoder.of(WrittenFile.class)))
         .apply("RootCard", ParDo.of(new RootCardFn(root.toString())))
         .setCoder(SerializableCoder.of(WrittenFile.class));
+  }
+
+  /** The reader's failures, and before them those of staging a dataset (rows it could not read). */
+  private PCollection<Row> failures(Pipeline p, PCollection<Row> read) {
+    if (staged.isEmpty() || staged.get().failures().isEmpty()) return read;
+    PCollection<Row> before =
+        p.apply(
+            "StagingFailures",
+            Create.of(staged.get().failures())
+                .withCoder(
+                    org.apache.beam.sdk.schemas.SchemaCoder.of(io.hfbeam.dataset.Failures.SCHEMA)));
+    return PCollectionList.of(before)
+        .and(read)
+        .apply("AllReadFailures", Flatten.pCollections())
+        .setCoder(org.apache.beam.sdk.schemas.SchemaCoder.of(io.hfbeam.dataset.Failures.SCHEMA));
   }
 
   /** A bad key or URL fails here, before any conversation is sent. */
