@@ -261,7 +261,12 @@ public final class ConversationsAnalyzeRun implements Launchable {
               + st.files().size()
               + (st.files().size() == 1 ? " file" : " files")
               + (st.reused() > 0 ? " (" + st.reused() + " already staged from this commit)" : "")
-              + (st.failures().isEmpty() ? "" : ", " + st.failures().size() + " rows not read")
+              + (st.failures().isEmpty()
+                  ? ""
+                  : ", "
+                      + st.failures().size()
+                      + (st.failures().size() == 1 ? " row or unit" : " rows or units")
+                      + " not read")
               + " in "
               + root.resolve(DatasetStage.DIR));
     }

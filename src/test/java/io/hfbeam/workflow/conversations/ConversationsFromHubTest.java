@@ -370,6 +370,38 @@ class ConversationsFromHubTest {
   }
 
   @Test
+  void aRowTheReaderCannotReadIsLocatedAndTheRowsAfterItKeepTheirNumbers() throws Exception {
+    RepoId json = RepoId.dataset("alice/chats-json");
+    client.createRepo(json, true, false);
+    client.createCommit(
+        json,
+        "main",
+        List.of(
+            // a broken line, then a row with no messages: each a failure at its own row
+            CommitOperation.add(
+                "data/train.jsonl",
+                ("{\"id\":\"j1\",\"messages\":["
+                        + msg("user", "Hi")
+                        + "]}\n{broken\n{\"id\":\"j3\",\"messages\":[]}\n"
+                        + "{\"id\":\"j4\",\"messages\":["
+                        + msg("user", "Bye")
+                        + "]}\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+        "json",
+        null);
+    Path out = tmp.resolve("out");
+    Cli r = analyze(out, "--input", "hf://datasets/alice/chats-json", "--clusters", "1");
+    assertEquals(0, r.exitCode, r.toString());
+    assertEquals(List.of("j1", "j4"), List.copyOf(conversations(out).keySet()), r.toString());
+    List<JsonNode> errors = errors(out);
+    assertEquals(2, errors.size(), errors.toString());
+    JsonNode broken = errorAt(errors, 2);
+    assertTrue(broken.get("source").asText().contains("data/train.jsonl"), broken.toString());
+    assertTrue(
+        errorAt(errors, 3).get("reason").asText().contains("no messages"), errors.toString());
+  }
+
+  @Test
   void aMissingDatasetSplitOrAWatchIsOneReadableLine() {
     Cli noDataset = analyze(tmp.resolve("a"), "--input", "hf://datasets/alice/nothere");
     assertEquals(2, noDataset.exitCode, noDataset.toString());
