@@ -514,6 +514,7 @@ public final class ConversationsAnalyzeRun implements Launchable {
   private WriteStage stage(String stage, Features features, String madeBy) {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("input", s.input().describe());
+    staged.ifPresent(st -> params.put("dataset", st.version()));
     params.put("embedder", s.embedder().describe());
     if (s.hasLlm()) params.put("llm", s.llm().describe());
     params.put(
