@@ -68,8 +68,13 @@ public final class DatasetStage {
     ReadPlan first = input.plan(spec);
     String version = first.files().version();
     int at = version.lastIndexOf('@');
-    // every split from the commit the first plan resolved, even if the branch moves meanwhile
-    String pinned = at > 0 ? version.substring(at + 1) : input.revision();
+    String asked = input.revision() != null ? input.revision() : ref.revision().orElse(null);
+    // every split from the commit the first plan resolved, even if the branch moves meanwhile;
+    // not the Parquet export's ref, whose name alone says how its files are laid out
+    String pinned =
+        at > 0 && !io.hfbeam.hf.DataFilesResolver.PARQUET_EXPORT_REVISION.equals(asked)
+            ? version.substring(at + 1)
+            : asked;
     Path dir = root.resolve(DIR);
     List<Path> files = new ArrayList<>();
     List<Row> failures = new ArrayList<>();
