@@ -140,13 +140,15 @@ class ConversationsResumeTest {
 
       // (d) a stage of the killed run is complete only if it was written whole
       assertFalse(
-          Files.exists(CheckpointLayout.stageDir(out, StageFeatures.SUMMARIES).resolve("checkpoint.json")),
+          Files.exists(
+              CheckpointLayout.stageDir(out, StageFeatures.SUMMARIES).resolve("checkpoint.json")),
           "the summaries stage was cut off by the kill yet looks complete");
       List<String> completeAfterKill = new ArrayList<>();
       for (String stage : STAGES) {
         if (CheckpointLayout.read(out, stage).isPresent()) {
           completeAfterKill.add(stage);
-          assertEquals(rows(whole, stage), rows(out, stage), stage + " looks complete after the kill");
+          assertEquals(
+              rows(whole, stage), rows(out, stage), stage + " looks complete after the kill");
         }
       }
       assertFalse(Files.exists(out.resolve("README.md")) && completeAfterKill.isEmpty());
