@@ -133,6 +133,8 @@ class ConversationsResumeTest {
         p.destroyForcibly(); // SIGKILL: no shutdown hook, no close, no sync
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
       }
+      // the server still holds the requests the child sent last (they wait out the latency)
+      int inFlightAtKill = s.inFlight();
       long sentBeforeKill = summaryBodies(s).size() - before;
       assertTrue(
           sentBeforeKill < CONVERSATIONS,
@@ -155,7 +157,9 @@ class ConversationsResumeTest {
 
       List<String> again = new ArrayList<>(args(out, flags));
       again.addAll(rerun);
+      long t0 = System.nanoTime();
       Cli c = Cli.runWith(env(s), again.toArray(String[]::new));
+      double rerunSeconds = (System.nanoTime() - t0) / 1e9;
       // (a) the re-run completes
       assertEquals(0, c.exitCode, c + "\n--- killed run\n" + Files.readString(log));
 
@@ -167,12 +171,20 @@ class ConversationsResumeTest {
       String summary =
           "summary requests: "
               + sentBeforeKill
-              + " before the kill, "
+              + " before the kill ("
+              + inFlightAtKill
+              + " in flight), "
               + bodies.size()
               + " in all, "
               + sentAgain
               + " sent again; complete after the kill: "
-              + completeAfterKill;
+              + completeAfterKill
+              + String.format("; re-run %.1f s", rerunSeconds)
+              + c.out
+                  .lines()
+                  .filter(l -> l.contains("resum") || l.contains("summaries:"))
+                  .map(l -> "\n  " + l.strip())
+                  .reduce("", String::concat);
       System.out.println("kill -9 + re-run " + runner + rerun + ": " + summary);
       assertEquals(CONVERSATIONS, distinct, summary);
       assertTrue(bodies.size() <= CONVERSATIONS + CONCURRENCY, summary);
