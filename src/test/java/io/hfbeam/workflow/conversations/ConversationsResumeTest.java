@@ -97,15 +97,32 @@ class ConversationsResumeTest {
 
   @Test
   void killMinus9ThenTheSameCommandPaysOnlyForWhatWasInFlight() throws Exception {
-    killAndRerun(List.of(), List.of());
+    // 80 x 150 ms / 4 = 3 s of summaries: the kill lands among them
+    killAndRerun(List.of(), List.of(), Duration.ofMillis(150));
   }
 
   @Test
   void onEmbeddedFlinkKillMinus9ThenResume() throws Exception {
-    killAndRerun(List.of("--runner", "flink-local"), List.of("--resume"));
+    // checkpoints every second and 80 x 500 ms / 4 = 10 s of summaries, so that a checkpoint is
+    // taken among them before the kill and the re-run can restore it
+    killAndRerun(
+        List.of("--runner", "flink-local", "--checkpoint-interval", "1"),
+        List.of("--resume"),
+        Duration.ofMillis(500));
   }
 
-  private void killAndRerun(List<String> runner, List<String> rerun) throws Exception {
+  /** A checkpoint Flink completed (its metadata written) under the output's state folder. */
+  static boolean checkpointTaken(Path out) throws Exception {
+    Path dir = Path.of(out + ".checkpoints");
+    if (!Files.isDirectory(dir)) return false;
+    try (var files = Files.walk(dir)) {
+      return files.anyMatch(f -> f.getFileName().toString().equals("_metadata"));
+    }
+  }
+
+  private void killAndRerun(List<String> runner, List<String> rerun, Duration latency)
+      throws Exception {
+    boolean flink = runner.contains("flink-local");
     String[] flags = runner.toArray(String[]::new);
     Path whole = tmp.resolve("whole");
     Path out = tmp.resolve("out");
@@ -118,23 +135,27 @@ class ConversationsResumeTest {
       assertEquals(0, whole1.exitCode, whole1.toString());
       int before = summaryBodies(s).size();
       assertEquals(CONVERSATIONS, new HashSet<>(summaryBodies(s)).size());
-      // slow enough that the kill lands among the summaries (80 x 150 ms / 4 = 3 s of them)
-      s.latency(Duration.ofMillis(150));
+      s.latency(latency);
 
       Process p = child(s, args(out, flags), log);
+      int inFlightAtKill = -1;
       try {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-        while (summaryBodies(s).size() - before < CONVERSATIONS / 2) {
+        // about half answered; on Flink, until a checkpoint is complete too (at most 3/4 answered)
+        while (summaryBodies(s).size() - before < CONVERSATIONS / 2
+            || (flink
+                && !checkpointTaken(out)
+                && summaryBodies(s).size() - before < CONVERSATIONS * 3 / 4)) {
           if (!p.isAlive()) fail("the child ended before the kill:\n" + Files.readString(log));
           if (System.nanoTime() > deadline) fail("no progress:\n" + Files.readString(log));
           Thread.sleep(2);
         }
       } finally {
+        inFlightAtKill = s.inFlight(); // received by the server, not yet answered
         p.destroyForcibly(); // SIGKILL: no shutdown hook, no close, no sync
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
       }
-      // the server still holds the requests the child sent last (they wait out the latency)
-      int inFlightAtKill = s.inFlight();
+      boolean checkpointed = flink && checkpointTaken(out);
       long sentBeforeKill = summaryBodies(s).size() - before;
       assertTrue(
           sentBeforeKill < CONVERSATIONS,
@@ -173,7 +194,9 @@ class ConversationsResumeTest {
               + sentBeforeKill
               + " before the kill ("
               + inFlightAtKill
-              + " in flight), "
+              + " in flight"
+              + (flink ? checkpointed ? ", a checkpoint complete" : ", no checkpoint complete" : "")
+              + "), "
               + bodies.size()
               + " in all, "
               + sentAgain
