@@ -18,9 +18,9 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * Runner profiles: {@code direct}, {@code flink-local} and {@code flink-cluster} name YAML files in
- * {@code runners/}; any other value is a path to a profile file. A profile names the Beam runner
- * and its options.
+ * Runner profiles: {@code direct}, {@code flink-local}, {@code flink-batch} and {@code
+ * flink-cluster} name YAML files in {@code runners/}; any other value is a path to a profile file.
+ * A profile names the Beam runner and its options.
  *
  * <p>Option values may reference the environment as {@code ${NAME}} or {@code ${NAME:-default}}.
  * The option {@code filesToStage} (jars shipped to a Flink cluster, comma separated) accepts {@code
@@ -223,7 +223,7 @@ public final class RunnerProfiles {
           throw new IllegalArgumentException(
               "unknown runner '"
                   + profile
-                  + "': use direct, flink-local, flink-cluster or a profile file");
+                  + "': use direct, flink-local, flink-batch, flink-cluster or a profile file");
         }
         return YAML.readTree(in);
       }

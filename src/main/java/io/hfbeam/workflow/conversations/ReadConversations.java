@@ -131,16 +131,40 @@ public final class ReadConversations extends PTransform<PBegin, PCollectionTuple
         }
         return;
       }
-      try (ConversationReader r =
-          ConversationReader.from(
-              part.path(),
-              Compressions.open(path),
-              spec.conversationFormat(),
-              ReadLimits.DEFAULT,
-              new HashSet<>(),
-              part.start(),
-              part.array(),
-              part.detectedFormat())) {
+      ConversationReader opened;
+      try {
+        opened =
+            ConversationReader.from(
+                part.path(),
+                Compressions.open(path),
+                spec.conversationFormat(),
+                ReadLimits.DEFAULT,
+                new HashSet<>(),
+                part.start(),
+                part.array(),
+                part.detectedFormat());
+      } catch (java.io.IOException e) { // e.g. cut shorter after the survey: this part is lost
+        in.inc(part.records());
+        failed.inc(part.records());
+        out.get(FAILURES)
+            .output(
+                Failures.of(
+                    part.path(),
+                    part.start().line() > 0 ? part.start().line() + 1 : null,
+                    null,
+                    part.start().records(),
+                    "read",
+                    "the file changed after it was listed ("
+                        + e.getMessage()
+                        + "): its "
+                        + part.records()
+                        + " records from record "
+                        + part.start().records()
+                        + " were not read",
+                    ""));
+        return;
+      }
+      try (ConversationReader r = opened) {
         long n = 0;
         while (n < part.records() && r.hasNext()) {
           n++;
@@ -173,8 +197,26 @@ public final class ReadConversations extends PTransform<PBegin, PCollectionTuple
           ok.inc();
           out.get(CONVERSATIONS).output(KV.of(c.chatId(), KuraJson.write(c)));
         }
-        if (part.records()
-            == 0) { // a file with no record at all is said, not silently read as nothing
+        if (n < part.records()) { // cut shorter after the survey: what is missing is said
+          in.inc(part.records() - n);
+          failed.inc(part.records() - n);
+          out.get(FAILURES)
+              .output(
+                  Failures.of(
+                      part.path(),
+                      null,
+                      null,
+                      part.start().records() + n,
+                      "read",
+                      "the file changed after it was listed: it ends after record "
+                          + (part.start().records() + n)
+                          + ", "
+                          + (part.records() - n)
+                          + " records of this part were not read",
+                      ""));
+        }
+        // a file with no record at all is said, not silently read as nothing
+        if (part.records() == 0) {
           in.inc();
           failed.inc();
           out.get(FAILURES)

@@ -76,6 +76,53 @@ class ReadConversationsPartsTest {
     check(List.of(a), 3);
   }
 
+  @Test
+  void aFileCutShorterAfterTheSurveyIsSaidNotSilentlyLost() throws Exception {
+    Path a = tmp.resolve("a.jsonl");
+    List<String> lines = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    for (int i = 0; i < 2500; i++) {
+      lines.add(good(i));
+      if (i < 1500) kept.add("good-" + i);
+    }
+    Files.write(a, lines);
+    Survey survey = Survey.of(List.of(a), InputSpec.auto());
+    assertEquals(3, survey.parts().size());
+    Files.write(a, lines.subList(0, 1500)); // the second part is cut in half, the third is gone
+
+    TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+    PCollectionTuple read = p.apply(ReadConversations.from(survey));
+    PAssert.that(read.get(ReadConversations.CONVERSATIONS).apply(Keys.create()))
+        .containsInAnyOrder(kept);
+    PAssert.that(
+            read.get(ReadConversations.FAILURES)
+                .apply(
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(r -> r.getInt64("record") + " " + r.getString("reason"))))
+        .satisfies(
+            fs -> {
+              List<String> all = new ArrayList<>();
+              fs.forEach(all::add);
+              assertEquals(2, all.size(), all.toString());
+              assertTrue(
+                  all.stream()
+                      .anyMatch(
+                          f ->
+                              f.startsWith("1500 ")
+                                  && f.contains("ends after record 1500, 500 records")),
+                  all.toString());
+              assertTrue(
+                  all.stream()
+                      .anyMatch(
+                          f ->
+                              f.startsWith("2000 ")
+                                  && f.contains("its 500 records from record 2000 were not read")),
+                  all.toString());
+              return null;
+            });
+    p.run().waitUntilFinish();
+  }
+
   private void check(List<Path> files, int expectedParts) throws Exception {
     Survey survey = Survey.of(files, InputSpec.auto());
     assertEquals(expectedParts, survey.parts().size(), "parts: " + survey.parts());
