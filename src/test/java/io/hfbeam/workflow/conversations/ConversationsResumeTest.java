@@ -211,6 +211,8 @@ class ConversationsResumeTest {
                   .reduce("", String::concat);
       System.out.println("kill -9 + re-run " + runner + rerun + ": " + summary);
       assertEquals(CONVERSATIONS, distinct, summary);
+      // the finished run removed the checkpoints it went on from
+      assertFalse(checkpointTaken(out), "checkpoints left after the run finished");
       assertTrue(bodies.size() <= CONVERSATIONS + CONCURRENCY, summary);
     }
 
