@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hfbeam.conversations.CheckpointLayout;
+import io.hfbeam.conversations.Cluster;
+import io.hfbeam.conversations.ProjectedCluster;
 import io.hfbeam.conversations.StageFeatures;
+import io.hfbeam.conversations.StageRows;
 import io.hfbeam.format.parquet.HfParquetReader;
 import io.hfbeam.hf.DatasetCard;
 import io.hfbeam.hf.Features;
@@ -192,5 +195,108 @@ class ConversationsWatchIncrementTest {
     }
     // the increment's scratch set is gone, refused or not
     assertTrue(!Files.exists(ConversationsIncrementRun.scratch(out)), "scratch left behind");
+  }
+
+  /** The cluster stages as an increment found them, and the ids it then took in. */
+  record Before(
+      List<Cluster> base,
+      List<Cluster> all,
+      List<ProjectedCluster> projected,
+      double radius,
+      List<String> newIds) {
+    static Before of(Path out, List<String> newLines) throws Exception {
+      List<String> ids = new ArrayList<>();
+      for (String l : newLines) ids.add(JSON.readTree(l).path("chat_id").asText());
+      return new Before(
+          StageFiles.readAll(out, StageFeatures.CLUSTERS, StageRows::cluster),
+          StageFiles.readAll(out, StageFeatures.META_CLUSTERS, StageRows::cluster),
+          StageFiles.readAll(out, StageFeatures.DIMENSIONALITY, StageRows::projectedCluster),
+          WatchState.load(out).radius(),
+          ids);
+    }
+
+    /** The placement the full read makes: centroids from every vector of the set. */
+    ClusterUpdate.Result byFullRead(Path out) throws Exception {
+      return ClusterUpdate.assign(base, all, projected, StageFiles.vectors(out), newIds, radius);
+    }
+  }
+
+  @Test
+  void anIncrementPlacesFromTheSavedSumsWithoutReadingTheSetsEmbeddings() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("in"));
+    Path out = tmp.resolve("out");
+    List<String> lines = mtBench();
+    Files.write(dir.resolve("a.jsonl"), lines.subList(0, 24));
+    // three increments of 16: the first two from saved sums with the set's old embeddings
+    // unreadable, the third without sums (the full read)
+    List<List<String>> news =
+        List.of(lines.subList(24, 40), lines.subList(40, 56), lines.subList(56, 72));
+    AnalyzeSettings s = ConversationsWatchTest.settings(dir, out);
+    Map<Path, byte[]> hidden = new HashMap<>();
+    List<Before> before = new ArrayList<>();
+    List<ClusterUpdate.Result> expected = new ArrayList<>();
+    List<List<Cluster>> actual = new ArrayList<>();
+    List<List<Cluster>> actualAll = new ArrayList<>();
+    Map<Integer, Step> steps = new HashMap<>();
+    for (int k = 1; k <= 4; k++) {
+      int at = k;
+      steps.put(
+          at,
+          () -> {
+            for (Map.Entry<Path, byte[]> e : hidden.entrySet()) {
+              Files.write(e.getKey(), e.getValue());
+            }
+            hidden.clear();
+            if (at > 1) {
+              expected.add(before.get(at - 2).byFullRead(out));
+              actual.add(StageFiles.readAll(out, StageFeatures.CLUSTERS, StageRows::cluster));
+              actualAll.add(
+                  StageFiles.readAll(out, StageFeatures.META_CLUSTERS, StageRows::cluster));
+            }
+            if (at == 4) return;
+            assertTrue(Files.isRegularFile(ClusterSums.file(out)), "sums saved, step " + at);
+            before.add(Before.of(out, news.get(at - 1)));
+            if (at < 3) {
+              // the set's embeddings made unreadable: an increment that opens one fails
+              for (Path f : StageFiles.files(out, StageFeatures.EMBEDDINGS)) {
+                hidden.put(f, Files.readAllBytes(f));
+                Files.write(f, new byte[(int) Files.size(f)]);
+              }
+            } else {
+              Files.delete(ClusterSums.file(out));
+            }
+            Files.write(dir.resolve("n" + at + ".jsonl"), news.get(at - 1));
+          });
+    }
+    // never made again: every increment places by the centroids
+    int made =
+        watch(s, dir, new ConversationsIncrementRun.Policy(1.0, 1_000_000), steps, 4, 240_000);
+    assertEquals(4, made);
+    assertEquals(72, WatchState.load(out).conversations());
+    assertEquals(3, expected.size());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(
+          expected.get(i).clusters(), actual.get(i), "base clusters, increment " + (i + 2));
+      assertEquals(
+          expected.get(i).metaClusters(), actualAll.get(i), "all clusters, increment " + (i + 2));
+      long placed = 0;
+      for (List<String> ids : expected.get(i).placed().values()) placed += ids.size();
+      assertEquals(16, placed, "every new conversation placed");
+    }
+    // the sums saved after the last increment are the full read's
+    List<Cluster> base = StageFiles.readAll(out, StageFeatures.CLUSTERS, StageRows::cluster);
+    String fp = CheckpointLayout.read(out, StageFeatures.CLUSTERS).orElseThrow().fingerprint();
+    ClusterSums saved = ClusterSums.load(out, fp).orElseThrow();
+    Map<String, float[]> full = ClusterUpdate.centroids(base, StageFiles.vectors(out));
+    Map<String, float[]> fromSums = saved.centroids();
+    assertEquals(full.keySet(), fromSums.keySet());
+    for (String id : full.keySet()) {
+      float[] x = full.get(id);
+      float[] y = fromSums.get(id);
+      for (int j = 0; j < x.length; j++) assertEquals(x[j], y[j], 1e-6, id + "[" + j + "]");
+    }
+    for (String stage : List.of(StageFeatures.CONVERSATIONS, StageFeatures.EMBEDDINGS)) {
+      assertCardCountsEveryRow(out, stage);
+    }
   }
 }
