@@ -42,11 +42,28 @@ public interface ConversationFormat {
    * conversations}), OpenAI ({@code messages}); null when none fits.
    */
   static ConversationFormat detect(JsonNode first) {
+    return named(detectName(first));
+  }
+
+  /** The name of the format {@link #detect} finds (kura, claude, sharegpt, openai), or null. */
+  static String detectName(JsonNode first) {
     if (first == null || !first.isObject()) return null;
-    if (first.has("chat_id") && first.has("messages") && first.has("created_at")) return kura();
-    if (first.has("uuid") && first.has("chat_messages")) return claude();
-    if (first.has("conversations") && first.get("conversations").isArray()) return shareGpt();
-    if (first.has("messages") && first.get("messages").isArray()) return openAi();
+    if (first.has("chat_id") && first.has("messages") && first.has("created_at")) return "kura";
+    if (first.has("uuid") && first.has("chat_messages")) return "claude";
+    if (first.has("conversations") && first.get("conversations").isArray()) return "sharegpt";
+    if (first.has("messages") && first.get("messages").isArray()) return "openai";
     return null;
+  }
+
+  /** A format {@link #detectName} names; null for null. */
+  static ConversationFormat named(String name) {
+    if (name == null) return null;
+    return switch (name) {
+      case "kura" -> kura();
+      case "claude" -> claude();
+      case "sharegpt" -> shareGpt();
+      case "openai" -> openAi();
+      default -> throw new IllegalArgumentException("no conversation format named " + name);
+    };
   }
 }

@@ -15,7 +15,7 @@ import java.util.Set;
  * The conversations of one input file, one at a time, each a {@link Parsed}: a conversation, or a
  * located failure in its place. Only one record is in memory at a time; the chat ids seen are kept
  * (to refuse a duplicate: the second one is the failure), and can be shared across the files of one
- * input.
+ * input; with none given, ids are not checked.
  *
  * <p>Checks on top of the format's: at least one message, and no message content over {@link
  * ReadLimits#maxContentBytes()} bytes of UTF-8.
@@ -51,7 +51,44 @@ public final class ConversationReader implements Iterator<Parsed<Conversation>>,
     return new ConversationReader(records, format, limits, seenIds);
   }
 
+  /**
+   * Reads a file from a mark taken by an earlier reader of it ({@link #mark}), with the format that
+   * reader had detected by then ({@link #detectedName}; null: not yet).
+   */
+  public static ConversationReader from(
+      String name,
+      InputStream in,
+      ConversationFormat format,
+      ReadLimits limits,
+      Set<String> seenIds,
+      JsonRecords.Mark start,
+      boolean array,
+      String detectedName)
+      throws IOException {
+    ConversationReader r =
+        new ConversationReader(
+            JsonRecords.from(name, in, limits, start, array), format, limits, seenIds);
+    r.detectedName = detectedName;
+    r.detected = ConversationFormat.named(detectedName);
+    return r;
+  }
+
   private ConversationFormat detected;
+  private String detectedName;
+
+  /** Where the next record starts (between records only). */
+  public JsonRecords.Mark mark() {
+    return records.mark();
+  }
+
+  public boolean isArray() {
+    return records.isArray();
+  }
+
+  /** The format detected from the records so far (auto only); null before one was recognised. */
+  public String detectedName() {
+    return detectedName;
+  }
 
   @Override
   public boolean hasNext() {
@@ -66,7 +103,10 @@ public final class ConversationReader implements Iterator<Parsed<Conversation>>,
     Location where = item.where();
     ConversationFormat f = format;
     if (f == null) {
-      if (detected == null) detected = ConversationFormat.detect(item.node());
+      if (detected == null) {
+        detectedName = ConversationFormat.detectName(item.node());
+        detected = ConversationFormat.named(detectedName);
+      }
       if (detected == null) {
         return failed(where, "format not recognised from this record's keys", item);
       }
@@ -97,7 +137,7 @@ public final class ConversationReader implements Iterator<Parsed<Conversation>>,
         }
       }
     }
-    if (!seenIds.add(c.chatId())) {
+    if (seenIds != null && !seenIds.add(c.chatId())) {
       return failed(
           where, "chat_id '" + KuraJson.clip(c.chatId()) + "' seen before (duplicate)", item);
     }

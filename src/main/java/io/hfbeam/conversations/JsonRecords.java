@@ -35,6 +35,15 @@ public final class JsonRecords implements Iterator<JsonRecords.Item>, Closeable 
   /** A record's JSON tree, or why it could not be read. */
   public record Item(Location where, JsonNode node, ReadFailure failure) {}
 
+  /**
+   * Where the next record starts, to read a file from there in another process: in a JSON Lines
+   * file its byte offset (in the decompressed bytes) and the lines before it; in a JSON array the
+   * number of records before it ({@code offset} and {@code line} are -1 there).
+   */
+  public record Mark(long offset, long line, long records) implements java.io.Serializable {
+    public static final Mark START = new Mark(0, 0, 0);
+  }
+
   private final String file;
   private final InputStream in;
   private final ReadLimits limits;
@@ -44,10 +53,39 @@ public final class JsonRecords implements Iterator<JsonRecords.Item>, Closeable 
   private JsonParser parser;
   private long line; // JSONL: lines consumed so far
   private long index;
+  private long records; // items returned so far
+  private long consumed; // JSONL: bytes taken from `in` into `chunk`
   private Item next;
   private boolean done;
 
   public JsonRecords(String file, InputStream raw, ReadLimits limits) throws IOException {
+    this(file, raw, limits, null);
+  }
+
+  /**
+   * Reads {@code raw} (the whole file) from {@code start}, a mark taken while reading the same file
+   * before: a JSON Lines file is skipped to the offset, a JSON array's records before it are
+   * skipped without being built. Lines and indexes go on from the mark's.
+   */
+  public static JsonRecords from(
+      String file, InputStream raw, ReadLimits limits, Mark start, boolean array)
+      throws IOException {
+    if (start.records() == 0) return new JsonRecords(file, raw, limits);
+    if (array) {
+      JsonRecords r = new JsonRecords(file, raw, limits, Boolean.TRUE);
+      r.skipInArray(start.records());
+      return r;
+    }
+    raw.skipNBytes(start.offset());
+    JsonRecords r = new JsonRecords(file, raw, limits, Boolean.FALSE);
+    r.line = start.line();
+    r.consumed = start.offset();
+    r.records = start.records();
+    return r;
+  }
+
+  private JsonRecords(String file, InputStream raw, ReadLimits limits, Boolean forceArray)
+      throws IOException {
     this.file = file;
     this.in = raw instanceof BufferedInputStream ? raw : new BufferedInputStream(raw, 1 << 16);
     this.limits = limits;
@@ -62,7 +100,7 @@ public final class JsonRecords implements Iterator<JsonRecords.Item>, Closeable 
             .build();
     this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.elementMapper = new ObjectMapper(factory);
-    this.array = firstByte() == '[';
+    this.array = forceArray != null && !forceArray ? false : firstByte() == '[';
     if (array) {
       parser = factory.createParser(in);
       parser.nextToken(); // the '['
@@ -84,6 +122,32 @@ public final class JsonRecords implements Iterator<JsonRecords.Item>, Closeable 
     return b;
   }
 
+  /** True for a JSON array file, false for JSON Lines. */
+  public boolean isArray() {
+    return array;
+  }
+
+  /** Where the next record starts; only between records (after {@link #next}, before hasNext). */
+  public Mark mark() {
+    if (next != null) throw new IllegalStateException("a record was read ahead");
+    return array
+        ? new Mark(-1, -1, records)
+        : new Mark(consumed - (chunkEnd - chunkPos), line, records);
+  }
+
+  private void skipInArray(long n) throws IOException {
+    for (long i = 0; i < n; i++) {
+      JsonToken t = parser.nextToken();
+      if (t == null || t == JsonToken.END_ARRAY) {
+        throw new IOException(
+            file + ": the array ends before record " + n + " (changed since it was listed?)");
+      }
+      parser.skipChildren();
+      index++;
+      records++;
+    }
+  }
+
   @Override
   public boolean hasNext() {
     if (next == null && !done) {
@@ -102,6 +166,7 @@ public final class JsonRecords implements Iterator<JsonRecords.Item>, Closeable 
     if (!hasNext()) throw new NoSuchElementException();
     Item i = next;
     next = null;
+    records++;
     return i;
   }
 
@@ -166,6 +231,7 @@ public final class JsonRecords implements Iterator<JsonRecords.Item>, Closeable 
             eof = true;
             break;
           }
+          consumed += n;
           chunkPos = 0;
           chunkEnd = n;
         }

@@ -27,7 +27,12 @@ public final class Compressions {
   }
 
   public static InputStream open(Path f) throws IOException {
-    InputStream raw = new BufferedInputStream(Files.newInputStream(f), 1 << 16);
+    return open(f, Files.newInputStream(f));
+  }
+
+  /** Decompresses {@code source}, the bytes of {@code f} (e.g. counted or hashed on the way). */
+  public static InputStream open(Path f, InputStream source) throws IOException {
+    InputStream raw = new BufferedInputStream(source, 1 << 16);
     try {
       switch (kind(f)) {
         case "gzip":

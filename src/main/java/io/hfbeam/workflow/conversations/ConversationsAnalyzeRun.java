@@ -271,11 +271,7 @@ public final class ConversationsAnalyzeRun implements Launchable {
     PCollection<KV<String, String>> conversations = null;
     if (needConversations) {
       PCollectionTuple read =
-          p.apply(
-              "ReadConversations",
-              ReadConversations.from(files)
-                  .withSpec(s.input())
-                  .withCrossFileDuplicates(survey.crossFileDuplicates()));
+          p.apply("ReadConversations", ReadConversations.from(survey).withSpec(s.input()));
       conversations = read.get(ReadConversations.CONVERSATIONS);
       if (!fresh(StageFeatures.CONVERSATIONS)) {
         written.add(

@@ -169,11 +169,7 @@ public final class ConversationsIncrementRun implements Launchable {
       ConversationLlm.closeOthers(id);
     }
     PCollectionTuple read =
-        p.apply(
-            "ReadConversations",
-            ReadConversations.from(files)
-                .withSpec(s.input())
-                .withCrossFileDuplicates(survey.crossFileDuplicates()));
+        p.apply("ReadConversations", ReadConversations.from(survey).withSpec(s.input()));
     PCollection<KV<String, String>> conversations = read.get(ReadConversations.CONVERSATIONS);
     List<PCollection<WrittenFile>> written = new ArrayList<>();
     written.add(
