@@ -1,6 +1,7 @@
 package io.hfbeam.workflow.conversations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,6 +54,18 @@ class ConversationsWatchIncrementTest {
       int until,
       long millis)
       throws Exception {
+    return watch(s, dir, policy, RunSettings.defaults(), steps, until, millis);
+  }
+
+  static int watch(
+      AnalyzeSettings s,
+      Path dir,
+      ConversationsIncrementRun.Policy policy,
+      RunSettings run,
+      Map<Integer, Step> steps,
+      int until,
+      long millis)
+      throws Exception {
     Path out = Path.of(s.output());
     long deadline = System.currentTimeMillis() + millis;
     Map<Integer, Step> pending = new HashMap<>(steps);
@@ -65,7 +78,7 @@ class ConversationsWatchIncrementTest {
         s,
         policy,
         w,
-        RunSettings.defaults(),
+        run,
         sink,
         () -> {
           try {
@@ -195,6 +208,48 @@ class ConversationsWatchIncrementTest {
     }
     // the increment's scratch set is gone, refused or not
     assertTrue(!Files.exists(ConversationsIncrementRun.scratch(out)), "scratch left behind");
+  }
+
+  @Test
+  void anIncrementOverTheErrorBudgetStopsTheWatchAndLeavesTheSetAsItWas() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("in"));
+    Path out = tmp.resolve("out");
+    List<String> lines = mtBench();
+    Files.write(dir.resolve("a.jsonl"), lines.subList(0, 24));
+    Path mixed = dir.resolve("mixed.jsonl");
+    AnalyzeSettings s = ConversationsWatchTest.settings(dir, out);
+    Exception e =
+        assertThrows(
+            Exception.class,
+            () ->
+                watch(
+                    s,
+                    dir,
+                    ConversationsIncrementRun.Policy.defaults(),
+                    RunSettings.defaults().withMaxErrorRate(0.5),
+                    Map.of(
+                        1,
+                        () ->
+                            Files.write(
+                                mixed,
+                                List.of(
+                                    lines.get(30),
+                                    "{\"chat_id\": \"broken\", \"messages\": [",
+                                    "{\"chat_id\": \"broken-too\", \"messages\": ["))),
+                    2,
+                    180_000));
+    StringBuilder why = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) why.append(t.getMessage()).append(" / ");
+    assertTrue(why.toString().contains("were refused: 2 of 3 records failed"), why.toString());
+    // nothing of the refused increment in the set: not taken in, no rows, no failures
+    WatchState state = WatchState.load(out);
+    assertEquals(1, state.increments());
+    assertTrue(!state.ingested().containsKey(mixed.toString()), state.ingested().toString());
+    CheckpointLayout.StageInfo conv =
+        CheckpointLayout.read(out, StageFeatures.CONVERSATIONS).orElseThrow();
+    assertEquals(24, conv.rows());
+    assertEquals(0, conv.failed());
+    assertEquals(24, CheckpointLayout.read(out, StageFeatures.EMBEDDINGS).orElseThrow().rows());
   }
 
   /** The cluster stages as an increment found them, and the ids it then took in. */
