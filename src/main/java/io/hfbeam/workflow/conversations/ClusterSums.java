@@ -134,11 +134,15 @@ final class ClusterSums {
       if (!MAGIC.equals(in.readUTF())) return Optional.empty();
       if (!fingerprint.equals(in.readUTF())) return Optional.empty();
       int n = in.readInt();
+      if (n < 0 || n > Files.size(f)) return Optional.empty();
       Map<String, Sum> sums = new LinkedHashMap<>();
       for (int i = 0; i < n; i++) {
         String id = in.readUTF();
         long count = in.readLong();
-        double[] sum = new double[in.readInt()];
+        int dims = in.readInt();
+        // a damaged length must not allocate what the file does not hold
+        if (dims < 0 || (long) dims * Double.BYTES > Files.size(f)) return Optional.empty();
+        double[] sum = new double[dims];
         for (int j = 0; j < sum.length; j++) sum[j] = in.readDouble();
         sums.put(id, new Sum(sum, count));
       }
