@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -77,51 +76,19 @@ public final class CheckpointsCommand implements Runnable {
   }
 
   /** Shared: one-line failures (exit 2 usage, 1 failure, 3 a difference found by verify). */
-  abstract static class Sub implements Callable<Integer> {
+  abstract static class Sub extends SubCommand {
     @ParentCommand CheckpointsCommand parent;
-    @Spec CommandSpec spec;
-
-    @Option(names = "--verbose", description = "Print stack traces of failures.")
-    boolean verbose;
-
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
 
     abstract int execute() throws Exception;
 
     @Override
-    public Integer call() {
-      try {
-        return execute();
-      } catch (IllegalArgumentException e) {
-        err()
-            .println(
-                "error: "
-                    + HubCommand.redact(e.getMessage())
-                    + " (see 'checkpoints "
-                    + spec.name()
-                    + " --help')");
-        if (verbose) e.printStackTrace(err());
-        return 2;
-      } catch (Exception e) {
-        err().println("error: " + HubCommand.redact(CliErrors.oneLine(e)));
-        if (verbose) e.printStackTrace(err());
-        return 1;
-      } finally {
-        out().flush();
-        err().flush();
-      }
+    int run() throws Exception {
+      return execute();
     }
 
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
-    PrintWriter err() {
-      return spec.commandLine().getErr();
+    @Override
+    String group() {
+      return "checkpoints";
     }
 
     static Path path(String text, String what) {

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.apache.beam.sdk.values.Row;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,9 +56,8 @@ public final class DatasetsCommand implements Runnable {
   }
 
   /** Shared: the dataset argument, revision, and one-line failures (exit 2 usage, 1 failure). */
-  abstract static class Sub implements Callable<Integer> {
+  abstract static class Sub extends SubCommand {
     @ParentCommand DatasetsCommand parent;
-    @Spec CommandSpec spec;
 
     @Parameters(
         index = "0",
@@ -73,54 +71,23 @@ public final class DatasetsCommand implements Runnable {
         description = "Branch, tag or commit of a Hub dataset (default: main).")
     String revision;
 
-    @Option(names = "--verbose", description = "Print stack traces of failures.")
-    boolean verbose;
-
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
-
     abstract void execute() throws Exception;
+
+    @Override
+    int run() throws Exception {
+      execute();
+      return 0;
+    }
+
+    @Override
+    String group() {
+      return "datasets";
+    }
 
     ReadSpec spec() {
       return ReadSpec.of(dataset)
           .withRevision(revision)
           .withHub(HubClient.Settings.builder().environment(parent.env).build());
-    }
-
-    @Override
-    public Integer call() {
-      try {
-        execute();
-        return 0;
-      } catch (IllegalArgumentException e) {
-        err()
-            .println(
-                "error: "
-                    + HubCommand.redact(e.getMessage())
-                    + " (see 'datasets "
-                    + spec.name()
-                    + " --help')");
-        if (verbose) e.printStackTrace(err());
-        return 2;
-      } catch (Exception e) {
-        err().println("error: " + HubCommand.redact(CliErrors.oneLine(e)));
-        if (verbose) e.printStackTrace(err());
-        return 1;
-      } finally {
-        out().flush();
-        err().flush();
-      }
-    }
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
-    PrintWriter err() {
-      return spec.commandLine().getErr();
     }
   }
 

@@ -12,7 +12,6 @@ import io.hfbeam.hub.HubClient;
 import io.hfbeam.hub.HubEnvironment;
 import io.hfbeam.hub.RepoId;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -54,9 +52,8 @@ public final class HubCacheCommand implements Runnable {
    * Shared by the three: the cache folder, and failures printed as the other hub commands print
    * them (one line; exit 2 for usage errors, 1 for failures; the stack trace with --verbose).
    */
-  abstract static class CacheSub implements Callable<Integer> {
+  abstract static class CacheSub extends SubCommand {
     @ParentCommand HubCacheCommand cache;
-    @Spec CommandSpec spec;
 
     @Option(
         names = "--cache-dir",
@@ -64,45 +61,17 @@ public final class HubCacheCommand implements Runnable {
         description = "The cache (default: HF_HUB_CACHE, else $HF_HOME/hub, as huggingface_hub).")
     Path cacheDir;
 
-    @Option(names = "--verbose", description = "Print stack traces of failures.")
-    boolean verbose;
-
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
-
     abstract void execute() throws Exception;
 
     @Override
-    public Integer call() {
-      try {
-        execute();
-        return 0;
-      } catch (IllegalArgumentException e) {
-        err()
-            .println(
-                "error: "
-                    + HubCommand.redact(e.getMessage())
-                    + " (see 'hub cache "
-                    + spec.name()
-                    + " --help')");
-        if (verbose) e.printStackTrace(err());
-        return 2;
-      } catch (Exception e) {
-        err().println("error: " + HubCommand.redact(CliErrors.oneLine(e)));
-        if (verbose) e.printStackTrace(err());
-        return 1;
-      }
+    int run() throws Exception {
+      execute();
+      return 0;
     }
 
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
-    PrintWriter err() {
-      return spec.commandLine().getErr();
+    @Override
+    String group() {
+      return "hub cache";
     }
 
     Path cacheDir() {

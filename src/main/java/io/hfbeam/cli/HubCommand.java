@@ -13,7 +13,6 @@ import io.hfbeam.hub.server.Users;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -90,51 +88,25 @@ public final class HubCommand implements Runnable {
    * Shared by the subcommands: runs the work, and turns failures into one line on stderr with exit
    * 1 (2 for usage errors found after parsing); the stack trace only with --verbose.
    */
-  abstract static class Sub implements Callable<Integer> {
+  abstract static class Sub extends SubCommand {
     @ParentCommand HubCommand hub;
-    @Spec CommandSpec spec;
-
-    @Option(names = "--verbose", description = "Print stack traces of failures.")
-    boolean verbose;
-
-    // help on every subcommand, even those with required options (picocli skips those checks for
-    // help)
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
 
     abstract void execute() throws Exception;
 
     @Override
-    public Integer call() {
-      try {
-        execute();
-        return 0;
-      } catch (IllegalArgumentException e) {
-        err()
-            .println(
-                "error: " + redact(e.getMessage()) + " (see 'hub " + spec.name() + " --help')");
-        if (verbose) e.printStackTrace(err());
-        return 2;
-      } catch (Exception e) {
-        err()
-            .println(
-                "error: "
-                    + redact(
-                        e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
-        if (verbose) e.printStackTrace(err());
-        return 1;
-      }
+    int run() throws Exception {
+      execute();
+      return 0;
     }
 
-    PrintWriter out() {
-      return spec.commandLine().getOut();
+    @Override
+    String group() {
+      return "hub";
     }
 
-    PrintWriter err() {
-      return spec.commandLine().getErr();
+    @Override
+    String failureMessage(Exception e) {
+      return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     HubClient client() throws IOException {

@@ -67,10 +67,21 @@ public interface Launchable {
     return DoneMessage.of(output());
   }
 
-  /** Why the run's output was refused (over the error budget, no rows), if it was. */
+  /**
+   * Why the run's output was refused (over the error budget, no rows), if it was. A query: it
+   * changes nothing, and may be asked any number of times.
+   */
   default Optional<String> rejection() {
     return io.hfbeam.dataset.StagedDataset.rejected(output());
   }
+
+  /**
+   * Called by the launcher exactly once after the pipeline finished, with whether its output was
+   * accepted ({@link #rejection()} empty): where a workflow puts right what a refused run left
+   * (e.g. stages of a checkpoint set built from the refused input). Not called when the pipeline
+   * itself failed: what it finished is whole and stays.
+   */
+  default void afterRun(boolean accepted) throws IOException {}
 
   /** Frees what the run held in this JVM (a loaded model, open journals), however it ended. */
   default void release() {}

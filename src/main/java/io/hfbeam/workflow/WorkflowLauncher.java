@@ -222,6 +222,7 @@ public final class WorkflowLauncher implements AutoCloseable {
     } finally {
       Runtime.getRuntime().removeShutdownHook(interrupted);
     }
+    job.afterRun(outcome.ok());
     resumedFrom.ifPresent(
         c ->
             out.println(

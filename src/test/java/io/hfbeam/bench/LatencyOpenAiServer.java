@@ -49,6 +49,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *       {@code x-ratelimit-limit-requests}, {@code x-ratelimit-remaining-requests} and {@code
  *       x-ratelimit-reset-requests} (time until the bucket is full again, in OpenAI's {@code 1s},
  *       {@code 120ms} form); 200s carry the same three headers, as OpenAI's do.
+ *   <li>{@code POST /v1/embeddings} answers at once with hashed bag-of-words vectors (384 floats).
  *   <li>{@code GET /v1/models}; {@code GET /stats} (JSON: chat requests, 200s, 429s, max in flight,
  *       and {@code window_s}: seconds from the first chat request's arrival to the last 200 sent,
  *       the same clock for every client; {@code late_ms_mean}/{@code late_ms_max}: how late the
@@ -148,6 +149,8 @@ public final class LatencyOpenAiServer implements AutoCloseable {
       String method = request.getMethod();
       if (method.equals("POST") && path.equals("/v1/chat/completions")) {
         chat(request, response, callback);
+      } else if (method.equals("POST") && path.equals("/v1/embeddings")) {
+        embeddings(request, response, callback);
       } else if (method.equals("GET") && path.equals("/v1/models")) {
         otherRequests.incrementAndGet();
         send(
@@ -171,6 +174,56 @@ public final class LatencyOpenAiServer implements AutoCloseable {
     } catch (Exception e) {
       callback.failed(e);
     }
+  }
+
+  /** Dimensions of the bench's embeddings. */
+  static final int DIMENSION = 384;
+
+  /**
+   * Answers at once (no latency, no rate limit): a vector per input text by the hashing trick over
+   * its lower-case words (each word adds +-1 to one of 384 buckets, then L2-normalised), so texts
+   * that share words are near and the clusters are about the texts' topics. A stand-in for an
+   * embedding model that costs the pipeline nothing, to measure everything else at 100k.
+   */
+  private void embeddings(Request request, Response response, Callback callback)
+      throws IOException {
+    otherRequests.incrementAndGet();
+    JsonNode body;
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      body = JSON.readTree(in);
+    }
+    JsonNode input = body.path("input");
+    StringBuilder out = new StringBuilder(256 + input.size() * DIMENSION * 12);
+    out.append("{\"object\":\"list\",\"model\":")
+        .append(JSON.writeValueAsString(body.path("model").asText("hash")))
+        .append(",\"data\":[");
+    int tokens = 0;
+    for (int i = 0; i < input.size(); i++) {
+      String text = input.get(i).asText();
+      tokens += text.length() / 4 + 1;
+      float[] v = new float[DIMENSION];
+      for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+        if (w.isEmpty()) continue;
+        int h = w.hashCode() * 0x9E3779B9;
+        v[Math.floorMod(h, DIMENSION)] += (h >>> 31) == 0 ? 1 : -1;
+      }
+      double norm = 0;
+      for (float x : v) norm += x * x;
+      norm = norm == 0 ? 1 : Math.sqrt(norm);
+      if (i > 0) out.append(',');
+      out.append("{\"object\":\"embedding\",\"index\":").append(i).append(",\"embedding\":[");
+      for (int j = 0; j < DIMENSION; j++) {
+        if (j > 0) out.append(',');
+        out.append((float) (v[j] / norm));
+      }
+      out.append("]}");
+    }
+    out.append("],\"usage\":{\"prompt_tokens\":")
+        .append(tokens)
+        .append(",\"total_tokens\":")
+        .append(tokens)
+        .append("}}");
+    send(response, callback, 200, out.toString());
   }
 
   private void chat(Request request, Response response, Callback callback) throws IOException {

@@ -87,6 +87,11 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
     return List.copyOf(received);
   }
 
+  /** Requests received and not yet answered. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
   public int maxInFlight() {
     return maxInFlight.get();
   }

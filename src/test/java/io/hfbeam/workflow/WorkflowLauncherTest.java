@@ -53,6 +53,77 @@ class WorkflowLauncherTest {
     assertThat(Files2.hashes(direct), equalTo(Files2.hashes(viaCli)));
   }
 
+  /** A workflow that counts what the launcher asks of it after the pipeline. */
+  static final class Counting implements Launchable {
+    final Launchable inner;
+    final java.util.Optional<String> refusal;
+    final java.util.List<Boolean> afterRuns = new java.util.ArrayList<>();
+    int rejections;
+
+    Counting(Launchable inner, java.util.Optional<String> refusal) {
+      this.inner = inner;
+      this.refusal = refusal;
+    }
+
+    @Override
+    public String name() {
+      return inner.name();
+    }
+
+    @Override
+    public Path output() {
+      return inner.output();
+    }
+
+    @Override
+    public java.util.List<Path> inputDirs() {
+      return inner.inputDirs();
+    }
+
+    @Override
+    public long inputBytes() {
+      return inner.inputBytes();
+    }
+
+    @Override
+    public java.util.List<String> steps() {
+      return inner.steps();
+    }
+
+    @Override
+    public org.apache.beam.sdk.values.PCollection<io.hfbeam.dataset.WrittenFile> build(
+        org.apache.beam.sdk.Pipeline p, java.util.Optional<HubTarget> hub, PrintStream out)
+        throws java.io.IOException {
+      return inner.build(p, hub, out);
+    }
+
+    @Override
+    public java.util.Optional<String> rejection() {
+      rejections++;
+      return refusal.isPresent() ? refusal : inner.rejection();
+    }
+
+    @Override
+    public void afterRun(boolean accepted) {
+      afterRuns.add(accepted);
+    }
+  }
+
+  @Test
+  void theAfterRunHookIsCalledOnceWithTheVerdict() throws Exception {
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    Counting ok = new Counting(QaExportRun.of(qa(tmp.resolve("ok"))), java.util.Optional.empty());
+    assertThat(WorkflowLauncher.run(ok, RunSettings.defaults(), quiet).ok(), is(true));
+    assertThat(ok.afterRuns, equalTo(java.util.List.of(true)));
+
+    Counting refused =
+        new Counting(QaExportRun.of(qa(tmp.resolve("refused"))), java.util.Optional.of("no"));
+    assertThat(WorkflowLauncher.run(refused, RunSettings.defaults(), quiet).ok(), is(false));
+    assertThat(refused.afterRuns, equalTo(java.util.List.of(false)));
+    // the verdict is asked once and is a query: asking again changes nothing
+    assertThat(refused.rejections, is(1));
+  }
+
   @Test
   void anOutputInsideTheInputIsRefusedBeforeAnythingRuns() {
     IllegalArgumentException e =

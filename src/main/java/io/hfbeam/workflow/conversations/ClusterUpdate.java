@@ -21,7 +21,8 @@ final class ClusterUpdate {
       List<Cluster> clusters,
       List<Cluster> metaClusters,
       List<ProjectedCluster> projected,
-      int drifted) {}
+      int drifted,
+      Map<String, List<String>> placed) {}
 
   private ClusterUpdate() {}
 
@@ -72,6 +73,7 @@ final class ClusterUpdate {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(0.9 * sorted.length) - 1)];
   }
 
+  /** Places {@code newIds} by the centroids of every vector of the set ({@code vectors}). */
   static Result assign(
       List<Cluster> base,
       List<Cluster> all,
@@ -79,7 +81,21 @@ final class ClusterUpdate {
       Map<String, float[]> vectors,
       List<String> newIds,
       double radius) {
-    Map<String, float[]> centroids = centroids(base, vectors);
+    return assign(base, all, projected, centroids(base, vectors), vectors, newIds, radius);
+  }
+
+  /**
+   * Places {@code newIds} (their vectors in {@code vectors}) by the base clusters' {@code
+   * centroids}; {@link Result#placed} says where each went (base cluster id -> new ids).
+   */
+  static Result assign(
+      List<Cluster> base,
+      List<Cluster> all,
+      List<ProjectedCluster> projected,
+      Map<String, float[]> centroids,
+      Map<String, float[]> vectors,
+      List<String> newIds,
+      double radius) {
     Map<String, List<String>> added = new HashMap<>();
     int drifted = 0;
     for (String id : newIds) {
@@ -122,7 +138,7 @@ final class ClusterUpdate {
               p.yCoord(),
               p.level()));
     }
-    return new Result(newBase, newAll, newProjected, drifted);
+    return new Result(newBase, newAll, newProjected, drifted, added);
   }
 
   private static Cluster with(Cluster c, List<String> more) {

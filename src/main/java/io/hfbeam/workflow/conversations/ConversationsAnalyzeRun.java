@@ -192,9 +192,12 @@ public final class ConversationsAnalyzeRun implements Launchable {
 
   @Override
   public Optional<String> rejection() {
-    Optional<String> r = rejection(root);
-    if (r.isPresent()) unmarkBuilt();
-    return r;
+    return rejection(root);
+  }
+
+  @Override
+  public void afterRun(boolean accepted) throws IOException {
+    if (!accepted) unmarkBuilt();
   }
 
   /** The first stage of the set under {@code root} whose output was refused, and why. */
@@ -210,16 +213,12 @@ public final class ConversationsAnalyzeRun implements Launchable {
    * After the run, when a stage was refused: the stages this run made (from the refused input, in
    * parallel branches that finished on their own) must not look complete either.
    */
-  private void unmarkBuilt() {
-    try {
-      for (String stage : fingerprints.keySet()) {
-        if (!fresh(stage)) CheckpointLayout.invalidate(root, stage);
-      }
-      if (java.nio.file.Files.isDirectory(root)) {
-        CheckpointLayout.writeRootCard(root, "Conversation analysis checkpoints");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  private void unmarkBuilt() throws IOException {
+    for (String stage : fingerprints.keySet()) {
+      if (!fresh(stage)) CheckpointLayout.invalidate(root, stage);
+    }
+    if (java.nio.file.Files.isDirectory(root)) {
+      CheckpointLayout.writeRootCard(root, "Conversation analysis checkpoints");
     }
   }
 

@@ -8,6 +8,7 @@ import io.hfbeam.conversations.ProjectedCluster;
 import io.hfbeam.conversations.StageFeatures;
 import io.hfbeam.conversations.StageRows;
 import io.hfbeam.dataset.CollectList;
+import io.hfbeam.dataset.StagedDataset;
 import io.hfbeam.dataset.WrittenFile;
 import io.hfbeam.hf.Features;
 import io.hfbeam.llm.LocalEmbeddings;
@@ -280,6 +281,17 @@ public final class ConversationsIncrementRun implements Launchable {
       if (llm != null) stages.add(StageFeatures.SUMMARIES);
       stages.add(StageFeatures.EMBEDDINGS);
       for (String stage : stages) {
+        // a stage refused for having no rows (every record of the new files failed) is an
+        // increment of failures only, taken in below; one refused over --max-error-rate stops the
+        // watch before the set changes, as a batch run over it fails
+        Optional<String> refused =
+            StagedDataset.rejected(CheckpointLayout.stageDir(scratch, stage));
+        if (refused.isPresent() && StageFiles.stagedRows(scratch, stage) > 0) {
+          throw new IllegalStateException(
+              "increment " + n + ": the new files' " + stage + " were refused: " + refused.get());
+        }
+      }
+      for (String stage : stages) {
         CheckpointLayout.StageInfo before = CheckpointLayout.read(root, stage).orElseThrow();
         StageFiles.append(
             root,
@@ -291,16 +303,33 @@ public final class ConversationsIncrementRun implements Launchable {
             before.madeBy(),
             before.parameters());
       }
-      // every vector, new and old, for centroids (and a new clustering)
-      Map<String, float[]> vectors = StageFiles.vectors(root);
       List<Cluster> base = StageFiles.readAll(root, StageFeatures.CLUSTERS, StageRows::cluster);
       List<Cluster> all = StageFiles.readAll(root, StageFeatures.META_CLUSTERS, StageRows::cluster);
       List<ProjectedCluster> projected =
           new ArrayList<>(
               StageFiles.readAll(root, StageFeatures.DIMENSIONALITY, StageRows::projectedCluster));
+      // the centroids from the sums saved with the clusters: the set's old vectors are not read
+      String clustersBefore =
+          CheckpointLayout.read(root, StageFeatures.CLUSTERS).orElseThrow().fingerprint();
+      ClusterSums sums = ClusterSums.load(root, clustersBefore).orElse(null);
+      if (sums == null) {
+        System.err.println(
+            "increment "
+                + n
+                + ": no cluster sums for the current clusters in "
+                + ClusterSums.file(root)
+                + "; reading every embedding of the set to place the new conversations");
+        sums = ClusterSums.of(base, StageFiles.vectors(root), clustersBefore);
+      }
       ClusterUpdate.Result placed =
           ClusterUpdate.assign(
-              base, all, projected, vectors, new ArrayList<>(newVectors.keySet()), state.radius());
+              base,
+              all,
+              projected,
+              sums.centroids(),
+              newVectors,
+              new ArrayList<>(newVectors.keySet()),
+              state.radius());
       long since = state.sinceRebuild() + newVectors.size();
       long drifted = state.driftedSinceRebuild() + placed.drifted();
       boolean again =
@@ -312,23 +341,25 @@ public final class ConversationsIncrementRun implements Launchable {
               "clusters " + n);
       double radius = state.radius();
       String how;
+      ClusterSums newSums;
       if (again) {
         ClusterAnalysis.Namer namer =
             llm != null
                 ? new LlmNamer(llm, s.clustering().seed())
                 : new ClusterAnalysis.TfIdfNamer();
-        ClusterAnalysis.Result r =
-            ClusterAnalysis.run(
-                StageFiles.points(
-                    root, llm != null, ConversationLayout.SAFE, s.clustering().textChars()),
-                s.clustering(),
-                namer,
-                clusterFp);
+        // every vector, new and old: made again, the clusters need them all
+        List<ClusterAnalysis.Point> points =
+            StageFiles.points(
+                root, llm != null, ConversationLayout.SAFE, s.clustering().textChars());
+        Map<String, float[]> vectors = new LinkedHashMap<>();
+        for (ClusterAnalysis.Point pt : points) vectors.put(pt.chatId(), pt.vector());
+        ClusterAnalysis.Result r = ClusterAnalysis.run(points, s.clustering(), namer, clusterFp);
         base = r.clusters();
         all = r.metaClusters();
         projected.clear();
         projected.addAll(r.projected());
         radius = ClusterUpdate.radius(base, vectors);
+        newSums = ClusterSums.of(base, vectors, clusterFp);
         since = 0;
         drifted = 0;
         how =
@@ -343,6 +374,7 @@ public final class ConversationsIncrementRun implements Launchable {
         all = placed.metaClusters();
         projected.clear();
         projected.addAll(placed.projected());
+        newSums = sums.plus(placed.placed(), newVectors, clusterFp);
         how =
             CheckpointLayout.read(root, StageFeatures.CLUSTERS)
                     .map(i -> i.madeBy())
@@ -385,6 +417,9 @@ public final class ConversationsIncrementRun implements Launchable {
           clusterFp,
           how,
           params);
+      // the sums for the clusters just written: after them, so sums never name clusters that are
+      // not in place (a stop in between leaves sums for other clusters: the full read, once)
+      newSums.save(root);
       // what was taken in, last: a restart before this line takes the same files in again (their
       // chat ids are not yet known, and the LLM's answers are journaled)
       StringBuilder ids = new StringBuilder();

@@ -126,6 +126,12 @@ public final class ConversationsWatch {
     for (Path f : files) ingested.put(f.toString(), Files.size(f));
     long conversations =
         CheckpointLayout.read(root, StageFeatures.CONVERSATIONS).map(i -> i.rows()).orElse(0L);
+    // the increments place new conversations from these sums, not from every vector again
+    ClusterSums.of(
+            base,
+            vectors,
+            CheckpointLayout.read(root, StageFeatures.CLUSTERS).orElseThrow().fingerprint())
+        .save(root);
     new WatchState(ingested, 1, 0, 0, ClusterUpdate.radius(base, vectors), conversations)
         .save(root);
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hfbeam.conversations.CheckpointLayout;
 import io.hfbeam.dataset.DatasetFiles;
 import io.hfbeam.dataset.FileNaming;
+import io.hfbeam.dataset.StagedDataset;
 import io.hfbeam.format.files.AtomicFiles;
 import io.hfbeam.format.json.JsonlRowWriter;
 import io.hfbeam.format.parquet.HfParquetReader;
@@ -25,6 +26,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.values.Row;
 
@@ -147,7 +149,8 @@ final class StageFiles {
   /**
    * Moves an increment's shards of a stage (written by a pipeline into {@code incrementRoot}) into
    * the stage under names no other increment uses, appends its failures to the stage's errors, and
-   * records the larger stage.
+   * records the larger stage. The card's Arrow bytes are the previous card's plus the increment's
+   * own (its card's, or its shards counted): the stage's old shards are not read again.
    */
   static CheckpointLayout.StageInfo append(
       Path root,
@@ -161,6 +164,14 @@ final class StageFiles {
       throws IOException {
     CheckpointLayout.StageInfo before = CheckpointLayout.read(root, stage).orElseThrow();
     CheckpointLayout.StageInfo added = CheckpointLayout.read(incrementRoot, stage).orElse(null);
+    // read before anything moves: the card of the stage as it is, and the increment's
+    OptionalLong arrowBefore = cardArrowBytes(root, stage, before.rows());
+    long arrowAdded = 0;
+    if (added != null) {
+      OptionalLong card = cardArrowBytes(incrementRoot, stage, added.rows());
+      arrowAdded =
+          card.isPresent() ? card.getAsLong() : arrowBytes(files(incrementRoot, stage), features);
+    }
     CheckpointLayout.invalidate(root, stage);
     Path data = dataDir(root, stage);
     Files.createDirectories(data);
@@ -179,9 +190,8 @@ final class StageFiles {
       rows += added.rows();
       failed += added.failed();
     }
-    Path newErrors =
-        CheckpointLayout.stageDir(incrementRoot, stage).resolve(DatasetFiles.ERRORS_FILE);
-    if (Files.isRegularFile(newErrors)) {
+    Path newErrors = errorsOf(incrementRoot, stage, added != null);
+    if (newErrors != null) {
       Path errors = CheckpointLayout.stageDir(root, stage).resolve(DatasetFiles.ERRORS_FILE);
       Files.createDirectories(errors.getParent());
       try (OutputStream out =
@@ -190,17 +200,83 @@ final class StageFiles {
       }
       if (added == null) failed += Files.readAllLines(newErrors).size();
     }
-    long arrow = 0;
-    for (Path f : files(root, stage)) {
-      try (HfParquetReader r = HfParquetReader.open(f)) {
-        while (r.hasNext()) arrow += features.arrowBytes(r.next());
-      }
-    }
+    long arrow =
+        arrowBefore.isPresent()
+            ? arrowBefore.getAsLong() + arrowAdded
+            : arrowBytes(files(root, stage), features); // no card to go on: counted again
     writeCard(root, stage, features, rows, arrow, madeBy);
     CheckpointLayout.StageInfo info =
         new CheckpointLayout.StageInfo(stage, fingerprint, rows, failed, madeBy, parameters);
     CheckpointLayout.write(root, info);
     return info;
+  }
+
+  /**
+   * The increment's located failures of a stage, or null. A stage whose every record failed has no
+   * rows, so its sink refused it and left its files, the errors among them, in staging: they are
+   * the increment's failures all the same.
+   */
+  private static Path errorsOf(Path incrementRoot, String stage, boolean written) {
+    Path dir = CheckpointLayout.stageDir(incrementRoot, stage);
+    Path errors = dir.resolve(DatasetFiles.ERRORS_FILE);
+    if (Files.isRegularFile(errors)) return errors;
+    if (written) return null;
+    Path staged = StagedDataset.stagingDir(dir).resolve(DatasetFiles.ERRORS_FILE);
+    return Files.isRegularFile(staged) ? staged : null;
+  }
+
+  /**
+   * The rows of the increment's stage that its sink refused and left in staging (its staged card's
+   * count; 0 without one).
+   */
+  static long stagedRows(Path incrementRoot, String stage) {
+    Path card =
+        StagedDataset.stagingDir(CheckpointLayout.stageDir(incrementRoot, stage))
+            .resolve("README.md");
+    long rows = 0;
+    try {
+      if (!Files.isRegularFile(card)) return 0;
+      ObjectNode yaml = DatasetCard.frontMatter(Files.readString(card, StandardCharsets.UTF_8));
+      for (JsonNode split : yaml.path("dataset_info").path("splits")) {
+        rows += split.path("num_examples").asLong();
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      return 0;
+    }
+    return rows;
+  }
+
+  /**
+   * The Arrow bytes the stage's card records for its split, when the card is there and counts the
+   * {@code rows} the stage's record does (else empty: the caller counts).
+   */
+  static OptionalLong cardArrowBytes(Path root, String stage, long rows) {
+    Path card = CheckpointLayout.stageDir(root, stage).resolve("README.md");
+    if (!Files.isRegularFile(card)) return OptionalLong.empty();
+    try {
+      ObjectNode yaml = DatasetCard.frontMatter(Files.readString(card, StandardCharsets.UTF_8));
+      for (JsonNode split : yaml.path("dataset_info").path("splits")) {
+        if (CheckpointLayout.SPLIT.equals(split.path("name").asText())
+            && split.path("num_examples").asLong(-1) == rows
+            && split.path("num_bytes").isIntegralNumber()) {
+          return OptionalLong.of(split.path("num_bytes").asLong());
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      // an unreadable card: counted instead
+    }
+    return OptionalLong.empty();
+  }
+
+  /** The Arrow bytes of every row of {@code files} (a full count). */
+  static long arrowBytes(List<Path> files, Features features) throws IOException {
+    long arrow = 0;
+    for (Path f : files) {
+      try (HfParquetReader r = HfParquetReader.open(f)) {
+        while (r.hasNext()) arrow += features.arrowBytes(r.next());
+      }
+    }
+    return arrow;
   }
 
   /**

@@ -179,6 +179,53 @@ class ConversationsAnalyzeBadInputTest {
   }
 
   @Test
+  void theVerdictIsAQueryAndTheAfterRunHookUnmarksWhatTheRefusedRunBuilt() throws Exception {
+    Path in = tmp.resolve("in.jsonl");
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 6; i++) lines.add(good(i));
+    Files.write(in, lines);
+    Path out = tmp.resolve("out");
+    analyzeOk(out, "--input", in.toString(), "--clusters", "2");
+    for (String stage : STAGES) AnalyzeRuns.assertComplete(out, stage);
+    // a run with other clusters: the three cluster stages are its to build
+    ConversationsAnalyzeRun run =
+        ConversationsAnalyzeRun.of(
+            new AnalyzeSettings(
+                List.of(in.toString()),
+                out.toString(),
+                InputSpec.auto(),
+                EmbedTexts.Spec.LOCAL,
+                new ClusterAnalysis.Settings(3, 0, 10, 10, 1_000),
+                io.hfbeam.format.parquet.ParquetSettings.defaults(),
+                null,
+                false));
+    Set<String> built = new TreeSet<>();
+    run.stageStates()
+        .forEach(
+            (stage, state) -> {
+              if (!state.equals("up to date")) built.add(stage);
+            });
+    assertTrue(built.contains(StageFeatures.CLUSTERS), run.stageStates().toString());
+    // as if that run's clusters stage had been refused
+    Path staging =
+        io.hfbeam.dataset.StagedDataset.stagingDir(
+            CheckpointLayout.stageDir(out, StageFeatures.CLUSTERS));
+    Files.createDirectories(staging);
+    Files.writeString(staging.resolve("REJECTED"), "no records to write");
+    for (int i = 0; i < 2; i++) {
+      assertEquals("clusters: no records to write", run.rejection().orElseThrow());
+      for (String stage : STAGES) AnalyzeRuns.assertComplete(out, stage); // asking changes nothing
+    }
+    run.afterRun(false);
+    for (String stage : STAGES) {
+      assertEquals(
+          !built.contains(stage),
+          CheckpointLayout.read(out, stage).isPresent(),
+          stage + " after the refused run (built: " + built + ")");
+    }
+  }
+
+  @Test
   void aWrongFlagIsOneReadableLineAndExitTwo() throws Exception {
     Path out = tmp.resolve("out");
     String mt = AnalyzeRuns.MT_BENCH.toString();
