@@ -402,6 +402,47 @@ class ConversationsFromHubTest {
   }
 
   @Test
+  void aShareGptDatasetIsDetected() throws Exception {
+    Features sharegpt =
+        Features.fromJson(
+            "{\"id\":{\"dtype\":\"string\",\"_type\":\"Value\"},"
+                + "\"conversations\":{\"feature\":{\"from\":{\"dtype\":\"string\",\"_type\":\"Value\"},"
+                + "\"value\":{\"dtype\":\"string\",\"_type\":\"Value\"}},\"_type\":\"List\"}}");
+    List<String> rows = new ArrayList<>();
+    for (String[] q :
+        new String[][] {{"s1", "What is a latte?", "Espresso and milk."}, {"s2", "Hello", "Hi!"}}) {
+      rows.add(
+          "{\"id\":\""
+              + q[0]
+              + "\",\"conversations\":[{\"from\":\"human\",\"value\":\""
+              + q[1]
+              + "\"},{\"from\":\"gpt\",\"value\":\""
+              + q[2]
+              + "\"}]}");
+    }
+    RepoId repo2 = RepoId.dataset("alice/sharegpt");
+    client.createRepo(repo2, true, false);
+    client.createCommit(
+        repo2,
+        "main",
+        List.of(
+            CommitOperation.add(
+                "data/train-00000-of-00001.parquet",
+                parquet(Files.createDirectories(tmp.resolve("sg")), "s.parquet", sharegpt, rows))),
+        "sharegpt",
+        null);
+    Path out = tmp.resolve("out");
+    Cli r = analyze(out, "--input", "hf://datasets/alice/sharegpt", "--clusters", "1");
+    assertEquals(0, r.exitCode, r.toString());
+    Map<String, JsonNode> got = conversations(out);
+    assertEquals(List.of("s1", "s2"), List.copyOf(got.keySet()), r.toString());
+    JsonNode m = got.get("s1").get("messages");
+    assertEquals("user", m.get(0).get("role").asText());
+    assertEquals("assistant", m.get(1).get("role").asText());
+    assertEquals("Espresso and milk.", m.get(1).get("content").asText());
+  }
+
+  @Test
   void aMissingDatasetSplitOrAWatchIsOneReadableLine() {
     Cli noDataset = analyze(tmp.resolve("a"), "--input", "hf://datasets/alice/nothere");
     assertEquals(2, noDataset.exitCode, noDataset.toString());
