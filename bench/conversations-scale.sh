@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # conversations analyze at 10k and 100k conversations: does memory grow with the input? (issue 15, "Scale")
 # The synthetic sets of bench/conversations.sh (bench/conversations_gen.py, one JSONL file each), every stage built,
-# one JVM a run (java -Xmx3g, /usr/bin/time -v, a GC log). The embeddings come from io.hfbeam.bench.LatencyOpenAiServer's
+# one JVM a run (java -Xmx3g or $XMX, /usr/bin/time -v, a GC log). The embeddings come from io.hfbeam.bench.LatencyOpenAiServer's
 # /v1/embeddings in its own process (hashed bag-of-words vectors, 384 floats, answered at once) through
 # `--embeddings openai`, so a run measures everything but the embedding model (the offline model embeds about 22
 # conversations per CPU-second at any size: bench/conversations.sh). Reported per run: wall, CPU seconds, peak RSS,
 # and the largest heap left after a garbage collection (the live data, whatever heap size the JVM chose).
-# usage: [SIZES="10000 100000"] [RUNNERS="flink-batch"] [K=k] bench/conversations-scale.sh
+# usage: [SIZES="10000 100000"] [RUNNERS="flink-batch"] [K=k] [XMX=3g] bench/conversations-scale.sh
 #        needs target/hfbeam.jar and target/test-classes (mvn -o -q -DskipTests package)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,9 +29,9 @@ for n in "${sizes[@]}"; do
   in=$dir/syn-$n.jsonl
   [ -f "$in" ] || python3 bench/conversations_gen.py "$n" "$in" 0
   for runner in "${runners[@]}"; do
-    out=$dir/scale-$runner-$n
+    out=$dir/scale-$runner-$n${XMX:+-$XMX}
     rm -rf "$out" "$out.checkpoints"
-    /usr/bin/time -v -o "$out.time" java -Xmx3g -Xlog:gc:file="$out.gc" -jar "$jar" conversations analyze \
+    /usr/bin/time -v -o "$out.time" java -Xmx"${XMX:-3g}" -Xlog:gc:file="$out.gc" -jar "$jar" conversations analyze \
       --input "$in" --output "$out" --runner "$runner" --embeddings openai --embedding-model hash-384 \
       --api-base "$base" "${k[@]}" > "$out.log" 2>&1 || { echo "FAILED $runner $n"; tail -5 "$out.log"; exit 1; }
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out.time")
@@ -39,6 +39,6 @@ for n in "${sizes[@]}"; do
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$out.time")
     live=$(awk '/Pause/ {split($0, a, "->"); split(a[2], b, "M"); if (b[1] + 0 > m) m = b[1] + 0} END {print m}' "$out.gc")
     rows=$(grep -E '^  (conversations|embeddings|clusters|meta_clusters) ' "$out.log" | awk '{printf "%s=%s ", $1, $2}')
-    echo "RUN runner=$runner n=$n wall=$wall cpu_s=$cpu peak_rss_mb=$rss max_live_after_gc_mb=$live $rows"
+    echo "RUN runner=$runner n=$n xmx=${XMX:-3g} wall=$wall cpu_s=$cpu peak_rss_mb=$rss max_live_after_gc_mb=$live $rows"
   done
 done

@@ -172,7 +172,8 @@ class PackageDependenciesTest {
                   "format.parquet",
                   "hf",
                   "llm",
-                  "runner")),
+                  "runner",
+                  "source")),
           // the CLI builds typed settings (their types live below) and calls the launcher
           Map.entry(
               "cli",
