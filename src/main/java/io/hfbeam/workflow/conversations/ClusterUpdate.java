@@ -27,23 +27,7 @@ final class ClusterUpdate {
   private ClusterUpdate() {}
 
   static Map<String, float[]> centroids(List<Cluster> base, Map<String, float[]> vectors) {
-    Map<String, float[]> out = new HashMap<>();
-    for (Cluster c : base) {
-      double[] sum = null;
-      int n = 0;
-      for (String id : c.chatIds()) {
-        float[] v = vectors.get(id);
-        if (v == null) continue;
-        if (sum == null) sum = new double[v.length];
-        for (int j = 0; j < v.length; j++) sum[j] += v[j];
-        n++;
-      }
-      if (sum == null) continue;
-      float[] mean = new float[sum.length];
-      for (int j = 0; j < sum.length; j++) mean[j] = (float) (sum[j] / n);
-      out.put(c.id(), mean);
-    }
-    return out;
+    return new HashMap<>(ClusterSums.of(base, vectors, "").centroids());
   }
 
   static double distance(float[] a, float[] b) {
