@@ -51,30 +51,22 @@ public final class ClassTfIdf {
    * @param classes each class's documents
    */
   public static List<List<Term>> topTerms(List<List<String>> classes, int top) {
-    List<Map<String, Integer>> counts = new ArrayList<>();
+    // Two passes over the documents, so only one class's counts are held at a time (the
+    // documents may be read from disk; every class's map at once grows with the input): the
+    // totals over all classes first, then each class's weights.
     Map<String, Long> total = new HashMap<>();
     long allTerms = 0;
     for (List<String> docs : classes) {
-      Map<String, Integer> c = new HashMap<>();
-      for (String doc : docs) {
-        if (doc == null) continue;
-        Matcher m = TOKEN.matcher(doc.toLowerCase(Locale.ROOT));
-        while (m.find()) {
-          String t = m.group();
-          if (STOP.contains(t) || t.chars().allMatch(Character::isDigit)) continue;
-          c.merge(t, 1, Integer::sum);
-        }
-      }
-      for (Map.Entry<String, Integer> e : c.entrySet()) {
+      for (Map.Entry<String, Integer> e : counts(docs).entrySet()) {
         total.merge(e.getKey(), (long) e.getValue(), Long::sum);
         allTerms += e.getValue();
       }
-      counts.add(c);
     }
     // BERTopic: avg_nr_samples = int(X.sum(axis=1).mean())
     long average = classes.isEmpty() ? 0 : allTerms / classes.size();
     List<List<Term>> result = new ArrayList<>();
-    for (Map<String, Integer> c : counts) {
+    for (List<String> docs : classes) {
+      Map<String, Integer> c = counts(docs);
       long classTotal = c.values().stream().mapToLong(Integer::longValue).sum();
       List<Term> terms = new ArrayList<>();
       for (Map.Entry<String, Integer> e : c.entrySet()) {
@@ -90,6 +82,21 @@ public final class ClassTfIdf {
       result.add(List.copyOf(terms.subList(0, Math.min(top, terms.size()))));
     }
     return result;
+  }
+
+  /** A class's term counts. */
+  private static Map<String, Integer> counts(List<String> docs) {
+    Map<String, Integer> c = new HashMap<>();
+    for (String doc : docs) {
+      if (doc == null) continue;
+      Matcher m = TOKEN.matcher(doc.toLowerCase(Locale.ROOT));
+      while (m.find()) {
+        String t = m.group();
+        if (STOP.contains(t) || t.chars().allMatch(Character::isDigit)) continue;
+        c.merge(t, 1, Integer::sum);
+      }
+    }
+    return c;
   }
 
   /**

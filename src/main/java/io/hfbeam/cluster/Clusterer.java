@@ -29,9 +29,14 @@ public record Clusterer(int k, int perCluster, long seed, int miniBatchAbove) {
   }
 
   public Clustering fit(float[][] points) {
-    int kk = kFor(points.length);
-    return points.length > miniBatchAbove
+    return fit(Vectors.of(points));
+  }
+
+  /** Mini-batch reads the points where they are; full k-means takes them into memory (few). */
+  public Clustering fit(Vectors points) {
+    int kk = kFor(points.size());
+    return points.size() > miniBatchAbove
         ? new MiniBatchKMeans(kk, seed).fit(points)
-        : new KMeans(kk, seed).fit(points);
+        : new KMeans(kk, seed).fit(points.toArray());
   }
 }

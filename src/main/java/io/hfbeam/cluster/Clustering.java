@@ -40,7 +40,11 @@ public record Clustering(int[] labels, float[][] centroids) {
    * the points (so every algorithm reports centroids the same way).
    */
   static Clustering canonical(float[][] points, int[] rawLabels) {
-    int n = points.length;
+    return canonical(Vectors.of(points), rawLabels);
+  }
+
+  static Clustering canonical(Vectors points, int[] rawLabels) {
+    int n = points.size();
     int max = 0;
     for (int l : rawLabels) max = Math.max(max, l);
     int[] remap = new int[max + 1];
@@ -52,13 +56,13 @@ public record Clustering(int[] labels, float[][] centroids) {
       if (remap[l] < 0) remap[l] = next++;
       labels[i] = remap[l];
     }
-    int d = n == 0 ? 0 : points[0].length;
+    int d = n == 0 ? 0 : points.dimension();
     double[][] sums = new double[next][d];
     int[] counts = new int[next];
     for (int i = 0; i < n; i++) {
       counts[labels[i]]++;
       double[] s = sums[labels[i]];
-      float[] p = points[i];
+      float[] p = points.row(i);
       for (int j = 0; j < d; j++) s[j] += p[j];
     }
     float[][] centroids = new float[next][d];
@@ -70,14 +74,19 @@ public record Clustering(int[] labels, float[][] centroids) {
 
   /** Checks the input: a non-empty rectangle of finite numbers. */
   static int dimension(float[][] points) {
-    if (points.length == 0) throw new IllegalArgumentException("no points to cluster");
-    int d = points[0].length;
-    for (int i = 0; i < points.length; i++) {
-      if (points[i].length != d) {
+    return dimension(Vectors.of(points));
+  }
+
+  static int dimension(Vectors points) {
+    if (points.size() == 0) throw new IllegalArgumentException("no points to cluster");
+    int d = points.row(0).length;
+    for (int i = 0; i < points.size(); i++) {
+      float[] p = points.row(i);
+      if (p.length != d) {
         throw new IllegalArgumentException(
-            "point " + i + " has " + points[i].length + " dimensions, point 0 has " + d);
+            "point " + i + " has " + p.length + " dimensions, point 0 has " + d);
       }
-      for (float v : points[i]) {
+      for (float v : p) {
         if (!Float.isFinite(v)) throw new IllegalArgumentException("point " + i + " is not finite");
       }
     }

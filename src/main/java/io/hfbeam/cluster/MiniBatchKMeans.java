@@ -41,8 +41,16 @@ public final class MiniBatchKMeans {
   }
 
   public Clustering fit(float[][] points) {
+    return fit(Vectors.of(points));
+  }
+
+  /**
+   * Clusters the points where they are: only the seeding sample, a batch and the centres are held
+   * (the points may be a {@link VectorFile}).
+   */
+  public Clustering fit(Vectors points) {
     int d = Clustering.dimension(points);
-    int n = points.length;
+    int n = points.size();
     int kk = Math.min(k, n);
     SplittableRandom random = new SplittableRandom(seed);
     float[][] centres = seed(points, kk, random);
@@ -53,17 +61,19 @@ public final class MiniBatchKMeans {
     double best = Double.POSITIVE_INFINITY;
     int sinceBest = 0;
     int[] batch = new int[b];
+    float[][] rows = new float[b][];
     int[] nearest = new int[b];
     double[] dist = new double[b];
     for (long step = 0; step < steps; step++) {
       for (int i = 0; i < b; i++) batch[i] = random.nextInt(n);
+      for (int i = 0; i < b; i++) rows[i] = points.row(batch[i]);
       float[][] c = centres;
       float[] half = halfNorms(c);
       IntStream.range(0, b)
           .parallel()
           .forEach(
               i -> {
-                float[] x = points[batch[i]];
+                float[] x = rows[i];
                 int arg = nearest(x, c, half);
                 nearest[i] = arg;
                 dist[i] = Clustering.distance2(x, c[arg]);
@@ -75,7 +85,7 @@ public final class MiniBatchKMeans {
         counts[ci]++;
         double eta = 1.0 / counts[ci];
         float[] centre = centres[ci];
-        float[] x = points[batch[i]];
+        float[] x = rows[i];
         for (int j = 0; j < d; j++) centre[j] += (float) (eta * (x[j] - centre[j]));
       }
       inertia /= b;
@@ -92,13 +102,23 @@ public final class MiniBatchKMeans {
     int[] labels = new int[n];
     float[][] c = centres;
     float[] half = halfNorms(c);
-    IntStream.range(0, n).parallel().forEach(i -> labels[i] = nearest(points[i], c, half));
+    for (int from = 0; from < n; from += CHUNK) {
+      int start = from;
+      float[][] chunk = new float[Math.min(CHUNK, n - from)][];
+      for (int i = 0; i < chunk.length; i++) chunk[i] = points.row(start + i);
+      IntStream.range(0, chunk.length)
+          .parallel()
+          .forEach(i -> labels[start + i] = nearest(chunk[i], c, half));
+    }
     return Clustering.canonical(points, labels);
   }
 
+  /** Points assigned a chunk at a time (read, then compared in parallel). */
+  private static final int CHUNK = 4096;
+
   /** k-means++ centres from a seeded sample of at most max(3 batches, 3k) points. */
-  private float[][] seed(float[][] points, int kk, SplittableRandom random) {
-    int n = points.length;
+  private float[][] seed(Vectors points, int kk, SplittableRandom random) {
+    int n = points.size();
     int size = (int) Math.min(n, Math.max(3L * batchSize, 3L * kk));
     int[] sample = IntStream.range(0, n).toArray();
     for (int i = 0; i < size; i++) { // partial Fisher-Yates: the first `size` are the sample
@@ -108,7 +128,7 @@ public final class MiniBatchKMeans {
       sample[j] = t;
     }
     float[][] chosen = new float[size][];
-    for (int i = 0; i < size; i++) chosen[i] = points[sample[i]];
+    for (int i = 0; i < size; i++) chosen[i] = points.row(sample[i]);
     // The best of `inits` k-means++ seedings, each polished by 5 Lloyd rounds, on the sample. One
     // seeding alone can leave two true clusters under one centre, which small mini-batch steps
     // never

@@ -5,11 +5,14 @@ import io.hfbeam.cluster.Clusterer;
 import io.hfbeam.cluster.Clustering;
 import io.hfbeam.cluster.Hierarchy;
 import io.hfbeam.cluster.Layout;
+import io.hfbeam.cluster.Vectors;
 import io.hfbeam.conversations.Cluster;
 import io.hfbeam.conversations.ProjectedCluster;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -25,6 +28,21 @@ import java.util.Map;
 public final class ClusterAnalysis {
   /** One conversation: what stands for it in text (for names) and its embedding. */
   public record Point(String chatId, String text, float[] vector) implements Serializable {}
+
+  /**
+   * The conversations to cluster, wherever they are kept: chat ids in ascending order, and by the
+   * same index a vector and the text that names clusters.
+   */
+  public interface PointSet {
+    /** Ascending, no repeats. */
+    List<String> chatIds();
+
+    /** Row i is the vector of {@code chatIds().get(i)}. */
+    Vectors vectors();
+
+    /** The naming text of point i ("" for none); read when a namer asks for it. */
+    String text(int i);
+  }
 
   /** How clusters get their name, description and slug. */
   public interface Namer extends Serializable {
@@ -84,29 +102,51 @@ public final class ClusterAnalysis {
 
   private ClusterAnalysis() {}
 
+  /** Points held in memory (the watching run's rebuild, tests). */
   public static Result run(List<Point> input, Settings s, Namer namer, String fingerprint)
       throws Exception {
     List<Point> points = new ArrayList<>(input);
     points.sort(Comparator.comparing(Point::chatId));
-    int n = points.size();
+    float[][] x = new float[points.size()][];
+    for (int i = 0; i < x.length; i++) x[i] = points.get(i).vector();
+    List<String> ids = points.stream().map(Point::chatId).toList();
+    Vectors vectors = Vectors.of(x);
+    PointSet set =
+        new PointSet() {
+          @Override
+          public List<String> chatIds() {
+            return ids;
+          }
+
+          @Override
+          public Vectors vectors() {
+            return vectors;
+          }
+
+          @Override
+          public String text(int i) {
+            return points.get(i).text();
+          }
+        };
+    return run(set, s, namer, fingerprint);
+  }
+
+  public static Result run(PointSet points, Settings s, Namer namer, String fingerprint)
+      throws Exception {
+    List<String> sortedIds = points.chatIds();
+    int n = sortedIds.size();
     if (n == 0) return new Result(List.of(), List.of(), List.of(), Layout.Method.TRIVIAL, 0);
-    float[][] x = new float[n][];
-    for (int i = 0; i < n; i++) x[i] = points.get(i).vector();
     Clusterer clusterer = Clusterer.kura(s.seed());
     if (s.clusters() > 0) clusterer = clusterer.withK(s.clusters());
-    Clustering c = clusterer.fit(x);
+    Clustering c = clusterer.fit(points.vectors());
     List<List<Integer>> members = c.members();
     List<List<String>> ids = new ArrayList<>();
     List<List<String>> texts = new ArrayList<>();
     for (List<Integer> m : members) {
       List<String> i = new ArrayList<>();
-      List<String> t = new ArrayList<>();
-      for (int p : m) {
-        i.add(points.get(p).chatId());
-        t.add(clip(points.get(p).text(), s.textChars()));
-      }
+      for (int p : m) i.add(sortedIds.get(p));
       ids.add(i);
-      texts.add(t);
+      texts.add(texts(points, m, s.textChars()));
     }
     List<ClassTfIdf.Label> baseNames = namer.nameBase(texts);
     Hierarchy h = Hierarchy.build(ids, c.centroids(), s.maxRoots(), 2, s.maxRounds(), s.seed());
@@ -127,8 +167,6 @@ public final class ClusterAnalysis {
       if (node.level() > 0) byLevel.computeIfAbsent(node.level(), k -> new ArrayList<>()).add(node);
       top = Math.max(top, node.level());
     }
-    Map<String, String> textOf = new HashMap<>();
-    for (Point p : points) textOf.put(p.chatId(), clip(p.text(), s.textChars()));
     for (int level = 1; level <= top; level++) {
       List<Hierarchy.Node> parents = byLevel.getOrDefault(level, List.of());
       List<List<Cluster>> kids = new ArrayList<>();
@@ -137,9 +175,9 @@ public final class ClusterAnalysis {
         List<Cluster> k = new ArrayList<>();
         for (int child : p.children()) k.add(named[child]);
         kids.add(k);
-        List<String> t = new ArrayList<>();
-        for (String id : p.chatIds()) t.add(textOf.get(id));
-        parentTexts.add(t);
+        List<Integer> m = new ArrayList<>(p.chatIds().size());
+        for (String id : p.chatIds()) m.add(Collections.binarySearch(sortedIds, id));
+        parentTexts.add(texts(points, m, s.textChars()));
       }
       List<ClassTfIdf.Label> names =
           parents.isEmpty() ? List.of() : namer.nameParents(kids, parentTexts);
@@ -186,6 +224,21 @@ public final class ClusterAnalysis {
     return HexFormat.of()
         .formatHex(Survey.sha256().digest(key.toString().getBytes(StandardCharsets.UTF_8)))
         .substring(0, 32);
+  }
+
+  /** The members' texts, each read when asked for (a namer reads some or all, once or twice). */
+  private static List<String> texts(PointSet points, List<Integer> members, int chars) {
+    return new AbstractList<>() {
+      @Override
+      public String get(int i) {
+        return clip(points.text(members.get(i)), chars);
+      }
+
+      @Override
+      public int size() {
+        return members.size();
+      }
+    };
   }
 
   private static String clip(String s, int chars) {

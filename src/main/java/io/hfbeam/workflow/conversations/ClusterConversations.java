@@ -131,10 +131,12 @@ public final class ClusterConversations
               && !embeddings.get().fingerprint().equals(t.embeddingsFingerprint))) {
         return; // the embeddings this run made were refused: nothing to cluster
       }
-      List<ClusterAnalysis.Point> points =
-          StageFiles.points(r, t.summaries, t.layout, t.settings.textChars());
-      Metrics.counter("cluster", "records_in").inc(points.size());
-      ClusterAnalysis.Result res = ClusterAnalysis.run(points, t.settings, t.namer, t.fingerprint);
+      ClusterAnalysis.Result res;
+      try (ScratchPoints points =
+          ScratchPoints.of(r, t.summaries, t.layout, t.settings.textChars())) {
+        Metrics.counter("cluster", "records_in").inc(points.chatIds().size());
+        res = ClusterAnalysis.run(points, t.settings, t.namer, t.fingerprint);
+      }
       Metrics.counter("cluster", "records_out").inc(res.metaClusters().size());
       for (Cluster c : res.clusters()) out.get(CLUSTERS).output(StageRows.row(c).toString());
       for (Cluster c : res.metaClusters())
