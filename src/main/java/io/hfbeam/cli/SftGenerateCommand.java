@@ -112,6 +112,11 @@ final class SftGenerateCommand extends WorkflowCommand {
   }
 
   @Override
+  java.nio.file.Path outputDir() {
+    return outputDir != null ? java.nio.file.Path.of(outputDir) : common.output();
+  }
+
+  @Override
   Launchable launchable() {
     if (numPairs < 0) throw new IllegalArgumentException("--num-pairs must be 0 (all) or more");
     if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1");

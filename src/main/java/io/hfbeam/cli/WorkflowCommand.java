@@ -42,6 +42,11 @@ abstract class WorkflowCommand implements Callable<Integer> {
   /** The workflow name, also the name of its pipeline YAML. */
   abstract String workflow();
 
+  /** The output directory the run will write (--output, else the YAML's, else the default). */
+  java.nio.file.Path outputDir() {
+    return common.output();
+  }
+
   /** The workflow with its typed settings; throws IllegalArgumentException for usage errors. */
   abstract Launchable launchable();
 
@@ -88,7 +93,12 @@ abstract class WorkflowCommand implements Callable<Integer> {
         err.println("error: " + noCluster.get());
         return FAILED;
       }
+      // before the job is built: building it may write to the output (a staged Hub dataset)
+      launcher.lockOutput(outputDir());
       launcher.prepare(launchable());
+    } catch (IllegalStateException e) {
+      err.println("error: " + e.getMessage());
+      return FAILED;
     } catch (IllegalArgumentException | UncheckedIOException e) {
       return fail(USAGE, e);
     }

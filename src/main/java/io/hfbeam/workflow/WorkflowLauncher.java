@@ -12,6 +12,7 @@ import io.hfbeam.runner.RunnerProfiles;
 import io.hfbeam.runner.WorkflowRun;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,6 +43,7 @@ public final class WorkflowLauncher implements AutoCloseable {
   private final PrintStream err;
   private Optional<EmbeddedFlink> embeddedFlink = Optional.empty();
   private Launchable job;
+  private io.hfbeam.dataset.OutputLock lock;
   private PipelineOptions options;
   private Optional<Checkpoints.Checkpoint> resumedFrom = Optional.empty();
   private String manifestBefore = "";
@@ -112,6 +114,22 @@ public final class WorkflowLauncher implements AutoCloseable {
   }
 
   /**
+   * Takes the output for this run until {@link #close()}: a second run into the same output stops
+   * here with one line. Called before the job is built when building it writes there (a staged Hub
+   * dataset); {@link #prepare} takes it otherwise.
+   *
+   * @throws IllegalStateException another run holds the output
+   */
+  public void lockOutput(Path output) {
+    if (lock != null) return;
+    try {
+      lock = io.hfbeam.dataset.OutputLock.acquire(output);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
    * Why the runner cannot take the job (a Flink cluster that does not answer), checked in seconds.
    */
   public Optional<String> checkRunner(String workflow) {
@@ -126,6 +144,7 @@ public final class WorkflowLauncher implements AutoCloseable {
    * @throws IllegalArgumentException a usage error
    */
   public void prepare(Launchable job) {
+    lockOutput(job.output());
     this.job = job;
     checkOutsideInput(job.output(), job.inputDirs());
     options = RunnerProfiles.create(run.runner(), runnerSettings(job.name()));
@@ -340,7 +359,17 @@ public final class WorkflowLauncher implements AutoCloseable {
 
   @Override
   public void close() {
-    if (job != null) job.release();
-    embeddedFlink.ifPresent(EmbeddedFlink::close);
+    try {
+      if (job != null) job.release();
+      embeddedFlink.ifPresent(EmbeddedFlink::close);
+    } finally {
+      if (lock != null) {
+        try {
+          lock.close();
+        } catch (IOException e) {
+          // the process ending lets the lock go all the same
+        }
+      }
+    }
   }
 }
