@@ -154,6 +154,93 @@ public class HuggingFaceIOTest {
     assertThat(card, containsString("num_examples: 50"));
   }
 
+  /**
+   * A file's sort spilled to disk and merged gives the same files as the sort in memory: rows with
+   * a repeated sort key (ties go by the row's bytes), some rows twice, and failures with ties of
+   * place, written with a 1-byte budget (a run per row) and with the default.
+   */
+  @Test
+  public void aSpilledSortWritesTheSameFilesAsTheSortInMemory() throws Exception {
+    Schema schema = FEATURES.beamSchema();
+    java.util.Random r = new java.util.Random(11);
+    List<KV<String, Row>> rows = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      int n = r.nextInt(400); // the sort key: ~7 rows per key
+      String text = "t" + r.nextInt(1_000) + "x".repeat(r.nextInt(200)) + (i % 7 == 0 ? "é" : "");
+      Row row = Row.withSchema(schema).addValues(n, text).build();
+      String split = i % 5 == 0 ? "test" : "train";
+      rows.add(KV.of(split, row));
+      if (i % 50 == 0) rows.add(KV.of(split, row)); // the same row twice
+    }
+    List<Row> failures = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      failures.add(
+          Failures.of(
+              "f" + r.nextInt(3) + ".jsonl",
+              i % 10 == 0 ? null : (long) r.nextInt(50),
+              (long) r.nextInt(1_000),
+              null,
+              "MapFields",
+              "bad " + r.nextInt(20),
+              "x".repeat(r.nextInt(50))));
+    }
+    Map<String, Map<String, byte[]>> outputs = new TreeMap<>();
+    Map<String, Long> spills = new TreeMap<>();
+    for (long budget : new long[] {1, HuggingFaceIO.SORT_BUFFER_BYTES}) {
+      Path out = tmp.resolve("budget-" + budget);
+      Pipeline p = pipeline();
+      PCollection<Row> f = p.apply("Failures", Create.of(failures).withRowSchema(Failures.SCHEMA));
+      create(p, rows)
+          .apply(
+              sink(out)
+                  .withRowsPerFile(1_000)
+                  .withSortKey(row -> String.format("%04d", row.getInt32("n")))
+                  .withSortBufferBytes(budget)
+                  .withFailures(f));
+      org.apache.beam.sdk.PipelineResult result = p.run();
+      result.waitUntilFinish();
+      spills.put(
+          "budget " + budget,
+          result
+              .metrics()
+              .queryMetrics(
+                  org.apache.beam.sdk.metrics.MetricsFilter.builder()
+                      .addNameFilter(
+                          org.apache.beam.sdk.metrics.MetricNameFilter.named(
+                              "write", "sort_spills"))
+                      .build())
+              .getCounters()
+              .iterator()
+              .next()
+              .getAttempted());
+      outputs.put("budget " + budget, files(out));
+      try (Stream<Path> all = Files.walk(out)) {
+        assertThat(all.filter(x -> x.toString().contains(".runs")).toList(), equalTo(List.of()));
+      }
+    }
+    // every row of the 1-byte run was spilled, none of the default run's
+    assertThat(spills.get("budget 1"), equalTo((long) rows.size()));
+    assertThat(spills.get("budget " + HuggingFaceIO.SORT_BUFFER_BYTES), equalTo(0L));
+    Map<String, byte[]> tiny = outputs.get("budget 1");
+    Map<String, byte[]> large = outputs.get("budget " + HuggingFaceIO.SORT_BUFFER_BYTES);
+    assertThat(tiny.keySet(), equalTo(large.keySet()));
+    assertThat(
+        large.keySet(),
+        hasItems(
+            "README.md",
+            "_errors/errors.jsonl",
+            "train/batch_001.parquet",
+            "train/batch_003.jsonl",
+            "test/batch_001.jsonl"));
+    for (String name : large.keySet()) assertThat(name, tiny.get(name), equalTo(large.get(name)));
+  }
+
+  @Test
+  public void theSortBufferMustBePositive() {
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> HuggingFaceIO.write().withSortBufferBytes(0));
+  }
+
   @Test
   public void failuresGoToErrorsInFileOrderAndARunOverItsBudgetIsNotMadeTheDataset()
       throws Exception {
