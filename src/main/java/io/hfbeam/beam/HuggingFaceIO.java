@@ -159,10 +159,11 @@ public final class HuggingFaceIO {
    * The dataset sink. Rows of a split are spread over {@code ceil(rows / rowsPerFile)} files by a
    * hash of their sort key (by default the row's own encoding), and each file holds its rows sorted
    * by that key, ties by the row's encoding: the same rows give the same files, byte for byte, on
-   * any runner and whatever the input order, and no worker holds more than one file's rows. Files
-   * hold about {@code rowsPerFile} rows each (the hash decides, not a count: an exact count per
-   * file needs a global rank, which a sorted source can give but a shuffle cannot), and are
-   * numbered consecutively per split from {@code firstBatch}.
+   * any runner and whatever the input order. A file's sort holds at most {@link
+   * Write#withSortBufferBytes} of rows in memory and spills sorted runs beyond it. Files hold about
+   * {@code rowsPerFile} rows each (the hash decides, not a count: an exact count per file needs a
+   * global rank, which a sorted source can give but a shuffle cannot), and are numbered
+   * consecutively per split from {@code firstBatch}.
    *
    * <p>Steps: CountRows -> RowsPerSplit -> AssignFiles -> GroupFiles -> WriteFiles; KeyErrors ->
    * GroupErrors -> WriteErrors; AllFiles -> CollectFiles -> NameFiles -> WriteCard. Emits the
