@@ -388,21 +388,22 @@ public final class HuggingFaceIO {
           .thenComparing(KV::getValue, Arrays::compareUnsigned);
 
   /**
-   * A (sort key, encoded row) pair in a sort's run file; the key as UTF-16 chars, so that a key
-   * with a lone surrogate comes back as it was (UTF-8 would replace it, and change the order).
+   * A (sort key, encoded row) pair in a sort's run file: the key in UTF-8, then the row, each
+   * length-prefixed. UTF-8 gives the key back exactly: it reached the sort through the shuffle's
+   * UTF-8 coder, so it holds no lone surrogate.
    */
   static final ExternalSort.Codec<KV<String, byte[]>> ENTRIES =
       new ExternalSort.Codec<>() {
         @Override
         public void write(KV<String, byte[]> e, DataOutput out) throws IOException {
-          writeChars(e.getKey(), out);
+          writeUtf8(e.getKey(), out);
           out.writeInt(e.getValue().length);
           out.write(e.getValue());
         }
 
         @Override
         public KV<String, byte[]> read(DataInput in) throws IOException {
-          String key = readChars(in);
+          String key = readUtf8(in);
           byte[] row = new byte[in.readInt()];
           in.readFully(row);
           return KV.of(key, row);
@@ -420,15 +421,16 @@ public final class HuggingFaceIO {
    */
   static final long ENTRY_OVERHEAD = 96;
 
-  static void writeChars(String s, DataOutput out) throws IOException {
-    out.writeInt(s.length());
-    out.writeChars(s);
+  static void writeUtf8(String s, DataOutput out) throws IOException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
   }
 
-  static String readChars(DataInput in) throws IOException {
-    char[] c = new char[in.readInt()];
-    for (int i = 0; i < c.length; i++) c[i] = in.readChar();
-    return new String(c);
+  static String readUtf8(DataInput in) throws IOException {
+    byte[] b = new byte[in.readInt()];
+    in.readFully(b);
+    return new String(b, StandardCharsets.UTF_8);
   }
 
   /**
@@ -579,7 +581,10 @@ public final class HuggingFaceIO {
     }
   }
 
-  /** A failure's place in the input (its sort key) and its JSON line. */
+  /**
+   * A failure's place in the input (its sort key) and its JSON line; in a run file its strings are
+   * UTF-8, exact for the same reason as the rows' keys (the failures came through the shuffle).
+   */
   record ErrorLine(String source, Long offset, Long line, Long record, String json) {
     static ErrorLine of(Row r, Features f) {
       return new ErrorLine(
@@ -606,21 +611,21 @@ public final class HuggingFaceIO {
           @Override
           public void write(ErrorLine e, DataOutput out) throws IOException {
             out.writeBoolean(e.source != null);
-            if (e.source != null) writeChars(e.source, out);
+            if (e.source != null) writeUtf8(e.source, out);
             for (Long n : new Long[] {e.offset, e.line, e.record}) {
               out.writeBoolean(n != null);
               if (n != null) out.writeLong(n);
             }
-            writeChars(e.json, out);
+            writeUtf8(e.json, out);
           }
 
           @Override
           public ErrorLine read(DataInput in) throws IOException {
-            String source = in.readBoolean() ? readChars(in) : null;
+            String source = in.readBoolean() ? readUtf8(in) : null;
             Long offset = in.readBoolean() ? in.readLong() : null;
             Long line = in.readBoolean() ? in.readLong() : null;
             Long record = in.readBoolean() ? in.readLong() : null;
-            return new ErrorLine(source, offset, line, record, readChars(in));
+            return new ErrorLine(source, offset, line, record, readUtf8(in));
           }
 
           @Override

@@ -198,7 +198,12 @@ public class HuggingFaceIOTest {
           .apply(
               sink(out)
                   .withRowsPerFile(1_000)
-                  .withSortKey(row -> String.format("%04d", row.getInt32("n")))
+                  // half the keys start with a lone surrogate: whatever the shuffle's coder makes
+                  // of it ('?'), the spilled sort orders it as the one in memory does
+                  .withSortKey(
+                      row ->
+                          (row.getInt32("n") % 2 == 0 ? "\uD800" : "A")
+                              + String.format("%04d", row.getInt32("n")))
                   .withSortBufferBytes(budget)
                   .withFailures(f));
       org.apache.beam.sdk.PipelineResult result = p.run();
