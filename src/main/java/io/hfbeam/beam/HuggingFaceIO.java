@@ -3,6 +3,7 @@ package io.hfbeam.beam;
 import io.hfbeam.dataset.AssembleDataset;
 import io.hfbeam.dataset.CollectList;
 import io.hfbeam.dataset.DatasetFiles;
+import io.hfbeam.dataset.ExternalSort;
 import io.hfbeam.dataset.Failures;
 import io.hfbeam.dataset.FileNaming;
 import io.hfbeam.dataset.RowPartFormat;
@@ -24,7 +25,10 @@ import io.hfbeam.source.RowSink;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -110,6 +114,12 @@ public final class HuggingFaceIO {
     return new Publish(null, "main", false, false, 50, "", false, null);
   }
 
+  /**
+   * Rows a file's sort holds in memory before it spills a sorted run to disk: a few such buffers
+   * fit any worker's heap, and a 100,000-row file of 1.5 KB rows spills about five runs.
+   */
+  static final long SORT_BUFFER_BYTES = 32L << 20;
+
   /** The settings of {@link Write}; a new copy for every {@code withX}. */
   static final class WriteSettings implements Serializable, Cloneable {
     String output;
@@ -124,6 +134,7 @@ public final class HuggingFaceIO {
     String description = "";
     LinkedHashMap<String, String> sections = new LinkedHashMap<>();
     SerializableFunction<Row, String> sortKey;
+    long sortBufferBytes = SORT_BUFFER_BYTES;
 
     static WriteSettings defaults() {
       return new WriteSettings();
@@ -148,10 +159,11 @@ public final class HuggingFaceIO {
    * The dataset sink. Rows of a split are spread over {@code ceil(rows / rowsPerFile)} files by a
    * hash of their sort key (by default the row's own encoding), and each file holds its rows sorted
    * by that key, ties by the row's encoding: the same rows give the same files, byte for byte, on
-   * any runner and whatever the input order, and no worker holds more than one file's rows. Files
-   * hold about {@code rowsPerFile} rows each (the hash decides, not a count: an exact count per
-   * file needs a global rank, which a sorted source can give but a shuffle cannot), and are
-   * numbered consecutively per split from {@code firstBatch}.
+   * any runner and whatever the input order. A file's sort holds at most {@link
+   * Write#withSortBufferBytes} of rows in memory and spills sorted runs beyond it. Files hold about
+   * {@code rowsPerFile} rows each (the hash decides, not a count: an exact count per file needs a
+   * global rank, which a sorted source can give but a shuffle cannot), and are numbered
+   * consecutively per split from {@code firstBatch}.
    *
    * <p>Steps: CountRows -> RowsPerSplit -> AssignFiles -> GroupFiles -> WriteFiles; KeyErrors ->
    * GroupErrors -> WriteErrors; AllFiles -> CollectFiles -> NameFiles -> WriteCard. Emits the
@@ -228,6 +240,17 @@ public final class HuggingFaceIO {
       return with(c -> c.sortKey = key);
     }
 
+    /**
+     * How many bytes of rows a file's sort (and the failures' sort) holds in memory; beyond that it
+     * spills sorted runs under the staging folder and merges them (default 32 MiB). The files are
+     * the same whatever the budget.
+     */
+    public Write withSortBufferBytes(long bytes) {
+      if (bytes < 1)
+        throw new IllegalArgumentException("sort buffer must be >= 1 byte, got " + bytes);
+      return with(c -> c.sortBufferBytes = bytes);
+    }
+
     /** Splits listed here come first in the card, in this order; others follow by name. */
     public Write withSplitOrder(List<String> order) {
       return with(c -> c.splitOrder = List.copyOf(order));
@@ -292,7 +315,7 @@ public final class HuggingFaceIO {
                         WithKeys.<String, Row>of("").withKeyType(TypeDescriptors.strings()))
                     .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(Failures.SCHEMA)))
                     .apply("GroupErrors", GroupByKey.create())
-                    .apply("WriteErrors", ParDo.of(new WriteErrorsFn(s.output)))
+                    .apply("WriteErrors", ParDo.of(new WriteErrorsFn(s.output, s.sortBufferBytes)))
                     .setCoder(SerializableCoder.of(WrittenFile.class)));
       }
       return all.apply("AllFiles", Flatten.pCollections())
@@ -365,6 +388,52 @@ public final class HuggingFaceIO {
           .thenComparing(KV::getValue, Arrays::compareUnsigned);
 
   /**
+   * A (sort key, encoded row) pair in a sort's run file: the key in UTF-8, then the row, each
+   * length-prefixed. UTF-8 gives the key back exactly: it reached the sort through the shuffle's
+   * UTF-8 coder, so it holds no lone surrogate.
+   */
+  static final ExternalSort.Codec<KV<String, byte[]>> ENTRIES =
+      new ExternalSort.Codec<>() {
+        @Override
+        public void write(KV<String, byte[]> e, DataOutput out) throws IOException {
+          writeUtf8(e.getKey(), out);
+          out.writeInt(e.getValue().length);
+          out.write(e.getValue());
+        }
+
+        @Override
+        public KV<String, byte[]> read(DataInput in) throws IOException {
+          String key = readUtf8(in);
+          byte[] row = new byte[in.readInt()];
+          in.readFully(row);
+          return KV.of(key, row);
+        }
+
+        @Override
+        public long bytes(KV<String, byte[]> e) {
+          return ENTRY_OVERHEAD + 2L * e.getKey().length() + e.getValue().length;
+        }
+      };
+
+  /**
+   * The heap of a buffered pair beyond its key's chars and row's bytes: the KV, the String and the
+   * two arrays' headers, the list's slot.
+   */
+  static final long ENTRY_OVERHEAD = 96;
+
+  static void writeUtf8(String s, DataOutput out) throws IOException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  static String readUtf8(DataInput in) throws IOException {
+    byte[] b = new byte[in.readInt()];
+    in.readFully(b);
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  /**
    * Sorts one file's rows and writes them, Parquet and/or JSONL, under the staging folder's
    * buckets.
    */
@@ -372,6 +441,7 @@ public final class HuggingFaceIO {
       extends DoFn<KV<KV<String, Integer>, Iterable<KV<String, byte[]>>>, WrittenFile> {
     private final WriteSettings s;
     private final SchemaCoder<Row> coder;
+    private final Counter spills = Metrics.counter("write", "sort_spills");
 
     WriteFileFn(WriteSettings s, Schema schema) {
       this.s = s;
@@ -383,9 +453,6 @@ public final class HuggingFaceIO {
         @Element KV<KV<String, Integer>, Iterable<KV<String, byte[]>>> file,
         OutputReceiver<WrittenFile> out)
         throws IOException {
-      List<KV<String, byte[]>> rows = new ArrayList<>();
-      file.getValue().forEach(rows::add);
-      rows.sort(ORDER);
       String split = file.getKey().getKey();
       Features f = s.features();
       // the split name in hex: any name is a safe folder name, and two names never share one
@@ -396,51 +463,62 @@ public final class HuggingFaceIO {
               + "/"
               + file.getKey().getValue();
       Path base = StagedDataset.stagingDir(Path.of(s.output)).resolve(rel);
-      long[] arrow = {0};
-      if (s.parquet != null) {
-        Path target = Path.of(base + ".parquet");
-        AtomicFiles.write(
-            target,
-            tmp -> {
-              try (HfParquetWriter w = HfParquetWriter.create(tmp, f, s.parquet)) {
-                for (KV<String, byte[]> r : rows) {
-                  Row row = decode(r.getValue());
-                  w.write(row);
-                  arrow[0] += f.arrowBytes(row);
+      try (ExternalSort<KV<String, byte[]>> rows =
+          new ExternalSort<>(Path.of(base + ".runs"), s.sortBufferBytes, ORDER, ENTRIES)) {
+        for (KV<String, byte[]> r : file.getValue()) rows.add(r);
+        spills.inc(rows.spills());
+        // a spilled sort is merged once per format: simpler than two writers in step, and the
+        // runs are read again only when both formats are on
+        long[] arrow = {0};
+        if (s.parquet != null) {
+          Path target = Path.of(base + ".parquet");
+          AtomicFiles.write(
+              target,
+              tmp -> {
+                try (HfParquetWriter w = HfParquetWriter.create(tmp, f, s.parquet);
+                    ExternalSort.Sorted<KV<String, byte[]>> it = rows.sorted()) {
+                  while (it.hasNext()) {
+                    Row row = decode(it.next().getValue());
+                    w.write(row);
+                    arrow[0] += f.arrowBytes(row);
+                  }
                 }
-              }
-            });
-        out.output(
-            new WrittenFile(
-                split,
-                rel + ".parquet",
-                target.toString(),
-                rows.size(),
-                Files.size(target),
-                arrow[0]));
-      }
-      if (s.jsonl) {
-        Path target = Path.of(base + ".jsonl");
-        long jsonArrow = 0;
-        AtomicFiles.write(
-            target,
-            tmp -> {
-              try (JsonlRowWriter w =
-                  new JsonlRowWriter(
-                      new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), f)) {
-                for (KV<String, byte[]> r : rows) w.write(decode(r.getValue()));
-              }
-            });
-        if (s.parquet == null)
-          for (KV<String, byte[]> r : rows) jsonArrow += f.arrowBytes(decode(r.getValue()));
-        out.output(
-            new WrittenFile(
-                split,
-                rel + ".jsonl",
-                target.toString(),
-                rows.size(),
-                Files.size(target),
-                s.parquet == null ? jsonArrow : arrow[0]));
+              });
+          out.output(
+              new WrittenFile(
+                  split,
+                  rel + ".parquet",
+                  target.toString(),
+                  rows.count(),
+                  Files.size(target),
+                  arrow[0]));
+        }
+        if (s.jsonl) {
+          Path target = Path.of(base + ".jsonl");
+          long[] jsonArrow = {0};
+          AtomicFiles.write(
+              target,
+              tmp -> {
+                try (JsonlRowWriter w =
+                        new JsonlRowWriter(
+                            new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), f);
+                    ExternalSort.Sorted<KV<String, byte[]>> it = rows.sorted()) {
+                  while (it.hasNext()) {
+                    Row row = decode(it.next().getValue());
+                    w.write(row);
+                    if (s.parquet == null) jsonArrow[0] += f.arrowBytes(row);
+                  }
+                }
+              });
+          out.output(
+              new WrittenFile(
+                  split,
+                  rel + ".jsonl",
+                  target.toString(),
+                  rows.count(),
+                  Files.size(target),
+                  s.parquet == null ? jsonArrow[0] : arrow[0]));
+        }
       }
     }
 
@@ -459,50 +537,103 @@ public final class HuggingFaceIO {
    */
   static final class WriteErrorsFn extends DoFn<KV<String, Iterable<Row>>, WrittenFile> {
     private final String output;
+    private final long sortBufferBytes;
 
-    WriteErrorsFn(String output) {
+    WriteErrorsFn(String output, long sortBufferBytes) {
       this.output = output;
+      this.sortBufferBytes = sortBufferBytes;
     }
 
     @ProcessElement
     public void process(@Element KV<String, Iterable<Row>> errors, OutputReceiver<WrittenFile> out)
         throws IOException {
       Features f = Features.fromBeamSchema(Failures.SCHEMA);
-      List<KV<Row, String>> rows = new ArrayList<>();
-      for (Row r : errors.getValue()) rows.add(KV.of(r, JsonlRowWriter.toJsonLine(r, f)));
-      Comparator<Row> byPlace =
-          Comparator.comparing(
-                  (Row r) -> r.getString("source"),
-                  Comparator.nullsFirst(Comparator.<String>naturalOrder()))
-              .thenComparing(
-                  r -> r.getInt64("offset"), Comparator.nullsFirst(Comparator.<Long>naturalOrder()))
-              .thenComparing(
-                  r -> r.getInt64("line"), Comparator.nullsFirst(Comparator.<Long>naturalOrder()))
-              .thenComparing(
-                  r -> r.getInt64("record"),
-                  Comparator.nullsFirst(Comparator.<Long>naturalOrder()));
-      rows.sort(
-          Comparator.comparing((KV<Row, String> kv) -> kv.getKey(), byPlace)
-              .thenComparing(KV::getValue));
       Path target = StagedDataset.stagingDir(Path.of(output)).resolve(DatasetFiles.ERRORS_FILE);
-      AtomicFiles.write(
-          target,
-          tmp -> {
-            try (JsonlRowWriter w =
-                new JsonlRowWriter(
-                    new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), f)) {
-              for (KV<Row, String> r : rows) w.write(r.getKey());
-            }
-          });
-      out.output(
-          new WrittenFile(
-              null,
-              DatasetFiles.ERRORS_FILE,
-              target.toString(),
-              rows.size(),
-              Files.size(target),
-              0));
+      try (ExternalSort<ErrorLine> lines =
+          new ExternalSort<>(
+              target.resolveSibling(".errors.runs"),
+              sortBufferBytes,
+              ErrorLine.ORDER,
+              ErrorLine.CODEC)) {
+        for (Row r : errors.getValue()) lines.add(ErrorLine.of(r, f));
+        // the line as JsonlRowWriter writes the row: toJsonLine is its line without the \n, and
+        // always valid UTF-8 (a lone surrogate is already a '?')
+        AtomicFiles.write(
+            target,
+            tmp -> {
+              try (OutputStream w = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+                  ExternalSort.Sorted<ErrorLine> it = lines.sorted()) {
+                while (it.hasNext()) {
+                  w.write(it.next().json().getBytes(StandardCharsets.UTF_8));
+                  w.write('\n');
+                }
+              }
+            });
+        out.output(
+            new WrittenFile(
+                null,
+                DatasetFiles.ERRORS_FILE,
+                target.toString(),
+                lines.count(),
+                Files.size(target),
+                0));
+      }
     }
+  }
+
+  /**
+   * A failure's place in the input (its sort key) and its JSON line; in a run file its strings are
+   * UTF-8, exact for the same reason as the rows' keys (the failures came through the shuffle).
+   */
+  record ErrorLine(String source, Long offset, Long line, Long record, String json) {
+    static ErrorLine of(Row r, Features f) {
+      return new ErrorLine(
+          r.getString("source"),
+          r.getInt64("offset"),
+          r.getInt64("line"),
+          r.getInt64("record"),
+          JsonlRowWriter.toJsonLine(r, f));
+    }
+
+    /** File order: source, offset, line, record (nulls first), then the whole line. */
+    static final Comparator<ErrorLine> ORDER =
+        Comparator.comparing(
+                ErrorLine::source, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+            .thenComparing(
+                ErrorLine::offset, Comparator.nullsFirst(Comparator.<Long>naturalOrder()))
+            .thenComparing(ErrorLine::line, Comparator.nullsFirst(Comparator.<Long>naturalOrder()))
+            .thenComparing(
+                ErrorLine::record, Comparator.nullsFirst(Comparator.<Long>naturalOrder()))
+            .thenComparing(ErrorLine::json);
+
+    static final ExternalSort.Codec<ErrorLine> CODEC =
+        new ExternalSort.Codec<>() {
+          @Override
+          public void write(ErrorLine e, DataOutput out) throws IOException {
+            out.writeBoolean(e.source != null);
+            if (e.source != null) writeUtf8(e.source, out);
+            for (Long n : new Long[] {e.offset, e.line, e.record}) {
+              out.writeBoolean(n != null);
+              if (n != null) out.writeLong(n);
+            }
+            writeUtf8(e.json, out);
+          }
+
+          @Override
+          public ErrorLine read(DataInput in) throws IOException {
+            String source = in.readBoolean() ? readUtf8(in) : null;
+            Long offset = in.readBoolean() ? in.readLong() : null;
+            Long line = in.readBoolean() ? in.readLong() : null;
+            Long record = in.readBoolean() ? in.readLong() : null;
+            return new ErrorLine(source, offset, line, record, readUtf8(in));
+          }
+
+          @Override
+          public long bytes(ErrorLine e) {
+            int chars = e.json.length() + (e.source == null ? 0 : e.source.length());
+            return ENTRY_OVERHEAD + 3 * 24 + 2L * chars;
+          }
+        };
   }
 
   /**

@@ -1,10 +1,13 @@
 package io.hfbeam.beam;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.both;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
 
 import io.hfbeam.dataset.DatasetOptions;
@@ -154,6 +157,98 @@ public class HuggingFaceIOTest {
     assertThat(card, containsString("num_examples: 50"));
   }
 
+  /**
+   * A file's sort spilled to disk and merged gives the same files as the sort in memory: rows with
+   * a repeated sort key (ties go by the row's bytes), some rows twice, and failures with ties of
+   * place, written with a 1-byte budget (a run per row), a 16 KB one (a few runs and a rest in
+   * memory) and the default (no run).
+   */
+  @Test
+  public void aSpilledSortWritesTheSameFilesAsTheSortInMemory() throws Exception {
+    Schema schema = FEATURES.beamSchema();
+    java.util.Random r = new java.util.Random(11);
+    List<KV<String, Row>> rows = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      int n = r.nextInt(400); // the sort key: ~7 rows per key
+      String text = "t" + r.nextInt(1_000) + "x".repeat(r.nextInt(200)) + (i % 7 == 0 ? "é" : "");
+      Row row = Row.withSchema(schema).addValues(n, text).build();
+      String split = i % 5 == 0 ? "test" : "train";
+      rows.add(KV.of(split, row));
+      if (i % 50 == 0) rows.add(KV.of(split, row)); // the same row twice
+    }
+    List<Row> failures = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      failures.add(
+          Failures.of(
+              "f" + r.nextInt(3) + ".jsonl",
+              i % 10 == 0 ? null : (long) r.nextInt(50),
+              (long) r.nextInt(1_000),
+              null,
+              "MapFields",
+              "bad " + r.nextInt(20),
+              "x".repeat(r.nextInt(50))));
+    }
+    Map<String, Map<String, byte[]>> outputs = new TreeMap<>();
+    Map<String, Long> spills = new TreeMap<>();
+    for (long budget : new long[] {1, 16_000, HuggingFaceIO.SORT_BUFFER_BYTES}) {
+      Path out = tmp.resolve("budget-" + budget);
+      Pipeline p = pipeline();
+      PCollection<Row> f = p.apply("Failures", Create.of(failures).withRowSchema(Failures.SCHEMA));
+      create(p, rows)
+          .apply(
+              sink(out)
+                  .withRowsPerFile(1_000)
+                  // half the keys start with a lone surrogate: whatever the shuffle's coder makes
+                  // of it ('?'), the spilled sort orders it as the one in memory does
+                  .withSortKey(
+                      row ->
+                          (row.getInt32("n") % 2 == 0 ? "\uD800" : "A")
+                              + String.format("%04d", row.getInt32("n")))
+                  .withSortBufferBytes(budget)
+                  .withFailures(f));
+      org.apache.beam.sdk.PipelineResult result = p.run();
+      result.waitUntilFinish();
+      spills.put(
+          "budget " + budget,
+          result
+              .metrics()
+              .queryMetrics(
+                  org.apache.beam.sdk.metrics.MetricsFilter.builder()
+                      .addNameFilter(
+                          org.apache.beam.sdk.metrics.MetricNameFilter.named(
+                              "write", "sort_spills"))
+                      .build())
+              .getCounters()
+              .iterator()
+              .next()
+              .getAttempted());
+      outputs.put("budget " + budget, files(out));
+    }
+    // every row of the 1-byte run was spilled, some of the 16 KB run's, none of the default run's
+    assertThat(spills.get("budget 1"), equalTo((long) rows.size()));
+    assertThat(spills.get("budget 16000"), both(greaterThan(10L)).and(lessThan(100L)));
+    assertThat(spills.get("budget " + HuggingFaceIO.SORT_BUFFER_BYTES), equalTo(0L));
+    Map<String, byte[]> large = outputs.get("budget " + HuggingFaceIO.SORT_BUFFER_BYTES);
+    assertThat(
+        large.keySet(),
+        hasItems(
+            "README.md",
+            "_errors/errors.jsonl",
+            "train/batch_001.parquet",
+            "train/batch_003.jsonl",
+            "test/batch_001.jsonl"));
+    for (String budget : List.of("budget 1", "budget 16000")) {
+      // every file's bytes, as digests: a failure names the files that differ
+      assertThat(budget, digests(outputs.get(budget)), equalTo(digests(large)));
+    }
+  }
+
+  @Test
+  public void theSortBufferMustBePositive() {
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> HuggingFaceIO.write().withSortBufferBytes(0));
+  }
+
   @Test
   public void failuresGoToErrorsInFileOrderAndARunOverItsBudgetIsNotMadeTheDataset()
       throws Exception {
@@ -216,6 +311,15 @@ public class HuggingFaceIOTest {
   }
 
   /** The dataset's files (not the hidden folders) and their bytes. */
+  static Map<String, String> digests(Map<String, byte[]> files) throws Exception {
+    Map<String, String> out = new TreeMap<>();
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(f.getValue());
+      out.put(f.getKey(), java.util.HexFormat.of().formatHex(d, 0, 8));
+    }
+    return out;
+  }
+
   static Map<String, byte[]> files(Path root) throws IOException {
     Map<String, byte[]> out = new TreeMap<>();
     try (Stream<Path> s = Files.walk(root)) {
