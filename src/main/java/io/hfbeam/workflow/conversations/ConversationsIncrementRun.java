@@ -296,7 +296,10 @@ public final class ConversationsIncrementRun implements Launchable {
         Optional<String> refused =
             StagedDataset.rejected(CheckpointLayout.stageDir(scratch, stage));
         if (refused.isPresent() && StageFiles.stagedRows(scratch, stage) > 0) {
-          refuse(root, state, n, stages, stage + ": " + refused.get());
+          // the sink's "see" names the staged errors, gone with the scratch root: the failures
+          // are kept in refusedErrors instead
+          refuse(
+              root, state, n, stages, stage + ": " + refused.get().replaceFirst("; see .*$", ""));
           return;
         }
       }
