@@ -244,7 +244,7 @@ class ConversationsWatchIncrementTest {
                 2,
                 () -> Files.write(d, lines.subList(56, 64))),
             3,
-            240_000);
+            150_000);
     assertTrue(made >= 3, "made " + made);
     WatchState state = WatchState.load(out);
     assertEquals(3, state.increments(), "c and d landed");
@@ -287,7 +287,7 @@ class ConversationsWatchIncrementTest {
 
     // changed (fixed), it is tried again and lands
     Files.write(mixed, List.of(lines.get(30), lines.get(31)));
-    watch(s, dir, ConversationsIncrementRun.Policy.defaults(), strict, Map.of(), 4, 120_000);
+    watch(s, dir, ConversationsIncrementRun.Policy.defaults(), strict, Map.of(), 4, 60_000);
     state = WatchState.load(out);
     assertEquals(4, state.increments());
     assertTrue(state.ingested().containsKey(mixed.toString()), state.ingested().toString());
