@@ -48,9 +48,12 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 /**
  * One increment of a watching run: the new files' conversations are read, summarised (with an LLM)
  * and embedded by a pipeline into a scratch checkpoint set ({@code .hfbeam/increment/}); then one
- * step appends those shards to the stages, places each new conversation in its nearest cluster
- * ({@link ClusterUpdate}) or, when too many drifted or enough arrived, clusters everything again,
- * records the files taken in and emits every file of the set (for the Hub).
+ * step places each new conversation in its nearest cluster ({@link ClusterUpdate}) or, when too
+ * many drifted or enough arrived, clusters everything again, prepares the cluster stages and the
+ * watch state beside the scratch shards, and lands it all in the set whole ({@link
+ * PendingIncrement}: the shards appended to the stages, the cluster stages, sums, ids and state),
+ * then emits every file of the set (for the Hub). An increment a stage of which is refused over
+ * {@code --max-error-rate} changes nothing of the set: its files are recorded as refused.
  */
 public final class ConversationsIncrementRun implements Launchable {
   /** When the clusters are made again: the share of drifted conversations, or a count. */
