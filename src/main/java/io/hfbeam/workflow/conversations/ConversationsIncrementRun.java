@@ -48,9 +48,12 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 /**
  * One increment of a watching run: the new files' conversations are read, summarised (with an LLM)
  * and embedded by a pipeline into a scratch checkpoint set ({@code .hfbeam/increment/}); then one
- * step appends those shards to the stages, places each new conversation in its nearest cluster
- * ({@link ClusterUpdate}) or, when too many drifted or enough arrived, clusters everything again,
- * records the files taken in and emits every file of the set (for the Hub).
+ * step places each new conversation in its nearest cluster ({@link ClusterUpdate}) or, when too
+ * many drifted or enough arrived, clusters everything again, prepares the cluster stages and the
+ * watch state beside the scratch shards, and lands it all in the set whole ({@link
+ * PendingIncrement}: the shards appended to the stages, the cluster stages, sums, ids and state),
+ * then emits every file of the set (for the Hub). An increment a stage of which is refused over
+ * {@code --max-error-rate} changes nothing of the set: its files are recorded as refused.
  */
 public final class ConversationsIncrementRun implements Launchable {
   /** When the clusters are made again: the share of drifted conversations, or a count. */
@@ -234,7 +237,16 @@ public final class ConversationsIncrementRun implements Launchable {
   }
 
   static Features embeddingFeatures(AnalyzeSettings s) {
-    return StageFeatures.embeddings(s.embedder().local() ? LocalEmbeddings.DIMENSION : -1);
+    return StageFeatures.embeddings(embeddingDimension(s));
+  }
+
+  static int embeddingDimension(AnalyzeSettings s) {
+    return s.embedder().local() ? LocalEmbeddings.DIMENSION : -1;
+  }
+
+  /** Where the located failures of refused increments are kept. */
+  static Path refusedErrors(Path root) {
+    return root.resolve(".hfbeam").resolve("refused-errors.jsonl");
   }
 
   private WriteStage scratchStage(Path scratch, String stage, Features f) {
@@ -282,26 +294,25 @@ public final class ConversationsIncrementRun implements Launchable {
       stages.add(StageFeatures.EMBEDDINGS);
       for (String stage : stages) {
         // a stage refused for having no rows (every record of the new files failed) is an
-        // increment of failures only, taken in below; one refused over --max-error-rate stops the
-        // watch before the set changes, as a batch run over it fails
+        // increment of failures only, taken in below; one refused over --max-error-rate leaves
+        // the set as it was: its files are recorded as refused and the watch goes on
         Optional<String> refused =
             StagedDataset.rejected(CheckpointLayout.stageDir(scratch, stage));
         if (refused.isPresent() && StageFiles.stagedRows(scratch, stage) > 0) {
-          throw new IllegalStateException(
-              "increment " + n + ": the new files' " + stage + " were refused: " + refused.get());
+          // the sink's "see" names the staged errors, gone with the scratch root: the failures
+          // are kept in refusedErrors instead
+          refuse(
+              root, state, n, stages, stage + ": " + refused.get().replaceFirst("; see .*$", ""));
+          return;
         }
       }
+      // everything the increment writes is prepared first, outside the set (PendingIncrement)
+      Path next = PendingIncrement.next(root);
+      StageFiles.deleteTree(next);
+      List<String> fingerprints = new ArrayList<>();
       for (String stage : stages) {
         CheckpointLayout.StageInfo before = CheckpointLayout.read(root, stage).orElseThrow();
-        StageFiles.append(
-            root,
-            scratch,
-            stage,
-            n,
-            features(stage),
-            hash(before.fingerprint(), inputHash),
-            before.madeBy(),
-            before.parameters());
+        fingerprints.add(hash(before.fingerprint(), inputHash));
       }
       List<Cluster> base = StageFiles.readAll(root, StageFeatures.CLUSTERS, StageRows::cluster);
       List<Cluster> all = StageFiles.readAll(root, StageFeatures.META_CLUSTERS, StageRows::cluster);
@@ -335,10 +346,9 @@ public final class ConversationsIncrementRun implements Launchable {
       boolean again =
           since >= policy.reclusterEvery()
               || (since >= 10 && drifted > policy.driftThreshold() * since);
+      // the embeddings' fingerprint once the increment is appended
       String clusterFp =
-          hash(
-              CheckpointLayout.read(root, StageFeatures.EMBEDDINGS).orElseThrow().fingerprint(),
-              "clusters " + n);
+          hash(fingerprints.get(stages.indexOf(StageFeatures.EMBEDDINGS)), "clusters " + n);
       double radius = state.radius();
       String how;
       ClusterSums newSums;
@@ -347,10 +357,16 @@ public final class ConversationsIncrementRun implements Launchable {
             llm != null
                 ? new LlmNamer(llm, s.clustering().seed())
                 : new ClusterAnalysis.TfIdfNamer();
-        // every vector, new and old: made again, the clusters need them all
+        // every vector, new and old: made again, the clusters need them all. The set's points
+        // then the increment's are the order the set's files have once the increment's shards
+        // (train-wNNNNN-*, after train-00000-* and earlier increments') are appended
         List<ClusterAnalysis.Point> points =
+            new ArrayList<>(
+                StageFiles.points(
+                    root, llm != null, ConversationLayout.SAFE, s.clustering().textChars()));
+        points.addAll(
             StageFiles.points(
-                root, llm != null, ConversationLayout.SAFE, s.clustering().textChars());
+                scratch, llm != null, ConversationLayout.SAFE, s.clustering().textChars()));
         Map<String, float[]> vectors = new LinkedHashMap<>();
         for (ClusterAnalysis.Point pt : points) vectors.put(pt.chatId(), pt.vector());
         ClusterAnalysis.Result r = ClusterAnalysis.run(points, s.clustering(), namer, clusterFp);
@@ -387,7 +403,7 @@ public final class ConversationsIncrementRun implements Launchable {
       List<ObjectNode> rows = new ArrayList<>();
       for (Cluster c : base) rows.add(StageRows.row(c));
       StageFiles.writeWhole(
-          root,
+          next,
           StageFeatures.CLUSTERS,
           StageFeatures.clusters(),
           rows,
@@ -398,7 +414,7 @@ public final class ConversationsIncrementRun implements Launchable {
       rows = new ArrayList<>();
       for (Cluster c : all) rows.add(StageRows.row(c));
       StageFiles.writeWhole(
-          root,
+          next,
           StageFeatures.META_CLUSTERS,
           StageFeatures.clusters(),
           rows,
@@ -409,7 +425,7 @@ public final class ConversationsIncrementRun implements Launchable {
       rows = new ArrayList<>();
       for (ProjectedCluster pc : projected) rows.add(StageRows.row(pc));
       StageFiles.writeWhole(
-          root,
+          next,
           StageFeatures.DIMENSIONALITY,
           StageFeatures.dimensionality(),
           rows,
@@ -417,25 +433,31 @@ public final class ConversationsIncrementRun implements Launchable {
           clusterFp,
           how,
           params);
-      // the sums for the clusters just written: after them, so sums never name clusters that are
-      // not in place (a stop in between leaves sums for other clusters: the full read, once)
-      newSums.save(root);
-      // what was taken in, last: a restart before this line takes the same files in again (their
-      // chat ids are not yet known, and the LLM's answers are journaled)
+      newSums.save(next);
       StringBuilder ids = new StringBuilder();
       for (String id : newVectors.keySet()) ids.append(id).append('\n');
-      Files.writeString(
-          WatchState.idsFile(root),
-          ids.toString(),
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
+      Files.createDirectories(WatchState.idsFile(next).getParent());
+      Files.writeString(WatchState.idsFile(next), ids.toString(), StandardCharsets.UTF_8);
       TreeMap<String, Long> ingested = new TreeMap<>(state.ingested());
-      for (String f : files) ingested.put(f, Files.size(Path.of(f)));
-      new WatchState(ingested, n, since, drifted, radius, state.conversations() + newVectors.size())
-          .save(root);
-      StageFiles.deleteTree(scratch);
-      CheckpointLayout.writeRootCard(root, "Conversation analysis checkpoints");
+      TreeMap<String, WatchState.Refused> stillRefused = new TreeMap<>(state.refused());
+      for (String f : files) {
+        ingested.put(f, Files.size(Path.of(f)));
+        stillRefused.remove(f); // refused before at another size: in now
+      }
+      new WatchState(
+              ingested,
+              n,
+              since,
+              drifted,
+              radius,
+              state.conversations() + newVectors.size(),
+              stillRefused)
+          .save(next);
+      PendingIncrement.step("prepared");
+      // the commit point: from here a stop is finished by the next start, not undone
+      PendingIncrement.record(root, n, stages, fingerprints, embeddingDimension(s));
+      PendingIncrement.step("recorded");
+      PendingIncrement.finish(root);
       for (WrittenFile f : ConversationsAnalyzeRun.allFiles(root)) out.output(f);
       System.err.println(
           "increment "
@@ -448,12 +470,44 @@ public final class ConversationsIncrementRun implements Launchable {
               + (again ? "; clusters made again (" + base.size() + " clusters)" : ""));
     }
 
-    private Features features(String stage) {
-      return switch (stage) {
-        case StageFeatures.CONVERSATIONS -> StageFeatures.conversations(ConversationLayout.SAFE);
-        case StageFeatures.SUMMARIES -> StageFeatures.summaries();
-        default -> embeddingFeatures(s);
-      };
+    /**
+     * The increment's files refused (a stage over {@code --max-error-rate}): recorded in the watch
+     * state with their size and the reason, the set left as it was. Their located failures are kept
+     * in {@code .hfbeam/refused-errors.jsonl}, not in the stages' {@code _errors}: those count the
+     * set's failures, and a refused file fixed and taken in later would be counted twice.
+     */
+    private void refuse(Path root, WatchState state, int n, List<String> stages, String reason)
+        throws IOException {
+      Path scratch = scratch(root);
+      Path log = refusedErrors(root);
+      Files.createDirectories(log.getParent());
+      try (java.io.OutputStream o =
+          Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        for (String stage : stages) {
+          Path dir = CheckpointLayout.stageDir(scratch, stage);
+          for (Path errors :
+              List.of(
+                  dir.resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE),
+                  StagedDataset.stagingDir(dir)
+                      .resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE))) {
+            if (Files.isRegularFile(errors)) o.write(Files.readAllBytes(errors));
+          }
+        }
+      }
+      TreeMap<String, WatchState.Refused> refused = new TreeMap<>(state.refused());
+      for (String f : files) refused.put(f, new WatchState.Refused(Files.size(Path.of(f)), reason));
+      state.withRefused(refused).save(root);
+      StageFiles.deleteTree(scratch);
+      System.err.println(
+          "increment "
+              + n
+              + " refused, the set left as it was: "
+              + String.join(", ", files)
+              + " ("
+              + reason
+              + "; its failures in "
+              + log
+              + "); the watch goes on and tries a file again once it changes");
     }
 
     private static String hash(String... parts) {

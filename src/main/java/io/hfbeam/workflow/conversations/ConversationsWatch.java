@@ -16,8 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
@@ -27,7 +30,10 @@ import java.util.function.BooleanSupplier;
  * ConversationsIncrementRun}) at most every commit interval, each a pipeline on the run's runner,
  * each published when the run publishes. A file is taken in once its size has stayed the same for
  * one poll (a file still being written waits). The watch state beside the checkpoints says which
- * files are in, so a stopped run, restarted, reads none of them again.
+ * files are in, so a stopped run, restarted, reads none of them again; an increment stopped half
+ * way is finished first ({@link PendingIncrement}). A refused increment (over {@code
+ * --max-error-rate}) is recorded there too and the watch goes on: its files are tried again only
+ * once their size changes.
  *
  * <p>Increments, not one unbounded pipeline: the clusters are one global state that every new
  * conversation reads, which a streaming pipeline would hold in one keyed state anyway; as micro
@@ -53,6 +59,7 @@ public final class ConversationsWatch {
     Map<String, Long> lastSizes = new HashMap<>();
     long lastIncrement = 0;
     int made = 0;
+    finishPending(root, out);
     WatchState state = WatchState.load(root);
     out.println(
         "watching "
@@ -68,12 +75,28 @@ public final class ConversationsWatch {
                     + state.ingested().size()
                     + " files already taken in ("
                     + state.conversations()
-                    + " conversations)"));
+                    + " conversations)")
+            + (state.refused().isEmpty()
+                ? ""
+                : "; " + state.refused().size() + " refused (tried again once changed):"));
+    state.refused().forEach((f, r) -> out.println("  refused " + f + ": " + r.reason()));
+    // the files of a refused increment of several: each is tried alone, so that a good file is not
+    // held back by a bad one that landed in the same poll
+    Set<String> alone = new HashSet<>();
     while (!stop.getAsBoolean()) {
-      List<Path> stable = stableFiles(watch.source(), lastSizes);
+      Map<Path, Long> stable = stableFiles(watch.source(), lastSizes);
+      finishPending(root, out);
       state = WatchState.load(root);
       List<Path> fresh = new ArrayList<>();
-      for (Path f : stable) if (!state.ingested().containsKey(f.toString())) fresh.add(f);
+      for (Map.Entry<Path, Long> f : stable.entrySet()) {
+        if (state.wants(f.getKey().toString(), f.getValue())) fresh.add(f.getKey());
+      }
+      for (Path f : fresh) {
+        if (alone.contains(f.toString())) {
+          fresh = List.of(f);
+          break;
+        }
+      }
       long now = System.currentTimeMillis();
       if (!fresh.isEmpty() && now - lastIncrement >= watch.commitInterval().getMillis()) {
         if (state.ingested().isEmpty()) {
@@ -85,6 +108,7 @@ public final class ConversationsWatch {
           ConversationsIncrementRun inc = ConversationsIncrementRun.of(s, policy, fresh);
           WorkflowRun.Outcome o = WorkflowLauncher.run(inc, run, out);
           if (!o.ok()) throw new IllegalStateException(o.budgetMessage());
+          splitIfRefused(root, fresh, alone, out);
         }
         lastIncrement = System.currentTimeMillis();
         made++;
@@ -95,21 +119,45 @@ public final class ConversationsWatch {
     return made;
   }
 
-  /** The files of the watched spec whose size has not changed since the last look. */
-  private static List<Path> stableFiles(String spec, Map<String, Long> lastSizes)
+  /** An increment stopped after its commit point, finished (see {@link PendingIncrement}). */
+  private static void finishPending(Path root, PrintStream out) throws IOException {
+    int n = PendingIncrement.finish(root);
+    if (n > 0) out.println("increment " + n + " had stopped half way: finished");
+  }
+
+  /**
+   * After an increment of several files was refused: they are not recorded as refused but tried
+   * again one at a time (each then lands or is refused on its own).
+   */
+  private static void splitIfRefused(
+      Path root, List<Path> files, Set<String> alone, PrintStream out) throws IOException {
+    if (files.size() < 2) return;
+    WatchState state = WatchState.load(root);
+    TreeMap<String, WatchState.Refused> refused = new TreeMap<>(state.refused());
+    for (Path f : files) if (!refused.containsKey(f.toString())) return;
+    for (Path f : files) {
+      refused.remove(f.toString());
+      alone.add(f.toString());
+    }
+    state.withRefused(refused).save(root);
+    out.println("the " + files.size() + " files of the refused increment are tried one at a time");
+  }
+
+  /** The files of the watched spec whose size has not changed since the last look, and it. */
+  private static Map<Path, Long> stableFiles(String spec, Map<String, Long> lastSizes)
       throws IOException {
     List<Path> found;
     try {
       found = InputFiles.expand(List.of(spec), AnalyzeSettings.PATTERN);
     } catch (IllegalArgumentException e) {
-      return List.of(); // nothing there yet
+      return Map.of(); // nothing there yet
     }
-    List<Path> stable = new ArrayList<>();
+    Map<Path, Long> stable = new LinkedHashMap<>();
     for (Path f : found) {
       Path abs = f.toAbsolutePath().normalize();
       long size = Files.size(abs);
       Long before = lastSizes.put(abs.toString(), size);
-      if (before != null && before == size && size > 0) stable.add(abs);
+      if (before != null && before == size && size > 0) stable.put(abs, size);
     }
     return stable;
   }

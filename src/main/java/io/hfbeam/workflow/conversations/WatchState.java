@@ -18,8 +18,9 @@ import java.util.TreeMap;
  * What a watching run has done, beside its checkpoints ({@code .hfbeam/watch-state.json}, written
  * whole after each increment's stages are in place): the files taken in (path -> size), the number
  * of increments, the conversations added and the ones that drifted since the clusters were last
- * made, and the clusters' radius. The chat ids analysed are in {@code .hfbeam/watch-ids.txt}. A
- * restarted run reads both and takes in only files it has not.
+ * made, the clusters' radius, and the files whose increment was refused (path -> size and why). The
+ * chat ids analysed are in {@code .hfbeam/watch-ids.txt}. A restarted run reads both and takes in
+ * only files it has not, and a refused file only once its size changed.
  */
 record WatchState(
     TreeMap<String, Long> ingested,
@@ -27,8 +28,45 @@ record WatchState(
     long sinceRebuild,
     long driftedSinceRebuild,
     double radius,
-    long conversations)
+    long conversations,
+    TreeMap<String, Refused> refused)
     implements Serializable {
+  /** A file whose increment was refused: its size then, and why. */
+  record Refused(long size, String reason) implements Serializable {}
+
+  WatchState(
+      TreeMap<String, Long> ingested,
+      int increments,
+      long sinceRebuild,
+      long driftedSinceRebuild,
+      double radius,
+      long conversations) {
+    this(
+        ingested,
+        increments,
+        sinceRebuild,
+        driftedSinceRebuild,
+        radius,
+        conversations,
+        new TreeMap<>());
+  }
+
+  /** This state with {@code refused} as the refused files (the rest as it is). */
+  WatchState withRefused(TreeMap<String, Refused> refused) {
+    return new WatchState(
+        ingested, increments, sinceRebuild, driftedSinceRebuild, radius, conversations, refused);
+  }
+
+  /**
+   * Whether the watch tries {@code file} (of {@code size} bytes) now: not taken in, and not refused
+   * at this size (a refused file that changed is tried again).
+   */
+  boolean wants(String file, long size) {
+    if (ingested.containsKey(file)) return false;
+    Refused r = refused.get(file);
+    return r == null || r.size() != size;
+  }
+
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -56,7 +94,20 @@ record WatchState(
         o.path("since_rebuild").asLong(),
         o.path("drifted_since_rebuild").asLong(),
         o.path("radius").asDouble(),
-        o.path("conversations").asLong());
+        o.path("conversations").asLong(),
+        refused(o.path("refused")));
+  }
+
+  private static TreeMap<String, Refused> refused(JsonNode o) {
+    TreeMap<String, Refused> out = new TreeMap<>();
+    o.fields()
+        .forEachRemaining(
+            e ->
+                out.put(
+                    e.getKey(),
+                    new Refused(
+                        e.getValue().path("size").asLong(), e.getValue().path("reason").asText())));
+    return out;
   }
 
   void save(Path root) throws IOException {
@@ -68,6 +119,9 @@ record WatchState(
     o.put("drifted_since_rebuild", driftedSinceRebuild);
     o.put("radius", radius);
     o.put("conversations", conversations);
+    ObjectNode refusedFiles = o.putObject("refused");
+    refused.forEach(
+        (f, r) -> refusedFiles.putObject(f).put("size", r.size()).put("reason", r.reason()));
     Path f = file(root);
     Files.createDirectories(f.getParent());
     String text = JSON.writeValueAsString(o) + "\n";

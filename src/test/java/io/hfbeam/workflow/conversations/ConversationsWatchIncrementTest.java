@@ -1,7 +1,6 @@
 package io.hfbeam.workflow.conversations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.joda.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -211,45 +211,89 @@ class ConversationsWatchIncrementTest {
   }
 
   @Test
-  void anIncrementOverTheErrorBudgetStopsTheWatchAndLeavesTheSetAsItWas() throws Exception {
+  void aRefusedIncrementIsRecordedTheWatchGoesOnAndTriesTheFileAgainOnlyOnceChanged()
+      throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("in"));
     Path out = tmp.resolve("out");
     List<String> lines = mtBench();
     Files.write(dir.resolve("a.jsonl"), lines.subList(0, 24));
     Path mixed = dir.resolve("mixed.jsonl");
+    Path c = dir.resolve("c.jsonl");
+    Path d = dir.resolve("d.jsonl");
     AnalyzeSettings s = ConversationsWatchTest.settings(dir, out);
-    Exception e =
-        assertThrows(
-            Exception.class,
-            () ->
-                watch(
-                    s,
-                    dir,
-                    ConversationsIncrementRun.Policy.defaults(),
-                    RunSettings.defaults().withMaxErrorRate(0.5),
-                    Map.of(
-                        1,
-                        () ->
-                            Files.write(
-                                mixed,
-                                List.of(
-                                    lines.get(30),
-                                    "{\"chat_id\": \"broken\", \"messages\": [",
-                                    "{\"chat_id\": \"broken-too\", \"messages\": ["))),
-                    2,
-                    180_000));
-    StringBuilder why = new StringBuilder();
-    for (Throwable t = e; t != null; t = t.getCause()) why.append(t.getMessage()).append(" / ");
-    assertTrue(why.toString().contains("were refused: 2 of 3 records failed"), why.toString());
-    // nothing of the refused increment in the set: not taken in, no rows, no failures
+    RunSettings strict = RunSettings.defaults().withMaxErrorRate(0.05);
+    // mixed (2 of 3 records broken) and c (good) land in the same poll: together 2 of 19 fail,
+    // over the budget; tried one at a time, c lands and mixed is refused. Then d lands.
+    int made =
+        watch(
+            s,
+            dir,
+            ConversationsIncrementRun.Policy.defaults(),
+            strict,
+            Map.of(
+                1,
+                () -> {
+                  Files.write(
+                      mixed,
+                      List.of(
+                          lines.get(30),
+                          "{\"chat_id\": \"broken\", \"messages\": [",
+                          "{\"chat_id\": \"broken-too\", \"messages\": ["));
+                  Files.write(c, lines.subList(40, 56));
+                },
+                2,
+                () -> Files.write(d, lines.subList(56, 64))),
+            3,
+            150_000);
+    assertTrue(made >= 3, "made " + made);
     WatchState state = WatchState.load(out);
-    assertEquals(1, state.increments());
+    assertEquals(3, state.increments(), "c and d landed");
+    assertTrue(state.ingested().containsKey(c.toString()), state.ingested().toString());
+    assertTrue(state.ingested().containsKey(d.toString()), state.ingested().toString());
     assertTrue(!state.ingested().containsKey(mixed.toString()), state.ingested().toString());
+    WatchState.Refused refused = state.refused().get(mixed.toString());
+    assertTrue(refused != null, state.refused().toString());
+    assertEquals(Files.size(mixed), refused.size());
+    assertTrue(refused.reason().contains("2 of 3 records failed"), refused.reason());
+    assertEquals(Set.of(mixed.toString()), state.refused().keySet(), "c is not refused");
+    // nothing of the refused file in the set: no rows, no failures in the stages' _errors
+    assertEquals(24 + 16 + 8, state.conversations());
     CheckpointLayout.StageInfo conv =
         CheckpointLayout.read(out, StageFeatures.CONVERSATIONS).orElseThrow();
-    assertEquals(24, conv.rows());
+    assertEquals(48, conv.rows());
     assertEquals(0, conv.failed());
-    assertEquals(24, CheckpointLayout.read(out, StageFeatures.EMBEDDINGS).orElseThrow().rows());
+    assertEquals(48, CheckpointLayout.read(out, StageFeatures.EMBEDDINGS).orElseThrow().rows());
+    assertTrue(
+        !WatchState.ids(out).contains(JSON.readTree(lines.get(30)).path("chat_id").asText()));
+    Path stageErrors = out.resolve("conversations/_errors/errors.jsonl");
+    assertTrue(
+        !Files.exists(stageErrors) || !Files.readString(stageErrors).contains("mixed.jsonl"),
+        "the refused file's failures are not the set's");
+    // they are kept beside the state, located
+    List<JsonNode> kept = new ArrayList<>();
+    for (String l : Files.readAllLines(ConversationsIncrementRun.refusedErrors(out))) {
+      kept.add(JSON.readTree(l));
+    }
+    assertTrue(located(kept, mixed, 2, "broken JSON"), kept.toString());
+    assertTrue(located(kept, mixed, 3, "broken JSON"), kept.toString());
+
+    // restarted: the refused file, unchanged, is not tried again
+    String before = Files.readString(WatchState.file(out));
+    assertEquals(
+        0,
+        watch(s, dir, ConversationsIncrementRun.Policy.defaults(), strict, Map.of(), 4, 3_000),
+        "several polls: every file looks stable");
+    assertEquals(before, Files.readString(WatchState.file(out)));
+
+    // changed (fixed), it is tried again and lands
+    Files.write(mixed, List.of(lines.get(30), lines.get(31)));
+    watch(s, dir, ConversationsIncrementRun.Policy.defaults(), strict, Map.of(), 4, 60_000);
+    state = WatchState.load(out);
+    assertEquals(4, state.increments());
+    assertTrue(state.ingested().containsKey(mixed.toString()), state.ingested().toString());
+    assertTrue(state.refused().isEmpty(), state.refused().toString());
+    assertEquals(50, state.conversations());
+    assertEquals(50, CheckpointLayout.read(out, StageFeatures.CONVERSATIONS).orElseThrow().rows());
   }
 
   /** The cluster stages as an increment found them, and the ids it then took in. */
