@@ -30,8 +30,8 @@ for n in "${sizes[@]}"; do
   [ -f "$in" ] || python3 bench/conversations_gen.py "$n" "$in" 0
   for runner in "${runners[@]}"; do
     out=$dir/scale-$runner-$n${XMX:+-$XMX}
-    rm -rf "$out" "$out.checkpoints"
-    /usr/bin/time -v -o "$out.time" java -Xmx"${XMX:-3g}" -Xlog:gc:file="$out.gc" -jar "$jar" conversations analyze \
+    rm -rf "$out" "$out.checkpoints" "$out.gc"*
+    /usr/bin/time -v -o "$out.time" java -Xmx"${XMX:-3g}" -Xlog:gc:file="$out.gc"::filecount=0 -jar "$jar" conversations analyze \
       --input "$in" --output "$out" --runner "$runner" --embeddings openai --embedding-model hash-384 \
       --api-base "$base" "${k[@]}" > "$out.log" 2>&1 || { echo "FAILED $runner $n"; tail -5 "$out.log"; exit 1; }
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out.time")

@@ -44,6 +44,7 @@ public final class WorkflowLauncher implements AutoCloseable {
   private Optional<EmbeddedFlink> embeddedFlink = Optional.empty();
   private Launchable job;
   private io.hfbeam.dataset.OutputLock lock;
+  private boolean ownsLock = true;
   private PipelineOptions options;
   private Optional<Checkpoints.Checkpoint> resumedFrom = Optional.empty();
   private String manifestBefore = "";
@@ -57,7 +58,19 @@ public final class WorkflowLauncher implements AutoCloseable {
   /** Runs {@code job} to the end; throws on a usage error, a Hub that refuses, or a failed run. */
   public static WorkflowRun.Outcome run(Launchable job, RunSettings run, PrintStream out)
       throws Exception {
+    return run(job, run, out, null);
+  }
+
+  /**
+   * As {@link #run(Launchable, RunSettings, PrintStream)}, under the output's lock that the caller
+   * holds for longer (a watching run, between its increments); null: the run takes its own.
+   */
+  public static WorkflowRun.Outcome run(
+      Launchable job, RunSettings run, PrintStream out, io.hfbeam.dataset.OutputLock held)
+      throws Exception {
     try (WorkflowLauncher launcher = new WorkflowLauncher(run, out, out)) {
+      launcher.lock = held;
+      launcher.ownsLock = false;
       launcher.startRunner(job.name());
       launcher
           .checkRunner(job.name())
@@ -363,7 +376,7 @@ public final class WorkflowLauncher implements AutoCloseable {
       if (job != null) job.release();
       embeddedFlink.ifPresent(EmbeddedFlink::close);
     } finally {
-      if (lock != null) {
+      if (lock != null && ownsLock) {
         try {
           lock.close();
         } catch (IOException e) {

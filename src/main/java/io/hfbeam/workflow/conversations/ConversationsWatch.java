@@ -4,6 +4,7 @@ import io.hfbeam.conversations.CheckpointLayout;
 import io.hfbeam.conversations.Cluster;
 import io.hfbeam.conversations.StageFeatures;
 import io.hfbeam.conversations.StageRows;
+import io.hfbeam.dataset.OutputLock;
 import io.hfbeam.format.files.InputFiles;
 import io.hfbeam.runner.WorkflowRun;
 import io.hfbeam.workflow.RunSettings;
@@ -56,6 +57,22 @@ public final class ConversationsWatch {
       BooleanSupplier stop)
       throws Exception {
     Path root = Path.of(s.output()).toAbsolutePath().normalize();
+    // held for the whole watch, not per increment: no other run slips in between two
+    try (OutputLock lock = OutputLock.acquire(root)) {
+      return watch(s, policy, watch, run, out, stop, root, lock);
+    }
+  }
+
+  private static int watch(
+      AnalyzeSettings s,
+      ConversationsIncrementRun.Policy policy,
+      WatchSettings watch,
+      RunSettings run,
+      PrintStream out,
+      BooleanSupplier stop,
+      Path root,
+      OutputLock lock)
+      throws Exception {
     Map<String, Long> lastSizes = new HashMap<>();
     long lastIncrement = 0;
     int made = 0;
@@ -101,12 +118,13 @@ public final class ConversationsWatch {
       if (!fresh.isEmpty() && now - lastIncrement >= watch.commitInterval().getMillis()) {
         if (state.ingested().isEmpty()) {
           AnalyzeSettings first = s.withInputs(fresh.stream().map(Path::toString).toList());
-          WorkflowRun.Outcome o = WorkflowLauncher.run(ConversationsAnalyzeRun.of(first), run, out);
+          WorkflowRun.Outcome o =
+              WorkflowLauncher.run(ConversationsAnalyzeRun.of(first), run, out, lock);
           if (!o.ok()) throw new IllegalStateException(o.budgetMessage());
           start(root, fresh);
         } else {
           ConversationsIncrementRun inc = ConversationsIncrementRun.of(s, policy, fresh);
-          WorkflowRun.Outcome o = WorkflowLauncher.run(inc, run, out);
+          WorkflowRun.Outcome o = WorkflowLauncher.run(inc, run, out, lock);
           if (!o.ok()) throw new IllegalStateException(o.budgetMessage());
           splitIfRefused(root, fresh, alone, out);
         }

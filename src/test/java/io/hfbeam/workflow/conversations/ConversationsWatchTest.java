@@ -77,12 +77,23 @@ class ConversationsWatchTest {
         Files.readAllLines(Path.of(ConversationsLlmTest.MT_BENCH), StandardCharsets.UTF_8);
     Files.write(dir.resolve("a.jsonl"), lines.subList(0, 40));
     AnalyzeSettings s = settings(dir, out);
+    java.util.concurrent.atomic.AtomicReference<String> lockedOut =
+        new java.util.concurrent.atomic.AtomicReference<>("");
     int made =
         watchUntil(
             s,
             dir,
             2,
             () -> {
+              // between increments the watch still holds the output: another run is refused
+              try {
+                io.hfbeam.dataset.OutputLock.acquire(out).close();
+                lockedOut.set("no: the output was free while watched");
+              } catch (IllegalStateException e) {
+                lockedOut.set(e.getMessage());
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
               try {
                 // the second half, plus a conversation analysed before: refused as a duplicate
                 List<String> b = new java.util.ArrayList<>(lines.subList(40, 80));
@@ -94,6 +105,8 @@ class ConversationsWatchTest {
             },
             300_000); // a first batch on a loaded 2-core machine has taken over 120 s
     assertEquals(2, made);
+    assertTrue(
+        lockedOut.get().contains("is being written by another hf-beam run"), lockedOut.get());
     WatchState state = WatchState.load(out);
     assertEquals(80, state.conversations());
     assertEquals(2, state.ingested().size());
