@@ -5,7 +5,7 @@
 # /v1/embeddings in its own process (hashed bag-of-words vectors, 384 floats, answered at once) through
 # `--embeddings openai`, so a run measures everything but the embedding model (the offline model embeds about 22
 # conversations per CPU-second at any size: bench/conversations.sh). Reported per run: wall, CPU seconds, peak RSS,
-# and the largest heap left after a garbage collection (the live data, whatever heap size the JVM chose).
+# and the largest heap left after a young or full collection (live data plus old garbage not yet collected).
 # usage: [SIZES="10000 100000"] [RUNNERS="flink-batch"] [K=k] [XMX=3g] bench/conversations-scale.sh
 #        needs target/hfbeam.jar and target/test-classes (mvn -o -q -DskipTests package)
 set -euo pipefail
@@ -37,7 +37,7 @@ for n in "${sizes[@]}"; do
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out.time")
     cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$out.time")
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$out.time")
-    live=$(awk '/Pause/ {split($0, a, "->"); split(a[2], b, "M"); if (b[1] + 0 > m) m = b[1] + 0} END {print m}' "$out.gc")
+    live=$(awk '/Pause (Young|Full)/ {split($0, a, "->"); split(a[2], b, "M"); if (b[1] + 0 > m) m = b[1] + 0} END {print m}' "$out.gc")
     rows=$(grep -E '^  (conversations|embeddings|clusters|meta_clusters) ' "$out.log" | awk '{printf "%s=%s ", $1, $2}')
     echo "RUN runner=$runner n=$n xmx=${XMX:-3g} wall=$wall cpu_s=$cpu peak_rss_mb=$rss max_live_after_gc_mb=$live $rows"
   done

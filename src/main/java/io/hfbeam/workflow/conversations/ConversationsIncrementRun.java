@@ -357,25 +357,23 @@ public final class ConversationsIncrementRun implements Launchable {
             llm != null
                 ? new LlmNamer(llm, s.clustering().seed())
                 : new ClusterAnalysis.TfIdfNamer();
-        // every vector, new and old: made again, the clusters need them all. The set's points
-        // then the increment's are the order the set's files have once the increment's shards
-        // (train-wNNNNN-*, after train-00000-* and earlier increments') are appended
-        List<ClusterAnalysis.Point> points =
-            new ArrayList<>(
-                StageFiles.points(
-                    root, llm != null, ConversationLayout.SAFE, s.clustering().textChars()));
-        points.addAll(
-            StageFiles.points(
-                scratch, llm != null, ConversationLayout.SAFE, s.clustering().textChars()));
-        Map<String, float[]> vectors = new LinkedHashMap<>();
-        for (ClusterAnalysis.Point pt : points) vectors.put(pt.chatId(), pt.vector());
-        ClusterAnalysis.Result r = ClusterAnalysis.run(points, s.clustering(), namer, clusterFp);
-        base = r.clusters();
-        all = r.metaClusters();
-        projected.clear();
-        projected.addAll(r.projected());
-        radius = ClusterUpdate.radius(base, vectors);
-        newSums = ClusterSums.of(base, vectors, clusterFp);
+        // every vector, new and old: made again, the clusters need them all (the set's and the
+        // increment's, read into scratch files as the batch run's cluster stage does)
+        try (ScratchPoints points =
+            ScratchPoints.of(
+                List.of(root, scratch),
+                llm != null,
+                ConversationLayout.SAFE,
+                s.clustering().textChars())) {
+          ClusterAnalysis.Result r = ClusterAnalysis.run(points, s.clustering(), namer, clusterFp);
+          base = r.clusters();
+          all = r.metaClusters();
+          projected.clear();
+          projected.addAll(r.projected());
+          Map<String, float[]> vectors = points.vectorsById();
+          radius = ClusterUpdate.radius(base, vectors);
+          newSums = ClusterSums.of(base, vectors, clusterFp);
+        }
         since = 0;
         drifted = 0;
         how =

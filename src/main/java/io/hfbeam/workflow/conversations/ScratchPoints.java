@@ -17,11 +17,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The set's conversations as clustering points, kept in scratch files under the set's {@code
@@ -61,11 +66,21 @@ final class ScratchPoints implements ClusterAnalysis.PointSet, Closeable {
    */
   static ScratchPoints of(Path root, boolean summaries, ConversationLayout layout, int textChars)
       throws IOException {
-    Path scratch = root.resolve(".hfbeam");
+    return of(List.of(root), summaries, layout, textChars);
+  }
+
+  /**
+   * The points of several checkpoint sets together (a watched set and its increment), the scratch
+   * files under the first's {@code .hfbeam/}.
+   */
+  static ScratchPoints of(
+      List<Path> roots, boolean summaries, ConversationLayout layout, int textChars)
+      throws IOException {
+    Path scratch = roots.get(0).resolve(".hfbeam");
     Files.createDirectories(scratch);
     Path dir = Files.createTempDirectory(scratch, "cluster-");
     try {
-      return read(root, dir, summaries, layout, textChars);
+      return read(roots, dir, summaries, layout, textChars);
     } catch (IOException | RuntimeException e) {
       Directories.deleteTree(dir);
       throw e;
@@ -73,25 +88,27 @@ final class ScratchPoints implements ClusterAnalysis.PointSet, Closeable {
   }
 
   private static ScratchPoints read(
-      Path root, Path dir, boolean summaries, ConversationLayout layout, int textChars)
+      List<Path> roots, Path dir, boolean summaries, ConversationLayout layout, int textChars)
       throws IOException {
     Path vectorFile = dir.resolve("vectors.f32");
     List<String> ids = new ArrayList<>();
     int[] dimension = {-1};
     VectorFile.Writer[] writer = {null};
     try {
-      StageFiles.forEachRow(
-          root,
-          StageFeatures.EMBEDDINGS,
-          row -> {
-            io.hfbeam.conversations.Embedding e = StageRows.embedding(row);
-            if (writer[0] == null) {
-              dimension[0] = e.vector().length;
-              writer[0] = VectorFile.writer(vectorFile, dimension[0]);
-            }
-            writer[0].add(e.vector());
-            ids.add(e.chatId());
-          });
+      for (Path root : roots) {
+        StageFiles.forEachRow(
+            root,
+            StageFeatures.EMBEDDINGS,
+            row -> {
+              io.hfbeam.conversations.Embedding e = StageRows.embedding(row);
+              if (writer[0] == null) {
+                dimension[0] = e.vector().length;
+                writer[0] = VectorFile.writer(vectorFile, dimension[0]);
+              }
+              writer[0].add(e.vector());
+              ids.add(e.chatId());
+            });
+      }
     } finally {
       if (writer[0] != null) writer[0].close();
     }
@@ -131,8 +148,10 @@ final class ScratchPoints implements ClusterAnalysis.PointSet, Closeable {
             lengths[i] = b.length;
             at[0] += b.length;
           };
-      StageFiles.forEachRow(
-          root, summaries ? StageFeatures.SUMMARIES : StageFeatures.CONVERSATIONS, take);
+      for (Path root : roots) {
+        StageFiles.forEachRow(
+            root, summaries ? StageFeatures.SUMMARIES : StageFeatures.CONVERSATIONS, take);
+      }
     }
     VectorFile vectors =
         VectorFile.open(vectorFile, Math.max(0, dimension[0]), order.length == 0 ? null : order);
@@ -153,6 +172,59 @@ final class ScratchPoints implements ClusterAnalysis.PointSet, Closeable {
   @Override
   public Vectors vectors() {
     return vectors;
+  }
+
+  /**
+   * The vectors by chat id, each read when asked for (a read-only view: what {@link ClusterSums}
+   * and {@link ClusterUpdate} look up).
+   */
+  Map<String, float[]> vectorsById() {
+    return new AbstractMap<>() {
+      @Override
+      public float[] get(Object id) {
+        int i = id instanceof String s ? Collections.binarySearch(chatIds, s) : -1;
+        return i < 0 ? null : vectors.row(i);
+      }
+
+      @Override
+      public boolean containsKey(Object id) {
+        return id instanceof String s && Collections.binarySearch(chatIds, s) >= 0;
+      }
+
+      @Override
+      public int size() {
+        return chatIds.size();
+      }
+
+      @Override
+      public Set<Map.Entry<String, float[]>> entrySet() {
+        return new AbstractSet<>() {
+          @Override
+          public Iterator<Map.Entry<String, float[]>> iterator() {
+            return new Iterator<>() {
+              private int i;
+
+              @Override
+              public boolean hasNext() {
+                return i < chatIds.size();
+              }
+
+              @Override
+              public Map.Entry<String, float[]> next() {
+                if (!hasNext()) throw new java.util.NoSuchElementException();
+                int at = i++;
+                return Map.entry(chatIds.get(at), vectors.row(at));
+              }
+            };
+          }
+
+          @Override
+          public int size() {
+            return chatIds.size();
+          }
+        };
+      }
+    };
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.hfbeam.workflow.conversations;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hfbeam.conversations.CheckpointLayout;
 import io.hfbeam.conversations.Cluster;
+import io.hfbeam.conversations.ConversationLayout;
 import io.hfbeam.conversations.ProjectedCluster;
 import io.hfbeam.conversations.StageFeatures;
 import io.hfbeam.conversations.StageRows;
@@ -397,5 +399,50 @@ class ConversationsWatchIncrementTest {
     for (String stage : List.of(StageFeatures.CONVERSATIONS, StageFeatures.EMBEDDINGS)) {
       assertCardCountsEveryRow(out, stage);
     }
+  }
+
+  /**
+   * An increment that makes the clusters again (here every one: re-cluster after 1 conversation)
+   * gets what clustering the whole set in memory gets: the same members and names; the saved sums
+   * and radius are those clusters'.
+   */
+  @Test
+  void anIncrementThatMakesTheClustersAgainClustersTheWholeSet() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("in"));
+    Path out = tmp.resolve("out");
+    List<String> lines = mtBench();
+    Files.write(dir.resolve("a.jsonl"), lines.subList(0, 40));
+    AnalyzeSettings s = ConversationsWatchTest.settings(dir, out);
+    Map<Integer, Step> steps = new HashMap<>();
+    steps.put(1, () -> Files.write(dir.resolve("b.jsonl"), lines.subList(40, 80)));
+    int made = watch(s, dir, new ConversationsIncrementRun.Policy(1.0, 1), steps, 2, 240_000);
+    assertEquals(2, made);
+    CheckpointLayout.StageInfo clusters =
+        CheckpointLayout.read(out, StageFeatures.CLUSTERS).orElseThrow();
+    assertTrue(clusters.madeBy().contains("made again at increment 2"), clusters.madeBy());
+    List<ClusterAnalysis.Point> points =
+        StageFiles.points(out, false, ConversationLayout.SAFE, s.clustering().textChars());
+    assertEquals(80, points.size());
+    ClusterAnalysis.Result whole =
+        ClusterAnalysis.run(points, s.clustering(), new ClusterAnalysis.TfIdfNamer(), "");
+    List<Cluster> base = StageFiles.readAll(out, StageFeatures.CLUSTERS, StageRows::cluster);
+    List<Cluster> all = StageFiles.readAll(out, StageFeatures.META_CLUSTERS, StageRows::cluster);
+    assertEquals(members(whole.clusters()), members(base));
+    assertEquals(members(whole.metaClusters()), members(all));
+    ClusterSums saved = ClusterSums.load(out, clusters.fingerprint()).orElseThrow();
+    Map<String, float[]> vectors = StageFiles.vectors(out);
+    Map<String, float[]> full = ClusterUpdate.centroids(base, vectors);
+    assertEquals(full.keySet(), saved.centroids().keySet());
+    for (String id : full.keySet())
+      assertArrayEquals(full.get(id), saved.centroids().get(id), 1e-6f, id);
+    assertEquals(ClusterUpdate.radius(base, vectors), WatchState.load(out).radius(), 1e-9);
+  }
+
+  /** Each cluster's members and name, in a stable order (ids differ with the fingerprint). */
+  private static List<String> members(List<Cluster> clusters) {
+    return clusters.stream()
+        .map(c -> c.name() + " " + new java.util.TreeSet<>(c.chatIds()))
+        .sorted()
+        .toList();
   }
 }

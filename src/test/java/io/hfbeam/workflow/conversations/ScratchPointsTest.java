@@ -34,7 +34,7 @@ class ScratchPointsTest {
         new ArrayList<>(StageFiles.points(out, false, layout, 300));
     memory.sort(Comparator.comparing(ClusterAnalysis.Point::chatId));
     ClusterAnalysis.Settings settings = new ClusterAnalysis.Settings(8, 0, 3, 10, 300);
-    ClusterAnalysis.Result fromMemory =
+    final ClusterAnalysis.Result fromMemory =
         ClusterAnalysis.run(memory, settings, new ClusterAnalysis.TfIdfNamer(), "fp");
     Path scratchDir;
     try (ScratchPoints scratch = ScratchPoints.of(out, false, layout, 300)) {
@@ -55,6 +55,25 @@ class ScratchPointsTest {
       assertTrue(fromScratch.metaClusters().size() > fromScratch.clusters().size());
     }
     assertFalse(Files.exists(scratchDir), "scratch files removed on close");
+    // two sets together (a watched set and its increment; here the same set twice: every chat id
+    // twice, kept once) and the vectors by chat id
+    try (ScratchPoints twice = ScratchPoints.of(List.of(out, out), false, layout, 300)) {
+      assertEquals(80, twice.chatIds().size());
+      java.util.Map<String, float[]> byId = twice.vectorsById();
+      assertEquals(80, byId.size());
+      for (ClusterAnalysis.Point p : memory) {
+        assertArrayEquals(p.vector(), byId.get(p.chatId()));
+        assertTrue(byId.containsKey(p.chatId()));
+      }
+      assertEquals(null, byId.get("no such chat"));
+      assertFalse(byId.containsKey("no such chat"));
+      assertEquals(
+          memory.stream().map(ClusterAnalysis.Point::chatId).toList(),
+          new ArrayList<>(byId.keySet()));
+      assertEquals(
+          rows(fromMemory),
+          rows(ClusterAnalysis.run(twice, settings, new ClusterAnalysis.TfIdfNamer(), "fp")));
+    }
     // the pipeline's stage is the same analysis (its settings: --clusters 8, the defaults)
     ClusterAnalysis.Result defaults =
         ClusterAnalysis.run(
