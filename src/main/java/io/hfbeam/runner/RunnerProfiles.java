@@ -20,7 +20,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 /**
  * Runner profiles: {@code direct}, {@code flink-local}, {@code flink-batch} and {@code
  * flink-cluster} name YAML files in {@code runners/}; any other value is a path to a profile file.
- * A profile names the Beam runner and its options.
+ * A profile names the Beam runner and its options, and may set Flink configuration keys for an
+ * embedded Flink ({@code flink:}, written to a configuration directory the run points at).
  *
  * <p>Option values may reference the environment as {@code ${NAME}} or {@code ${NAME:-default}}.
  * The option {@code filesToStage} (jars shipped to a Flink cluster, comma separated) accepts {@code
@@ -70,7 +71,76 @@ public final class RunnerProfiles {
       settings.put(e.getKey(), value);
     }
     settings.putAll(overrides);
+    JsonNode flink = root.path("flink");
+    if (!flink.isMissingNode() && !flink.isNull()) {
+      settings.put("flinkConfDir", flinkConfDir(profile, flink, settings.get("flinkConfDir")));
+    }
     return settings;
+  }
+
+  private static final Pattern FLINK_KEY = Pattern.compile("[a-z][a-z0-9.\\-]*");
+
+  /**
+   * A profile's {@code flink:} map (Flink configuration keys, e.g. {@code
+   * taskmanager.memory.managed.size} for an embedded Flink) as a configuration directory: the
+   * options' {@code flinkConfDir} file, if any, then these keys. Named by its content in the
+   * temporary directory, so every call for the same profile gives the same directory (the embedded
+   * cluster started early compares configurations).
+   */
+  static String flinkConfDir(String profile, JsonNode flink, String userConfDir) {
+    if (!flink.isObject())
+      throw new IllegalArgumentException("runner profile " + profile + ": 'flink' must be a map");
+    StringBuilder yaml = new StringBuilder();
+    try {
+      if (userConfDir != null) {
+        for (String name : new String[] {"config.yaml", "flink-conf.yaml"}) {
+          Path f = Path.of(userConfDir).resolve(name);
+          if (Files.isRegularFile(f)) {
+            yaml.append(Files.readString(f, java.nio.charset.StandardCharsets.UTF_8)).append('\n');
+            break;
+          }
+        }
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = flink.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        String value = expand(e.getValue().asText(), System.getenv());
+        if (!FLINK_KEY.matcher(e.getKey()).matches() || !e.getValue().isValueNode()) {
+          throw new IllegalArgumentException(
+              "runner profile " + profile + ": flink: '" + e.getKey() + "' is not a setting");
+        }
+        yaml.append(e.getKey())
+            .append(": ")
+            .append(YAML.writeValueAsString(value).replaceFirst("^---\\s*", "").strip())
+            .append('\n');
+      }
+      String text = yaml.toString();
+      String hash =
+          java.util.HexFormat.of()
+              .formatHex(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+              .substring(0, 16);
+      Path dir = Path.of(System.getProperty("java.io.tmpdir"), "hfbeam-flink-conf-" + hash);
+      Path file = dir.resolve("config.yaml");
+      if (!Files.isRegularFile(file)
+          || !Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).equals(text)) {
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "config", ".tmp");
+        Files.writeString(tmp, text, java.nio.charset.StandardCharsets.UTF_8);
+        Files.move(
+            tmp,
+            file,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+      return dir.toString();
+    } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalArgumentException(
+          "runner profile "
+              + profile
+              + ": cannot write its Flink configuration: "
+              + e.getMessage());
+    }
   }
 
   /** The profile as Beam command-line arguments ({@code --name=value}). */

@@ -67,4 +67,47 @@ class RunnerProfilesTest {
       if (created) Files.delete(built);
     }
   }
+
+  /** A profile's flink: keys reach an embedded Flink as a configuration directory. */
+  @Test
+  void flinkSettingsBecomeAConfigurationDirectory() throws Exception {
+    Path user = Files.createDirectories(tmp.resolve("conf"));
+    Files.writeString(user.resolve("config.yaml"), "parallelism.default: 3\n");
+    Path profile = tmp.resolve("batch.yaml");
+    Files.writeString(
+        profile,
+        "runner: FlinkRunner\noptions:\n  flinkMaster: \"[local]\"\n  flinkConfDir: "
+            + user
+            + "\nflink:\n  taskmanager.memory.managed.size: 64m\n");
+    Map<String, String> s = RunnerProfiles.settings(profile.toString(), Map.of());
+    Path dir = Path.of(s.get("flinkConfDir"));
+    assertThat(
+        Files.readString(dir.resolve("config.yaml")),
+        equalTo("parallelism.default: 3\n\ntaskmanager.memory.managed.size: \"64m\"\n"));
+    assertThat(
+        RunnerProfiles.settings(profile.toString(), Map.of()).get("flinkConfDir"),
+        equalTo(dir.toString()));
+    // Flink reads it as the profile meant
+    org.apache.flink.configuration.Configuration conf =
+        org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(dir.toString());
+    assertThat(conf.toMap().get("taskmanager.memory.managed.size"), equalTo("64m"));
+    assertThat(conf.toMap().get("parallelism.default"), equalTo("3"));
+    // the shipped flink-batch profile fixes the managed memory
+    Map<String, String> batch = RunnerProfiles.settings("flink-batch", Map.of());
+    assertThat(
+        org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(
+                batch.get("flinkConfDir"))
+            .toMap()
+            .get("taskmanager.memory.managed.size"),
+        equalTo("64m"));
+
+    Files.writeString(profile, "runner: FlinkRunner\nflink:\n  \"../x: y\": 1\n");
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> RunnerProfiles.settings(profile.toString(), Map.of()));
+    assertThat(
+        e.getMessage(),
+        equalTo("runner profile " + profile + ": flink: '../x: y' is not a setting"));
+  }
 }
