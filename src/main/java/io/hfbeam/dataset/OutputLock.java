@@ -13,14 +13,15 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
 /**
- * One run at a time writes an output: an exclusive lock on {@code OUTPUT/.hfbeam/lock}, held until
- * the run ends (the operating system lets it go when the process dies, so a killed run never leaves
- * the output locked). Two runs into one output would interleave their staging, stages and
- * manifests. The file stays; it holds who has it, for the message the second run prints.
+ * One run at a time writes an output: an exclusive lock on a file named after the output's absolute
+ * path in the temporary directory ({@code hfbeam-locks/}), held until the run ends (the operating
+ * system lets it go when the process dies, so a killed run never leaves the output locked). Two
+ * runs into one output would interleave their staging, stages and manifests. The lock lives outside
+ * the output, which stays exactly what the run wrote (an up-to-date run rewrites nothing; a run
+ * refused before it starts leaves no folder). The file holds who has it, for the message the second
+ * run prints.
  */
 public final class OutputLock implements Closeable {
-  public static final String FILE = ".hfbeam/lock";
-
   private final FileChannel channel;
   private final FileLock lock;
 
@@ -36,7 +37,7 @@ public final class OutputLock implements Closeable {
    *     naming the output and, when it said, that run's process id and start time
    */
   public static OutputLock acquire(Path output) throws IOException {
-    Path file = output.toAbsolutePath().normalize().resolve(FILE);
+    Path file = file(output);
     Files.createDirectories(file.getParent());
     FileChannel ch =
         FileChannel.open(
@@ -68,12 +69,28 @@ public final class OutputLock implements Closeable {
     return new OutputLock(ch, l);
   }
 
+  /** The lock file of {@code output}: its absolute path's hash, under the temporary directory. */
+  static Path file(Path output) {
+    String path = output.toAbsolutePath().normalize().toString();
+    try {
+      String hash =
+          java.util.HexFormat.of()
+              .formatHex(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest(path.getBytes(StandardCharsets.UTF_8)))
+              .substring(0, 32);
+      return Path.of(System.getProperty("java.io.tmpdir"), "hfbeam-locks", hash + ".lock");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static String holder(FileChannel ch) {
     try {
       ByteBuffer b = ByteBuffer.allocate(200);
       ch.read(b, 0);
       String s = new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).strip();
-      // what a run wrote there, nothing else (the file is in the output, which anyone may edit)
+      // what a run wrote there, nothing else (anyone may write in the temporary directory)
       return s.matches("pid \\d+, since [0-9TZ:.\\-]+") ? s : "";
     } catch (IOException e) {
       return "";

@@ -22,6 +22,7 @@ class OutputLockTest {
   void aSecondHolderIsRefusedUntilTheFirstLetsGo() throws Exception {
     Path out = tmp.resolve("out");
     try (OutputLock first = OutputLock.acquire(out)) {
+      assertTrue(Files.notExists(out), "the lock is not in the output: nothing is written there");
       IllegalStateException e =
           assertThrows(IllegalStateException.class, () -> OutputLock.acquire(out));
       assertTrue(

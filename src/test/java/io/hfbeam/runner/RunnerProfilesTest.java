@@ -92,15 +92,6 @@ class RunnerProfilesTest {
         org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(dir.toString());
     assertThat(conf.toMap().get("taskmanager.memory.managed.size"), equalTo("64m"));
     assertThat(conf.toMap().get("parallelism.default"), equalTo("3"));
-    // the shipped flink-batch profile fixes the managed memory
-    Map<String, String> batch = RunnerProfiles.settings("flink-batch", Map.of());
-    assertThat(
-        org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(
-                batch.get("flinkConfDir"))
-            .toMap()
-            .get("taskmanager.memory.managed.size"),
-        equalTo("64m"));
-
     Files.writeString(profile, "runner: FlinkRunner\nflink:\n  \"../x: y\": 1\n");
     IllegalArgumentException e =
         org.junit.jupiter.api.Assertions.assertThrows(
