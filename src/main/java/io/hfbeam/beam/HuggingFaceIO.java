@@ -466,7 +466,8 @@ public final class HuggingFaceIO {
       try (ExternalSort<KV<String, byte[]>> rows =
           new ExternalSort<>(Path.of(base + ".runs"), s.sortBufferBytes, ORDER, ENTRIES)) {
         for (KV<String, byte[]> r : file.getValue()) rows.add(r);
-        spills.inc(rows.spills());
+        if (rows.spills() > 0)
+          spills.inc(rows.spills()); // the summary notes it only when it happened
         // a spilled sort is merged once per format: simpler than two writers in step, and the
         // runs are read again only when both formats are on
         long[] arrow = {0};
