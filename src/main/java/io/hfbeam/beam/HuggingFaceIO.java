@@ -165,10 +165,11 @@ public final class HuggingFaceIO {
    * global rank, which a sorted source can give but a shuffle cannot), and are numbered
    * consecutively per split from {@code firstBatch}.
    *
-   * <p>Steps: CountRows -> RowsPerSplit -> AssignFiles -> GroupFiles -> WriteFiles; KeyErrors ->
-   * GroupErrors -> WriteErrors; AllFiles -> CollectFiles -> NameFiles -> WriteCard. Emits the
-   * dataset's files at their final places, for {@link #publish()}, or nothing when the run is over
-   * its error budget ({@link io.hfbeam.dataset.DatasetOptions#getMaxErrorRate()}) or wrote no rows.
+   * <p>Steps: SplitOfRow -> CountRows -> RowsPerSplit -> AssignFiles -> GroupFiles -> WriteFiles;
+   * KeyErrors -> GroupErrors -> WriteErrors; AllFiles -> CollectFiles -> NameFiles -> WriteCard.
+   * Emits the dataset's files at their final places, for {@link #publish()}, or nothing when the
+   * run is over its error budget ({@link io.hfbeam.dataset.DatasetOptions#getMaxErrorRate()}) or
+   * wrote no rows.
    */
   public static final class Write
       extends PTransform<PCollection<KV<String, Row>>, PCollection<WrittenFile>> {
@@ -294,7 +295,13 @@ public final class HuggingFaceIO {
             "the rows' schema is not the features' schema " + schema);
       }
       PCollectionView<Map<String, Long>> counts =
-          rows.apply("CountRows", Count.perKey()).apply("RowsPerSplit", View.asMap());
+          rows.apply("SplitOfRow", org.apache.beam.sdk.transforms.Keys.create())
+              .setCoder(StringUtf8Coder.of())
+              // counted from the split names alone: a count over the rows would shuffle and sort
+              // every row (Flink batch's combine sorts whole records, and a large row did not fit
+              // its sort buffer)
+              .apply("CountRows", Count.perElement())
+              .apply("RowsPerSplit", View.asMap());
       PCollection<WrittenFile> data =
           rows.apply(
                   "AssignFiles", ParDo.of(new AssignFn(s, schema, counts)).withSideInputs(counts))
