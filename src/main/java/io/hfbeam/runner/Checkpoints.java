@@ -209,16 +209,8 @@ public final class Checkpoints {
       Path conf = stateDir.resolve("resume-conf");
       Files.createDirectories(conf);
       StringBuilder yaml = new StringBuilder();
-      if (userConfDir != null) {
-        for (String name : new String[] {"config.yaml", "flink-conf.yaml"}) {
-          Path f = Path.of(userConfDir).resolve(name);
-          if (Files.isRegularFile(f)) {
-            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-              if (!line.startsWith("execution.savepoint.path")) yaml.append(line).append('\n');
-            }
-            break;
-          }
-        }
+      for (String line : RunnerProfiles.flinkConfFile(userConfDir).lines().toList()) {
+        if (!line.startsWith("execution.savepoint.path")) yaml.append(line).append('\n');
       }
       yaml.append("execution.savepoint.path: \"").append(c.dir().toUri()).append("\"\n");
       Files.writeString(conf.resolve("config.yaml"), yaml.toString(), StandardCharsets.UTF_8);

@@ -78,6 +78,20 @@ public final class RunnerProfiles {
     return settings;
   }
 
+  /**
+   * The Flink configuration file of a directory ({@code config.yaml}, else the older {@code
+   * flink-conf.yaml}, as Flink looks), or "" for none or a null directory.
+   */
+  static String flinkConfFile(String confDir) throws java.io.IOException {
+    if (confDir == null) return "";
+    for (String name : new String[] {"config.yaml", "flink-conf.yaml"}) {
+      Path f = Path.of(confDir).resolve(name);
+      if (Files.isRegularFile(f))
+        return Files.readString(f, java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return "";
+  }
+
   private static final Pattern FLINK_KEY = Pattern.compile("[a-z][a-z0-9.\\-]*");
 
   /**
@@ -92,15 +106,8 @@ public final class RunnerProfiles {
       throw new IllegalArgumentException("runner profile " + profile + ": 'flink' must be a map");
     StringBuilder yaml = new StringBuilder();
     try {
-      if (userConfDir != null) {
-        for (String name : new String[] {"config.yaml", "flink-conf.yaml"}) {
-          Path f = Path.of(userConfDir).resolve(name);
-          if (Files.isRegularFile(f)) {
-            yaml.append(Files.readString(f, java.nio.charset.StandardCharsets.UTF_8)).append('\n');
-            break;
-          }
-        }
-      }
+      String user = flinkConfFile(userConfDir);
+      if (!user.isEmpty()) yaml.append(user).append('\n');
       for (Iterator<Map.Entry<String, JsonNode>> it = flink.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         String value = expand(e.getValue().asText(), System.getenv());

@@ -102,7 +102,7 @@ public final class ClusterAnalysis {
 
   private ClusterAnalysis() {}
 
-  /** Points held in memory (the watching run's rebuild, tests). */
+  /** Points held in memory (a small set; the tests' reference for the scratch files). */
   public static Result run(List<Point> input, Settings s, Namer namer, String fingerprint)
       throws Exception {
     List<Point> points = new ArrayList<>(input);
@@ -241,7 +241,8 @@ public final class ClusterAnalysis {
     };
   }
 
-  private static String clip(String s, int chars) {
+  /** The first {@code chars} characters of {@code s} ("" for null). */
+  static String clip(String s, int chars) {
     if (s == null) return "";
     return s.length() <= chars ? s : s.substring(0, chars);
   }

@@ -142,7 +142,7 @@ final class ScratchPoints implements ClusterAnalysis.PointSet, Closeable {
                 summaries
                     ? row.path("summary").asText()
                     : ConversationText.of(StageRows.conversation(row, layout));
-            byte[] b = clip(text, textChars).getBytes(StandardCharsets.UTF_8);
+            byte[] b = ClusterAnalysis.clip(text, textChars).getBytes(StandardCharsets.UTF_8);
             out.write(b);
             offsets[i] = at[0];
             lengths[i] = b.length;
@@ -239,10 +239,6 @@ final class ScratchPoints implements ClusterAnalysis.PointSet, Closeable {
       throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
     }
     return new String(b.array(), StandardCharsets.UTF_8);
-  }
-
-  private static String clip(String s, int chars) {
-    return s.length() <= chars ? s : s.substring(0, chars);
   }
 
   @Override

@@ -279,50 +279,6 @@ final class StageFiles {
     return arrow;
   }
 
-  /**
-   * Every conversation of the set as a clustering point: its vector (the embeddings stage) and the
-   * text that names clusters, clipped to {@code textChars} (the summary with an LLM, else the
-   * conversation's text from the conversations stage, read in {@code layout}).
-   */
-  static List<ClusterAnalysis.Point> points(
-      Path root,
-      boolean summaries,
-      io.hfbeam.conversations.ConversationLayout layout,
-      int textChars)
-      throws IOException {
-    Map<String, float[]> vectors = vectors(root);
-    Map<String, String> texts = new java.util.HashMap<>();
-    if (summaries) {
-      forEachRow(
-          root,
-          io.hfbeam.conversations.StageFeatures.SUMMARIES,
-          row ->
-              texts.put(
-                  row.path("chat_id").asText(), clip(row.path("summary").asText(), textChars)));
-    } else {
-      forEachRow(
-          root,
-          io.hfbeam.conversations.StageFeatures.CONVERSATIONS,
-          row ->
-              texts.put(
-                  row.path("chat_id").asText(),
-                  clip(
-                      ConversationText.of(
-                          io.hfbeam.conversations.StageRows.conversation(row, layout)),
-                      textChars)));
-    }
-    List<ClusterAnalysis.Point> points = new ArrayList<>(vectors.size());
-    for (Map.Entry<String, float[]> e : vectors.entrySet()) {
-      points.add(
-          new ClusterAnalysis.Point(e.getKey(), texts.getOrDefault(e.getKey(), ""), e.getValue()));
-    }
-    return points;
-  }
-
-  private static String clip(String s, int chars) {
-    return s.length() <= chars ? s : s.substring(0, chars);
-  }
-
   private static void writeCard(
       Path root, String stage, Features features, long rows, long arrowBytes, String madeBy)
       throws IOException {

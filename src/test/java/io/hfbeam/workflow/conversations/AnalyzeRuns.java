@@ -181,4 +181,31 @@ final class AnalyzeRuns {
         CheckpointLayout.read(root, stage).isPresent(),
         stage + " has no readable checkpoint.json under " + root);
   }
+
+  /**
+   * Every conversation of the set as a clustering point held in memory (the reference the cluster
+   * stage's scratch files are checked against): its vector and its naming text, clipped to {@code
+   * textChars} (the summary with an LLM, else the conversation's text, read in {@code layout}).
+   */
+  static List<ClusterAnalysis.Point> memoryPoints(
+      Path root, boolean summaries, ConversationLayout layout, int textChars) throws IOException {
+    Map<String, float[]> vectors = StageFiles.vectors(root);
+    Map<String, String> texts = new java.util.HashMap<>();
+    StageFiles.forEachRow(
+        root,
+        summaries ? StageFeatures.SUMMARIES : StageFeatures.CONVERSATIONS,
+        row -> {
+          String text =
+              summaries
+                  ? row.path("summary").asText()
+                  : ConversationText.of(StageRows.conversation(row, layout));
+          texts.put(
+              row.path("chat_id").asText(),
+              text.length() <= textChars ? text : text.substring(0, textChars));
+        });
+    List<ClusterAnalysis.Point> points = new ArrayList<>(vectors.size());
+    vectors.forEach(
+        (id, v) -> points.add(new ClusterAnalysis.Point(id, texts.getOrDefault(id, ""), v)));
+    return points;
+  }
 }

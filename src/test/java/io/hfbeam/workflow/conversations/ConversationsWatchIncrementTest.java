@@ -421,7 +421,7 @@ class ConversationsWatchIncrementTest {
         CheckpointLayout.read(out, StageFeatures.CLUSTERS).orElseThrow();
     assertTrue(clusters.madeBy().contains("made again at increment 2"), clusters.madeBy());
     List<ClusterAnalysis.Point> points =
-        StageFiles.points(out, false, ConversationLayout.SAFE, s.clustering().textChars());
+        AnalyzeRuns.memoryPoints(out, false, ConversationLayout.SAFE, s.clustering().textChars());
     assertEquals(80, points.size());
     ClusterAnalysis.Result whole =
         ClusterAnalysis.run(points, s.clustering(), new ClusterAnalysis.TfIdfNamer(), "");

@@ -31,7 +31,7 @@ class ScratchPointsTest {
     ConversationLayout layout =
         AnalyzeRuns.layout(AnalyzeRuns.read(out, StageFeatures.CONVERSATIONS).features());
     List<ClusterAnalysis.Point> memory =
-        new ArrayList<>(StageFiles.points(out, false, layout, 300));
+        new ArrayList<>(AnalyzeRuns.memoryPoints(out, false, layout, 300));
     memory.sort(Comparator.comparing(ClusterAnalysis.Point::chatId));
     ClusterAnalysis.Settings settings = new ClusterAnalysis.Settings(8, 0, 3, 10, 300);
     final ClusterAnalysis.Result fromMemory =
@@ -77,7 +77,7 @@ class ScratchPointsTest {
     // the pipeline's stage is the same analysis (its settings: --clusters 8, the defaults)
     ClusterAnalysis.Result defaults =
         ClusterAnalysis.run(
-            StageFiles.points(out, false, layout, 1_000),
+            AnalyzeRuns.memoryPoints(out, false, layout, 1_000),
             new ClusterAnalysis.Settings(8, 0, 10, 10, 1_000),
             new ClusterAnalysis.TfIdfNamer(),
             "");
