@@ -1,42 +1,45 @@
 package io.hfbeam.workflow.conversations;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hfbeam.cluster.Layout;
 import io.hfbeam.conversations.CheckpointLayout;
 import io.hfbeam.conversations.Cluster;
 import io.hfbeam.conversations.ConversationLayout;
-import io.hfbeam.conversations.ProjectedCluster;
 import io.hfbeam.conversations.StageFeatures;
 import io.hfbeam.conversations.StageRows;
 import io.hfbeam.dataset.CollectList;
 import io.hfbeam.dataset.WrittenFile;
+import io.hfbeam.format.parquet.ParquetSettings;
+import io.hfbeam.hf.Features;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * The set's embeddings and texts -> the rows of the {@code clusters}, {@code meta_clusters} and
- * {@code dimensionality} stages ({@link ClusterAnalysis}). Clustering needs every point at once, so
- * one worker reads them straight from the checkpoints once the stages before are in place (the
- * input: those stages' written files, a signal), rather than gathering them as elements (a bag of
- * every vector that the DirectRunner copies on each append). Nothing comes out when the embeddings
- * stage is not the one this run expects (it was refused): the cluster stages stay incomplete.
+ * The set's embeddings and texts -> the {@code clusters}, {@code meta_clusters} and {@code
+ * dimensionality} stages ({@link ClusterAnalysis}), written in place. Clustering needs every point
+ * at once, so one worker reads them straight from the checkpoints once the stages before are in
+ * place (the input: those stages' written files, a signal), rather than gathering them as elements
+ * (a bag of every vector that the DirectRunner copies on each append). The same worker writes the
+ * three stages, one file each, in the analysis's order: their rows never travel through a shuffle
+ * or a runner's sort, where a meta cluster's row (every chat id under it, Kura's format) could
+ * exceed a sort buffer at large inputs. Emits the stages' files. Nothing is written when the
+ * embeddings stage is not the one this run expects (it was refused): the cluster stages stay
+ * incomplete.
  */
 public final class ClusterConversations
-    extends PTransform<PCollection<WrittenFile>, PCollectionTuple> {
-  public static final TupleTag<String> CLUSTERS = new TupleTag<>() {};
-  public static final TupleTag<String> META_CLUSTERS = new TupleTag<>() {};
-  public static final TupleTag<String> DIMENSIONALITY = new TupleTag<>() {};
-
+    extends PTransform<PCollection<WrittenFile>, PCollection<WrittenFile>> {
   private final String root;
   private final ClusterAnalysis.Settings settings;
   private final ClusterAnalysis.Namer namer;
@@ -44,6 +47,8 @@ public final class ClusterConversations
   private final String embeddingsFingerprint;
   private final boolean summaries;
   private final ConversationLayout layout;
+  private final ParquetSettings parquet;
+  private final Map<String, String> parameters;
 
   private ClusterConversations(
       String root,
@@ -52,7 +57,9 @@ public final class ClusterConversations
       String fingerprint,
       String embeddingsFingerprint,
       boolean summaries,
-      ConversationLayout layout) {
+      ConversationLayout layout,
+      ParquetSettings parquet,
+      Map<String, String> parameters) {
     this.root = root;
     this.settings = settings;
     this.namer = namer;
@@ -60,6 +67,8 @@ public final class ClusterConversations
     this.embeddingsFingerprint = embeddingsFingerprint;
     this.summaries = summaries;
     this.layout = layout;
+    this.parquet = parquet;
+    this.parameters = parameters;
   }
 
   /** Clusters the checkpoint set under {@code root}. */
@@ -71,23 +80,37 @@ public final class ClusterConversations
         "",
         null,
         false,
-        ConversationLayout.SAFE);
+        ConversationLayout.SAFE,
+        ParquetSettings.defaults(),
+        Map.of());
   }
 
   public ClusterConversations withNamer(ClusterAnalysis.Namer n) {
     return new ClusterConversations(
-        root, settings, n, fingerprint, embeddingsFingerprint, summaries, layout);
+        root,
+        settings,
+        n,
+        fingerprint,
+        embeddingsFingerprint,
+        summaries,
+        layout,
+        parquet,
+        parameters);
   }
 
-  /** Part of every cluster id: ids differ between runs whose inputs or settings differ. */
+  /**
+   * The stages' fingerprint, recorded in their {@code checkpoint.json}, and part of every cluster
+   * id: ids differ between runs whose inputs or settings differ.
+   */
   public ClusterConversations withFingerprint(String f) {
     return new ClusterConversations(
-        root, settings, namer, f, embeddingsFingerprint, summaries, layout);
+        root, settings, namer, f, embeddingsFingerprint, summaries, layout, parquet, parameters);
   }
 
   /** The embeddings stage must carry this fingerprint (null: any complete one). */
   public ClusterConversations withEmbeddings(String f) {
-    return new ClusterConversations(root, settings, namer, fingerprint, f, summaries, layout);
+    return new ClusterConversations(
+        root, settings, namer, fingerprint, f, summaries, layout, parquet, parameters);
   }
 
   /**
@@ -96,26 +119,67 @@ public final class ClusterConversations
    */
   public ClusterConversations withTexts(boolean fromSummaries, ConversationLayout layout) {
     return new ClusterConversations(
-        root, settings, namer, fingerprint, embeddingsFingerprint, fromSummaries, layout);
+        root,
+        settings,
+        namer,
+        fingerprint,
+        embeddingsFingerprint,
+        fromSummaries,
+        layout,
+        parquet,
+        parameters);
+  }
+
+  public ClusterConversations withParquet(ParquetSettings p) {
+    return new ClusterConversations(
+        root,
+        settings,
+        namer,
+        fingerprint,
+        embeddingsFingerprint,
+        summaries,
+        layout,
+        p,
+        parameters);
+  }
+
+  /** The run's settings, recorded in each stage's {@code checkpoint.json}. */
+  public ClusterConversations withParameters(Map<String, String> p) {
+    return new ClusterConversations(
+        root,
+        settings,
+        namer,
+        fingerprint,
+        embeddingsFingerprint,
+        summaries,
+        layout,
+        parquet,
+        new LinkedHashMap<>(p));
+  }
+
+  /** How a stage was made, for its card and record. */
+  static String madeBy(String stage, ClusterAnalysis.Settings s, ClusterAnalysis.Namer namer) {
+    String how = "k-means (seed " + s.seed() + "), names by " + namer.describe();
+    return switch (stage) {
+      case StageFeatures.CLUSTERS -> how;
+      case StageFeatures.META_CLUSTERS ->
+          how + "; hierarchy by capped rounds of k-means over centroids";
+      case StageFeatures.DIMENSIONALITY ->
+          "UMAP (cosine) of the cluster centroids, PCA above " + Layout.UMAP_UP_TO + " clusters";
+      default -> throw new IllegalArgumentException("not a cluster stage: " + stage);
+    };
   }
 
   @Override
-  public PCollectionTuple expand(PCollection<WrittenFile> before) {
-    PCollectionTuple out =
-        before
-            .apply("StagesBefore", Combine.globally(new CollectList<WrittenFile>()))
-            .setCoder(ListCoder.of(SerializableCoder.of(WrittenFile.class)))
-            .apply(
-                "Cluster",
-                ParDo.of(new AnalyzeFn(this))
-                    .withOutputTags(CLUSTERS, TupleTagList.of(META_CLUSTERS).and(DIMENSIONALITY)));
-    out.get(CLUSTERS).setCoder(StringUtf8Coder.of());
-    out.get(META_CLUSTERS).setCoder(StringUtf8Coder.of());
-    out.get(DIMENSIONALITY).setCoder(StringUtf8Coder.of());
-    return out;
+  public PCollection<WrittenFile> expand(PCollection<WrittenFile> before) {
+    return before
+        .apply("StagesBefore", Combine.globally(new CollectList<WrittenFile>()))
+        .setCoder(ListCoder.of(SerializableCoder.of(WrittenFile.class)))
+        .apply("Cluster", ParDo.of(new AnalyzeFn(this)))
+        .setCoder(SerializableCoder.of(WrittenFile.class));
   }
 
-  static final class AnalyzeFn extends DoFn<List<WrittenFile>, String> {
+  static final class AnalyzeFn extends DoFn<List<WrittenFile>, WrittenFile> {
     private final ClusterConversations t;
 
     AnalyzeFn(ClusterConversations t) {
@@ -123,7 +187,7 @@ public final class ClusterConversations
     }
 
     @ProcessElement
-    public void process(MultiOutputReceiver out) throws Exception {
+    public void process(OutputReceiver<WrittenFile> out) throws Exception {
       Path r = Path.of(t.root);
       var embeddings = CheckpointLayout.read(r, StageFeatures.EMBEDDINGS);
       if (embeddings.isEmpty()
@@ -137,12 +201,67 @@ public final class ClusterConversations
         Metrics.counter("cluster", "records_in").inc(points.chatIds().size());
         res = ClusterAnalysis.run(points, t.settings, t.namer, t.fingerprint);
       }
+      if (res.clusters().isEmpty()) return; // no points: no stage (as an empty sink's)
       Metrics.counter("cluster", "records_out").inc(res.metaClusters().size());
-      for (Cluster c : res.clusters()) out.get(CLUSTERS).output(StageRows.row(c).toString());
-      for (Cluster c : res.metaClusters())
-        out.get(META_CLUSTERS).output(StageRows.row(c).toString());
-      for (ProjectedCluster p : res.projected())
-        out.get(DIMENSIONALITY).output(StageRows.row(p).toString());
+      write(r, StageFeatures.CLUSTERS, StageFeatures.clusters(), rows(res.clusters()), out);
+      write(
+          r, StageFeatures.META_CLUSTERS, StageFeatures.clusters(), rows(res.metaClusters()), out);
+      write(
+          r,
+          StageFeatures.DIMENSIONALITY,
+          StageFeatures.dimensionality(),
+          () -> res.projected().stream().map(StageRows::row).iterator(),
+          out);
+    }
+
+    private static Iterable<ObjectNode> rows(List<Cluster> clusters) {
+      return () -> clusters.stream().map(StageRows::row).iterator();
+    }
+
+    private static final org.apache.beam.sdk.metrics.Counter FILES =
+        Metrics.counter("write", "files_written");
+    private static final org.apache.beam.sdk.metrics.Counter BYTES =
+        Metrics.counter("write", "bytes_written");
+
+    private void write(
+        Path r,
+        String stage,
+        Features features,
+        Iterable<ObjectNode> rows,
+        OutputReceiver<WrittenFile> out)
+        throws IOException {
+      CheckpointLayout.StageInfo info =
+          StageFiles.writeWhole(
+              r,
+              stage,
+              features,
+              rows,
+              t.parquet,
+              t.fingerprint,
+              madeBy(stage, t.settings, t.namer),
+              t.parameters);
+      Path dir = CheckpointLayout.stageDir(r, stage);
+      for (Path f : StageFiles.files(r, stage)) {
+        FILES.inc();
+        BYTES.inc(Files.size(f));
+        out.output(
+            new WrittenFile(
+                CheckpointLayout.SPLIT,
+                r.relativize(f).toString().replace('\\', '/'),
+                f.toString(),
+                info.rows(),
+                Files.size(f),
+                0));
+      }
+      Path card = dir.resolve("README.md");
+      out.output(
+          new WrittenFile(
+              null,
+              r.relativize(card).toString().replace('\\', '/'),
+              card.toString(),
+              0,
+              Files.size(card),
+              0));
     }
   }
 }

@@ -391,40 +391,17 @@ public final class ConversationsAnalyzeRun implements Launchable {
           written.isEmpty()
               ? p.apply("NothingBefore", Create.empty(SerializableCoder.of(WrittenFile.class)))
               : PCollectionList.of(written).apply("StagesWritten", Flatten.pCollections());
-      PCollectionTuple clusters =
+      PCollection<WrittenFile> clusters =
           before.apply(
               "Cluster",
               ClusterConversations.of(root, s.clustering())
                   .withNamer(namer)
                   .withFingerprint(fp)
                   .withEmbeddings(fingerprints.get(StageFeatures.EMBEDDINGS))
-                  .withTexts(llm, survey.layout()));
-      String how = "k-means (seed " + s.clustering().seed() + "), names by " + namer.describe();
-      written.add(
-          clusters
-              .get(ClusterConversations.CLUSTERS)
-              .apply(
-                  "WriteClusters", stage(StageFeatures.CLUSTERS, StageFeatures.clusters(), how)));
-      written.add(
-          clusters
-              .get(ClusterConversations.META_CLUSTERS)
-              .apply(
-                  "WriteMetaClusters",
-                  stage(
-                      StageFeatures.META_CLUSTERS,
-                      StageFeatures.clusters(),
-                      how + "; hierarchy by capped rounds of k-means over centroids")));
-      written.add(
-          clusters
-              .get(ClusterConversations.DIMENSIONALITY)
-              .apply(
-                  "WriteDimensionality",
-                  stage(
-                      StageFeatures.DIMENSIONALITY,
-                      StageFeatures.dimensionality(),
-                      "UMAP (cosine) of the cluster centroids, PCA above "
-                          + io.hfbeam.cluster.Layout.UMAP_UP_TO
-                          + " clusters")));
+                  .withTexts(llm, survey.layout())
+                  .withParquet(s.parquet())
+                  .withParameters(parameters()));
+      written.add(clusters);
     }
     PCollection<WrittenFile> all =
         written.isEmpty()
@@ -511,6 +488,13 @@ public final class ConversationsAnalyzeRun implements Launchable {
   }
 
   private WriteStage stage(String stage, Features features, String madeBy) {
+    return WriteStage.of(root, stage, features)
+        .withParquet(s.parquet())
+        .withRecord(fingerprints.get(stage), madeBy, parameters());
+  }
+
+  /** The run's settings, recorded with every stage. */
+  private Map<String, String> parameters() {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("input", s.input().describe());
     staged.ifPresent(st -> params.put("dataset", st.version()));
@@ -522,9 +506,7 @@ public final class ConversationsAnalyzeRun implements Launchable {
             ? "Kura's rule (n / 10)"
             : String.valueOf(s.clustering().clusters()));
     params.put("seed", String.valueOf(s.clustering().seed()));
-    return WriteStage.of(root, stage, features)
-        .withParquet(s.parquet())
-        .withRecord(fingerprints.get(stage), madeBy, params);
+    return params;
   }
 
   /** A complete stage's rows back as JSON trees (the embeddings a later stage reads). */

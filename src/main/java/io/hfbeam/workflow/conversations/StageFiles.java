@@ -109,12 +109,16 @@ final class StageFiles {
     return out;
   }
 
-  /** Writes the stage whole from its rows (a small stage: clusters, their layout). */
+  /**
+   * Writes the stage whole, one file, from its rows in the order given (the cluster stages: one
+   * worker makes them, and their rows, a meta cluster listing every chat id under it, can be larger
+   * than a runner's sort buffer). Each row is converted as it is written.
+   */
   static CheckpointLayout.StageInfo writeWhole(
       Path root,
       String stage,
       Features features,
-      List<ObjectNode> rows,
+      Iterable<? extends ObjectNode> rows,
       ParquetSettings parquet,
       String fingerprint,
       String madeBy,
@@ -125,6 +129,7 @@ final class StageFiles {
     Files.createDirectories(data);
     Feature.Struct struct = new Feature.Struct(features.asMap());
     long[] arrow = {0};
+    long[] count = {0};
     Path target =
         data.resolve(NAMING.name(CheckpointLayout.SPLIT, 0, 0, 1).substring("data/".length()));
     AtomicFiles.write(
@@ -135,13 +140,14 @@ final class StageFiles {
               Row row = (Row) JsonValues.convert(o, struct, false);
               w.write(row);
               arrow[0] += features.arrowBytes(row);
+              count[0]++;
             }
           }
         });
     for (Path f : files(root, stage)) if (!f.equals(target)) Files.delete(f);
-    writeCard(root, stage, features, rows.size(), arrow[0], madeBy);
+    writeCard(root, stage, features, count[0], arrow[0], madeBy);
     CheckpointLayout.StageInfo info =
-        new CheckpointLayout.StageInfo(stage, fingerprint, rows.size(), 0, madeBy, parameters);
+        new CheckpointLayout.StageInfo(stage, fingerprint, count[0], 0, madeBy, parameters);
     CheckpointLayout.write(root, info);
     return info;
   }

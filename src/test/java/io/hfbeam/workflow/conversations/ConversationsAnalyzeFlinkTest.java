@@ -38,6 +38,40 @@ class ConversationsAnalyzeFlinkTest {
     }
   }
 
+  /**
+   * A cluster's row lists every chat id under it (Kura's format): with 50,000-character ids the
+   * largest of 8 clusters' rows is about 1 MB, more than one record of a Flink batch sort holds at
+   * 64 MiB of managed memory (720,896 bytes). The cluster stages never pass through a sort: the run
+   * ends with every id in place.
+   */
+  @Test
+  void aMetaClusterRowLargerThanFlinksSortBufferIsWritten() throws Exception {
+    String pad = "x".repeat(50_000);
+    Path in = tmp.resolve("long-ids.jsonl");
+    StringBuilder lines = new StringBuilder();
+    for (String line : java.nio.file.Files.readAllLines(AnalyzeRuns.MT_BENCH)) {
+      lines.append(line.replace("\"chat_id\":\"", "\"chat_id\":\"" + pad)).append('\n');
+    }
+    java.nio.file.Files.writeString(in, lines);
+    Path profile = tmp.resolve("small-sorts.yaml");
+    java.nio.file.Files.writeString(
+        profile,
+        java.nio.file.Files.readString(Path.of("runners/flink-batch.yaml"))
+            + "\nflink:\n  taskmanager.memory.managed.size: 64m\n");
+    Path out = tmp.resolve("out");
+    analyzeOk(out, "--input", in.toString(), "--clusters", "8", "--runner", profile.toString());
+    AnalyzeRuns.StageData meta =
+        AnalyzeRuns.read(out, io.hfbeam.conversations.StageFeatures.META_CLUSTERS);
+    int largest = 0;
+    for (org.apache.beam.sdk.values.Row row : meta.rows()) {
+      java.util.Collection<Object> ids = row.getArray("chat_ids");
+      largest = Math.max(largest, ids.size());
+      for (Object id : ids) assertTrue(id.toString().startsWith(pad), "an id kept whole");
+    }
+    assertTrue(largest * 50_000L > 720_896, "a row larger than a sort buffer: " + largest);
+    for (String stage : STAGES) AnalyzeRuns.assertComplete(out, stage);
+  }
+
   @Test
   void theBatchProfileHasNoCheckpointsToResumeFrom() {
     Cli r =
