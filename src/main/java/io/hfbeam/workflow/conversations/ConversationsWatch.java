@@ -120,8 +120,12 @@ public final class ConversationsWatch {
           AnalyzeSettings first = s.withInputs(fresh.stream().map(Path::toString).toList());
           WorkflowRun.Outcome o =
               WorkflowLauncher.run(ConversationsAnalyzeRun.of(first), run, out, lock);
-          if (!o.ok()) throw new IllegalStateException(o.budgetMessage());
-          start(root, fresh);
+          if (o.ok()) {
+            start(root, fresh);
+          } else {
+            refuseFirst(root, fresh, o.budgetMessage());
+            splitIfRefused(root, fresh, alone, out);
+          }
         } else {
           ConversationsIncrementRun inc = ConversationsIncrementRun.of(s, policy, fresh);
           WorkflowRun.Outcome o = WorkflowLauncher.run(inc, run, out, lock);
@@ -135,6 +139,50 @@ public final class ConversationsWatch {
       Thread.sleep(watch.poll().getMillis());
     }
     return made;
+  }
+
+  /**
+   * The first batch refused (a stage over {@code --max-error-rate}): as a refused increment, its
+   * files are recorded as refused in the watch state (tried again once changed), their located
+   * failures kept in {@code .hfbeam/refused-errors.jsonl}, and the watch goes on; the next files
+   * that land make the first batch. The refused run left no stage looking complete.
+   */
+  private static void refuseFirst(Path root, List<Path> files, String why) throws IOException {
+    String reason = why == null ? "refused" : why.replaceFirst("; see .*$", "");
+    Path log = ConversationsIncrementRun.refusedErrors(root);
+    Files.createDirectories(log.getParent());
+    try (java.io.OutputStream o =
+        Files.newOutputStream(
+            log,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND)) {
+      for (String stage : CheckpointLayout.STAGES) {
+        if (CheckpointLayout.read(root, stage).isPresent()) continue; // not made by this run
+        Path dir = CheckpointLayout.stageDir(root, stage);
+        for (Path errors :
+            List.of(
+                dir.resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE),
+                io.hfbeam.dataset.StagedDataset.stagingDir(dir)
+                    .resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE))) {
+          if (Files.isRegularFile(errors)) {
+            o.write(Files.readAllBytes(errors));
+            Files.delete(errors); // kept once, here: a later first batch writes the stage's own
+          }
+        }
+      }
+    }
+    WatchState state = WatchState.load(root);
+    TreeMap<String, WatchState.Refused> refused = new TreeMap<>(state.refused());
+    for (Path f : files) refused.put(f.toString(), new WatchState.Refused(Files.size(f), reason));
+    state.withRefused(refused).save(root);
+    System.err.println(
+        "the first batch was refused, nothing taken in: "
+            + String.join(", ", files.stream().map(Path::toString).toList())
+            + " ("
+            + reason
+            + "; its failures in "
+            + log
+            + "); the watch goes on and tries a file again once it changes");
   }
 
   /** An increment stopped after its commit point, finished (see {@link PendingIncrement}). */
@@ -180,25 +228,35 @@ public final class ConversationsWatch {
     return stable;
   }
 
-  /** After the first batch: the state the increments go on from. */
+  /**
+   * After the first batch: the state the increments go on from. The vectors are read through
+   * scratch files ({@link ScratchPoints}), not into the heap: a first batch may be large.
+   */
   private static void start(Path root, List<Path> files) throws IOException {
-    Map<String, float[]> vectors = StageFiles.vectors(root);
-    StringBuilder ids = new StringBuilder();
-    for (String id : vectors.keySet()) ids.append(id).append('\n');
     List<Cluster> base = StageFiles.readAll(root, StageFeatures.CLUSTERS, StageRows::cluster);
-    Files.createDirectories(WatchState.idsFile(root).getParent());
-    Files.writeString(WatchState.idsFile(root), ids.toString(), StandardCharsets.UTF_8);
     TreeMap<String, Long> ingested = new TreeMap<>();
     for (Path f : files) ingested.put(f.toString(), Files.size(f));
     long conversations =
         CheckpointLayout.read(root, StageFeatures.CONVERSATIONS).map(i -> i.rows()).orElse(0L);
-    // the increments place new conversations from these sums, not from every vector again
-    ClusterSums.of(
-            base,
-            vectors,
-            CheckpointLayout.read(root, StageFeatures.CLUSTERS).orElseThrow().fingerprint())
-        .save(root);
-    new WatchState(ingested, 1, 0, 0, ClusterUpdate.radius(base, vectors), conversations)
-        .save(root);
+    // files refused before (a refused first batch) stay refused until they change
+    TreeMap<String, WatchState.Refused> refused = new TreeMap<>(WatchState.load(root).refused());
+    refused.keySet().removeAll(ingested.keySet());
+    try (ScratchPoints points = ScratchPoints.vectorsOf(root)) {
+      Map<String, float[]> vectors = points.vectorsById();
+      Files.createDirectories(WatchState.idsFile(root).getParent());
+      try (java.io.Writer w =
+          Files.newBufferedWriter(WatchState.idsFile(root), StandardCharsets.UTF_8)) {
+        for (String id : points.chatIds()) w.write(id + "\n");
+      }
+      // the increments place new conversations from these sums, not from every vector again
+      ClusterSums.of(
+              base,
+              vectors,
+              CheckpointLayout.read(root, StageFeatures.CLUSTERS).orElseThrow().fingerprint())
+          .save(root);
+      new WatchState(ingested, 1, 0, 0, ClusterUpdate.radius(base, vectors), conversations)
+          .withRefused(refused)
+          .save(root);
+    }
   }
 }

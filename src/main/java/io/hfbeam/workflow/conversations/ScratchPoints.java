@@ -69,6 +69,13 @@ final class ScratchPoints implements ClusterAnalysis.PointSet, Closeable {
     return of(List.of(root), summaries, layout, textChars);
   }
 
+  /** The set's vectors alone (every text ""): for sums and radii, which read no text. */
+  static ScratchPoints vectorsOf(Path root) throws IOException {
+    return of(List.of(root), false, ConversationLayout.SAFE, NO_TEXTS);
+  }
+
+  private static final int NO_TEXTS = -1;
+
   /**
    * The points of several checkpoint sets together (a watched set and its increment), the scratch
    * files under the first's {@code .hfbeam/}.
@@ -148,7 +155,7 @@ final class ScratchPoints implements ClusterAnalysis.PointSet, Closeable {
             lengths[i] = b.length;
             at[0] += b.length;
           };
-      for (Path root : roots) {
+      for (Path root : textChars == NO_TEXTS ? List.<Path>of() : roots) {
         StageFiles.forEachRow(
             root, summaries ? StageFeatures.SUMMARIES : StageFeatures.CONVERSATIONS, take);
       }

@@ -72,6 +72,46 @@ class ConversationsAnalyzeFlinkTest {
     for (String stage : STAGES) AnalyzeRuns.assertComplete(out, stage);
   }
 
+  /**
+   * A 2.5 MB conversation (six messages of 420 KB, each under the reader's cap) is larger than a
+   * Flink batch sort buffer at the profile's fixed managed memory (1.5 MB for the step that spreads
+   * conversations): the profile's large-record handler spills it whole, and it is analysed.
+   */
+  @Test
+  void aConversationLargerThanASortBufferIsAnalysedOnFlinkBatch() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode big = json.createObjectNode();
+    big.put("chat_id", "big-1");
+    big.put("created_at", "2025-06-01T09:00:00");
+    com.fasterxml.jackson.databind.node.ArrayNode messages = big.putArray("messages");
+    for (int i = 0; i < 6; i++) {
+      messages
+          .addObject()
+          .put("created_at", "2025-06-01T09:00:00")
+          .put("role", i % 2 == 0 ? "user" : "assistant")
+          .put("content", ("word" + i + " ").repeat(70_000));
+    }
+    Path in = tmp.resolve("big.jsonl");
+    java.nio.file.Files.writeString(
+        in, java.nio.file.Files.readString(AnalyzeRuns.MT_BENCH).strip() + "\n" + big + "\n");
+    Path out = tmp.resolve("out");
+    analyzeOk(out, "--input", in.toString(), "--clusters", "8", "--runner", "flink-batch");
+    for (String stage : STAGES) AnalyzeRuns.assertComplete(out, stage);
+    AnalyzeRuns.StageData conversations =
+        AnalyzeRuns.read(out, io.hfbeam.conversations.StageFeatures.CONVERSATIONS);
+    assertEquals(81, conversations.rows().size());
+    org.apache.beam.sdk.values.Row row =
+        conversations.rows().stream()
+            .filter(r -> r.getString("chat_id").equals("big-1"))
+            .findFirst()
+            .orElseThrow();
+    int chars = 0;
+    for (Object m : row.getArray("messages"))
+      chars += ((org.apache.beam.sdk.values.Row) m).getString("content").length();
+    assertEquals(6 * 7 * 70_000, chars, "every message whole");
+  }
+
   @Test
   void theBatchProfileHasNoCheckpointsToResumeFrom() {
     Cli r =

@@ -212,6 +212,68 @@ class ConversationsWatchIncrementTest {
     assertTrue(!Files.exists(ConversationsIncrementRun.scratch(out)), "scratch left behind");
   }
 
+  /**
+   * The first files to land are refused (over --max-error-rate): the watch records them and goes
+   * on, and the next good file makes the first batch; nothing of the refused file is in the set.
+   */
+  @Test
+  void aRefusedFirstBatchIsRecordedAndTheNextFileMakesTheFirstBatch() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("in"));
+    Path out = tmp.resolve("out");
+    List<String> lines = mtBench();
+    Path mixed = dir.resolve("a-mixed.jsonl");
+    Files.write(
+        mixed,
+        List.of(
+            lines.get(0),
+            "{\"chat_id\": \"broken\", \"messages\": [",
+            "{\"chat_id\": \"broken-too\", \"messages\": ["));
+    Path good = dir.resolve("b-good.jsonl");
+    AnalyzeSettings s = ConversationsWatchTest.settings(dir, out);
+    WatchSettings w =
+        WatchSettings.of(dir.toString())
+            .withPoll(Duration.millis(200))
+            .withCommitInterval(Duration.millis(200));
+    long deadline = System.currentTimeMillis() + 150_000;
+    int made =
+        ConversationsWatch.run(
+            s,
+            ConversationsIncrementRun.Policy.defaults(),
+            w,
+            RunSettings.defaults().withMaxErrorRate(0.05),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            () -> {
+              try {
+                WatchState st = WatchState.load(out);
+                if (!st.refused().isEmpty() && !Files.exists(good)) {
+                  Files.write(good, lines.subList(10, 30));
+                }
+                return st.increments() >= 1 || System.currentTimeMillis() > deadline;
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    assertEquals(2, made, "the refused first batch, then the good one");
+    WatchState state = WatchState.load(out);
+    assertEquals(1, state.increments());
+    assertEquals(Set.of(good.toString()), state.ingested().keySet());
+    WatchState.Refused refused = state.refused().get(mixed.toString());
+    assertTrue(refused != null, state.refused().toString());
+    assertEquals(Files.size(mixed), refused.size());
+    assertTrue(refused.reason().contains("2 of 3 records failed"), refused.reason());
+    assertEquals(20, state.conversations());
+    assertEquals(20, CheckpointLayout.read(out, StageFeatures.CONVERSATIONS).orElseThrow().rows());
+    assertEquals(0, CheckpointLayout.read(out, StageFeatures.CONVERSATIONS).orElseThrow().failed());
+    for (String stage : AnalyzeRuns.STAGES) AnalyzeRuns.assertComplete(out, stage);
+    List<JsonNode> kept = new ArrayList<>();
+    for (String l : Files.readAllLines(ConversationsIncrementRun.refusedErrors(out))) {
+      kept.add(JSON.readTree(l));
+    }
+    assertTrue(located(kept, mixed, 2, "broken JSON"), kept.toString());
+    assertTrue(located(kept, mixed, 3, "broken JSON"), kept.toString());
+    assertEquals(2, kept.size(), kept.toString());
+  }
+
   @Test
   void aRefusedIncrementIsRecordedTheWatchGoesOnAndTriesTheFileAgainOnlyOnceChanged()
       throws Exception {
