@@ -76,7 +76,7 @@ public final class ConversationsWatch {
     Map<String, Long> lastSizes = new HashMap<>();
     long lastIncrement = 0;
     int made = 0;
-    finishPending(root, out);
+    finishPending(root, run, out, lock);
     WatchState state = WatchState.load(root);
     out.println(
         "watching "
@@ -102,7 +102,7 @@ public final class ConversationsWatch {
     Set<String> alone = new HashSet<>();
     while (!stop.getAsBoolean()) {
       Map<Path, Long> stable = stableFiles(watch.source(), lastSizes);
-      finishPending(root, out);
+      finishPending(root, run, out, lock);
       state = WatchState.load(root);
       List<Path> fresh = new ArrayList<>();
       for (Map.Entry<Path, Long> f : stable.entrySet()) {
@@ -185,10 +185,19 @@ public final class ConversationsWatch {
             + "); the watch goes on and tries a file again once it changes");
   }
 
-  /** An increment stopped after its commit point, finished (see {@link PendingIncrement}). */
-  private static void finishPending(Path root, PrintStream out) throws IOException {
+  /**
+   * An increment stopped after its commit point, finished (see {@link PendingIncrement}) and, when
+   * the run publishes, published now: the next increment may be long in coming.
+   */
+  private static void finishPending(Path root, RunSettings run, PrintStream out, OutputLock lock)
+      throws Exception {
     int n = PendingIncrement.finish(root);
-    if (n > 0) out.println("increment " + n + " had stopped half way: finished");
+    if (n == 0) return;
+    out.println("increment " + n + " had stopped half way: finished");
+    if (run.hub().isPresent()) {
+      WorkflowRun.Outcome o = WorkflowLauncher.run(new PublishSetRun(root), run, out, lock);
+      if (!o.ok()) throw new IllegalStateException(o.budgetMessage());
+    }
   }
 
   /**

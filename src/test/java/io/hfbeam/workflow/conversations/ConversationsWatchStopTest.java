@@ -109,6 +109,67 @@ class ConversationsWatchStopTest {
     }
   }
 
+  /**
+   * With --repo: an increment stopped after its commit point is finished when the watch starts
+   * again and published then, before any new file lands (not with the next increment).
+   */
+  @Test
+  void anIncrementFinishedAtStartIsPublishedThen() throws Exception {
+    String token = "hf_" + "watchstoptoken0123456789abcd";
+    try (io.hfbeam.hub.server.LocalHubServer hub =
+        io.hfbeam.hub.server.LocalHubServer.start(
+            0,
+            tmp.resolve("hub"),
+            io.hfbeam.hub.server.LocalHubServer.Options.defaults().withToken(token, "alice"))) {
+      Map<String, String> env =
+          Map.of(
+              "HF_ENDPOINT", hub.url(), "HF_TOKEN", token, "HF_HOME", tmp.resolve("hf").toString());
+      io.hfbeam.workflow.RunSettings run =
+          io.hfbeam.workflow.RunSettings.defaults()
+              .withHub(io.hfbeam.workflow.HubTarget.to("alice/conv").withEnvironment(env));
+      io.hfbeam.hub.HubClient client =
+          io.hfbeam.hub.HubClient.Settings.builder().environment(env).build().newClient();
+      Path dir = Files.createDirectories(tmp.resolve("in"));
+      Path out = tmp.resolve("out");
+      List<String> lines = ConversationsWatchIncrementTest.mtBench();
+      Files.write(dir.resolve("a.jsonl"), lines.subList(0, 24));
+      AnalyzeSettings s = ConversationsWatchTest.settings(dir, out);
+      ConversationsIncrementRun.Policy policy = ConversationsIncrementRun.Policy.defaults();
+      PendingIncrement.steps =
+          at -> {
+            if (at.equals("recorded")) throw new IllegalStateException("stopped after " + at);
+          };
+      assertThrows(
+          Exception.class,
+          () ->
+              ConversationsWatchIncrementTest.watch(
+                  s,
+                  dir,
+                  policy,
+                  run,
+                  Map.of(1, () -> Files.write(dir.resolve("b.jsonl"), lines.subList(24, 40))),
+                  2,
+                  300_000));
+      PendingIncrement.steps = at -> {};
+      assertEquals(24, publishedRows(client), "the first batch was published");
+      assertTrue(Files.exists(PendingIncrement.file(out)), "stopped after the commit point");
+      // started again, nothing new lands: the increment is finished and published
+      ConversationsWatchIncrementTest.watch(s, dir, policy, run, Map.of(), 2, 120_000);
+      assertFalse(Files.exists(PendingIncrement.file(out)));
+      assertEquals(40, publishedRows(client), "the finished increment was published");
+    }
+  }
+
+  private static long publishedRows(io.hfbeam.hub.HubClient client) throws Exception {
+    Path f =
+        client.download(
+            io.hfbeam.hub.RepoId.dataset("alice/conv"), "main", "conversations/checkpoint.json");
+    return new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(f.toFile())
+        .path("rows")
+        .asLong();
+  }
+
   @Test
   void aStopAtAnyStepOfAnIncrementEndsAsARunNeverStopped() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("in"));
