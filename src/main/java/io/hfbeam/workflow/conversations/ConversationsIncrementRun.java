@@ -244,6 +244,30 @@ public final class ConversationsIncrementRun implements Launchable {
     return s.embedder().local() ? LocalEmbeddings.DIMENSION : -1;
   }
 
+  /**
+   * Adds the lines of {@code errorFiles} (those present) to {@link #refusedErrors}, each line once:
+   * a stop between this and the state's save makes the restart refuse the same files again, with
+   * the same lines, which are then not kept twice.
+   */
+  static void keepRefusedErrors(Path root, List<Path> errorFiles) throws IOException {
+    Path log = refusedErrors(root);
+    Files.createDirectories(log.getParent());
+    java.util.Set<String> kept = new java.util.HashSet<>(StageFiles.lines(log));
+    try (java.io.BufferedWriter o =
+        Files.newBufferedWriter(
+            log, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      for (Path errors : errorFiles) {
+        if (!Files.isRegularFile(errors)) continue;
+        for (String line : Files.readAllLines(errors, StandardCharsets.UTF_8)) {
+          if (kept.add(line)) {
+            o.write(line);
+            o.write('\n');
+          }
+        }
+      }
+    }
+  }
+
   /** Where the located failures of refused increments are kept. */
   static Path refusedErrors(Path root) {
     return root.resolve(".hfbeam").resolve("refused-errors.jsonl");
@@ -478,20 +502,14 @@ public final class ConversationsIncrementRun implements Launchable {
         throws IOException {
       Path scratch = scratch(root);
       Path log = refusedErrors(root);
-      Files.createDirectories(log.getParent());
-      try (java.io.OutputStream o =
-          Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-        for (String stage : stages) {
-          Path dir = CheckpointLayout.stageDir(scratch, stage);
-          for (Path errors :
-              List.of(
-                  dir.resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE),
-                  StagedDataset.stagingDir(dir)
-                      .resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE))) {
-            if (Files.isRegularFile(errors)) o.write(Files.readAllBytes(errors));
-          }
-        }
+      List<Path> errorFiles = new ArrayList<>();
+      for (String stage : stages) {
+        Path dir = CheckpointLayout.stageDir(scratch, stage);
+        errorFiles.add(dir.resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE));
+        errorFiles.add(
+            StagedDataset.stagingDir(dir).resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE));
       }
+      keepRefusedErrors(root, errorFiles);
       TreeMap<String, WatchState.Refused> refused = new TreeMap<>(state.refused());
       for (String f : files) refused.put(f, new WatchState.Refused(Files.size(Path.of(f)), reason));
       state.withRefused(refused).save(root);

@@ -150,27 +150,18 @@ public final class ConversationsWatch {
   private static void refuseFirst(Path root, List<Path> files, String why) throws IOException {
     String reason = why == null ? "refused" : why.replaceFirst("; see .*$", "");
     Path log = ConversationsIncrementRun.refusedErrors(root);
-    Files.createDirectories(log.getParent());
-    try (java.io.OutputStream o =
-        Files.newOutputStream(
-            log,
-            java.nio.file.StandardOpenOption.CREATE,
-            java.nio.file.StandardOpenOption.APPEND)) {
-      for (String stage : CheckpointLayout.STAGES) {
-        if (CheckpointLayout.read(root, stage).isPresent()) continue; // not made by this run
-        Path dir = CheckpointLayout.stageDir(root, stage);
-        for (Path errors :
-            List.of(
-                dir.resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE),
-                io.hfbeam.dataset.StagedDataset.stagingDir(dir)
-                    .resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE))) {
-          if (Files.isRegularFile(errors)) {
-            o.write(Files.readAllBytes(errors));
-            Files.delete(errors); // kept once, here: a later first batch writes the stage's own
-          }
-        }
-      }
+    List<Path> errorFiles = new ArrayList<>();
+    for (String stage : CheckpointLayout.STAGES) {
+      if (CheckpointLayout.read(root, stage).isPresent()) continue; // not made by this run
+      Path dir = CheckpointLayout.stageDir(root, stage);
+      errorFiles.add(dir.resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE));
+      errorFiles.add(
+          io.hfbeam.dataset.StagedDataset.stagingDir(dir)
+              .resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE));
     }
+    ConversationsIncrementRun.keepRefusedErrors(root, errorFiles);
+    for (Path errors : errorFiles)
+      Files.deleteIfExists(errors); // a later first batch writes its own
     WatchState state = WatchState.load(root);
     TreeMap<String, WatchState.Refused> refused = new TreeMap<>(state.refused());
     for (Path f : files) refused.put(f.toString(), new WatchState.Refused(Files.size(f), reason));

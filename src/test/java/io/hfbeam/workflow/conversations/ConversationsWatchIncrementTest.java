@@ -213,6 +213,24 @@ class ConversationsWatchIncrementTest {
   }
 
   /**
+   * A refused increment's failures kept a second time (a stop between keeping them and saving the
+   * state: the restart refuses the same file again) are kept once; others are added.
+   */
+  @Test
+  void refusedFailuresAreKeptOnceWhenKeptAgain() throws Exception {
+    Path out = Files.createDirectories(tmp.resolve("out"));
+    Path errors = tmp.resolve("errors.jsonl");
+    Files.write(errors, List.of("{\"line\": 2}", "{\"line\": 3}"));
+    ConversationsIncrementRun.keepRefusedErrors(out, List.of(errors, tmp.resolve("absent")));
+    ConversationsIncrementRun.keepRefusedErrors(out, List.of(errors));
+    Files.write(errors, List.of("{\"line\": 3}", "{\"line\": 4}"));
+    ConversationsIncrementRun.keepRefusedErrors(out, List.of(errors));
+    assertEquals(
+        List.of("{\"line\": 2}", "{\"line\": 3}", "{\"line\": 4}"),
+        Files.readAllLines(ConversationsIncrementRun.refusedErrors(out)));
+  }
+
+  /**
    * The first files to land are refused (over --max-error-rate): the watch records them and goes
    * on, and the next good file makes the first batch; nothing of the refused file is in the set.
    */
