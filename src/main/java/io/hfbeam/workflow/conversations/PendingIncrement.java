@@ -59,6 +59,12 @@ final class PendingIncrement {
   private static final List<String> WHOLE =
       List.of(StageFeatures.CLUSTERS, StageFeatures.META_CLUSTERS, StageFeatures.DIMENSIONALITY);
 
+  /**
+   * A shard's name as an increment's pipeline writes it ({@code CheckpointLayout.FILE_PATTERN}).
+   */
+  private static final java.util.regex.Pattern SHARD =
+      java.util.regex.Pattern.compile("train-\\d{5,}-of-\\d{5,}\\.parquet");
+
   private PendingIncrement() {}
 
   static Path file(Path root) {
@@ -137,6 +143,16 @@ final class PendingIncrement {
               + " stopped half way but what it prepared ("
               + next
               + ") is gone; the set cannot be finished");
+    }
+    // the record is ours, but read back from disk: checked whole before anything moves (a stage
+    // is one of the set's, a shard a name, never a path)
+    for (JsonNode st : o.path("stages")) {
+      CheckpointLayout.stageDir(root, st.path("stage").asText());
+      for (JsonNode shard : st.path("shards")) {
+        if (!SHARD.matcher(shard.asText()).matches()) {
+          throw new IOException(f + ": not a shard name: " + shard.asText());
+        }
+      }
     }
     for (JsonNode st : o.path("stages")) {
       String stage = st.path("stage").asText();

@@ -160,6 +160,49 @@ class ConversationsWatchStopTest {
     }
   }
 
+  /**
+   * A pending record whose shard names were changed to paths is refused whole before anything
+   * moves: the set and the file the path names are as they were.
+   */
+  @Test
+  void aPendingRecordNamingAPathIsRefusedBeforeAnythingMoves() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("in"));
+    Path out = tmp.resolve("out");
+    List<String> lines = ConversationsWatchIncrementTest.mtBench();
+    Files.write(dir.resolve("a.jsonl"), lines.subList(0, 24));
+    AnalyzeSettings s = ConversationsWatchTest.settings(dir, out);
+    ConversationsIncrementRun.Policy policy = ConversationsIncrementRun.Policy.defaults();
+    PendingIncrement.steps =
+        at -> {
+          if (at.equals("recorded")) throw new IllegalStateException("stopped after " + at);
+        };
+    assertThrows(
+        Exception.class,
+        () ->
+            ConversationsWatchIncrementTest.watch(
+                s,
+                dir,
+                policy,
+                Map.of(1, () -> Files.write(dir.resolve("b.jsonl"), lines.subList(24, 40))),
+                2,
+                300_000));
+    PendingIncrement.steps = at -> {};
+    Path victim = Files.writeString(tmp.resolve("victim.parquet"), "keep me");
+    Path record = PendingIncrement.file(out);
+    String original = Files.readString(record);
+    String tampered =
+        original.replaceAll(
+            "\"train-[0-9]+-of-[0-9]+\\.parquet\"", "\"../../../victim.parquet\"");
+    assertTrue(!tampered.equals(original), original);
+    Files.writeString(record, tampered);
+    Map<String, Object> before = contents(out);
+    java.io.IOException e =
+        assertThrows(java.io.IOException.class, () -> PendingIncrement.finish(out));
+    assertTrue(e.getMessage().contains("not a shard name"), e.getMessage());
+    assertEquals("keep me", Files.readString(victim));
+    assertSameSet(before, contents(out), "nothing moved");
+  }
+
   private static long publishedRows(io.hfbeam.hub.HubClient client) throws Exception {
     Path f =
         client.download(
