@@ -23,7 +23,7 @@ public final class CommonOptions {
   @YamlKey("runner")
   @Option(
       names = "--runner",
-      paramLabel = "direct|flink-local|flink-batch|flink-cluster|FILE",
+      paramLabel = "direct|flink-local|flink-batch|flink-cluster|flink-cluster-batch|FILE",
       defaultValue = "direct",
       description = "Runner profile (default: ${DEFAULT-VALUE}).")
   String runner;

@@ -18,10 +18,11 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * Runner profiles: {@code direct}, {@code flink-local}, {@code flink-batch} and {@code
- * flink-cluster} name YAML files in {@code runners/}; any other value is a path to a profile file.
- * A profile names the Beam runner and its options, and may set Flink configuration keys for an
- * embedded Flink ({@code flink:}, written to a configuration directory the run points at).
+ * Runner profiles: {@code direct}, {@code flink-local}, {@code flink-batch}, {@code flink-cluster}
+ * and {@code flink-cluster-batch} name YAML files in {@code runners/}; any other value is a path to
+ * a profile file. A profile names the Beam runner and its options, and may set Flink configuration
+ * keys for an embedded Flink ({@code flink:}, written to a configuration directory the run points
+ * at).
  *
  * <p>Option values may reference the environment as {@code ${NAME}} or {@code ${NAME:-default}}.
  * The option {@code filesToStage} (jars shipped to a Flink cluster, comma separated) accepts {@code
@@ -300,7 +301,7 @@ public final class RunnerProfiles {
           throw new IllegalArgumentException(
               "unknown runner '"
                   + profile
-                  + "': use direct, flink-local, flink-batch, flink-cluster or a profile file");
+                  + "': use direct, flink-local, flink-batch, flink-cluster, flink-cluster-batch or a profile file");
         }
         return YAML.readTree(in);
       }

@@ -50,15 +50,17 @@ class RunnerProfilesTest {
         () -> RunnerProfiles.filesToStage(tmp.resolve("missing.jar").toString()));
   }
 
-  @Test
-  void flinkClusterProfileTargetsLocalhost8081AndStagesTheJobJar() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"flink-cluster", "flink-cluster-batch"})
+  void flinkClusterProfilesTargetLocalhost8081AndStageTheJobJar(String profile) throws Exception {
     Path built = Path.of("target/hfbeam.jar");
     if (!Files.isRegularFile(built)) Files.createDirectories(built.getParent());
     boolean created = !Files.exists(built);
     if (created) Files.writeString(built, "placeholder");
     try {
-      var args = RunnerProfiles.args("flink-cluster");
+      var args = RunnerProfiles.args(profile);
       assertThat(args, hasItem("--runner=FlinkRunner"));
+      assertThat(args, hasItem("--streaming=" + !profile.endsWith("-batch")));
       assertThat(args, hasItem("--parallelism=2"));
       if (System.getenv("FLINK_MASTER") == null)
         assertThat(args, hasItem("--flinkMaster=localhost:8081"));

@@ -191,8 +191,7 @@ class ConversationsWatchStopTest {
     Path record = PendingIncrement.file(out);
     String original = Files.readString(record);
     String tampered =
-        original.replaceAll(
-            "\"train-[0-9]+-of-[0-9]+\\.parquet\"", "\"../../../victim.parquet\"");
+        original.replaceAll("\"train-[0-9]+-of-[0-9]+\\.parquet\"", "\"../../../victim.parquet\"");
     assertTrue(!tampered.equals(original), original);
     Files.writeString(record, tampered);
     Map<String, Object> before = contents(out);
