@@ -129,28 +129,11 @@ class ConversationsWatchStopTest {
               .withHub(io.hfbeam.workflow.HubTarget.to("alice/conv").withEnvironment(env));
       io.hfbeam.hub.HubClient client =
           io.hfbeam.hub.HubClient.Settings.builder().environment(env).build().newClient();
-      Path dir = Files.createDirectories(tmp.resolve("in"));
+      Path dir = tmp.resolve("in");
       Path out = tmp.resolve("out");
-      List<String> lines = ConversationsWatchIncrementTest.mtBench();
-      Files.write(dir.resolve("a.jsonl"), lines.subList(0, 24));
       AnalyzeSettings s = ConversationsWatchTest.settings(dir, out);
       ConversationsIncrementRun.Policy policy = ConversationsIncrementRun.Policy.defaults();
-      PendingIncrement.steps =
-          at -> {
-            if (at.equals("recorded")) throw new IllegalStateException("stopped after " + at);
-          };
-      assertThrows(
-          Exception.class,
-          () ->
-              ConversationsWatchIncrementTest.watch(
-                  s,
-                  dir,
-                  policy,
-                  run,
-                  Map.of(1, () -> Files.write(dir.resolve("b.jsonl"), lines.subList(24, 40))),
-                  2,
-                  300_000));
-      PendingIncrement.steps = at -> {};
+      stopAfterCommitPoint(s, dir, policy, run);
       assertEquals(24, publishedRows(client), "the first batch was published");
       assertTrue(Files.exists(PendingIncrement.file(out)), "stopped after the commit point");
       // started again, nothing new lands: the increment is finished and published
@@ -166,27 +149,13 @@ class ConversationsWatchStopTest {
    */
   @Test
   void aPendingRecordNamingAPathIsRefusedBeforeAnythingMoves() throws Exception {
-    Path dir = Files.createDirectories(tmp.resolve("in"));
+    Path dir = tmp.resolve("in");
     Path out = tmp.resolve("out");
-    List<String> lines = ConversationsWatchIncrementTest.mtBench();
-    Files.write(dir.resolve("a.jsonl"), lines.subList(0, 24));
-    AnalyzeSettings s = ConversationsWatchTest.settings(dir, out);
-    ConversationsIncrementRun.Policy policy = ConversationsIncrementRun.Policy.defaults();
-    PendingIncrement.steps =
-        at -> {
-          if (at.equals("recorded")) throw new IllegalStateException("stopped after " + at);
-        };
-    assertThrows(
-        Exception.class,
-        () ->
-            ConversationsWatchIncrementTest.watch(
-                s,
-                dir,
-                policy,
-                Map.of(1, () -> Files.write(dir.resolve("b.jsonl"), lines.subList(24, 40))),
-                2,
-                300_000));
-    PendingIncrement.steps = at -> {};
+    stopAfterCommitPoint(
+        ConversationsWatchTest.settings(dir, out),
+        dir,
+        ConversationsIncrementRun.Policy.defaults(),
+        io.hfbeam.workflow.RunSettings.defaults());
     Path victim = Files.writeString(tmp.resolve("victim.parquet"), "keep me");
     Path record = PendingIncrement.file(out);
     String original = Files.readString(record);
@@ -200,6 +169,38 @@ class ConversationsWatchStopTest {
     assertTrue(e.getMessage().contains("not a shard name"), e.getMessage());
     assertEquals("keep me", Files.readString(victim));
     assertSameSet(before, contents(out), "nothing moved");
+  }
+
+  /**
+   * A watch of {@code dir}: a first batch of 24 MT-Bench conversations, then an increment of 16
+   * stopped right after its commit point (its pending record written).
+   */
+  private static void stopAfterCommitPoint(
+      AnalyzeSettings s,
+      Path dir,
+      ConversationsIncrementRun.Policy policy,
+      io.hfbeam.workflow.RunSettings run)
+      throws Exception {
+    Files.createDirectories(dir);
+    List<String> lines = ConversationsWatchIncrementTest.mtBench();
+    Files.write(dir.resolve("a.jsonl"), lines.subList(0, 24));
+    PendingIncrement.steps =
+        at -> {
+          if (at.equals("recorded")) throw new IllegalStateException("stopped after " + at);
+        };
+    assertThrows(
+        Exception.class,
+        () ->
+            ConversationsWatchIncrementTest.watch(
+                s,
+                dir,
+                policy,
+                run,
+                Map.of(1, () -> Files.write(dir.resolve("b.jsonl"), lines.subList(24, 40))),
+                2,
+                300_000));
+    PendingIncrement.steps = at -> {};
+    assertTrue(Files.exists(PendingIncrement.file(Path.of(s.output()))), "stopped after it");
   }
 
   private static long publishedRows(io.hfbeam.hub.HubClient client) throws Exception {
