@@ -199,6 +199,13 @@ public final class ClusterConversations
       try (ScratchPoints points =
           ScratchPoints.of(r, t.summaries, t.layout, t.settings.textChars())) {
         Metrics.counter("cluster", "records_in").inc(points.chatIds().size());
+        io.hfbeam.dataset.RunEvents.emit(
+            String.format(
+                "clustering %,d conversations (%s)",
+                points.chatIds().size(),
+                t.settings.clusters() > 0
+                    ? t.settings.clusters() + " clusters"
+                    : "Kura's rule: about one cluster per 10"));
         res = ClusterAnalysis.run(points, t.settings, t.namer, t.fingerprint);
       }
       if (res.clusters().isEmpty()) return; // no points: no stage (as an empty sink's)
@@ -240,6 +247,7 @@ public final class ClusterConversations
               t.fingerprint,
               madeBy(stage, t.settings, t.namer),
               t.parameters);
+      io.hfbeam.dataset.RunEvents.emit(WriteStage.written(stage, info.rows(), 0));
       Path dir = CheckpointLayout.stageDir(r, stage);
       for (Path f : StageFiles.files(r, stage)) {
         FILES.inc();

@@ -149,6 +149,15 @@ public final class WriteStage extends PTransform<PCollection<String>, PCollectio
     }
   }
 
+  /**
+   * The line a run prints when a stage is in place (on a runner that shows no counts while it runs,
+   * flink-batch, the stages are its progress).
+   */
+  static String written(String stage, long rows, long failed) {
+    return String.format(
+        "stage %s in place: %,d rows%s", stage, rows, failed > 0 ? ", " + failed + " failed" : "");
+  }
+
   static final class MarkFn extends DoFn<List<WrittenFile>, WrittenFile> {
     private final String root;
     private final String stage;
@@ -178,6 +187,7 @@ public final class WriteStage extends PTransform<PCollection<String>, PCollectio
       Path r = Path.of(root);
       CheckpointLayout.write(
           r, new CheckpointLayout.StageInfo(stage, fingerprint, rows, failed, madeBy, parameters));
+      io.hfbeam.dataset.RunEvents.emit(written(stage, rows, failed));
       for (WrittenFile f : files) {
         // published under the stage's folder of the root dataset
         out.output(

@@ -28,7 +28,18 @@ class ConversationsAnalyzeFlinkTest {
     Path flink = tmp.resolve(runner);
     String in = AnalyzeRuns.MT_BENCH.toString();
     analyzeOk(direct, "--input", in, "--clusters", "8");
-    analyzeOk(flink, "--input", in, "--clusters", "8", "--runner", runner);
+    Cli r = analyzeOk(flink, "--input", in, "--clusters", "8", "--runner", runner);
+    // each stage in place is a line of the run's output (flink-batch shows no counts while running)
+    for (String line :
+        new String[] {
+          "clustering 80 conversations (8 clusters)",
+          "stage conversations in place: 80 rows",
+          "stage embeddings in place: 80 rows",
+          "stage clusters in place: 8 rows",
+          "stage dimensionality in place: "
+        }) {
+      assertTrue(r.out.contains(line), line + " in\n" + r.out);
+    }
     for (String stage : STAGES) {
       assertEquals(comparable(direct, stage), comparable(flink, stage), stage);
       assertEquals(
