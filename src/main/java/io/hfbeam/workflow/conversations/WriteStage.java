@@ -165,6 +165,12 @@ public final class WriteStage extends PTransform<PCollection<String>, PCollectio
     private final String madeBy;
     private final Map<String, String> parameters;
 
+    // the run summary's files and bytes: every stage's data files (the cluster stages count theirs)
+    private final org.apache.beam.sdk.metrics.Counter filesWritten =
+        org.apache.beam.sdk.metrics.Metrics.counter("write", "files_written");
+    private final org.apache.beam.sdk.metrics.Counter bytesWritten =
+        org.apache.beam.sdk.metrics.Metrics.counter("write", "bytes_written");
+
     MarkFn(
         String root, String stage, String fingerprint, String madeBy, Map<String, String> params) {
       this.root = root;
@@ -181,8 +187,13 @@ public final class WriteStage extends PTransform<PCollection<String>, PCollectio
       long rows = 0;
       long failed = 0;
       for (WrittenFile f : files) {
-        if (f.path().equals(DatasetFiles.ERRORS_FILE)) failed += f.rows();
-        else if (f.split() != null && f.path().endsWith(".parquet")) rows += f.rows();
+        if (f.path().equals(DatasetFiles.ERRORS_FILE)) {
+          failed += f.rows();
+        } else if (f.split() != null && f.path().endsWith(".parquet")) {
+          rows += f.rows();
+          filesWritten.inc();
+          bytesWritten.inc(f.bytes());
+        }
       }
       Path r = Path.of(root);
       CheckpointLayout.write(
