@@ -118,6 +118,63 @@ class FlinkClusterIT {
   }
 
   /**
+   * conversations analyze in batch execution on the cluster ({@code --runner flink-cluster-batch},
+   * the offline embedding model loaded in the TaskManager): every stage's data byte-identical to a
+   * DirectRunner run's.
+   */
+  @Test
+  void conversationsInBatchOnTheClusterEqualDirect() throws Exception {
+    Path jar = Path.of("target/hfbeam.jar").toAbsolutePath();
+    if (!Files.isRegularFile(jar))
+      fail("target/hfbeam.jar is missing: run mvn package (failsafe runs after it)");
+    String in =
+        Path.of("src/test/resources/conversations/mt_bench_questions.jsonl")
+            .toAbsolutePath()
+            .toString();
+    Path cluster = tmp.resolve("cluster/conv");
+    Path direct = tmp.resolve("direct/conv");
+    Result c =
+        run(
+            List.of(
+                JAVA,
+                "-jar",
+                jar.toString(),
+                "conversations",
+                "analyze",
+                "--input",
+                in,
+                "--clusters",
+                "8",
+                "--runner",
+                "flink-cluster-batch",
+                "--output",
+                cluster.toString()),
+            Map.of(),
+            240);
+    assertThat(c.output, c.exitCode, equalTo(0));
+    assertThat(c.output, c.output.matches("(?s).*\\n  meta_clusters +8 rows\\n.*"), equalTo(true));
+    Cli d =
+        Cli.run(
+            new String[] {
+              "conversations",
+              "analyze",
+              "--input",
+              in,
+              "--clusters",
+              "8",
+              "--output",
+              direct.toString()
+            });
+    assertThat(d.toString(), d.exitCode, equalTo(0));
+    for (String stage :
+        List.of("conversations", "embeddings", "clusters", "meta_clusters", "dimensionality")) {
+      Map<String, String> fromCluster = Files2.hashes(cluster.resolve(stage).resolve("data"));
+      assertThat(stage, fromCluster.size(), equalTo(1));
+      assertThat(stage, fromCluster, equalTo(Files2.hashes(direct.resolve(stage).resolve("data"))));
+    }
+  }
+
+  /**
    * A TaskManager killed with SIGKILL mid-run: the start script starts a new one, the job restores
    * its latest checkpoint by itself and finishes, and the dataset equals a DirectRunner run's byte
    * for byte.
