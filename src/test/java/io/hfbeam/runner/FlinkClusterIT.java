@@ -75,9 +75,7 @@ class FlinkClusterIT {
 
   @Test
   void chessPositionsOnTheClusterEqualsDirect() throws Exception {
-    Path jar = Path.of("target/hfbeam.jar").toAbsolutePath();
-    if (!Files.isRegularFile(jar))
-      fail("target/hfbeam.jar is missing: run mvn package (failsafe runs after it)");
+    Path jar = jar();
     Path cluster = tmp.resolve("cluster/ds");
     Path direct = tmp.resolve("direct/ds");
     String[] args = {"chess-positions", "--data-path", PGN50.toString(), "--metadata"};
@@ -124,9 +122,7 @@ class FlinkClusterIT {
    */
   @Test
   void conversationsInBatchOnTheClusterEqualDirect() throws Exception {
-    Path jar = Path.of("target/hfbeam.jar").toAbsolutePath();
-    if (!Files.isRegularFile(jar))
-      fail("target/hfbeam.jar is missing: run mvn package (failsafe runs after it)");
+    Path jar = jar();
     String in =
         Path.of("src/test/resources/conversations/mt_bench_questions.jsonl")
             .toAbsolutePath()
@@ -285,6 +281,14 @@ class FlinkClusterIT {
     String out = Files.readString(log.toPath());
     Files.delete(log.toPath());
     return new Result(p.exitValue(), out);
+  }
+
+  /** The shaded jar the commands run (failsafe runs after mvn package). */
+  static Path jar() {
+    Path jar = Path.of("target/hfbeam.jar").toAbsolutePath();
+    if (!Files.isRegularFile(jar))
+      fail("target/hfbeam.jar is missing: run mvn package (failsafe runs after it)");
+    return jar;
   }
 
   static void stopQuietly() {

@@ -40,62 +40,49 @@ import org.apache.beam.sdk.values.PCollection;
  */
 public final class ClusterConversations
     extends PTransform<PCollection<WrittenFile>, PCollection<WrittenFile>> {
-  private final String root;
-  private final ClusterAnalysis.Settings settings;
-  private final ClusterAnalysis.Namer namer;
-  private final String fingerprint;
-  private final String embeddingsFingerprint;
-  private final boolean summaries;
-  private final ConversationLayout layout;
-  private final ParquetSettings parquet;
-  private final Map<String, String> parameters;
+  /** What the transform was built with; copied by each {@code with...} (as HuggingFaceIO's). */
+  static final class Config implements java.io.Serializable, Cloneable {
+    String root;
+    ClusterAnalysis.Settings settings;
+    ClusterAnalysis.Namer namer = new ClusterAnalysis.TfIdfNamer();
+    String fingerprint = "";
+    String embeddingsFingerprint;
+    boolean summaries;
+    ConversationLayout layout = ConversationLayout.SAFE;
+    ParquetSettings parquet = ParquetSettings.defaults();
+    Map<String, String> parameters = new LinkedHashMap<>();
 
-  private ClusterConversations(
-      String root,
-      ClusterAnalysis.Settings settings,
-      ClusterAnalysis.Namer namer,
-      String fingerprint,
-      String embeddingsFingerprint,
-      boolean summaries,
-      ConversationLayout layout,
-      ParquetSettings parquet,
-      Map<String, String> parameters) {
-    this.root = root;
-    this.settings = settings;
-    this.namer = namer;
-    this.fingerprint = fingerprint;
-    this.embeddingsFingerprint = embeddingsFingerprint;
-    this.summaries = summaries;
-    this.layout = layout;
-    this.parquet = parquet;
-    this.parameters = parameters;
+    Config copy() {
+      try {
+        return (Config) clone(); // every field is immutable or replaced whole
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private final Config c;
+
+  private ClusterConversations(Config c) {
+    this.c = c;
+  }
+
+  private ClusterConversations with(java.util.function.Consumer<Config> change) {
+    Config next = c.copy();
+    change.accept(next);
+    return new ClusterConversations(next);
   }
 
   /** Clusters the checkpoint set under {@code root}. */
   public static ClusterConversations of(Path root, ClusterAnalysis.Settings s) {
-    return new ClusterConversations(
-        root.toAbsolutePath().normalize().toString(),
-        s,
-        new ClusterAnalysis.TfIdfNamer(),
-        "",
-        null,
-        false,
-        ConversationLayout.SAFE,
-        ParquetSettings.defaults(),
-        Map.of());
+    Config c = new Config();
+    c.root = root.toAbsolutePath().normalize().toString();
+    c.settings = s;
+    return new ClusterConversations(c);
   }
 
   public ClusterConversations withNamer(ClusterAnalysis.Namer n) {
-    return new ClusterConversations(
-        root,
-        settings,
-        n,
-        fingerprint,
-        embeddingsFingerprint,
-        summaries,
-        layout,
-        parquet,
-        parameters);
+    return with(c -> c.namer = n);
   }
 
   /**
@@ -103,14 +90,12 @@ public final class ClusterConversations
    * id: ids differ between runs whose inputs or settings differ.
    */
   public ClusterConversations withFingerprint(String f) {
-    return new ClusterConversations(
-        root, settings, namer, f, embeddingsFingerprint, summaries, layout, parquet, parameters);
+    return with(c -> c.fingerprint = f);
   }
 
   /** The embeddings stage must carry this fingerprint (null: any complete one). */
   public ClusterConversations withEmbeddings(String f) {
-    return new ClusterConversations(
-        root, settings, namer, fingerprint, f, summaries, layout, parquet, parameters);
+    return with(c -> c.embeddingsFingerprint = f);
   }
 
   /**
@@ -118,43 +103,20 @@ public final class ClusterConversations
    * (written in {@code layout}).
    */
   public ClusterConversations withTexts(boolean fromSummaries, ConversationLayout layout) {
-    return new ClusterConversations(
-        root,
-        settings,
-        namer,
-        fingerprint,
-        embeddingsFingerprint,
-        fromSummaries,
-        layout,
-        parquet,
-        parameters);
+    return with(
+        c -> {
+          c.summaries = fromSummaries;
+          c.layout = layout;
+        });
   }
 
   public ClusterConversations withParquet(ParquetSettings p) {
-    return new ClusterConversations(
-        root,
-        settings,
-        namer,
-        fingerprint,
-        embeddingsFingerprint,
-        summaries,
-        layout,
-        p,
-        parameters);
+    return with(c -> c.parquet = p);
   }
 
   /** The run's settings, recorded in each stage's {@code checkpoint.json}. */
   public ClusterConversations withParameters(Map<String, String> p) {
-    return new ClusterConversations(
-        root,
-        settings,
-        namer,
-        fingerprint,
-        embeddingsFingerprint,
-        summaries,
-        layout,
-        parquet,
-        new LinkedHashMap<>(p));
+    return with(c -> c.parameters = new LinkedHashMap<>(p));
   }
 
   /** How a stage was made, for its card and record. */
@@ -175,14 +137,14 @@ public final class ClusterConversations
     return before
         .apply("StagesBefore", Combine.globally(new CollectList<WrittenFile>()))
         .setCoder(ListCoder.of(SerializableCoder.of(WrittenFile.class)))
-        .apply("Cluster", ParDo.of(new AnalyzeFn(this)))
+        .apply("Cluster", ParDo.of(new AnalyzeFn(c)))
         .setCoder(SerializableCoder.of(WrittenFile.class));
   }
 
   static final class AnalyzeFn extends DoFn<List<WrittenFile>, WrittenFile> {
-    private final ClusterConversations t;
+    private final Config t;
 
-    AnalyzeFn(ClusterConversations t) {
+    AnalyzeFn(Config t) {
       this.t = t;
     }
 
@@ -250,15 +212,16 @@ public final class ClusterConversations
       io.hfbeam.dataset.RunEvents.emit(WriteStage.written(stage, info.rows(), 0));
       Path dir = CheckpointLayout.stageDir(r, stage);
       for (Path f : StageFiles.files(r, stage)) {
+        long bytes = Files.size(f);
         FILES.inc();
-        BYTES.inc(Files.size(f));
+        BYTES.inc(bytes);
         out.output(
             new WrittenFile(
                 CheckpointLayout.SPLIT,
                 r.relativize(f).toString().replace('\\', '/'),
                 f.toString(),
                 info.rows(),
-                Files.size(f),
+                bytes,
                 0));
       }
       Path card = dir.resolve("README.md");

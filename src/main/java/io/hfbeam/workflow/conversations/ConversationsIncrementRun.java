@@ -268,6 +268,28 @@ public final class ConversationsIncrementRun implements Launchable {
     }
   }
 
+  /**
+   * The located failures of {@code stages} under {@code root}: each stage's {@code _errors}, and
+   * those its sink left in staging when it refused the stage.
+   */
+  static List<Path> errorFiles(Path root, List<String> stages) {
+    List<Path> out = new ArrayList<>();
+    for (String stage : stages) {
+      Path dir = CheckpointLayout.stageDir(root, stage);
+      out.add(dir.resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE));
+      out.add(StagedDataset.stagingDir(dir).resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE));
+    }
+    return out;
+  }
+
+  /** {@code files} recorded as refused in the watch state, with their size and {@code reason}. */
+  static void recordRefused(Path root, WatchState state, List<String> files, String reason)
+      throws IOException {
+    TreeMap<String, WatchState.Refused> refused = new TreeMap<>(state.refused());
+    for (String f : files) refused.put(f, new WatchState.Refused(Files.size(Path.of(f)), reason));
+    state.withRefused(refused).save(root);
+  }
+
   /** Where the located failures of refused increments are kept. */
   static Path refusedErrors(Path root) {
     return root.resolve(".hfbeam").resolve("refused-errors.jsonl");
@@ -354,7 +376,9 @@ public final class ConversationsIncrementRun implements Launchable {
                 + ": no cluster sums for the current clusters in "
                 + ClusterSums.file(root)
                 + "; reading every embedding of the set to place the new conversations");
-        sums = ClusterSums.of(base, StageFiles.vectors(root), clustersBefore);
+        try (ScratchPoints points = ScratchPoints.vectorsOf(root)) {
+          sums = ClusterSums.of(base, points.vectorsById(), clustersBefore);
+        }
       }
       ClusterUpdate.Result placed =
           ClusterUpdate.assign(
@@ -502,17 +526,8 @@ public final class ConversationsIncrementRun implements Launchable {
         throws IOException {
       Path scratch = scratch(root);
       Path log = refusedErrors(root);
-      List<Path> errorFiles = new ArrayList<>();
-      for (String stage : stages) {
-        Path dir = CheckpointLayout.stageDir(scratch, stage);
-        errorFiles.add(dir.resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE));
-        errorFiles.add(
-            StagedDataset.stagingDir(dir).resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE));
-      }
-      keepRefusedErrors(root, errorFiles);
-      TreeMap<String, WatchState.Refused> refused = new TreeMap<>(state.refused());
-      for (String f : files) refused.put(f, new WatchState.Refused(Files.size(Path.of(f)), reason));
-      state.withRefused(refused).save(root);
+      keepRefusedErrors(root, errorFiles(scratch, stages));
+      recordRefused(root, state, files, reason);
       StageFiles.deleteTree(scratch);
       System.err.println(
           "increment "

@@ -150,22 +150,17 @@ public final class ConversationsWatch {
   private static void refuseFirst(Path root, List<Path> files, String why) throws IOException {
     String reason = why == null ? "refused" : why.replaceFirst("; see .*$", "");
     Path log = ConversationsIncrementRun.refusedErrors(root);
-    List<Path> errorFiles = new ArrayList<>();
-    for (String stage : CheckpointLayout.STAGES) {
-      if (CheckpointLayout.read(root, stage).isPresent()) continue; // not made by this run
-      Path dir = CheckpointLayout.stageDir(root, stage);
-      errorFiles.add(dir.resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE));
-      errorFiles.add(
-          io.hfbeam.dataset.StagedDataset.stagingDir(dir)
-              .resolve(io.hfbeam.dataset.DatasetFiles.ERRORS_FILE));
-    }
+    // the stages this run made (not complete: a refused run unmarks them)
+    List<String> made =
+        CheckpointLayout.STAGES.stream()
+            .filter(stage -> CheckpointLayout.read(root, stage).isEmpty())
+            .toList();
+    List<Path> errorFiles = ConversationsIncrementRun.errorFiles(root, made);
     ConversationsIncrementRun.keepRefusedErrors(root, errorFiles);
     for (Path errors : errorFiles)
       Files.deleteIfExists(errors); // a later first batch writes its own
-    WatchState state = WatchState.load(root);
-    TreeMap<String, WatchState.Refused> refused = new TreeMap<>(state.refused());
-    for (Path f : files) refused.put(f.toString(), new WatchState.Refused(Files.size(f), reason));
-    state.withRefused(refused).save(root);
+    ConversationsIncrementRun.recordRefused(
+        root, WatchState.load(root), files.stream().map(Path::toString).toList(), reason);
     System.err.println(
         "the first batch was refused, nothing taken in: "
             + String.join(", ", files.stream().map(Path::toString).toList())
